@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Entry point of the `mailhop` command: runs the compiled CLI from dist/ (built by `npm run build`,
+// which `npm ci` runs through the `prepare` script).
+import { main } from '../dist/harness/cli/main.js';
+
+process.exitCode = await main(process.argv.slice(2));
