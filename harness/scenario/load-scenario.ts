@@ -1,0 +1,456 @@
+/**
+ * Loading scenario files: YAML -> zod -> a frozen `Scenario`, or one `ScenarioError` that lists every problem
+ * of every file as `<file>:<line>:<column>: <path>: <message>`.
+ *
+ * Hostile input is bounded before it reaches zod: files over 1 MiB are refused unread, and alias expansion is
+ * capped (a "billion laughs" document would otherwise make zod walk the shared subtrees exponentially often).
+ */
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
+import type { Document, Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+import { MailhopError } from '../errors.js';
+import { Scenario } from './schema.js';
+
+/** Largest scenario file accepted, in bytes (1 MiB). */
+const MAX_BYTES = 1024 * 1024;
+/** yaml's `maxAliasCount`: how many nodes alias expansion may produce before the document is refused. */
+const MAX_ALIAS_COUNT = 100;
+
+/** One thing wrong with a scenario file. */
+export interface ScenarioProblem {
+  /** The path as given (for files found in a directory: the directory joined with the relative path). */
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+  /** Key path such as `hops[1].inbound.starttls` or `expect.links["a->b"]`; `''` when the problem has none. */
+  path: string;
+  message: string;
+}
+
+/** A validated scenario; both the object and the scenario are deep-frozen. */
+export interface LoadedScenario {
+  readonly file: string;
+  readonly scenario: Scenario;
+}
+
+/**
+ * Thrown (code `ESCENARIO`) when one or more scenario files are malformed. `message` has one line per problem,
+ * sorted by file then position: `<file>:<line>:<column>: <path>: <message>`, or `<file>:<line>:<column>: <message>`
+ * when the problem has no key path.
+ */
+export class ScenarioError extends MailhopError {
+  readonly problems: readonly ScenarioProblem[];
+
+  constructor(problems: ScenarioProblem[]) {
+    super('ESCENARIO', problems.map(formatProblem).join('\n'));
+    this.name = 'ScenarioError';
+    this.problems = Object.freeze(problems.map((p) => Object.freeze({ ...p })));
+  }
+}
+
+function formatProblem(p: ScenarioProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+/**
+ * Parses and validates one scenario given as text; defaults are filled in and durations become milliseconds.
+ *
+ * @param text YAML source.
+ * @param file name used in problem locations (nothing is read from it).
+ * @returns `{ file, scenario }`, deep-frozen.
+ * @throws ScenarioError listing every problem of the text.
+ * @example
+ *   const { scenario } = loadScenarioText('name: plain\nhops: [{id: mx}]\nmessages: [...]', 'inline.yaml');
+ */
+export function loadScenarioText(text: string, file: string): LoadedScenario {
+  const checked = checkText(text, file);
+  if (checked.problems.length) throw new ScenarioError(sortProblems(checked.problems));
+  return deepFreeze({ file, scenario: checked.scenario! });
+}
+
+/**
+ * Reads one scenario file (refused unread when over 1 MiB) and validates it like `loadScenarioText`.
+ *
+ * @throws ScenarioError for every problem, including a missing or unreadable file.
+ */
+export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
+  const checked = await checkFile(path);
+  if (checked.problems.length) throw new ScenarioError(sortProblems(checked.problems));
+  return deepFreeze({ file: path, scenario: checked.scenario! });
+}
+
+/**
+ * Loads scenarios from files and directories. Directories are searched recursively for `*.yaml` and `*.yml`
+ * (sorted by path; `schema.json` is never a scenario); files named explicitly are loaded whatever their extension;
+ * a file reached twice is loaded once. Scenario `name`s must be unique across all files.
+ *
+ * @returns the scenarios in argument order, directory contents sorted by path.
+ * @throws ScenarioError listing the problems of all files at once (no partial result), including paths that do
+ *   not exist, directories without scenario files, and duplicate names (reported at the later file's `name`).
+ */
+export async function loadScenarios(paths: string[]): Promise<LoadedScenario[]> {
+  const problems: ScenarioProblem[] = [];
+  const files: string[] = [];
+  const seen = new Set<string>();
+  for (const path of paths) {
+    const found = await expandPath(path, problems);
+    for (const file of found) {
+      const real = await realpath(file).catch(() => file);
+      if (!seen.has(real)) {
+        seen.add(real);
+        files.push(file);
+      }
+    }
+  }
+  const results = await Promise.all(files.map((file) => checkFile(file)));
+  const firstByName = new Map<string, string>();
+  results.forEach((result, i) => {
+    if (!result.name) return;
+    const first = firstByName.get(result.name.value);
+    if (first === undefined) firstByName.set(result.name.value, files[i]);
+    else result.problems.push({ ...result.name.at, path: 'name', message: `duplicate scenario name "${result.name.value}" (also used by ${first})` });
+  });
+  for (const result of results) problems.push(...sortProblems(result.problems));
+  if (problems.length) throw new ScenarioError(problems);
+  return results.map((result, i) => deepFreeze({ file: files[i], scenario: result.scenario! }));
+}
+
+/** Files a path stands for; problems for a path that does not exist or a directory without scenarios. */
+async function expandPath(path: string, problems: ScenarioProblem[]): Promise<string[]> {
+  const info = await stat(path).catch((err: NodeJS.ErrnoException) => err);
+  if (info instanceof Error) {
+    problems.push({ file: path, line: 1, column: 1, path: '', message: fsMessage(info) });
+    return [];
+  }
+  if (!info.isDirectory()) return [path];
+  const found: string[] = [];
+  await walk(path, found, new Set());
+  if (!found.length) problems.push({ file: path, line: 1, column: 1, path: '', message: 'no scenario files (*.yaml, *.yml) in this directory' });
+  return found.sort();
+}
+
+async function walk(dir: string, found: string[], visited: Set<string>): Promise<void> {
+  const real = await realpath(dir);
+  if (visited.has(real)) return; // a symlink loop
+  visited.add(real);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory());
+    if (isDir) await walk(path, found, visited);
+    else if (/\.ya?ml$/.test(entry.name)) found.push(path);
+  }
+}
+
+function fsMessage(err: NodeJS.ErrnoException): string {
+  if (err.code === 'ENOENT') return 'no such file or directory';
+  if (err.code === 'EISDIR') return 'is a directory, not a scenario file';
+  return `cannot read: ${err.message}`;
+}
+
+/** What checking one file found: its problems, the scenario when there are none, and its `name` when readable. */
+interface Checked {
+  problems: ScenarioProblem[];
+  scenario?: Scenario;
+  name?: { value: string; at: { file: string; line: number; column: number } };
+}
+
+async function checkFile(file: string): Promise<Checked> {
+  const at = { file, line: 1, column: 1, path: '' };
+  try {
+    const info = await stat(file);
+    if (info.size > MAX_BYTES) return { problems: [{ ...at, message: tooBig(info.size) }] };
+    return checkText(await readFile(file, 'utf8'), file);
+  } catch (err) {
+    return { problems: [{ ...at, message: fsMessage(err as NodeJS.ErrnoException) }] };
+  }
+}
+
+function tooBig(bytes: number): string {
+  return `file is ${bytes} bytes; scenario files are limited to ${MAX_BYTES} bytes (1 MiB)`;
+}
+
+function checkText(text: string, file: string): Checked {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_BYTES) return { problems: [{ file, line: 1, column: 1, path: '', message: tooBig(bytes) }] };
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const where = (offset: number | undefined) => {
+    const { line, col } = offset === undefined ? { line: 1, col: 1 } : lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  // Warnings (an unresolved tag, say) are refused too: the file would silently mean something else.
+  const yamlProblems = [...doc.errors, ...doc.warnings].map((err) => {
+    const duplicate = err.code === 'DUPLICATE_KEY' ? duplicateKeyAt(doc, err.pos[0]) : undefined;
+    return duplicate
+      ? { ...where(err.pos[0]), path: formatPath(duplicate.path), message: `duplicate key "${duplicate.key}"` }
+      : { ...where(err.pos[0]), path: '', message: `invalid YAML: ${oneLine(err.message)}` };
+  });
+  if (yamlProblems.length) return { problems: yamlProblems };
+
+  if (!isMap(doc.contents)) {
+    const contents = doc.contents;
+    const got = contents === null ? 'an empty document' : isScalar(contents) ? describe(contents.value) : isSeq(contents) ? 'an array' : 'an alias';
+    return { problems: [{ file, line: 1, column: 1, path: '', message: `a scenario must be a mapping (name, hops, messages, ...); got ${got}` }] };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const message = (err as Error).message;
+    const unresolved = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
+    const alias = firstAlias(doc, unresolved);
+    return {
+      problems: [{
+        ...where(alias?.range?.[0]),
+        path: '',
+        message: message.startsWith('Excessive alias count')
+          ? `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}); refusing a possible "billion laughs" document`
+          : `invalid YAML: ${oneLine(message)}`,
+      }],
+    };
+  }
+
+  const nameNode = nodeAt(doc, ['name']);
+  const name = typeof (data as { name?: unknown }).name === 'string' && nameNode.found
+    ? { value: (data as { name: string }).name, at: where(nameNode.node.range?.[0]) }
+    : undefined;
+  const parsed = Scenario.safeParse(data);
+  if (parsed.success) return { problems: [], scenario: parsed.data, name };
+  const problems = parsed.error.issues.flatMap((issue) => explain(issue, [], data)).map((p) => {
+    const target = nodeAt(doc, p.at);
+    const node = p.onKey && target.found ? target.key ?? target.node : target.node;
+    return { ...where(node.range?.[0]), path: formatPath(p.path), message: p.message };
+  });
+  return { problems, name };
+}
+
+function firstAlias(doc: Document, source: string | undefined): YamlNode | undefined {
+  let found: YamlNode | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (source !== undefined && node.source !== source) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The key of the repeated pair whose key starts at `offset`, and the path of the mapping holding it. */
+function duplicateKeyAt(doc: Document, offset: number): { key: string; path: Segment[] } | undefined {
+  let found: { key: string; path: Segment[] } | undefined;
+  visit(doc, {
+    Pair(_key, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const path: Segment[] = [];
+      ancestors.forEach((node, i) => {
+        if (isPair(node)) path.push(String(isScalar(node.key) ? node.key.value : node.key));
+        else if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1] ?? pair));
+      });
+      found = { key: String(pair.key.value), path };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+type Segment = PropertyKey;
+
+/** A problem before it has a position: where to point (`at`, `onKey`), the key path to print, and the text. */
+interface Explained {
+  at: Segment[];
+  onKey: boolean;
+  path: Segment[];
+  message: string;
+}
+
+/** Turns one zod issue into problems with messages in mailhop's words (`must be ...; got ...`). */
+function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknown): Explained[] {
+  const path = [...prefix, ...issue.path];
+  const value = valueAt(data, path);
+  const parentPath = path.slice(0, -1);
+  const one = (message: string, onKey = false, printed = path): Explained[] => [{ at: path, onKey, path: printed, message }];
+  switch (issue.code) {
+    case 'invalid_type': {
+      const parent = valueAt(data, parentPath);
+      const key = path[path.length - 1];
+      if (value.missing && path.length && isRecord(parent.value)) {
+        return [{ at: parentPath, onKey: false, path: parentPath, message: `missing required key "${String(key)}"` }];
+      }
+      return one(`must be ${article(issue.expected)}; got ${describe(value.value)}`);
+    }
+    case 'invalid_value':
+      return one(`${mustBeOneOf(issue.values)}; got ${describe(value.value)}`);
+    case 'unrecognized_keys': {
+      const allowed = Object.keys(objectSchemaAt(Scenario, path, data)?.shape ?? {});
+      return issue.keys.map((key) => ({
+        at: [...path, key],
+        onKey: true,
+        path,
+        message: `unknown key "${key}"${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`,
+      }));
+    }
+    case 'invalid_key': {
+      const key = String(path[path.length - 1]);
+      return issue.issues.map((i) => ({ at: path, onKey: true, path: parentPath, message: `key "${key}" ${oneLine(i.message)}` }));
+    }
+    case 'invalid_union': {
+      const extra = issue as { discriminator?: string; options?: unknown[] };
+      if (extra.discriminator && extra.options) return one(`${mustBeOneOf(extra.options)}; got ${describe(value.value)}`);
+      // Report the alternatives that got past the type check (e.g. a duration string in a bad format); when
+      // none did, the value simply has the wrong type.
+      const closer = issue.errors.filter((errs) => !errs.every(isTypeMismatch));
+      if (closer.length) return closer.flat().flatMap((i) => explain(i, path, data));
+      const expected = [...new Set(issue.errors.flat().map((i) => article((i as { expected: string }).expected)))];
+      return one(`must be ${expected.join(' or ')}; got ${describe(value.value)}`);
+    }
+    case 'too_small':
+    case 'too_big': {
+      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      if (issue.origin === 'array') return one(`must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`);
+      if (issue.origin === 'string') return one(`must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} characters long`);
+      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      return one(`must be ${op} ${bound}; got ${describe(value.value)}`);
+    }
+    case 'custom': {
+      // Problems with a record's key (a link name in expect.links) point at the key, not at its verdict.
+      const onKey = schemaAt(Scenario, parentPath, data) instanceof z.ZodRecord;
+      return one(oneLine(issue.message), onKey);
+    }
+    case 'invalid_format':
+      return one(`${issue.message.startsWith('Invalid') ? `must match ${issue.pattern ?? issue.format}` : oneLine(issue.message)}; got ${describe(value.value)}`);
+    default:
+      return one(oneLine(issue.message));
+  }
+}
+
+function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'invalid_type' && issue.path.length === 0 && issue.expected !== 'int';
+}
+
+function mustBeOneOf(values: readonly unknown[]): string {
+  return values.length === 1 ? `must be ${describe(values[0])}` : `must be one of ${values.map(String).join(', ')}`;
+}
+
+function article(expected: string): string {
+  if (expected === 'int') return 'an integer';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+/** A value as a problem message quotes it: scalars as JSON (long strings cut), collections by kind. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && value !== null) return 'an object';
+  if (typeof value === 'string' && value.length > 60) return `${JSON.stringify(value.slice(0, 57))}...`;
+  return JSON.stringify(value) ?? String(value);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function valueAt(data: unknown, path: Segment[]): { value: unknown; missing: boolean } {
+  let value = data;
+  for (const seg of path) {
+    if (!(isRecord(value) || Array.isArray(value)) || !Object.hasOwn(value, seg)) return { value: undefined, missing: true };
+    value = (value as Record<PropertyKey, unknown>)[seg];
+  }
+  return { value, missing: false };
+}
+
+/** `['hops', 1, 'inbound']` -> `hops[1].inbound`; keys that are not identifiers are quoted: `links["a->b"]`. */
+function formatPath(path: Segment[]): string {
+  return path
+    .map((seg, i) => {
+      if (typeof seg === 'number') return `[${seg}]`;
+      const key = String(seg);
+      if (/^[A-Za-z_$][\w$]*$/.test(key)) return i === 0 ? key : `.${key}`;
+      return `[${JSON.stringify(key)}]`;
+    })
+    .join('');
+}
+
+/** The YAML node at a path (through aliases), or the deepest existing ancestor when the path does not exist. */
+function nodeAt(doc: Document, path: Segment[]): { node: YamlNode; key?: YamlNode; found: boolean } {
+  let node = doc.contents as YamlNode;
+  let key: YamlNode | undefined;
+  for (const seg of path) {
+    const target = isAlias(node) ? (node.resolve(doc) as YamlNode | undefined) : node;
+    let next: YamlNode | undefined;
+    let nextKey: YamlNode | undefined;
+    if (isMap(target)) {
+      const pair = target.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      nextKey = pair?.key as YamlNode | undefined;
+      next = (pair?.value as YamlNode | null | undefined) ?? nextKey;
+    } else if (isSeq(target) && typeof seg === 'number') {
+      next = target.items[seg] as YamlNode | undefined;
+    }
+    if (!next) return { node, key, found: false };
+    node = next;
+    key = nextKey;
+  }
+  return { node, key, found: true };
+}
+
+/** The zod schema describing the value at `path` of `data`, following the variant the data selects. */
+function schemaAt(root: z.ZodType, path: Segment[], data: unknown): z.ZodType | undefined {
+  let schema: z.ZodType | undefined = unwrap(root, data);
+  let value = data;
+  for (const seg of path) {
+    value = isRecord(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[seg] : undefined;
+    if (schema instanceof z.ZodObject) schema = schema.shape[String(seg)] as z.ZodType | undefined;
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+    else return undefined;
+    schema = schema && unwrap(schema, value);
+  }
+  return schema;
+}
+
+function objectSchemaAt(root: z.ZodType, path: Segment[], data: unknown): z.ZodObject | undefined {
+  const schema = schemaAt(root, path, data);
+  return schema instanceof z.ZodObject ? schema : undefined;
+}
+
+/** Strips optional/default/prefault wrappers, runs preprocessing, and picks the discriminated-union variant. */
+function unwrap(schema: z.ZodType, value: unknown): z.ZodType | undefined {
+  for (;;) {
+    if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+      schema = schema.def.innerType as z.ZodType;
+    } else if (schema instanceof z.ZodPipe) {
+      // z.preprocess(fn, s) is pipe(transform(fn), s): apply fn so the variant is chosen as zod chooses it.
+      if (schema.in instanceof z.ZodTransform) {
+        const pre = schema.in.safeParse(value);
+        if (pre.success) value = pre.data;
+        schema = schema.out as z.ZodType;
+      } else schema = schema.in as z.ZodType;
+    } else if (schema instanceof z.ZodDiscriminatedUnion) {
+      const discriminator = schema.def.discriminator;
+      const tag = isRecord(value) ? value[discriminator] : undefined;
+      return (schema.options as z.ZodType[]).find(
+        (option) => option instanceof z.ZodObject && (option.shape[discriminator] as z.ZodLiteral).def.values.includes(tag as never),
+      );
+    } else return schema;
+  }
+}
+
+function sortProblems(problems: ScenarioProblem[]): ScenarioProblem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+/**
+ * scenarios/schema.json, generated from the zod schema so editors validate and complete scenario files
+ * (`$schema: ./schema.json` in a scenario, or the YAML language server's modeline).
+ *
+ * Run `npm run schema` after changing schema.ts; a test fails while the committed file is stale.
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { Scenario } from './schema.js';
+
+/** Where `npm run schema` writes the schema. */
+export const SCENARIO_JSON_SCHEMA_PATH = fileURLToPath(new URL('../../scenarios/schema.json', import.meta.url));
+
+type JsonObject = { [key: string]: unknown };
+
+/**
+ * The JSON Schema (draft 2020-12) of a scenario file as written, i.e. zod's input form: keys with defaults are
+ * optional, durations are `"5m"` strings or integers of ms.
+ *
+ * @returns a fresh plain object, safe to mutate.
+ * @example
+ *   writeFileSync('schema.json', `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+ */
+export function scenarioJsonSchema(): object {
+  const generated = z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+  const { $schema, ...rest } = generated;
+  optionalOpportunisticTls(rest);
+  return {
+    $schema,
+    $id: 'urn:mailhop:scenario',
+    title: 'mailhop scenario',
+    description: 'One mailhop scenario: a chain of mock MTAs (hops), the messages pushed through it and the verdicts expected per link and end to end.',
+    ...rest,
+  };
+}
+
+/**
+ * `outbound`/`submit` are preprocessed to add `tls: opportunistic` when `tls` is absent (schema.ts `defaultTls`),
+ * so in the written form `tls` is optional in the opportunistic variant, and only there: the other variants still
+ * need their `tls` to be chosen. zod cannot see through the preprocessing, so fix its `required` lists here.
+ */
+function optionalOpportunisticTls(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(optionalOpportunisticTls);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const schema = node as JsonObject;
+  const tls = (schema.properties as JsonObject | undefined)?.tls as JsonObject | undefined;
+  if (tls?.const === 'opportunistic' && Array.isArray(schema.required)) {
+    tls.default = 'opportunistic';
+    schema.required = schema.required.filter((key) => key !== 'tls');
+    if (!(schema.required as unknown[]).length) delete schema.required;
+  }
+  Object.values(schema).forEach(optionalOpportunisticTls);
+}
+
+/** Writes scenarioJsonSchema() to `path`, pretty-printed with a trailing newline. */
+export async function writeScenarioJsonSchema(path = SCENARIO_JSON_SCHEMA_PATH): Promise<void> {
+  await writeFile(path, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await writeScenarioJsonSchema(process.argv[2]);
+  console.log(`wrote ${process.argv[2] ?? SCENARIO_JSON_SCHEMA_PATH}`);
+}

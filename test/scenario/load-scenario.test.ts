@@ -1,0 +1,252 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MailhopError } from '../../harness/errors.js';
+import { loadScenarioFile, loadScenarios, loadScenarioText, ScenarioError } from '../../harness/scenario/load-scenario.js';
+
+/** Runs `load` and returns the ScenarioError it throws (failing the test if it does not throw one). */
+async function problemsOf(load: () => unknown): Promise<ScenarioError> {
+  try {
+    await load();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScenarioError);
+    expect(err).toBeInstanceOf(MailhopError);
+    expect((err as ScenarioError).code).toBe('ESCENARIO');
+    return err as ScenarioError;
+  }
+  throw new Error('expected a ScenarioError, but the scenario loaded');
+}
+
+async function messageOf(load: () => unknown): Promise<string> {
+  return (await problemsOf(load)).message;
+}
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+
+const VALID = lines(
+  'name: two-hops',
+  'hops:',
+  '  - id: mx',
+  '    inbound: { starttls: require }',
+  '    outbound: { tls: mandatory, retry: [1s, 500] }',
+  '  - id: partner',
+  'messages:',
+  '  - from: alice@sender.test',
+  '    to: [bob@partner.test]',
+  'expect:',
+  '  links: { "client->mx": tls, "mx->partner": tls }',
+  'runFor: 2h',
+);
+
+describe('loadScenarioText', () => {
+  it('loads a valid scenario with defaults filled in and durations in ms', () => {
+    const { file, scenario } = loadScenarioText(VALID, 'two-hops.yaml');
+    expect(file).toBe('two-hops.yaml');
+    expect(scenario.runFor).toBe(7_200_000);
+    expect(scenario.submit).toEqual({
+      tls: 'opportunistic', retry: [300_000, 600_000, 1_200_000, 2_400_000, 3_600_000], maxAge: 432_000_000,
+      timeout: 5_000, fallback: 'reconnect', fallbackAfter: 300_000, starttlsRejected: 'continue',
+    });
+    expect(scenario.hops[0]).toEqual({
+      id: 'mx',
+      inbound: { starttls: 'require', cert: 'valid', greetingDelay: 0 },
+      outbound: { tls: 'mandatory', retry: [1_000, 500], maxAge: 432_000_000, timeout: 5_000 },
+    });
+    expect(scenario.hops[1].outbound.tls).toBe('opportunistic');
+    expect(scenario.messages[0]).toEqual({
+      from: 'alice@sender.test', to: ['bob@partner.test'], subject: 'mailhop test message', body: 'Sent by mailhop.',
+    });
+  });
+
+  it('returns a deep-frozen result', () => {
+    const loaded = loadScenarioText(VALID, 'two-hops.yaml');
+    expect(Object.isFrozen(loaded)).toBe(true);
+    expect(Object.isFrozen(loaded.scenario.hops[0].outbound.retry)).toBe(true);
+    expect(() => (loaded.scenario.hops as unknown[]).push({})).toThrow(TypeError);
+  });
+
+  it('reports an unknown nested key at the key, listing the allowed keys', async () => {
+    const text = lines('name: x', 'hops:', '  - id: mx', '    inbound:', '      starttls: offer', '      foo: 1', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
+      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay)',
+    );
+  });
+
+  it('lists the allowed keys of the outbound variant the `tls` value selects', async () => {
+    const text = lines('name: x', 'hops:', '  - id: mx', '    outbound: { tls: mandatory, fallback: never }', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
+      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout)',
+    );
+  });
+
+  it('reports a wrong enum value with the allowed values, for enums and for the `tls` discriminator', async () => {
+    const text = lines(
+      'name: x',
+      'hops:',
+      '  - id: mx',
+      '    inbound: { starttls: offr }',
+      '    outbound: { tls: opportunistc }',
+      'messages: [{ from: a@b.test, to: [c@d.test] }]',
+    );
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(lines(
+      'f.yaml:4:26: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit; got "offr"',
+      'f.yaml:5:22: hops[0].outbound.tls: must be one of none, opportunistic, mandatory, verify, preserve-inbound; got "opportunistc"',
+    ).trimEnd());
+  });
+
+  it('reports wrong types and bad durations', async () => {
+    const text = lines(
+      'name: x',
+      'hops: [{ id: mx, inbound: { greetingDelay: true } }]',
+      'messages:',
+      '  - from: a@b.test',
+      '    to: c@d.test',
+      'runFor: 5 minutes',
+    );
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(lines(
+      'f.yaml:2:44: hops[0].inbound.greetingDelay: must be a number or a string; got true',
+      'f.yaml:5:9: messages[0].to: must be an array; got "c@d.test"',
+      'f.yaml:6:9: runFor: must be a duration such as 300ms, 1s, 5m, 2h or 5d; got "5 minutes"',
+    ).trimEnd());
+  });
+
+  it('reports a duplicate hop id at the second id', async () => {
+    const text = lines('name: x', 'hops:', '  - id: mx', '  - id: mx', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
+      'f.yaml:4:9: hops[1].id: duplicate hop id "mx" (first used by hops[0])',
+    );
+  });
+
+  it('reports expect.links naming a link that does not exist, at the link name', async () => {
+    const text = lines('name: x', 'hops: [{ id: a }, { id: b }]', 'messages: [{ from: a@b.test, to: [c@d.test] }]', 'expect:', '  links:', '    a->c: tls');
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
+      'f.yaml:6:5: expect.links["a->c"]: no such link "a->c"; the links are client->a, a->b',
+    );
+  });
+
+  it('reports a missing required key at the mapping that lacks it', async () => {
+    const text = lines('# no name', 'hops: [{ id: mx }]', 'messages:', '  - to: [c@d.test]');
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(lines(
+      'f.yaml:2:1: missing required key "name"',
+      'f.yaml:4:5: messages[0]: missing required key "from"',
+    ).trimEnd());
+  });
+
+  it('reports YAML syntax errors and duplicate keys with their positions', async () => {
+    expect(await messageOf(() => loadScenarioText(lines('name: x', 'hops: [{ id: mx }', 'messages: []'), 'f.yaml'))).toBe(
+      'f.yaml:3:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    );
+    expect(await messageOf(() => loadScenarioText(lines('name: x', 'hops:', '  - id: a', '    id: b', 'name: y'), 'f.yaml'))).toBe(lines(
+      'f.yaml:4:5: hops[0]: duplicate key "id"',
+      'f.yaml:5:1: duplicate key "name"',
+    ).trimEnd());
+    expect(await messageOf(() => loadScenarioText('name: !secret x\n', 'f.yaml'))).toBe('f.yaml:1:7: invalid YAML: Unresolved tag: !secret');
+  });
+
+  it('refuses a document that is not a mapping', async () => {
+    expect(await messageOf(() => loadScenarioText('- a\n- b\n', 'f.yaml'))).toBe(
+      'f.yaml:1:1: a scenario must be a mapping (name, hops, messages, ...); got an array',
+    );
+    expect(await messageOf(() => loadScenarioText('# nothing here\n', 'f.yaml'))).toBe(
+      'f.yaml:1:1: a scenario must be a mapping (name, hops, messages, ...); got an empty document',
+    );
+  });
+
+  it('refuses an alias bomb without expanding it', async () => {
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, next] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) {
+      rows.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    const started = Date.now();
+    expect(await messageOf(() => loadScenarioText(lines(...rows), 'bomb.yaml'))).toBe(
+      'bomb.yaml:2:8: aliases expand to too many nodes (limit 100); refusing a possible "billion laughs" document',
+    );
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('accepts a few aliases', () => {
+    const text = lines(
+      'name: x',
+      'hops:',
+      '  - { id: a, outbound: &strict { tls: mandatory, retry: [1s] } }',
+      '  - { id: b, outbound: *strict }',
+      'messages: [{ from: a@b.test, to: [c@d.test] }]',
+    );
+    expect(loadScenarioText(text, 'f.yaml').scenario.hops[1].outbound).toEqual({ tls: 'mandatory', retry: [1_000], maxAge: 432_000_000, timeout: 5_000 });
+  });
+
+  it('refuses text over 1 MiB', async () => {
+    const text = `name: x\n${'#'.repeat(1024 * 1024)}\n`;
+    expect(await messageOf(() => loadScenarioText(text, 'big.yaml'))).toBe(
+      'big.yaml:1:1: file is 1048585 bytes; scenario files are limited to 1048576 bytes (1 MiB)',
+    );
+  });
+});
+
+describe('loading files and directories', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mailhop-scenario-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const scenario = (name: string) => lines(`name: ${name}`, 'hops: [{ id: mx }]', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
+
+  it('loads a file', async () => {
+    await writeFile(join(dir, 'one.yaml'), scenario('one'));
+    const loaded = await loadScenarioFile(join(dir, 'one.yaml'));
+    expect(loaded.file).toBe(join(dir, 'one.yaml'));
+    expect(loaded.scenario.name).toBe('one');
+  });
+
+  it('refuses a file over 1 MiB without parsing it', async () => {
+    await writeFile(join(dir, 'big.yaml'), `name: x\n${'#'.repeat(1024 * 1024)}\n`);
+    expect(await messageOf(() => loadScenarioFile(join(dir, 'big.yaml')))).toBe(
+      `${join(dir, 'big.yaml')}:1:1: file is 1048585 bytes; scenario files are limited to 1048576 bytes (1 MiB)`,
+    );
+  });
+
+  it('loads a directory recursively, sorted by path, skipping schema.json and other files', async () => {
+    await mkdir(join(dir, 'nested'));
+    await writeFile(join(dir, 'b.yml'), scenario('b'));
+    await writeFile(join(dir, 'a.yaml'), scenario('a'));
+    await writeFile(join(dir, 'nested', 'c.yaml'), scenario('c'));
+    await writeFile(join(dir, 'schema.json'), '{}');
+    await writeFile(join(dir, 'README.md'), '# not a scenario');
+    const loaded = await loadScenarios([dir, join(dir, 'a.yaml')]);
+    expect(loaded.map((l) => l.file)).toEqual([join(dir, 'a.yaml'), join(dir, 'b.yml'), join(dir, 'nested', 'c.yaml')]);
+    expect(Object.isFrozen(loaded[0].scenario)).toBe(true);
+  });
+
+  it('lists the problems of every bad file in a directory at once', async () => {
+    await writeFile(join(dir, 'a.yaml'), lines('name: a', 'hops: [{ id: mx, inbound: { starttls: maybe } }]', 'messages: [{ from: a@b.test, to: [c@d.test] }]'));
+    await writeFile(join(dir, 'b.yaml'), scenario('b'));
+    await writeFile(join(dir, 'c.yaml'), lines('name: c', 'hops: [{ id: mx, colour: red }]'));
+    expect(await messageOf(() => loadScenarios([dir]))).toBe(lines(
+      `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit; got "maybe"`,
+      `${join(dir, 'c.yaml')}:1:1: missing required key "messages"`,
+      `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, inbound, outbound)`,
+    ).trimEnd());
+  });
+
+  it('reports duplicate names across files at the later name, and paths that do not exist', async () => {
+    await writeFile(join(dir, 'a.yaml'), scenario('same'));
+    await writeFile(join(dir, 'b.yaml'), `# copy of a.yaml\n${scenario('same')}`);
+    const error = await problemsOf(() => loadScenarios([join(dir, 'missing.yaml'), dir]));
+    expect(error.message).toBe(lines(
+      `${join(dir, 'missing.yaml')}:1:1: no such file or directory`,
+      `${join(dir, 'b.yaml')}:2:7: name: duplicate scenario name "same" (also used by ${join(dir, 'a.yaml')})`,
+    ).trimEnd());
+    expect(error.problems).toEqual([
+      { file: join(dir, 'missing.yaml'), line: 1, column: 1, path: '', message: 'no such file or directory' },
+      { file: join(dir, 'b.yaml'), line: 2, column: 7, path: 'name', message: `duplicate scenario name "same" (also used by ${join(dir, 'a.yaml')})` },
+    ]);
+  });
+
+  it('reports a directory without scenario files', async () => {
+    expect(await messageOf(() => loadScenarios([dir]))).toBe(`${dir}:1:1: no scenario files (*.yaml, *.yml) in this directory`);
+  });
+});
