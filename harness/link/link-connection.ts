@@ -1,0 +1,155 @@
+/**
+ * One client connection through a link proxy: the client socket, the upstream socket to the
+ * link's target, the wire witness watching them and, when the link has faults, the fault pipeline.
+ */
+import net from 'node:net';
+import { FaultPipeline } from './fault-pipeline.js';
+import type { LinkFault } from './link-fault.js';
+import type { WireRecord } from './wire-record.js';
+import { WireWitness } from './wire-witness.js';
+
+/** What a connection needs from its proxy. */
+export interface LinkConnectionOptions {
+  link: string;
+  seq: number;
+  target: { host: string; port: number };
+  faults: readonly LinkFault[];
+  /** Called once, when both sockets have closed. */
+  onClosed: (record: WireRecord) => void;
+}
+
+type Side = 'client' | 'server';
+
+/** Forwards one connection; without faults, every chunk is written on at once, unmodified. */
+export class LinkConnection {
+  readonly #client: net.Socket;
+  readonly #upstream: net.Socket;
+  readonly #witness: WireWitness;
+  readonly #pipeline?: FaultPipeline;
+  readonly #holds = new Map<net.Socket, Set<string>>();
+  readonly #chains: Record<Side, Promise<void>> = { client: Promise.resolve(), server: Promise.resolve() };
+  readonly #inFlight: Record<Side, number> = { client: 0, server: 0 };
+  readonly #done: Promise<void>;
+  #upstreamConnected = false;
+
+  constructor(client: net.Socket, options: LinkConnectionOptions) {
+    this.#client = client;
+    this.#witness = new WireWitness({ link: options.link, seq: options.seq, clientPort: client.remotePort ?? 0 });
+    if (options.faults.length > 0) {
+      this.#pipeline = new FaultPipeline(options.faults, { link: options.link, seq: options.seq, connectionId: `${options.link}#${options.seq}` }, {
+        toServer: (bytes) => this.#write(this.#upstream, this.#client, bytes),
+        toClient: (bytes) => this.#toClient(bytes),
+        close: (how) => this.#close(how),
+        acted: (event) => this.#witness.faultActed(event),
+      });
+    }
+    // allowHalfOpen: one side's FIN is passed on while the other direction keeps flowing.
+    this.#upstream = net.connect({ host: options.target.host, port: options.target.port, allowHalfOpen: true, noDelay: true });
+    this.#upstream.once('connect', () => (this.#upstreamConnected = true));
+    client.setNoDelay(true);
+
+    const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve())));
+    this.#done = Promise.all([closed(client), closed(this.#upstream)]).then(() => options.onClosed(this.#witness.record()));
+
+    client.on('data', (chunk: Buffer) => {
+      this.#witness.fromClient(chunk);
+      if (this.#pipeline) this.#feed('client', chunk);
+      else this.#write(this.#upstream, client, chunk);
+    });
+    this.#upstream.on('data', (chunk: Buffer) => {
+      if (this.#pipeline) this.#feed('server', chunk);
+      else this.#toClient(chunk);
+    });
+    client.on('end', () => this.#ended('client'));
+    this.#upstream.on('end', () => this.#ended('server'));
+    client.on('error', (error) => this.#failed('client', error));
+    this.#upstream.on('error', (error) => this.#failed('server', error));
+  }
+
+  /** A snapshot of the record so far. */
+  record(): WireRecord {
+    return this.#witness.record();
+  }
+
+  /** Resolves when both sockets have closed and `onClosed` has run. */
+  get done(): Promise<void> {
+    return this.#done;
+  }
+
+  /** Closes both sockets now (the proxy is stopping). */
+  destroy(): Promise<void> {
+    this.#witness.closed('proxy');
+    this.#client.destroy();
+    this.#upstream.destroy();
+    return this.#done;
+  }
+
+  #toClient(bytes: Buffer): void {
+    this.#witness.fromServer(bytes);
+    this.#write(this.#client, this.#upstream, bytes);
+  }
+
+  /** Writes and, if the destination is congested, pauses the source until it drains. */
+  #write(to: net.Socket, from: net.Socket, bytes: Buffer): void {
+    if (to.destroyed || to.writableEnded) return;
+    if (!to.write(bytes)) {
+      this.#hold(from, 'drain');
+      to.once('drain', () => this.#release(from, 'drain'));
+    }
+  }
+
+  /** Hands a chunk to the fault pipeline, in order; the source waits while faults work. */
+  #feed(side: Side, chunk: Buffer): void {
+    const source = side === 'client' ? this.#client : this.#upstream;
+    this.#inFlight[side]++;
+    this.#hold(source, 'faults');
+    const pipeline = this.#pipeline as FaultPipeline;
+    this.#chains[side] = this.#chains[side]
+      .then(() => (side === 'client' ? pipeline.fromClient(chunk) : pipeline.fromServer(chunk)))
+      .catch(() => this.#close('reset')) // the throwing fault is already in the record
+      .finally(() => {
+        if (--this.#inFlight[side] === 0) this.#release(source, 'faults');
+      });
+  }
+
+  /** A side sent FIN: note it, and pass the FIN on once everything before it was written. */
+  #ended(side: Side): void {
+    this.#witness.closed(side);
+    const other = side === 'client' ? this.#upstream : this.#client;
+    void this.#chains[side].then(() => {
+      if (!other.destroyed) other.end();
+    });
+  }
+
+  /** A side failed (ECONNRESET, EPIPE, ECONNREFUSED...): the other side is closed too, never a crash. */
+  #failed(side: Side, error: NodeJS.ErrnoException): void {
+    const wire = { code: error.code, message: error.message };
+    if (side === 'server' && !this.#upstreamConnected) this.#witness.upstreamFailed(wire);
+    this.#witness.closed(side, wire);
+    const other = side === 'client' ? this.#upstream : this.#client;
+    // A reset is passed on as a reset, so the far side sees what a direct connection would show.
+    if (error.code === 'ECONNRESET' && !other.destroyed) other.resetAndDestroy();
+    else other.destroy();
+  }
+
+  #close(how: 'end' | 'reset'): void {
+    this.#witness.closed('proxy');
+    for (const socket of [this.#client, this.#upstream]) {
+      if (socket.destroyed) continue;
+      if (how === 'reset') socket.resetAndDestroy();
+      else socket.end();
+    }
+  }
+
+  #hold(socket: net.Socket, reason: string): void {
+    const reasons = this.#holds.get(socket) ?? new Set<string>();
+    this.#holds.set(socket, reasons.add(reason));
+    socket.pause();
+  }
+
+  #release(socket: net.Socket, reason: string): void {
+    const reasons = this.#holds.get(socket);
+    reasons?.delete(reason);
+    if (!reasons || reasons.size === 0) socket.resume();
+  }
+}
