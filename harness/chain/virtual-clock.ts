@@ -1,0 +1,100 @@
+/**
+ * The virtual clock of one chain. Queue retries are scheduled in virtual time, and the clock
+ * jumps to the next scheduled retry as soon as no real work (an SMTP session, a relay) is in
+ * flight, so "plaintext only after 5 minutes" runs in milliseconds.
+ */
+interface Timer {
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+export class VirtualClock {
+  /** Wall-clock time at virtual 0, ms since the epoch (Received header dates are based on it). */
+  readonly wallStart = Date.now();
+  private t = 0;
+  private seq = 0;
+  private timers: Timer[] = [];
+  private busy = 0;
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+
+  /** Virtual ms since the run started. */
+  now(): number {
+    return this.t;
+  }
+
+  /** The virtual now as a Date (for Received headers). */
+  date(): Date {
+    return new Date(this.wallStart + this.t);
+  }
+
+  /** Runs `fn` when the virtual clock reaches `at` (ms). Returns a cancel function. */
+  schedule(at: number, fn: () => void): () => void {
+    const timer = { at: Math.max(at, this.t), seq: ++this.seq, fn };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((x) => x !== timer);
+    };
+  }
+
+  /** Marks real work as in flight until the promise settles; the clock never jumps meanwhile. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.busy++;
+    return work.finally(() => this.release());
+  }
+
+  /** Virtual time of the earliest pending timer, or undefined. */
+  nextTimerAt(): number | undefined {
+    return this.timers.reduce<number | undefined>((min, t) => (min === undefined || t.at < min ? t.at : min), undefined);
+  }
+
+  private release(): void {
+    this.busy--;
+    if (this.busy === 0) {
+      // Let callbacks queued by the finished work start theirs before declaring idle.
+      setImmediate(() => {
+        if (this.busy !== 0) return;
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      });
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.busy === 0) return new Promise((resolve) => setImmediate(() => (this.busy === 0 ? resolve() : this.idleWaiters.push(resolve))));
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Drives the run: waits until no work is in flight, then jumps to the next timer, until
+   * `isDone()` holds, no timer is left, or the next timer is later than `limitMs`.
+   * @returns `'done'` when isDone() held, `'limit'` when time ran out (or nothing was left to do).
+   */
+  async run(limitMs: number, isDone: () => boolean): Promise<'done' | 'limit' | 'stopped'> {
+    for (;;) {
+      await this.idle();
+      if (this.stopped) return 'stopped';
+      if (isDone()) return 'done';
+      const next = this.nextTimerAt();
+      if (next === undefined || next > limitMs) {
+        this.t = Math.max(this.t, Math.min(limitMs, next ?? limitMs));
+        return 'limit';
+      }
+      this.t = Math.max(this.t, next);
+      const due = this.timers.filter((x) => x.at <= this.t).sort((a, b) => a.at - b.at || a.seq - b.seq);
+      this.timers = this.timers.filter((x) => x.at > this.t);
+      for (const timer of due) timer.fn();
+    }
+  }
+
+  /** Stops a running `run()` at its next idle point and drops all timers. */
+  stop(): void {
+    this.stopped = true;
+    this.timers = [];
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The `mailhop` command line: argument parsing and dispatch only; each command lives in its own
+ * file and the work in the library.
+ * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file).
+ */
+import { Command, CommanderError } from 'commander';
+import { runCommand } from './run-command.js';
+import { validateCommand } from './validate-command.js';
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('mailhop')
+    .description('Chains of mock MTAs on loopback: shows per link and end to end whether mail stayed encrypted')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('run')
+    .description('run scenario files (or folders of them) and print per-link verdicts')
+    .argument('<paths...>', 'scenario files or folders')
+    .option('--json', 'print a machine-readable report to stdout')
+    .option('--concurrency <n>', 'scenarios run at once', (v) => Number.parseInt(v, 10), 4)
+    .action(async (paths: string[], opts: { json?: boolean; concurrency: number }) => {
+      exitCode = await runCommand(paths, opts);
+    });
+
+  program
+    .command('validate')
+    .description('check scenario files against the schema without running them')
+    .argument('<paths...>', 'scenario files or folders')
+    .action(async (paths: string[]) => {
+      exitCode = await validateCommand(paths);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return exitCode;
+}

@@ -1,0 +1,34 @@
+import type { Outbound, Submit } from '../scenario/schema.js';
+import type { EffectivePolicy } from '../trace/events.js';
+
+/** What a queued message knows about how it arrived (kept per message: tls-behaviour.md §2.3). */
+export interface InboundFact {
+  version: string;
+  cipher: string;
+}
+
+/**
+ * Resolves the TLS policy in force for one message on one hop's outbound link.
+ *
+ * preserve-inbound follows tls-behaviour.md §2.3 (Broadcom KB 174326/162447, 221535; Postini):
+ * - `strict`: inbound TLS -> opportunistic; inbound plaintext -> none (STARTTLS not even tried).
+ * - `always-try`: opportunistic whatever the inbound leg did.
+ * - `mandatory`: inbound TLS -> mandatory; inbound plaintext -> none.
+ * - `enforce: [domains]` (Boundary Encryption): mandatory when any recipient's domain is listed,
+ *   whatever the inbound leg did; the service "accepts any TLS certificate", so not `verify`.
+ *
+ * @param recipients envelope recipients of the message (their domains are matched case-insensitively).
+ */
+export function effectivePolicy(policy: Outbound | Submit, inbound: InboundFact | null, recipients: readonly string[]): EffectivePolicy {
+  if (policy.tls !== 'preserve-inbound') return policy.tls;
+  const enforced = new Set(policy.enforce.map((d) => d.toLowerCase()));
+  if (recipients.some((r) => enforced.has(r.slice(r.lastIndexOf('@') + 1).toLowerCase()))) return 'mandatory';
+  switch (policy.preserve) {
+    case 'strict':
+      return inbound ? 'opportunistic' : 'none';
+    case 'always-try':
+      return 'opportunistic';
+    case 'mandatory':
+      return inbound ? 'mandatory' : 'none';
+  }
+}

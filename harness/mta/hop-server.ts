@@ -1,0 +1,162 @@
+/**
+ * The inbound side of a mock MTA: an honest smtp-server configured for one inbound STARTTLS mode
+ * (RFC 3207; tls-behaviour.md §2.1). Accepted messages get a Received header and are handed to
+ * the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them
+ * (RFC 5321 §6.1).
+ */
+import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Inbound } from '../scenario/schema.js';
+import type { KeyCert } from '../pki/run-pki.js';
+import type { Trace } from '../trace/trace.js';
+import type { VirtualClock } from '../chain/virtual-clock.js';
+import { installGreetingDelayPatch } from './greeting-delay.js';
+import { headerValue, receivedHeader } from './received-header.js';
+import type { InboundFact } from './effective-policy.js';
+
+/** A message as a hop accepted it. */
+export interface AcceptedMessage {
+  /** mailhop's id from the `X-Mailhop-Id` header. */
+  id: string;
+  from: string;
+  to: string[];
+  /** The message with this hop's Received header prepended. */
+  raw: Buffer;
+  /** How it arrived: TLS version and cipher, or null for plaintext (or an eNULL "TLS" session). */
+  inbound: InboundFact | null;
+}
+
+export interface HopServerOptions {
+  hopId: string;
+  hostname: string;
+  inbound: Inbound;
+  keyCert: KeyCert;
+  /** Name of the link that delivers into this hop (`a->b`), for events. */
+  inboundLink: string;
+  trace: Trace;
+  clock: VirtualClock;
+  /** Called synchronously with each accepted message, before the 250 reply. */
+  onMessage: (message: AcceptedMessage) => void;
+  /** Loopback address to bind (default 127.0.0.1), port 0 = ephemeral. */
+  host?: string;
+  port?: number;
+  /** Largest message accepted, bytes (default 10 MiB). */
+  maxSize?: number;
+}
+
+/** A listening hop server. */
+export interface StartedHopServer extends AsyncDisposable {
+  readonly address: { host: string; port: number };
+  stop(): Promise<void>;
+}
+
+function tlsOptions(inbound: Inbound): Record<string, unknown> {
+  const t = inbound.tls ?? {};
+  const legacy = t.minVersion === 'TLSv1' || t.minVersion === 'TLSv1.1' || t.maxVersion === 'TLSv1' || t.maxVersion === 'TLSv1.1';
+  return {
+    ...(t.minVersion ? { minVersion: t.minVersion } : {}),
+    ...(t.maxVersion ? { maxVersion: t.maxVersion } : {}),
+    // OpenSSL 3 refuses TLS < 1.2 at the default security level (tls-behaviour.md §7).
+    ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+  };
+}
+
+/** Starts a hop's SMTP server. @throws Error when the address cannot be bound. */
+export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
+  installGreetingDelayPatch();
+  const { inbound, trace, clock } = opts;
+  const mode = inbound.starttls;
+  const maxSize = opts.maxSize ?? 10 * 1024 * 1024;
+
+  const server = new SMTPServer({
+    name: opts.hostname,
+    banner: 'ESMTP mailhop',
+    secure: mode === 'implicit',
+    key: opts.keyCert.key,
+    cert: opts.keyCert.cert,
+    ...tlsOptions(inbound),
+    hideSTARTTLS: mode === 'hidden',
+    disabledCommands: mode === 'none' ? ['AUTH', 'STARTTLS'] : ['AUTH'],
+    hideENHANCEDSTATUSCODES: false,
+    authOptional: true,
+    logger: false,
+    disableReverseLookup: true,
+    closeTimeout: 200,
+    size: maxSize,
+    greetingDelayMs: inbound.greetingDelay,
+    onMailFrom(_address, session, callback) {
+      if (mode === 'require' && !session.secure) {
+        // RFC 3207 §4: a server requiring TLS answers 530 to everything but NOOP, EHLO, STARTTLS, QUIT.
+        const err = Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
+        trace.emit({ kind: 'refused-command', source: 'receiver', link: opts.inboundLink, hop: opts.hopId, command: 'MAIL FROM', reply: '530 5.7.0 Must issue a STARTTLS command first' });
+        return callback(err);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          return callback(Object.assign(new Error('Message exceeds fixed maximum message size'), { responseCode: 552 }));
+        }
+        const body = Buffer.concat(chunks);
+        const id = headerValue(body, 'X-Mailhop-Id');
+        if (!id) {
+          return callback(Object.assign(new Error('Message has no X-Mailhop-Id header; mailhop only relays its own test messages'), { responseCode: 550 }));
+        }
+        const tls = tlsOf(session);
+        const queueId = randomBytes(5).toString('hex').toUpperCase();
+        const to = session.envelope.rcptTo.map((r) => r.address);
+        const header = receivedHeader({
+          helo: session.clientHostname || session.hostNameAppearsAs || 'unknown',
+          clientIp: session.remoteAddress,
+          by: opts.hostname,
+          protocol: session.transmissionType,
+          tls: tls && { version: tls.version, cipher: tls.cipher },
+          queueId,
+          recipient: to[0] ?? '',
+          date: clock.date(),
+        });
+        trace.emit({
+          kind: 'accepted', source: 'receiver', link: opts.inboundLink, hop: opts.hopId, messageId: id,
+          secure: Boolean(session.secure), tls, protocol: session.transmissionType, remotePort: session.remotePort,
+        });
+        opts.onMessage({
+          id,
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to,
+          raw: Buffer.concat([Buffer.from(header, 'latin1'), body]),
+          inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null,
+        });
+        callback(null, `Ok: queued as ${queueId}`);
+      });
+    },
+  } as ConstructorParameters<typeof SMTPServer>[0]);
+  server.on('error', () => {
+    // connection-level errors (resets, TLS alerts) are seen by the witnesses; the server stays up
+  });
+
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.server.address() as AddressInfo).port;
+  let stopped: Promise<void> | null = null;
+  const stop = () => (stopped ??= new Promise<void>((resolve) => server.close(() => resolve())));
+  return { address: { host, port }, stop, [Symbol.asyncDispose]: stop };
+}
+
+function tlsOf(session: SMTPServerSession): AcceptedEventTls | null {
+  if (!session.secure) return null;
+  const info = session.tlsOptions as unknown as { name?: string; standardName?: string; version?: string } | false;
+  const name = (info && (info.standardName || info.name)) || 'unknown';
+  return { version: (info && info.version) || 'unknown', cipher: name, nullCipher: /NULL/i.test(name) };
+}
+
+type AcceptedEventTls = { version: string; cipher: string; nullCipher: boolean };

@@ -1,0 +1,79 @@
+/**
+ * A hop's outbound queue: attempts delivery at once, defers on 4xx (and on local TLS-policy
+ * refusals) with the retry schedule in virtual time, and bounces on 5xx or when the message is
+ * older than maxAge (RFC 5321 §4.5.4.1; Postfix maximal_queue_lifetime).
+ */
+import type { VirtualClock } from '../chain/virtual-clock.js';
+import { deliverAttempt, type AttemptOutcome, type QueuedMessage, type RelayTarget } from './deliver-attempt.js';
+
+export interface RelayQueueOptions {
+  target: RelayTarget;
+  clock: VirtualClock;
+  /** Called when the hop gives up on a message (a DSN goes to the envelope sender). */
+  onBounce?: (message: QueuedMessage, reply: AttemptOutcome['reply']) => void;
+}
+
+export class RelayQueue {
+  private readonly pending = new Map<string, QueuedMessage>();
+  private stopped = false;
+
+  constructor(private readonly opts: RelayQueueOptions) {}
+
+  /** Messages still held by this hop (deferred or in flight). */
+  held(): QueuedMessage[] {
+    return [...this.pending.values()];
+  }
+
+  /**
+   * Takes ownership of a message and starts its first attempt at once.
+   * Synchronous on purpose: the clock must see the work before the previous hop's 250 goes out.
+   */
+  enqueue(message: Omit<QueuedMessage, 'attempts' | 'arrivedAt'>): void {
+    const { target, clock } = this.opts;
+    const queued: QueuedMessage = { ...message, arrivedAt: clock.now(), attempts: 0 };
+    this.pending.set(queued.id, queued);
+    target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound });
+    this.attempt(queued);
+  }
+
+  /** Stops scheduling further attempts (in-flight sessions finish on their own). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private attempt(message: QueuedMessage): void {
+    if (this.stopped) return;
+    message.attempts++;
+    const work = deliverAttempt(this.opts.target, message, message.attempts).then((outcome) => this.settle(message, outcome));
+    void this.opts.clock.track(work);
+  }
+
+  private settle(message: QueuedMessage, outcome: AttemptOutcome): void {
+    const { target, clock } = this.opts;
+    if (outcome.result === 'relayed') {
+      this.pending.delete(message.id);
+      return;
+    }
+    if (outcome.result === 'bounced') return this.bounce(message, outcome.reply);
+    const policy = target.policy;
+    const expiresAt = message.arrivedAt + policy.maxAge;
+    if (clock.now() >= expiresAt) {
+      return this.bounce(message, {
+        code: 554,
+        enhanced: '5.4.7',
+        text: `554 5.4.7 delivery time expired after ${message.attempts} attempts; last reply: ${outcome.reply.text}`,
+      });
+    }
+    const delay = policy.retry[Math.min(message.attempts - 1, policy.retry.length - 1)];
+    const nextAttemptAt = Math.min(clock.now() + delay, expiresAt);
+    target.trace.emit({ kind: 'deferred', source: 'sender', link: target.link, hop: target.hop, messageId: message.id, attempt: message.attempts, nextAttemptAt, reply: outcome.reply });
+    clock.schedule(nextAttemptAt, () => this.attempt(message));
+  }
+
+  private bounce(message: QueuedMessage, reply: AttemptOutcome['reply']): void {
+    const { target } = this.opts;
+    this.pending.delete(message.id);
+    target.trace.emit({ kind: 'bounced', source: 'sender', link: target.link, hop: target.hop, messageId: message.id, reply, dsnTo: message.from });
+    this.opts.onBounce?.(message, reply);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Renders run reports as terminal text: per scenario a compact table of links (lock marks,
+ * version, cipher, verdict), the end-to-end verdict, and a summary line. Pure: report in, text out.
+ */
+import pc from 'picocolors';
+import type { LinkVerdictName } from '../scenario/schema.js';
+import type { ScenarioReport } from '../verdict/judge-scenario.js';
+
+const MARK: Record<LinkVerdictName, string> = {
+  'tls-verified': '🔒',
+  tls: '🔒',
+  downgraded: '🔓',
+  plain: '🔓',
+  refused: '⛔',
+  none: '·',
+};
+
+function colourVerdict(v: string): string {
+  if (v === 'tls-verified' || v === 'encrypted-verified') return pc.green(v);
+  if (v === 'tls' || v === 'encrypted' || v === 'held') return pc.cyan(v);
+  if (v === 'refused' || v === 'none') return pc.dim(v);
+  return pc.red(v);
+}
+
+function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - text.length));
+}
+
+/** Renders one scenario: header line, link table, end-to-end line, failed expectations. */
+export function renderScenario(report: ScenarioReport): string {
+  const head = `${report.passed ? pc.green('✔') : pc.red('✘')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}`;
+  const rows = report.links.map((l) => [
+    l.link,
+    `${MARK[l.verdict]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`,
+    l.version ?? '-',
+    l.cipher ?? '-',
+    String(l.attempts),
+  ]);
+  const header = ['link', 'verdict', 'TLS', 'cipher', 'sessions'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[], colour = (s: string, _i: number) => s) =>
+    `    ${cells.map((c, i) => colour(pad(c, widths[i]), i)).join('  ')}`.trimEnd();
+  const out = [head, pc.dim(line(header))];
+  for (const r of rows) out.push(line(r, (s, i) => (i === 1 ? colourVerdict(s.trimEnd()) + ' '.repeat(s.length - s.trimEnd().length) : s)));
+  out.push(`    end to end: ${colourVerdict(report.endToEnd)} · outcome: ${report.outcome}`);
+  for (const m of report.messages) {
+    if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));
+  }
+  for (const l of report.links) {
+    if (l.disagreement) out.push(pc.yellow(`    ⚠ ${l.link}: ${l.disagreement}`));
+  }
+  for (const f of report.failures) out.push(pc.red(`    ✘ ${f}`));
+  return out.join('\n');
+}
+
+/** The closing summary line, e.g. `12 scenarios: 11 passed, 1 failed`. */
+export function renderSummary(reports: readonly ScenarioReport[]): string {
+  const failed = reports.filter((r) => !r.passed).length;
+  const text = `${reports.length} scenario${reports.length === 1 ? '' : 's'}: ${reports.length - failed} passed, ${failed} failed`;
+  return failed ? pc.red(text) : pc.green(text);
+}

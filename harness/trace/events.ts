@@ -1,0 +1,158 @@
+/**
+ * Typed events of a run, recorded in order. Runtime code only emits these; verdicts are pure
+ * functions of the recorded trace (verdict/), and reports only render verdicts (report/).
+ *
+ * Three witnesses report on every link: the `sender` (the relaying hop or the injecting client),
+ * the `receiver` (the next hop's SMTP server) and the `wire` (the link proxy in between).
+ */
+import type { TlsSummary, TranscriptLine, SmtpReply } from '../mta/smtp-client.js';
+import type { WireRecord } from '../link/wire-record.js';
+
+/** The TLS policy actually in force for one delivery attempt, after preserve-inbound and enforce lists. */
+export type EffectivePolicy = 'none' | 'opportunistic' | 'mandatory' | 'verify';
+
+/** Fields every event has. */
+export interface EventBase {
+  /** Order of recording, from 1. */
+  seq: number;
+  /** Virtual time since the run started, ms. */
+  at: number;
+  /** Link name, e.g. `gateway->mailbox` (`client->first` for the submission). */
+  link: string;
+}
+
+/**
+ * RFC 8460 §4.3 result types for failed TLS negotiation, plus `handshake-failure` for a
+ * handshake that broke without a certificate reason (closed, alert, garbage, timeout).
+ */
+export type TlsFailureType =
+  | 'starttls-not-supported'
+  | 'starttls-rejected'
+  | 'handshake-failure'
+  | 'certificate-not-trusted'
+  | 'certificate-expired'
+  | 'certificate-host-mismatch'
+  | 'validation-failure';
+
+/**
+ * Sender's account of one SMTP session (one TCP connection) carrying one message on one attempt.
+ */
+export interface SessionEvent extends EventBase {
+  kind: 'session';
+  source: 'sender';
+  /** The sending hop's id (`client` for the injecting client). */
+  hop: string;
+  messageId: string;
+  /** Delivery attempt number of this message on this link, from 1. */
+  attempt: number;
+  /** Connection number within the attempt (2 after a reconnect fallback). */
+  connection: number;
+  /** Local TCP port of the sender's socket (matches WireRecord.clientPort). */
+  localPort: number;
+  policy: EffectivePolicy;
+  /** Whether the policy in force required TLS for content to be sent. */
+  requiresTls: boolean;
+  /** This connection deliberately skipped STARTTLS because a fallback chose plaintext. */
+  plaintextRetry: boolean;
+  starttlsAdvertised: boolean | null;
+  starttlsSent: boolean;
+  starttlsReply?: { code: number; text: string };
+  tls: TlsSummary | null;
+  /** Why TLS was not achieved or not accepted, as an RFC 8460 result type. */
+  tlsFailure?: { type: TlsFailureType; detail: string };
+  /** Message content (after DATA/354) was written on this connection; `encrypted` tells how. */
+  contentSent: null | { encrypted: boolean };
+  /** How the session ended for the message. */
+  result: 'relayed' | 'deferred' | 'bounced' | 'fallback';
+  /** The reply that decided the result (or a local reason), e.g. `250 2.0.0 Ok` or `4.7.4 TLS is required...`. */
+  reply: { code: number; enhanced?: string; text: string };
+  transcript: TranscriptLine[];
+}
+
+/** The receiving hop accepted a message (after the final `.`). */
+export interface AcceptedEvent extends EventBase {
+  kind: 'accepted';
+  source: 'receiver';
+  hop: string;
+  messageId: string;
+  secure: boolean;
+  tls: { version: string; cipher: string; nullCipher: boolean } | null;
+  /** RFC 3848 transmission type written in the Received header (ESMTP, ESMTPS). */
+  protocol: string;
+  remotePort: number;
+}
+
+/** The receiving hop refused a command (e.g. 530 before STARTTLS). */
+export interface RefusedCommandEvent extends EventBase {
+  kind: 'refused-command';
+  source: 'receiver';
+  hop: string;
+  command: string;
+  reply: string;
+}
+
+/** One connection seen by the link proxy. */
+export interface WireEvent extends EventBase {
+  kind: 'wire';
+  source: 'wire';
+  record: WireRecord;
+}
+
+/** A hop put a message in its queue (or the client prepared one for submission). */
+export interface QueuedEvent extends EventBase {
+  kind: 'queued';
+  source: 'sender';
+  hop: string;
+  messageId: string;
+  /** How the message arrived: the fact preserve-inbound decides on (kept per message, not per connection). */
+  inboundTls: { version: string; cipher: string } | null;
+}
+
+/** The next attempt of a deferred message was scheduled. */
+export interface DeferredEvent extends EventBase {
+  kind: 'deferred';
+  source: 'sender';
+  hop: string;
+  messageId: string;
+  attempt: number;
+  /** Virtual time of the next attempt, ms. */
+  nextAttemptAt: number;
+  reply: { code: number; enhanced?: string; text: string };
+}
+
+/** A hop gave up on a message: 5xx reply or queue lifetime reached; a DSN was generated. */
+export interface BouncedEvent extends EventBase {
+  kind: 'bounced';
+  source: 'sender';
+  hop: string;
+  messageId: string;
+  reply: { code: number; enhanced?: string; text: string };
+  /** Recipient of the DSN (the envelope sender). */
+  dsnTo: string;
+}
+
+/** The final hop stored a message in its mailbox. */
+export interface DeliveredEvent extends EventBase {
+  kind: 'delivered';
+  source: 'receiver';
+  hop: string;
+  messageId: string;
+}
+
+export type TraceEvent =
+  | SessionEvent
+  | AcceptedEvent
+  | RefusedCommandEvent
+  | WireEvent
+  | QueuedEvent
+  | DeferredEvent
+  | BouncedEvent
+  | DeliveredEvent;
+
+/** An event as emitted, before the trace numbers and timestamps it. */
+export type NewEvent = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'at'> : never) : never;
+
+/** Converts a reply into the event shape. */
+export function replyOf(reply: SmtpReply): { code: number; enhanced?: string; text: string } {
+  return { code: reply.code, enhanced: reply.enhanced, text: reply.text };
+}

@@ -1,0 +1,21 @@
+/**
+ * End-to-end verdict of one message over the whole chain (tls-behaviour.md §5: E1/E3 for the
+ * delivered case, E5 "never in clear" for the held case):
+ * - `leak`: content crossed in clear where the policy in force required TLS. Always a failure.
+ * - `encrypted-verified`: delivered, every link `tls-verified`.
+ * - `encrypted`: delivered, every link `tls` or `tls-verified`.
+ * - `broken`: content crossed at least one link in clear (delivered or not).
+ * - `held`: not delivered, and never in clear on any link.
+ */
+import type { EndToEndName, LinkVerdictName } from '../scenario/schema.js';
+import type { MessageLinkVerdict } from './link-verdict.js';
+
+/** Combines a message's per-link verdicts (in chain order) into its end-to-end verdict. */
+export function endToEndVerdict(links: readonly MessageLinkVerdict[], delivered: boolean): EndToEndName {
+  if (links.some((l) => l.leak)) return 'leak';
+  if (!delivered) return links.some((l) => l.crossedInClear) ? 'broken' : 'held';
+  const encrypted: LinkVerdictName[] = ['tls', 'tls-verified'];
+  if (links.every((l) => l.verdict === 'tls-verified')) return 'encrypted-verified';
+  if (links.every((l) => encrypted.includes(l.verdict))) return 'encrypted';
+  return 'broken';
+}

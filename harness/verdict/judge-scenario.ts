@@ -1,0 +1,156 @@
+/**
+ * The run report of one scenario: a pure function of the scenario and its trace. Reports,
+ * the CLI and matchers only render this object, so they cannot disagree with each other.
+ */
+import { linkNamesOf, type EndToEndName, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
+import type { BouncedEvent, DeferredEvent, SessionEvent, TraceEvent } from '../trace/events.js';
+import { endToEndVerdict } from './end-to-end.js';
+import { judgeMessageLink, type MessageLinkVerdict, type Witnesses } from './link-verdict.js';
+
+/** What happened to one message. */
+export interface MessageReport {
+  messageId: string;
+  outcome: OutcomeName;
+  endToEnd: EndToEndName;
+  /** For a message not delivered: the hop holding it (or that bounced it) and the last reply. */
+  stoppedAt?: { hop: string; reply: { code: number; enhanced?: string; text: string } };
+  links: MessageLinkVerdict[];
+}
+
+/** One link, over all messages. */
+export interface LinkReport {
+  link: string;
+  from: string;
+  to: string;
+  /** The verdict if every message got the same one, else the least secure of them. */
+  verdict: LinkVerdictName;
+  version?: string;
+  cipher?: string;
+  /** SMTP sessions opened on this link, all messages and attempts together. */
+  attempts: number;
+  witnesses: Witnesses;
+  disagreement?: string;
+  notes: string[];
+}
+
+/** One claim of the scenario's `expect`, checked against every message. */
+export interface Expectation {
+  /** `outcome`, `endToEnd`, or a link name. */
+  key: string;
+  expected: string;
+  /** The actual value, or `m1: x, m2: y` when messages differ. */
+  actual: string;
+  held: boolean;
+}
+
+/** The report of one scenario run. */
+export interface ScenarioReport {
+  name: string;
+  file?: string;
+  /** Every expectation held and nothing leaked. */
+  passed: boolean;
+  outcome: OutcomeName | 'mixed';
+  endToEnd: EndToEndName | 'mixed';
+  links: LinkReport[];
+  messages: MessageReport[];
+  /** SMTP sessions opened in the whole run. */
+  attempts: number;
+  expectations: Expectation[];
+  /** Why the scenario failed, one sentence each (empty when it passed). */
+  failures: string[];
+  dsns: Array<{ messageId: string; hop: string; to: string; reply: { code: number; enhanced?: string; text: string } }>;
+}
+
+/** Less secure first: the order used to aggregate a link over several messages. */
+const RANK: LinkVerdictName[] = ['downgraded', 'plain', 'refused', 'tls', 'tls-verified', 'none'];
+
+function uniformOr<T extends string>(values: T[]): T | 'mixed' {
+  return values.every((v) => v === values[0]) ? values[0] : 'mixed';
+}
+
+function describe(values: Array<{ id: string; value: string }>): string {
+  const distinct = new Set(values.map((v) => v.value));
+  return distinct.size === 1 ? values[0].value : values.map((v) => `${v.id}: ${v.value}`).join(', ');
+}
+
+/**
+ * Judges a scenario run.
+ * @param held messages still queued when the run stopped, with the hop holding each.
+ */
+export function judgeScenario(
+  scenario: Scenario,
+  events: readonly TraceEvent[],
+  context: { file?: string; held: Array<{ messageId: string; hop: string }>; dsns: ScenarioReport['dsns'] },
+): ScenarioReport {
+  const linkNames = linkNamesOf(scenario.hops.map((h) => h.id));
+  const messageIds = [...new Set(events.filter((e) => e.kind === 'queued' && e.hop === 'client').map((e) => (e as { messageId: string }).messageId))];
+
+  const messages: MessageReport[] = messageIds.map((id) => {
+    const links = linkNames.map((link) => judgeMessageLink(link, id, events));
+    const delivered = events.some((e) => e.kind === 'delivered' && e.messageId === id);
+    const bounce = events.find((e): e is BouncedEvent => e.kind === 'bounced' && e.messageId === id);
+    let outcome: OutcomeName = 'deferred';
+    let stoppedAt: MessageReport['stoppedAt'];
+    if (delivered) outcome = 'delivered';
+    else if (bounce) {
+      outcome = bounce.hop === 'client' ? 'rejected' : 'bounced';
+      stoppedAt = { hop: bounce.hop, reply: bounce.reply };
+    } else {
+      const holder = context.held.find((h) => h.messageId === id);
+      const lastDefer = events.filter((e): e is DeferredEvent => e.kind === 'deferred' && e.messageId === id).at(-1);
+      const lastSession = events.filter((e): e is SessionEvent => e.kind === 'session' && e.messageId === id).at(-1);
+      const reply = lastDefer?.reply ?? lastSession?.reply ?? { code: 0, text: 'no attempt finished before the run ended' };
+      stoppedAt = { hop: holder?.hop ?? lastDefer?.hop ?? 'unknown', reply };
+    }
+    return { messageId: id, outcome, endToEnd: endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
+  });
+
+  const links: LinkReport[] = linkNames.map((link, i) => {
+    const per = messages.map((m) => m.links[i]);
+    const verdict = per.map((p) => p.verdict).sort((a, b) => RANK.indexOf(a) - RANK.indexOf(b))[0] ?? 'none';
+    const sample = per.find((p) => p.verdict === verdict);
+    const [from, to] = link.split('->');
+    return {
+      link, from, to, verdict,
+      ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
+      attempts: events.filter((e) => e.kind === 'session' && e.link === link).length,
+      witnesses: sample?.witnesses ?? {},
+      ...(per.find((p) => p.disagreement) ? { disagreement: per.find((p) => p.disagreement)!.disagreement } : {}),
+      notes: [...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n))))],
+    };
+  });
+
+  const expectations: Expectation[] = [];
+  const check = (key: string, expected: string | undefined, actualOf: (m: MessageReport) => string) => {
+    if (expected === undefined) return;
+    const values = messages.map((m) => ({ id: m.messageId, value: actualOf(m) }));
+    expectations.push({ key, expected, actual: describe(values), held: values.length > 0 && values.every((v) => v.value === expected) });
+  };
+  check('outcome', scenario.expect?.outcome, (m) => m.outcome);
+  for (const [link, expected] of Object.entries(scenario.expect?.links ?? {})) {
+    const i = linkNames.indexOf(link);
+    check(link, expected, (m) => m.links[i]?.verdict ?? 'none');
+  }
+  check('endToEnd', scenario.expect?.endToEnd, (m) => m.endToEnd);
+
+  const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.key} ${e.expected}, got ${e.actual}`);
+  for (const m of messages) {
+    for (const l of m.links.filter((x) => x.leak)) {
+      failures.push(`${m.messageId} leaked on ${l.link}: content crossed in clear where the policy in force required TLS`);
+    }
+  }
+
+  return {
+    name: scenario.name,
+    ...(context.file ? { file: context.file } : {}),
+    passed: failures.length === 0,
+    outcome: uniformOr(messages.map((m) => m.outcome)),
+    endToEnd: uniformOr(messages.map((m) => m.endToEnd)),
+    links,
+    messages,
+    attempts: events.filter((e) => e.kind === 'session').length,
+    expectations,
+    failures,
+    dsns: context.dsns,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * Per-link verdicts: a pure function of the trace. For one message on one link it weighs the
+ * three witnesses (sender session events, the receiver's `accepted` event, the wire record of
+ * the same TCP connection) and says how the message crossed.
+ *
+ * Verdicts (RFC 7435 §3 "no misrepresentation": only a real encrypted session counts as TLS):
+ * - `tls-verified`: delivered over TLS under a `verify` policy: the certificate chained to the run's
+ *   CA and matched the hop's name, and a bad one would have stopped delivery.
+ * - `tls`: delivered over TLS, certificate not enforced (an opportunistic or mandatory client
+ *   encrypts to any certificate, so an interceptor would go unnoticed).
+ * - `downgraded`: delivered in plaintext although STARTTLS was advertised or tried (rejected,
+ *   failed handshake, policy chose not to use it, or an eNULL suite carried it).
+ * - `plain`: delivered in plaintext and STARTTLS was neither advertised nor tried.
+ * - `refused`: attempted, but the sender's policy or the receiver's replies stopped the message
+ *   before its content crossed.
+ * - `none`: the message never reached this link.
+ */
+import type { LinkVerdictName } from '../scenario/schema.js';
+import type { AcceptedEvent, SessionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { WireRecord } from '../link/wire-record.js';
+
+/** How each witness saw the deciding session: `tls`, `plain`, or absent when it saw nothing. */
+export interface Witnesses {
+  sender?: 'tls' | 'plain';
+  receiver?: 'tls' | 'plain';
+  wire?: 'tls' | 'plain';
+}
+
+/** The verdict for one message on one link. */
+export interface MessageLinkVerdict {
+  link: string;
+  messageId: string;
+  verdict: LinkVerdictName;
+  /** TLS version and cipher of the deciding session, when TLS was established. */
+  version?: string;
+  cipher?: string;
+  /** Sessions (TCP connections) the sender opened for this message on this link. */
+  sessions: number;
+  witnesses: Witnesses;
+  /** Set when the witnesses disagree, saying how. */
+  disagreement?: string;
+  /** Message content crossed this link unencrypted on some session. */
+  crossedInClear: boolean;
+  /** Content crossed unencrypted on a session whose policy required TLS. */
+  leak: boolean;
+  /** Human-readable facts behind the verdict (fallbacks, failures, refusals). */
+  notes: string[];
+}
+
+const tlsOr = (yes: boolean): 'tls' | 'plain' => (yes ? 'tls' : 'plain');
+
+function wireFor(session: SessionEvent, wires: WireRecord[]): WireRecord | undefined {
+  return wires.find((w) => w.clientPort === session.localPort);
+}
+
+function noteOf(s: SessionEvent): string | undefined {
+  const where = `attempt ${s.attempt}${s.connection > 1 ? `, connection ${s.connection}` : ''}`;
+  if (s.plaintextRetry) return `${where}: reconnected without STARTTLS after a failed handshake`;
+  if (s.tlsFailure) return `${where}: ${s.tlsFailure.type} (${s.tlsFailure.detail})`;
+  if (s.starttlsAdvertised && !s.starttlsSent && s.policy === 'none') return `${where}: STARTTLS advertised but not used (policy none)`;
+  if (s.result !== 'relayed') return `${where}: ${s.result}: ${s.reply.text}`;
+  return undefined;
+}
+
+/** Judges one message on one link from the whole trace. */
+export function judgeMessageLink(link: string, messageId: string, events: readonly TraceEvent[]): MessageLinkVerdict {
+  const sessions = events.filter((e): e is SessionEvent => e.kind === 'session' && e.link === link && e.messageId === messageId);
+  const wires = events.filter((e): e is WireEvent => e.kind === 'wire' && e.link === link).map((e) => e.record);
+  const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
+  const notes = sessions.map(noteOf).filter((n): n is string => Boolean(n));
+
+  let crossedInClear = false;
+  let leak = false;
+  for (const s of sessions) {
+    const wire = wireFor(s, wires);
+    const clearBySender = s.contentSent !== null && !s.contentSent.encrypted;
+    const clearByWire = Boolean(wire?.plaintextMessageIds.includes(messageId));
+    if (clearBySender || clearByWire) {
+      crossedInClear = true;
+      if (s.requiresTls) {
+        leak = true;
+        notes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although policy ${s.policy} requires TLS`);
+      }
+    }
+  }
+
+  const relayed = sessions.find((s) => s.result === 'relayed');
+  const deciding = relayed ?? sessions.at(-1);
+  const witnesses: Witnesses = {};
+  let disagreement: string | undefined;
+  if (deciding) {
+    witnesses.sender = tlsOr(Boolean(deciding.tls));
+    const wire = wireFor(deciding, wires);
+    if (wire) witnesses.wire = tlsOr(wire.handshake === 'established' || wire.implicitTls);
+    if (relayed && accepted) witnesses.receiver = tlsOr(accepted.secure);
+    const seen = Object.entries(witnesses);
+    if (new Set(seen.map(([, v]) => v)).size > 1) {
+      disagreement = `witnesses disagree: ${seen.map(([k, v]) => `${k} saw ${v}`).join(', ')}`;
+    }
+    if (wire && deciding.contentSent?.encrypted && wire.plaintextMessageIds.includes(messageId)) {
+      disagreement = `the sender believed it encrypted the content, but the wire saw message ${messageId} in clear`;
+    }
+  }
+
+  let verdict: LinkVerdictName;
+  const tlsOk = deciding?.tls && !deciding.tls.nullCipher;
+  if (relayed || crossedInClear) {
+    const s = relayed ?? deciding!;
+    if (s.tls && !s.tls.nullCipher && s.contentSent?.encrypted !== false) {
+      // Only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3).
+      verdict = s.tls.verified && s.policy === 'verify' ? 'tls-verified' : 'tls';
+    }
+    else {
+      if (s.tls?.nullCipher) notes.push(`eNULL cipher ${s.tls.cipher}: TLS framing without encryption`);
+      const tried = sessions.some((x) => x.starttlsAdvertised || x.starttlsSent || x.tls);
+      verdict = tried ? 'downgraded' : 'plain';
+    }
+  } else if (sessions.length > 0) {
+    verdict = 'refused';
+  } else {
+    verdict = 'none';
+  }
+
+  return {
+    link,
+    messageId,
+    verdict,
+    ...(tlsOk && deciding?.tls ? { version: deciding.tls.version, cipher: deciding.tls.cipher } : {}),
+    sessions: sessions.length,
+    witnesses,
+    ...(disagreement ? { disagreement } : {}),
+    crossedInClear,
+    leak,
+    notes,
+  };
+}

@@ -1,0 +1,42 @@
+import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
+import { startChain, type MailboxMessage, type Dsn } from '../../harness/chain/chain.js';
+import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
+import type { SessionEvent, TraceEvent, WireEvent } from '../../harness/trace/events.js';
+import type { WireRecord } from '../../harness/link/wire-record.js';
+
+/** Everything a test may assert on after a chain ran. */
+export interface InlineRun {
+  report: ScenarioReport;
+  events: TraceEvent[];
+  mailbox: MailboxMessage[];
+  dsns: Dsn[];
+  /** Sender session events on a link, in order. */
+  sessions(link: string): SessionEvent[];
+  /** Wire records on a link, in connection order. */
+  wire(link: string): WireRecord[];
+}
+
+/** Builds a scenario in code (defaults filled by the schema), runs it, stops the chain. */
+export async function runInline(input: Partial<ScenarioInput>): Promise<InlineRun> {
+  const scenario = Scenario.parse({ name: 'inline', messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }], ...input });
+  await using chain = await startChain(scenario);
+  const report = await chain.run();
+  const events = chain.events();
+  return {
+    report,
+    events,
+    mailbox: chain.mailbox(),
+    dsns: chain.dsns(),
+    sessions: (link) => events.filter((e): e is SessionEvent => e.kind === 'session' && e.link === link),
+    wire: (link) =>
+      events
+        .filter((e): e is WireEvent => e.kind === 'wire' && e.link === link)
+        .map((e) => e.record)
+        .sort((a, b) => a.seq - b.seq),
+  };
+}
+
+/** The verbs of the plaintext commands a wire record saw, e.g. `['EHLO', 'STARTTLS']`. */
+export function verbs(record: WireRecord): string[] {
+  return record.commands.map((c) => c.verb);
+}

@@ -1,0 +1,29 @@
+import { describe, it, expect } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { loadScenarioFile } from '../../harness/scenario/load-scenario.js';
+import { startChain } from '../../harness/chain/chain.js';
+
+// Every scenario shipped in scenarios/ is also a test: it must run and every expectation must hold.
+const files = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+describe('bundled scenarios', () => {
+  it('ships at least 12 scenarios, each with expectations', async () => {
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const f of files) expect((await loadScenarioFile(`scenarios/${f}`)).scenario.expect).toBeDefined();
+  });
+
+  it.concurrent.each(files)('%s holds its expectations', async (f) => {
+    const { scenario, file } = await loadScenarioFile(`scenarios/${f}`);
+    await using chain = await startChain(scenario, { file });
+    const report = await chain.run();
+    expect(report.failures).toEqual([]);
+    expect(report.passed).toBe(true);
+    // Accounting: every submitted message ends delivered, deferred (held somewhere) or bounced, exactly once.
+    for (const m of report.messages) {
+      const deliveries = chain.mailbox().filter((x) => x.id === m.messageId).length;
+      expect(deliveries).toBe(m.outcome === 'delivered' ? 1 : 0);
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, it, expect } from 'vitest';
+import { judgeMessageLink, type MessageLinkVerdict } from '../../harness/verdict/link-verdict.js';
+import { endToEndVerdict } from '../../harness/verdict/end-to-end.js';
+import type { SessionEvent, TraceEvent, WireEvent, AcceptedEvent } from '../../harness/trace/events.js';
+import type { WireRecord } from '../../harness/link/wire-record.js';
+
+// The verdict layer is a pure function of the trace; these traces are built by hand to reach
+// states an honest mock chain never produces (a leak, lying witnesses).
+const LINK = 'gateway->mailbox';
+let seq = 0;
+
+function session(over: Partial<SessionEvent> = {}): SessionEvent {
+  return {
+    kind: 'session', source: 'sender', seq: ++seq, at: 0, link: LINK, hop: 'gateway', messageId: 'm1', attempt: 1, connection: 1,
+    localPort: 40000, policy: 'opportunistic', requiresTls: false, plaintextRetry: false, starttlsAdvertised: true, starttlsSent: true,
+    starttlsReply: { code: 220, text: '220 Ready' },
+    tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', verified: false, verifyError: 'DEPTH_ZERO_SELF_SIGNED_CERT', nullCipher: false },
+    contentSent: { encrypted: true }, result: 'relayed', reply: { code: 250, text: '250 Ok' }, transcript: [], ...over,
+  };
+}
+
+function wire(over: Partial<WireRecord> = {}): WireEvent {
+  const record: WireRecord = {
+    id: `${LINK}#1`, link: LINK, seq: 1, clientPort: 40000, openedAt: 0, ehlo: ['STARTTLS'], starttlsAdvertised: true, starttlsSent: true,
+    implicitTls: false, handshake: 'established', commands: [], replies: [], plaintextData: false, plaintextMessageIds: [], plaintextDataBytes: 0,
+    bytes: { fromClient: 0, fromServer: 0 }, transcript: [], dropped: 0, faults: [], ...over,
+  };
+  return { kind: 'wire', source: 'wire', seq: ++seq, at: 0, link: LINK, record };
+}
+
+function accepted(secure: boolean): AcceptedEvent {
+  return { kind: 'accepted', source: 'receiver', seq: ++seq, at: 0, link: LINK, hop: 'mailbox', messageId: 'm1', secure, tls: null, protocol: secure ? 'ESMTPS' : 'ESMTP', remotePort: 1 };
+}
+
+describe('link verdict', () => {
+  it('content in clear under a mandatory policy is a leak, seen by the wire even when the sender claims encryption', () => {
+    const events: TraceEvent[] = [
+      session({ policy: 'mandatory', requiresTls: true }),
+      wire({ handshake: 'none', plaintextData: true, plaintextMessageIds: ['m1'] }),
+      accepted(false),
+    ];
+    const v = judgeMessageLink(LINK, 'm1', events);
+    expect(v.leak).toBe(true);
+    expect(v.crossedInClear).toBe(true);
+    expect(v.disagreement).toMatch(/wire saw message m1 in clear/);
+    expect(endToEndVerdict([v], true)).toBe('leak');
+  });
+
+  it('a leak stays a leak even if the message was never delivered', () => {
+    const v = judgeMessageLink(LINK, 'm1', [session({ policy: 'verify', requiresTls: true, tls: null, contentSent: { encrypted: false }, result: 'deferred' })]);
+    expect(v.leak).toBe(true);
+    expect(endToEndVerdict([v], false)).toBe('leak');
+  });
+
+  it('witnesses that disagree are reported, naming each account', () => {
+    const v = judgeMessageLink(LINK, 'm1', [session(), wire({ handshake: 'failed' }), accepted(false)]);
+    expect(v.disagreement).toBe('witnesses disagree: sender saw tls, wire saw plain, receiver saw plain');
+  });
+
+  it('an eNULL cipher is never called encrypted', () => {
+    const v = judgeMessageLink(LINK, 'm1', [
+      session({ tls: { version: 'TLSv1.2', cipher: 'NULL-SHA256', verified: true, nullCipher: true }, contentSent: { encrypted: false } }),
+    ]);
+    expect(v.verdict).toBe('downgraded');
+    expect(v.notes.join()).toMatch(/eNULL/);
+  });
+
+  it('tls-verified only under a verify policy; otherwise tls', () => {
+    const tls = { version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', verified: true, nullCipher: false };
+    expect(judgeMessageLink(LINK, 'm1', [session({ policy: 'verify', requiresTls: true, tls })]).verdict).toBe('tls-verified');
+    // A valid certificate an opportunistic client did not insist on does not authenticate the link.
+    expect(judgeMessageLink(LINK, 'm1', [session({ tls })]).verdict).toBe('tls');
+    expect(judgeMessageLink(LINK, 'm1', [session()]).verdict).toBe('tls');
+  });
+
+  it('no session at all is none; sessions without content are refused', () => {
+    expect(judgeMessageLink(LINK, 'm1', []).verdict).toBe('none');
+    expect(judgeMessageLink(LINK, 'm1', [session({ tls: null, contentSent: null, result: 'deferred' })]).verdict).toBe('refused');
+  });
+});
+
+describe('end-to-end verdict', () => {
+  const link = (verdict: 'tls' | 'tls-verified' | 'plain', crossedInClear = verdict === 'plain'): MessageLinkVerdict =>
+    ({ link: 'x', messageId: 'm1', verdict, sessions: 1, witnesses: {}, crossedInClear, leak: false, notes: [] });
+
+  it('combines links in order', () => {
+    expect(endToEndVerdict([link('tls-verified'), link('tls-verified')], true)).toBe('encrypted-verified');
+    expect(endToEndVerdict([link('tls-verified'), link('tls')], true)).toBe('encrypted');
+    expect(endToEndVerdict([link('tls'), link('plain')], true)).toBe('broken');
+    expect(endToEndVerdict([link('tls'), link('plain')], false)).toBe('broken');
+    expect(endToEndVerdict([link('tls')], false)).toBe('held');
+  });
+});
