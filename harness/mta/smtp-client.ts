@@ -240,9 +240,11 @@ export class SmtpClient {
         clearTimeout(timer);
         resolve();
       });
-      secureSocket.once('error', (err: NodeJS.ErrnoException) => {
+      secureSocket.once('error', (err: NodeJS.ErrnoException & { reason?: string }) => {
         clearTimeout(timer);
-        reject(new MailhopError('ETLS', `TLS handshake failed: ${err.code ?? ''} ${err.message}`.trim(), { command: 'STARTTLS' }, { cause: err }));
+        // OpenSSL's `reason` ("tlsv1 alert protocol version") reads better than its full error stack.
+        const why = err.reason ? `${err.code ?? 'error'} (${err.reason})` : `${err.code ? `${err.code}: ` : ''}${err.message}`;
+        reject(new MailhopError('ETLS', `TLS handshake failed: ${why}`, { command: 'STARTTLS' }, { cause: err }));
       });
       secureSocket.once('close', () => {
         clearTimeout(timer);

@@ -1,0 +1,15 @@
+/**
+ * mailhop's public API: load or build a scenario, start its chain, run it, read the report.
+ */
+export { MailhopError, type MailhopErrorCode } from './errors.js';
+export * from './scenario/schema.js';
+export { parseDuration, formatDuration } from './scenario/duration.js';
+export { loadScenarioFile, loadScenarioText, loadScenarios, ScenarioError, type LoadedScenario, type ScenarioProblem } from './scenario/load-scenario.js';
+export { startChain, HOST_DOMAIN, type StartedChain, type ChainOptions, type MailboxMessage, type Dsn, type HopAddresses } from './chain/chain.js';
+export { runScenarios } from './chain/run-scenarios.js';
+export type { ScenarioReport, LinkReport, MessageReport, Expectation } from './verdict/judge-scenario.js';
+export type { MessageLinkVerdict, Witnesses } from './verdict/link-verdict.js';
+export type * from './trace/events.js';
+export type { WireRecord } from './link/wire-record.js';
+export { renderScenario, renderSummary } from './report/text-report.js';
+export { renderJson } from './report/json-report.js';
