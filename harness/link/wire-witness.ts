@@ -192,7 +192,7 @@ export class WireWitness {
     if (!token.end) return undefined;
     this.#long[dir] = undefined;
     if (long.entry) long.entry.text = `${long.text}… [${long.bytes} bytes]`;
-    return long.text;
+    return `${long.text}…`;
   }
 
   #onCommand(line: string): void {
