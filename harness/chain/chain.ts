@@ -13,6 +13,7 @@ import { Trace } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
 import { startHopServer, type AcceptedMessage, type StartedHopServer } from '../mta/hop-server.js';
 import { RelayQueue } from '../mta/relay-queue.js';
+import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { LinkProxy, type StartedLinkProxy } from '../link/link-proxy.js';
 import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
 
@@ -91,6 +92,8 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const linkNames = linkNamesOf(ids);
   const hostnames = ids.map((id) => `${id}.${HOST_DOMAIN}`);
   const mailbox: MailboxMessage[] = [];
+  /** Per link (index of the receiving hop): sender's local port -> which delivery it carries. */
+  const connections = ids.map(() => new Map<number, ConnectionInfo>());
   const dsns: Dsn[] = [];
   const queues: RelayQueue[] = [];
   const servers: StartedHopServer[] = [];
@@ -182,6 +185,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         ca: [pki.ca.cert],
         trace,
         now: () => clock.now(),
+        onConnect: (info: ConnectionInfo) => connections[to].set(info.localPort, info),
       };
     };
     for (let i = 0; i < ids.length - 1; i++) {

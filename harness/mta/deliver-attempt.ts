@@ -42,6 +42,21 @@ export interface RelayTarget {
   trace: Trace;
   /** Virtual clock reading, ms. */
   now: () => number;
+  /**
+   * Told as soon as a connection is open, before any byte is exchanged, so the link proxy can
+   * tell which message, attempt and connection a TCP connection (by the sender's local port) carries.
+   */
+  onConnect?: (info: ConnectionInfo) => void;
+}
+
+/** Which delivery a TCP connection carries, keyed by the sender's local port. */
+export interface ConnectionInfo {
+  localPort: number;
+  messageId: string;
+  /** Delivery attempt of the message on this link, from 1. */
+  attempt: number;
+  /** Connection within the attempt, from 1 (2 after a reconnect fallback). */
+  connection: number;
 }
 
 /** What an attempt decided for the message. */
@@ -129,6 +144,7 @@ async function runSession(
       timeoutMs: target.policy.timeout, servername: target.servername, ca: target.ca,
     });
     event.localPort = client.localPort;
+    target.onConnect?.({ localPort: client.localPort, messageId: message.id, attempt, connection });
     if (target.implicitTls) {
       try {
         event.tls = await client.startTls();
