@@ -8,7 +8,7 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Alias, Document, Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { MailhopError } from '../errors.js';
 import { Scenario } from './schema.js';
@@ -17,6 +17,8 @@ import { Scenario } from './schema.js';
 const MAX_BYTES = 1024 * 1024;
 /** yaml's `maxAliasCount`: how many nodes alias expansion may produce before the document is refused. */
 const MAX_ALIAS_COUNT = 100;
+/** Problems listed per file; the rest are counted in one last line. */
+const MAX_PROBLEMS = 50;
 
 /** One thing wrong with a scenario file. */
 export interface ScenarioProblem {
@@ -38,9 +40,11 @@ export interface LoadedScenario {
 }
 
 /**
- * Thrown (code `ESCENARIO`) when one or more scenario files are malformed. `message` has one line per problem,
- * sorted by file then position: `<file>:<line>:<column>: <path>: <message>`, or `<file>:<line>:<column>: <message>`
- * when the problem has no key path.
+ * Thrown (code `ESCENARIO`) when one or more scenario files are malformed. `message` has one line per problem
+ * (files in load order, each file's problems by position), exactly
+ * `<file>:<line>:<column>: <path>: <message>`, or `<file>:<line>:<column>: <message>` when there is no key path.
+ * @example
+ *   scenarios/a.yaml:5:17: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit; got "offr"
  */
 export class ScenarioError extends MailhopError {
   readonly problems: readonly ScenarioProblem[];
@@ -93,30 +97,33 @@ export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
  *   not exist, directories without scenario files, and duplicate names (reported at the later file's `name`).
  */
 export async function loadScenarios(paths: string[]): Promise<LoadedScenario[]> {
-  const problems: ScenarioProblem[] = [];
-  const files: string[] = [];
+  // In argument order: a file to check, or a problem with a path itself.
+  const entries: (string | ScenarioProblem)[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
-    const found = await expandPath(path, problems);
-    for (const file of found) {
+    const problems: ScenarioProblem[] = [];
+    for (const file of await expandPath(path, problems)) {
       const real = await realpath(file).catch(() => file);
       if (!seen.has(real)) {
         seen.add(real);
-        files.push(file);
+        entries.push(file);
       }
     }
+    entries.push(...problems);
   }
-  const results = await Promise.all(files.map((file) => checkFile(file)));
+  const files = entries.filter((e): e is string => typeof e === 'string');
+  const checked = new Map<string, Checked>();
+  for (const file of files) checked.set(file, await checkFile(file)); // one at a time: no EMFILE on big trees
   const firstByName = new Map<string, string>();
-  results.forEach((result, i) => {
-    if (!result.name) return;
+  for (const [file, result] of checked) {
+    if (!result.name) continue;
     const first = firstByName.get(result.name.value);
-    if (first === undefined) firstByName.set(result.name.value, files[i]);
+    if (first === undefined) firstByName.set(result.name.value, file);
     else result.problems.push({ ...result.name.at, path: 'name', message: `duplicate scenario name "${result.name.value}" (also used by ${first})` });
-  });
-  for (const result of results) problems.push(...sortProblems(result.problems));
+  }
+  const problems = entries.flatMap((e) => (typeof e === 'string' ? sortProblems(checked.get(e)!.problems) : [e]));
   if (problems.length) throw new ScenarioError(problems);
-  return results.map((result, i) => deepFreeze({ file: files[i], scenario: result.scenario! }));
+  return files.map((file) => deepFreeze({ file, scenario: checked.get(file)!.scenario! }));
 }
 
 /** Files a path stands for; problems for a path that does not exist or a directory without scenarios. */
@@ -128,20 +135,25 @@ async function expandPath(path: string, problems: ScenarioProblem[]): Promise<st
   }
   if (!info.isDirectory()) return [path];
   const found: string[] = [];
-  await walk(path, found, new Set());
-  if (!found.length) problems.push({ file: path, line: 1, column: 1, path: '', message: 'no scenario files (*.yaml, *.yml) in this directory' });
+  const before = problems.length;
+  await walk(path, found, new Set(), problems);
+  if (!found.length && problems.length === before) problems.push({ file: path, line: 1, column: 1, path: '', message: 'no scenario files (*.yaml, *.yml) in this directory' });
   return found.sort();
 }
 
-async function walk(dir: string, found: string[], visited: Set<string>): Promise<void> {
-  const real = await realpath(dir);
-  if (visited.has(real)) return; // a symlink loop
-  visited.add(real);
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory());
-    if (isDir) await walk(path, found, visited);
-    else if (/\.ya?ml$/.test(entry.name)) found.push(path);
+async function walk(dir: string, found: string[], visited: Set<string>, problems: ScenarioProblem[]): Promise<void> {
+  try {
+    const real = await realpath(dir);
+    if (visited.has(real)) return; // a symlink loop
+    visited.add(real);
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory());
+      if (isDir) await walk(path, found, visited, problems);
+      else if (/\.ya?ml$/.test(entry.name)) found.push(path);
+    }
+  } catch (err) {
+    problems.push({ file: dir, line: 1, column: 1, path: '', message: fsMessage(err as NodeJS.ErrnoException) });
   }
 }
 
@@ -162,6 +174,9 @@ async function checkFile(file: string): Promise<Checked> {
   const at = { file, line: 1, column: 1, path: '' };
   try {
     const info = await stat(file);
+    // A FIFO or a device (/dev/zero) would block or never end; only regular files are read.
+    if (info.isDirectory()) return { problems: [{ ...at, message: 'is a directory, not a scenario file' }] };
+    if (!info.isFile()) return { problems: [{ ...at, message: 'is not a regular file' }] };
     if (info.size > MAX_BYTES) return { problems: [{ ...at, message: tooBig(info.size) }] };
     return checkText(await readFile(file, 'utf8'), file);
   } catch (err) {
@@ -177,39 +192,59 @@ function checkText(text: string, file: string): Checked {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_BYTES) return { problems: [{ file, line: 1, column: 1, path: '', message: tooBig(bytes) }] };
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  // yaml's own duplicate-key check compares every key with every earlier one: quadratic, tens of seconds for a
+  // 1 MiB file of distinct keys. duplicateKeys() below does the same job with a Set.
+  // logLevel 'error': yaml would print a process warning for a collection used as a key; the key is reported
+  // as unknown instead.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
   const where = (offset: number | undefined) => {
     const { line, col } = offset === undefined ? { line: 1, col: 1 } : lineCounter.linePos(offset);
     return { file, line, column: col };
   };
   // Warnings (an unresolved tag, say) are refused too: the file would silently mean something else.
-  const yamlProblems = [...doc.errors, ...doc.warnings].map((err) => {
-    const duplicate = err.code === 'DUPLICATE_KEY' ? duplicateKeyAt(doc, err.pos[0]) : undefined;
-    return duplicate
-      ? { ...where(err.pos[0]), path: formatPath(duplicate.path), message: `duplicate key "${duplicate.key}"` }
-      : { ...where(err.pos[0]), path: '', message: `invalid YAML: ${oneLine(err.message)}` };
-  });
-  if (yamlProblems.length) return { problems: yamlProblems };
+  // Each alias resolution scans the document (in yaml and in keyText), so more than a few aliases is quadratic
+  // even when every one expands to a single node: refuse them before anything resolves one.
+  const extraAlias = findAlias(doc, (_alias, i) => i === MAX_ALIAS_COUNT);
+  if (extraAlias) {
+    const message = `more than ${MAX_ALIAS_COUNT} aliases; refusing a possible "billion laughs" document`;
+    return { problems: [{ ...where(extraAlias.range?.[0]), path: '', message }] };
+  }
+  const yamlProblems = [
+    ...[...doc.errors, ...doc.warnings].map((err) => ({
+      ...where(err.pos[0]),
+      path: '',
+      message: `invalid YAML: ${yamlMessage(err.message)}`,
+    })),
+    ...duplicateKeys(doc).map((dup) => ({
+      ...where(dup.offset),
+      path: formatPath(dup.path),
+      message: `duplicate key "${dup.key}"`,
+    })),
+  ];
+  if (yamlProblems.length) return { problems: capProblems(yamlProblems) };
 
   if (!isMap(doc.contents)) {
     const contents = doc.contents;
-    const got = contents === null ? 'an empty document' : isScalar(contents) ? describe(contents.value) : isSeq(contents) ? 'an array' : 'an alias';
-    return { problems: [{ file, line: 1, column: 1, path: '', message: `a scenario must be a mapping (name, hops, messages, ...); got ${got}` }] };
+    const got = contents === null ? 'an empty document'
+      : isScalar(contents) ? describe(contents.value)
+      : isSeq(contents) ? 'an array' : 'an alias';
+    const message = `a scenario must be a mapping (name, hops, messages, ...); got ${got}`;
+    return { problems: [{ file, line: 1, column: 1, path: '', message }] };
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
     const message = (err as Error).message;
-    const unresolved = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
-    const alias = firstAlias(doc, unresolved);
+    const source = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
+    const alias = findAlias(doc, (node) => source === undefined || node.source === source);
     return {
       problems: [{
         ...where(alias?.range?.[0]),
         path: '',
         message: message.startsWith('Excessive alias count')
           ? `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}); refusing a possible "billion laughs" document`
-          : `invalid YAML: ${oneLine(message)}`,
+          : `invalid YAML: ${yamlMessage(message)}`,
       }],
     };
   }
@@ -220,19 +255,36 @@ function checkText(text: string, file: string): Checked {
     : undefined;
   const parsed = Scenario.safeParse(data);
   if (parsed.success) return { problems: [], scenario: parsed.data, name };
-  const problems = parsed.error.issues.flatMap((issue) => explain(issue, [], data)).map((p) => {
+  const explained = parsed.error.issues.flatMap((issue) => explain(issue, [], data));
+  // Locating a problem scans its mappings; only locate what will be shown.
+  const problems = explained.slice(0, MAX_PROBLEMS + 1).map((p) => {
     const target = nodeAt(doc, p.at);
     const node = p.onKey && target.found ? target.key ?? target.node : target.node;
     return { ...where(node.range?.[0]), path: formatPath(p.path), message: p.message };
   });
-  return { problems, name };
+  return { problems: capProblems(problems, explained.length), name };
 }
 
-function firstAlias(doc: Document, source: string | undefined): YamlNode | undefined {
-  let found: YamlNode | undefined;
+/** The first MAX_PROBLEMS problems by position, then one line saying how many more there are. */
+function capProblems(problems: ScenarioProblem[], total = problems.length): ScenarioProblem[] {
+  const sorted = sortProblems(problems);
+  if (total <= MAX_PROBLEMS) return sorted;
+  const shown = sorted.slice(0, MAX_PROBLEMS);
+  const last = shown[shown.length - 1];
+  return [...shown, { ...last, path: '', message: `${total - MAX_PROBLEMS} more problems not shown` }];
+}
+
+function yamlMessage(message: string): string {
+  return message.startsWith('Maximum call stack') ? 'collections nested too deeply' : oneLine(message);
+}
+
+/** The first alias (in document order) that `match`es; `index` counts aliases from 0. */
+function findAlias(doc: Document, match: (alias: Alias, index: number) => boolean): Alias | undefined {
+  let found: Alias | undefined;
+  let index = 0;
   visit(doc, {
     Alias(_key, node) {
-      if (source !== undefined && node.source !== source) return undefined;
+      if (!match(node, index++)) return undefined;
       found = node;
       return visit.BREAK;
     },
@@ -240,22 +292,36 @@ function firstAlias(doc: Document, source: string | undefined): YamlNode | undef
   return found;
 }
 
-/** The key of the repeated pair whose key starts at `offset`, and the path of the mapping holding it. */
-function duplicateKeyAt(doc: Document, offset: number): { key: string; path: Segment[] } | undefined {
-  let found: { key: string; path: Segment[] } | undefined;
+/** Repeated keys of every mapping (at most MAX_PROBLEMS + 1): the key, where it is, and the mapping's path. */
+function duplicateKeys(doc: Document): { key: string; offset?: number; path: Segment[] }[] {
+  const found: { key: string; offset?: number; path: Segment[] }[] = [];
   visit(doc, {
-    Pair(_key, pair, ancestors) {
-      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
-      const path: Segment[] = [];
-      ancestors.forEach((node, i) => {
-        if (isPair(node)) path.push(String(isScalar(node.key) ? node.key.value : node.key));
-        else if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1] ?? pair));
-      });
-      found = { key: String(pair.key.value), path };
-      return visit.BREAK;
+    Map(_key, map, ancestors) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = keyText(doc, pair.key);
+        if (!seen.has(key)) {
+          seen.add(key);
+          continue;
+        }
+        const path: Segment[] = [];
+        ancestors.forEach((node, i) => {
+          if (isPair(node)) path.push(keyText(doc, node.key));
+          else if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1] ?? map));
+        });
+        found.push({ key, offset: (pair.key as YamlNode | null)?.range?.[0], path });
+        if (found.length > MAX_PROBLEMS) return visit.BREAK;
+      }
+      return undefined;
     },
   });
   return found;
+}
+
+/** A mapping key as the JS object will have it: `1` and `"1"` are the same key, an alias is its anchor's key. */
+function keyText(doc: Document, key: unknown): string {
+  const node = isAlias(key) ? key.resolve(doc) : key;
+  return String(isScalar(node) ? node.value : node);
 }
 
 type Segment = PropertyKey;
@@ -388,7 +454,7 @@ function nodeAt(doc: Document, path: Segment[]): { node: YamlNode; key?: YamlNod
     let next: YamlNode | undefined;
     let nextKey: YamlNode | undefined;
     if (isMap(target)) {
-      const pair = target.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(seg));
+      const pair = target.items.find((p) => keyText(doc, p.key) === String(seg));
       nextKey = pair?.key as YamlNode | undefined;
       next = (pair?.value as YamlNode | null | undefined) ?? nextKey;
     } else if (isSeq(target) && typeof seg === 'number') {

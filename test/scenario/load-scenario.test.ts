@@ -165,6 +165,13 @@ describe('loadScenarioText', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  it('refuses more than 100 aliases, even small ones', async () => {
+    const rows = Array.from({ length: 101 }, (_, i) => `k${i}: &a${i} 1\nl${i}: *a${i}`);
+    expect(await messageOf(() => loadScenarioText(lines(...rows), 'many.yaml'))).toBe(
+      'many.yaml:202:7: more than 100 aliases; refusing a possible "billion laughs" document',
+    );
+  });
+
   it('accepts a few aliases', () => {
     const text = lines(
       'name: x',
@@ -174,6 +181,18 @@ describe('loadScenarioText', () => {
       'messages: [{ from: a@b.test, to: [c@d.test] }]',
     );
     expect(loadScenarioText(text, 'f.yaml').scenario.hops[1].outbound).toEqual({ tls: 'mandatory', retry: [1_000], maxAge: 432_000_000, timeout: 5_000 });
+  });
+
+  it('lists at most 50 problems per file, quickly even for 40,000 keys', async () => {
+    const text = lines(...Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`));
+    const started = Date.now();
+    const error = await problemsOf(() => loadScenarioText(text, 'keys.yaml'));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(error.problems).toHaveLength(51);
+    expect(error.message.split('\n').slice(-2)).toEqual([
+      'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, runFor)',
+      'keys.yaml:47:1: 39953 more problems not shown',
+    ]);
   });
 
   it('refuses text over 1 MiB', async () => {
@@ -235,14 +254,14 @@ describe('loading files and directories', () => {
   it('reports duplicate names across files at the later name, and paths that do not exist', async () => {
     await writeFile(join(dir, 'a.yaml'), scenario('same'));
     await writeFile(join(dir, 'b.yaml'), `# copy of a.yaml\n${scenario('same')}`);
-    const error = await problemsOf(() => loadScenarios([join(dir, 'missing.yaml'), dir]));
+    const error = await problemsOf(() => loadScenarios([dir, join(dir, 'missing.yaml')]));
     expect(error.message).toBe(lines(
-      `${join(dir, 'missing.yaml')}:1:1: no such file or directory`,
       `${join(dir, 'b.yaml')}:2:7: name: duplicate scenario name "same" (also used by ${join(dir, 'a.yaml')})`,
+      `${join(dir, 'missing.yaml')}:1:1: no such file or directory`,
     ).trimEnd());
     expect(error.problems).toEqual([
-      { file: join(dir, 'missing.yaml'), line: 1, column: 1, path: '', message: 'no such file or directory' },
       { file: join(dir, 'b.yaml'), line: 2, column: 7, path: 'name', message: `duplicate scenario name "same" (also used by ${join(dir, 'a.yaml')})` },
+      { file: join(dir, 'missing.yaml'), line: 1, column: 1, path: '', message: 'no such file or directory' },
     ]);
   });
 
