@@ -119,7 +119,10 @@ export async function loadScenarios(paths: string[]): Promise<LoadedScenario[]> 
     if (!result.name) continue;
     const first = firstByName.get(result.name.value);
     if (first === undefined) firstByName.set(result.name.value, file);
-    else result.problems.push({ ...result.name.at, path: 'name', message: `duplicate scenario name "${result.name.value}" (also used by ${first})` });
+    else {
+      const message = `duplicate scenario name "${result.name.value}" (also used by ${first})`;
+      result.problems.push({ ...result.name.at, path: 'name', message });
+    }
   }
   const problems = entries.flatMap((e) => (typeof e === 'string' ? sortProblems(checked.get(e)!.problems) : [e]));
   if (problems.length) throw new ScenarioError(problems);
@@ -137,7 +140,10 @@ async function expandPath(path: string, problems: ScenarioProblem[]): Promise<st
   const found: string[] = [];
   const before = problems.length;
   await walk(path, found, new Set(), problems);
-  if (!found.length && problems.length === before) problems.push({ file: path, line: 1, column: 1, path: '', message: 'no scenario files (*.yaml, *.yml) in this directory' });
+  if (!found.length && problems.length === before) {
+    const message = 'no scenario files (*.yaml, *.yml) in this directory';
+    problems.push({ file: path, line: 1, column: 1, path: '', message });
+  }
   return found.sort();
 }
 
@@ -339,7 +345,8 @@ function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknown): Exp
   const path = [...prefix, ...issue.path];
   const value = valueAt(data, path);
   const parentPath = path.slice(0, -1);
-  const one = (message: string, onKey = false, printed = path): Explained[] => [{ at: path, onKey, path: printed, message }];
+  const one = (message: string, onKey = false): Explained[] => [{ at: path, onKey, path, message }];
+  const got = `got ${describe(value.value)}`;
   switch (issue.code) {
     case 'invalid_type': {
       const parent = valueAt(data, parentPath);
@@ -347,48 +354,51 @@ function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknown): Exp
       if (value.missing && path.length && isRecord(parent.value)) {
         return [{ at: parentPath, onKey: false, path: parentPath, message: `missing required key "${String(key)}"` }];
       }
-      return one(`must be ${article(issue.expected)}; got ${describe(value.value)}`);
+      return one(`must be ${article(issue.expected)}; ${got}`);
     }
     case 'invalid_value':
-      return one(`${mustBeOneOf(issue.values)}; got ${describe(value.value)}`);
+      return one(`${mustBeOneOf(issue.values)}; ${got}`);
     case 'unrecognized_keys': {
       const allowed = Object.keys(objectSchemaAt(Scenario, path, data)?.shape ?? {});
-      return issue.keys.map((key) => ({
-        at: [...path, key],
-        onKey: true,
-        path,
-        message: `unknown key "${key}"${allowed.length ? ` (allowed: ${allowed.join(', ')})` : ''}`,
-      }));
+      const hint = allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
+      return issue.keys.map((key) => ({ at: [...path, key], onKey: true, path, message: `unknown key "${key}"${hint}` }));
     }
     case 'invalid_key': {
       const key = String(path[path.length - 1]);
-      return issue.issues.map((i) => ({ at: path, onKey: true, path: parentPath, message: `key "${key}" ${oneLine(i.message)}` }));
+      return issue.issues.map((i) => ({
+        at: path, onKey: true, path: parentPath, message: `key "${key}" ${oneLine(i.message)}`,
+      }));
     }
     case 'invalid_union': {
       const extra = issue as { discriminator?: string; options?: unknown[] };
-      if (extra.discriminator && extra.options) return one(`${mustBeOneOf(extra.options)}; got ${describe(value.value)}`);
+      if (extra.discriminator && extra.options) return one(`${mustBeOneOf(extra.options)}; ${got}`);
       // Report the alternatives that got past the type check (e.g. a duration string in a bad format); when
       // none did, the value simply has the wrong type.
       const closer = issue.errors.filter((errs) => !errs.every(isTypeMismatch));
       if (closer.length) return closer.flat().flatMap((i) => explain(i, path, data));
       const expected = [...new Set(issue.errors.flat().map((i) => article((i as { expected: string }).expected)))];
-      return one(`must be ${expected.join(' or ')}; got ${describe(value.value)}`);
+      return one(`must be ${expected.join(' or ')}; ${got}`);
     }
     case 'too_small':
     case 'too_big': {
-      const bound = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
-      if (issue.origin === 'array') return one(`must have ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} item${bound === 1 ? '' : 's'}`);
-      if (issue.origin === 'string') return one(`must be ${issue.code === 'too_small' ? 'at least' : 'at most'} ${bound} characters long`);
-      const op = issue.code === 'too_small' ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-      return one(`must be ${op} ${bound}; got ${describe(value.value)}`);
+      const small = issue.code === 'too_small';
+      const bound = Number(small ? issue.minimum : issue.maximum);
+      const limit = `${small ? 'at least' : 'at most'} ${bound}`;
+      if (issue.origin === 'array') return one(`must have ${limit} item${bound === 1 ? '' : 's'}`);
+      if (issue.origin === 'string') return one(`must be ${limit} characters long`);
+      const op = small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
+      return one(`must be ${op} ${bound}; ${got}`);
     }
     case 'custom': {
       // Problems with a record's key (a link name in expect.links) point at the key, not at its verdict.
       const onKey = schemaAt(Scenario, parentPath, data) instanceof z.ZodRecord;
       return one(oneLine(issue.message), onKey);
     }
-    case 'invalid_format':
-      return one(`${issue.message.startsWith('Invalid') ? `must match ${issue.pattern ?? issue.format}` : oneLine(issue.message)}; got ${describe(value.value)}`);
+    case 'invalid_format': {
+      // schema.ts gives its regexes messages ("must be kebab-case"); zod's own start with "Invalid".
+      const rule = issue.message.startsWith('Invalid') ? `must match ${issue.pattern ?? issue.format}` : oneLine(issue.message);
+      return one(`${rule}; ${got}`);
+    }
     default:
       return one(oneLine(issue.message));
   }
@@ -427,7 +437,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function valueAt(data: unknown, path: Segment[]): { value: unknown; missing: boolean } {
   let value = data;
   for (const seg of path) {
-    if (!(isRecord(value) || Array.isArray(value)) || !Object.hasOwn(value, seg)) return { value: undefined, missing: true };
+    if (!(isRecord(value) || Array.isArray(value)) || !Object.hasOwn(value, seg)) {
+      return { value: undefined, missing: true };
+    }
     value = (value as Record<PropertyKey, unknown>)[seg];
   }
   return { value, missing: false };
@@ -490,7 +502,10 @@ function objectSchemaAt(root: z.ZodType, path: Segment[], data: unknown): z.ZodO
 /** Strips optional/default/prefault wrappers, runs preprocessing, and picks the discriminated-union variant. */
 function unwrap(schema: z.ZodType, value: unknown): z.ZodType | undefined {
   for (;;) {
-    if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable || schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
+    if (
+      schema instanceof z.ZodOptional || schema instanceof z.ZodNullable ||
+      schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault
+    ) {
       schema = schema.def.innerType as z.ZodType;
     } else if (schema instanceof z.ZodPipe) {
       // z.preprocess(fn, s) is pipe(transform(fn), s): apply fn so the variant is chosen as zod chooses it.
@@ -502,9 +517,8 @@ function unwrap(schema: z.ZodType, value: unknown): z.ZodType | undefined {
     } else if (schema instanceof z.ZodDiscriminatedUnion) {
       const discriminator = schema.def.discriminator;
       const tag = isRecord(value) ? value[discriminator] : undefined;
-      return (schema.options as z.ZodType[]).find(
-        (option) => option instanceof z.ZodObject && (option.shape[discriminator] as z.ZodLiteral).def.values.includes(tag as never),
-      );
+      return (schema.options as z.ZodType[]).find((option) =>
+        option instanceof z.ZodObject && (option.shape[discriminator] as z.ZodLiteral).def.values.includes(tag as never));
     } else return schema;
   }
 }

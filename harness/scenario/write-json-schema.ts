@@ -31,7 +31,9 @@ export function scenarioJsonSchema(): object {
     $schema,
     $id: 'urn:mailhop:scenario',
     title: 'mailhop scenario',
-    description: 'One mailhop scenario: a chain of mock MTAs (hops), the messages pushed through it and the verdicts expected per link and end to end.',
+    description:
+      'One mailhop scenario: a chain of mock MTAs (hops), the messages pushed through it and the verdicts ' +
+      'expected per link and end to end.',
     ...rest,
   };
 }
