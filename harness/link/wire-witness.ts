@@ -3,22 +3,17 @@
  * and then the TLS phase (RFC 3207 STARTTLS, or implicit TLS per RFC 8314), and produces a
  * {@link WireRecord}. It only records; verdicts are computed elsewhere from the record.
  */
+import { BoundedTranscript } from './bounded-transcript.js';
+import { MAX_MESSAGE_IDS, PlaintextMessage } from './plaintext-message.js';
 import { SmtpSplitter, type SmtpToken } from './smtp-splitter.js';
 import { TlsPhase } from './tls-phase.js';
-import type { SmtpCommand, SmtpReply, TranscriptEntry, WireDirection, WireError, WireFaultEvent, WireRecord } from './wire-record.js';
+import type { SmtpCommand, SmtpReply, WireError, WireFaultEvent, WireRecord } from './wire-record.js';
 
-/** At most this many transcript lines, commands and reply lines each are kept. */
-const MAX_LINES = 200;
-/** Room kept after MAX_LINES for `[...]` summaries, so the TLS outcome is never lost. */
-const MAX_SUMMARIES = 20;
-/** Each kept line is cut to 1 KiB. */
-const MAX_LINE_TEXT = 1024;
+/** Commands are kept as verb and argument together cut at this many chars. */
 const MAX_COMMAND = 200;
-const MAX_MESSAGE_IDS = 100;
 /** Lines in one multiline reply kept for parsing; more are still counted and transcribed. */
 const MAX_REPLY_LINES = 100;
 const REPLY = /^(\d{3})(?:([ -])(.*))?$/s;
-const MESSAGE_ID = /^X-Mailhop-Id:[ \t]*(\S+)/i;
 
 /** Identity of the connection a witness watches. */
 export interface WireWitnessOptions {
@@ -45,7 +40,8 @@ export class WireWitness {
   readonly #now: () => number;
   readonly #client = new SmtpSplitter({ tlsAtLineStart: true });
   readonly #server = new SmtpSplitter();
-  readonly #tlsPhase = new TlsPhase((dir, text) => this.#summary(dir, text));
+  readonly #transcript = new BoundedTranscript();
+  readonly #tlsPhase = new TlsPhase((dir, text) => this.#transcript.summary(dir, text));
   readonly #record: WireRecord;
   readonly #messageIds = new Set<string>();
   /** Commands awaiting a final reply, oldest first (RFC 2920 pipelining). */
@@ -54,10 +50,8 @@ export class WireWitness {
   #authResponse = false;
   #serverSpoke = false;
   #tls = false;
-  /** The message whose content is crossing: DATA content, or BDAT chunks until the LAST one. */
-  #content?: { kind: 'data' | 'bdat'; splitter: SmtpSplitter; bytes: number; ids: string[]; last: boolean };
-  #long: Record<WireDirection, { entry?: TranscriptEntry; text: string; bytes: number } | undefined> = { C: undefined, S: undefined };
-  #summaries = 0;
+  /** The message whose content is crossing, if any. */
+  #content?: PlaintextMessage;
 
   constructor(options: WireWitnessOptions) {
     this.#now = options.now ?? Date.now;
@@ -78,7 +72,7 @@ export class WireWitness {
       plaintextMessageIds: [],
       plaintextDataBytes: 0,
       bytes: { fromClient: 0, fromServer: 0 },
-      transcript: [],
+      transcript: this.#transcript.entries,
       dropped: 0,
       faults: [],
     };
@@ -86,7 +80,7 @@ export class WireWitness {
 
   /** Bytes held for incomplete lines and TLS records; bounded by a few KiB plus 64 KiB of handshake. */
   get bufferedBytes(): number {
-    return this.#client.bufferedBytes + this.#server.bufferedBytes + (this.#content?.splitter.bufferedBytes ?? 0) + this.#tlsPhase.bufferedBytes;
+    return this.#client.bufferedBytes + this.#server.bufferedBytes + (this.#content?.bufferedBytes ?? 0) + this.#tlsPhase.bufferedBytes;
   }
 
   /** Bytes the client sent. */
@@ -120,8 +114,7 @@ export class WireWitness {
 
   /** A fault acted on this connection. */
   faultActed(event: WireFaultEvent): void {
-    if (this.#record.faults.length < MAX_LINES) this.#record.faults.push(event);
-    else this.#record.dropped++;
+    this.#transcript.keep(this.#record.faults, event);
   }
 
   /** A snapshot: later bytes do not change it. */
@@ -140,6 +133,7 @@ export class WireWitness {
       plaintextMessageIds: [...this.#messageIds],
       bytes: { ...r.bytes },
       transcript: r.transcript.map((e) => ({ ...e })),
+      dropped: this.#transcript.dropped,
       faults: r.faults.map((f) => ({ ...f })),
     };
   }
@@ -155,7 +149,7 @@ export class WireWitness {
     } else if (token.kind === 'content') {
       this.#onContent(token.bytes, token.end);
     } else {
-      const text = this.#lineText('C', token);
+      const text = this.#transcript.line('C', token);
       if (text !== undefined) this.#onCommand(text);
     }
   }
@@ -163,9 +157,9 @@ export class WireWitness {
   #serverToken(token: SmtpToken): void {
     if (token.kind === 'tls') return this.#tlsPhase.fromServer(token.bytes);
     if (token.kind === 'content') return; // the server direction never enters content mode
-    const text = this.#lineText('S', token);
+    const text = this.#transcript.line('S', token);
     if (text === undefined) return;
-    this.#keep(this.#record.replies, text);
+    this.#transcript.keep(this.#record.replies, text);
     const m = REPLY.exec(text);
     if (!m) return; // not a reply line: transcribed, otherwise ignored
     if (this.#replyLines.length < MAX_REPLY_LINES) this.#replyLines.push(m[3] ?? '');
@@ -173,26 +167,6 @@ export class WireWitness {
     const lines = this.#replyLines;
     this.#replyLines = [];
     this.#onReply(Number(m[1]), lines);
-  }
-
-  /** Transcribes a line; returns its text once complete (long lines: the first 1 KiB, on their last piece). */
-  #lineText(dir: WireDirection, token: Exclude<SmtpToken, { kind: 'tls' | 'content' }>): string | undefined {
-    if (token.kind === 'line') {
-      const text = token.text.length > MAX_LINE_TEXT ? `${token.text.slice(0, MAX_LINE_TEXT)}…` : token.text;
-      this.#transcribe(dir, text);
-      return text;
-    }
-    let long = this.#long[dir];
-    if (token.first || !long) {
-      const text = token.bytes.toString('utf8', 0, Math.min(token.bytes.length, MAX_LINE_TEXT)).replace(/\r?\n$/, '');
-      long = { text, bytes: 0, entry: this.#transcribe(dir, `${text}…`) };
-      this.#long[dir] = long;
-    }
-    long.bytes += token.bytes.length;
-    if (!token.end) return undefined;
-    this.#long[dir] = undefined;
-    if (long.entry) long.entry.text = `${long.text}… [${long.bytes} bytes]`;
-    return `${long.text}…`;
   }
 
   #onCommand(line: string): void {
@@ -203,7 +177,7 @@ export class WireWitness {
     const space = line.indexOf(' ');
     const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase().slice(0, MAX_COMMAND);
     const arg = space < 0 ? '' : line.slice(space + 1, space + 1 + Math.max(0, MAX_COMMAND - verb.length - 1));
-    this.#keep<SmtpCommand>(this.#record.commands, { verb, arg });
+    this.#transcript.keep<SmtpCommand>(this.#record.commands, { verb, arg });
     this.#pending.push(verb);
     if (verb === 'STARTTLS') this.#record.starttlsSent = true;
     if (verb === 'BDAT') {
@@ -253,49 +227,20 @@ export class WireWitness {
 
   #startContent(kind: 'data' | 'bdat', last: boolean): void {
     if (this.#content) this.#content.last = last;
-    else this.#content = { kind, splitter: new SmtpSplitter(), bytes: 0, ids: [], last };
+    else this.#content = new PlaintextMessage(kind, last);
   }
 
   #onContent(bytes: Buffer, end: boolean): void {
-    const content = this.#content;
-    if (!content) return;
+    const message = this.#content;
+    if (!message) return;
     this.#record.plaintextData ||= bytes.length > 0;
     this.#record.plaintextDataBytes += bytes.length;
-    content.bytes += bytes.length;
-    content.splitter.push(bytes);
-    for (let token = content.splitter.next(); token; token = content.splitter.next()) {
-      const text = token.kind === 'line' ? token.text : token.kind === 'long' && token.first ? token.bytes.toString('utf8', 0, MAX_LINE_TEXT) : undefined;
-      const id = text === undefined ? undefined : MESSAGE_ID.exec(text)?.[1];
-      if (id && !content.ids.includes(id)) content.ids.push(id);
-      if (id && this.#messageIds.size < MAX_MESSAGE_IDS) this.#messageIds.add(id);
-    }
-    if (!end || !content.last) return; // more bytes, or more BDAT chunks, of this message follow
+    for (const id of message.push(bytes)) if (this.#messageIds.size < MAX_MESSAGE_IDS) this.#messageIds.add(id);
+    if (!end || !message.last) return; // more bytes, or more BDAT chunks, of this message follow
     // The reply after end-of-data answers the message itself (RFC 5321 §4.1.1.4); a BDAT chunk
     // is answered as its command.
-    if (content.kind === 'data') this.#pending.push('(message)');
+    if (message.kind === 'data') this.#pending.push('(message)');
     this.#content = undefined;
-    const ids = content.ids.length > 0 ? `, X-Mailhop-Id: ${content.ids.join(' ')}` : '';
-    this.#summary('C', `[plaintext message: ${content.bytes} bytes${ids}]`);
-  }
-
-  #transcribe(dir: WireDirection, text: string): TranscriptEntry | undefined {
-    if (this.#record.transcript.length - this.#summaries >= MAX_LINES) {
-      this.#record.dropped++;
-      return undefined;
-    }
-    const entry = { dir, text };
-    this.#record.transcript.push(entry);
-    return entry;
-  }
-
-  #summary(dir: WireDirection, text: string): void {
-    if (this.#summaries >= MAX_SUMMARIES) return void this.#record.dropped++;
-    this.#summaries++;
-    this.#record.transcript.push({ dir, text });
-  }
-
-  #keep<T>(list: T[], item: T): void {
-    if (list.length < MAX_LINES) list.push(item);
-    else this.#record.dropped++;
+    this.#transcript.summary('C', message.summary());
   }
 }

@@ -32,8 +32,13 @@ export async function makeCert(): Promise<{ key: string; cert: string }> {
 export interface Received {
   body: string;
   secure: boolean;
-  /** `session.tlsOptions`: what the server negotiated, e.g. `{ name, standardName, version }`. */
+  /**
+   * `session.tlsOptions`, i.e. `getCipher()`: `name` is the negotiated suite, but `version` is the
+   * suite's *minimum* protocol version (Node docs), not the negotiated one: see `protocol`.
+   */
   tls: SMTPServerSession['tlsOptions'];
+  /** The negotiated protocol, from `getProtocol()` in onSecure, e.g. `TLSv1.3`; null without TLS. */
+  protocol: string | null;
 }
 
 export interface TestSmtpServer extends AsyncDisposable {
@@ -44,16 +49,22 @@ export interface TestSmtpServer extends AsyncDisposable {
 /** A real smtp-server on an ephemeral loopback port that accepts every message. */
 export async function startSmtpServer(options: SMTPServerOptions): Promise<TestSmtpServer> {
   const received: Received[] = [];
+  const protocols = new Map<string, string | null>();
   const server = new SMTPServer({
     logger: false,
     authOptional: true,
     disableReverseLookup: true,
     ...options,
+    onSecure(socket, session, callback) {
+      protocols.set(session.id, (socket as TLSSocket).getProtocol());
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        received.push({ body: Buffer.concat(chunks).toString('utf8'), secure: session.secure, tls: session.tlsOptions });
+        const protocol = protocols.get(session.id) ?? null;
+        received.push({ body: Buffer.concat(chunks).toString('utf8'), secure: session.secure, tls: session.tlsOptions, protocol });
         callback();
       });
     },
@@ -136,4 +147,32 @@ export async function startLink(targetPort: number, faults: readonly LinkFault[]
 /** A transcript as text, for failure messages: `C: EHLO x` / `S: 250 ok`. */
 export function dialog(record: WireRecord): string {
   return record.transcript.map((e) => `${e.dir}: ${e.text}`).join('\n');
+}
+
+/** A raw TCP server for behaviour smtp-server cannot show (reference §7). */
+export async function startRawServer(onConnection: (socket: net.Socket) => void): Promise<{ port: number } & AsyncDisposable> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, () => resolve()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    [Symbol.asyncDispose]: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** A loopback port nothing listens on: bind one, then free it. */
+export async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

@@ -72,6 +72,38 @@ describe('LinkFault seam', () => {
     ]);
   });
 
+  it('a fault that only watches changes nothing on an implicit-TLS link either', async () => {
+    const seen: string[] = [];
+    await using mx = await startSmtpServer({ ...pki, secure: true });
+    await using link = await startLink(mx.port, [observer(seen)]);
+
+    const sent = await sendStamped(link.port, 'm-observed-465', { secure: true });
+    const record = await link.closed();
+
+    expect(sent.error).toBeUndefined();
+    expect(record, dialog(record)).toMatchObject({ implicitTls: true, handshake: 'established' });
+    expect(seen).toEqual(['client->mx#1 C [TLS bytes]', 'client->mx#1 S [TLS bytes]']);
+  });
+
+  it('a fault that throws resets the connection, and the record names it', async () => {
+    const broken: LinkFault = {
+      name: 'test-broken',
+      open: () => ({
+        command: (line) => {
+          if (line.startsWith('EHLO')) throw new Error('bug in fault');
+        },
+      }),
+    };
+    await using mx = await startSmtpServer({ ...pki });
+    await using link = await startLink(mx.port, [broken]);
+
+    const sent = await sendStamped(link.port, 'm-broken');
+    const record = await link.closed();
+
+    expect(sent.error).toBeDefined();
+    expect(record).toMatchObject({ closedBy: 'proxy', faults: [{ fault: 'test-broken', dir: 'C', action: 'error', detail: 'Error: bug in fault' }] });
+  });
+
   it('a reply rewrite strips STARTTLS: the client sends the message in plaintext', async () => {
     await using mx = await startSmtpServer({ ...pki });
     await using link = await startLink(mx.port, [stripStarttls]);

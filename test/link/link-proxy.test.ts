@@ -1,7 +1,5 @@
-import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LinkProxy } from '../../harness/link/link-proxy.js';
-import { dialog, LOOPBACK, makeCert, sendStamped, startLink, startSmtpServer } from './fixtures.js';
+import { dialog, makeCert, sendStamped, startLink, startRawServer, startSmtpServer } from './fixtures.js';
 
 let pki: { key: string; cert: string };
 beforeAll(async () => {
@@ -20,6 +18,7 @@ describe('LinkProxy with a real smtp-server behind it', () => {
     expect(mx.received).toHaveLength(1);
     const server = mx.received[0];
     expect(server.secure).toBe(true);
+    expect(server.protocol).toBe('TLSv1.3');
     expect(record, dialog(record)).toMatchObject({
       link: 'client->mx',
       clientPort: sent.localPort,
@@ -87,7 +86,7 @@ describe('LinkProxy with a real smtp-server behind it', () => {
     expect(sent.error).toBeUndefined();
     expect(record, dialog(record)).toMatchObject({ implicitTls: true, handshake: 'established', starttlsSent: false, plaintextData: false });
     expect(record.greeting).toBeUndefined();
-    expect(record.tls?.version).toBe('TLSv1.3');
+    expect(record.tls?.version).toBe(mx.received[0].protocol);
     expect(record.tls?.cipher).toBe(mx.received[0].tls && mx.received[0].tls.name);
   });
 
@@ -99,10 +98,27 @@ describe('LinkProxy with a real smtp-server behind it', () => {
     const record = await link.closed();
 
     const negotiated = mx.received[0].tls;
-    expect(negotiated && negotiated.version).toBe('TLSv1.2');
+    expect(mx.received[0].protocol).toBe('TLSv1.2');
     expect(record.tls, dialog(record)).toMatchObject({ version: 'TLSv1.2', cipher: negotiated && negotiated.name, nullCipher: false });
     expect(record.tls?.cipher).toMatch(/^ECDHE-ECDSA-/);
     expect(record.handshake).toBe('established');
+  });
+
+  it('flags an eNULL suite: "TLS" that does not encrypt (reference §3 A9)', async () => {
+    const nullOnly = { ciphers: 'ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0', maxVersion: 'TLSv1.2' } as const;
+    await using mx = await startSmtpServer({ ...pki, ...nullOnly });
+    await using link = await startLink(mx.port);
+
+    const sent = await sendStamped(link.port, 'm-null', { tls: { rejectUnauthorized: false, ...nullOnly } });
+    const record = await link.closed();
+
+    expect(sent.error).toBeUndefined();
+    expect(mx.received[0].secure).toBe(true); // the server calls it secure...
+    expect(record, dialog(record)).toMatchObject({
+      handshake: 'established',
+      tls: { version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-NULL-SHA', cipherCode: 0xc006, nullCipher: true }, // ...the wire says otherwise
+      plaintextData: false,
+    });
   });
 
   it('records a failed handshake when the server answers the ClientHello with garbage', async () => {
@@ -135,86 +151,4 @@ describe('LinkProxy with a real smtp-server behind it', () => {
     });
     expect(dialog(record)).toContain('S: [TLS handshake failed: non-TLS bytes from server]');
   });
-
-  it('closes the client and records upstreamError when the target refuses', async () => {
-    const freePort = await unusedPort();
-    await using link = await startLink(freePort);
-
-    const sent = await sendStamped(link.port, 'm-refused');
-    const record = await link.closed();
-
-    expect(sent.error).toBeDefined();
-    expect(record.upstreamError?.code).toBe('ECONNREFUSED');
-    expect(record.greeting).toBeUndefined();
-  });
-
-  it('passes bytes through unmodified, a 1 MB line included, and keeps 1 KiB of it', async () => {
-    const echoed: Buffer[] = [];
-    let gotAll: () => void = () => {};
-    const allEchoed = new Promise<void>((resolve) => (gotAll = resolve));
-    const payload = Buffer.concat([Buffer.from('220 echo\r\n'), Buffer.alloc(1024 * 1024, 'x'), Buffer.from('\r\n')]);
-    await using echo = await startRawServer((socket) => socket.pipe(socket));
-    await using link = await startLink(echo.port);
-
-    const client = net.connect(link.port, LOOPBACK);
-    client.on('data', (chunk: Buffer) => {
-      echoed.push(chunk);
-      if (Buffer.concat(echoed).length >= payload.length) gotAll();
-    });
-    client.write(payload);
-    await allEchoed;
-    client.end();
-    const record = await link.closed();
-
-    expect(Buffer.concat(echoed).equals(payload)).toBe(true);
-    expect(record.bytes).toEqual({ fromClient: payload.length, fromServer: payload.length });
-    const long = record.transcript.find((e) => e.text.startsWith('xxx'));
-    expect(long?.text).toMatch(/^x{1024}… \[1048578 bytes\]$/);
-  });
-
-  it('stop() destroys open connections, finalises their records and frees the port', async () => {
-    await using mx = await startRawServer((socket) => socket.write('220 hold.test ESMTP\r\n'));
-    const proxy = await LinkProxy.start({ name: 'client->hold', target: { host: LOOPBACK, port: mx.port } });
-    const { port } = proxy.address;
-    const client = net.connect(port, LOOPBACK);
-    const clientClosed = new Promise((resolve) => client.on('close', resolve));
-    client.on('error', () => {});
-    await new Promise((resolve) => client.once('data', resolve));
-
-    await proxy.stop();
-    await clientClosed;
-
-    expect(proxy.records()).toMatchObject([{ closedBy: 'proxy', greeting: { code: 220, text: 'hold.test ESMTP' } }]);
-    const again = net.createServer();
-    await new Promise<void>((resolve, reject) => again.once('error', reject).listen(port, LOOPBACK, () => resolve()));
-    await new Promise((resolve) => again.close(resolve));
-  });
 });
-
-/** A raw TCP server for behaviour smtp-server cannot show (reference §7). */
-async function startRawServer(onConnection: (socket: net.Socket) => void): Promise<{ port: number } & AsyncDisposable> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    onConnection(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, () => resolve()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    [Symbol.asyncDispose]: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
-/** A loopback port nothing listens on: bind one, then free it. */
-async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
