@@ -52,9 +52,9 @@ export class LinkConnection {
     this.#done = Promise.all([closed(client), closed(this.#upstream)]).then(() => options.onClosed(this.#witness.record()));
 
     client.on('data', (chunk: Buffer) => {
+      if (!this.#pipeline) this.#write(this.#upstream, client, chunk); // forward first: the witness adds no latency
       this.#witness.fromClient(chunk);
       if (this.#pipeline) this.#feed('client', chunk);
-      else this.#write(this.#upstream, client, chunk);
     });
     this.#upstream.on('data', (chunk: Buffer) => {
       if (this.#pipeline) this.#feed('server', chunk);
@@ -85,8 +85,8 @@ export class LinkConnection {
   }
 
   #toClient(bytes: Buffer): void {
-    this.#witness.fromServer(bytes);
     this.#write(this.#client, this.#upstream, bytes);
+    this.#witness.fromServer(bytes);
   }
 
   /** Writes and, if the destination is congested, pauses the source until it drains. */

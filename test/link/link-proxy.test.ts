@@ -121,6 +121,20 @@ describe('LinkProxy with a real smtp-server behind it', () => {
     });
   });
 
+  it('records a failed handshake when the client rejects the self-signed certificate (TLS 1.3)', async () => {
+    await using mx = await startSmtpServer({ ...pki });
+    await using link = await startLink(mx.port);
+
+    const sent = await sendStamped(link.port, 'm-verify', { tls: { rejectUnauthorized: true } });
+    const record = await link.closed();
+
+    expect(sent.error).toBeDefined();
+    expect(mx.received).toHaveLength(0);
+    // The client's alert is encrypted in TLS 1.3, so the wire shows only that no session followed.
+    expect(record, dialog(record)).toMatchObject({ handshake: 'failed', tls: { version: 'TLSv1.3' }, plaintextData: false });
+    expect(record.handshakeFailure).toMatch(/^closed by (client|server)$/);
+  });
+
   it('records a failed handshake when the server answers the ClientHello with garbage', async () => {
     await using mx = await startRawServer((socket) => {
       const say = (line: string) => socket.write(`${line}\r\n`);
