@@ -68,6 +68,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   const { inbound, trace, clock } = opts;
   const mode = inbound.starttls;
   const maxSize = opts.maxSize ?? 10 * 1024 * 1024;
+  const protocols = new Map<string, string>();
 
   const server = new SMTPServer({
     name: opts.hostname,
@@ -85,6 +86,15 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     closeTimeout: 200,
     size: maxSize,
     greetingDelayMs: inbound.greetingDelay,
+    onSecure(socket, session, callback) {
+      // getCipher().version is the suite's minimum protocol version, not the negotiated one;
+      // remember getProtocol() per session for the Received header and the receiver's account.
+      protocols.set(session.id, (socket as import('node:tls').TLSSocket).getProtocol() ?? 'unknown');
+      callback();
+    },
+    onClose(session) {
+      protocols.delete(session.id);
+    },
     onMailFrom(_address, session, callback) {
       if (mode === 'require' && !session.secure) {
         // RFC 3207 §4: a server requiring TLS answers 530 to everything but NOOP, EHLO, STARTTLS, QUIT.
@@ -106,7 +116,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
         if (!id) {
           return callback(Object.assign(new Error('Message has no X-Mailhop-Id header; mailhop only relays its own test messages'), { responseCode: 550 }));
         }
-        const tls = tlsOf(session);
+        const tls = tlsOf(session, protocols.get(session.id));
         const queueId = randomBytes(5).toString('hex').toUpperCase();
         const to = session.envelope.rcptTo.map((r) => r.address);
         const header = receivedHeader({
@@ -152,11 +162,11 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   return { address: { host, port }, stop, [Symbol.asyncDispose]: stop };
 }
 
-function tlsOf(session: SMTPServerSession): AcceptedEventTls | null {
+function tlsOf(session: SMTPServerSession, protocol: string | undefined): AcceptedEventTls | null {
   if (!session.secure) return null;
   const info = session.tlsOptions as unknown as { name?: string; standardName?: string; version?: string } | false;
   const name = (info && (info.standardName || info.name)) || 'unknown';
-  return { version: (info && info.version) || 'unknown', cipher: name, nullCipher: /NULL/i.test(name) };
+  return { version: protocol ?? ((info && info.version) || 'unknown'), cipher: name, nullCipher: /NULL/i.test(name) };
 }
 
 type AcceptedEventTls = { version: string; cipher: string; nullCipher: boolean };
