@@ -7,11 +7,11 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Alias, Document, Node as YamlNode } from 'yaml';
-import { z } from 'zod';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { MailhopError } from '../errors.js';
 import { Scenario } from './schema.js';
+import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
+import { describe, explain, formatPath, oneLine } from './zod-issue-message.js';
 
 /** Largest scenario file accepted, in bytes (1 MiB). */
 const MAX_BYTES = 1024 * 1024;
@@ -44,7 +44,7 @@ export interface LoadedScenario {
  * (files in load order, each file's problems by position), exactly
  * `<file>:<line>:<column>: <path>: <message>`, or `<file>:<line>:<column>: <message>` when there is no key path.
  * @example
- *   scenarios/a.yaml:5:17: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit; got "offr"
+ *   scenarios/a.yaml:5:17: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "offr"
  */
 export class ScenarioError extends MailhopError {
   readonly problems: readonly ScenarioProblem[];
@@ -282,245 +282,6 @@ function capProblems(problems: ScenarioProblem[], total = problems.length): Scen
 
 function yamlMessage(message: string): string {
   return message.startsWith('Maximum call stack') ? 'collections nested too deeply' : oneLine(message);
-}
-
-/** The first alias (in document order) that `match`es; `index` counts aliases from 0. */
-function findAlias(doc: Document, match: (alias: Alias, index: number) => boolean): Alias | undefined {
-  let found: Alias | undefined;
-  let index = 0;
-  visit(doc, {
-    Alias(_key, node) {
-      if (!match(node, index++)) return undefined;
-      found = node;
-      return visit.BREAK;
-    },
-  });
-  return found;
-}
-
-/** Repeated keys of every mapping (at most MAX_PROBLEMS + 1): the key, where it is, and the mapping's path. */
-function duplicateKeys(doc: Document): { key: string; offset?: number; path: Segment[] }[] {
-  const found: { key: string; offset?: number; path: Segment[] }[] = [];
-  visit(doc, {
-    Map(_key, map, ancestors) {
-      const seen = new Set<string>();
-      for (const pair of map.items) {
-        const key = keyText(doc, pair.key);
-        if (!seen.has(key)) {
-          seen.add(key);
-          continue;
-        }
-        const path: Segment[] = [];
-        ancestors.forEach((node, i) => {
-          if (isPair(node)) path.push(keyText(doc, node.key));
-          else if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1] ?? map));
-        });
-        found.push({ key, offset: (pair.key as YamlNode | null)?.range?.[0], path });
-        if (found.length > MAX_PROBLEMS) return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return found;
-}
-
-/** A mapping key as the JS object will have it: `1` and `"1"` are the same key, an alias is its anchor's key. */
-function keyText(doc: Document, key: unknown): string {
-  const node = isAlias(key) ? key.resolve(doc) : key;
-  return String(isScalar(node) ? node.value : node);
-}
-
-type Segment = PropertyKey;
-
-/** A problem before it has a position: where to point (`at`, `onKey`), the key path to print, and the text. */
-interface Explained {
-  at: Segment[];
-  onKey: boolean;
-  path: Segment[];
-  message: string;
-}
-
-/** Turns one zod issue into problems with messages in mailhop's words (`must be ...; got ...`). */
-function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknown): Explained[] {
-  const path = [...prefix, ...issue.path];
-  const value = valueAt(data, path);
-  const parentPath = path.slice(0, -1);
-  const one = (message: string, onKey = false): Explained[] => [{ at: path, onKey, path, message }];
-  const got = `got ${describe(value.value)}`;
-  switch (issue.code) {
-    case 'invalid_type': {
-      const parent = valueAt(data, parentPath);
-      const key = path[path.length - 1];
-      if (value.missing && path.length && isRecord(parent.value)) {
-        return [{ at: parentPath, onKey: false, path: parentPath, message: `missing required key "${String(key)}"` }];
-      }
-      return one(`must be ${article(issue.expected)}; ${got}`);
-    }
-    case 'invalid_value':
-      return one(`${mustBeOneOf(issue.values)}; ${got}`);
-    case 'unrecognized_keys': {
-      const allowed = Object.keys(objectSchemaAt(Scenario, path, data)?.shape ?? {});
-      const hint = allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
-      return issue.keys.map((key) => ({ at: [...path, key], onKey: true, path, message: `unknown key "${key}"${hint}` }));
-    }
-    case 'invalid_key': {
-      const key = String(path[path.length - 1]);
-      return issue.issues.map((i) => ({
-        at: path, onKey: true, path: parentPath, message: `key "${key}" ${oneLine(i.message)}`,
-      }));
-    }
-    case 'invalid_union': {
-      const extra = issue as { discriminator?: string; options?: unknown[] };
-      if (extra.discriminator && extra.options) return one(`${mustBeOneOf(extra.options)}; ${got}`);
-      // Report the alternatives that got past the type check (e.g. a duration string in a bad format); when
-      // none did, the value simply has the wrong type.
-      const closer = issue.errors.filter((errs) => !errs.every(isTypeMismatch));
-      if (closer.length) return closer.flat().flatMap((i) => explain(i, path, data));
-      const expected = [...new Set(issue.errors.flat().map((i) => article((i as { expected: string }).expected)))];
-      return one(`must be ${expected.join(' or ')}; ${got}`);
-    }
-    case 'too_small':
-    case 'too_big': {
-      const small = issue.code === 'too_small';
-      const bound = Number(small ? issue.minimum : issue.maximum);
-      const limit = `${small ? 'at least' : 'at most'} ${bound}`;
-      if (issue.origin === 'array') return one(`must have ${limit} item${bound === 1 ? '' : 's'}`);
-      if (issue.origin === 'string') return one(`must be ${limit} characters long`);
-      const op = small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
-      return one(`must be ${op} ${bound}; ${got}`);
-    }
-    case 'custom': {
-      // Problems with a record's key (a link name in expect.links) point at the key, not at its verdict.
-      const onKey = schemaAt(Scenario, parentPath, data) instanceof z.ZodRecord;
-      return one(oneLine(issue.message), onKey);
-    }
-    case 'invalid_format': {
-      // schema.ts gives its regexes messages ("must be kebab-case"); zod's own start with "Invalid".
-      const rule = issue.message.startsWith('Invalid') ? `must match ${issue.pattern ?? issue.format}` : oneLine(issue.message);
-      return one(`${rule}; ${got}`);
-    }
-    default:
-      return one(oneLine(issue.message));
-  }
-}
-
-function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
-  return issue.code === 'invalid_type' && issue.path.length === 0 && issue.expected !== 'int';
-}
-
-function mustBeOneOf(values: readonly unknown[]): string {
-  return values.length === 1 ? `must be ${describe(values[0])}` : `must be one of ${values.map(String).join(', ')}`;
-}
-
-function article(expected: string): string {
-  if (expected === 'int') return 'an integer';
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
-}
-
-/** A value as a problem message quotes it: scalars as JSON (long strings cut), collections by kind. */
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object' && value !== null) return 'an object';
-  if (typeof value === 'string' && value.length > 60) return `${JSON.stringify(value.slice(0, 57))}...`;
-  return JSON.stringify(value) ?? String(value);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, ' ');
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function valueAt(data: unknown, path: Segment[]): { value: unknown; missing: boolean } {
-  let value = data;
-  for (const seg of path) {
-    if (!(isRecord(value) || Array.isArray(value)) || !Object.hasOwn(value, seg)) {
-      return { value: undefined, missing: true };
-    }
-    value = (value as Record<PropertyKey, unknown>)[seg];
-  }
-  return { value, missing: false };
-}
-
-/** `['hops', 1, 'inbound']` -> `hops[1].inbound`; keys that are not identifiers are quoted: `links["a->b"]`. */
-function formatPath(path: Segment[]): string {
-  return path
-    .map((seg, i) => {
-      if (typeof seg === 'number') return `[${seg}]`;
-      const key = String(seg);
-      if (/^[A-Za-z_$][\w$]*$/.test(key)) return i === 0 ? key : `.${key}`;
-      return `[${JSON.stringify(key)}]`;
-    })
-    .join('');
-}
-
-/** The YAML node at a path (through aliases), or the deepest existing ancestor when the path does not exist. */
-function nodeAt(doc: Document, path: Segment[]): { node: YamlNode; key?: YamlNode; found: boolean } {
-  let node = doc.contents as YamlNode;
-  let key: YamlNode | undefined;
-  for (const seg of path) {
-    const target = isAlias(node) ? (node.resolve(doc) as YamlNode | undefined) : node;
-    let next: YamlNode | undefined;
-    let nextKey: YamlNode | undefined;
-    if (isMap(target)) {
-      const pair = target.items.find((p) => keyText(doc, p.key) === String(seg));
-      nextKey = pair?.key as YamlNode | undefined;
-      next = (pair?.value as YamlNode | null | undefined) ?? nextKey;
-    } else if (isSeq(target) && typeof seg === 'number') {
-      next = target.items[seg] as YamlNode | undefined;
-    }
-    if (!next) return { node, key, found: false };
-    node = next;
-    key = nextKey;
-  }
-  return { node, key, found: true };
-}
-
-/** The zod schema describing the value at `path` of `data`, following the variant the data selects. */
-function schemaAt(root: z.ZodType, path: Segment[], data: unknown): z.ZodType | undefined {
-  let schema: z.ZodType | undefined = unwrap(root, data);
-  let value = data;
-  for (const seg of path) {
-    value = isRecord(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[seg] : undefined;
-    if (schema instanceof z.ZodObject) schema = schema.shape[String(seg)] as z.ZodType | undefined;
-    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
-    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
-    else return undefined;
-    schema = schema && unwrap(schema, value);
-  }
-  return schema;
-}
-
-function objectSchemaAt(root: z.ZodType, path: Segment[], data: unknown): z.ZodObject | undefined {
-  const schema = schemaAt(root, path, data);
-  return schema instanceof z.ZodObject ? schema : undefined;
-}
-
-/** Strips optional/default/prefault wrappers, runs preprocessing, and picks the discriminated-union variant. */
-function unwrap(schema: z.ZodType, value: unknown): z.ZodType | undefined {
-  for (;;) {
-    if (
-      schema instanceof z.ZodOptional || schema instanceof z.ZodNullable ||
-      schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault
-    ) {
-      schema = schema.def.innerType as z.ZodType;
-    } else if (schema instanceof z.ZodPipe) {
-      // z.preprocess(fn, s) is pipe(transform(fn), s): apply fn so the variant is chosen as zod chooses it.
-      if (schema.in instanceof z.ZodTransform) {
-        const pre = schema.in.safeParse(value);
-        if (pre.success) value = pre.data;
-        schema = schema.out as z.ZodType;
-      } else schema = schema.in as z.ZodType;
-    } else if (schema instanceof z.ZodDiscriminatedUnion) {
-      const discriminator = schema.def.discriminator;
-      const tag = isRecord(value) ? value[discriminator] : undefined;
-      return (schema.options as z.ZodType[]).find((option) =>
-        option instanceof z.ZodObject && (option.shape[discriminator] as z.ZodLiteral).def.values.includes(tag as never));
-    } else return schema;
-  }
 }
 
 function sortProblems(problems: ScenarioProblem[]): ScenarioProblem[] {
