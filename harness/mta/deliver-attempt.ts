@@ -136,6 +136,12 @@ async function runSession(
     target.trace.emit(event);
     return { result, reply };
   };
+  /** Under `verify`, records why the certificate fails (RFC 8460 result type); true when it does. */
+  const certificateRefused = (): boolean => {
+    if (policy !== 'verify' || !event.tls || event.tls.verified) return false;
+    event.tlsFailure = { type: certificateFailureType(event.tls.verifyError), detail: event.tls.verifyError ?? '' };
+    return true;
+  };
   const failWith = (reply: SmtpReply) => finish(byCode(reply.code) === 'relayed' ? 'deferred' : byCode(reply.code), replyOf(reply));
 
   try {
@@ -152,10 +158,7 @@ async function runSession(
         event.tlsFailure = { type: 'handshake-failure', detail: (err as Error).message };
         return finish('deferred', localReply(451, '4.7.5', `Cannot start TLS: ${(err as Error).message}`), false);
       }
-      if (policy === 'verify' && !event.tls.verified) {
-        event.tlsFailure = { type: certificateFailureType(event.tls.verifyError), detail: event.tls.verifyError ?? '' };
-        return finish('deferred', localReply(451, '4.7.5', `Server certificate not verified (${event.tls.verifyError})`));
-      }
+      if (certificateRefused()) return finish('deferred', localReply(451, '4.7.5', `Server certificate not verified (${event.tls.verifyError})`));
     }
     const greeting = await client.readReply();
     if (greeting.code !== 220) return failWith(greeting);
@@ -196,8 +199,7 @@ async function runSession(
             }
             return finish('deferred', localReply(451, '4.7.5', `Cannot start TLS: ${(err as Error).message}`), false);
           }
-          if (policy === 'verify' && !event.tls.verified) {
-            event.tlsFailure = { type: certificateFailureType(event.tls.verifyError), detail: event.tls.verifyError ?? '' };
+          if (certificateRefused()) {
             return finish('deferred', localReply(451, '4.7.5', `Server certificate not verified (${event.tls.verifyError})`));
           }
           // RFC 3207 §4.2: forget the pre-TLS extension list and ask again.
