@@ -4,6 +4,7 @@
  */
 import { linkNamesOf, type EndToEndName, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
 import type { BouncedEvent, DeferredEvent, SessionEvent, TraceEvent } from '../trace/events.js';
+import { checkAccounting } from './accounting.js';
 import { endToEndVerdict } from './end-to-end.js';
 import { judgeMessageLink, type MessageLinkVerdict, type Witnesses } from './link-verdict.js';
 
@@ -139,6 +140,8 @@ export function judgeScenario(
       failures.push(`${m.messageId} leaked on ${l.link}: content crossed in clear where the policy in force required TLS`);
     }
   }
+
+  failures.push(...checkAccounting(events, context.held, scenario.hops.at(-1)!.id).map((p) => `accounting: ${p}`));
 
   return {
     name: scenario.name,

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { judgeMessageLink, type MessageLinkVerdict } from '../../harness/verdict/link-verdict.js';
 import { endToEndVerdict } from '../../harness/verdict/end-to-end.js';
+import { checkAccounting } from '../../harness/verdict/accounting.js';
 import type { SessionEvent, TraceEvent, WireEvent, AcceptedEvent } from '../../harness/trace/events.js';
 import type { WireRecord } from '../../harness/link/wire-record.js';
 
@@ -89,5 +90,29 @@ describe('end-to-end verdict', () => {
     expect(endToEndVerdict([link('tls'), link('plain')], true)).toBe('broken');
     expect(endToEndVerdict([link('tls'), link('plain')], false)).toBe('broken');
     expect(endToEndVerdict([link('tls')], false)).toBe('held');
+  });
+});
+
+describe('message accounting', () => {
+  const q = (hop: string, messageId = 'm1'): TraceEvent => ({ kind: 'queued', source: 'sender', seq: ++seq, at: 0, link: 'x', hop, messageId, inboundTls: null });
+  const delivered = (messageId = 'm1'): TraceEvent => ({ kind: 'delivered', source: 'receiver', seq: ++seq, at: 0, link: 'relay->mailbox', hop: 'mailbox', messageId });
+
+  it('a relayed-and-delivered message is accounted for', () => {
+    expect(checkAccounting([q('client'), session({ hop: 'client' }), q('relay'), session({ hop: 'relay' }), delivered()], [], 'mailbox')).toEqual([]);
+  });
+
+  it('a message accepted by a hop that neither relays, bounces nor holds it is lost', () => {
+    expect(checkAccounting([q('client'), session({ hop: 'client' }), q('relay')], [], 'mailbox')).toEqual([
+      'm1 was lost at relay: accepted, but neither relayed, delivered, bounced nor held',
+    ]);
+  });
+
+  it('a held message is accounted for; a duplicate delivery is not', () => {
+    expect(checkAccounting([q('client'), session({ hop: 'client' }), q('relay')], [{ messageId: 'm1', hop: 'relay' }], 'mailbox')).toEqual([]);
+    expect(checkAccounting([q('relay'), session({ hop: 'relay' }), delivered(), delivered()], [], 'mailbox')).toEqual([
+      'm1 was accepted 2 times by mailbox (duplicate)',
+      'm1 ended 2 times at mailbox (delivered, delivered)',
+      'm1 was delivered 2 times to mailbox',
+    ]);
   });
 });
