@@ -148,6 +148,7 @@ async function runSession(
     client = await SmtpClient.connect({
       host: target.address.host, port: target.address.port, ehloName: target.ehloName,
       timeoutMs: target.policy.timeout, servername: target.servername, ca: target.ca,
+      ...('tlsCiphers' in target.policy && target.policy.tlsCiphers ? { ciphers: target.policy.tlsCiphers } : {}),
     });
     event.localPort = client.localPort;
     target.onConnect?.({ localPort: client.localPort, messageId: message.id, attempt, connection });

@@ -1,19 +1,23 @@
 /**
  * The inbound side of a mock MTA: an honest smtp-server configured for one inbound STARTTLS mode
- * (RFC 3207; tls-behaviour.md §2.1). Accepted messages get a Received header and are handed to
- * the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them
+ * (RFC 3207; tls-behaviour.md §2.1). Modes smtp-server cannot say (its STARTTLS always answers
+ * 220) put a front before it (mta/fronts/): the front owns the hop's address and the honest
+ * server listens on an internal loopback port. Accepted messages get a Received header and are
+ * handed to the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them
  * (RFC 5321 §6.1).
  */
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Inbound } from '../scenario/schema.js';
+import type { Inbound, TlsVersion } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
 import { headerValue, receivedHeader } from './received-header.js';
 import type { InboundFact } from './effective-policy.js';
+import { frontFor } from './fronts/front-for.js';
+import { startFront, type StartedFront } from './fronts/front-runner.js';
 
 /** A message as a hop accepted it. */
 export interface AcceptedMessage {
@@ -47,18 +51,20 @@ export interface HopServerOptions {
 
 /** A listening hop server. */
 export interface StartedHopServer extends AsyncDisposable {
+  /** Where senders connect: the front when the mode has one, else the smtp-server itself. */
   readonly address: { host: string; port: number };
   stop(): Promise<void>;
 }
 
-function tlsOptions(inbound: Inbound): Record<string, unknown> {
+/** The hop's server-side TLS versions and ciphers (Node `tls.SecureContextOptions` keys). */
+function tlsOptions(inbound: Inbound): { minVersion?: TlsVersion; maxVersion?: TlsVersion; ciphers?: string } {
   const t = inbound.tls ?? {};
   const legacy = t.minVersion === 'TLSv1' || t.minVersion === 'TLSv1.1' || t.maxVersion === 'TLSv1' || t.maxVersion === 'TLSv1.1';
   return {
     ...(t.minVersion ? { minVersion: t.minVersion } : {}),
     ...(t.maxVersion ? { maxVersion: t.maxVersion } : {}),
-    // OpenSSL 3 refuses TLS < 1.2 at the default security level (tls-behaviour.md §7).
-    ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    // OpenSSL 3 refuses TLS < 1.2 at the default security level (tls-behaviour.md §7); an explicit list wins.
+    ...(t.ciphers ? { ciphers: t.ciphers } : legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
   };
 }
 
@@ -66,7 +72,13 @@ function tlsOptions(inbound: Inbound): Record<string, unknown> {
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
   installGreetingDelayPatch();
   const { inbound, trace, clock } = opts;
-  const mode = inbound.starttls;
+  const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
+  const front = frontFor(inbound, {
+    tls: { key: opts.keyCert.key, cert: opts.keyCert.cert, ...tlsOptions(inbound) },
+    refused: (reply) => trace.emit({ kind: 'refused-command', ...receiverEvent, command: 'STARTTLS', reply }),
+    injected: (commands, serverPort) => trace.emit({ kind: 'starttls-injection', ...receiverEvent, commands, serverPort }),
+  });
+  const mode = front?.inner ?? inbound.starttls;
   const maxSize = opts.maxSize ?? 10 * 1024 * 1024;
   const protocols = new Map<string, string>();
 
@@ -99,7 +111,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       if (mode === 'require' && !session.secure) {
         // RFC 3207 §4: a server requiring TLS answers 530 to everything but NOOP, EHLO, STARTTLS, QUIT.
         const err = Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
-        trace.emit({ kind: 'refused-command', source: 'receiver', link: opts.inboundLink, hop: opts.hopId, command: 'MAIL FROM', reply: '530 5.7.0 Must issue a STARTTLS command first' });
+        trace.emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply: '530 5.7.0 Must issue a STARTTLS command first' });
         return callback(err);
       }
       callback();
@@ -130,7 +142,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
           date: clock.date(),
         });
         trace.emit({
-          kind: 'accepted', source: 'receiver', link: opts.inboundLink, hop: opts.hopId, messageId: id,
+          kind: 'accepted', ...receiverEvent, messageId: id,
           secure: Boolean(session.secure), tls, protocol: session.transmissionType, remotePort: session.remotePort,
         });
         opts.onMessage({
@@ -149,17 +161,28 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   });
 
   const host = opts.host ?? '127.0.0.1';
+  // With a front, the honest server takes an internal ephemeral port and the front the hop's.
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
+    server.listen(front ? 0 : (opts.port ?? 0), host, () => {
       server.server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.server.address() as AddressInfo).port;
+  const stopServer = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  const inner = { host, port: (server.server.address() as AddressInfo).port };
+  let started: StartedFront | undefined;
+  if (front) {
+    try {
+      started = await startFront({ behaviour: front.behaviour, inner, host, port: opts.port });
+    } catch (err) {
+      await stopServer();
+      throw err;
+    }
+  }
   let stopped: Promise<void> | null = null;
-  const stop = () => (stopped ??= new Promise<void>((resolve) => server.close(() => resolve())));
-  return { address: { host, port }, stop, [Symbol.asyncDispose]: stop };
+  const stop = () => (stopped ??= Promise.all([started?.stop(), stopServer()]).then(() => undefined));
+  return { address: started?.address ?? inner, stop, [Symbol.asyncDispose]: stop };
 }
 
 function tlsOf(session: SMTPServerSession, protocol: string | undefined): AcceptedEventTls | null {

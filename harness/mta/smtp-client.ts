@@ -54,6 +54,8 @@ export interface SmtpClientOptions {
   /** TLS versions the client accepts (default Node's TLSv1.2..TLSv1.3). */
   minVersion?: TlsVersion;
   maxVersion?: TlsVersion;
+  /** OpenSSL cipher string offered instead of Node's default (e.g. `ALL:eNULL:@SECLEVEL=0`); replaces the legacy `SECLEVEL=0` default. */
+  ciphers?: string;
 }
 
 const MAX_LINE = 4096;
@@ -228,7 +230,7 @@ export class SmtpClient {
       rejectUnauthorized: false,
       minVersion: this.opts.minVersion,
       maxVersion: this.opts.maxVersion,
-      ...(legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      ...(this.opts.ciphers ? { ciphers: this.opts.ciphers } : legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
     });
     this.transcript.push({ dir: '*', text: 'TLS handshake' });
     await new Promise<void>((resolve, reject) => {

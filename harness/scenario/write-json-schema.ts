@@ -39,10 +39,13 @@ export function scenarioJsonSchema(): object {
 }
 
 /**
- * `outbound`/`submit` are preprocessed to add `tls: opportunistic` when `tls` is absent (schema.ts `defaultTls`),
- * so in the written form `tls` is optional in the opportunistic variant, and only there: the other variants still
- * need their `tls` to be chosen. zod cannot see through the preprocessing, so fix its `required` lists here.
+ * `outbound`/`submit` are preprocessed to add `tls: opportunistic` when `tls` is absent, and `inbound` to add
+ * `starttls: offer` (schema.ts `defaultTls`, `defaultStarttls`), so in the written form the discriminator is
+ * optional in the variant holding the default value, and only there: the other variants still need theirs to be
+ * chosen. zod cannot see through the preprocessing, so fix its `required` lists here.
  */
+const DEFAULTED_DISCRIMINATORS: ReadonlyArray<[key: string, value: string]> = [['tls', 'opportunistic'], ['starttls', 'offer']];
+
 function optionalOpportunisticTls(node: unknown): void {
   if (Array.isArray(node)) {
     node.forEach(optionalOpportunisticTls);
@@ -50,11 +53,14 @@ function optionalOpportunisticTls(node: unknown): void {
   }
   if (typeof node !== 'object' || node === null) return;
   const schema = node as JsonObject;
-  const tls = (schema.properties as JsonObject | undefined)?.tls as JsonObject | undefined;
-  if (tls?.const === 'opportunistic' && Array.isArray(schema.required)) {
-    tls.default = 'opportunistic';
-    schema.required = schema.required.filter((key) => key !== 'tls');
-    if (!(schema.required as unknown[]).length) delete schema.required;
+  for (const [key, value] of DEFAULTED_DISCRIMINATORS) {
+    const property = (schema.properties as JsonObject | undefined)?.[key] as JsonObject | undefined;
+    const holdsDefault = property?.const === value || (Array.isArray(property?.enum) && property.enum.includes(value));
+    if (property && holdsDefault && Array.isArray(schema.required)) {
+      property.default = value;
+      schema.required = schema.required.filter((k) => k !== key);
+      if (!(schema.required as unknown[]).length) delete schema.required;
+    }
   }
   Object.values(schema).forEach(optionalOpportunisticTls);
 }

@@ -91,6 +91,22 @@ export interface RefusedCommandEvent extends EventBase {
   reply: string;
 }
 
+/**
+ * A receiving hop executed plaintext commands that arrived with its STARTTLS, before the TLS
+ * handshake, as if they had come inside TLS (STARTTLS command injection, CVE-2011-0411 class;
+ * tls-behaviour.md §3 A10). Only a `vulnerable-injection` hop does this; a correct one discards
+ * them (RFC 3207 §4.2).
+ */
+export interface StarttlsInjectionEvent extends EventBase {
+  kind: 'starttls-injection';
+  source: 'receiver';
+  hop: string;
+  /** The executed command lines, in order, without CRLF, e.g. `['RSET']`. */
+  commands: string[];
+  /** The port the hop's server saw the session come from: equals `AcceptedEvent.remotePort` of messages on it. */
+  serverPort: number;
+}
+
 /** One connection seen by the link proxy. */
 export interface WireEvent extends EventBase {
   kind: 'wire';
@@ -143,6 +159,7 @@ export type TraceEvent =
   | SessionEvent
   | AcceptedEvent
   | RefusedCommandEvent
+  | StarttlsInjectionEvent
   | WireEvent
   | QueuedEvent
   | DeferredEvent

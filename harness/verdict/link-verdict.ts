@@ -16,7 +16,7 @@
  * - `none`: the message never reached this link.
  */
 import type { LinkVerdictName } from '../scenario/schema.js';
-import type { AcceptedEvent, SessionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { AcceptedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
 
 /** How each witness saw the deciding session: `tls`, `plain`, or absent when it saw nothing. */
@@ -100,6 +100,17 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     if (wire && deciding.contentSent?.encrypted && wire.plaintextMessageIds.includes(messageId)) {
       disagreement = `the sender believed it encrypted the content, but the wire saw message ${messageId} in clear`;
     }
+  }
+
+  // STARTTLS command injection (tls-behaviour.md §3 A10): the receiver ran plaintext sent before the
+  // handshake as if it had come inside TLS; the sender's TLS session is not what the receiver executed.
+  // Matched to the message by the port the receiver saw; a message it never accepted gets every one on the link.
+  const injections = events.filter((e): e is StarttlsInjectionEvent => e.kind === 'starttls-injection' && e.link === link);
+  const injected = accepted ? injections.filter((e) => e.serverPort === accepted.remotePort) : sessions.length ? injections : [];
+  if (injected.length) {
+    const what = `the receiver executed commands sent in clear before TLS as if they came inside TLS (STARTTLS command injection, CVE-2011-0411): ${injected.flatMap((e) => e.commands).join(', ')}`;
+    notes.push(what);
+    disagreement = disagreement ? `${disagreement}; ${what}` : what;
   }
 
   let verdict: LinkVerdictName;

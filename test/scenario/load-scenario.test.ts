@@ -76,7 +76,7 @@ describe('loadScenarioText', () => {
   it('lists the allowed keys of the outbound variant the `tls` value selects', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    outbound: { tls: mandatory, fallback: never }', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout)',
+      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, tlsCiphers)',
     );
   });
 
@@ -90,7 +90,7 @@ describe('loadScenarioText', () => {
       'messages: [{ from: a@b.test, to: [c@d.test] }]',
     );
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(lines(
-      'f.yaml:4:26: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit; got "offr"',
+      'f.yaml:4:26: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "offr"',
       'f.yaml:5:22: hops[0].outbound.tls: must be one of none, opportunistic, mandatory, verify, preserve-inbound; got "opportunistc"',
     ).trimEnd());
   });
@@ -245,7 +245,7 @@ describe('loading files and directories', () => {
     await writeFile(join(dir, 'b.yaml'), scenario('b'));
     await writeFile(join(dir, 'c.yaml'), lines('name: c', 'hops: [{ id: mx, colour: red }]'));
     expect(await messageOf(() => loadScenarios([dir]))).toBe(lines(
-      `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit; got "maybe"`,
+      `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "maybe"`,
       `${join(dir, 'c.yaml')}:1:1: missing required key "messages"`,
       `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, inbound, outbound)`,
     ).trimEnd());

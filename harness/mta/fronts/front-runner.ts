@@ -1,0 +1,228 @@
+/**
+ * The shared runner of inbound fronts. A front listens on a hop's address and relays each
+ * connection to the hop's honest smtp-server on an internal loopback port, byte for byte, except
+ * for the one thing a deceitful behaviour needs: the client's STARTTLS (RFC 3207 §4). The runner
+ * follows the plaintext dialogue (RFC 5321) only far enough to find that command in order:
+ * commands pipelined before it (RFC 2920) are answered by the inner server first, and DATA
+ * content is never read as commands. What STARTTLS gets is the behaviour's decision (one small
+ * file per behaviour in this folder).
+ */
+import net from 'node:net';
+import { SmtpSplitter } from '../../link/smtp-splitter.js';
+
+/**
+ * What a front does with the client's STARTTLS:
+ * - `{ reply }`: send this reply line (no CRLF) and keep relaying in plaintext; the inner server
+ *   never sees the command.
+ * - `{ takeOver }`: stop relaying; the behaviour owns both sockets from here on.
+ */
+export type StarttlsDecision = { reply: string } | { takeOver: (connection: TakenOverConnection) => void };
+
+/** A connection handed to a behaviour at STARTTLS. Both sockets are paused and have no data listeners. */
+export interface TakenOverConnection {
+  /** The client's socket (the link proxy's, in a chain). */
+  client: net.Socket;
+  /** The front's connection to the hop's honest server: quiet, every earlier command answered. */
+  inner: net.Socket;
+  /** The STARTTLS line as the client sent it, without CRLF. */
+  line: string;
+  /**
+   * Client bytes that arrived with or after the STARTTLS line and were already read: pipelined
+   * plaintext. A correct server discards them (RFC 3207 §4.2; the CVE-2011-0411 fix).
+   */
+  pipelined: Buffer;
+  /** Registers another socket (e.g. a TLS socket over one of the two) to destroy when the front stops. */
+  own(socket: net.Socket): void;
+}
+
+/** One deceitful inbound behaviour. */
+export interface FrontBehaviour {
+  /** Kebab-case name, e.g. `fake-454`, `break-handshake:alert`. */
+  readonly name: string;
+  /**
+   * Called when the client sent STARTTLS and the inner server has answered every earlier command.
+   * @param line the command line without CRLF, e.g. `STARTTLS`
+   */
+  onStarttls(line: string): StarttlsDecision;
+}
+
+/** Options of {@link startFront}. */
+export interface FrontOptions {
+  behaviour: FrontBehaviour;
+  /** The hop's honest smtp-server. */
+  inner: { host: string; port: number };
+  /** Loopback address to listen on; port 0 (default) is ephemeral. */
+  host: string;
+  port?: number;
+}
+
+/** A listening front. */
+export interface StartedFront extends AsyncDisposable {
+  /** Where the hop's senders connect. */
+  readonly address: { host: string; port: number };
+  /** Stops listening and destroys every connection. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Replies longer than this are cut while parsing (the bytes still pass through whole). */
+const MAX_REPLY_LINE = 8192;
+
+/**
+ * Starts a front. A client whose inner connection fails is disconnected.
+ * @throws Error when the address cannot be listened on.
+ * @example
+ *   await using front = await startFront({ behaviour: starttlsReplyFront('454 4.7.0 TLS not available'), inner: server.address, host: '127.0.0.1' });
+ */
+export async function startFront(options: FrontOptions): Promise<StartedFront> {
+  const sockets = new Set<net.Socket>();
+  const own = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  };
+  const server = net.createServer((client) => {
+    own(client);
+    client.on('error', () => {}); // a reset client is the client's business; the inner side is closed below
+    const inner = net.connect(options.inner);
+    own(inner);
+    inner.on('error', () => client.destroy());
+    new FrontRelay(client, inner, options.behaviour, own);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = { host: options.host, port: (server.address() as net.AddressInfo).port };
+  let stopped: Promise<void> | null = null;
+  const stop = () =>
+    (stopped ??= new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    }));
+  return { address, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** One relayed connection in its plaintext phase. */
+class FrontRelay {
+  readonly #splitter = new SmtpSplitter();
+  /** Commands (verbs) whose final reply has not come back yet; the greeting counts as one. */
+  readonly #awaiting: string[] = ['(greeting)'];
+  /** Client bytes wait while a DATA reply (354 or not) or the quiet before STARTTLS is awaited. */
+  #blocked: 'data' | 'starttls' | null = null;
+  #starttlsLine = '';
+  #replyLine = '';
+  #takenOver = false;
+  readonly #onClient = (chunk: Buffer) => this.#fromClient(chunk);
+  readonly #onInner = (chunk: Buffer) => this.#fromInner(chunk);
+  readonly #onClientClose = () => this.#inner.destroy();
+  readonly #onInnerClose = () => this.#client.end();
+  readonly #client: net.Socket;
+  readonly #inner: net.Socket;
+  readonly #behaviour: FrontBehaviour;
+  readonly #own: (socket: net.Socket) => void;
+
+  constructor(client: net.Socket, inner: net.Socket, behaviour: FrontBehaviour, own: (socket: net.Socket) => void) {
+    this.#client = client;
+    this.#inner = inner;
+    this.#behaviour = behaviour;
+    this.#own = own;
+    client.on('data', this.#onClient);
+    inner.on('data', this.#onInner);
+    client.on('close', this.#onClientClose);
+    inner.on('close', this.#onInnerClose);
+  }
+
+  #fromClient(chunk: Buffer): void {
+    this.#splitter.push(chunk);
+    this.#drain();
+  }
+
+  /** Forwards client tokens until one needs the inner server's replies first. */
+  #drain(): void {
+    while (!this.#blocked && !this.#takenOver) {
+      const token = this.#splitter.next();
+      if (!token) return;
+      if (token.kind === 'line') {
+        const verb = token.text.split(' ')[0].toUpperCase();
+        if (verb === 'STARTTLS') {
+          this.#block('starttls');
+          this.#starttlsLine = token.text;
+          this.#maybeStarttls();
+          return;
+        }
+        this.#inner.write(token.raw);
+        this.#awaiting.push(verb);
+        // RFC 5321 §4.1.1.4: content follows only a 354; until the reply, the next bytes are unknown.
+        if (verb === 'DATA') this.#block('data');
+      } else if (token.kind === 'long') {
+        this.#inner.write(token.bytes);
+        if (token.end) this.#awaiting.push('(long line)');
+      } else {
+        this.#inner.write(token.bytes);
+        if (token.kind === 'content' && token.end) this.#awaiting.push('(message)');
+      }
+    }
+  }
+
+  #block(why: 'data' | 'starttls'): void {
+    this.#blocked = why;
+    this.#client.pause();
+  }
+
+  #unblock(): void {
+    this.#blocked = null;
+    this.#client.resume();
+    this.#drain();
+  }
+
+  #fromInner(chunk: Buffer): void {
+    this.#client.write(chunk);
+    this.#replyLine += chunk.toString('latin1');
+    let lf: number;
+    while ((lf = this.#replyLine.indexOf('\n')) >= 0) {
+      const line = this.#replyLine.slice(0, lf);
+      this.#replyLine = this.#replyLine.slice(lf + 1);
+      const final = /^(\d{3})(?: |\r?$)/.exec(line);
+      if (final) this.#onFinalReply(Number(final[1]));
+    }
+    if (this.#replyLine.length > MAX_REPLY_LINE) this.#replyLine = this.#replyLine.slice(0, MAX_REPLY_LINE);
+  }
+
+  #onFinalReply(code: number): void {
+    const verb = this.#awaiting.shift();
+    if (verb === 'DATA' && this.#blocked === 'data') {
+      if (code === 354) this.#splitter.expectData();
+      this.#unblock();
+    } else if (this.#blocked === 'starttls') {
+      this.#maybeStarttls();
+    }
+  }
+
+  /** Hands STARTTLS to the behaviour once every earlier command has its reply (RFC 2920 order). */
+  #maybeStarttls(): void {
+    if (this.#awaiting.length > 0) return;
+    const decision = this.#behaviour.onStarttls(this.#starttlsLine);
+    if ('reply' in decision) {
+      this.#client.write(`${decision.reply}\r\n`);
+      this.#unblock();
+      return;
+    }
+    this.#takenOver = true;
+    const client = this.#client;
+    const inner = this.#inner;
+    client.pause();
+    inner.pause();
+    client.off('data', this.#onClient);
+    inner.off('data', this.#onInner);
+    client.off('close', this.#onClientClose);
+    inner.off('close', this.#onInnerClose);
+    this.#splitter.startTls(); // everything still buffered comes out as one run of raw bytes
+    const rest: Buffer[] = [];
+    for (let token = this.#splitter.next(); token; token = this.#splitter.next()) {
+      rest.push(token.kind === 'line' ? token.raw : token.bytes);
+    }
+    decision.takeOver({ client, inner, line: this.#starttlsLine, pipelined: Buffer.concat(rest), own: this.#own });
+  }
+}
