@@ -1,0 +1,71 @@
+/**
+ * Turns what a matcher received into the report it renders (and the trace it quotes): a
+ * ScenarioReport as it is, or a StartedChain after it settles. Matchers never judge: the report
+ * comes from verdict/judgeScenario, through the chain's `report()`.
+ */
+import type { ScenarioReport, MessageReport } from '../verdict/judge-scenario.js';
+import type { TraceEvent } from '../trace/events.js';
+
+/** The report a matcher renders, and the trace behind it when the matcher got a chain. */
+export interface JudgedRun {
+  report: ScenarioReport;
+  events?: readonly TraceEvent[];
+}
+
+interface ChainLike {
+  report(): ScenarioReport;
+  events(): TraceEvent[];
+  settle?(): Promise<unknown>;
+}
+
+function isReport(value: unknown): value is ScenarioReport {
+  const v = value as ScenarioReport | null;
+  return typeof v === 'object' && v !== null && Array.isArray(v.links) && Array.isArray(v.messages) && typeof v.name === 'string';
+}
+
+function isChain(value: unknown): value is ChainLike {
+  const v = value as ChainLike | null;
+  return typeof v === 'object' && v !== null && typeof v.report === 'function' && typeof v.events === 'function';
+}
+
+/**
+ * @throws TypeError when `received` is neither a ScenarioReport nor a StartedChain.
+ */
+export async function judgedRunOf(received: unknown, matcher: string): Promise<JudgedRun> {
+  if (isChain(received)) {
+    await received.settle?.();
+    return { report: received.report(), events: received.events() };
+  }
+  if (isReport(received)) return { report: received };
+  throw new TypeError(`${matcher}: expect() needs a ScenarioReport or a StartedChain, got ${received === null ? 'null' : typeof received}`);
+}
+
+/**
+ * The run's messages.
+ * @throws Error when none went through the chain (so `.not` cannot pass on an empty run).
+ */
+export function messagesOf(run: JudgedRun, matcher: string): MessageReport[] {
+  if (run.report.messages.length === 0) {
+    throw new Error(`${matcher}: no message went through scenario ${run.report.name} yet; call chain.run() (or send()) first`);
+  }
+  return run.report.messages;
+}
+
+/**
+ * The index of a link in the report.
+ * @throws Error naming the links that exist when `link` is not one of them.
+ */
+export function linkIndexOf(run: JudgedRun, link: string, matcher: string): number {
+  const i = run.report.links.findIndex((l) => l.link === link);
+  if (i < 0) {
+    throw new Error(`${matcher}: scenario ${run.report.name} has no link ${link}; its links are ${run.report.links.map((l) => l.link).join(', ')}`);
+  }
+  return i;
+}
+
+/** What a matcher returns to vitest (its `SyncExpectationResult`). */
+export interface MatcherOutcome {
+  pass: boolean;
+  /** The failure text, for `expect(x).toY()` failing or `expect(x).not.toY()` failing. */
+  message: () => string;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, expectTypeOf, test } from 'vitest';
+import { chainTest, type LinkName, type MailhopRun } from '../../harness/vitest/index.js';
+import type { ScenarioReport, StartedChain } from '../../harness/index.js';
+
+declare const chain: StartedChain;
+declare const report: ScenarioReport;
+
+describe('mailhop matchers on vitest’s Assertion', () => {
+  test('are async, on a chain and on a report, negated too', () => {
+    expectTypeOf(expect(chain).toHoldTlsEndToEnd()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(chain).toHoldTlsEndToEnd({ verified: true })).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(report).toBeEncryptedOn('gateway->mailbox')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(chain).not.toDowngradeAt('gateway->mailbox')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(report).toBeDelivered()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(chain).not.toBeHeldNeverInClear()).toEqualTypeOf<Promise<void>>();
+  });
+
+  test('take a link name of the form from->to', () => {
+    expectTypeOf<'gateway->mailbox'>().toExtend<LinkName>();
+    expectTypeOf<'gateway'>().not.toExtend<LinkName>();
+    // @ts-expect-error a hop id is not a link name
+    void expect(chain).toBeEncryptedOn('gateway');
+    // @ts-expect-error the link is required
+    void expect(chain).toDowngradeAt();
+    // @ts-expect-error toBeDelivered takes no argument
+    void expect(chain).toBeDelivered('gateway->mailbox');
+  });
+
+  test('are only open to a ScenarioReport or a StartedChain', () => {
+    expectTypeOf<StartedChain>().toExtend<MailhopRun>();
+    expectTypeOf<ScenarioReport>().toExtend<MailhopRun>();
+    // @ts-expect-error a number is not a run
+    void expect(42).toBeDelivered();
+    // @ts-expect-error nor is a string
+    void expect('scenarios/x.yaml').toHoldTlsEndToEnd();
+  });
+});
+
+describe('chainTest', () => {
+  test('gives tests a StartedChain and the scenario source', () => {
+    const t = chainTest('scenarios/all-hops-offer-encrypted.yaml');
+    t('x', ({ chain: c, scenario }) => {
+      expectTypeOf(c).toEqualTypeOf<StartedChain>();
+      expectTypeOf(c.run).returns.resolves.toEqualTypeOf<ScenarioReport>();
+      expectTypeOf(scenario).toExtend<string | object>();
+    });
+    // @ts-expect-error a scenario is a path or a scenario object
+    chainTest(42);
+  });
+});
