@@ -71,7 +71,7 @@ const MAX_REPLY_LINE = 8192;
  * Starts a front. A client whose inner connection fails is disconnected.
  * @throws Error when the address cannot be listened on.
  * @example
- *   await using front = await startFront({ behaviour: starttlsReplyFront('454 4.7.0 TLS not available'), inner: server.address, host: '127.0.0.1' });
+ *   await using front = await startFront({ behaviour: starttlsReplyFront('fake-454', TLS_TEMPORARILY_UNAVAILABLE), inner: server.address, host: '127.0.0.1' });
  */
 export async function startFront(options: FrontOptions): Promise<StartedFront> {
   const sockets = new Set<net.Socket>();
