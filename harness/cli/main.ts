@@ -4,7 +4,7 @@
  * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file).
  */
 import { Command, CommanderError } from 'commander';
-import { runCommand } from './run-command.js';
+import { runCommand, type RunOptions } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
@@ -21,7 +21,9 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<paths...>', 'scenario files or folders')
     .option('--json', 'print a machine-readable report to stdout')
     .option('--concurrency <n>', 'scenarios run at once', (v) => Number.parseInt(v, 10), 4)
-    .action(async (paths: string[], opts: { json?: boolean; concurrency: number }) => {
+    .option('--junit <file>', 'also write a JUnit XML report (one testcase per scenario)')
+    .option('--html <file>', 'also write a self-contained HTML report (chain diagrams, attempts, transcripts)')
+    .action(async (paths: string[], opts: RunOptions) => {
       exitCode = await runCommand(paths, opts);
     });
 

@@ -1,0 +1,11 @@
+import type { ScenarioReport } from '../verdict/judge-scenario.js';
+import type { TraceEvent } from '../trace/events.js';
+
+/**
+ * One scenario run as the renderers that quote transcripts need it: the report (the verdicts) and
+ * the trace they were judged from. A chain that failed to start has a failed report and no events.
+ */
+export interface RunRecord {
+  report: ScenarioReport;
+  events: readonly TraceEvent[];
+}
