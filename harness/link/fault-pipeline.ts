@@ -3,7 +3,7 @@
  * asks each fault in order what to do with them, and writes the outcome. Only used when a link
  * has faults; see {@link LinkFault} for what faults can see and do.
  */
-import type { LineVerdict, LinkFault, LinkFaultContext, LinkFaultSession, TlsVerdict } from './link-fault.js';
+import type { LineVerdict, LinkFault, LinkFaultContext, LinkFaultIo, LinkFaultSession, TlsVerdict } from './link-fault.js';
 import { SmtpSplitter, type SmtpToken } from './smtp-splitter.js';
 import { looksLikeClientHello } from './tls-hello.js';
 import type { WireDirection, WireFaultEvent } from './wire-record.js';
@@ -40,9 +40,28 @@ export class FaultPipeline {
   #tlsFirst: Record<WireDirection, boolean> = { C: true, S: true };
   #closed = false;
 
-  constructor(faults: readonly LinkFault[], context: LinkFaultContext, sinks: FaultPipelineSinks) {
-    this.#faults = faults.map((fault) => ({ name: fault.name, session: fault.open(context) }));
+  constructor(faults: readonly LinkFault[], context: Omit<LinkFaultContext, 'io'>, sinks: FaultPipelineSinks) {
     this.#sinks = sinks;
+    this.#faults = faults.map((fault) => ({ name: fault.name, session: fault.open({ ...context, io: this.#io(fault.name) }) }));
+  }
+
+  /** A side sent FIN: lets every fault finish what it holds before the FIN is passed on. */
+  async ended(side: 'client' | 'server'): Promise<void> {
+    for (const { name, session } of this.#faults) {
+      if (this.#closed) return;
+      if (session.end) await this.#ask(name, side === 'client' ? 'C' : 'S', () => session.end?.(side));
+    }
+  }
+
+  #io(fault: string): LinkFaultIo {
+    return {
+      toClient: (bytes) => this.#sinks.toClient(bytes),
+      toServer: (bytes) => this.#sinks.toServer(bytes),
+      close: (how) => {
+        if (!this.#closed) this.#close(how);
+      },
+      record: (event) => this.#sinks.acted({ at: Date.now(), fault, ...event, ...(event.detail && { detail: event.detail.slice(0, 200) }), ...(event.note && { note: event.note.slice(0, 200) }) }),
+    };
   }
 
   async fromClient(chunk: Buffer): Promise<void> {
@@ -231,12 +250,17 @@ export class FaultPipeline {
   }
 
   #acted(fault: string, dir: WireDirection, verdict: LineVerdict | TlsVerdict, detail: string): void {
+    if (verdict.silent) return;
     const parts: string[] = [];
     if (verdict.forward) parts.push(verdict.forward.length === 0 ? 'drop' : 'replace');
     if (verdict.answer) parts.push('answer');
     if (verdict.close) parts.push(`close:${verdict.close}`);
     if (parts.length === 0) return;
-    this.#sinks.acted({ at: Date.now(), fault, dir, action: parts.join('+'), detail: detail.slice(0, 200) });
+    this.#sinks.acted({
+      at: Date.now(), fault, dir, action: parts.join('+'), detail: detail.slice(0, 200),
+      ...(verdict.note && { note: verdict.note.slice(0, 200) }),
+      ...(verdict.effect && { effect: verdict.effect }),
+    });
   }
 
   #close(how: 'end' | 'reset'): void {

@@ -36,7 +36,8 @@ export class LinkConnection {
     this.#client = client;
     this.#witness = new WireWitness({ link: options.link, seq: options.seq, clientPort: client.remotePort ?? 0 });
     if (options.faults.length > 0) {
-      this.#pipeline = new FaultPipeline(options.faults, { link: options.link, seq: options.seq, connectionId: `${options.link}#${options.seq}` }, {
+      const context = { link: options.link, seq: options.seq, connectionId: `${options.link}#${options.seq}`, clientPort: client.remotePort ?? 0 };
+      this.#pipeline = new FaultPipeline(options.faults, context, {
         toServer: (bytes) => this.#write(this.#upstream, this.#client, bytes),
         toClient: (bytes) => this.#toClient(bytes),
         close: (how) => this.#close(how),
@@ -116,6 +117,9 @@ export class LinkConnection {
   #ended(side: Side): void {
     this.#witness.closed(side);
     const other = side === 'client' ? this.#upstream : this.#client;
+    const pipeline = this.#pipeline;
+    // Faults finish what they hold for the other side (an interceptor's last TLS records) first.
+    this.#chains[side] = this.#chains[side].then(() => pipeline?.ended(side)).catch(() => this.#close('reset'));
     void this.#chains[side].then(() => {
       if (!other.destroyed) other.end();
     });

@@ -25,7 +25,23 @@
  *   }),
  * };
  */
-import type { WireDirection } from './wire-record.js';
+import type { FaultEffect, WireDirection } from './wire-record.js';
+
+/**
+ * Writing on a fault's own time, for faults that produce bytes outside the hooks' answers (an
+ * interceptor's TLS records come out of its TLS engine asynchronously, reference §3 A7). Bytes
+ * written here are not followed as SMTP by the pipeline: meant for the TLS phase.
+ */
+export interface LinkFaultIo {
+  /** Sends bytes to the client (the wire witness sees them). */
+  toClient(bytes: Buffer): void;
+  /** Sends bytes to the server. */
+  toServer(bytes: Buffer): void;
+  /** Closes both sides: `end` sends FIN, `reset` sends RST. */
+  close(how: 'end' | 'reset'): void;
+  /** Adds an event to the wire record's `faults`, under this fault's name. */
+  record(event: { dir: WireDirection; action: string; detail?: string; note?: string; effect?: FaultEffect }): void;
+}
 
 /** The connection a fault session acts on. */
 export interface LinkFaultContext {
@@ -35,10 +51,24 @@ export interface LinkFaultContext {
   readonly connectionId: string;
   /** 1-based connection number on this link: lets a fault act on the first try only, or on the retry (A4). */
   readonly seq: number;
+  /** The client's port (`WireRecord.clientPort`): a chain maps it to the message and delivery attempt the connection carries. */
+  readonly clientPort: number;
+  /** This fault's own channel to both sides and to the record. */
+  readonly io: LinkFaultIo;
+}
+
+/** What every verdict may add to its wire record event. */
+interface VerdictNotes {
+  /** The fault's own account of what it did, recorded as the event's `note`. */
+  note?: string;
+  /** What the action did to the link's security (see {@link FaultEffect}). */
+  effect?: FaultEffect;
+  /** Not recorded in the wire record (a fault that records what matters once, or itself through `io.record`). */
+  silent?: boolean;
 }
 
 /** What to do with a plaintext unit; return `undefined` to let it pass unchanged. */
-export interface LineVerdict {
+export interface LineVerdict extends VerdictNotes {
   /** Lines to send on instead, without CRLF; `[]` sends nothing (drop). Absent: the original bytes. */
   forward?: readonly string[];
   /** Lines to send back to the side that sent the unit, without CRLF, e.g. `['454 4.7.0 TLS not available']` (A2). */
@@ -48,7 +78,7 @@ export interface LineVerdict {
 }
 
 /** What to do with a TLS-phase chunk; return `undefined` to let it pass unchanged. */
-export interface TlsVerdict {
+export interface TlsVerdict extends VerdictNotes {
   /** Bytes to send on instead; an empty buffer sends nothing (drop, e.g. a stall, A5). */
   forward?: Buffer;
   /** Bytes to send back to the side that sent the chunk, e.g. a TLS alert or plaintext garbage (A4). */
@@ -84,9 +114,18 @@ export interface LinkFaultSession {
   reply?(lines: readonly string[], answering: string | undefined): MaybeAsync<LineVerdict>;
   /** A chunk of the TLS phase; `dir` is the side that sent it. */
   tls?(dir: WireDirection, chunk: Buffer, info: TlsChunkInfo): MaybeAsync<TlsVerdict>;
+  /**
+   * A side sent FIN; it is passed on to the other side once this resolves (an interceptor flushes
+   * what its TLS engines still hold first). Not called after a fault closed the connection.
+   */
+  end?(side: 'client' | 'server'): MaybeAsync<void>;
 }
 
-/** A kind of fault; `open` is called once per connection and must not share state between calls. */
+/**
+ * A kind of fault; `open` is called once per connection. State shared between connections (a fault
+ * remembering which message's handshake it broke, to strip the retry) belongs to one fault object,
+ * made for one link of one chain, and is keyed by what the connection carries.
+ */
 export interface LinkFault {
   /** Kebab-case name, as in scenario files and wire records, e.g. `downgrade-454`. */
   readonly name: string;

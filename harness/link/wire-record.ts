@@ -64,6 +64,15 @@ export interface WireError {
   message: string;
 }
 
+/**
+ * What a fault's action did to the link's security, for verdicts to attribute:
+ * - `tls-denied`: kept TLS from being used on this connection (STARTTLS hidden, refused or its
+ *   handshake broken), so plaintext that follows is the attacker's doing (verdict `stripped`);
+ * - `tls-intercepted`: the client's TLS session ends at the fault, which opened another one to the
+ *   server (reference §3 A7): encrypted on the wire, exposed in the middle.
+ */
+export type FaultEffect = 'tls-denied' | 'tls-intercepted';
+
 /** Something a link fault did on this connection (see `LinkFault`). */
 export interface WireFaultEvent {
   /** ms since the epoch. */
@@ -76,6 +85,10 @@ export interface WireFaultEvent {
   action: string;
   /** The line or reply it acted on (first 200 chars), when in the plaintext phase. */
   detail?: string;
+  /** The fault's own account, e.g. `removed 250 STARTTLS from the EHLO reply` (first 200 chars). */
+  note?: string;
+  /** What the action did to the link's security, when it did something to it. */
+  effect?: FaultEffect;
 }
 
 /**

@@ -1,0 +1,26 @@
+/**
+ * The shared move of downgrade-454 and tamper-220 (reference §3 A2, A3): the client's STARTTLS
+ * never reaches the server, which gets a harmless NOOP instead and so stays in plaintext; the
+ * client gets the attacker's reply; the server's 250 to that NOOP is swallowed. Both real ends
+ * then talk plaintext through the proxy.
+ */
+import type { LinkFaultSession } from '../link-fault.js';
+import { isStarttls } from './fault-common.js';
+
+/** A session answering every STARTTLS with `reply` itself. */
+export function answerStarttlsSession(reply: string): LinkFaultSession {
+  // One entry per NOOP the server will answer, in order: true for the ones the fault sent.
+  const noops: boolean[] = [];
+  return {
+    command(line) {
+      if (/^NOOP\b/i.test(line)) noops.push(false);
+      if (!isStarttls(line)) return undefined;
+      noops.push(true);
+      return { forward: ['NOOP'], answer: [reply], effect: 'tls-denied', note: `answered STARTTLS with "${reply}" and sent NOOP to the server` };
+    },
+    reply(_lines, answering) {
+      if (!/^NOOP\b/i.test(answering ?? '') || !noops.shift()) return undefined;
+      return { forward: [], note: 'swallowed the reply to its NOOP' };
+    },
+  };
+}
