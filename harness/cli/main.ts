@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { runCommand, type RunOptions } from './run-command.js';
 import { validateCommand } from './validate-command.js';
+import { explainCommand } from './explain-command.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -33,6 +34,14 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<paths...>', 'scenario files or folders')
     .action(async (paths: string[]) => {
       exitCode = await validateCommand(paths);
+    });
+
+  program
+    .command('explain')
+    .description('run one scenario and tell in plain language what happened on each link, and why')
+    .argument('<scenario>', 'a scenario file')
+    .action(async (path: string) => {
+      exitCode = await explainCommand(path);
     });
 
   try {

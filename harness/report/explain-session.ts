@@ -1,0 +1,114 @@
+/**
+ * Plain-language sentences about one SMTP session of one message on one link, for `mailhop explain`:
+ * which policy was in force and why, what the receiver advertised, what STARTTLS and the handshake
+ * did, and how the session ended. Pure: the session event, the scenario and the trace in, sentences out.
+ */
+import type { Scenario } from '../scenario/schema.js';
+import type { DeferredEvent, QueuedEvent, SessionEvent, TlsFailureType, TraceEvent } from '../trace/events.js';
+import { effectivePolicy } from '../mta/effective-policy.js';
+import { formatDuration } from '../scenario/duration.js';
+
+const POLICY_GLOSS: Record<SessionEvent['policy'], string> = {
+  none: 'it does not send STARTTLS at all',
+  opportunistic: 'it uses STARTTLS when offered and accepts any certificate',
+  mandatory: 'TLS is required, but any certificate is accepted',
+  verify: 'TLS is required and the certificate must chain to the CA and name the next hop',
+};
+
+const FAILURE_GLOSS: Record<TlsFailureType, string> = {
+  'starttls-not-supported': 'STARTTLS was not offered',
+  'starttls-rejected': 'STARTTLS was refused',
+  'handshake-failure': 'the TLS handshake failed',
+  'certificate-not-trusted': 'the certificate did not chain to a trusted CA',
+  'certificate-expired': 'the certificate had expired (or was not yet valid)',
+  'certificate-host-mismatch': 'the certificate did not name the hop',
+  'validation-failure': 'the certificate could not be validated',
+};
+
+/** The message's envelope recipients, when it is one of the scenario's messages (`m<n>`, sent in order). */
+function recipientsOf(scenario: Scenario, messageId: string): string[] {
+  const n = /^m(\d+)$/.exec(messageId);
+  return n ? [...(scenario.messages[Number(n[1]) - 1]?.to ?? [])] : [];
+}
+
+/** Why the sender's policy for this message was what it was (preserve-inbound and enforce lists explained). */
+export function policySentence(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string {
+  const [, receiver] = s.link.split('->');
+  const config = s.hop === 'client' ? scenario.submit : scenario.hops.find((h) => h.id === s.hop)?.outbound;
+  const verb = s.hop === 'client' ? 'submitted' : 'relayed';
+  if (!config || config.tls !== 'preserve-inbound') {
+    return `${s.hop} ${verb} ${s.messageId} to ${receiver} under its ${s.policy} policy: ${POLICY_GLOSS[s.policy]}.`;
+  }
+  const queued = events.find((e): e is QueuedEvent => e.kind === 'queued' && e.hop === s.hop && e.messageId === s.messageId);
+  const inbound = queued?.inboundTls ?? null;
+  const arrived = inbound ? `over TLS (${inbound.version})` : 'in plaintext';
+  const rcpts = recipientsOf(scenario, s.messageId);
+  // The enforce list only matters when it changed the outcome (the same function the hop used).
+  const withoutEnforce = effectivePolicy({ ...config, enforce: [] }, inbound, rcpts);
+  if (config.enforce.length && withoutEnforce !== s.policy) {
+    return `${s.hop} received ${s.messageId} ${arrived}, but a recipient's domain is on its enforce list (${config.enforce.join(', ')}), so TLS was mandatory for it whatever the inbound leg did (Boundary Encryption).`;
+  }
+  return `${s.hop} received ${s.messageId} ${arrived}, so under ${config.preserve} preserve-inbound its policy for this message was ${s.policy}: ${POLICY_GLOSS[s.policy]}.`;
+}
+
+/** What happened on the session, in order, as sentences. */
+export function sessionSentences(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string[] {
+  const [sender, receiver] = s.link.split('->');
+  const out: string[] = [];
+  if (s.plaintextRetry) {
+    const fallback = s.hop === 'client' ? undefined : scenario.hops.find((h) => h.id === s.hop)?.outbound;
+    const how = !fallback || !('fallback' in fallback)
+      ? ''
+      : fallback.fallback === 'next-attempt'
+        ? ` (fallback: next-attempt, allowed once the message is ${formatDuration(fallback.fallbackAfter)} old)`
+        : ` (fallback: ${fallback.fallback})`;
+    out.push(`After the failed handshake, ${sender} connected again without STARTTLS${how}: plaintext by choice, to get the message through.`);
+  } else if (s.starttlsAdvertised === null) {
+    out.push(`The connection ended before ${receiver}'s EHLO reply.`);
+  } else if (!s.starttlsAdvertised && !s.starttlsSent) {
+    out.push(`${receiver} did not advertise STARTTLS.`);
+  } else if (!s.starttlsSent) {
+    out.push(
+      s.policy === 'none'
+        ? `${receiver} advertised STARTTLS, but ${sender} did not use it (policy none), although ${receiver} supports it.`
+        : `${receiver} advertised STARTTLS, but ${sender} did not send it.`,
+    );
+  } else {
+    const reply = s.starttlsReply ? s.starttlsReply.text : 'no reply';
+    out.push(`${s.starttlsAdvertised ? `${receiver} advertised STARTTLS and ` : `${receiver} did not advertise STARTTLS, yet `}${sender} sent it; ${receiver} answered ${reply}.`);
+  }
+  if (s.tls) {
+    const cert = s.tls.verified
+      ? `the certificate chained to the run's CA and named ${receiver}${s.policy === 'verify' ? ', as the verify policy requires' : `, although the ${s.policy} policy would have accepted any certificate`}`
+      : `the certificate did not verify${s.tls.verifyError ? ` (${s.tls.verifyError})` : ''}`;
+    out.push(`The handshake gave ${s.tls.version} with ${s.tls.cipher}${s.tls.nullCipher ? ', an eNULL suite: TLS framing without any encryption' : ''}; ${cert}.`);
+  }
+  if (s.tlsFailure && !s.plaintextRetry) {
+    // The reply usually quotes the detail already.
+    const detail = s.reply.text.includes(s.tlsFailure.detail) ? '' : `: ${s.tlsFailure.detail}`;
+    out.push(`TLS was not achieved: ${FAILURE_GLOSS[s.tlsFailure.type]} (${s.tlsFailure.type}${detail}).`);
+  }
+  out.push(resultSentence(scenario, events, s));
+  return out;
+}
+
+function resultSentence(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string {
+  const [sender, receiver] = s.link.split('->');
+  const content = s.contentSent ? (s.contentSent.encrypted ? 'The message crossed encrypted' : 'The message crossed in plaintext') : 'The message content never crossed';
+  switch (s.result) {
+    case 'relayed':
+      return `${content} and ${receiver} accepted it (${s.reply.text}).`;
+    case 'fallback':
+      return `${sender} dropped this connection to fall back (${s.reply.text}).`;
+    case 'bounced': {
+      const from = /^m(\d+)$/.exec(s.messageId);
+      const to = from ? scenario.messages[Number(from[1]) - 1]?.from : undefined;
+      return `${content}; ${sender} gave up on it (${s.reply.text})${to ? ` and a DSN went to ${to}` : ''}.`;
+    }
+    case 'deferred': {
+      const next = events.find((e): e is DeferredEvent => e.kind === 'deferred' && e.hop === s.hop && e.messageId === s.messageId && e.attempt === s.attempt);
+      const when = next ? `; next attempt at +${formatDuration(next.nextAttemptAt)} (virtual time)` : '';
+      return `${content}; ${sender} deferred it (${s.reply.text})${when}.`;
+    }
+  }
+}
