@@ -10,6 +10,7 @@ const MARK: Record<LinkVerdictName, string> = {
   'tls-verified': '🔒',
   tls: '🔒',
   downgraded: '🔓',
+  stripped: '🔓',
   plain: '🔓',
   refused: '⛔',
   none: '·',

@@ -8,6 +8,7 @@
 import tls from 'node:tls';
 import { z } from 'zod';
 import { Duration } from './duration.js';
+import { LinkFaultSpec } from '../link/faults/index.js';
 
 /** TLS protocol versions as Node names them (`tls.SecureContextOptions.minVersion`). */
 export const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -227,7 +228,7 @@ export const Message = z.strictObject({
 export type Message = z.output<typeof Message>;
 
 /** Per-link verdicts (see verdict/link-verdict.ts for their exact meaning). */
-export const LinkVerdictName = z.enum(['plain', 'downgraded', 'tls', 'tls-verified', 'refused', 'none']);
+export const LinkVerdictName = z.enum(['plain', 'downgraded', 'stripped', 'tls', 'tls-verified', 'refused', 'none']);
 export type LinkVerdictName = z.infer<typeof LinkVerdictName>;
 
 /** End-to-end verdicts (see verdict/end-to-end.ts). */
@@ -256,6 +257,8 @@ export const Scenario = z
     hops: z.array(Hop).min(1),
     messages: z.array(Message).min(1),
     expect: Expect.optional(),
+    /** On-path attackers: faults acting in the link proxy between two hops (link/faults/), in the order they see traffic. */
+    links: z.array(LinkFaultSpec).default([]),
     /** The run stops when the virtual clock reaches this; still-queued messages are reported deferred. */
     runFor: Duration.prefault('1h'),
   })
@@ -267,6 +270,15 @@ export const Scenario = z
       } else seen.set(hop.id, i);
     });
     const linkNames = linkNamesOf(s.hops.map((h) => h.id));
+    s.links.forEach((fault, i) => {
+      const from = ['client', ...s.hops.map((h) => h.id)].indexOf(fault.from);
+      if (from < 0) {
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'from'], message: `no hop "${fault.from}"; a link starts at client or at one of ${s.hops.map((h) => h.id).join(', ')}` });
+      } else if (!linkNames.includes(`${fault.from}->${fault.to}`)) {
+        const next = linkNames[from]?.split('->')[1];
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'to'], message: `no such link "${fault.from}->${fault.to}"; ${next ? `the link from ${fault.from} goes to ${next}` : `${fault.from} is the last hop`}` });
+      }
+    });
     for (const key of Object.keys(s.expect?.links ?? {})) {
       if (!linkNames.includes(key)) {
         ctx.addIssue({ code: 'custom', path: ['expect', 'links', key], message: `no such link "${key}"; the links are ${linkNames.join(', ')}` });

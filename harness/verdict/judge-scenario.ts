@@ -63,7 +63,7 @@ export interface ScenarioReport {
 }
 
 /** Less secure first: the order used to aggregate a link over several messages. */
-const RANK: LinkVerdictName[] = ['downgraded', 'plain', 'refused', 'tls', 'tls-verified', 'none'];
+const RANK: LinkVerdictName[] = ['stripped', 'downgraded', 'plain', 'refused', 'tls', 'tls-verified', 'none'];
 
 function uniformOr<T extends string>(values: T[]): T | 'mixed' {
   return values.every((v) => v === values[0]) ? values[0] : 'mixed';

@@ -10,6 +10,9 @@
  *   encrypts to any certificate, so an interceptor would go unnoticed).
  * - `downgraded`: delivered in plaintext although STARTTLS was advertised or tried (rejected,
  *   failed handshake, policy chose not to use it, or an eNULL suite carried it).
+ * - `stripped`: crossed in plaintext because a fault on the link kept TLS from being used
+ *   (STARTTLS stripped, masked or refused by the link, its handshake broken before a plaintext
+ *   reconnect), not because of the servers or the sender's policy (fault-attribution.ts).
  * - `plain`: delivered in plaintext and STARTTLS was neither advertised nor tried.
  * - `refused`: attempted, but the sender's policy or the receiver's replies stopped the message
  *   before its content crossed.
@@ -18,6 +21,7 @@
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { AcceptedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
+import { faultNotes, faultsOn, interceptedBy, strippedBy, type FaultAttribution } from './fault-attribution.js';
 
 /** How each witness saw the deciding session: `tls`, `plain`, or absent when it saw nothing. */
 export interface Witnesses {
@@ -43,8 +47,10 @@ export interface MessageLinkVerdict {
   crossedInClear: boolean;
   /** Content crossed unencrypted on a session whose policy required TLS. */
   leak: boolean;
-  /** Human-readable facts behind the verdict (fallbacks, failures, refusals). */
+  /** Human-readable facts behind the verdict (fallbacks, failures, refusals, what link faults did). */
   notes: string[];
+  /** Link faults that acted on this message's sessions, in session order; absent when none did. */
+  faults?: FaultAttribution[];
 }
 
 const tlsOr = (yes: boolean): 'tls' | 'plain' => (yes ? 'tls' : 'plain');
@@ -67,9 +73,12 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   const sessions = events.filter((e): e is SessionEvent => e.kind === 'session' && e.link === link && e.messageId === messageId);
   const wires = events.filter((e): e is WireEvent => e.kind === 'wire' && e.link === link).map((e) => e.record);
   const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
-  const notes = sessions.map(noteOf).filter((n): n is string => Boolean(n));
+  const faultsOf = (s: SessionEvent) => faultsOn(s, wireFor(s, wires));
+  // Per session, what the link did first, then how the sender fared.
+  const notes = sessions.flatMap((s) => [...faultNotes(faultsOf(s)), noteOf(s)]).filter((n): n is string => Boolean(n));
 
   let crossedInClear = false;
+  let clearSession: SessionEvent | undefined;
   let leak = false;
   for (const s of sessions) {
     const wire = wireFor(s, wires);
@@ -77,6 +86,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     const clearByWire = Boolean(wire?.plaintextMessageIds.includes(messageId));
     if (clearBySender || clearByWire) {
       crossedInClear = true;
+      clearSession ??= s;
       if (s.requiresTls) {
         leak = true;
         notes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although policy ${s.policy} requires TLS`);
@@ -113,6 +123,19 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     disagreement = disagreement ? `${disagreement}; ${what}` : what;
   }
 
+  // TLS interception (reference §3 A7): all three witnesses saw TLS, but not the same session.
+  const interceptor = relayed?.tls ? interceptedBy(relayed, faultsOf) : undefined;
+  if (relayed?.tls && interceptor) {
+    const { version, cipher, verified, verifyError } = relayed.tls;
+    const receiver = accepted?.tls ? `${accepted.tls.version} ${accepted.tls.cipher}` : 'none seen';
+    const what =
+      `the receiver saw a different TLS session from the sender's: ${interceptor.fault} on the link ended the sender's ` +
+      `(${version} ${cipher}, peer certificate the attacker's, ${verified ? 'yet verified' : `not verified: ${verifyError}`}) ` +
+      `and opened its own to the receiver (${receiver}); the content was in clear in between`;
+    notes.push(what);
+    disagreement = disagreement ? `${disagreement}; ${what}` : what;
+  }
+
   let verdict: LinkVerdictName;
   const tlsOk = deciding?.tls && !deciding.tls.nullCipher;
   if (relayed || crossedInClear) {
@@ -124,7 +147,11 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     else {
       if (s.tls?.nullCipher) notes.push(`eNULL cipher ${s.tls.cipher}: TLS framing without encryption`);
       const tried = sessions.some((x) => x.starttlsAdvertised || x.starttlsSent || x.tls);
-      verdict = tried ? 'downgraded' : 'plain';
+      const stripper = strippedBy(clearSession ?? s, sessions, faultsOf);
+      if (stripper) {
+        notes.push(`stripped: in clear because ${stripper.fault} on the link kept TLS from being used (attempt ${stripper.attempt}), not because of the servers`);
+      }
+      verdict = stripper ? 'stripped' : tried ? 'downgraded' : 'plain';
     }
   } else if (sessions.length > 0) {
     verdict = 'refused';
@@ -143,5 +170,6 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     crossedInClear,
     leak,
     notes,
+    ...(sessions.some((x) => faultsOf(x).length > 0) ? { faults: sessions.flatMap(faultsOf) } : {}),
   };
 }

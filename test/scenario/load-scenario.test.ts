@@ -190,7 +190,7 @@ describe('loadScenarioText', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(error.problems).toHaveLength(51);
     expect(error.message.split('\n').slice(-2)).toEqual([
-      'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, runFor)',
+      'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor)',
       'keys.yaml:47:1: 39953 more problems not shown',
     ]);
   });

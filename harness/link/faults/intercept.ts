@@ -49,14 +49,18 @@ class Legs {
   readonly #clientLeg: tls.TLSSocket;
   /** The attacker as TLS client, facing the server. */
   readonly #serverLeg: tls.TLSSocket;
+  readonly #io: LinkFaultIo;
+  #clientSecure = false;
 
   constructor(io: LinkFaultIo, servername: string, attacker: KeyCert) {
+    this.#io = io;
     this.#towardClient = wireStream((bytes) => io.toClient(bytes));
     this.#towardServer = wireStream((bytes) => io.toServer(bytes));
     this.#clientLeg = new tls.TLSSocket(this.#towardClient, { isServer: true, key: attacker.key, cert: attacker.cert });
     this.#serverLeg = tls.connect({ socket: this.#towardServer, servername, rejectUnauthorized: false });
 
     this.#clientLeg.once('secure', () => {
+      this.#clientSecure = true;
       const cert = this.#clientLeg.getCertificate() as tls.PeerCertificate | null;
       io.record({
         dir: 'C', action: 'intercept', effect: 'tls-intercepted',
@@ -87,6 +91,10 @@ class Legs {
 
   /** A side closed: deliver what its leg still holds to the other side, then close that leg too. */
   async end(side: 'client' | 'server'): Promise<void> {
+    if (side === 'client' && !this.#clientSecure) {
+      // Node verifies after the handshake and then just closes, without an alert.
+      this.#io.record({ dir: 'C', action: 'abandoned', note: "the client left before its TLS session with the interceptor was up (it may have refused the attacker's certificate)" });
+    }
     const [from, closing, other] = side === 'client'
       ? [this.#towardClient, this.#clientLeg, this.#serverLeg]
       : [this.#towardServer, this.#serverLeg, this.#clientLeg];
@@ -116,18 +124,22 @@ function session(socket: tls.TLSSocket): string {
   return `${socket.getProtocol()} ${cipher?.standardName ?? cipher?.name}`;
 }
 
-/** Resolves on `event`, on close, or after {@link FLUSH_LIMIT_MS}: a closing connection never hangs on a leg. */
-function once(emitter: tls.TLSSocket, event: string): Promise<void> {
-  if (emitter.destroyed) return Promise.resolve();
+/**
+ * Resolves once a leg has ended (`end`: no more to read; a close_notify may have done it already)
+ * or finished (`finish`: all written), on close, or after {@link FLUSH_LIMIT_MS}: a closing
+ * connection never hangs on a leg.
+ */
+function once(leg: tls.TLSSocket, event: 'end' | 'finish'): Promise<void> {
+  if (leg.destroyed || (event === 'end' ? leg.readableEnded : leg.writableFinished)) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(done, FLUSH_LIMIT_MS);
     timer.unref();
-    emitter.once(event, done);
-    emitter.once('close', done);
+    leg.once(event, done);
+    leg.once('close', done);
     function done() {
       clearTimeout(timer);
-      emitter.off(event, done);
-      emitter.off('close', done);
+      leg.off(event, done);
+      leg.off('close', done);
       resolve();
     }
   });

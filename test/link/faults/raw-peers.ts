@@ -109,3 +109,31 @@ export async function greetAndEhlo(client: RawPeer, server: RawPeer, keywords: s
   const lines = ['mx.test', ...keywords].map((k, i, all) => `250${i === all.length - 1 ? ' ' : '-'}${k}\r\n`);
   server.write(lines.join(''));
 }
+
+/** The first flight of a real TLS client (a ClientHello record), captured from an in-memory stream. */
+export async function clientHello(): Promise<Buffer> {
+  const { Duplex } = await import('node:stream');
+  const tls = await import('node:tls');
+  return new Promise((resolve) => {
+    const transport = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        resolve(Buffer.from(chunk));
+        callback();
+        setImmediate(() => socket.destroy());
+      },
+    });
+    const socket = tls.connect({ socket: transport, servername: 'mx.test', rejectUnauthorized: false });
+    socket.on('error', () => {});
+  });
+}
+
+/** Exchanges greeting, EHLO (advertising STARTTLS), STARTTLS and its 220 through the link. */
+export async function upToStarttls220(client: RawPeer, server: RawPeer): Promise<void> {
+  await greetAndEhlo(client, server, ['STARTTLS']);
+  await client.until('250 STARTTLS\r\n');
+  client.write('STARTTLS\r\n');
+  await server.until('STARTTLS\r\n');
+  server.write('220 2.0.0 Ready to start TLS\r\n');
+  await client.until('220 2.0.0 Ready to start TLS\r\n');
+}

@@ -1,0 +1,31 @@
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { delay } from '../../../harness/link/faults/delay.js';
+import { rawPair } from './raw-peers.js';
+
+describe('delay', () => {
+  it('holds each reply the given real time and changes no byte', async () => {
+    await using pair = await rawPair([delay({ ms: 60 })]);
+    const { client, server } = await pair.connect();
+
+    const sent = performance.now();
+    server.write('220 mx.test ESMTP\r\n');
+    await client.until('220 mx.test ESMTP\r\n');
+    const greeting = performance.now() - sent;
+    client.write('EHLO client.test\r\n');
+    await server.until('EHLO client.test\r\n');
+    const replied = performance.now();
+    server.write('250 mx.test\r\n');
+    await client.until('250 mx.test\r\n');
+    const reply = performance.now() - replied;
+
+    expect(greeting).toBeGreaterThanOrEqual(55); // timers may fire a millisecond early
+    expect(reply).toBeGreaterThanOrEqual(55);
+    expect(client.text).toBe('220 mx.test ESMTP\r\n250 mx.test\r\n');
+    expect(server.text).toBe('EHLO client.test\r\n');
+    client.socket.end();
+    expect((await pair.link.closed()).faults).toEqual([
+      expect.objectContaining({ fault: 'delay', dir: 'S', action: 'delay', note: 'held every reply from the server 60 ms' }),
+    ]);
+  });
+});
