@@ -15,7 +15,6 @@ import { startHopServer, type AcceptedMessage, type StartedHopServer } from '../
 import { RelayQueue } from '../mta/relay-queue.js';
 import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { LinkProxy, type StartedLinkProxy } from '../link/link-proxy.js';
-import { linkFaultsFor } from '../link/faults/index.js';
 import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
@@ -44,6 +43,11 @@ export interface ChainOptions {
   host?: string;
   /** The scenario file, for reports. */
   file?: string;
+  /**
+   * The first hop gives mail without an `X-Mailhop-Id` header an id (`m<n>`, from the same counter as
+   * {@link StartedChain.send}) instead of refusing it, so people can send by hand (`mailhop up`, swaks).
+   */
+  stampMissingId?: boolean;
 }
 
 /** Addresses of one hop: its server and the proxy in front of it (what senders connect to). */
@@ -67,6 +71,8 @@ export interface StartedChain extends AsyncDisposable {
   /** Judges what happened so far. */
   report(): ScenarioReport;
   events(): TraceEvent[];
+  /** Calls `listener` with every new trace event as it is recorded; returns the unsubscribe function. */
+  subscribe(listener: (event: TraceEvent) => void): () => void;
   mailbox(): MailboxMessage[];
   dsns(): Dsn[];
   stop(): Promise<void>;
@@ -142,6 +148,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           trace,
           clock,
           host,
+          ...(options.stampMissingId && i === 0 ? { stampMissingId: () => `m${++nextId}` } : {}),
           onMessage: (m) => {
             if (i === ids.length - 1) {
               mailbox.push({ ...m, at: clock.now() });
@@ -156,23 +163,12 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       ),
     );
     servers.push(...started);
-    // On-path attackers (scenario `links:`); they learn which delivery a connection carries from `connections`.
-    const faults = await Promise.all(
-      linkNames.map((name, i) =>
-        linkFaultsFor(scenario.links, name, {
-          deliveryOf: (port) => connections[i].get(port),
-          servername: hostnames[i],
-          attackerCert: () => pki.issue(hostnames[i], 'untrusted-ca'),
-        }),
-      ),
-    );
     const startedProxies = await Promise.all(
       started.map((server, i) =>
         LinkProxy.start({
           name: linkNames[i],
           host,
           target: server.address,
-          faults: faults[i],
           onRecord: (record) => {
             trace.emit({ kind: 'wire', source: 'wire', link: linkNames[i], record });
             finishedRecords++;
@@ -251,6 +247,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         return report();
       },
       events: () => trace.events(),
+      subscribe: (listener) => trace.subscribe(listener),
       mailbox: () => [...mailbox],
       dsns: () => [...dsns],
       stop,

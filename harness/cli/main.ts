@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { runCommand, type RunOptions } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { explainCommand } from './explain-command.js';
+import { upCommand } from './up-command.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -42,6 +43,14 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<scenario>', 'a scenario file')
     .action(async (path: string) => {
       exitCode = await explainCommand(path);
+    });
+
+  program
+    .command('up')
+    .description('start a scenario\'s chain and keep it running for mail sent by hand; prints live verdicts; Ctrl-C stops it')
+    .argument('<scenario>', 'a scenario file')
+    .action(async (path: string) => {
+      exitCode = await upCommand(path);
     });
 
   try {

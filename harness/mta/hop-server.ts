@@ -47,6 +47,11 @@ export interface HopServerOptions {
   port?: number;
   /** Largest message accepted, bytes (default 10 MiB). */
   maxSize?: number;
+  /**
+   * For mail sent by hand (`mailhop up`): gives a message without an `X-Mailhop-Id` header an id from this
+   * function and prepends the header, instead of refusing it with 550. Only the first hop of a chain uses it.
+   */
+  stampMissingId?: () => string;
 }
 
 /** A listening hop server. */
@@ -123,8 +128,12 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
           return callback(Object.assign(new Error('Message exceeds fixed maximum message size'), { responseCode: 552 }));
         }
-        const body = Buffer.concat(chunks);
-        const id = headerValue(body, 'X-Mailhop-Id');
+        let body = Buffer.concat(chunks);
+        let id = headerValue(body, 'X-Mailhop-Id');
+        if (!id && opts.stampMissingId) {
+          id = opts.stampMissingId();
+          body = Buffer.concat([Buffer.from(`X-Mailhop-Id: ${id}\r\n`, 'latin1'), body]);
+        }
         if (!id) {
           return callback(Object.assign(new Error('Message has no X-Mailhop-Id header; mailhop only relays its own test messages'), { responseCode: 550 }));
         }

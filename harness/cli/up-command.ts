@@ -1,0 +1,104 @@
+import { loadScenarioFile, ScenarioError } from '../scenario/load-scenario.js';
+import { startChain, type StartedChain } from '../chain/chain.js';
+import type { TraceEvent } from '../trace/events.js';
+import { renderDeferred, renderHopAddresses, renderLiveVerdict } from '../report/live-verdict.js';
+
+/** Where `up` writes and which signals stop it (process.stdout and process, or fakes). */
+export interface UpIo {
+  stdout: { write(text: string): unknown };
+  signals: Pick<NodeJS.Process, 'once' | 'off'>;
+}
+
+/**
+ * `mailhop up <scenario>`: starts the scenario's chain and keeps it running for mail sent by hand
+ * (swaks, `openssl s_client -starttls smtp`, a mail client); prints each hop's addresses, then each
+ * message's per-link verdict as it is delivered. SIGINT or SIGTERM stops every hop and proxy and
+ * resolves 0 once the ports are closed; 2 for a bad scenario file.
+ */
+export async function upCommand(path: string, io: UpIo = { stdout: process.stdout, signals: process }): Promise<number> {
+  let loaded;
+  try {
+    loaded = await loadScenarioFile(path);
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const { scenario, file } = loaded;
+  const chain = await startChain(scenario, { file, stampMissingId: true });
+  const say = (line: string) => io.stdout.write(`${line}\n`);
+  say(renderHopAddresses(scenario, chain.hops, file));
+
+  const watch = watchChain(chain, say);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      io.signals.off('SIGINT', onInt);
+      io.signals.off('SIGTERM', onTerm);
+      say(`\n${signal}: stopping the chain…`);
+      resolve();
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    io.signals.once('SIGINT', onInt);
+    io.signals.once('SIGTERM', onTerm);
+  });
+  watch.stop();
+  await chain.stop();
+  say(`stopped: ${chain.hops.length * 2} ports closed`);
+  return 0;
+}
+
+/**
+ * Follows the trace: a message that arrives starts the virtual clock (so retries happen), a
+ * deferral is printed at once, and a message that is delivered or given up is printed once the
+ * chain is quiet again (its wire records are in by then).
+ */
+function watchChain(chain: StartedChain, say: (line: string) => void): { stop(): void } {
+  const printed = new Set<string>();
+  const finished = new Set<string>();
+  const seen = new Set<string>();
+  let stopped = false;
+  let settling: Promise<void> = Promise.resolve();
+  const firstHop = chain.hops[0].id;
+
+  const flush = (result: 'done' | 'limit' | 'stopped') => {
+    if (stopped) return;
+    const events = chain.events();
+    for (const id of finished) {
+      if (printed.has(id)) continue;
+      printed.add(id);
+      say(renderLiveVerdict(chain.scenario, events, id));
+    }
+    if (result !== 'limit') return;
+    // Out of virtual time: what is still queued stays held; say so once.
+    for (const id of seen) {
+      if (printed.has(id) || finished.has(id)) continue;
+      printed.add(id);
+      const holder = events.filter((e): e is Extract<TraceEvent, { kind: 'queued' }> => e.kind === 'queued' && e.messageId === id).at(-1);
+      say(renderLiveVerdict(chain.scenario, events, id, { hop: holder?.hop ?? firstHop }));
+    }
+  };
+  const settle = () => {
+    settling = settling.then(async () => flush(await chain.settle()));
+  };
+  const unsubscribe = chain.subscribe((e) => {
+    if (stopped) return;
+    if (e.kind === 'queued') {
+      seen.add(e.messageId);
+      if (e.hop === firstHop) settle();
+    } else if (e.kind === 'deferred') {
+      say(renderDeferred(e));
+    } else if (e.kind === 'delivered' || e.kind === 'bounced') {
+      finished.add(e.messageId);
+      settle();
+    }
+  });
+  return {
+    stop() {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Lines `mailhop up` prints while a chain runs: the hops' addresses, and per message, as it is
+ * delivered (or given up, or left held), its verdict on every link. The verdicts are verdict/'s
+ * (judgeMessageLink, endToEndVerdict) on the trace so far. Mail sent by hand has no sender witness
+ * on the first link, so that link shows what the receiving hop saw instead of a verdict, and the
+ * end-to-end verdict covers the links mailhop relayed.
+ */
+import pc from 'picocolors';
+import { linkNamesOf, type Scenario } from '../scenario/schema.js';
+import type { AcceptedEvent, BouncedEvent, DeferredEvent, TraceEvent } from '../trace/events.js';
+import type { HopAddresses } from '../chain/chain.js';
+import { judgeMessageLink } from '../verdict/link-verdict.js';
+import { endToEndVerdict } from '../verdict/end-to-end.js';
+import { formatDuration } from '../scenario/duration.js';
+import { LOCK_OF } from './html-parts.js';
+
+const MARK = { closed: '🔒', open: '🔓', refused: '⛔', none: '·' } as const;
+
+const hostPort = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
+
+/** The address block: per hop the proxy to send to and the server behind it, then how to send by hand. */
+export function renderHopAddresses(scenario: Scenario, hops: readonly HopAddresses[], file?: string): string {
+  const width = Math.max(...hops.map((h) => h.id.length));
+  const lines = [`mailhop up: ${scenario.name}${file ? `  (${file})` : ''}`];
+  for (const [i, h] of hops.entries()) {
+    lines.push(`  hop ${h.id.padEnd(width)}  send to ${hostPort(h.proxy).padEnd(15)}  server ${hostPort(h.server).padEnd(15)}  ${h.hostname}, starttls ${scenario.hops[i].inbound.starttls}`);
+  }
+  const first = hops[0];
+  const implicit = scenario.hops[0].inbound.starttls === 'implicit';
+  lines.push(
+    '',
+    `Send mail by hand to ${first.id} (it gives a message without an X-Mailhop-Id header one), e.g.:`,
+    `  swaks --server ${first.proxy.host} --port ${first.proxy.port} --from alice@org.test --to bob@partner.test ${implicit ? '--tls-on-connect' : '--tls-optional'}`,
+    `  openssl s_client ${implicit ? '' : '-starttls smtp '}-connect ${hostPort(first.proxy)} -crlf -quiet`,
+    '"send to" is the link proxy that witnesses the wire; a server address bypasses it.',
+    'Verdicts appear below as messages are delivered. Ctrl-C stops the chain.',
+  );
+  return lines.join('\n');
+}
+
+/** A retry was scheduled: `m2 deferred at relay (attempt 1): 450 4.7.4 …; next attempt at +5m`. */
+export function renderDeferred(event: DeferredEvent): string {
+  return pc.dim(`${event.messageId} deferred at ${event.hop} (attempt ${event.attempt}): ${event.reply.text}; next attempt at +${formatDuration(event.nextAttemptAt)} (virtual time)`);
+}
+
+/** The message's line: outcome, then every link, then end to end. */
+export function renderLiveVerdict(scenario: Scenario, events: readonly TraceEvent[], messageId: string, held?: { hop: string }): string {
+  const ids = scenario.hops.map((h) => h.id);
+  const links = linkNamesOf(ids).map((link) => judgeMessageLink(link, messageId, events));
+  const delivered = events.some((e) => e.kind === 'delivered' && e.messageId === messageId);
+  const bounce = events.find((e): e is BouncedEvent => e.kind === 'bounced' && e.messageId === messageId);
+  const outcome = delivered ? pc.green('delivered') : bounce ? pc.red(`bounced at ${bounce.hop} (${bounce.reply.text})`) : pc.yellow(`held at ${held?.hop ?? '?'}`);
+  const byHand = links[0].sessions === 0;
+  const parts = links.map((l, i) => {
+    if (i === 0 && byHand) {
+      const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === l.link && e.messageId === messageId);
+      const how = accepted?.tls ? `over TLS (${accepted.tls.version} ${accepted.tls.cipher})` : 'in plaintext';
+      return `${l.link}: ${ids[0]} received it ${how}`;
+    }
+    return `${l.link} ${MARK[LOCK_OF[l.verdict]]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`;
+  });
+  const judged = byHand ? links.slice(1) : links;
+  const e2e = judged.length ? `end to end${byHand ? ` from ${ids[0]} on` : ''}: ${endToEndVerdict(judged, delivered)}` : '';
+  return [`${pc.bold(messageId)} ${outcome}`, ...parts, e2e].filter(Boolean).join(' · ');
+}

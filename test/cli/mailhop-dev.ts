@@ -1,0 +1,4 @@
+// The mailhop command run from source (for tests that spawn it): `node --import tsx test/cli/mailhop-dev.ts <args>`.
+import { main } from '../../harness/cli/main.js';
+
+process.exitCode = await main(process.argv.slice(2));
