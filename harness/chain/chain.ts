@@ -15,6 +15,7 @@ import { startHopServer, type AcceptedMessage, type StartedHopServer } from '../
 import { RelayQueue } from '../mta/relay-queue.js';
 import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { LinkProxy, type StartedLinkProxy } from '../link/link-proxy.js';
+import { linkFaultsFor } from '../link/faults/index.js';
 import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
@@ -163,12 +164,23 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       ),
     );
     servers.push(...started);
+    // On-path attackers (scenario `links:`); they learn which delivery a connection carries from `connections`.
+    const faults = await Promise.all(
+      linkNames.map((name, i) =>
+        linkFaultsFor(scenario.links, name, {
+          deliveryOf: (port) => connections[i].get(port),
+          servername: hostnames[i],
+          attackerCert: () => pki.issue(hostnames[i], 'untrusted-ca'),
+        }),
+      ),
+    );
     const startedProxies = await Promise.all(
       started.map((server, i) =>
         LinkProxy.start({
           name: linkNames[i],
           host,
           target: server.address,
+          faults: faults[i],
           onRecord: (record) => {
             trace.emit({ kind: 'wire', source: 'wire', link: linkNames[i], record });
             finishedRecords++;
