@@ -1,0 +1,25 @@
+/**
+ * What the bench sends and through what: the same ~2 KB message for mailhop and the baseline
+ * (the size used in ../shared/reference/dependencies.md §2), and plain all-`offer` chains.
+ */
+import { Scenario, type Message } from '../harness/scenario/schema.js';
+
+const BODY = `${'mailhop bench: one line of text to give the message a realistic size.\n'.repeat(20)}`;
+
+/** Message number `i` (subject and body only differ by the number). */
+export function benchMessage(i: number): Message {
+  return { from: 'alice@org.test', to: ['bob@partner.test'], subject: `bench message ${i}`, body: `${i}\n${BODY}` };
+}
+
+/**
+ * A chain of `hops` hops (`h1`, `h2`, ...): every inbound `offer` with a valid certificate,
+ * every outbound and the submission opportunistic, greeting at once unless `greetingDelay` says.
+ */
+export function offerChain(hops: number, greetingDelay: string | number = 0): Scenario {
+  return Scenario.parse({
+    name: `bench-${hops}-hops`,
+    submit: { tls: 'opportunistic' },
+    hops: Array.from({ length: hops }, (_, i) => ({ id: `h${i + 1}`, inbound: { starttls: 'offer', greetingDelay } })),
+    messages: [benchMessage(0)],
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * `npm run bench`: mailhop's speed against bare smtp-server + nodemailer on this machine, in one
+ * run. Prints one table (figure, baseline, ratio, target, PASS/MISS) and, when the latency or
+ * throughput target is missed, a diagnosis of where the time goes (why-mailhop.ts).
+ * Always exits 0 when the bench itself worked: it is a report, not a gate.
+ *
+ *   npm run bench                 # everything (about 1.5 min on 2 cores)
+ *   npm run bench -- --why        # diagnosis even when every target is met
+ *   npm run bench -- --no-why     # never the diagnosis
+ *   npm run bench -- --quick      # smaller counts, for working on the bench itself
+ */
+import os from 'node:os';
+import pc from 'picocolors';
+import { startBaselinePath } from './baseline-chain.js';
+import { offerChain } from './bench-fixtures.js';
+import { compareSides, type Side } from './compare-paths.js';
+import { startMailhopPath } from './mailhop-path.js';
+import { measureScenarios } from './measure-scenarios.js';
+import { measureStartup } from './measure-startup.js';
+import { ms, perSec, ratio, renderTable, renderVerdict, type Row } from './report-table.js';
+import { diagnose, renderAttribution, renderDiagnosis } from './why-mailhop.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const N = {
+  startupRuns: quick ? 8 : 30,
+  latency: quick ? 40 : 200,
+  throughput: quick ? 100 : 500,
+  rounds: quick ? 2 : 4,
+  stockLatency: quick ? 6 : 30,
+  stockThroughput: quick ? 40 : 100,
+};
+const progress = (text: string) => process.stderr.write(pc.dim(`bench: ${text}\n`));
+const load = () => os.loadavg()[0].toFixed(2);
+
+const loadAtStart = load();
+const started = performance.now();
+
+// Scenarios first: the process is as cold as a fresh `mailhop run scenarios/` would be.
+progress('scenarios/ as the CLI runs them');
+const scenarios = await measureScenarios('scenarios');
+
+progress(`chain start-up, 5 hops x ${N.startupRuns}`);
+const startup = await measureStartup(5, N.startupRuns, 3);
+
+const mailhopSide: Side = { name: 'mailhop', start: () => startMailhopPath(offerChain(3)) };
+const baselineSide: Side = { name: 'baseline', start: () => startBaselinePath({ hops: 3, greeting: 'patched' }) };
+progress(`3 STARTTLS hops: ${N.latency} one at a time + ${N.throughput} with 10 in flight, each side, ${N.rounds} alternating rounds`);
+const [mh, base] = await compareSides([mailhopSide, baselineSide], { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
+
+progress('stock smtp-server baseline (100 ms greeting), for context');
+const stockSide: Side = { name: 'stock', start: () => startBaselinePath({ hops: 3, greeting: 'stock' }) };
+const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatency, throughputMessages: N.stockThroughput, inFlight: 10, rounds: 1, warmup: 1 });
+
+for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock]] as const) {
+  if (r.plaintext > 0 || r.errors.length > 0) throw new Error(`${name}: ${r.plaintext} messages accepted in plaintext, errors: ${r.errors.slice(0, 3).join('; ')}`);
+}
+
+const latencyRatio = mh.latency.p50 / base.latency.p50;
+const throughputRatio = mh.perSecond / base.perSecond;
+const rows: Row[] = [
+  { figure: 'chain start-up, 5 hops, median', mailhop: ms(startup.mailhop.p50), baseline: ms(startup.baseline.p50), ratio: ratio(startup.mailhop.p50 / startup.baseline.p50), target: '< 100 ms', pass: startup.mailhop.p50 < 100 },
+  { figure: 'chain start-up, 5 hops, p99', mailhop: ms(startup.mailhop.p99), baseline: ms(startup.baseline.p99) },
+  { figure: '  of which PKI (CA + 5 certs), median', mailhop: ms(startup.pki.p50) },
+  { figure: 'latency, 3 STARTTLS hops, p50', mailhop: ms(mh.latency.p50), baseline: ms(base.latency.p50), ratio: ratio(latencyRatio), target: '<= 1.50x', pass: latencyRatio <= 1.5 },
+  { figure: 'latency, 3 STARTTLS hops, p99', mailhop: ms(mh.latency.p99), baseline: ms(base.latency.p99), ratio: ratio(mh.latency.p99 / base.latency.p99) },
+  { figure: 'send -> settle() (quiet), p50', mailhop: ms(mh.quiesced.p50), baseline: ms(base.quiesced.p50), ratio: ratio(mh.quiesced.p50 / base.quiesced.p50) },
+  { figure: 'throughput, 10 in flight', mailhop: perSec(mh.perSecond), baseline: perSec(base.perSecond), ratio: ratio(throughputRatio), target: '>= 1.00x', pass: throughputRatio >= 1 },
+  { figure: '  CPU per message (process, user+sys)', mailhop: ms(mh.cpuPerMessage), baseline: ms(base.cpuPerMessage), ratio: ratio(mh.cpuPerMessage / base.cpuPerMessage) },
+  { figure: '  latency under that load, p50', mailhop: ms(mh.loadedLatency.p50), baseline: ms(base.loadedLatency.p50) },
+  { figure: 'stock smtp-server (100 ms greeting): p50', mailhop: ms(mh.latency.p50), baseline: ms(stock.latency.p50), ratio: ratio(mh.latency.p50 / stock.latency.p50) },
+  { figure: 'stock smtp-server: throughput', mailhop: perSec(mh.perSecond), baseline: perSec(stock.perSecond), ratio: ratio(mh.perSecond / stock.perSecond) },
+  { figure: `scenarios/ (${scenarios.count}), load + run, wall`, mailhop: ms(scenarios.wallMs), target: '< 10 s', pass: scenarios.wallMs < 10_000 && scenarios.failed.length === 0 },
+];
+
+const why = args.has('--why') || (!args.has('--no-why') && !(latencyRatio <= 1.5 && throughputRatio >= 1));
+let diagnosis = '';
+if (why) {
+  progress('diagnosis: the 3-hop runs again with what-if switches');
+  const figures = await diagnose(quick ? 1 : 2, quick ? 20 : 30, quick ? 30 : 80);
+  diagnosis = `${renderDiagnosis(figures)}\n\n${renderAttribution(figures)}`;
+}
+
+const out = [
+  '',
+  pc.bold(`mailhop bench · ${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${os.cpus().length} cores · load average ${loadAtStart} at start, ${load()} at end · ${((performance.now() - started) / 1000).toFixed(0)} s`),
+  `baseline: bare smtp-server hops relaying with nodemailer SMTPConnection, fresh STARTTLS connection per hop per message, greeting patched to 0 ms; no link proxies, no trace`,
+  `latency: ${N.latency} messages one at a time, send() -> final mailbox; throughput: ${N.throughput} messages, 10 in flight; ${N.rounds} alternating rounds`,
+  '',
+  renderTable(rows),
+  '',
+  ...(scenarios.failed.length ? [pc.red(`scenarios that failed: ${scenarios.failed.join(', ')}`), ''] : []),
+  ...(diagnosis ? [pc.bold('Where the time goes, 3 hops, what-if switches (steps and links: mean real ms per session, one message at a time; throughput and CPU: 10 in flight):'), diagnosis, ''] : []),
+  renderVerdict(rows),
+  '',
+];
+process.stdout.write(out.join('\n'));
+process.exitCode = 0;
