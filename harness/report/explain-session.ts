@@ -4,7 +4,7 @@
  * did, and how the session ended. Pure: the session event, the scenario and the trace in, sentences out.
  */
 import type { Scenario } from '../scenario/schema.js';
-import type { DeferredEvent, QueuedEvent, SessionEvent, TlsFailureType, TraceEvent } from '../trace/events.js';
+import type { DeferredEvent, QueuedEvent, SessionEvent, TlsFailureType, TraceEvent, WireEvent } from '../trace/events.js';
 import { effectivePolicy } from '../mta/effective-policy.js';
 import { formatDuration } from '../scenario/duration.js';
 
@@ -76,6 +76,15 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
   } else {
     const reply = s.starttlsReply ? s.starttlsReply.text : 'no reply';
     out.push(`${s.starttlsAdvertised ? `${receiver} advertised STARTTLS and ` : `${receiver} did not advertise STARTTLS, yet `}${sender} sent it; ${receiver} answered ${reply}.`);
+  }
+  // What a link fault did on this connection: the sender's view above is what the fault let through.
+  const wire = events.find((e): e is WireEvent => e.kind === 'wire' && e.link === s.link && e.record.clientPort === s.localPort)?.record;
+  const told = new Set<string>();
+  for (const f of wire?.faults ?? []) {
+    const what = f.note ?? `${f.action}${f.detail ? ` on "${f.detail.split('\n')[0].slice(0, 60)}"` : ''}`;
+    const sentence = `On the link between ${sender} and ${receiver}, the ${f.fault} fault acted: ${what}.`;
+    if (!told.has(sentence)) out.push(sentence);
+    told.add(sentence);
   }
   if (s.tls) {
     const cert = s.tls.verified

@@ -23,7 +23,7 @@ export function linkWarning(report: ScenarioReport, events: readonly TraceEvent[
   if (l?.disagreement) reasons.push(l.disagreement);
   const faults = events
     .filter((e): e is WireEvent => e.kind === 'wire' && e.link === link)
-    .flatMap((e) => e.record.faults.map((f) => `${f.fault} (${f.action})`));
+    .flatMap((e) => e.record.faults.map((f) => (f.action === f.fault ? f.fault : `${f.fault} (${f.action})`)));
   if (faults.length) reasons.push(`link faults acted: ${[...new Set(faults)].join(', ')}`);
   return reasons.length ? reasons.join('; ') : undefined;
 }

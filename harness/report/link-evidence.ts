@@ -52,7 +52,7 @@ export function wireSummary(record: WireRecord): string {
     parts.push(`message content in clear (${ids}${record.plaintextDataBytes} bytes)`);
   }
   if (record.upstreamError) parts.push(`could not reach the hop (${record.upstreamError.code ?? record.upstreamError.message})`);
-  for (const f of record.faults) parts.push(`fault ${f.fault} ${f.action} ${f.dir}${f.detail ? `: ${f.detail}` : ''}`);
+  for (const f of record.faults) parts.push(`fault ${f.fault}: ${f.note ?? `${f.action} ${f.dir}${f.detail ? ` ${f.detail.split('\n')[0].slice(0, 60)}` : ''}`}`);
   return `wire ${record.id}: ${parts.join('; ')}`;
 }
 

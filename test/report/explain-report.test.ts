@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { loadScenarioFile, startChain } from '../../harness/index.js';
+import { loadScenarioFile, Scenario, startChain } from '../../harness/index.js';
 import { renderExplanation, wrap } from '../../harness/report/explain-report.js';
 
 /** Runs a bundled scenario and explains it, one paragraph per line. */
@@ -39,6 +39,20 @@ describe('renderExplanation', () => {
     const text = await explain('mandatory-to-hop-without-starttls-held');
     expect(text).toContain('Attempts 1–7 (at +0, +5m, +15m, +25m, +35m, +45m, +55m) went the same way: relay relayed m1 to mailbox under its mandatory policy: TLS is required, but any certificate is accepted. mailbox did not advertise STARTTLS.');
     expect(text).toContain('End to end: held, not delivered, and never in clear on any link. Outcome: deferred, still queued when the run ended (at relay: 450 4.7.4');
+  });
+
+  test('a link fault is told where it acted, between the sender and the receiver', async () => {
+    const scenario = Scenario.parse({
+      name: 'strip-on-the-last-link',
+      hops: [{ id: 'gateway' }, { id: 'mailbox' }],
+      links: [{ from: 'gateway', to: 'mailbox', fault: 'strip-starttls' }],
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }],
+    });
+    await using chain = await startChain(scenario);
+    const text = renderExplanation(scenario, await chain.run(), chain.events(), Infinity);
+    expect(text).toContain('gateway → mailbox: stripped');
+    expect(text).toContain('mailbox did not advertise STARTTLS. On the link between gateway and mailbox, the strip-starttls fault acted: removed "250-STARTTLS" from the EHLO reply.');
+    expect(text).toContain('So: stripped, delivered in plaintext because a fault on the link kept TLS from being used, not because of the servers.');
   });
 
   test('wrap keeps words whole and indents every line', () => {

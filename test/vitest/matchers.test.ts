@@ -172,3 +172,20 @@ describe('verified is stricter than encrypted (all-hops-offer-encrypted)', () =>
     );
   });
 });
+
+describe('an on-path attacker strips STARTTLS (a link fault)', () => {
+  const test = chainTest({
+    name: 'strip-on-the-last-link',
+    hops: [{ id: 'gateway' }, { id: 'mailbox' }],
+    links: [{ from: 'gateway', to: 'mailbox', fault: 'strip-starttls' }],
+    messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }],
+  });
+
+  test('the failure message shows what the fault did on the wire', async ({ chain }) => {
+    await chain.run();
+    const message = await failureOf(expect(chain).toBeEncryptedOn('gateway->mailbox'));
+    expect(message).toMatch(/^expected gateway->mailbox to be encrypted \(tls or tls-verified\), but m1 was stripped there\n/);
+    expect(message).toContain('S: … 5 more EHLO lines, no STARTTLS');
+    expect(message).toContain('wire gateway->mailbox#1: no TLS handshake; message content in clear (m1, <n> bytes); fault strip-starttls: removed "250-STARTTLS" from the EHLO reply');
+  });
+});
