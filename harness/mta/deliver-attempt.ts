@@ -9,6 +9,7 @@ import { replyOf } from '../trace/events.js';
 import type { Trace } from '../trace/trace.js';
 import { SmtpClient, type SmtpReply } from './smtp-client.js';
 import { effectivePolicy, type InboundFact } from './effective-policy.js';
+import { localReplies } from './local-replies.js';
 
 /** A message in a hop's queue. */
 export interface QueuedMessage {
@@ -125,6 +126,9 @@ async function runSession(
     result: 'deferred', reply: localReply(451, '4.4.0', 'no session'), transcript: [],
   };
   let client: SmtpClient | undefined;
+  // Decisions the client takes itself are worded as the product in `replies` words them (local-replies.ts).
+  const texts = localReplies(target.policy.replies ?? 'mailhop');
+  const peer = { host: target.servername, ip: target.address.host };
   const finish = async (result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> => {
     if (client) {
       if (quit) await client.quit();
@@ -157,9 +161,9 @@ async function runSession(
         event.tls = await client.startTls();
       } catch (err) {
         event.tlsFailure = { type: 'handshake-failure', detail: (err as Error).message };
-        return finish('deferred', localReply(451, '4.7.5', `Cannot start TLS: ${(err as Error).message}`), false);
+        return finish('deferred', texts.handshakeDeferred(peer, (err as Error).message), false);
       }
-      if (certificateRefused()) return finish('deferred', localReply(451, '4.7.5', `Server certificate not verified (${event.tls.verifyError})`));
+      if (certificateRefused()) return finish('deferred', texts.certificateRefused(peer, event.tls.verifyError));
     }
     const greeting = await client.readReply();
     if (greeting.code !== 220) return failWith(greeting);
@@ -176,7 +180,7 @@ async function runSession(
       if (!advertised) {
         if (requiresTls) {
           event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
-          return finish('deferred', localReply(450, '4.7.4', `TLS is required, but was not offered by host ${target.servername}`));
+          return finish('deferred', texts.notOffered(peer));
         }
       } else {
         event.starttlsSent = true;
@@ -185,10 +189,10 @@ async function runSession(
         if (reply.code !== 220) {
           event.tlsFailure = { type: 'starttls-rejected', detail: reply.text };
           if (requiresTls) {
-            return finish('deferred', localReply(450, '4.7.4', `TLS is required, but host ${target.servername} refused to start TLS: ${reply.text}`));
+            return finish('deferred', texts.starttlsRefused(peer, reply));
           }
           const rejected = 'starttlsRejected' in target.policy ? target.policy.starttlsRejected : 'continue';
-          if (rejected === 'defer') return finish('deferred', localReply(450, '4.7.0', `STARTTLS refused: ${reply.text}`));
+          if (rejected === 'defer') return finish('deferred', texts.starttlsRejectedDeferred(peer, reply));
           // 'continue': plaintext in the same session, as Postfix, Exim and Sendmail do (RFC 3207 §4: local policy).
         } else {
           try {
@@ -196,13 +200,11 @@ async function runSession(
           } catch (err) {
             event.tlsFailure = { type: 'handshake-failure', detail: (err as Error).message };
             if (!requiresTls && plaintextRetryAllowed(target.policy, message, target.now())) {
-              return finish('fallback', localReply(451, '4.7.5', `Cannot start TLS: ${(err as Error).message}; retrying without STARTTLS`), false);
+              return finish('fallback', texts.handshakeFallback(peer, (err as Error).message), false);
             }
-            return finish('deferred', localReply(451, '4.7.5', `Cannot start TLS: ${(err as Error).message}`), false);
+            return finish('deferred', texts.handshakeDeferred(peer, (err as Error).message), false);
           }
-          if (certificateRefused()) {
-            return finish('deferred', localReply(451, '4.7.5', `Server certificate not verified (${event.tls.verifyError})`));
-          }
+          if (certificateRefused()) return finish('deferred', texts.certificateRefused(peer, event.tls.verifyError));
           // RFC 3207 §4.2: forget the pre-TLS extension list and ask again.
           ehlo = await client.command(`EHLO ${target.ehloName}`);
           if (ehlo.code !== 250) return failWith(ehlo);

@@ -14,7 +14,7 @@ import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
-import { headerValue, receivedHeader } from './received-header.js';
+import { headerValue, headerValues, receivedByHost, receivedHeader } from './received-header.js';
 import type { InboundFact } from './effective-policy.js';
 import { frontFor } from './fronts/front-for.js';
 import { startFront, type StartedFront } from './fronts/front-runner.js';
@@ -140,25 +140,32 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
         const tls = tlsOf(session, protocols.get(session.id));
         const queueId = randomBytes(5).toString('hex').toUpperCase();
         const to = session.envelope.rcptTo.map((r) => r.address);
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
         const header = receivedHeader({
-          helo: session.clientHostname || session.hostNameAppearsAs || 'unknown',
+          // hostNameAppearsAs is the EHLO argument; clientHostname is the (disabled) reverse lookup, i.e. `[ip]`.
+          helo: session.hostNameAppearsAs || session.clientHostname || 'unknown',
           clientIp: session.remoteAddress,
+          serverIp: session.localAddress,
           by: opts.hostname,
           protocol: session.transmissionType,
-          tls: tls && { version: tls.version, cipher: tls.cipher },
+          tls: tls && { version: tls.version, cipher: tls.cipher, opensslName: tls.opensslName },
           queueId,
           recipient: to[0] ?? '',
+          mailFrom: from,
           date: clock.date(),
-        });
+        }, inbound.received);
+        const raw = Buffer.concat([Buffer.from(header, 'latin1'), body]);
         trace.emit({
           kind: 'accepted', ...receiverEvent, messageId: id,
-          secure: Boolean(session.secure), tls, protocol: session.transmissionType, remotePort: session.remotePort,
+          secure: Boolean(session.secure), tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher },
+          protocol: session.transmissionType, remotePort: session.remotePort,
+          received: { headers: headerValues(raw, 'Received'), hopNames: [...new Set([opts.hostname, receivedByHost(opts.hostname, inbound.received)])] },
         });
         opts.onMessage({
           id,
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          from,
           to,
-          raw: Buffer.concat([Buffer.from(header, 'latin1'), body]),
+          raw,
           inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null,
         });
         callback(null, `Ok: queued as ${queueId}`);
@@ -194,11 +201,13 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   return { address: started?.address ?? inner, stop, [Symbol.asyncDispose]: stop };
 }
 
-function tlsOf(session: SMTPServerSession, protocol: string | undefined): AcceptedEventTls | null {
+function tlsOf(session: SMTPServerSession, protocol: string | undefined): SessionTls | null {
   if (!session.secure) return null;
   const info = session.tlsOptions as unknown as { name?: string; standardName?: string; version?: string } | false;
   const name = (info && (info.standardName || info.name)) || 'unknown';
-  return { version: protocol ?? ((info && info.version) || 'unknown'), cipher: name, nullCipher: /NULL/i.test(name) };
+  const openssl = info && info.name && info.name !== name ? { opensslName: info.name } : {};
+  return { version: protocol ?? ((info && info.version) || 'unknown'), cipher: name, ...openssl, nullCipher: /NULL/i.test(name) };
 }
 
-type AcceptedEventTls = { version: string; cipher: string; nullCipher: boolean };
+/** The session's TLS: IANA suite name, and OpenSSL's when it differs (product headers print either). */
+type SessionTls = { version: string; cipher: string; opensslName?: string; nullCipher: boolean };

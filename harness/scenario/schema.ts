@@ -9,6 +9,7 @@ import tls from 'node:tls';
 import { z } from 'zod';
 import { Duration } from './duration.js';
 import { LinkFaultSpec } from '../link/faults/index.js';
+import { PRESETS, PRESET_NAMES } from '../presets/index.js';
 
 /** TLS protocol versions as Node names them (`tls.SecureContextOptions.minVersion`). */
 export const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -85,12 +86,21 @@ export const FailureReplyLine = z
   .string()
   .regex(/^[45][0-5]\d(?: [\x20-\x7e]*)?$/, 'must be one 4xx or 5xx SMTP reply line, e.g. "454 4.7.0 TLS not available due to temporary reason"');
 
+/**
+ * The shape of the Received header a hop writes (tls-behaviour.md §4.1; real-mtas.md §4): `mailhop` is mailhop's own
+ * Postfix-like line; the others copy a product's format, including where it says (or does not say) that TLS was used.
+ */
+export const ReceivedFormat = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'exchange', 'messagelabs', 'gmail']);
+export type ReceivedFormat = z.infer<typeof ReceivedFormat>;
+
 /** Keys every inbound mode shares (after `starttls` and its own keys, so messages list them in this order). */
 const inboundCommon = {
   cert: CertKind.default('valid'),
   tls: InboundTls.optional(),
   /** Delay before the 220 greeting, ms (smtp-server's built-in 100 ms early-talker pause is replaced by this). */
   greetingDelay: Duration.prefault(0),
+  /** Format of the Received header this hop prepends; absent means `mailhop` (a `preset` sets its product's). */
+  received: ReceivedFormat.optional(),
 };
 
 /** Modes that take no key of their own. */
@@ -128,6 +138,7 @@ function defaultStarttls(value: unknown): unknown {
  */
 export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
 export type Inbound = z.output<typeof Inbound>;
+const INBOUND_VARIANTS = [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
 
 /** What an opportunistic client does after a failed TLS handshake (tls-behaviour.md §2.2). */
 export const Fallback = z.enum(['reconnect', 'next-attempt', 'never']);
@@ -141,6 +152,14 @@ export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
 export const Preserve = z.enum(['strict', 'always-try', 'mandatory']);
 export type Preserve = z.infer<typeof Preserve>;
 
+/**
+ * Whose words a client uses for the decisions it takes itself (deferring for a failed handshake, for TLS required
+ * but not offered, ...): the texts the product logs and puts in its DSNs (mta/local-replies.ts). Codes and
+ * enhanced codes follow the product too, so a test can match on them.
+ */
+export const ReplyTexts = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'nodemailer', 'postini']);
+export type ReplyTexts = z.infer<typeof ReplyTexts>;
+
 const DEFAULT_RETRY = ['5m', '10m', '20m', '40m', '1h'];
 
 /** Keys every client policy shares: the retry schedule and limits. */
@@ -151,6 +170,8 @@ const clientCommon = {
   maxAge: Duration.prefault('5d'),
   /** Real-time limit for each SMTP reply and for the TLS handshake, ms (a stall fails after this). */
   timeout: Duration.prefault('5s'),
+  /** Reply texts of the client's own decisions; absent means `mailhop` (a `preset` sets its product's). */
+  replies: ReplyTexts.optional(),
 };
 
 /** Keys of every policy that may start TLS. */
@@ -196,6 +217,7 @@ export const Outbound = z.preprocess(
 );
 export type Outbound = z.output<typeof Outbound>;
 export type OutboundTls = Outbound['tls'];
+const OUTBOUND_VARIANTS = [NoneClient, OpportunisticClient, MandatoryClient, VerifyClient, PreserveInboundClient];
 
 /** How the injecting client talks to the first hop: any outbound policy except preserve-inbound (it received nothing). */
 export const Submit = z.preprocess(
@@ -208,13 +230,66 @@ export const HopId = z.string().regex(/^[a-z0-9-]+$/, 'must match [a-z0-9-]+').r
   message: '"client" names the injecting client; choose another hop id',
 });
 
-/** One mock MTA in the chain. */
-export const Hop = z.strictObject({
-  id: HopId,
-  inbound: Inbound.prefault({}),
-  outbound: Outbound.prefault({}),
-});
+/** A product whose defaults a hop can take with `preset:` (harness/presets/). */
+export const PresetName = z.enum(PRESET_NAMES);
+export type PresetName = z.infer<typeof PresetName>;
+
+/**
+ * One mock MTA in the chain. With `preset:`, the preset's inbound and outbound keys are merged under the hop's
+ * own before anything else is parsed (applyPreset), so a key the hop gives always wins and the hop's file
+ * positions stay those of its own keys.
+ */
+export const Hop = z.preprocess(
+  applyPreset,
+  z
+    .strictObject({
+      id: HopId,
+      preset: PresetName.optional(),
+      inbound: Inbound.prefault({}),
+      outbound: Outbound.prefault({}),
+    })
+    .superRefine((hop, ctx) => {
+      const problem = hop.preset ? PRESETS[hop.preset].check?.(hop) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['preset'], message: problem });
+    }),
+);
 export type Hop = z.output<typeof Hop>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Merges a preset's defaults under a hop's own `inbound`/`outbound` keys. When the hop picks another variant
+ * (`outbound: { tls: mandatory }` under `preset: postfix`), only the preset keys that variant has are kept, so
+ * an override never meets a key it does not allow. Anything odd (an unknown preset, a non-object) is left
+ * untouched for zod to report where the hop wrote it.
+ */
+function applyPreset(value: unknown): unknown {
+  if (!isRecord(value) || typeof value.preset !== 'string' || !Object.hasOwn(PRESETS, value.preset)) return value;
+  const preset = PRESETS[value.preset as PresetName];
+  return {
+    ...value,
+    inbound: mergeUnder(preset.inbound, value.inbound, INBOUND_VARIANTS, 'starttls', 'offer'),
+    outbound: mergeUnder(preset.outbound, value.outbound, OUTBOUND_VARIANTS, 'tls', 'opportunistic'),
+  };
+}
+
+function mergeUnder(
+  defaults: Record<string, unknown>,
+  own: unknown,
+  variants: ReadonlyArray<z.ZodObject>,
+  discriminator: string,
+  fallbackTag: string,
+): unknown {
+  if (own !== undefined && !isRecord(own)) return own;
+  const mine = own ?? {};
+  const tag = mine[discriminator] ?? defaults[discriminator] ?? fallbackTag;
+  const variant = variants.find((v) => (v.shape[discriminator] as z.ZodLiteral).def.values.includes(tag as never));
+  if (!variant) return own;
+  const kept = Object.entries(defaults).filter(([key]) => key in variant.shape);
+  return { ...Object.fromEntries(kept), ...mine };
+}
 
 const Address = z.string().regex(/^[^\s@<>]+@[a-z0-9.-]+$/i, 'must be an address like bob@partner.test');
 

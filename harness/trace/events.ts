@@ -80,6 +80,16 @@ export interface AcceptedEvent extends EventBase {
   /** RFC 3848 transmission type written in the Received header (ESMTP, ESMTPS). */
   protocol: string;
   remotePort: number;
+  /** What a recipient at this hop could read in the message's trace headers (verdict/header-reconstruction.ts). */
+  received?: ReceivedRecord;
+}
+
+/** The Received headers of a message as a hop stored it, and the names that hop signs them with. */
+export interface ReceivedRecord {
+  /** Every Received header, top-down (this hop's own first), unfolded. */
+  headers: string[];
+  /** The names this hop appears under in Received headers: its hostname (its HELO) and the host after its `by`. */
+  hopNames: string[];
 }
 
 /** The receiving hop refused a command (e.g. 530 before STARTTLS). */

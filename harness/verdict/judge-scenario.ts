@@ -7,6 +7,7 @@ import type { BouncedEvent, DeferredEvent, SessionEvent, TraceEvent } from '../t
 import { checkAccounting } from './accounting.js';
 import { endToEndVerdict } from './end-to-end.js';
 import { judgeMessageLink, type MessageLinkVerdict, type Witnesses } from './link-verdict.js';
+import { headerAccounts, type HeaderAccount } from './header-reconstruction.js';
 
 /** What happened to one message. */
 export interface MessageReport {
@@ -60,6 +61,12 @@ export interface ScenarioReport {
   /** Why the scenario failed, one sentence each (empty when it passed). */
   failures: string[];
   dsns: Array<{ messageId: string; hop: string; to: string; reply: { code: number; enhanced?: string; text: string } }>;
+  /**
+   * Per delivered message and link: what the final mailbox's trusted Received headers make a recipient believe
+   * (`tls`, `plain`, `unknown`) against what happened (header-reconstruction.ts; tls-behaviour.md §4.3, E6).
+   * Absent only in a report made without a run (a chain that failed to start).
+   */
+  headers?: HeaderAccount[];
 }
 
 /** Less secure first: the order used to aggregate a link over several messages. */
@@ -155,5 +162,7 @@ export function judgeScenario(
     expectations,
     failures,
     dsns: context.dsns,
+    headers: headerAccounts(events, scenario.hops.map((h) => h.id), (id, link) =>
+      messages.find((m) => m.messageId === id)?.links.find((l) => l.link === link)?.verdict),
   };
 }

@@ -69,14 +69,14 @@ describe('loadScenarioText', () => {
   it('reports an unknown nested key at the key, listing the allowed keys', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    inbound:', '      starttls: offer', '      foo: 1', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay)',
+      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay, received)',
     );
   });
 
   it('lists the allowed keys of the outbound variant the `tls` value selects', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    outbound: { tls: mandatory, fallback: never }', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, tlsCiphers)',
+      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, tlsCiphers)',
     );
   });
 
@@ -247,7 +247,7 @@ describe('loading files and directories', () => {
     expect(await messageOf(() => loadScenarios([dir]))).toBe(lines(
       `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "maybe"`,
       `${join(dir, 'c.yaml')}:1:1: missing required key "messages"`,
-      `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, inbound, outbound)`,
+      `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, preset, inbound, outbound)`,
     ).trimEnd());
   });
 

@@ -1,0 +1,112 @@
+/**
+ * The replies a client writes for decisions it takes itself (no server said them), in the words of the product
+ * its `outbound.replies` names, so a deferral reads as that MTA would log it and put it in a DSN. Sources per
+ * product are cited at each text; `mailhop` is mailhop's own Postfix-like wording.
+ */
+import type { ReplyTexts } from '../scenario/schema.js';
+import type { SessionEvent } from '../trace/events.js';
+
+type Reply = SessionEvent['reply'];
+
+/** Where the decision was taken: the next hop's name and address, the error or the server's reply. */
+export interface LocalReplyContext {
+  /** The next hop's hostname. */
+  host: string;
+  /** The address connected to. */
+  ip: string;
+}
+
+/** The client-side decisions that produce a local reply. */
+export interface LocalReplies {
+  /** The handshake after `220` failed and the message is deferred. */
+  handshakeDeferred(ctx: LocalReplyContext, error: string): Reply;
+  /** The handshake failed and a plaintext connection follows at once (the first session's reply). */
+  handshakeFallback(ctx: LocalReplyContext, error: string): Reply;
+  /** TLS is required and STARTTLS was not in the EHLO reply. */
+  notOffered(ctx: LocalReplyContext): Reply;
+  /** TLS is required and STARTTLS was answered `reply` (4xx/5xx). */
+  starttlsRefused(ctx: LocalReplyContext, reply: { code: number; enhanced?: string; text: string }): Reply;
+  /** An opportunistic client that does not go on in plaintext after a refused STARTTLS. */
+  starttlsRejectedDeferred(ctx: LocalReplyContext, reply: { code: number; enhanced?: string; text: string }): Reply;
+  /** `verify` and the certificate failed (`error` is Node's code, e.g. CERT_HAS_EXPIRED). */
+  certificateRefused(ctx: LocalReplyContext, error: string | undefined): Reply;
+}
+
+function reply(code: number, enhanced: string | undefined, text: string): Reply {
+  return enhanced ? { code, enhanced, text: `${code} ${enhanced} ${text}` } : { code, text: `${code} ${text}` };
+}
+
+const mailhop: LocalReplies = {
+  handshakeDeferred: (_c, e) => reply(451, '4.7.5', `Cannot start TLS: ${e}`),
+  handshakeFallback: (_c, e) => reply(451, '4.7.5', `Cannot start TLS: ${e}; retrying without STARTTLS`),
+  notOffered: (c) => reply(450, '4.7.4', `TLS is required, but was not offered by host ${c.host}`),
+  starttlsRefused: (c, r) => reply(450, '4.7.4', `TLS is required, but host ${c.host} refused to start TLS: ${r.text}`),
+  starttlsRejectedDeferred: (_c, r) => reply(450, '4.7.0', `STARTTLS refused: ${r.text}`),
+  certificateRefused: (_c, e) => reply(451, '4.7.5', `Server certificate not verified (${e})`),
+};
+
+/** Postfix smtp(8) [PF-smtp] smtp_proto.c; texts as observed in real-mtas.md §5.1. */
+const postfix: LocalReplies = {
+  handshakeDeferred: () => reply(451, '4.7.5', 'Cannot start TLS: handshake failure'),
+  handshakeFallback: () => reply(451, '4.7.5', 'Cannot start TLS: handshake failure'),
+  notOffered: (c) => reply(450, '4.7.4', `TLS is required, but was not offered by host ${c.host}[${c.ip}]`),
+  // smtp_site_fail() keeps the server's own enhanced code (observed: dsn=4.7.0 for `454 4.7.0 ...`).
+  starttlsRefused: (c, r) => reply(450, r.enhanced ?? '4.7.0', `TLS is required, but host ${c.host}[${c.ip}] refused to start TLS: ${r.text}`),
+  starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
+  certificateRefused: () => reply(451, '4.7.5', 'Server certificate not verified'),
+};
+
+/**
+ * sendmail 8.x: the tls_server ruleset (cf/m4/proto.m4 TLS_connection) [SM-op][SM-deliver]: `403 4.7.0 TLS
+ * handshake failed.` for `{verify}=SOFTWARE`; with an `ENCR:128` requirement and no TLS, `encryption too weak 0
+ * less than 128` (observed as `454 4.7.0 ...` in mailq, real-mtas.md §5.2).
+ */
+const sendmail: LocalReplies = {
+  handshakeDeferred: () => reply(403, '4.7.0', 'TLS handshake failed.'),
+  handshakeFallback: () => reply(403, '4.7.0', 'TLS handshake failed.'),
+  notOffered: () => reply(454, '4.7.0', 'encryption too weak 0 less than 128'),
+  starttlsRefused: () => reply(454, '4.7.0', 'encryption too weak 0 less than 128'),
+  starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
+  certificateRefused: () => reply(403, '4.7.0', 'server not authenticated.'),
+};
+
+/** Exim's smtp transport [EX-smtp]; texts as observed in real-mtas.md §5.3 (Exim writes no SMTP code: 451). */
+const exim: LocalReplies = {
+  handshakeDeferred: (_c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${e}`),
+  handshakeFallback: (c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${e}: delivering unencrypted to H=${c.host} [${c.ip}] (not in hosts_require_tls)`),
+  notOffered: () => reply(451, '4.7.4', 'a TLS session is required, but the server did not offer TLS support'),
+  starttlsRefused: () => reply(451, '4.7.0', 'a TLS session is required, but an attempt to start TLS failed'),
+  starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
+  certificateRefused: (_c, e) => reply(451, '4.7.5', `TLS session: (certificate verification failed): ${e}`),
+};
+
+/** OpenSMTPD mta.c, as logged in real-mtas.md §1 (`opportunistic TLS failed, downgrading to plain`). */
+const opensmtpd: LocalReplies = {
+  ...mailhop,
+  handshakeFallback: () => reply(451, '4.7.5', 'opportunistic TLS failed, downgrading to plain'),
+};
+
+/** nodemailer's smtp-connection errors [NM-conn]: `ETLS`/`ESOCKET` with nodemailer's message (no SMTP code: 450/451). */
+const nodemailer: LocalReplies = {
+  ...mailhop,
+  handshakeDeferred: (_c, e) => reply(451, '4.4.2', `ESOCKET ${e}`),
+  handshakeFallback: (_c, e) => reply(451, '4.4.2', `ESOCKET ${e}`),
+  starttlsRejectedDeferred: (_c, r) => reply(450, '4.7.0', `ETLS Error upgrading connection with STARTTLS: ${r.text}`),
+  starttlsRefused: (_c, r) => reply(450, '4.7.0', `ETLS Error upgrading connection with STARTTLS: ${r.text}`),
+};
+
+/** Postini "Send and Deliver TLS" [POSTINI]: one deferral text, without an enhanced code. */
+const postiniDeferral = reply(451, undefined, 'Recipient does not support STARTTLS - psmtp');
+const postini: LocalReplies = {
+  ...mailhop,
+  handshakeDeferred: () => postiniDeferral,
+  notOffered: () => postiniDeferral,
+  starttlsRefused: () => postiniDeferral,
+};
+
+const BY_PRODUCT: Readonly<Record<ReplyTexts, LocalReplies>> = { mailhop, postfix, sendmail, exim, opensmtpd, nodemailer, postini };
+
+/** The local replies in the words of `texts`. */
+export function localReplies(texts: ReplyTexts): LocalReplies {
+  return BY_PRODUCT[texts];
+}

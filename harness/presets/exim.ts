@@ -1,0 +1,21 @@
+import type { MtaPreset } from './mta-preset.js';
+
+/**
+ * Exim 4.9x defaults: STARTTLS whenever offered (hosts_avoid_tls unset), `tls_tempfail_tryclear = true` [EX-spec].
+ * - 454 (and 5xx) to STARTTLS: plaintext in the same session (observed, real-mtas.md §1).
+ * - Failed handshake: a new plaintext connection at once, same attempt: `delivering unencrypted to H=...
+ *   (not in hosts_require_tls)` (observed; [EX-smtp]).
+ * - Retries: the default retry rule `F,2h,15m; ...`, so every 15 minutes at first [EX-spec].
+ * - Received ≥4.93: `with esmtps  (TLS1.3) tls <cipher>` (RFC 8314 clause) [EX-CL].
+ */
+export const exim: MtaPreset = {
+  name: 'exim',
+  product: 'Exim 4.9x (GnuTLS), tls_tempfail_tryclear = true',
+  inbound: { received: 'exim' },
+  outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'exim', retry: ['15m'] },
+  sources: ['[EX-spec]', '[EX-smtp]', '[EX-CL]', 'real-mtas.md §1 §4 §5.3'],
+  note:
+    'Header as observed from Exim 4.96 (real-mtas.md §4), not the catalogue shape: two spaces after esmtps, and a ' +
+    'TLS 1.2-style suite name even for TLS 1.3 (GnuTLS); with mailhop\'s ECDSA keys it reads ' +
+    'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (inferred from the RSA observation).',
+};

@@ -1,0 +1,17 @@
+import type { MtaPreset } from './mta-preset.js';
+
+/**
+ * Gmail / Google Workspace without "TLS compliance": opportunistic, plaintext when the peer offers no TLS
+ * [GWS-TLS]. Received: `by mx.google.com with ESMTPS id ... (version=TLS1_3 cipher=... bits=256/256)`.
+ */
+export const gmail: MtaPreset = {
+  name: 'gmail',
+  product: 'Gmail / Google Workspace, default outbound',
+  inbound: { received: 'gmail' },
+  outbound: { tls: 'opportunistic' },
+  sources: ['[GWS-TLS]', 'tls-behaviour.md §4.1'],
+  assumed: ['fallback', 'on454'],
+  note:
+    'Behaviour after a 454 or a failed handshake is undocumented (tls-behaviour.md §9): mailhop\'s defaults. ' +
+    'TLS compliance (bounce after one attempt) is not modelled.',
+};

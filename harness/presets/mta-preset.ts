@@ -1,0 +1,41 @@
+/**
+ * What a `preset:` on a hop stands for: one real product's outbound TLS policy, fallback flavour, reply texts and
+ * Received-header format, with the sources they come from. Presets are plain data; scenario/schema.ts merges a
+ * preset's keys under the hop's own before parsing, so anything the hop writes itself wins.
+ */
+import type { Fallback, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected } from '../scenario/schema.js';
+
+/** A duration as a scenario writes it: `"5m"`, or milliseconds. */
+type DurationText = string | number;
+
+/** Outbound keys as a scenario file would write them (the preset's `tls` variant decides which are allowed). */
+export type PresetOutbound = { tls: Outbound['tls'] } & Partial<{
+  fallback: Fallback;
+  fallbackAfter: DurationText;
+  starttlsRejected: StarttlsRejected;
+  preserve: Preserve;
+  enforce: string[];
+  replies: ReplyTexts;
+  retry: DurationText[];
+  maxAge: DurationText;
+}>;
+
+/** A column of `mailhop presets` whose value is mailhop's choice, not something a source documents. */
+export type AssumedColumn = 'fallback' | 'on454';
+
+export interface MtaPreset {
+  /** The value of `preset:` (kebab-case). */
+  name: string;
+  /** The product and the configuration the preset copies, e.g. `Postfix, smtp_tls_security_level = may`. */
+  product: string;
+  inbound: { received: ReceivedFormat };
+  outbound: PresetOutbound;
+  /** Keys of ../shared/reference/tls-behaviour.md §8 (`[PF-smtp]`) and sections of real-mtas.md it rests on. */
+  sources: string[];
+  /** Columns that are mailhop's default because the sources say nothing (marked `*` in `mailhop presets`). */
+  assumed?: AssumedColumn[];
+  /** What the preset does not model, and where an observation overrode the catalogue. */
+  note: string;
+  /** A problem with the hop after merging (e.g. a key the hop itself must give), or undefined. */
+  check?: (hop: { outbound: Outbound }) => string | undefined;
+}

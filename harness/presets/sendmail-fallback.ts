@@ -1,0 +1,15 @@
+import type { MtaPreset } from './mta-preset.js';
+
+/**
+ * sendmail with `confTLS_FALLBACK_TO_CLEAR` (TLSFallbacktoClear): after a failed handshake it reconnects at once
+ * without STARTTLS (`{verify}=CLEAR`) [SM-op]; observed ≈1 ms later, same attempt (real-mtas.md §1). 454 as
+ * plain sendmail: plaintext in the same session.
+ */
+export const sendmailFallback: MtaPreset = {
+  name: 'sendmail-fallback',
+  product: 'sendmail 8.x, TLSFallbacktoClear = true',
+  inbound: { received: 'sendmail' },
+  outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'sendmail' },
+  sources: ['[SM-op]', '[SM-deliver]', 'real-mtas.md §1 §5.2'],
+  note: '454 with the flag was not re-tested in real-mtas.md (the flag concerns handshake failures); plain sendmail continues.',
+};

@@ -1,0 +1,106 @@
+/**
+ * "What would the recipient believe?" (tls-behaviour.md §4.3, E6 in §5): the final mailbox's Received headers,
+ * read top-down while they can be trusted, give a per-link TLS claim; the report sets it beside what the
+ * witnesses say happened on that link. Pure functions of the trace.
+ *
+ * Trust walk (§4.3 step 2): the first header must be signed (`by`) by the final hop; each next one by the hop
+ * before it in the chain, whose name the previous header gave as its `from` (an address literal such as
+ * MessageLabs' `from [ip]` names no host and is accepted). The walk stops at the first header that fails:
+ * it and everything below are claimed, not observed (A18), and their links read `unknown`.
+ */
+import type { AcceptedEvent, TraceEvent } from '../trace/events.js';
+import type { LinkVerdictName } from '../scenario/schema.js';
+import { parseReceived, type Belief, type ReceivedClaim } from './received-claim.js';
+
+export type { Belief, ReceivedClaim } from './received-claim.js';
+
+/** A hop of the chain as the recipient knows it: its id and the names it signs headers with. */
+export interface KnownHop {
+  id: string;
+  names: readonly string[];
+}
+
+/** A header the walk trusted, and the link it speaks for (the inbound link of the hop that wrote it). */
+export interface TrustedHeader {
+  link: string;
+  hop: string;
+  header: string;
+  claim: ReceivedClaim;
+}
+
+/** One link of one delivered message: what the headers make a recipient believe against what happened. */
+export interface HeaderAccount {
+  messageId: string;
+  link: string;
+  believed: Belief;
+  /** What crossed the link, from the link verdict: `tls` only for a real encrypted session (eNULL is `plain`). */
+  actual: 'tls' | 'plain' | 'none';
+  /** `believed` equals `actual`; false when the recipient would be misled or could not tell. */
+  agrees: boolean;
+  /** The trusted header behind `believed`, and what it names; absent when the walk stopped above this link. */
+  header?: string;
+  claim?: { rule: string; protocol?: string; version?: string; cipher?: string };
+}
+
+const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Walks `headers` (top-down, unfolded values) through the chain `hops` (in order, the final mailbox last).
+ * @returns the trusted headers, top-down: the last link first.
+ */
+export function trustedHeaders(headers: readonly string[], hops: readonly KnownHop[]): TrustedHeader[] {
+  const trusted: TrustedHeader[] = [];
+  let expected = hops.length - 1;
+  let previous: ReceivedClaim | undefined;
+  for (const header of headers) {
+    const hop = hops[expected];
+    if (!hop) break;
+    const claim = parseReceived(header);
+    if (!hop.names.some((n) => same(claim.by, n))) break;
+    // The previous header's `from` must be this hop, unless it names no host at all (an address literal).
+    if (previous?.from.name !== undefined && !hop.names.some((n) => same(previous!.from.name, n))) break;
+    trusted.push({ link: `${expected === 0 ? 'client' : hops[expected - 1].id}->${hop.id}`, hop: hop.id, header, claim });
+    previous = claim;
+    expected--;
+  }
+  return trusted;
+}
+
+function actualOf(verdict: LinkVerdictName | undefined): HeaderAccount['actual'] {
+  if (verdict === 'tls' || verdict === 'tls-verified') return 'tls';
+  if (verdict === 'downgraded' || verdict === 'stripped' || verdict === 'plain') return 'plain';
+  return 'none';
+}
+
+/**
+ * The header accounts of every delivered message: for each link of the chain, what the final mailbox's headers
+ * claim and whether the link verdict agrees.
+ * @param hopIds the chain in order; `verdictOf` gives the judged verdict of a message on a link.
+ */
+export function headerAccounts(
+  events: readonly TraceEvent[],
+  hopIds: readonly string[],
+  verdictOf: (messageId: string, link: string) => LinkVerdictName | undefined,
+): HeaderAccount[] {
+  const accepted = events.filter((e): e is AcceptedEvent => e.kind === 'accepted');
+  const hops: KnownHop[] = hopIds.map((id) => ({ id, names: accepted.find((e) => e.hop === id && e.received)?.received?.hopNames ?? [] }));
+  const last = hopIds.at(-1);
+  const links = hopIds.map((id, i) => `${i === 0 ? 'client' : hopIds[i - 1]}->${id}`);
+  return accepted
+    .filter((e) => e.hop === last && e.received)
+    .flatMap((e) => {
+      const trusted = trustedHeaders(e.received!.headers, hops);
+      return links.map((link): HeaderAccount => {
+        const t = trusted.find((h) => h.link === link);
+        const believed = t?.claim.believed ?? 'unknown';
+        const actual = actualOf(verdictOf(e.messageId, link));
+        const claim = t && {
+          rule: t.claim.rule,
+          ...(t.claim.protocol ? { protocol: t.claim.protocol } : {}),
+          ...(t.claim.tls?.version ? { version: t.claim.tls.version } : {}),
+          ...(t.claim.tls?.cipher ? { cipher: t.claim.tls.cipher } : {}),
+        };
+        return { messageId: e.messageId, link, believed, actual, agrees: believed === actual, ...(t ? { header: t.header, claim } : {}) };
+      });
+    });
+}
