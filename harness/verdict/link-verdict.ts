@@ -22,6 +22,7 @@ import type { LinkVerdictName } from '../scenario/schema.js';
 import type { AcceptedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
 import { faultNotes, faultsOn, interceptedBy, strippedBy, type FaultAttribution } from './fault-attribution.js';
+import { hasOpaqueSender, judgeOpaqueSenderLink } from './opaque-link-verdict.js';
 
 /** How each witness saw the deciding session: `tls`, `plain`, or absent when it saw nothing. */
 export interface Witnesses {
@@ -70,6 +71,10 @@ function noteOf(s: SessionEvent): string | undefined {
 
 /** Judges one message on one link from the whole trace. */
 export function judgeMessageLink(link: string, messageId: string, events: readonly TraceEvent[]): MessageLinkVerdict {
+  // A real engine or an external gateway sends on this link: no sender sessions to weigh (opaque-link-verdict.ts).
+  if (hasOpaqueSender(link, events) && events.some((e) => e.link === link && (e.kind === 'wire' || e.kind === 'accepted' || e.kind === 'engine'))) {
+    return judgeOpaqueSenderLink(link, messageId, events);
+  }
   const sessions = events.filter((e): e is SessionEvent => e.kind === 'session' && e.link === link && e.messageId === messageId);
   const wires = events.filter((e): e is WireEvent => e.kind === 'wire' && e.link === link).map((e) => e.record);
   const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
@@ -101,7 +106,8 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   if (deciding) {
     witnesses.sender = tlsOr(Boolean(deciding.tls));
     const wire = wireFor(deciding, wires);
-    if (wire) witnesses.wire = tlsOr(wire.handshake === 'established' || wire.implicitTls);
+    // Implicit TLS too is only encrypted once the handshake completed (a killed handshake is not TLS).
+    if (wire) witnesses.wire = tlsOr(wire.handshake === 'established');
     if (relayed && accepted) witnesses.receiver = tlsOr(accepted.secure);
     const seen = Object.entries(witnesses);
     if (new Set(seen.map(([, v]) => v)).size > 1) {
