@@ -20,7 +20,7 @@ export const LOCK_OF = {
   stripped: 'open',
   refused: 'refused',
   none: 'none',
-} as Record<LinkVerdictName, LockMark>;
+} satisfies Record<LinkVerdictName, LockMark>;
 
 /** CSS class of a verdict (colour). */
 export function verdictClass(verdict: string): string {

@@ -6,7 +6,6 @@
 import type { EndToEndName, LinkVerdictName, OutcomeName } from '../scenario/schema.js';
 
 /** What a link verdict means, as the end of a sentence ("… was downgraded: <meaning>"). */
-// Asserted rather than annotated so the table compiles while verdict names are being added.
 export const LINK_VERDICT_MEANING = {
   'tls-verified': 'delivered over TLS under a verify policy, so a bad certificate would have stopped it',
   tls: 'delivered over TLS, but the certificate was not enforced, so an interceptor would have gone unnoticed',
@@ -15,7 +14,7 @@ export const LINK_VERDICT_MEANING = {
   stripped: 'delivered in plaintext because a fault on the link kept TLS from being used, not because of the servers',
   refused: 'attempted, but policy or replies stopped the message before its content crossed',
   none: 'the message never reached this link',
-} as Record<LinkVerdictName, string>;
+} satisfies Record<LinkVerdictName, string>;
 
 /** What an end-to-end verdict means. */
 export const END_TO_END_MEANING: Record<EndToEndName, string> = {
