@@ -8,6 +8,7 @@ import { runCommand, type RunOptions } from './run-command.js';
 import { validateCommand } from './validate-command.js';
 import { explainCommand } from './explain-command.js';
 import { upCommand } from './up-command.js';
+import { addPresetsCommand } from './presets-command.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -52,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (path: string) => {
       exitCode = await upCommand(path);
     });
+
+  addPresetsCommand(program);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

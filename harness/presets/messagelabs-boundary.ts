@@ -14,6 +14,7 @@ export const messagelabsBoundary: MtaPreset = {
   sources: ['[BC-162447]', '[BC-174326]', '[BC-221535]'],
   assumed: ['fallback', 'on454'],
   note: 'Deferral texts of an enforced domain are not documented; mailhop\'s own are used.',
+  needs: 'outbound.enforce',
   check: (hop) =>
     hop.outbound.tls === 'preserve-inbound' && hop.outbound.enforce.length === 0
       ? 'preset messagelabs-boundary needs the partner domains in the hop\'s outbound.enforce, e.g. outbound: { enforce: [partner.test] }'

@@ -36,6 +36,8 @@ export interface MtaPreset {
   assumed?: AssumedColumn[];
   /** What the preset does not model, and where an observation overrode the catalogue. */
   note: string;
+  /** A key the hop must write itself, named in `mailhop presets` (e.g. `outbound.enforce`). */
+  needs?: string;
   /** A problem with the hop after merging (e.g. a key the hop itself must give), or undefined. */
   check?: (hop: { outbound: Outbound }) => string | undefined;
 }

@@ -3,8 +3,9 @@ import { readdirSync } from 'node:fs';
 import { loadScenarioFile } from '../../harness/scenario/load-scenario.js';
 import { startChain } from '../../harness/chain/chain.js';
 
-// Every scenario shipped in scenarios/ is also a test: it must run and every expectation must hold.
-const files = readdirSync('scenarios')
+// Every scenario shipped in scenarios/ (and its subfolders, e.g. scenarios/presets/) is also a test: it must run
+// and every expectation must hold. Paths are relative to scenarios/.
+const files = (readdirSync('scenarios', { recursive: true }) as string[])
   .filter((f) => f.endsWith('.yaml'))
   .sort();
 

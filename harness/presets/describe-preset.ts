@@ -1,0 +1,88 @@
+/**
+ * A preset as `mailhop presets` shows it, derived from what the schema makes of it (so the table cannot
+ * disagree with the behaviour): the outbound policy in force, the fallback after a failed handshake, what a
+ * 4xx/5xx to STARTTLS does, the Received format, and the sources.
+ */
+import { Outbound } from '../scenario/schema.js';
+import { formatDuration } from '../scenario/duration.js';
+import { PRESETS, type PresetKey } from './index.js';
+import type { MtaPreset } from './mta-preset.js';
+
+/** One row of the presets table; a value ending in `*` is mailhop's default, not a documented behaviour. */
+export interface PresetRow {
+  name: string;
+  policy: string;
+  fallback: string;
+  on454: string;
+  header: string;
+  source: string;
+  note: string;
+}
+
+function policyOf(outbound: Outbound, preset: MtaPreset): string {
+  if (outbound.tls !== 'preserve-inbound') return outbound.tls;
+  return `preserve-inbound ${outbound.preserve}${preset.needs ? ` + ${preset.needs}` : ''}`;
+}
+
+function fallbackOf(outbound: Outbound): string {
+  if (outbound.tls === 'mandatory' || outbound.tls === 'verify' || (outbound.tls === 'preserve-inbound' && outbound.preserve === 'mandatory')) {
+    return 'never (TLS required)';
+  }
+  if (outbound.tls !== 'opportunistic' && outbound.tls !== 'preserve-inbound') return '-';
+  switch (outbound.fallback) {
+    case 'reconnect':
+      return 'reconnect at once';
+    case 'next-attempt':
+      return `next attempt, once ${formatDuration(outbound.fallbackAfter)} old`;
+    case 'never':
+      return 'never (defer)';
+  }
+}
+
+function on454Of(outbound: Outbound): string {
+  if (outbound.tls === 'mandatory' || outbound.tls === 'verify' || (outbound.tls === 'preserve-inbound' && outbound.preserve === 'mandatory')) return 'defer';
+  if (outbound.tls !== 'opportunistic' && outbound.tls !== 'preserve-inbound') return '-';
+  return outbound.starttlsRejected === 'continue' ? 'plaintext, same session' : 'defer';
+}
+
+/** The table row of one preset. */
+export function describePreset(name: PresetKey): PresetRow {
+  const preset = PRESETS[name];
+  const outbound = Outbound.parse(preset.outbound);
+  const mark = (column: 'fallback' | 'on454', text: string) => (preset.assumed?.includes(column) ? `${text}*` : text);
+  return {
+    name,
+    policy: policyOf(outbound, preset),
+    fallback: mark('fallback', fallbackOf(outbound)),
+    on454: mark('on454', on454Of(outbound)),
+    header: preset.inbound.received,
+    source: preset.sources.join(' '),
+    note: preset.note,
+  };
+}
+
+/** Every preset's row, in registry order. */
+export function describePresets(): PresetRow[] {
+  return (Object.keys(PRESETS) as PresetKey[]).map(describePreset);
+}
+
+/**
+ * The presets as a text table (columns: preset, policy, fallback, on 454, header, source), a footnote for `*`,
+ * then each preset's note.
+ */
+export function presetTable(rows: readonly PresetRow[] = describePresets()): string {
+  const head: PresetRow = { name: 'preset', policy: 'policy', fallback: 'fallback', on454: 'on 454', header: 'header', source: 'source', note: '' };
+  const columns = ['name', 'policy', 'fallback', 'on454', 'header', 'source'] as const;
+  const width = Object.fromEntries(columns.map((c) => [c, Math.max(...[head, ...rows].map((r) => r[c].length))]));
+  const line = (r: PresetRow) => columns.map((c, i) => (i === columns.length - 1 ? r[c] : r[c].padEnd(width[c]))).join('  ');
+  return [
+    line(head),
+    ...rows.map(line),
+    '',
+    "* mailhop's default: the sources do not document this behaviour for the product",
+    '',
+    'notes:',
+    ...rows.map((r) => `  ${r.name}: ${r.note}`),
+    '',
+  ].join('\n');
+}
