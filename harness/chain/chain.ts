@@ -17,6 +17,9 @@ import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { LinkProxy, type StartedLinkProxy } from '../link/link-proxy.js';
 import { linkFaultsFor } from '../link/faults/index.js';
 import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
+import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines/chain-engines.js';
+import { EngineHolds } from '../engines/engine-holds.js';
+import type { StartedEngine } from '../engines/start-engine.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
 export const HOST_DOMAIN = 'mailhop.test';
@@ -49,6 +52,13 @@ export interface ChainOptions {
    * {@link StartedChain.send}) instead of refusing it, so people can send by hand (`mailhop up`, swaks).
    */
   stampMissingId?: boolean;
+  /** Lets an `engine: external` hop, and the hop after it, use a non-loopback address (CLI: --allow-external). Never in tests. */
+  allowExternal?: boolean;
+  /**
+   * Real time, ms, that one message may keep the virtual clock waiting while a real engine or an external gateway
+   * holds it (default 15 s): their retries run on real time, so the run must not end (or jump ahead) under them.
+   */
+  engineSettleMs?: number;
 }
 
 /** Addresses of one hop: its server and the proxy in front of it (what senders connect to). */
@@ -106,12 +116,19 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const queues: RelayQueue[] = [];
   const servers: StartedHopServer[] = [];
   const proxies: StartedLinkProxy[] = [];
+  const engines: StartedEngine[] = [];
+  // Hops whose queues mailhop cannot see (engines/): which messages they hold, and the clock waits for them.
+  const holds = new EngineHolds(opaqueHopsOf(scenario, linkNames), clock, options.engineSettleMs ?? 15_000);
+  trace.subscribe((e) => holds.observe(e));
+  /** Per link (index of the receiving hop): its sender is a real engine or an external gateway. */
+  const opaqueSender = ids.map((_, i) => i > 0 && (scenario.hops[i - 1].engine ?? 'mock') !== 'mock');
   let nextId = 0;
   // Wire records arrive when both sockets of a proxied connection have closed, a moment after the
   // sender's session ended; the report waits for them so the wire witness is never missing.
   let finishedRecords = 0;
   let quietWaiter: (() => void) | null = null;
-  const wireQuiet = () => finishedRecords >= proxies.reduce((n, p) => n + p.records().length, 0);
+  // Links whose sender is an engine are left out: OpenSMTPD keeps an idle connection open 10 s (report() snapshots it).
+  const wireQuiet = () => finishedRecords >= proxies.reduce((n, p, i) => n + (opaqueSender[i] ? 0 : p.records().length), 0);
   const waitForWire = (limitMs: number) =>
     new Promise<void>((resolve) => {
       if (wireQuiet()) return resolve();
@@ -126,8 +143,9 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 
   const stopAll = async () => {
     clock.stop();
+    holds.dispose();
     for (const q of queues) q.stop();
-    await Promise.allSettled([...proxies.map((p) => p.stop()), ...servers.map((s) => s.stop())]);
+    await Promise.allSettled([...proxies.map((p) => p.stop()), ...servers.map((s) => s.stop()), ...engines.map((e) => e.stop())]);
   };
 
   // Each hop's queue is created once its outbound proxy exists; until then incoming mail cannot arrive.
@@ -138,9 +156,10 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 
   try {
     const certs = await Promise.all(scenario.hops.map((hop, i) => pki.issue(hostnames[i], hop.inbound.cert)));
+    const opaque = await planOpaqueAddresses(scenario, options.allowExternal ?? false);
     const started = await Promise.all(
       scenario.hops.map((hop, i) =>
-        startHopServer({
+        (hop.engine ?? 'mock') !== 'mock' ? null : startHopServer({
           hopId: hop.id,
           hostname: hostnames[i],
           inbound: hop.inbound,
@@ -163,7 +182,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         }),
       ),
     );
-    servers.push(...started);
+    servers.push(...started.filter((s): s is StartedHopServer => s !== null));
     // On-path attackers (scenario `links:`); they learn which delivery a connection carries from `connections`.
     const faults = await Promise.all(
       linkNames.map((name, i) =>
@@ -178,18 +197,26 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       started.map((server, i) =>
         LinkProxy.start({
           name: linkNames[i],
-          host,
-          target: server.address,
+          host: opaque[i].proxyListen?.host ?? host,
+          port: opaque[i].proxyListen?.port,
+          target: server?.address ?? opaque[i].target!,
           faults: faults[i],
           onRecord: (record) => {
             trace.emit({ kind: 'wire', source: 'wire', link: linkNames[i], record });
-            finishedRecords++;
+            if (!opaqueSender[i]) finishedRecords++;
             if (quietWaiter && wireQuiet()) quietWaiter();
           },
         }),
       ),
     );
     proxies.push(...startedProxies);
+    engines.push(
+      ...(await startChainEngines({
+        scenario, hostnames, linkNames, certs, caCert: pki.ca.cert, addresses: opaque, proxies: startedProxies.map((p) => p.address),
+        trace, now: () => clock.now(), onlyMessageAt: (hop) => holds.only(hop),
+        onMailbox: (m) => mailbox.push({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound, at: clock.now() }),
+      })),
+    );
     const targetFor = (senderIndex: number) => {
       // senderIndex -1 is the injecting client; it sends into hop 0.
       const to = senderIndex + 1;
@@ -216,7 +243,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
     const clientQueue = new RelayQueue({ target: targetFor(-1), clock, onBounce: onBounce('client') });
     queues.push(clientQueue);
 
-    const hops: HopAddresses[] = ids.map((id, i) => ({ id, hostname: hostnames[i], server: started[i].address, proxy: startedProxies[i].address }));
+    const hops: HopAddresses[] = ids.map((id, i) => ({ id, hostname: hostnames[i], server: started[i]?.address ?? opaque[i].target!, proxy: startedProxies[i].address }));
 
     const send = async (message: Message): Promise<string> => {
       const id = `m${++nextId}`;
@@ -235,15 +262,24 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       return id;
     };
 
-    const isDone = () => queues.every((q) => q.held().length === 0);
+    const isDone = () => queues.every((q) => q.held().length === 0) && holds.held().length === 0;
     const settle = async () => {
       const result = await clock.run(scenario.runFor, isDone);
       await waitForWire(2_000);
       return result;
     };
-    const report = () => judgeScenario(scenario, trace.events(), { file: options.file, held: heldNow(), dsns: [...dsns] });
-    const heldNow = () =>
-      queues.flatMap((q, qi) => q.held().map((m) => ({ messageId: m.id, hop: qi === queues.length - 1 ? 'client' : ids[qi] })));
+    const report = () => judgeScenario(scenario, [...trace.events(), ...openOpaqueRecords()], { file: options.file, held: heldNow(), dsns: [...dsns] });
+    const heldNow = () => [
+      ...queues.flatMap((q, qi) => q.held().map((m) => ({ messageId: m.id, hop: qi === queues.length - 1 ? 'client' : ids[qi] }))),
+      ...holds.held(),
+    ];
+    // What the wire saw so far on connections an engine still holds open (judged, not recorded in the trace).
+    const openOpaqueRecords = (): TraceEvent[] => {
+      const recorded = new Set(trace.events().flatMap((e) => (e.kind === 'wire' ? [e.record.id] : [])));
+      return startedProxies.flatMap((p, i) =>
+        !opaqueSender[i] ? [] : p.records().filter((r) => !recorded.has(r.id)).map((record) => ({ kind: 'wire' as const, source: 'wire' as const, link: linkNames[i], record, seq: 0, at: clock.now() })),
+      );
+    };
 
     let stopping: Promise<void> | null = null;
     const stop = () => (stopping ??= stopAll());

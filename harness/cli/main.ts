@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { runCommand, type RunOptions } from './run-command.js';
 import { validateCommand } from './validate-command.js';
+import { registerDoctorCommand } from './doctor-command.js';
 import { explainCommand } from './explain-command.js';
 import { upCommand } from './up-command.js';
 import { addPresetsCommand } from './presets-command.js';
@@ -55,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   addPresetsCommand(program);
+
+  registerDoctorCommand(program, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Duration } from './duration.js';
 import { LinkFaultSpec } from '../link/faults/index.js';
 import { PRESETS, PRESET_NAMES } from '../presets/index.js';
+import { chainEngineProblems, engineHopProblems } from '../engines/engine-support.js';
 
 /** TLS protocol versions as Node names them (`tls.SecureContextOptions.minVersion`). */
 export const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -235,15 +236,34 @@ export const PresetName = z.enum(PRESET_NAMES);
 export type PresetName = z.infer<typeof PresetName>;
 
 /**
+ * What runs a hop (harness/engines/): mailhop's `mock` MTA (default); a real `postfix`, `sendmail`, `exim` or
+ * `opensmtpd` that mailhop configures from `inbound`/`outbound`, starts on loopback and stops; or an `external`
+ * server at `host`:`port` that mailhop does not start (a gateway under test).
+ */
+export const EngineName = z.enum(['mock', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'external']);
+export type EngineName = z.infer<typeof EngineName>;
+
+/** Engine problems are judged on the hop as written, before presets and defaults (engines/engine-support.ts). */
+function checkEngine(value: unknown, ctx: z.core.$RefinementCtx): unknown {
+  for (const p of engineHopProblems(value)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, input: value });
+  return value;
+}
+
+/**
  * One mock MTA in the chain. With `preset:`, the preset's inbound and outbound keys are merged under the hop's
  * own before anything else is parsed (applyPreset), so a key the hop gives always wins and the hop's file
  * positions stay those of its own keys.
  */
 export const Hop = z.preprocess(
-  applyPreset,
+  (value, ctx) => applyPreset(checkEngine(value, ctx)),
   z
     .strictObject({
       id: HopId,
+      /** What runs the hop; absent means `mock`. */
+      engine: EngineName.optional(),
+      /** engine external: the server's address; a mock right after an external hop: where its link proxy listens. */
+      host: z.ipv4().optional(),
+      port: z.number().int().min(1).max(65535).optional(),
       preset: PresetName.optional(),
       inbound: Inbound.prefault({}),
       outbound: Outbound.prefault({}),
@@ -338,6 +358,7 @@ export const Scenario = z
     runFor: Duration.prefault('1h'),
   })
   .superRefine((s, ctx) => {
+    for (const p of chainEngineProblems(s.hops)) ctx.addIssue({ code: 'custom', path: ['hops', ...p.path], message: p.message });
     const seen = new Map<string, number>();
     s.hops.forEach((hop, i) => {
       if (seen.has(hop.id)) {

@@ -165,6 +165,39 @@ export interface DeliveredEvent extends EventBase {
   messageId: string;
 }
 
+/** Real MTAs a hop can run instead of the mock (`engine:` in a scenario; harness/engines/). */
+export type RealEngineName = 'postfix' | 'sendmail' | 'exim' | 'opensmtpd';
+
+/**
+ * What a real MTA's own log said (harness/engines/), reduced to one fact:
+ * - `started`: the engine listens; `policy` is its outbound TLS policy (on its outbound link, or its inbound link when it is the mailbox).
+ * - `tls`: an outbound connection established TLS (`tls`: version and cipher as the engine logs them).
+ * - `tls-failed`: an outbound STARTTLS or handshake failed (the line says how).
+ * - `plaintext-fallback`: after a failed handshake the engine goes on without TLS.
+ * - `relayed`, `deferred`, `bounced`: the delivery status of a message on the outbound link.
+ *
+ * A real engine emits no `session` events: on the link it sends over, the link verdict rests on the
+ * receiver, the wire and these facts (verdict/opaque-link-verdict.ts).
+ */
+export interface EngineEvent extends EventBase {
+  kind: 'engine';
+  source: 'engine';
+  /** The engine's hop id. */
+  hop: string;
+  engine: RealEngineName;
+  fact: 'started' | 'tls' | 'tls-failed' | 'plaintext-fallback' | 'relayed' | 'deferred' | 'bounced';
+  /** mailhop id of the message, when the line (or the engine's queue id) names it. */
+  messageId?: string;
+  /** For `started`: the outbound policy the engine was configured with. */
+  policy?: EffectivePolicy;
+  /** For `tls` (and `relayed` over TLS): what the engine logged. */
+  tls?: { version: string; cipher: string };
+  /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`. */
+  detail?: string;
+  /** The log line, without the syslog prefix (at most 300 characters). */
+  line: string;
+}
+
 export type TraceEvent =
   | SessionEvent
   | AcceptedEvent
@@ -174,7 +207,8 @@ export type TraceEvent =
   | QueuedEvent
   | DeferredEvent
   | BouncedEvent
-  | DeliveredEvent;
+  | DeliveredEvent
+  | EngineEvent;
 
 /** An event as emitted, before the trace numbers and timestamps it. */
 export type NewEvent = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'at'> : never) : never;

@@ -247,7 +247,7 @@ describe('loading files and directories', () => {
     expect(await messageOf(() => loadScenarios([dir]))).toBe(lines(
       `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "maybe"`,
       `${join(dir, 'c.yaml')}:1:1: missing required key "messages"`,
-      `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, preset, inbound, outbound)`,
+      `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, engine, host, port, preset, inbound, outbound)`,
     ).trimEnd());
   });
 

@@ -1,0 +1,97 @@
+/**
+ * What each real MTA contributes (postfix.ts, sendmail.ts, exim.ts, opensmtpd.ts): its
+ * configuration, written from the hop's inbound/outbound settings into its run folder, the command
+ * that runs it in the foreground, and a reader that turns its log lines into facts.
+ */
+import type { Hop } from '../scenario/schema.js';
+import type { KeyCert } from '../pki/run-pki.js';
+import type { EffectivePolicy, EngineEvent, RealEngineName } from '../trace/events.js';
+import type { MtaPaths } from './mta-paths.js';
+import type { RunFolder } from './run-folder.js';
+
+/** Everything an engine's configuration is written from. */
+export interface EngineHopConfig {
+  hop: Hop;
+  /** `<id>.mailhop.test`: its myhostname / primary_hostname / EHLO name. */
+  hostname: string;
+  /** Loopback address and port it listens on. */
+  listen: { host: string; port: number };
+  /** The next link's proxy, where it relays everything; null when it is the final mailbox. */
+  next: { host: string; port: number } | null;
+  /** Its certificate, signed by the run's CA (or flawed as `inbound.cert` says). */
+  keyCert: KeyCert;
+  /** The run's CA certificate. */
+  caCert: string;
+  paths: MtaPaths;
+}
+
+/** How to start a prepared engine. */
+export interface EngineLaunch {
+  /** The daemon in the foreground, run as the namespace's first process. */
+  command: string[];
+  /** Extra bind mounts inside its namespace: [file in the run folder, path inside]. */
+  binds?: Array<[string, string]>;
+  /** It logs through syslog (/dev/log is then mailhop's socket); otherwise on stdout/stderr. */
+  syslog: boolean;
+  /** As the final mailbox: the Maildir it delivers into. */
+  maildir?: string;
+}
+
+/** A fact read from one log line. */
+export type LogFact =
+  /** The engine accepted a message (its inbound side): the receiver's account. */
+  | { kind: 'accepted'; messageId: string; tls: { version: string; cipher: string } | null; remotePort: number; line: string }
+  /** Something about its outbound side (or a local delivery into its mailbox: `relayed` with `local`). */
+  | {
+      kind: 'outbound';
+      fact: Exclude<EngineEvent['fact'], 'started'>;
+      messageId?: string;
+      tls?: { version: string; cipher: string };
+      /** For relayed/deferred/bounced: the reply or reason the engine gives, e.g. `Cannot start TLS: handshake failure`. */
+      reply?: string;
+      /** A delivery into its own Maildir (the engine is the final mailbox), not over its outbound link. */
+      local?: boolean;
+      line: string;
+    };
+
+/** Parses one engine instance's log, line by line (it keeps the state that ties lines to messages). */
+export interface EngineLogReader {
+  read(line: string): LogFact[];
+}
+
+export interface EngineDefinition {
+  name: RealEngineName;
+  /** The unprivileged user that owns its run folder (it reaches files there by absolute path). */
+  folderOwner?: string;
+  /** Users and groups it needs on this machine (doctor checks them). */
+  requires: { users: string[]; binaries: (paths: MtaPaths) => string[] };
+  /** Deferrals of one message after which mailhop stops waiting for it in real time (see chain settle). */
+  settleAfterDeferrals: number;
+  /** Writes the configuration into `folder` and says how to run it. @throws Error when a helper (m4, makemap) fails. */
+  prepare(folder: RunFolder, config: EngineHopConfig): Promise<EngineLaunch>;
+  logReader(): EngineLogReader;
+}
+
+/** The TLS policy an engine's outbound configuration amounts to (for `started` facts and leak judgement). */
+export function outboundPolicy(hop: Hop): EffectivePolicy {
+  const tls = hop.outbound.tls;
+  return tls === 'none' || tls === 'mandatory' || tls === 'verify' ? tls : 'opportunistic';
+}
+
+/**
+ * mailhop's id from a Message-ID the injecting client wrote (`<m1.1764446000000@client.mailhop.test>`),
+ * or undefined for any other Message-ID.
+ */
+export function mailhopIdOfMessageId(messageId: string): string | undefined {
+  return /^<?([a-z0-9]+)\.\d+@client\.mailhop\.test>?$/i.exec(messageId.trim())?.[1];
+}
+
+/** `TLS1.3` (GnuTLS, Exim) or `TLSv1.3` -> `TLSv1.3`. */
+export function tlsVersionName(version: string): string {
+  return version.replace(/^TLS(?=\d)/, 'TLSv');
+}
+
+/** Cuts a log line for an event (at most 300 characters). */
+export function clip(line: string): string {
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
+}

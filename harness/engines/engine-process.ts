@@ -1,0 +1,155 @@
+/**
+ * One real MTA process tree: started in its own session (so a whole process group can be
+ * signalled), with the kernel killing it if mailhop dies (`setpriv --pdeathsig KILL`), and stopped
+ * by SIGTERM, then SIGKILL to its process group and to every process left in its private mount
+ * namespace (daemons that fork away from the group still live there).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { onProcessEnd } from './exit-cleanup.js';
+
+/** How a process ended. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface EngineProcessOptions {
+  /** For messages, e.g. `postfix hop relay`. */
+  label: string;
+  /** The program and its arguments. */
+  argv: string[];
+  /** Each line the process writes on stdout or stderr. */
+  onOutput?: (line: string) => void;
+  /** Extra synchronous cleanup if the process ends without stop() (e.g. removing the run folder). */
+  onAbandon?: () => void;
+}
+
+const OUTPUT_KEPT = 40;
+
+export class EngineProcess {
+  readonly pid: number;
+  readonly exited: Promise<ProcessExit>;
+  #exit: ProcessExit | null = null;
+  #namespace: string | null = null;
+  #output: string[] = [];
+  #unregister: () => void;
+  #stopping: Promise<void> | null = null;
+
+  private constructor(private readonly child: ChildProcess, options: EngineProcessOptions) {
+    if (child.pid === undefined) throw new Error(`${options.label}: could not start ${options.argv[0]}`);
+    this.pid = child.pid;
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.#exit = { code, signal };
+        resolve(this.#exit);
+      });
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      let buffered = '';
+      stream?.setEncoding('latin1');
+      stream?.on('data', (chunk: string) => {
+        buffered += chunk;
+        let i: number;
+        while ((i = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, i).replace(/\r$/, '');
+          buffered = buffered.slice(i + 1);
+          this.#output.push(line);
+          if (this.#output.length > OUTPUT_KEPT) this.#output.shift();
+          options.onOutput?.(line);
+        }
+      });
+    }
+    this.#unregister = onProcessEnd(() => {
+      this.killSync();
+      options.onAbandon?.();
+    });
+  }
+
+  /** Starts the program in a new session. @throws Error when it cannot be spawned. */
+  static start(options: EngineProcessOptions): Promise<EngineProcess> {
+    const child = spawn(options.argv[0], options.argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('spawn', () => {
+        child.off('error', reject);
+        resolve(new EngineProcess(child, options));
+      });
+    });
+  }
+
+  /** The exit status once it exited, else null. */
+  get exit(): ProcessExit | null {
+    return this.#exit;
+  }
+
+  /** The last lines it wrote on stdout/stderr (for error messages). */
+  output(): string[] {
+    return [...this.#output];
+  }
+
+  /**
+   * Remembers the process's mount namespace (call once it runs the daemon, i.e. after its
+   * `unshare`), so stop() can find processes that left the process group. Never our own namespace.
+   */
+  recordNamespace(): void {
+    try {
+      const ns = readlinkSync(`/proc/${this.pid}/ns/mnt`);
+      if (ns !== readlinkSync('/proc/self/ns/mnt')) this.#namespace = ns;
+    } catch {
+      // exited already
+    }
+  }
+
+  /** SIGTERM, up to `graceMs` for an orderly exit, then SIGKILL to everything left. Idempotent. */
+  stop(graceMs = 3000): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.signalAll('SIGTERM');
+      if (!this.#exit) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.exited, new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+        clearTimeout(timer);
+      }
+      this.killSync();
+      if (!this.#exit) await Promise.race([this.exited, new Promise((r) => setTimeout(r, 1000))]);
+      this.#unregister();
+    })();
+    return this.#stopping;
+  }
+
+  /** SIGKILL to the process group and every process of the namespace, synchronously. */
+  killSync(): void {
+    this.signalAll('SIGKILL');
+  }
+
+  private signalAll(signal: NodeJS.Signals): void {
+    const pids = new Set(this.namespaceMembers());
+    if (!this.#exit) pids.add(this.pid);
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // the group is gone
+    }
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
+  private namespaceMembers(): number[] {
+    if (!this.#namespace) return [];
+    const members: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (readlinkSync(`/proc/${entry}/ns/mnt`) === this.#namespace) members.push(Number(entry));
+      } catch {
+        // exited, or not ours to read
+      }
+    }
+    return members;
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Exim as a hop (real-mtas.md §5.3): the unpacked exim4-daemon-light (GnuTLS), `-bdf -q1s` in the
+ * foreground, retry rule `F,1h,1s`. It re-executes itself as Debian-exim (hence `exim_path`, and a
+ * run folder and key that user can read) and logs through syslog.
+ * - inbound: `tls_advertise_hosts` (empty for `none`); `require` denies MAIL in clear with
+ *   `530 5.7.0` (RFC 3207 §4) from an ACL.
+ * - outbound: opportunistic is its default (there is no `hosts_try_tls`); `mandatory` =
+ *   `hosts_require_tls = *`; `none` = `hosts_avoid_tls = *`; `fallback: never` =
+ *   `tls_tempfail_tryclear = false` (its default reconnects in plaintext at once, §1).
+ * - as the final mailbox: an `accept` router into a Maildir.
+ */
+import { userIds } from './system-users.js';
+import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
+import type { RunFolder } from './run-folder.js';
+import { EximLogReader } from './exim-log.js';
+
+const USER = 'Debian-exim';
+
+function conf(folder: RunFolder, c: EngineHopConfig): string {
+  const out = c.hop.outbound;
+  const inbound = c.hop.inbound.starttls;
+  const transportTls = out.tls === 'mandatory' ? ['hosts_require_tls = *'] : out.tls === 'none' ? ['hosts_avoid_tls = *'] : [];
+  if (out.tls === 'opportunistic' && out.fallback === 'never') transportTls.push('tls_tempfail_tryclear = false');
+  const route = c.next
+    ? ['smarthost:', '  driver = manualroute', `  route_list = * ${c.next.host}`, '  # the next hop is a local address: send to it anyway', '  self = send', '  transport = remote_smtp', '  no_more']
+    : ['mailbox:', '  driver = accept', '  transport = maildir_delivery', '  no_more'];
+  const transports = c.next
+    ? [
+        'remote_smtp:',
+        '  driver = smtp',
+        `  port = ${c.next.port}`,
+        '  allow_localhost',
+        // Exim pipelines QUIT after the final dot and half-closes at once; mailhop's STARTTLS fronts (mta/fronts/,
+        // used by none/fake-*/break-handshake hops) drop such a connection before the 250, and Exim then sends the
+        // message twice. Until the fronts handle half-close, Exim waits for each reply (not TLS-relevant).
+        '  hosts_avoid_pipelining = *',
+        ...transportTls.map((l) => `  ${l}`),
+      ]
+    : ['maildir_delivery:', '  driver = appendfile', `  directory = ${folder.at('mailbox/maildir')}`, '  maildir_format', '  create_directory', `  user = ${USER}`, '  envelope_to_add', '  return_path_add'];
+  return [
+    `primary_hostname = ${c.hostname}`,
+    `spool_directory = ${folder.at('spool')}`,
+    'log_file_path = syslog',
+    'syslog_duplication = false',
+    'log_selector = +tls_cipher +incoming_port +outgoing_port',
+    `pid_file_path = ${folder.at('exim.pid')}`,
+    `exim_path = ${c.paths.exim.exim}`,
+    `exim_user = ${USER}`,
+    `exim_group = ${USER}`,
+    'never_users = root',
+    'keep_environment =',
+    `local_interfaces = <; ${c.listen.host}.${c.listen.port}`,
+    'host_lookup =',
+    'rfc1413_hosts =',
+    'acl_smtp_rcpt = acl_rcpt',
+    ...(inbound === 'require' ? ['acl_smtp_mail = acl_mail'] : []),
+    `tls_advertise_hosts = ${inbound === 'none' ? '' : '*'}`,
+    `tls_certificate = ${folder.at('certs/cert.pem')}`,
+    `tls_privatekey = ${folder.at('certs/key.pem')}`,
+    'queue_run_max = 5',
+    '',
+    'begin acl',
+    'acl_rcpt:',
+    '  accept hosts = 127.0.0.0/8',
+    '  deny message = relay not permitted',
+    ...(inbound === 'require' ? ['acl_mail:', '  deny !encrypted = *', '       message = 530 5.7.0 Must issue a STARTTLS command first', '  accept'] : []),
+    '',
+    'begin routers',
+    ...route,
+    '',
+    'begin transports',
+    ...transports,
+    '',
+    'begin retry',
+    '*   *   F,1h,1s',
+    '',
+  ].join('\n');
+}
+
+export const exim: EngineDefinition = {
+  name: 'exim',
+  folderOwner: USER,
+  requires: { users: [USER], binaries: (p) => [p.exim.exim] },
+  settleAfterDeferrals: 2,
+  async prepare(folder, c): Promise<EngineLaunch> {
+    const ex = userIds(USER);
+    if (!ex) throw new Error(`user ${USER} is missing (scripts/install-real-mtas.sh creates it)`);
+    folder.dir('spool', 0o750, ex);
+    folder.dir('certs', 0o750, { uid: 0, gid: ex.gid });
+    // Exim reads its key after dropping privileges to Debian-exim (§5.3).
+    folder.file('certs/key.pem', c.keyCert.key, 0o640, { uid: 0, gid: ex.gid });
+    folder.file('certs/cert.pem', c.keyCert.cert, 0o644);
+    folder.file('exim.conf', conf(folder, c));
+    let maildir: string | undefined;
+    if (!c.next) {
+      folder.dir('mailbox', 0o700, ex);
+      maildir = folder.at('mailbox/maildir');
+    }
+    return { command: [c.paths.exim.exim, '-C', folder.at('exim.conf'), '-bdf', '-q1s'], syslog: true, maildir };
+  },
+  logReader: () => new EximLogReader(),
+};

@@ -1,0 +1,56 @@
+/**
+ * Last-resort cleanup of real engines when the process ends without stopping its chains: on
+ * `exit`, and on SIGINT/SIGTERM/SIGHUP (Node's default for those skips `exit` handlers, and the
+ * engines run in their own session, so a terminal's Ctrl-C does not reach them). Process-wide by
+ * nature, hence the one module-level registry of mailhop.
+ */
+const tasks = new Set<() => void>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+let installed = false;
+
+function runAll(): void {
+  for (const task of [...tasks]) {
+    tasks.delete(task);
+    try {
+      task();
+    } catch {
+      // best effort: the process is ending
+    }
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  runAll();
+  // Keep the signal's usual meaning: when nobody else listens, die of it as Node would have.
+  if (process.listenerCount(signal) === 1) {
+    uninstall();
+    process.kill(process.pid, signal);
+  }
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', runAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  process.off('exit', runAll);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+/**
+ * Registers a synchronous cleanup to run if the process ends first; returns the function that
+ * unregisters it (call it once the thing was stopped normally).
+ */
+export function onProcessEnd(task: () => void): () => void {
+  tasks.add(task);
+  install();
+  return () => {
+    tasks.delete(task);
+    if (tasks.size === 0) uninstall();
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * OpenSMTPD as a hop (real-mtas.md §5.4): the unpacked opensmtpd, `smtpd -d -v` in the foreground,
+ * logging to stderr. Its paths are compiled in (/var/spool/smtpd, /run, /var/lib/opensmtpd/empty,
+ * users opensmtpd/opensmtpq), so its namespace binds those from the run folder, with passwd and
+ * group copies that add the two users only there. Inbound is plaintext only: Debian 12's 6.8.0p2
+ * fails every inbound TLS handshake with OpenSSL 3 (OpenSMTPD#1171), so engine-support.ts allows
+ * nothing but `inbound.starttls: none`.
+ * - outbound: `relay host smtp://` (opportunistic; a failed handshake downgrades to a new plaintext
+ *   connection at once), `smtp+tls:// ... tls no-verify` (mandatory), `smtp+notls://` (none).
+ */
+import { readFileSync } from 'node:fs';
+import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
+import type { RunFolder } from './run-folder.js';
+import { OpensmtpdLogReader } from './opensmtpd-log.js';
+
+/** The ids the package's postinst would give its users; they exist only inside the namespace. */
+const USERS = ['opensmtpd:x:60901:60901:OpenSMTPD Daemon:/var/lib/opensmtpd/empty:/usr/sbin/nologin', 'opensmtpq:x:60902:60902:OpenSMTPD queue user:/var/lib/opensmtpd/empty:/usr/sbin/nologin'];
+const GROUPS = ['opensmtpd:x:60901:', 'opensmtpq:x:60902:'];
+
+function withLines(file: string, lines: string[]): string {
+  const text = readFileSync(file, 'utf8');
+  const names = new Set(text.split('\n').map((l) => l.split(':')[0]));
+  const added = lines.filter((l) => !names.has(l.split(':')[0]));
+  return `${text.replace(/\n?$/, '\n')}${added.map((l) => `${l}\n`).join('')}`;
+}
+
+function conf(folder: RunFolder, c: EngineHopConfig): string {
+  const next = c.next!;
+  const relay = {
+    none: `relay host smtp+notls://${next.host}:${next.port}`,
+    opportunistic: `relay host smtp://${next.host}:${next.port}`,
+    mandatory: `relay host smtp+tls://${next.host}:${next.port} tls no-verify`,
+  }[c.hop.outbound.tls as 'none' | 'opportunistic' | 'mandatory'];
+  return [
+    `pki ${c.hostname} cert "${folder.at('certs/cert.pem')}"`,
+    `pki ${c.hostname} key "${folder.at('certs/key.pem')}"`,
+    `listen on ${c.listen.host} port ${c.listen.port} hostname ${c.hostname}`,
+    `action "relay" ${relay} helo ${c.hostname}`,
+    'match from any for any action "relay"',
+    '',
+  ].join('\n');
+}
+
+export const opensmtpd: EngineDefinition = {
+  name: 'opensmtpd',
+  requires: { users: [], binaries: (p) => [p.opensmtpd.smtpd, p.tools.mount] },
+  // It disables the route for 15 s after a failure: waiting for a second deferral would cost that much.
+  settleAfterDeferrals: 1,
+  async prepare(folder, c): Promise<EngineLaunch> {
+    if (!c.next) throw new Error('opensmtpd cannot be the final mailbox');
+    folder.file('certs/key.pem', c.keyCert.key, 0o600);
+    folder.file('certs/cert.pem', c.keyCert.cert);
+    for (const d of ['ns/spool', 'ns/run', 'ns/varlib', 'ns/varlib/opensmtpd', 'ns/varlib/opensmtpd/empty']) folder.dir(d, 0o755);
+    folder.file('ns/passwd', withLines('/etc/passwd', USERS));
+    folder.file('ns/group', withLines('/etc/group', GROUPS));
+    folder.file('ns/mailname', `${c.hostname}\n`);
+    folder.file('smtpd.conf', conf(folder, c));
+    const binds: Array<[string, string]> = [
+      [folder.at('ns/spool'), '/var/spool'],
+      [folder.at('ns/run'), '/run'],
+      [folder.at('ns/varlib'), '/var/lib'],
+      [folder.at('ns/passwd'), '/etc/passwd'],
+      [folder.at('ns/group'), '/etc/group'],
+      [folder.at('ns/mailname'), '/etc/mailname'],
+    ];
+    return { command: [c.paths.opensmtpd.smtpd, '-d', '-v', '-f', folder.at('smtpd.conf')], binds, syslog: false };
+  },
+  logReader: () => new OpensmtpdLogReader(),
+};

@@ -1,0 +1,80 @@
+/**
+ * Reads Postfix's log (syslog lines `postfix/<service>[pid]: ...`). Ties lines to mailhop's
+ * message ids through the queue id: cleanup logs `QID: message-id=<m1....@client.mailhop.test>`.
+ * - inbound: smtpd's `Anonymous TLS connection established from ...` and `QID: client=...[ip]:port`
+ *   give the receiver's account of each accepted message;
+ * - outbound: smtp's `... TLS connection established to ...: TLSv1.3 with cipher X`, `SSL_connect
+ *   error`, and the `QID: to=<...>, ..., status=sent|deferred|bounced (reply)` line per recipient
+ *   (real-mtas.md §4, §5.1). Connection caching is off, so a TLS line belongs to the next status line
+ *   of the same smtp process.
+ */
+import { clip, mailhopIdOfMessageId, type EngineLogReader, type LogFact } from './engine-definition.js';
+
+type Tls = { version: string; cipher: string };
+
+const LINE = /^postfix\/([\w-]+)\[(\d+)\]: (.*)$/;
+const TLS_ESTABLISHED = /^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection established (from|to) [^:]+(?::\d+)?: (TLSv[\d.]+) with cipher (\S+)/;
+const STATUS = /^([0-9A-F]{6,}): to=<[^>]*>,.*? relay=([^,]+),.*? status=(sent|deferred|bounced|expired) \((.*)\)$/;
+
+export class PostfixLogReader implements EngineLogReader {
+  /** smtpd process -> TLS of its current inbound connection. */
+  private readonly smtpdTls = new Map<string, Tls | null>();
+  /** queue id -> how it came in (when it came in over SMTP). */
+  private readonly inbound = new Map<string, { tls: Tls | null; port: number }>();
+  /** queue id -> mailhop id. */
+  private readonly ids = new Map<string, string>();
+  /** smtp process -> TLS (or TLS failure) of the connection its next status line reports. */
+  private readonly pending = new Map<string, { tls?: Tls; tlsLine?: string; failure?: string }>();
+
+  read(line: string): LogFact[] {
+    const m = LINE.exec(line);
+    if (!m) return [];
+    const [, service, pid, text] = m;
+    const facts: LogFact[] = [];
+    const tls = TLS_ESTABLISHED.exec(text);
+    if (service === 'smtpd') {
+      if (text.startsWith('connect from ')) this.smtpdTls.set(pid, null);
+      else if (tls?.[1] === 'from') this.smtpdTls.set(pid, { version: tls[2], cipher: tls[3] });
+      const client = /^([0-9A-F]{6,}): client=[^\[]*\[[^\]]*\](?::(\d+))?/.exec(text);
+      if (client) this.inbound.set(client[1], { tls: this.smtpdTls.get(pid) ?? null, port: Number(client[2] ?? 0) });
+    } else if (service === 'cleanup') {
+      const mid = /^([0-9A-F]{6,}): message-id=(<[^>]*>)/.exec(text);
+      const id = mid && mailhopIdOfMessageId(mid[2]);
+      if (mid && id && !this.ids.has(mid[1])) {
+        this.ids.set(mid[1], id);
+        const how = this.inbound.get(mid[1]);
+        if (how) facts.push({ kind: 'accepted', messageId: id, tls: how.tls, remotePort: how.port, line: clip(line) });
+      }
+    } else if (service === 'smtp') {
+      if (tls?.[1] === 'to') this.pending.set(pid, { tls: { version: tls[2], cipher: tls[3] }, tlsLine: line });
+      const status = STATUS.exec(text);
+      if (status) facts.push(...this.status(pid, status, line));
+      else if (/^SSL_connect error to |Cannot start TLS/.test(text)) this.pending.set(pid, { failure: line });
+    } else if (service === 'virtual') {
+      const status = STATUS.exec(text);
+      if (status?.[3] === 'sent') facts.push({ kind: 'outbound', fact: 'relayed', messageId: this.ids.get(status[1]), local: true, line: clip(line) });
+    } else if (service === 'qmgr' || service === 'bounce') {
+      // qmgr logs `QID: to=<...>, ..., status=expired` when the queue lifetime ends.
+      const status = STATUS.exec(text);
+      if (status) facts.push(...this.status(pid, status, line));
+    }
+    return facts;
+  }
+
+  private status(pid: string, status: RegExpExecArray, line: string): LogFact[] {
+    const [, qid, , result, reply] = status;
+    const messageId = this.ids.get(qid);
+    const facts: LogFact[] = [];
+    const pending = this.pending.get(pid);
+    this.pending.delete(pid);
+    if (pending?.tls) facts.push({ kind: 'outbound', fact: 'tls', messageId, tls: pending.tls, line: clip(pending.tlsLine ?? line) });
+    if (pending?.failure) {
+      facts.push({ kind: 'outbound', fact: 'tls-failed', messageId, reply: pending.failure.replace(/^.*?\]: (?:[0-9A-F]{6,}: )?/, ''), line: clip(pending.failure) });
+      // Level may: after a failed handshake on a later attempt, a new plaintext connection delivers it (§5.1).
+      if (result === 'sent') facts.push({ kind: 'outbound', fact: 'plaintext-fallback', messageId, reply: 'delivered over a new plaintext connection', line: clip(line) });
+    }
+    const fact = result === 'sent' ? 'relayed' : result === 'deferred' ? 'deferred' : 'bounced';
+    facts.push({ kind: 'outbound', fact, messageId, reply, ...(pending?.tls && fact === 'relayed' ? { tls: pending.tls } : {}), line: clip(line) });
+    return facts;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Postfix as a hop (real-mtas.md §5.1): Debian's apt package, one instance per run folder with its
+ * own main.cf/master.cf, queue and data directory, `master -d` in the foreground. It logs through
+ * syslog (mailhop's socket). Fast retries: queue_run_delay, minimal_backoff_time (1 s, its minimum)
+ * and maximal_backoff_time 2 s, so the plaintext fallback of level `may` comes on the second
+ * attempt, about a second after the first one deferred (§1, §6).
+ */
+import { utimesSync } from 'node:fs';
+import { groupId, userIds } from './system-users.js';
+import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
+import type { RunFolder } from './run-folder.js';
+import { PostfixLogReader } from './postfix-log.js';
+
+const INBOUND_LEVEL = { offer: 'may', none: 'none', require: 'encrypt' } as Record<string, string>;
+const OUTBOUND_LEVEL = { none: 'none', opportunistic: 'may', mandatory: 'encrypt' } as Record<string, string>;
+
+/** Queue subdirectories as `postfix check` creates them (postfix-files): [name, mode, group]. */
+const QUEUE_DIRS: Array<[string, number, 'root' | 'postdrop']> = [
+  ...['active', 'bounce', 'corrupt', 'defer', 'deferred', 'flush', 'hold', 'incoming', 'private', 'saved', 'trace'].map(
+    (d) => [d, 0o700, 'root'] as [string, number, 'root'],
+  ),
+  ['maildrop', 0o730, 'postdrop'],
+  ['public', 0o710, 'postdrop'],
+];
+
+function mainCf(folder: RunFolder, c: EngineHopConfig, mailbox: { uid: number; gid: number } | null): string {
+  const lines = [
+    'compatibility_level = 3.6',
+    `myhostname = ${c.hostname}`,
+    'myorigin = $myhostname',
+    'mydestination =',
+    `queue_directory = ${folder.at('spool')}`,
+    `data_directory = ${folder.at('data')}`,
+    'inet_interfaces = loopback-only',
+    'inet_protocols = ipv4',
+    'mynetworks = 127.0.0.0/8',
+    'smtpd_relay_restrictions = permit_mynetworks, reject',
+    'alias_maps =',
+    'alias_database =',
+    'local_recipient_maps =',
+    'biff = no',
+    // No DNS: peer names are not looked up, the relay host is an address literal.
+    'smtpd_peername_lookup = no',
+    'smtp_dns_support_level = disabled',
+    'smtpd_client_port_logging = yes',
+    `smtpd_tls_security_level = ${INBOUND_LEVEL[c.hop.inbound.starttls]}`,
+    `smtpd_tls_chain_files = ${folder.at('certs/key.pem')}, ${folder.at('certs/cert.pem')}`,
+    'smtpd_tls_received_header = yes',
+    'smtpd_tls_loglevel = 1',
+    `smtp_tls_security_level = ${OUTBOUND_LEVEL[c.hop.outbound.tls]}`,
+    'smtp_tls_loglevel = 1',
+    // One delivery per connection, so each "TLS connection established" line belongs to the next status line.
+    'smtp_connection_cache_on_demand = no',
+    'queue_run_delay = 1s',
+    'minimal_backoff_time = 1s',
+    'maximal_backoff_time = 2s',
+  ];
+  if (c.next) lines.push(`relayhost = [${c.next.host}]:${c.next.port}`);
+  if (mailbox) {
+    lines.push(
+      // The final mailbox: every recipient of every domain into one Maildir.
+      `virtual_mailbox_domains = regexp:${folder.at('etc/any')}`,
+      `virtual_mailbox_maps = regexp:${folder.at('etc/mailbox')}`,
+      `virtual_mailbox_base = ${folder.at('mailbox')}`,
+      `virtual_uid_maps = static:${mailbox.uid}`,
+      `virtual_gid_maps = static:${mailbox.gid}`,
+      `virtual_minimum_uid = ${mailbox.uid}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function masterCf(c: EngineHopConfig): string {
+  const services = [
+    `${c.listen.host}:${c.listen.port} inet n - n - - smtpd`,
+    'pickup unix n - n 60 1 pickup',
+    'cleanup unix n - n - 0 cleanup',
+    'qmgr unix n - n 300 1 qmgr',
+    'tlsmgr unix - - n 1000? 1 tlsmgr',
+    'rewrite unix - - n - - trivial-rewrite',
+    'bounce unix - - n - 0 bounce',
+    'defer unix - - n - 0 bounce',
+    'trace unix - - n - 0 bounce',
+    'verify unix - - n - 1 verify',
+    'flush unix n - n 1000? 0 flush',
+    'proxymap unix - - n - - proxymap',
+    'smtp unix - - n - - smtp',
+    'relay unix - - n - - smtp',
+    'showq unix n - n - - showq',
+    'error unix - - n - - error',
+    'retry unix - - n - - error',
+    'discard unix - - n - - discard',
+    'local unix - n n - - local',
+    'virtual unix - n n - - virtual',
+    'anvil unix - - n - 1 anvil',
+    'scache unix - - n - 1 scache',
+  ];
+  return `${services.join('\n')}\n`;
+}
+
+export const postfix: EngineDefinition = {
+  name: 'postfix',
+  folderOwner: 'postfix',
+  requires: { users: ['postfix'], binaries: (p) => [p.postfix.master, p.postfix.postfix] },
+  settleAfterDeferrals: 2,
+  async prepare(folder, c): Promise<EngineLaunch> {
+    const pf = userIds('postfix');
+    const postdrop = groupId('postdrop');
+    if (!pf || postdrop === undefined) throw new Error('user postfix or group postdrop is missing (apt-get install postfix)');
+    const mailbox = c.next ? null : pf;
+    folder.file('certs/key.pem', c.keyCert.key, 0o600);
+    folder.file('certs/cert.pem', c.keyCert.cert);
+    folder.dir('data', 0o700, pf);
+    folder.dir('spool', 0o755);
+    folder.dir('spool/pid', 0o755);
+    for (const [name, mode, group] of QUEUE_DIRS) folder.dir(`spool/${name}`, mode, { uid: pf.uid, gid: group === 'root' ? 0 : postdrop });
+    folder.file('etc/main.cf', mainCf(folder, c, mailbox));
+    folder.file('etc/master.cf', masterCf(c));
+    let maildir: string | undefined;
+    if (mailbox) {
+      folder.file('etc/any', '/./ OK\n');
+      folder.file('etc/mailbox', '/./ maildir/\n');
+      folder.dir('mailbox', 0o700, pf);
+      maildir = folder.at('mailbox/maildir');
+    }
+    // Postfix re-reads a table or main.cf modified within the last second until it is older (dict_load_file,
+    // 300 ms naps: ~2 s at start); the files are complete, so date them a minute back.
+    const past = new Date(Date.now() - 60_000);
+    for (const f of ['main.cf', 'master.cf', ...(mailbox ? ['any', 'mailbox'] : [])]) utimesSync(folder.at('etc', f), past, past);
+    return { command: [c.paths.postfix.master, '-d', '-c', folder.at('etc')], syslog: true, maildir };
+  },
+  logReader: () => new PostfixLogReader(),
+};
+

@@ -1,0 +1,93 @@
+/**
+ * Sendmail as a hop (real-mtas.md §5.2): the unpacked sendmail-bin, its sendmail.cf built with m4
+ * from the unpacked sendmail-cf macros, `-bD -q1s` in the foreground (a queue run every second).
+ * It only logs through syslog, which mailhop's socket receives. Its own hostname inside the
+ * namespace saves the 60 s "unqualified host name" sleep.
+ * - inbound `none`: the daemon option `M=S` (no STARTTLS offered).
+ * - outbound: opportunistic is its default; `mandatory` = access map `TLS_Srv:<ip> ENCR:128`;
+ *   `none` = `Try_TLS:<ip> NO`; `fallback: reconnect` = `confTLS_FALLBACK_TO_CLEAR` (plaintext
+ *   reconnect after a failed handshake; without it Sendmail defers and never falls back, §1).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
+import type { RunFolder } from './run-folder.js';
+import { SendmailLogReader } from './sendmail-log.js';
+
+const run = promisify(execFile);
+
+function mc(folder: RunFolder, c: EngineHopConfig): string {
+  const next = c.next!;
+  const certs = folder.at('certs');
+  const out = c.hop.outbound;
+  const define = (name: string, value: string) => `define(\`${name}', \`${value}')dnl`;
+  const daemon = `Port=${c.listen.port}, Addr=${c.listen.host}, Name=MTA${c.hop.inbound.starttls === 'none' ? ', M=S' : ''}`;
+  return [
+    `include(\`${c.paths.sendmail.cfM4}')dnl`,
+    "VERSIONID(`mailhop hop')dnl",
+    "OSTYPE(`linux')dnl",
+    define('confDOMAIN_NAME', c.hostname),
+    define('QUEUE_DIR', folder.at('mqueue')),
+    define('confPID_FILE', folder.at('sendmail.pid')),
+    define('STATUS_FILE', folder.at('statistics')),
+    define('ALIAS_FILE', folder.at('aliases')),
+    define('HELP_FILE', c.paths.sendmail.helpFile),
+    define('confCW_FILE', `-o ${folder.at('local-host-names')}`),
+    define('confCT_FILE', `-o ${folder.at('trusted-users')}`),
+    define('confSERVICE_SWITCH_FILE', folder.at('service.switch')),
+    define('confDONT_PROBE_INTERFACES', 'True'),
+    define('confMIN_QUEUE_AGE', '0'),
+    // The run folder lives under the sticky /tmp: without this STARTTLS is silently not offered (§8).
+    define('confDONT_BLAME_SENDMAIL', 'TrustStickyBit'),
+    define('confQUEUE_LA', '100'),
+    define('confREFUSE_LA', '200'),
+    define('confTO_ICONNECT', '5s'),
+    define('confTO_CONNECT', '5s'),
+    // 14: STARTTLS=client/server results and "SMTP outgoing connect" lines, which tie TLS to deliveries.
+    define('confLOG_LEVEL', '14'),
+    define('SMART_HOST', `relay:[${next.host}]`),
+    define('RELAY_MAILER_ARGS', `TCP $h ${next.port}`),
+    define('ESMTP_MAILER_ARGS', `TCP $h ${next.port}`),
+    define('confCACERT_PATH', certs),
+    define('confCACERT', `${certs}/ca.pem`),
+    define('confSERVER_CERT', `${certs}/cert.pem`),
+    define('confSERVER_KEY', `${certs}/key.pem`),
+    define('confCLIENT_CERT', `${certs}/cert.pem`),
+    define('confCLIENT_KEY', `${certs}/key.pem`),
+    ...(out.tls === 'opportunistic' && out.fallback === 'reconnect' ? [define('confTLS_FALLBACK_TO_CLEAR', 'true')] : []),
+    `FEATURE(\`access_db', \`hash -T<TMPF> -o ${folder.at('access')}')dnl`,
+    "FEATURE(`no_default_msa')dnl",
+    "FEATURE(`promiscuous_relay')dnl",
+    "FEATURE(`accept_unresolvable_domains')dnl",
+    "FEATURE(`accept_unqualified_senders')dnl",
+    "FEATURE(`nocanonify')dnl",
+    `DAEMON_OPTIONS(\`${daemon}')dnl`,
+    "MAILER(`local')dnl",
+    "MAILER(`smtp')dnl",
+    '',
+  ].join('\n');
+}
+
+export const sendmail: EngineDefinition = {
+  name: 'sendmail',
+  requires: { users: [], binaries: (p) => [p.sendmail.sendmail, p.sendmail.makemap, p.sendmail.cfM4, p.tools.m4] },
+  settleAfterDeferrals: 2,
+  async prepare(folder, c): Promise<EngineLaunch> {
+    if (!c.next) throw new Error('sendmail cannot be the final mailbox');
+    folder.file('certs/key.pem', c.keyCert.key, 0o600);
+    folder.file('certs/cert.pem', c.keyCert.cert);
+    folder.file('certs/ca.pem', c.caCert);
+    folder.dir('mqueue', 0o700);
+    for (const f of ['local-host-names', 'trusted-users', 'aliases']) folder.file(f, '');
+    folder.file('service.switch', 'hosts files\naliases files\n');
+    const access = c.hop.outbound.tls === 'mandatory' ? `TLS_Srv:${c.next.host}\tENCR:128\n` : c.hop.outbound.tls === 'none' ? `Try_TLS:${c.next.host}\tNO\n` : '';
+    folder.file('access', access);
+    folder.file('sendmail.mc', mc(folder, c));
+    const cf = await run(c.paths.tools.m4, [folder.at('sendmail.mc')], { maxBuffer: 4 << 20 });
+    folder.file('sendmail.cf', cf.stdout);
+    // makemap reads the map's text on stdin.
+    await run('/bin/sh', ['-c', '"$0" -C "$1" hash "$2" < "$2"', c.paths.sendmail.makemap, folder.at('sendmail.cf'), folder.at('access')]);
+    return { command: [c.paths.sendmail.sendmail, '-C', folder.at('sendmail.cf'), '-bD', '-q1s'], syslog: true };
+  },
+  logReader: () => new SendmailLogReader(),
+};

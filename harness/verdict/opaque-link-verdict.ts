@@ -1,0 +1,124 @@
+/**
+ * Link verdicts when the sender is a hop mailhop does not drive: a real engine (harness/engines/)
+ * or an external gateway. Such a sender records no `session` events, so the verdict rests on the
+ * other witnesses: the receiver's `accepted` event, the link's wire records and, for a real engine,
+ * what its own log said (`engine` events: TLS established or failed, plaintext fallback, deferred,
+ * relayed). Pure, like link-verdict.ts, whose verdict names and meanings it keeps.
+ *
+ * Wire records carry no message id when the content crossed inside TLS; a record is tied to this
+ * message when its id crossed in clear, and records tied to no message belong to this one when it
+ * is the only message the link carried (else they count for the link as a whole, see notes).
+ */
+import type { LinkVerdictName } from '../scenario/schema.js';
+import type { AcceptedEvent, EngineEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { WireRecord } from '../link/wire-record.js';
+import { faultNotes, type FaultAttribution } from './fault-attribution.js';
+import type { MessageLinkVerdict, Witnesses } from './link-verdict.js';
+
+const tlsOr = (yes: boolean): 'tls' | 'plain' => (yes ? 'tls' : 'plain');
+const short = (line: string) => (line.length > 160 ? `${line.slice(0, 159)}…` : line);
+
+function faultsOnRecord(record: WireRecord, n: number): FaultAttribution[] {
+  const byFault = new Map<string, FaultAttribution>();
+  for (const event of record.faults) {
+    let entry = byFault.get(event.fault);
+    if (!entry) byFault.set(event.fault, (entry = { fault: event.fault, attempt: n, connection: 1, did: [] }));
+    const did = event.note ?? event.action;
+    if (!entry.did.includes(did)) entry.did.push(did);
+    if (event.effect && entry.effect !== 'tls-intercepted') entry.effect = event.effect;
+  }
+  return [...byFault.values()];
+}
+
+/** True when no sender session was recorded on `link` for any message: its sender is a real engine or an external hop. */
+export function hasOpaqueSender(link: string, events: readonly TraceEvent[]): boolean {
+  return !events.some((e) => e.kind === 'session' && e.link === link);
+}
+
+/** Judges one message on a link whose sender is a real engine or an external gateway. */
+export function judgeOpaqueSenderLink(link: string, messageId: string, events: readonly TraceEvent[]): MessageLinkVerdict {
+  const [from] = link.split('->');
+  const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
+  const engineEvents = events.filter((e): e is EngineEvent => e.kind === 'engine' && e.link === link);
+  const started = engineEvents.find((e) => e.fact === 'started');
+  const facts = engineEvents.filter((e) => e.messageId === messageId && e.fact !== 'started');
+  const wires = events.filter((e): e is WireEvent => e.kind === 'wire' && e.link === link).map((e) => e.record);
+
+  // Which messages this link carried, as far as any witness can tell.
+  const carried = new Set<string>();
+  for (const e of events) {
+    if ((e.kind === 'accepted' || (e.kind === 'engine' && e.fact !== 'started')) && e.link === link && e.messageId) carried.add(e.messageId);
+  }
+  for (const w of wires) for (const id of w.plaintextMessageIds) carried.add(id);
+  const mine = wires.filter((w) => w.plaintextMessageIds.includes(messageId));
+  const untied = wires.filter((w) => w.plaintextMessageIds.length === 0);
+  // Did the message reach the sending hop at all (relayed to it, or accepted by it)?
+  const reachedSender = events.some(
+    (e) => ((e.kind === 'session' && e.result === 'relayed') || e.kind === 'accepted') && e.messageId === messageId && e.link.endsWith(`->${from}`),
+  );
+  const soleMessage = [...carried].every((id) => id === messageId) && reachedSender;
+  const records = soleMessage ? [...mine, ...untied].sort((a, b) => a.seq - b.seq) : mine;
+
+  const who = started ? `a real ${started.engine}` : 'not driven by mailhop (external)';
+  const notes: string[] = [`sender ${from} is ${who}: no sender sessions; judged from the receiver, the wire${started ? ` and ${started.engine}'s log` : ''}`];
+  if (!soleMessage && untied.length > 0 && reachedSender) {
+    notes.push(`${untied.length} connection(s) on this link could not be tied to one message (content inside TLS, several messages)`);
+  }
+  const attributions = records.flatMap((r, i) => faultsOnRecord(r, i + 1));
+  notes.push(...faultNotes(attributions).map((n) => n.replace(/^attempt /, 'connection ')));
+  for (const f of facts) {
+    if (f.fact === 'tls-failed' || f.fact === 'plaintext-fallback' || f.fact === 'deferred' || f.fact === 'bounced') notes.push(`${f.engine} log: ${f.fact}: ${short(f.detail ?? f.line)}`);
+  }
+
+  const relayedFact = facts.find((f) => f.fact === 'relayed');
+  const receiverTls = accepted ? accepted.secure && !accepted.tls?.nullCipher : undefined;
+  const clearOnWire = mine.length > 0;
+  const crossedInClear = clearOnWire || (accepted !== undefined && !receiverTls);
+  const policy = started?.policy;
+  const leak = crossedInClear && (policy === 'mandatory' || policy === 'verify');
+  if (leak) notes.push(`LEAK: content crossed in clear although ${started?.engine} was configured ${policy}`);
+
+  const delivered = Boolean(accepted || relayedFact || clearOnWire);
+  const deciding = accepted?.secure
+    ? records.filter((r) => r.handshake === 'established' || r.implicitTls).at(-1)
+    : (mine.at(-1) ?? records.at(-1));
+  const witnesses: Witnesses = {};
+  if (relayedFact) witnesses.sender = tlsOr(Boolean(relayedFact.tls));
+  if (accepted) witnesses.receiver = tlsOr(Boolean(receiverTls));
+  if (deciding && delivered) witnesses.wire = tlsOr((deciding.handshake === 'established' || deciding.implicitTls) && !deciding.plaintextMessageIds.includes(messageId));
+  const seen = Object.entries(witnesses);
+  let disagreement = new Set(seen.map(([, v]) => v)).size > 1 ? `witnesses disagree: ${seen.map(([k, v]) => `${k} saw ${v}`).join(', ')}` : undefined;
+  if (accepted?.secure && clearOnWire) disagreement = `the receiver says TLS, but the wire saw message ${messageId} in clear`;
+
+  let verdict: LinkVerdictName;
+  if (delivered) {
+    const tls = !crossedInClear && (receiverTls ?? Boolean(relayedFact?.tls));
+    if (tls) verdict = 'tls';
+    else {
+      if (accepted?.tls?.nullCipher) notes.push(`eNULL cipher ${accepted.tls.cipher}: TLS framing without encryption`);
+      const tried = records.some((r) => r.starttlsAdvertised || r.starttlsSent || r.implicitTls) || facts.some((f) => f.fact === 'tls-failed' || f.fact === 'plaintext-fallback');
+      const stripper = policy !== 'none' ? attributions.find((a) => a.effect === 'tls-denied') : undefined;
+      if (stripper) notes.push(`stripped: in clear because ${stripper.fault} on the link kept TLS from being used, not because of the servers`);
+      verdict = stripper ? 'stripped' : tried ? 'downgraded' : 'plain';
+    }
+  } else if (records.length > 0 || facts.length > 0) {
+    verdict = 'refused';
+  } else {
+    verdict = 'none';
+  }
+  const tlsSeen = verdict === 'tls' ? (accepted?.tls ?? relayedFact?.tls) : undefined;
+  return {
+    link,
+    messageId,
+    verdict,
+    ...(tlsSeen ? { version: tlsSeen.version, cipher: tlsSeen.cipher } : {}),
+    sessions: records.length,
+    witnesses,
+    ...(disagreement ? { disagreement } : {}),
+    crossedInClear,
+    leak,
+    notes: verdict === 'none' ? [] : notes,
+    ...(attributions.length > 0 ? { faults: attributions } : {}),
+  };
+}
+
