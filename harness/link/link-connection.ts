@@ -27,6 +27,8 @@ export class LinkConnection {
   readonly #witness: WireWitness;
   readonly #pipeline?: FaultPipeline;
   readonly #holds = new Map<net.Socket, Set<string>>();
+  /** Destinations a drain listener is waiting on. */
+  readonly #draining = new Set<net.Socket>();
   readonly #chains: Record<Side, Promise<void>> = { client: Promise.resolve(), server: Promise.resolve() };
   readonly #inFlight: Record<Side, number> = { client: 0, server: 0 };
   readonly #done: Promise<void>;
@@ -90,12 +92,20 @@ export class LinkConnection {
     this.#witness.fromServer(bytes);
   }
 
-  /** Writes and, if the destination is congested, pauses the source until it drains. */
+  /**
+   * Writes and, if the destination is congested, pauses the source until it drains. One drain
+   * listener per congestion: a fault pipeline writes a chunk of pipelined commands line by line,
+   * and a listener per line would pile up (10,000 NOOPs, 10,000 listeners).
+   */
   #write(to: net.Socket, from: net.Socket, bytes: Buffer): void {
     if (to.destroyed || to.writableEnded) return;
-    if (!to.write(bytes)) {
+    if (!to.write(bytes) && !this.#draining.has(to)) {
+      this.#draining.add(to);
       this.#hold(from, 'drain');
-      to.once('drain', () => this.#release(from, 'drain'));
+      to.once('drain', () => {
+        this.#draining.delete(to);
+        this.#release(from, 'drain');
+      });
     }
   }
 
@@ -132,7 +142,7 @@ export class LinkConnection {
     this.#witness.closed(side, wire);
     const other = side === 'client' ? this.#upstream : this.#client;
     // A reset is passed on as a reset, so the far side sees what a direct connection would show.
-    if (error.code === 'ECONNRESET' && !other.destroyed) other.resetAndDestroy();
+    if (error.code === 'ECONNRESET' && !other.destroyed) reset(other);
     else other.destroy();
   }
 
@@ -140,7 +150,7 @@ export class LinkConnection {
     this.#witness.closed('proxy');
     for (const socket of [this.#client, this.#upstream]) {
       if (socket.destroyed) continue;
-      if (how === 'reset') socket.resetAndDestroy();
+      if (how === 'reset') reset(socket);
       else socket.end();
     }
   }
@@ -156,4 +166,15 @@ export class LinkConnection {
     reasons?.delete(reason);
     if (!reasons || reasons.size === 0) socket.resume();
   }
+}
+
+/**
+ * Closes with RST where a RST can still be sent, else plainly. libuv refuses a reset once a FIN is
+ * queued (EINVAL), and Node then never emits 'close': the connection would never finish, its
+ * handle would leak and the proxy would never stop. Before the connection is up there is nothing
+ * to reset (Node would reset once it connects, after a FIN passed on meanwhile).
+ */
+function reset(socket: net.Socket): void {
+  if (socket.writableEnded || socket.connecting) socket.destroy();
+  else socket.resetAndDestroy();
 }
