@@ -3,7 +3,8 @@
  * tests to skip (with the reason) what cannot run here. Cheap checks only (a few ms each, one
  * `unshare` probe): files, users, libraries, root, namespaces. Nothing is started or changed.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { RealEngineName } from '../trace/events.js';
 import { ENGINES } from './engines.js';
@@ -57,6 +58,16 @@ function postfixVersion(paths: MtaPaths): string | undefined {
   return r.status === 0 ? `Postfix ${r.stdout.trim()}` : undefined;
 }
 
+/** `exim 4.96-15+deb12u7`: the .deb version the install script unpacked (its stamp file). */
+function unpackedVersion(paths: MtaPaths, engine: RealEngineName): string | undefined {
+  try {
+    const version = readFileSync(path.join(paths.root, engine, '.mailhop-stamp'), 'utf8').trim().split(/\s+/)[0];
+    return `${engine} ${version} (${paths.root}/${engine})`;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Diagnoses every engine (real ones and `external`). */
 export function diagnoseEngines(paths: MtaPaths = mtaPaths()): EngineDiagnosis[] {
   const common = commonProblems(paths);
@@ -72,7 +83,7 @@ export function diagnoseEngines(paths: MtaPaths = mtaPaths()): EngineDiagnosis[]
       const lib = missingLibraries(binaries[0]);
       if (lib) reasons.push(lib);
     }
-    const found = engine === 'postfix' && absent.length === 0 ? postfixVersion(paths) : absent.length === 0 ? binaries[0] : undefined;
+    const found = absent.length > 0 ? undefined : engine === 'postfix' ? postfixVersion(paths) : unpackedVersion(paths, engine);
     return { engine, usable: reasons.length === 0, reasons, ...(found ? { found } : {}) };
   });
   return [

@@ -2,10 +2,12 @@
  * One real MTA process tree: started in its own session (so a whole process group can be
  * signalled), with the kernel killing it if mailhop dies (`setpriv --pdeathsig KILL`), and stopped
  * by SIGTERM, then SIGKILL to its process group and to every process left in its private mount
- * namespace (daemons that fork away from the group still live there).
+ * namespace (daemons that fork away from the group still live there). The group is signalled only
+ * until Node reaps the daemon (then its pid may be reused), and the namespace is held open by a
+ * file descriptor, so its id cannot pass to another engine's namespace while we may still sweep it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
 import { onProcessEnd } from './exit-cleanup.js';
 
 /** How a process ended. */
@@ -32,6 +34,8 @@ export class EngineProcess {
   readonly exited: Promise<ProcessExit>;
   #exit: ProcessExit | null = null;
   #namespace: string | null = null;
+  /** An open handle on the namespace: while it is held, its id cannot be reused by another one. */
+  #namespaceFd: number | null = null;
   #output: string[] = [];
   #unregister: () => void;
   #stopping: Promise<void> | null = null;
@@ -94,8 +98,12 @@ export class EngineProcess {
    */
   recordNamespace(): void {
     try {
+      const fd = openSync(`/proc/${this.pid}/ns/mnt`, 'r');
       const ns = readlinkSync(`/proc/${this.pid}/ns/mnt`);
-      if (ns !== readlinkSync('/proc/self/ns/mnt')) this.#namespace = ns;
+      if (ns !== readlinkSync('/proc/self/ns/mnt') && !this.#exit) {
+        this.#namespace = ns;
+        this.#namespaceFd = fd;
+      } else closeSync(fd);
     } catch {
       // exited already
     }
@@ -112,6 +120,10 @@ export class EngineProcess {
       }
       this.killSync();
       if (!this.#exit) await Promise.race([this.exited, new Promise((r) => setTimeout(r, 1000))]);
+      this.killSync(); // children that outlived the daemon
+      if (this.#namespaceFd !== null) closeSync(this.#namespaceFd);
+      this.#namespaceFd = null;
+      this.#namespace = null;
       this.#unregister();
     })();
     return this.#stopping;
@@ -124,11 +136,14 @@ export class EngineProcess {
 
   private signalAll(signal: NodeJS.Signals): void {
     const pids = new Set(this.namespaceMembers());
-    if (!this.#exit) pids.add(this.pid);
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // the group is gone
+    // Once Node has reaped it, its pid (and so its process group id) may belong to a new process.
+    if (!this.#exit) {
+      pids.add(this.pid);
+      try {
+        process.kill(-this.pid, signal);
+      } catch {
+        // the group is gone
+      }
     }
     for (const pid of pids) {
       try {

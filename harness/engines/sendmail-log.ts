@@ -4,8 +4,9 @@
  * - inbound: `STARTTLS=server, relay=..., version=TLSv1.3, verify=NO, cipher=X` on the
  *   connection's process, then the `from=` line of each message it accepts;
  * - outbound: the delivering process logs `QID: SMTP outgoing connect on ...` for each new
- *   connection, `STARTTLS=client, relay=..., version=..., cipher=...` (or an error), then
- *   `QID: to=<...>, ..., stat=Sent (...)|Deferred: ...` per recipient.
+ *   connection, `STARTTLS=client, relay=..., version=..., cipher=...` (or `STARTTLS=client, error:
+ *   connect failed=..., reason=...`), then `QID: to=<...>, ..., stat=Sent (...)|Deferred: ...` per
+ *   recipient. A failed handshake followed by a new connection and `stat=Sent` is a plaintext fallback.
  */
 import { clip, mailhopIdOfMessageId, type EngineLogReader, type LogFact } from './engine-definition.js';
 
@@ -17,7 +18,8 @@ const QID = /^([0-9A-Za-z]{14}):? (.*)$/;
 
 export class SendmailLogReader implements EngineLogReader {
   private readonly serverTls = new Map<string, Tls | null>();
-  private readonly client = new Map<string, { tls?: Tls; tlsLine?: string; failure?: string }>();
+  /** Delivering process -> the queue id it works on and what its current connection did. */
+  private readonly client = new Map<string, { qid: string; tls?: Tls; tlsLine?: string; failedBefore?: boolean }>();
   private readonly ids = new Map<string, string>();
 
   read(line: string): LogFact[] {
@@ -29,13 +31,16 @@ export class SendmailLogReader implements EngineLogReader {
       this.serverTls.set(pid, { version: tls[2], cipher: tls[3] });
       return [];
     }
+    const session = this.client.get(pid);
     if (tls?.[1] === 'client') {
-      this.client.set(pid, { tls: { version: tls[2], cipher: tls[3] }, tlsLine: line });
+      if (session) Object.assign(session, { tls: { version: tls[2], cipher: tls[3] }, tlsLine: line });
       return [];
     }
-    if (/^STARTTLS=client, error:|^STARTTLS: (?:read|write) error|^STARTTLS=client: .*SSL_connect/.test(text)) {
-      this.client.set(pid, { failure: text });
-      return [];
+    if (/^STARTTLS=client, error: /.test(text)) {
+      // The handshake failed; Sendmail then reconnects (or defers) for the same queue id.
+      if (session) session.failedBefore = true;
+      const reason = /reason=([^,]*)/.exec(text)?.[1] ?? text;
+      return [{ kind: 'outbound', fact: 'tls-failed', messageId: session && this.ids.get(session.qid), reply: reason, line: clip(line) }];
     }
     if (/^NOQUEUE: connect from /.test(text)) {
       this.serverTls.set(pid, null);
@@ -45,7 +50,8 @@ export class SendmailLogReader implements EngineLogReader {
     if (!q) return [];
     const [, qid, rest] = q;
     if (rest.startsWith('SMTP outgoing connect')) {
-      this.client.delete(pid);
+      // A new connection: its TLS is not known yet; a failure on an earlier one for this message is remembered.
+      this.client.set(pid, { qid, failedBefore: session?.qid === qid && session.failedBefore });
       return [];
     }
     const from = /^from=<[^>]*>, .*?msgid=(<[^>]*>).*?proto=(\w+)(?:.*relay=\S* \[[^\]]*\](?::(\d+))?)?/.exec(rest);
@@ -60,14 +66,15 @@ export class SendmailLogReader implements EngineLogReader {
     if (!to) return [];
     const messageId = this.ids.get(qid);
     const facts: LogFact[] = [];
-    const session = this.client.get(pid);
-    if (session?.tls) facts.push({ kind: 'outbound', fact: 'tls', messageId, tls: session.tls, line: clip(session.tlsLine ?? line) });
-    if (session?.failure) facts.push({ kind: 'outbound', fact: 'tls-failed', messageId, line: clip(session.failure) });
+    const own = session?.qid === qid ? session : undefined;
+    if (own?.tls) facts.push({ kind: 'outbound', fact: 'tls', messageId, tls: own.tls, line: clip(own.tlsLine ?? line) });
     const stat = to[1];
     const reply = (to[2] ?? '').replace(/^\(|\)$/g, '');
     const fact = stat === 'Sent' ? 'relayed' : stat === 'Deferred' ? 'deferred' : 'bounced';
-    if (fact === 'relayed' && session?.failure) facts.push({ kind: 'outbound', fact: 'plaintext-fallback', messageId, line: clip(line) });
-    facts.push({ kind: 'outbound', fact, messageId, reply: reply || stat, ...(fact === 'relayed' && session?.tls ? { tls: session.tls } : {}), line: clip(line) });
+    if (fact === 'relayed' && own?.failedBefore && !own.tls) {
+      facts.push({ kind: 'outbound', fact: 'plaintext-fallback', messageId, reply: 'delivered over a new connection without STARTTLS', line: clip(line) });
+    }
+    facts.push({ kind: 'outbound', fact, messageId, reply: reply || stat, ...(fact === 'relayed' && own?.tls ? { tls: own.tls } : {}), line: clip(line) });
     return facts;
   }
 }

@@ -5,6 +5,7 @@
  * facts plus `deferred`/`bounced` on its outbound link, `delivered` when it is the final mailbox.
  * Stopping it (also when starting fails halfway) kills its processes and removes the folder.
  */
+import { existsSync } from 'node:fs';
 import { MailhopError } from '../errors.js';
 import type { Hop } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
@@ -66,6 +67,10 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const engine = hop.engine as RealEngineName;
   const def: EngineDefinition = ENGINES[engine];
   const paths = options.paths ?? mtaPaths();
+  const missing = def.requires.binaries(paths).filter((b) => !existsSync(b));
+  if (missing.length) {
+    throw new MailhopError('ECHAIN', `engine ${engine} (hop ${hop.id}) is not installed here: ${missing.join(', ')} missing; run scripts/install-real-mtas.sh as root (mailhop doctor tells what else is needed)`, { hop: hop.id });
+  }
   const owner = def.folderOwner ? userIds(def.folderOwner) : undefined;
   const folder = RunFolder.create(`${engine}-${hop.id}`, owner);
   const lines: string[] = [];

@@ -10,7 +10,7 @@ export interface WaitForGreetingOptions {
   address: { host: string; port: number };
   timeoutMs: number;
   /** Resolves when the engine's process exits: waiting stops with an error. */
-  exited: Promise<unknown>;
+  exited: Promise<{ code: number | null; signal: string | null }>;
   /** Subscribes to "something happened" (a log line); returns the unsubscribe function. */
   onActivity?: (listener: () => void) => () => void;
 }
@@ -34,7 +34,7 @@ export function waitForGreeting(options: WaitForGreetingOptions): Promise<string
       else resolve(greeting!);
     };
     const deadline = setTimeout(() => finish(new Error(`no 220 greeting from ${host}:${port} within ${options.timeoutMs} ms`)), options.timeoutMs);
-    void options.exited.then(() => finish(new Error(`the process exited before ${host}:${port} answered`)));
+    void options.exited.then((e) => finish(new Error(`the process exited (${e.signal ? `signal ${e.signal}` : `code ${e.code}`}) before ${host}:${port} answered`)));
     const retry = () => {
       if (done || socket) return;
       clearTimeout(retryTimer);

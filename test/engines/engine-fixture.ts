@@ -1,0 +1,52 @@
+/**
+ * Helpers for tests that run real engines: which engines this machine can run (with the reason
+ * when not, for `describe.skipIf(...)(`x (skipped: reason)`)`), and a runner that builds a
+ * scenario in code, runs it and keeps what the assertions need.
+ */
+import { diagnoseEngines, engineAvailability } from '../../harness/engines/doctor.js';
+import { startChain } from '../../harness/chain/chain.js';
+import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
+import type { EngineEvent, RealEngineName, TraceEvent } from '../../harness/trace/events.js';
+import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
+
+const diagnoses = diagnoseEngines();
+
+/** Whether `engine` can run here, and why not. */
+export function availability(engine: RealEngineName): { usable: boolean; reason: string } {
+  return engineAvailability(engine, diagnoses);
+}
+
+/** A suite title that says why it is skipped, when it is. */
+export function titled(name: string, engine: RealEngineName): string {
+  const a = availability(engine);
+  return a.usable ? name : `${name} (skipped: ${a.reason})`;
+}
+
+export interface EngineRun {
+  report: ScenarioReport;
+  events: TraceEvent[];
+  /** Facts the engines' logs gave. */
+  facts(fact?: EngineEvent['fact']): EngineEvent[];
+  /** Real time the run took, ms. */
+  ms: number;
+}
+
+/** Runs a scenario built in code (one message alice -> bob) and stops its chain, engines included. */
+export async function runScenario(input: Partial<ScenarioInput>): Promise<EngineRun> {
+  const scenario = Scenario.parse({ name: 'engine-test', messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }], ...input });
+  const t0 = Date.now();
+  await using chain = await startChain(scenario);
+  const report = await chain.run();
+  const events = chain.events();
+  return {
+    report,
+    events,
+    facts: (fact) => events.filter((e): e is EngineEvent => e.kind === 'engine' && (fact === undefined || e.fact === fact)),
+    ms: Date.now() - t0,
+  };
+}
+
+/** `link: verdict` pairs and the outcome, for one readable assertion (a failure prints them all). */
+export function summary(report: ScenarioReport): { links: Record<string, string>; outcome: string } {
+  return { links: Object.fromEntries(report.links.map((l) => [l.link, l.verdict])), outcome: report.outcome };
+}
