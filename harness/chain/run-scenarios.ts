@@ -1,34 +1,61 @@
 import type { LoadedScenario } from '../scenario/load-scenario.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { startChain } from './chain.js';
+
+/** Options of {@link runScenarios}. */
+export interface RunScenariosOptions {
+  /** Scenarios run at once (default 4). */
+  concurrency?: number;
+  onReport?: (report: ScenarioReport, index: number) => void;
+  /**
+   * Aborting stops every running chain and starts no more (`mailhop run` on SIGINT/SIGTERM); each
+   * scenario that did not finish gets a failed report saying so, and `onReport` is not called for it.
+   */
+  signal?: AbortSignal;
+}
 
 /**
  * Runs loaded scenarios, each in its own chain, up to `concurrency` at once (chains are
  * independent). Reports come back in input order; `onReport` sees each as it finishes.
  * A chain that fails to start yields a failed report rather than aborting the others.
  */
-export async function runScenarios(
-  loaded: readonly LoadedScenario[],
-  options: { concurrency?: number; onReport?: (report: ScenarioReport, index: number) => void } = {},
-): Promise<ScenarioReport[]> {
+export async function runScenarios(loaded: readonly LoadedScenario[], options: RunScenariosOptions = {}): Promise<ScenarioReport[]> {
   const reports: ScenarioReport[] = new Array(loaded.length);
+  const { signal } = options;
   let next = 0;
   const worker = async () => {
-    while (next < loaded.length) {
+    while (next < loaded.length && !signal?.aborted) {
       const i = next++;
       const { scenario, file } = loaded[i];
       try {
         await using chain = await startChain(scenario, { file });
+        using _stop = stopOnAbort(chain, signal);
         reports[i] = await chain.run();
       } catch (err) {
-        reports[i] = {
-          name: scenario.name, file, passed: false, outcome: 'mixed', endToEnd: 'mixed', links: [], messages: [],
-          attempts: 0, expectations: [], failures: [`the chain failed: ${(err as Error).message}`], dsns: [],
-        };
+        reports[i] = failedReport(scenario, file, `the chain failed: ${(err as Error).message}`);
       }
-      options.onReport?.(reports[i], i);
+      if (signal?.aborted) reports[i] = failedReport(scenario, file, `interrupted (${String(signal.reason)}) before it finished`);
+      else options.onReport?.(reports[i], i);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, loaded.length)) }, worker));
+  for (let i = 0; i < loaded.length; i++) reports[i] ??= failedReport(loaded[i].scenario, loaded[i].file, `not run: interrupted (${String(signal?.reason)})`);
   return reports;
+}
+
+/** A failed report for a scenario that has no run to judge. */
+export function failedReport(scenario: Scenario, file: string | undefined, why: string): ScenarioReport {
+  return {
+    name: scenario.name, file, passed: false, outcome: 'mixed', endToEnd: 'mixed', links: [], messages: [],
+    attempts: 0, expectations: [], failures: [why], dsns: [],
+  };
+}
+
+/** Stops `chain` when `signal` aborts (at once if it already has); disposing stops listening. */
+export function stopOnAbort(chain: { stop(): Promise<void> }, signal: AbortSignal | undefined): Disposable {
+  const stop = () => void chain.stop();
+  if (signal?.aborted) stop();
+  else signal?.addEventListener('abort', stop, { once: true });
+  return { [Symbol.dispose]: () => signal?.removeEventListener('abort', stop) };
 }

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
 import { loadScenarios, ScenarioError } from '../scenario/load-scenario.js';
 import { runScenarios } from '../chain/run-scenarios.js';
 import { renderScenario, renderSummary } from '../report/text-report.js';
@@ -20,12 +21,20 @@ export interface RunOptions {
   html?: string;
 }
 
+/** Where `run` writes and which signals interrupt it (process.stdout and process, or fakes). */
+export interface RunIo {
+  stdout: TerminalOut;
+  signals?: Pick<NodeJS.Process, 'on' | 'off'>;
+}
+
 /**
  * `mailhop run <paths...> [--json] [--junit file] [--html file]`: 0 all expectations held, 1 some
  * failed, 2 bad input (or a report file that cannot be written). On a TTY a `scenario n of m`
- * status line stays below the reports; elsewhere the output is plain lines.
+ * status line stays below the reports; elsewhere the output is plain lines. SIGINT or SIGTERM
+ * stops every running chain (servers, proxies, engines) and starts no more; then 130 or 143
+ * (128 + the signal's number, as a shell reports a process the signal killed), without summary or report files.
  */
-export async function runCommand(paths: string[], opts: RunOptions, io: { stdout: TerminalOut } = { stdout: process.stdout }): Promise<number> {
+export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = { stdout: process.stdout }): Promise<number> {
   let loaded;
   try {
     loaded = await loadScenarios(paths);
@@ -55,13 +64,38 @@ export async function runCommand(paths: string[], opts: RunOptions, io: { stdout
     }
     progress?.update(tally);
   };
+  const signals = io.signals ?? process;
+  const interrupt = new AbortController();
+  const interrupted = (signal: 'SIGINT' | 'SIGTERM') => {
+    // A second signal while the chains stop: leave now (engines are killed by their exit hook).
+    if (interrupt.signal.aborted) process.exit(128 + constants.signals[signal]);
+    progress?.end();
+    process.stderr.write(`\n${signal}: stopping the running chains…\n`);
+    interrupt.abort(signal);
+  };
+  const onInt = () => interrupted('SIGINT');
+  const onTerm = () => interrupted('SIGTERM');
+  // `on`, not `once`: the engines' exit hook re-raises a signal nobody else listens to.
+  signals.on('SIGINT', onInt);
+  signals.on('SIGTERM', onTerm);
   let records: RunRecord[] | null = null;
   let reports: ScenarioReport[];
-  if (opts.html) {
-    records = await runScenariosTraced(loaded, { concurrency: opts.concurrency, onReport: (r, i) => onReport(r.report, i) });
-    reports = records.map((r) => r.report);
-  } else {
-    reports = await runScenarios(loaded, { concurrency: opts.concurrency, onReport });
+  const run = { concurrency: opts.concurrency, signal: interrupt.signal };
+  try {
+    if (opts.html) {
+      records = await runScenariosTraced(loaded, { ...run, onReport: (r, i) => onReport(r.report, i) });
+      reports = records.map((r) => r.report);
+    } else {
+      reports = await runScenarios(loaded, { ...run, onReport });
+    }
+  } finally {
+    signals.off('SIGINT', onInt);
+    signals.off('SIGTERM', onTerm);
+  }
+  if (interrupt.signal.aborted) {
+    const signal = interrupt.signal.reason as 'SIGINT' | 'SIGTERM';
+    process.stderr.write(`stopped: ${tally.done} of ${tally.total} scenarios finished; every chain stopped\n`);
+    return 128 + constants.signals[signal];
   }
   progress?.end();
   if (opts.json) out.write(renderJson(reports));
