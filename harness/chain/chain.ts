@@ -52,7 +52,7 @@ export interface ChainOptions {
    * {@link StartedChain.send}) instead of refusing it, so people can send by hand (`mailhop up`, swaks).
    */
   stampMissingId?: boolean;
-  /** Lets an `engine: external` hop, and the hop after it, use a non-loopback address (CLI: --allow-external). Never in tests. */
+  /** Lets an `engine: external` hop, and the hop after it, use a non-loopback address. Never in tests. */
   allowExternal?: boolean;
   /**
    * Real time, ms, that one message may keep the virtual clock waiting while a real engine or an external gateway

@@ -22,7 +22,7 @@ export interface OpaqueAddresses {
 
 function checkAddress(host: string, what: string, allowExternal: boolean): void {
   if (!isLoopback(host) && !allowExternal) {
-    throw new MailhopError('ECHAIN', `refusing ${what} ${host}: not a loopback address (127.0.0.0/8); pass allowExternal (CLI: --allow-external) to use it`);
+    throw new MailhopError('ECHAIN', `refusing ${what} ${host}: not a loopback address (127.0.0.0/8); only startChain(scenario, { allowExternal: true }) uses one`);
   }
 }
 

@@ -43,7 +43,7 @@ export class EximLogReader implements EngineLogReader {
       ];
     }
     if (rest.startsWith('== ')) {
-      const reason = /(?:defer \(-?\d+\)(?:: | [^:]*: ))(.*)$/.exec(rest)?.[1] ?? rest.slice(3);
+      const reason = /defer \(-?\d+\)(?: H=\S+ \[[^\]]*\](?::\d+)?)?:? (.*)$/.exec(rest)?.[1] ?? rest.slice(3);
       const failed = /TLS|gnutls/i.test(reason) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, messageId, line: clip(line) }] : [];
       return [...failed, { kind: 'outbound', fact: 'deferred', messageId, reply: reason, line: clip(line) }];
     }

@@ -54,6 +54,8 @@ export interface StartedEngine extends AsyncDisposable {
   readonly address: { host: string; port: number };
   /** Its run folder (removed by stop()). */
   readonly folder: string;
+  /** The daemon's process id (the first process of its namespaces). */
+  readonly pid: number;
   /** Every log line so far (syslog, or its stdout/stderr). */
   log(): string[];
   stop(): Promise<void>;
@@ -173,6 +175,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
     engine,
     address: options.listen,
     folder: folder.path,
+    pid: proc!.pid,
     log: () => [...lines],
     stop,
     [Symbol.asyncDispose]: stop,

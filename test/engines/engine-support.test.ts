@@ -1,0 +1,68 @@
+// What a real engine cannot be configured to do is a scenario error naming the engine and the option,
+// with file:line:column like every other problem (pure: no engine runs here).
+import { describe, expect, it } from 'vitest';
+import { loadScenarioText, ScenarioError } from '../../harness/scenario/load-scenario.js';
+
+const lines = (...l: string[]) => `${l.join('\n')}\n`;
+const MESSAGES = 'messages: [{ from: a@b.test, to: [c@d.test] }]';
+
+function problems(...hops: string[]): string[] {
+  try {
+    loadScenarioText(lines('name: x', 'hops:', ...hops, MESSAGES), 'x.yaml');
+    return [];
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    return err.message.split('\n');
+  }
+}
+
+describe('engine options a real MTA cannot take', () => {
+  it('a fake inbound mode: put a link fault in front instead', () => {
+    expect(problems('  - id: relay', '    engine: postfix', '    inbound: { starttls: fake-454 }', '  - id: mx')).toEqual([
+      'x.yaml:5:26: hops[0].inbound.starttls: engine postfix cannot fake STARTTLS (inbound.starttls: fake-454): a real MTA answers honestly; put a link fault in front instead (links: [{ from: ..., to: relay, fault: ... }])',
+    ]);
+  });
+
+  it("inbound STARTTLS on Debian 12's OpenSMTPD", () => {
+    expect(problems('  - id: relay', '    engine: opensmtpd', '    inbound: { starttls: offer }', '  - id: mx')).toEqual([
+      'x.yaml:5:26: hops[0].inbound.starttls: engine opensmtpd cannot do inbound.starttls: offer (Debian 12\'s OpenSMTPD 6.8.0p2 fails every inbound TLS handshake with OpenSSL 3: "missing private key", OpenSMTPD#1171); it supports none',
+    ]);
+  });
+
+  it('a fallback flavour the engine does not have, and settings that are its own', () => {
+    expect(problems('  - id: relay', '    engine: postfix', '    outbound: { fallback: reconnect, retry: [1s], tlsCiphers: "ALL" }', '  - id: mx')).toEqual([
+      'x.yaml:5:27: hops[0].outbound.fallback: engine postfix cannot do outbound.fallback: reconnect; after a failed handshake it defers and falls back to plaintext on a later attempt (next-attempt)',
+      'x.yaml:5:45: hops[0].outbound.retry: engine postfix cannot take outbound.retry: it retries on its own real-time schedule (about every second, as mailhop configures it)',
+      'x.yaml:5:63: hops[0].outbound.tlsCiphers: engine postfix cannot take outbound.tlsCiphers: it offers its own cipher list',
+    ]);
+  });
+
+  it('sendmail falls back only with TLSFallbacktoClear (reconnect) or never; next-attempt is Postfix', () => {
+    expect(problems('  - id: relay', '    engine: sendmail', '    outbound: { fallback: next-attempt }', '  - id: mx')).toEqual([
+      'x.yaml:5:27: hops[0].outbound.fallback: engine sendmail cannot do outbound.fallback: next-attempt; after a failed handshake it defers and retries with TLS, never in plaintext (never) (or reconnect)',
+    ]);
+    expect(problems('  - id: relay', '    engine: sendmail', '    outbound: { fallback: reconnect }', '  - id: mx')).toEqual([]);
+  });
+
+  it('preserve-inbound, a preset on a real engine, and engines that cannot be the mailbox', () => {
+    expect(problems('  - id: relay', '    engine: exim', '    preset: exim', '    outbound: { tls: preserve-inbound }', '  - id: mx', '    engine: sendmail')).toEqual([
+      'x.yaml:5:13: hops[0].preset: engine exim runs the real MTA; preset: is for mock hops (choose one of them)',
+      'x.yaml:6:22: hops[0].outbound.tls: engine exim cannot do outbound.tls: preserve-inbound (no real MTA here does that; use a mock hop, e.g. preset: messagelabs); it supports none, opportunistic, mandatory',
+    ]);
+    expect(problems('  - id: relay', '  - id: mx', '    engine: sendmail')).toEqual([
+      'x.yaml:5:13: hops[1].engine: engine sendmail cannot be the last hop (final mailbox); put a mock hop after it',
+    ]);
+  });
+
+  it('external needs host and port, takes no inbound/outbound, is followed by a mock', () => {
+    expect(problems('  - id: gw', '    engine: external', '    outbound: { tls: none }', '  - id: mx')).toEqual([
+      'x.yaml:3:5: hops[0].host: engine external needs host: the address of the server mailhop does not start (an IPv4 address)',
+      'x.yaml:3:5: hops[0].port: engine external needs port: where the server listens for SMTP',
+      'x.yaml:5:15: hops[0].outbound: engine external cannot take outbound: mailhop does not configure a server it does not start; configure the gateway itself',
+    ]);
+    expect(problems('  - id: gw', '    engine: external', '    host: 127.0.0.1', '    port: 2525', '  - id: mx', '    port: 2526')).toEqual([]);
+    expect(problems('  - id: a', '  - id: mx', '    port: 2526')).toEqual([
+      'x.yaml:5:11: hops[1].port: host and port on a mock hop only say where it listens for the external gateway before it; the previous hop is not engine external',
+    ]);
+  });
+});
