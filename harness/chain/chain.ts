@@ -13,6 +13,7 @@ import { Trace } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
 import { startHopServer, type AcceptedMessage, type StartedHopServer } from '../mta/hop-server.js';
 import { RelayQueue } from '../mta/relay-queue.js';
+import { ClientTlsContexts } from '../mta/client-tls-contexts.js';
 import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { LinkProxy, type StartedLinkProxy } from '../link/link-proxy.js';
 import { linkFaultsFor } from '../link/faults/index.js';
@@ -106,6 +107,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const clock = new VirtualClock();
   const trace = new Trace(clock);
   const pki = await RunPki.create();
+  const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   const ids = scenario.hops.map((h) => h.id);
   const linkNames = linkNamesOf(ids);
   const hostnames = ids.map((id) => `${id}.${HOST_DOMAIN}`);
@@ -230,6 +232,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         implicitTls: scenario.hops[to].inbound.starttls === 'implicit',
         ehloName: senderIndex < 0 ? `client.${HOST_DOMAIN}` : hostnames[senderIndex],
         ca: [pki.ca.cert],
+        tlsContexts,
         trace,
         now: () => clock.now(),
         onConnect: (info: ConnectionInfo) => connections[to].set(info.localPort, info),

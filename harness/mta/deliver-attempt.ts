@@ -8,6 +8,7 @@ import type { EffectivePolicy, SessionEvent, TlsFailureType } from '../trace/eve
 import { replyOf } from '../trace/events.js';
 import type { Trace } from '../trace/trace.js';
 import { SmtpClient, type SmtpReply } from './smtp-client.js';
+import type { ClientTlsContexts } from './client-tls-contexts.js';
 import { effectivePolicy, type InboundFact } from './effective-policy.js';
 import { localReplies } from './local-replies.js';
 
@@ -40,6 +41,8 @@ export interface RelayTarget {
   implicitTls: boolean;
   /** PEM CA certificates a `verify` client trusts (the run's CA). */
   ca: string[];
+  /** The chain's reusable client TLS contexts (one per cipher string); without it each handshake builds its own. */
+  tlsContexts?: ClientTlsContexts;
   trace: Trace;
   /** Virtual clock reading, ms. */
   now: () => number;
@@ -153,6 +156,7 @@ async function runSession(
       host: target.address.host, port: target.address.port, ehloName: target.ehloName,
       timeoutMs: target.policy.timeout, servername: target.servername, ca: target.ca,
       ...('tlsCiphers' in target.policy && target.policy.tlsCiphers ? { ciphers: target.policy.tlsCiphers } : {}),
+      ...(target.tlsContexts ? { secureContext: target.tlsContexts.get('tlsCiphers' in target.policy ? target.policy.tlsCiphers : undefined) } : {}),
     });
     event.localPort = client.localPort;
     target.onConnect?.({ localPort: client.localPort, messageId: message.id, attempt, connection });

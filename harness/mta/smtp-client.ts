@@ -51,6 +51,11 @@ export interface SmtpClientOptions {
   servername: string;
   /** PEM CA certificates trusted for verification (the run's CA). */
   ca: string[];
+  /**
+   * A prebuilt context holding `ca` (and `ciphers`), reused across connections; when given, `ca`,
+   * `ciphers` and the version limits are taken from it instead.
+   */
+  secureContext?: tls.SecureContext;
   /** TLS versions the client accepts (default Node's TLSv1.2..TLSv1.3). */
   minVersion?: TlsVersion;
   maxVersion?: TlsVersion;
@@ -226,11 +231,15 @@ export class SmtpClient {
     const secureSocket = tls.connect({
       socket: plain,
       servername: this.opts.servername,
-      ca: this.opts.ca,
       rejectUnauthorized: false,
-      minVersion: this.opts.minVersion,
-      maxVersion: this.opts.maxVersion,
-      ...(this.opts.ciphers ? { ciphers: this.opts.ciphers } : legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      ...(this.opts.secureContext
+        ? { secureContext: this.opts.secureContext }
+        : {
+            ca: this.opts.ca,
+            minVersion: this.opts.minVersion,
+            maxVersion: this.opts.maxVersion,
+            ...(this.opts.ciphers ? { ciphers: this.opts.ciphers } : legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+          }),
     });
     this.transcript.push({ dir: '*', text: 'TLS handshake' });
     await new Promise<void>((resolve, reject) => {

@@ -58,14 +58,21 @@ export class RunPki {
   private constructor(
     /** The CA every `verify` client of this run trusts. */
     readonly ca: KeyCert,
-    /** A CA nobody in the run trusts: signs `untrusted-ca` certificates and attacker certificates. */
-    readonly foreignCa: KeyCert,
   ) {}
 
-  /** Creates both CAs (~10 ms). */
+  private foreign: Promise<KeyCert> | null = null;
+
+  /**
+   * A CA nobody in the run trusts: signs `untrusted-ca` certificates and attacker certificates.
+   * Made on first use (~5 ms), since most chains never need it.
+   */
+  foreignCa(): Promise<KeyCert> {
+    return (this.foreign ??= makeCa('mailhop foreign CA'));
+  }
+
+  /** Creates the run's CA (~5 ms). */
   static async create(): Promise<RunPki> {
-    const [ca, foreignCa] = await Promise.all([makeCa('mailhop run CA'), makeCa('mailhop foreign CA')]);
-    return new RunPki(ca, foreignCa);
+    return new RunPki(await makeCa('mailhop run CA'));
   }
 
   /**
@@ -90,7 +97,7 @@ export class RunPki {
       case 'wrong-host':
         return makeLeaf('wrong-host.mailhop.invalid', this.ca, current);
       case 'untrusted-ca':
-        return makeLeaf(hostname, this.foreignCa, current);
+        return makeLeaf(hostname, await this.foreignCa(), current);
     }
   }
 }
