@@ -106,6 +106,14 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
           ],
     ),
   );
+  // An external gateway has no log here; this fact tells the link verdict who sends on its outbound link.
+  o.scenario.hops.forEach((hop, i) => {
+    if (hop.engine !== 'external') return;
+    o.trace.emit({
+      kind: 'engine', source: 'engine', link: o.linkNames[i + 1], hop: hop.id, engine: 'external', fact: 'started',
+      line: `external gateway at ${hop.host}:${hop.port}, not started by mailhop`,
+    });
+  });
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {

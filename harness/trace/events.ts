@@ -184,7 +184,8 @@ export interface EngineEvent extends EventBase {
   source: 'engine';
   /** The engine's hop id. */
   hop: string;
-  engine: RealEngineName;
+  /** `external`: a gateway mailhop does not start; its only fact is `started` (it has no log here). */
+  engine: RealEngineName | 'external';
   fact: 'started' | 'tls' | 'tls-failed' | 'plaintext-fallback' | 'relayed' | 'deferred' | 'bounced';
   /** mailhop id of the message, when the line (or the engine's queue id) names it. */
   messageId?: string;

@@ -72,7 +72,7 @@ function noteOf(s: SessionEvent): string | undefined {
 /** Judges one message on one link from the whole trace. */
 export function judgeMessageLink(link: string, messageId: string, events: readonly TraceEvent[]): MessageLinkVerdict {
   // A real engine or an external gateway sends on this link: no sender sessions to weigh (opaque-link-verdict.ts).
-  if (hasOpaqueSender(link, events) && events.some((e) => e.link === link && (e.kind === 'wire' || e.kind === 'accepted' || e.kind === 'engine'))) {
+  if (hasOpaqueSender(link, events)) {
     return judgeOpaqueSenderLink(link, messageId, events);
   }
   const sessions = events.filter((e): e is SessionEvent => e.kind === 'session' && e.link === link && e.messageId === messageId);

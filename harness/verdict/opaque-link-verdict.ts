@@ -30,9 +30,10 @@ function faultsOnRecord(record: WireRecord, n: number): FaultAttribution[] {
   return [...byFault.values()];
 }
 
-/** True when no sender session was recorded on `link` for any message: its sender is a real engine or an external hop. */
+/** True when the hop sending on `link` is a real engine or an external gateway (its `started` fact says so). */
 export function hasOpaqueSender(link: string, events: readonly TraceEvent[]): boolean {
-  return !events.some((e) => e.kind === 'session' && e.link === link);
+  const from = link.split('->')[0];
+  return events.some((e) => e.kind === 'engine' && e.fact === 'started' && e.hop === from && e.link === link);
 }
 
 /** Judges one message on a link whose sender is a real engine or an external gateway. */
@@ -59,8 +60,9 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, events: r
   const soleMessage = [...carried].every((id) => id === messageId) && reachedSender;
   const records = soleMessage ? [...mine, ...untied].sort((a, b) => a.seq - b.seq) : mine;
 
-  const who = started ? `a real ${started.engine}` : 'not driven by mailhop (external)';
-  const notes: string[] = [`sender ${from} is ${who}: no sender sessions; judged from the receiver, the wire${started ? ` and ${started.engine}'s log` : ''}`];
+  const real = started && started.engine !== 'external' ? started.engine : undefined;
+  const who = real ? `a real ${real}` : 'not driven by mailhop (external)';
+  const notes: string[] = [`sender ${from} is ${who}: no sender sessions; judged from the receiver, the wire${real ? ` and ${real}'s log` : ''}`];
   if (!soleMessage && untied.length > 0 && reachedSender) {
     notes.push(`${untied.length} connection(s) on this link could not be tied to one message (content inside TLS, several messages)`);
   }
@@ -76,7 +78,7 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, events: r
   const crossedInClear = clearOnWire || (accepted !== undefined && !receiverTls);
   const policy = started?.policy;
   const leak = crossedInClear && (policy === 'mandatory' || policy === 'verify');
-  if (leak) notes.push(`LEAK: content crossed in clear although ${started?.engine} was configured ${policy}`);
+  if (leak) notes.push(`LEAK: content crossed in clear although ${real} was configured ${policy}`);
 
   const delivered = Boolean(accepted || relayedFact || clearOnWire);
   const deciding = accepted?.secure
