@@ -48,7 +48,8 @@ unpack() { # unpack <root-name> <package...>
   local want stamp="$ROOT/$name/.mailhop-stamp"
   want=$(for p in "$@"; do apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ {print $2}'; done | tr '\n' ' ')
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ "$want" != "" ]; then return 0; fi
-  if [ -z "$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')" ] || [ "$want" = "(none) " ]; then
+  # No candidate (apt lists never fetched, or cleaned): fetch them once.
+  if [ -z "${want// /}" ] || [[ "$want" == *"(none)"* ]]; then
     apt-get update -qq
     want=$(for p in "$@"; do apt-cache policy "$p" | awk '/Candidate:/ {print $2}'; done | tr '\n' ' ')
   fi
