@@ -359,30 +359,47 @@ export const Scenario = z
   })
   .superRefine((s, ctx) => {
     for (const p of chainEngineProblems(s.hops)) ctx.addIssue({ code: 'custom', path: ['hops', ...p.path], message: p.message });
-    const seen = new Map<string, number>();
-    s.hops.forEach((hop, i) => {
-      if (seen.has(hop.id)) {
-        ctx.addIssue({ code: 'custom', path: ['hops', i, 'id'], message: `duplicate hop id "${hop.id}" (first used by hops[${seen.get(hop.id)}])` });
-      } else seen.set(hop.id, i);
-    });
-    const linkNames = linkNamesOf(s.hops.map((h) => h.id));
-    s.links.forEach((fault, i) => {
-      const from = ['client', ...s.hops.map((h) => h.id)].indexOf(fault.from);
-      if (from < 0) {
-        ctx.addIssue({ code: 'custom', path: ['links', i, 'from'], message: `no hop "${fault.from}"; a link starts at client or at one of ${s.hops.map((h) => h.id).join(', ')}` });
-      } else if (!linkNames.includes(`${fault.from}->${fault.to}`)) {
-        const next = linkNames[from]?.split('->')[1];
-        ctx.addIssue({ code: 'custom', path: ['links', i, 'to'], message: `no such link "${fault.from}->${fault.to}"; ${next ? `the link from ${fault.from} goes to ${next}` : `${fault.from} is the last hop`}` });
-      }
-    });
-    for (const key of Object.keys(s.expect?.links ?? {})) {
-      if (!linkNames.includes(key)) {
-        ctx.addIssue({ code: 'custom', path: ['expect', 'links', key], message: `no such link "${key}"; the links are ${linkNames.join(', ')}` });
-      }
-    }
-  });
+  })
+  // Run even when other parts of the file are wrong (zod skips refinements after an issue by
+  // default), so one run lists every problem, not a second batch once the first is fixed.
+  .superRefine((s, ctx) => crossReferenceProblems(s, ctx), { when: () => true });
 export type ScenarioInput = z.input<typeof Scenario>;
 export type Scenario = z.output<typeof Scenario>;
+
+/**
+ * Duplicate hop ids, and links and expectations naming hops or links that do not exist. Reads the
+ * value defensively: with other problems in the file, parts of it may not have their parsed shape.
+ */
+function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
+  if (!isRecord(value) || !Array.isArray(value.hops)) return;
+  const ids = value.hops.map((hop) => (isRecord(hop) && typeof hop.id === 'string' ? hop.id : null));
+  const seen = new Map<string, number>();
+  ids.forEach((id, i) => {
+    if (id === null) return;
+    if (seen.has(id)) {
+      ctx.addIssue({ code: 'custom', path: ['hops', i, 'id'], message: `duplicate hop id "${id}" (first used by hops[${seen.get(id)}])` });
+    } else seen.set(id, i);
+  });
+  if (ids.includes(null)) return; // a hop without a readable id: the links cannot be named yet
+  const hopIds = ids as string[];
+  const linkNames = linkNamesOf(hopIds);
+  (Array.isArray(value.links) ? value.links : []).forEach((fault: unknown, i) => {
+    if (!isRecord(fault) || typeof fault.from !== 'string' || typeof fault.to !== 'string') return;
+    const from = ['client', ...hopIds].indexOf(fault.from);
+    if (from < 0) {
+      ctx.addIssue({ code: 'custom', path: ['links', i, 'from'], message: `no hop "${fault.from}"; a link starts at client or at one of ${hopIds.join(', ')}` });
+    } else if (!linkNames.includes(`${fault.from}->${fault.to}`)) {
+      const next = linkNames[from]?.split('->')[1];
+      ctx.addIssue({ code: 'custom', path: ['links', i, 'to'], message: `no such link "${fault.from}->${fault.to}"; ${next ? `the link from ${fault.from} goes to ${next}` : `${fault.from} is the last hop`}` });
+    }
+  });
+  const expected = isRecord(value.expect) && isRecord(value.expect.links) ? value.expect.links : {};
+  for (const key of Object.keys(expected)) {
+    if (!linkNames.includes(key)) {
+      ctx.addIssue({ code: 'custom', path: ['expect', 'links', key], message: `no such link "${key}"; the links are ${linkNames.join(', ')}` });
+    }
+  }
+}
 
 /** Link names of a chain, in order: `client->first`, then `a->b` for each consecutive pair. */
 export function linkNamesOf(hopIds: readonly string[]): string[] {
