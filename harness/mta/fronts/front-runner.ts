@@ -79,10 +79,13 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   };
-  const server = net.createServer((client) => {
+  // Half-open connections are allowed so a client that sends QUIT (or even the final dot) and
+  // half-closes still gets the inner server's replies (Exim pipelines QUIT and shuts its side):
+  // the FIN is passed on only once every byte before it has been.
+  const server = net.createServer({ allowHalfOpen: true }, (client) => {
     own(client);
     client.on('error', () => {}); // a reset client is the client's business; the inner side is closed below
-    const inner = net.connect(options.inner);
+    const inner = net.connect({ ...options.inner, allowHalfOpen: true });
     own(inner);
     inner.on('error', () => client.destroy());
     new FrontRelay(client, inner, options.behaviour, own);
@@ -114,6 +117,11 @@ class FrontRelay {
   #starttlsLine = '';
   #replyLine = '';
   #takenOver = false;
+  #clientEnded = false;
+  readonly #onClientEnd = () => {
+    this.#clientEnded = true;
+    this.#drain();
+  };
   readonly #onClient = (chunk: Buffer) => this.#fromClient(chunk);
   readonly #onInner = (chunk: Buffer) => this.#fromInner(chunk);
   readonly #onClientClose = () => this.#inner.destroy();
@@ -130,6 +138,7 @@ class FrontRelay {
     this.#own = own;
     client.on('data', this.#onClient);
     inner.on('data', this.#onInner);
+    client.on('end', this.#onClientEnd);
     client.on('close', this.#onClientClose);
     inner.on('close', this.#onInnerClose);
   }
@@ -143,7 +152,11 @@ class FrontRelay {
   #drain(): void {
     while (!this.#blocked && !this.#takenOver) {
       const token = this.#splitter.next();
-      if (!token) return;
+      if (!token) {
+        // Everything the client sent before its FIN has gone in: pass the FIN on.
+        if (this.#clientEnded) this.#inner.end();
+        return;
+      }
       if (token.kind === 'line') {
         const verb = token.text.split(' ')[0].toUpperCase();
         if (verb === 'STARTTLS') {
@@ -217,7 +230,11 @@ class FrontRelay {
     client.off('data', this.#onClient);
     inner.off('data', this.#onInner);
     client.off('close', this.#onClientClose);
+    client.off('end', this.#onClientEnd);
     inner.off('close', this.#onInnerClose);
+    // The behaviour gets sockets with Node's usual semantics: a FIN ends both directions.
+    client.allowHalfOpen = false;
+    inner.allowHalfOpen = false;
     this.#splitter.startTls(); // everything still buffered comes out as one run of raw bytes
     const rest: Buffer[] = [];
     for (let token = this.#splitter.next(); token; token = this.#splitter.next()) {

@@ -1,0 +1,42 @@
+import { describe, it, expect } from 'vitest';
+import net from 'node:net';
+import { once } from 'node:events';
+import { Scenario } from '../../harness/scenario/schema.js';
+import { startChain } from '../../harness/chain/chain.js';
+
+/** Reads from a socket until `pattern` has arrived; resolves with everything read so far. */
+function readUntil(socket: net.Socket, seen: { text: string }, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (pattern.test(seen.text)) {
+        socket.off('data', check);
+        resolve(seen.text);
+      }
+    };
+    socket.on('data', check);
+    socket.once('close', () => (pattern.test(seen.text) ? resolve(seen.text) : reject(new Error(`closed before ${pattern}: ${seen.text}`))));
+    check();
+  });
+}
+
+// Exim pipelines QUIT after the final dot and half-closes its side at once; a front that treated
+// the FIN as the end of the connection dropped the 250 and the sender delivered the message again.
+describe('a hop behind a front (fake-STARTTLS modes)', () => {
+  it.each(['none', 'fake-454'] as const)('%s: a client that pipelines QUIT and half-closes still gets 250 and 221', async (starttls) => {
+    const scenario = Scenario.parse({ name: 'half-close', hops: [{ id: 'mx', inbound: { starttls } }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] });
+    await using chain = await startChain(scenario);
+    const socket = net.connect(chain.hops[0].server.port, chain.hops[0].server.host);
+    const seen = { text: '' };
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (seen.text += d));
+    await once(socket, 'connect');
+    await readUntil(socket, seen, /^220 /m);
+    socket.write('EHLO sender.mailhop.test\r\nMAIL FROM:<a@org.test>\r\nRCPT TO:<b@partner.test>\r\nDATA\r\n');
+    await readUntil(socket, seen, /^354 /m);
+    socket.end('X-Mailhop-Id: m7\r\nSubject: half-close\r\n\r\nhello\r\n.\r\nQUIT\r\n');
+    const all = await readUntil(socket, seen, /^221 /m);
+    expect(all).toMatch(/^250 [^\r\n]*queued/m);
+    await once(socket, 'close');
+    expect(chain.mailbox().map((m) => m.id)).toEqual(['m7']);
+  });
+});
