@@ -2,6 +2,8 @@ import type { LoadedScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { startChain } from './chain.js';
+import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
+import { unavailableEngines } from '../engines/unavailable-engines.js';
 
 /** Options of {@link runScenarios}. */
 export interface RunScenariosOptions {
@@ -22,12 +24,20 @@ export interface RunScenariosOptions {
  */
 export async function runScenarios(loaded: readonly LoadedScenario[], options: RunScenariosOptions = {}): Promise<ScenarioReport[]> {
   const reports: ScenarioReport[] = new Array(loaded.length);
+  let diagnoses: EngineDiagnosis[] | undefined;
+  const machineEngines = () => (diagnoses ??= diagnoseEngines());
   const { signal } = options;
   let next = 0;
   const worker = async () => {
     while (next < loaded.length && !signal?.aborted) {
       const i = next++;
       const { scenario, file } = loaded[i];
+      const skip = unavailableEngines(scenario, machineEngines);
+      if (skip) {
+        reports[i] = skippedReport(scenario, file, skip);
+        options.onReport?.(reports[i], i);
+        continue;
+      }
       try {
         await using chain = await startChain(scenario, { file });
         using _stop = stopOnAbort(chain, signal);
@@ -42,6 +52,11 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, loaded.length)) }, worker));
   for (let i = 0; i < loaded.length; i++) reports[i] ??= failedReport(loaded[i].scenario, loaded[i].file, `not run: interrupted (${String(signal?.reason)})`);
   return reports;
+}
+
+/** The report of a scenario this machine cannot run (a real engine is missing): nothing failed, nothing ran. */
+export function skippedReport(scenario: Scenario, file: string | undefined, why: string): ScenarioReport {
+  return { ...failedReport(scenario, file, why), passed: true, failures: [], skipped: why };
 }
 
 /** A failed report for a scenario that has no run to judge. */

@@ -57,7 +57,8 @@ function scenarioSection(run: RunRecord, i: number): string {
   const e2e = report.endToEnd === 'mixed' ? 'messages differ' : END_TO_END_MEANING[report.endToEnd];
   const parts = [
     `<section class="scenario" id="${anchor(report, i)}" data-scenario="${esc(report.name)}" data-passed="${report.passed}">`,
-    `<h2><span class="badge ${report.passed ? 'pass' : 'fail'}">${report.passed ? 'passed' : 'failed'}</span> ${esc(report.name)}</h2>`,
+    `<h2><span class="badge ${report.skipped ? 'skip' : report.passed ? 'pass' : 'fail'}">${report.skipped ? 'skipped' : report.passed ? 'passed' : 'failed'}</span> ${esc(report.name)}</h2>`,
+    ...(report.skipped ? [`<p class="skipped">skipped: ${esc(report.skipped)}</p>`] : []),
     report.file ? `<div class="file">${esc(report.file)}</div>` : '',
     `<p>End to end: <strong class="${verdictClass(report.endToEnd)}">${esc(report.endToEnd)}</strong> (${esc(e2e)}) · outcome: <strong>${esc(report.outcome)}</strong> · ${report.attempts} SMTP session${report.attempts === 1 ? '' : 's'}</p>`,
     report.failures.length ? `<ul class="failures">${report.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : '',

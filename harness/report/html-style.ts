@@ -15,7 +15,7 @@ a { color: var(--tls); }
 .toc li { padding: 2px 0; }
 section.scenario { border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; margin: 0 0 24px; }
 .badge { font-size: 12px; font-weight: 600; padding: 1px 8px; border-radius: 10px; color: #fff; }
-.badge.pass { background: var(--verified); } .badge.fail { background: var(--clear); }
+.badge.pass { background: var(--verified); } .badge.fail { background: var(--clear); } .badge.skip { background: #8a8a8a; }
 .file { color: var(--muted); font-size: 12px; font-family: ui-monospace, monospace; }
 .diagram { overflow-x: auto; margin: 12px 0; }
 .diagram svg { display: block; }

@@ -35,6 +35,7 @@ function testcase(report: ScenarioReport): string {
   const classname = folder ? `mailhop.${folder}` : 'mailhop';
   const attrs = `name="${xmlEscape(report.name)}" classname="${xmlEscape(classname)}"${report.file ? ` file="${xmlEscape(report.file)}"` : ''}`;
   const table = xmlEscape(plainTable(report));
+  if (report.skipped) return `    <testcase ${attrs}>\n      <skipped message="${xmlEscape(report.skipped)}"/>\n    </testcase>`;
   const failure = report.passed
     ? ''
     : `\n      <failure message="${xmlEscape(report.failures.join('; ') || 'the scenario failed')}" type="mailhop.expectation">${table}</failure>`;
@@ -46,7 +47,8 @@ function testcase(report: ScenarioReport): string {
  */
 export function renderJunit(reports: readonly ScenarioReport[], suiteName = 'mailhop'): string {
   const failures = reports.filter((r) => !r.passed).length;
-  const counts = `tests="${reports.length}" failures="${failures}" errors="0" skipped="0"`;
+  const skipped = reports.filter((r) => r.skipped).length;
+  const counts = `tests="${reports.length}" failures="${failures}" errors="0" skipped="${skipped}"`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${xmlEscape(suiteName)}" ${counts}>`,

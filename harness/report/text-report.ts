@@ -29,6 +29,7 @@ function pad(text: string, width: number): string {
 
 /** Renders one scenario: header line, link table, end-to-end line, failed expectations. */
 export function renderScenario(report: ScenarioReport): string {
+  if (report.skipped) return `${pc.yellow('↷')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}\n    ${pc.yellow(`skipped: ${report.skipped}`)}`;
   const head = `${report.passed ? pc.green('✔') : pc.red('✘')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}`;
   const rows = report.links.map((l) => [
     l.link,
@@ -57,6 +58,7 @@ export function renderScenario(report: ScenarioReport): string {
 /** The closing summary line, e.g. `12 scenarios: 11 passed, 1 failed`. */
 export function renderSummary(reports: readonly ScenarioReport[]): string {
   const failed = reports.filter((r) => !r.passed).length;
-  const text = `${reports.length} scenario${reports.length === 1 ? '' : 's'}: ${reports.length - failed} passed, ${failed} failed`;
+  const skipped = reports.filter((r) => r.skipped).length;
+  const text = `${reports.length} scenario${reports.length === 1 ? '' : 's'}: ${reports.length - failed - skipped} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`;
   return failed ? pc.red(text) : pc.green(text);
 }
