@@ -18,6 +18,7 @@ import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { LinkProxy, type StartedLinkProxy } from '../link/link-proxy.js';
 import { linkFaultsFor } from '../link/faults/index.js';
 import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
+import { AccountingTally } from '../verdict/accounting.js';
 import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines/chain-engines.js';
 import { EngineHolds } from '../engines/engine-holds.js';
 import type { StartedEngine } from '../engines/start-engine.js';
@@ -60,6 +61,13 @@ export interface ChainOptions {
    * holds it (default 15 s): their retries run on real time, so the run must not end (or jump ahead) under them.
    */
   engineSettleMs?: number;
+  /**
+   * Keep only about the last `traceLimit` trace events in memory (soak runs: the whole trace costs
+   * ~17 KiB per message). The message accounting is then counted event by event, so report() still
+   * fails a lost or duplicated message; its verdicts cover the messages whose events are still kept,
+   * and events() returns those. Default: every event is kept.
+   */
+  traceLimit?: number;
 }
 
 /** Addresses of one hop: its server and the proxy in front of it (what senders connect to). */
@@ -105,7 +113,9 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const host = options.host ?? '127.0.0.1';
   assertLoopback(host);
   const clock = new VirtualClock();
-  const trace = new Trace(clock);
+  const trace = new Trace(clock, { keep: options.traceLimit });
+  const tally = options.traceLimit === undefined ? null : new AccountingTally();
+  if (tally) trace.subscribe((e) => tally.observe(e));
   const pki = await RunPki.create();
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   const ids = scenario.hops.map((h) => h.id);
@@ -271,7 +281,11 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       await waitForWire(2_000);
       return result;
     };
-    const report = () => judgeScenario(scenario, [...trace.events(), ...openOpaqueRecords()], { file: options.file, held: heldNow(), dsns: [...dsns] });
+    const report = () =>
+      judgeScenario(scenario, [...trace.events(), ...openOpaqueRecords()], {
+        file: options.file, held: heldNow(), dsns: [...dsns],
+        ...(tally ? { accounting: tally.problems(heldNow(), ids[ids.length - 1]) } : {}),
+      });
     const heldNow = () => [
       ...queues.flatMap((q, qi) => q.held().map((m) => ({ messageId: m.id, hop: qi === queues.length - 1 ? 'client' : ids[qi] }))),
       ...holds.held(),

@@ -15,33 +15,57 @@ export type AccountingProblem = string;
  * @param finalHop id of the last hop (its mailbox is the end of the chain).
  */
 export function checkAccounting(events: readonly TraceEvent[], held: ReadonlyArray<{ messageId: string; hop: string }>, finalHop: string): AccountingProblem[] {
-  const problems: AccountingProblem[] = [];
-  const owned = new Map<string, number>(); // `${hop}\0${messageId}` -> times queued
-  const ended = new Map<string, string[]>(); // same key -> how it ended
-  const key = (hop: string, id: string) => `${hop}\0${id}`;
-  const end = (hop: string, id: string, how: string) => ended.set(key(hop, id), [...(ended.get(key(hop, id)) ?? []), how]);
+  const tally = new AccountingTally();
+  for (const e of events) tally.observe(e);
+  return tally.problems(held, finalHop);
+}
 
-  for (const e of events) {
-    if (e.kind === 'queued') owned.set(key(e.hop, e.messageId), (owned.get(key(e.hop, e.messageId)) ?? 0) + 1);
-    else if (e.kind === 'session' && e.result === 'relayed') end(e.hop, e.messageId, 'relayed');
-    else if (e.kind === 'bounced') end(e.hop, e.messageId, 'bounced');
+/**
+ * The same invariant kept up to date event by event, for a chain that does not keep its whole trace
+ * (`traceLimit`, soak runs): what it remembers is a few counters per message and hop, not the events.
+ */
+export class AccountingTally {
+  readonly #owned = new Map<string, number>(); // `${hop}\0${messageId}` -> times queued
+  readonly #ended = new Map<string, string[]>(); // same key -> how it ended
+  readonly #deliveries = new Map<string, number>(); // messageId -> times delivered
+
+  observe(e: TraceEvent): void {
+    if (e.kind === 'queued') this.#own(e.hop, e.messageId);
+    else if (e.kind === 'session' && e.result === 'relayed') this.#end(e.hop, e.messageId, 'relayed');
+    else if (e.kind === 'bounced') this.#end(e.hop, e.messageId, 'bounced');
     else if (e.kind === 'delivered') {
-      owned.set(key(e.hop, e.messageId), (owned.get(key(e.hop, e.messageId)) ?? 0) + 1);
-      end(e.hop, e.messageId, 'delivered');
+      this.#own(e.hop, e.messageId);
+      this.#end(e.hop, e.messageId, 'delivered');
+      this.#deliveries.set(e.messageId, (this.#deliveries.get(e.messageId) ?? 0) + 1);
     }
   }
-  for (const h of held) end(h.hop, h.messageId, 'held');
 
-  for (const [k, times] of owned) {
-    const [hop, id] = k.split('\0');
-    const endings = ended.get(k) ?? [];
-    if (times > 1) problems.push(`${id} was accepted ${times} times by ${hop} (duplicate)`);
-    if (endings.length === 0) problems.push(`${id} was lost at ${hop}: accepted, but neither relayed, delivered, bounced nor held`);
-    else if (endings.length > 1) problems.push(`${id} ended ${endings.length} times at ${hop} (${endings.join(', ')})`);
+  /** The broken rules so far, counting `held` messages as ended in their hop's queue. */
+  problems(held: ReadonlyArray<{ messageId: string; hop: string }>, finalHop: string): AccountingProblem[] {
+    const problems: AccountingProblem[] = [];
+    const heldAt = new Map<string, number>();
+    for (const h of held) heldAt.set(key(h.hop, h.messageId), (heldAt.get(key(h.hop, h.messageId)) ?? 0) + 1);
+    for (const [k, times] of this.#owned) {
+      const [hop, id] = k.split('\0');
+      const endings = [...(this.#ended.get(k) ?? []), ...Array<string>(heldAt.get(k) ?? 0).fill('held')];
+      if (times > 1) problems.push(`${id} was accepted ${times} times by ${hop} (duplicate)`);
+      if (endings.length === 0) problems.push(`${id} was lost at ${hop}: accepted, but neither relayed, delivered, bounced nor held`);
+      else if (endings.length > 1) problems.push(`${id} ended ${endings.length} times at ${hop} (${endings.join(', ')})`);
+    }
+    for (const [id, n] of this.#deliveries) if (n > 1) problems.push(`${id} was delivered ${n} times to ${finalHop}`);
+    return problems;
   }
-  const deliveries = events.filter((e) => e.kind === 'delivered');
-  const perMessage = new Map<string, number>();
-  for (const d of deliveries) perMessage.set(d.messageId, (perMessage.get(d.messageId) ?? 0) + 1);
-  for (const [id, n] of perMessage) if (n > 1) problems.push(`${id} was delivered ${n} times to ${finalHop}`);
-  return problems;
+
+  #own(hop: string, id: string): void {
+    this.#owned.set(key(hop, id), (this.#owned.get(key(hop, id)) ?? 0) + 1);
+  }
+
+  #end(hop: string, id: string, how: string): void {
+    const k = key(hop, id);
+    const endings = this.#ended.get(k);
+    if (endings) endings.push(how);
+    else this.#ended.set(k, [how]);
+  }
 }
+
+const key = (hop: string, id: string) => `${hop}\0${id}`;
