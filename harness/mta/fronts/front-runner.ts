@@ -241,5 +241,9 @@ class FrontRelay {
       rest.push(token.kind === 'line' ? token.raw : token.bytes);
     }
     decision.takeOver({ client, inner, line: this.#starttlsLine, pipelined: Buffer.concat(rest), own: this.#own });
+    // A FIN read before the takeover came while half-open was allowed, so nothing ended our side;
+    // with the usual semantics it would have, and the behaviour would otherwise wait forever for a
+    // client that left (a stalled or injectable front kept such connections open until stop()).
+    if (this.#clientEnded && !client.destroyed && !client.writableEnded) client.end();
   }
 }
