@@ -23,6 +23,10 @@ export interface LinkProxyOptions {
   faults?: readonly LinkFault[];
   /** Called once per connection, with its final record, when both sockets have closed. Must not throw (an exception is rethrown as uncaught). */
   onRecord?: (record: WireRecord) => void;
+  /** Called when a connection is accepted, before any byte crosses (its record will follow through `onRecord`). */
+  onOpen?: () => void;
+  /** Finished records kept for `records()`: the most recent ones (default every one). `onRecord` sees each either way. */
+  keepRecords?: number;
 }
 
 /** A listening link proxy. */
@@ -124,6 +128,13 @@ class RunningLinkProxy implements StartedLinkProxy {
       onClosed: (record) => {
         this.#open.delete(seq);
         this.#finished.set(seq, record);
+        const keep = this.#options.keepRecords;
+        if (keep !== undefined) {
+          for (const oldest of this.#finished.keys()) {
+            if (this.#finished.size <= keep) break;
+            this.#finished.delete(oldest);
+          }
+        }
         try {
           this.#options.onRecord?.(record);
         } catch (error) {
@@ -134,5 +145,6 @@ class RunningLinkProxy implements StartedLinkProxy {
       },
     });
     this.#open.set(seq, connection);
+    this.#options.onOpen?.();
   }
 }

@@ -7,7 +7,10 @@ import dc from 'node:diagnostics_channel';
 import type net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startChain } from '../../harness/chain/chain.js';
+import { LinkProxy } from '../../harness/link/link-proxy.js';
+import type { WireRecord } from '../../harness/link/wire-record.js';
 import { Scenario } from '../../harness/scenario/schema.js';
+import { LOOPBACK, sendStamped, startSmtpServer } from '../link/fixtures.js';
 
 const SCENARIO = Scenario.parse({
   name: 'bounded-trace',
@@ -70,5 +73,31 @@ describe('a chain with traceLimit', () => {
       'accounting: m1 ended 2 times at mx (delivered, delivered)',
       'accounting: m1 was delivered 2 times to mx',
     ]);
+  });
+});
+
+describe('a link proxy with keepRecords', () => {
+  it('reports every connection through onRecord but keeps only the most recent finished records', async () => {
+    await using server = await startSmtpServer({});
+    const seen: WireRecord[] = [];
+    let recorded: (() => void) | undefined;
+    let opened = 0;
+    await using proxy = await LinkProxy.start({
+      name: 'client->mx', target: { host: LOOPBACK, port: server.port }, keepRecords: 2,
+      onOpen: () => opened++,
+      onRecord: (record) => {
+        seen.push(record);
+        recorded?.();
+      },
+    });
+    for (let i = 1; i <= 5; i++) {
+      const closed = new Promise<void>((resolve) => (recorded = resolve));
+      const sent = await sendStamped(proxy.address.port, `m${i}`, { ignoreTLS: true });
+      expect(sent.error).toBeUndefined();
+      await closed;
+    }
+    expect(opened).toBe(5);
+    expect(seen.map((r) => r.plaintextMessageIds)).toEqual([['m1'], ['m2'], ['m3'], ['m4'], ['m5']]);
+    expect(proxy.records().map((r) => r.plaintextMessageIds)).toEqual([['m4'], ['m5']]);
   });
 });
