@@ -7,6 +7,14 @@
  * - outbound: opportunistic is its default; `mandatory` = access map `TLS_Srv:<ip> ENCR:128`;
  *   `none` = `Try_TLS:<ip> NO`; `fallback: reconnect` = `confTLS_FALLBACK_TO_CLEAR` (plaintext
  *   reconnect after a failed handshake; without it Sendmail defers and never falls back, §1).
+ *   A hop that gives no `fallback` parses to Sendmail's own `never` (schema.ts engineFallback), not
+ *   the mock's `reconnect`, so it runs without the option, as a default Sendmail does: deliver.c
+ *   reconnects without STARTTLS after a failed handshake (rcode EX_SOFTWARE) only
+ *   `if (TLSFallbacktoClear || SM_TLSI_IS(..., TLSI_FL_FB2CLR))`, else `mci_setstat(... "454 4.7.0
+ *   TLS handshake failed.")` and the message is queued. Observed with this configuration: the first
+ *   attempt (forked from the receiving process, DeliveryMode=background) and every `-q1s` queue run
+ *   log `STARTTLS=client, error: connect failed=-1, reason=unexpected eof while reading` and
+ *   `stat=Deferred: 454 4.7.0 TLS handshake failed.`, never a plaintext connection.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

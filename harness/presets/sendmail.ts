@@ -4,9 +4,14 @@ import type { MtaPreset } from './mta-preset.js';
  * sendmail 8.x defaults: STARTTLS whenever offered, any certificate [SM-cf][SM-op].
  * - 454 to STARTTLS: plaintext in the same session (`{verify}=TEMP` passes tls_server without an access map;
  *   observed, real-mtas.md §1).
- * - Failed handshake: `403 4.7.0 TLS handshake failed.` (cf/m4/proto.m4 TLS_connection, `{verify}=SOFTWARE`),
- *   connection dropped, message queued; every queue run tries STARTTLS again, so it never goes plaintext
- *   unless TLSFallbacktoClear is set [SM-op][SM-deliver] (observed, real-mtas.md §1).
+ * - Failed handshake: the tls_server ruleset rejects `{verify}=SOFTWARE` (cf/m4/proto.m4 TLS_connection), the
+ *   connection is dropped, the message queued; every queue run tries STARTTLS again, so it never goes plaintext
+ *   unless TLSFallbacktoClear is set: deliver.c reconnects without STARTTLS only `if (TLSFallbacktoClear ||
+ *   SM_TLSI_IS(&mci->mci_tlsi, TLSI_FL_FB2CLR))` [SM-op][SM-deliver]. Observed (real-mtas.md §1, and again with
+ *   mailhop's engine config, test/engines/fidelity.test.ts): Debian 12's 8.17.1.9 logs `ruleset=tls_server,
+ *   arg1=SOFTWARE, ..., reject=454 4.7.0 TLS handshake failed.` and `stat=Deferred: 454 4.7.0 TLS handshake
+ *   failed.` on the first attempt (in the receiving daemon's child) and on every `-q1s` queue run. (proto.m4's
+ *   default TLS_ERRCODE is 454; mailhop's `sendmail` reply texts, mta/local-replies.ts, still say 403.)
  * - Received: `(version=... cipher=... bits=... verify=NO)` as observed (real-mtas.md §4).
  */
 export const sendmail: MtaPreset = {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Duration } from './duration.js';
 import { LinkFaultSpec } from '../link/faults/index.js';
 import { PRESETS, PRESET_NAMES } from '../presets/index.js';
-import { chainEngineProblems, engineHopProblems } from '../engines/engine-support.js';
+import { ENGINE_SUPPORT, chainEngineProblems, engineHopProblems } from '../engines/engine-support.js';
 
 /** TLS protocol versions as Node names them (`tls.SecureContextOptions.minVersion`). */
 export const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -255,7 +255,7 @@ function checkEngine(value: unknown, ctx: z.core.$RefinementCtx): unknown {
  * positions stay those of its own keys.
  */
 export const Hop = z.preprocess(
-  (value, ctx) => applyPreset(checkEngine(value, ctx)),
+  (value, ctx) => applyPreset(engineFallback(checkEngine(value, ctx))),
   z
     .strictObject({
       id: HopId,
@@ -274,6 +274,19 @@ export const Hop = z.preprocess(
     }),
 );
 export type Hop = z.output<typeof Hop>;
+
+/**
+ * An opportunistic real-engine hop without `fallback` gets its engine's own (the first in ENGINE_SUPPORT), not the
+ * mock's `reconnect`: the engine's configuration is written from the parsed hop, and for Sendmail `reconnect` means
+ * TLSFallbacktoClear, which a default Sendmail does not have (it defers and retries with STARTTLS, real-mtas.md §1).
+ */
+function engineFallback(value: unknown): unknown {
+  if (!isRecord(value) || typeof value.engine !== 'string' || !Object.hasOwn(ENGINE_SUPPORT, value.engine)) return value;
+  const outbound = value.outbound ?? {};
+  if (!isRecord(outbound) || outbound.fallback !== undefined || (outbound.tls ?? 'opportunistic') !== 'opportunistic') return value;
+  const own = ENGINE_SUPPORT[value.engine as keyof typeof ENGINE_SUPPORT].fallback[0];
+  return { ...value, outbound: { ...outbound, fallback: own } };
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -44,6 +44,15 @@ describe('engine options a real MTA cannot take', () => {
     expect(problems('  - id: relay', '    engine: sendmail', '    outbound: { fallback: reconnect }', '  - id: mx')).toEqual([]);
   });
 
+  it("a hop without fallback gets its engine's own, not the mock's reconnect (a Sendmail hop gets no TLSFallbacktoClear)", () => {
+    const fallbacks = (...hops: string[]) =>
+      loadScenarioText(lines('name: x', 'hops:', ...hops, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops.slice(0, -1).map((h) => h.outbound.tls === 'opportunistic' && h.outbound.fallback);
+    expect(fallbacks('  - id: a', '    engine: postfix', '  - id: b', '    engine: sendmail', '  - id: c', '    engine: exim', '  - id: d', '    engine: opensmtpd', '    inbound: { starttls: none }', '  - id: e'))
+      .toEqual(['next-attempt', 'never', 'reconnect', 'reconnect', 'reconnect']);
+    expect(fallbacks('  - id: a', '    engine: sendmail', '    outbound: { fallback: reconnect }', '  - id: b', '    engine: exim', '    outbound: { fallback: never }')).toEqual(['reconnect', 'never']);
+    expect(fallbacks('  - id: a', '    engine: sendmail', '    outbound: { tls: mandatory }')).toEqual([false]);
+  });
+
   it('preserve-inbound, a preset on a real engine, and engines that cannot be the mailbox', () => {
     expect(problems('  - id: relay', '    engine: exim', '    preset: exim', '    outbound: { tls: preserve-inbound }', '  - id: mx', '    engine: sendmail')).toEqual([
       'x.yaml:5:13: hops[0].preset: engine exim runs the real MTA; preset: is for mock hops (choose one of them)',
