@@ -57,17 +57,18 @@ const postfix: LocalReplies = {
 };
 
 /**
- * sendmail 8.x: the tls_server ruleset (cf/m4/proto.m4 TLS_connection) [SM-op][SM-deliver]: `403 4.7.0 TLS
- * handshake failed.` for `{verify}=SOFTWARE`; with an `ENCR:128` requirement and no TLS, `encryption too weak 0
+ * sendmail 8.x: the tls_server ruleset (cf/m4/proto.m4 TLS_connection) [SM-op][SM-deliver]: `454 4.7.0 TLS
+ * handshake failed.` for `{verify}=SOFTWARE` (TLS_ERRCODE defaults to 454; observed from Debian 12's 8.17.1.9,
+ * test/engines/fidelity.test.ts); with an `ENCR:128` requirement and no TLS, `encryption too weak 0
  * less than 128` (observed as `454 4.7.0 ...` in mailq, real-mtas.md §5.2).
  */
 const sendmail: LocalReplies = {
-  handshakeDeferred: () => reply(403, '4.7.0', 'TLS handshake failed.'),
-  handshakeFallback: () => reply(403, '4.7.0', 'TLS handshake failed.'),
+  handshakeDeferred: () => reply(454, '4.7.0', 'TLS handshake failed.'),
+  handshakeFallback: () => reply(454, '4.7.0', 'TLS handshake failed.'),
   notOffered: () => reply(454, '4.7.0', 'encryption too weak 0 less than 128'),
   starttlsRefused: () => reply(454, '4.7.0', 'encryption too weak 0 less than 128'),
   starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
-  certificateRefused: () => reply(403, '4.7.0', 'server not authenticated.'),
+  certificateRefused: () => reply(454, '4.7.0', 'server not authenticated.'),
 };
 
 /** Exim's smtp transport [EX-smtp]; texts as observed in real-mtas.md §5.3 (Exim writes no SMTP code: 451). */

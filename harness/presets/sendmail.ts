@@ -10,8 +10,8 @@ import type { MtaPreset } from './mta-preset.js';
  *   SM_TLSI_IS(&mci->mci_tlsi, TLSI_FL_FB2CLR))` [SM-op][SM-deliver]. Observed (real-mtas.md §1, and again with
  *   mailhop's engine config, test/engines/fidelity.test.ts): Debian 12's 8.17.1.9 logs `ruleset=tls_server,
  *   arg1=SOFTWARE, ..., reject=454 4.7.0 TLS handshake failed.` and `stat=Deferred: 454 4.7.0 TLS handshake
- *   failed.` on the first attempt (in the receiving daemon's child) and on every `-q1s` queue run. (proto.m4's
- *   default TLS_ERRCODE is 454; mailhop's `sendmail` reply texts, mta/local-replies.ts, still say 403.)
+ *   failed.` on the first attempt (in the receiving daemon's child) and on every `-q1s` queue run (proto.m4's
+ *   default TLS_ERRCODE is 454, which mta/local-replies.ts uses).
  * - Received: `(version=... cipher=... bits=... verify=NO)` as observed (real-mtas.md §4).
  */
 export const sendmail: MtaPreset = {

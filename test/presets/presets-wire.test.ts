@@ -49,17 +49,17 @@ describe('presets on the wire', () => {
     expect(run.report.outcome).toBe('deferred');
   });
 
-  it('sendmail, failed handshake: 403 4.7.0 on every attempt, never plaintext', async () => {
+  it('sendmail, failed handshake: 454 4.7.0 on every attempt, never plaintext', async () => {
     const run = await chain('sendmail', BREAK_CLOSE);
     const wire = run.wire('relay->mailbox');
     expect(wire.length).toBeGreaterThanOrEqual(4);
     expect(wire.every((w) => w.handshake === 'failed' && !w.plaintextData)).toBe(true);
-    expect(new Set(run.sessions('relay->mailbox').map((s) => s.reply.text))).toEqual(new Set(['403 4.7.0 TLS handshake failed.']));
+    expect(new Set(run.sessions('relay->mailbox').map((s) => s.reply.text))).toEqual(new Set(['454 4.7.0 TLS handshake failed.']));
     expect(run.report.endToEnd).toBe('held');
   });
 
   it.each([
-    ['sendmail-fallback', '403 4.7.0 TLS handshake failed.'],
+    ['sendmail-fallback', '454 4.7.0 TLS handshake failed.'],
     ['exim', /^451 4\.7\.5 TLS session: \(gnutls_handshake\): .*: delivering unencrypted to H=mailbox\.mailhop\.test \[127\.0\.0\.1\] \(not in hosts_require_tls\)$/],
     ['opensmtpd', '451 4.7.5 opportunistic TLS failed, downgrading to plain'],
   ] as const)('%s, failed handshake: a new plaintext connection at once, in the same attempt', async (preset, text) => {
