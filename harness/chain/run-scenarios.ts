@@ -1,6 +1,7 @@
 import type { LoadedScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
+import type { TraceEvent } from '../trace/events.js';
 import { startChain } from './chain.js';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
@@ -9,7 +10,10 @@ import { unavailableEngines } from '../engines/unavailable-engines.js';
 export interface RunScenariosOptions {
   /** Scenarios run at once (default 4). */
   concurrency?: number;
-  onReport?: (report: ScenarioReport, index: number) => void;
+  /** Sees each report as its scenario finishes, with the chain's trace (empty when it did not run). */
+  onReport?: (report: ScenarioReport, index: number, events: readonly TraceEvent[]) => void;
+  /** Let `engine: external` hops use non-loopback addresses (startChain's `allowExternal`). */
+  allowExternal?: boolean;
   /**
    * Aborting stops every running chain and starts no more (`mailhop run` on SIGINT/SIGTERM); each
    * scenario that did not finish gets a failed report saying so, and `onReport` is not called for it.
@@ -35,18 +39,20 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
       const skip = unavailableEngines(scenario, machineEngines);
       if (skip) {
         reports[i] = skippedReport(scenario, file, skip);
-        options.onReport?.(reports[i], i);
+        options.onReport?.(reports[i], i, []);
         continue;
       }
+      let events: readonly TraceEvent[] = [];
       try {
-        await using chain = await startChain(scenario, { file });
+        await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal });
         using _stop = stopOnAbort(chain, signal);
         reports[i] = await chain.run();
+        events = chain.events();
       } catch (err) {
         reports[i] = failedReport(scenario, file, `the chain failed: ${(err as Error).message}`);
       }
       if (signal?.aborted) reports[i] = failedReport(scenario, file, `interrupted (${String(signal.reason)}) before it finished`);
-      else options.onReport?.(reports[i], i);
+      else options.onReport?.(reports[i], i, events);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, loaded.length)) }, worker));

@@ -27,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--concurrency <n>', 'scenarios run at once', (v) => Number.parseInt(v, 10), 4)
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per scenario)')
     .option('--html <file>', 'also write a self-contained HTML report (chain diagrams, attempts, transcripts)')
+    .option('--allow-external', 'let engine: external hops use non-loopback addresses (a vendor gateway you run elsewhere)')
     .action(async (paths: string[], opts: RunOptions) => {
       exitCode = await runCommand(paths, opts);
     });

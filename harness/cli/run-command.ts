@@ -8,7 +8,6 @@ import { renderJunit } from '../report/junit-report.js';
 import { renderHtml } from '../report/html-report.js';
 import type { RunRecord } from '../report/run-record.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
-import { runScenariosTraced } from './run-traced.js';
 import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
 
 /** Options of `mailhop run`. */
@@ -19,6 +18,8 @@ export interface RunOptions {
   junit?: string;
   /** Write a self-contained HTML report here (runs keep their traces for the transcripts). */
   html?: string;
+  /** Let `engine: external` hops name non-loopback addresses (never needed for mock or real-engine hops). */
+  allowExternal?: boolean;
 }
 
 /** Where `run` writes and which signals interrupt it (process.stdout and process, or fakes). */
@@ -78,16 +79,19 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
   // `on`, not `once`: the engines' exit hook re-raises a signal nobody else listens to.
   signals.on('SIGINT', onInt);
   signals.on('SIGTERM', onTerm);
-  let records: RunRecord[] | null = null;
+  // The HTML report quotes transcripts, so it keeps each chain's trace beside its report.
+  const records: RunRecord[] = [];
   let reports: ScenarioReport[];
-  const run = { concurrency: opts.concurrency, signal: interrupt.signal };
   try {
-    if (opts.html) {
-      records = await runScenariosTraced(loaded, { ...run, onReport: (r, i) => onReport(r.report, i) });
-      reports = records.map((r) => r.report);
-    } else {
-      reports = await runScenarios(loaded, { ...run, onReport });
-    }
+    reports = await runScenarios(loaded, {
+      concurrency: opts.concurrency,
+      signal: interrupt.signal,
+      allowExternal: opts.allowExternal,
+      onReport: (report, i, events) => {
+        if (opts.html) records[i] = { report, events };
+        onReport(report, i);
+      },
+    });
   } finally {
     signals.off('SIGINT', onInt);
     signals.off('SIGTERM', onTerm);
@@ -104,7 +108,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
   let code = reports.every((r) => r.passed) ? 0 : 1;
   const files: Array<[string | undefined, () => string]> = [
     [opts.junit, () => renderJunit(reports)],
-    [opts.html, () => renderHtml(records ?? [])],
+    [opts.html, () => renderHtml(reports.map((report, i) => records[i] ?? { report, events: [] }))],
   ];
   for (const [file, render] of files) {
     if (!file) continue;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadScenarios } from '../../harness/index.js';
-import { runScenariosTraced } from '../../harness/cli/run-traced.js';
+import { runRecords } from '../helpers/run-records.js';
 import { renderHtml } from '../../harness/report/html-report.js';
 import type { RunRecord } from '../../harness/report/run-record.js';
 
@@ -42,7 +42,7 @@ describe.skipIf(!hasChromium)(title, () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mailhop-html-'));
     const loaded = await loadScenarios(['scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', 'scenarios/all-hops-verify-encrypted-verified.yaml', 'scenarios/mandatory-to-hop-without-starttls-held.yaml']);
-    const [plaintext, verified, held] = await runScenariosTraced(loaded);
+    const [plaintext, verified, held] = await runRecords(loaded);
     const file = join(dir, 'report.html');
     await writeFile(file, renderHtml([plaintext, withFault(verified, 'sender->relay'), held]));
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios } from '../../harness/index.js';
-import { runScenariosTraced } from '../../harness/cli/run-traced.js';
+import { runRecords } from '../helpers/run-records.js';
 import { renderHtml } from '../../harness/report/html-report.js';
 import type { RunRecord } from '../../harness/report/run-record.js';
 
 let runs: RunRecord[];
 
 beforeAll(async () => {
-  runs = await runScenariosTraced(await loadScenarios(['scenarios/postfix-plaintext-after-five-minutes.yaml', 'scenarios/implicit-tls-hop.yaml']));
+  runs = await runRecords(await loadScenarios(['scenarios/postfix-plaintext-after-five-minutes.yaml', 'scenarios/implicit-tls-hop.yaml']));
 });
 
 describe('renderHtml', () => {

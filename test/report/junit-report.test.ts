@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios } from '../../harness/index.js';
-import { runScenariosTraced } from '../../harness/cli/run-traced.js';
+import { runRecords } from '../helpers/run-records.js';
 import { renderJunit, xmlEscape } from '../../harness/report/junit-report.js';
 import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
 
@@ -8,7 +8,7 @@ let reports: ScenarioReport[];
 
 beforeAll(async () => {
   const loaded = await loadScenarios(['scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', 'scenarios/all-hops-offer-encrypted.yaml']);
-  const runs = await runScenariosTraced(loaded);
+  const runs = await runRecords(loaded);
   // The second one, judged against a claim it does not meet (what a regression looks like).
   const failed = runs[1].report;
   reports = [
