@@ -36,6 +36,10 @@ export interface RunIo {
  * (128 + the signal's number, as a shell reports a process the signal killed), without summary or report files.
  */
 export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = { stdout: process.stdout }): Promise<number> {
+  if (opts.concurrency !== undefined && !(Number.isInteger(opts.concurrency) && opts.concurrency >= 1)) {
+    process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${JSON.stringify(String(opts.concurrency))}\n`);
+    return 2;
+  }
   let loaded;
   try {
     loaded = await loadScenarios(paths);

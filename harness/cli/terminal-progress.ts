@@ -20,7 +20,8 @@ export class TerminalProgress {
 
   /** Redraws the status line. */
   update(progress: Progress): void {
-    this.line = renderProgress(progress, this.out.columns ?? 80);
+    // A terminal that reports 0 columns (no size known) gets the usual 80.
+    this.line = renderProgress(progress, this.out.columns || 80);
     this.out.write(`${ERASE}${this.line}`);
   }
 

@@ -89,7 +89,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
 
   const server = new SMTPServer({
     name: opts.hostname,
-    banner: 'ESMTP mailhop',
+    banner: 'mailhop', // smtp-server writes `220 <name> ESMTP <banner>`
     secure: mode === 'implicit',
     key: opts.keyCert.key,
     cert: opts.keyCert.cert,

@@ -31,7 +31,7 @@ export function plainTable(report: ScenarioReport): string {
 
 function testcase(report: ScenarioReport): string {
   // classname groups testcases by folder (`mailhop.scenarios`), the way CI servers group by package.
-  const folder = report.file ? dirname(report.file).replace(/^\.\/?/, '').replace(/[\\/]+/g, '.') : '';
+  const folder = report.file ? dirname(report.file).replace(/^\.\/?/, '').replace(/[\\/]+/g, '.').replace(/^\.+|\.+$/g, '') : '';
   const classname = folder ? `mailhop.${folder}` : 'mailhop';
   const attrs = `name="${xmlEscape(report.name)}" classname="${xmlEscape(classname)}"${report.file ? ` file="${xmlEscape(report.file)}"` : ''}`;
   const table = xmlEscape(plainTable(report));

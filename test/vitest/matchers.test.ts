@@ -40,7 +40,7 @@ m1 on gateway->mailbox: downgraded (delivered in plaintext although STARTTLS was
   witnesses: sender saw plain, wire saw plain, receiver saw plain
   attempt 1: policy none · STARTTLS advertised, not sent · content sent in clear · relayed: 250 2.6.0 Ok: queued as <queue-id>
   transcript of attempt 1 (gateway -> mailbox), as gateway saw it:
-    S: 220 mailbox.mailhop.test ESMTP ESMTP mailhop
+    S: 220 mailbox.mailhop.test ESMTP mailhop
     C: EHLO gateway.mailhop.test
     S: 250-mailbox.mailhop.test Nice to meet you, [127.0.0.1]
     S: 250-STARTTLS
@@ -128,7 +128,7 @@ m1 on relay->mailbox: refused (attempted, but policy or replies stopped the mess
   witnesses: sender saw plain, wire saw plain
   attempts 1–7: policy mandatory · STARTTLS not advertised · starttls-not-supported (STARTTLS not in the EHLO reply) · deferred: 450 4.7.4 TLS is required, but was not offered by host mailbox.mailhop.test
   transcript of attempt 7 (relay -> mailbox), as relay saw it:
-    S: 220 mailbox.mailhop.test ESMTP ESMTP mailhop
+    S: 220 mailbox.mailhop.test ESMTP mailhop
     C: EHLO relay.mailhop.test
     S: 250-mailbox.mailhop.test Nice to meet you, [127.0.0.1]
     S: … 5 more EHLO lines, no STARTTLS
