@@ -50,8 +50,9 @@ export interface ChainOptions {
   /** The scenario file, for reports. */
   file?: string;
   /**
-   * The first hop gives mail without an `X-Mailhop-Id` header an id (`m<n>`, from the same counter as
-   * {@link StartedChain.send}) instead of refusing it, so people can send by hand (`mailhop up`, swaks).
+   * Mock hops give mail without an `X-Mailhop-Id` header an id (`m<n>`, from the same counter as
+   * {@link StartedChain.send}) instead of refusing it, so people can send by hand (`mailhop up`, swaks),
+   * also through a real engine as the first hop.
    */
   stampMissingId?: boolean;
   /** Lets an `engine: external` hop, and the hop after it, use a non-loopback address. Never in tests. */
@@ -181,7 +182,8 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           trace,
           clock,
           host,
-          ...(options.stampMissingId && i === 0 ? { stampMissingId: () => `m${++nextId}` } : {}),
+          // Any mock hop stamps: hand-sent mail may reach it through a real engine, which adds no id.
+          ...(options.stampMissingId ? { stampMissingId: () => `m${++nextId}` } : {}),
           onMessage: (m) => {
             if (i === ids.length - 1) {
               mailbox.push({ ...m, at: clock.now() });
