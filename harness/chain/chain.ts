@@ -11,12 +11,12 @@ import { linkNamesOf, type Message, type Scenario } from '../scenario/schema.js'
 import { VirtualClock } from './virtual-clock.js';
 import { Trace } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
-import { startHopServer, type AcceptedMessage, type StartedHopServer } from '../mta/hop-server.js';
+import type { AcceptedMessage } from '../mta/hop-server.js';
 import { RelayQueue } from '../mta/relay-queue.js';
 import { ClientTlsContexts } from '../mta/client-tls-contexts.js';
 import type { ConnectionInfo } from '../mta/deliver-attempt.js';
-import { LinkProxy, type StartedLinkProxy } from '../link/link-proxy.js';
-import { linkFaultsFor } from '../link/faults/index.js';
+import { selectRuntime, type RuntimeChoice } from '../runtime/select-runtime.js';
+import type { StartedUnit } from '../runtime/runtime.js';
 import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
 import { AccountingTally } from '../verdict/accounting.js';
 import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines/chain-engines.js';
@@ -69,6 +69,12 @@ export interface ChainOptions {
    * cover the messages whose events are still kept, and events() returns those. Default: keep all.
    */
   traceLimit?: number;
+  /**
+   * Where hops and link proxies run: `'in-process'` (default), `'containers'` (one container each,
+   * through Testcontainers; harness/runtime/container-runtime.ts), or a runtime of your own.
+   * Default: `MAILHOP_RUNTIME`, else in-process.
+   */
+  runtime?: RuntimeChoice;
 }
 
 /** Addresses of one hop: its server and the proxy in front of it (what senders connect to). */
@@ -113,6 +119,7 @@ function assertLoopback(host: string): void {
 export async function startChain(scenario: Scenario, options: ChainOptions = {}): Promise<StartedChain> {
   const host = options.host ?? '127.0.0.1';
   assertLoopback(host);
+  const runtime = await selectRuntime(options.runtime);
   const clock = new VirtualClock();
   const trace = new Trace(clock, { keep: options.traceLimit });
   const tally = options.traceLimit === undefined ? null : new AccountingTally();
@@ -127,8 +134,8 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const connections = ids.map(() => new Map<number, ConnectionInfo>());
   const dsns: Dsn[] = [];
   const queues: RelayQueue[] = [];
-  const servers: StartedHopServer[] = [];
-  const proxies: StartedLinkProxy[] = [];
+  const servers: StartedUnit[] = [];
+  const proxies: StartedUnit[] = [];
   const engines: StartedEngine[] = [];
   // Hops whose queues mailhop cannot see (engines/): which messages they hold, and the clock waits for them.
   const holds = new EngineHolds(opaqueHopsOf(scenario, linkNames), clock, options.engineSettleMs ?? 15_000);
@@ -160,6 +167,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
     holds.dispose();
     for (const q of queues) q.stop();
     await Promise.allSettled([...proxies.map((p) => p.stop()), ...servers.map((s) => s.stop()), ...engines.map((e) => e.stop())]);
+    await runtime.stop();
   };
 
   // Each hop's queue is created once its outbound proxy exists; until then incoming mail cannot arrive.
@@ -173,18 +181,21 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
     const opaque = await planOpaqueAddresses(scenario, options.allowExternal ?? false);
     const started = await Promise.all(
       scenario.hops.map((hop, i) =>
-        (hop.engine ?? 'mock') !== 'mock' ? null : startHopServer({
+        (hop.engine ?? 'mock') !== 'mock' ? null : runtime.startHop({
+          kind: 'hop',
           hopId: hop.id,
           hostname: hostnames[i],
           inbound: hop.inbound,
           keyCert: certs[i],
           inboundLink: linkNames[i],
-          trace,
-          clock,
           host,
+          wallStart: clock.wallStart,
+        }, {
+          emit: (e) => trace.emit(e),
+          date: () => clock.date(),
           // Any mock hop stamps: hand-sent mail may reach it through a real engine, which adds no id.
           ...(options.stampMissingId ? { stampMissingId: () => `m${++nextId}` } : {}),
-          onMessage: (m) => {
+          onMessage: (m: AcceptedMessage) => {
             if (i === ids.length - 1) {
               mailbox.push({ ...m, at: clock.now() });
               trace.emit({ kind: 'delivered', source: 'receiver', link: linkNames[i], hop: hop.id, messageId: m.id });
@@ -197,27 +208,28 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         }),
       ),
     );
-    servers.push(...started.filter((s): s is StartedHopServer => s !== null));
-    // On-path attackers (scenario `links:`); they learn which delivery a connection carries from `connections`.
-    const faults = await Promise.all(
-      linkNames.map((name, i) =>
-        linkFaultsFor(scenario.links, name, {
-          deliveryOf: (port) => connections[i].get(port),
-          servername: hostnames[i],
-          attackerCert: () => pki.issue(hostnames[i], 'untrusted-ca'),
-        }),
-      ),
-    );
+    servers.push(...started.filter((s): s is StartedUnit => s !== null));
+    // On-path attackers (scenario `links:`) act in the link proxies; they learn which delivery a connection
+    // carries from `connections` (a runtime elsewhere is told through announce()).
+    const remote = runtime.name !== 'in-process';
     const startedProxies = await Promise.all(
-      started.map((server, i) =>
-        LinkProxy.start({
+      started.map(async (server, i) =>
+        runtime.startLinkProxy({
+          kind: 'link',
           name: linkNames[i],
           host: opaque[i].proxyListen?.host ?? host,
           port: opaque[i].proxyListen?.port,
           target: server?.address ?? opaque[i].target!,
-          faults: faults[i],
+          faults: scenario.links,
+          servername: hostnames[i],
+          // A proxy elsewhere cannot call back for the interceptor's certificate: issued up front.
+          ...(remote && scenario.links.some((l) => l.fault === 'intercept' && `${l.from}->${l.to}` === linkNames[i])
+            ? { attackerCert: await pki.issue(hostnames[i], 'untrusted-ca') } : {}),
           // With a trace limit, the proxies keep no finished records either (the trace has them).
           ...(options.traceLimit === undefined ? {} : { keepRecords: 0 }),
+        }, {
+          deliveryOf: (port) => connections[i].get(port),
+          attackerCert: () => pki.issue(hostnames[i], 'untrusted-ca'),
           onOpen: () => {
             if (!opaqueSender[i]) openedRecords++;
           },
@@ -253,7 +265,10 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         tlsContexts,
         trace,
         now: () => clock.now(),
-        onConnect: (info: ConnectionInfo) => connections[to].set(info.localPort, info),
+        onConnect: (info: ConnectionInfo) => {
+          connections[to].set(info.localPort, info);
+          runtime.announce?.(linkNames[to], info.localPort, info, clock.now());
+        },
       };
     };
     for (let i = 0; i < ids.length - 1; i++) {

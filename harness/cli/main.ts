@@ -10,6 +10,8 @@ import { registerDoctorCommand } from './doctor-command.js';
 import { explainCommand } from './explain-command.js';
 import { upCommand } from './up-command.js';
 import { addPresetsCommand } from './presets-command.js';
+import { composeCommand, type ComposeCommandOptions } from './compose-command.js';
+import { runtimeName } from '../runtime/select-runtime.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -17,7 +19,12 @@ export async function main(argv: string[]): Promise<number> {
   const program = new Command('mailhop')
     .description('Chains of mock MTAs on loopback: shows per link and end to end whether mail stayed encrypted')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
+    .hook('preAction', (cmd) => {
+      const runtime = cmd.opts<{ runtime?: string }>().runtime;
+      if (runtime) process.env.MAILHOP_RUNTIME = runtimeName(runtime);
+    });
 
   program
     .command('run')
@@ -54,6 +61,17 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<scenario>', 'a scenario file')
     .action(async (path: string) => {
       exitCode = await upCommand(path);
+    });
+
+  program
+    .command('compose')
+    .description('write a docker compose file running a scenario\'s hops and link proxies, one container each')
+    .argument('<scenario>', 'a scenario file')
+    .option('-o, --output <file>', 'write here instead of stdout')
+    .option('--network <mode>', 'bridge (a user-defined network, hops by hostname) or host (loopback addresses)', 'bridge')
+    .option('--publish <port>', 'host port of the first link (bridge only)', (v) => Number.parseInt(v, 10), 2525)
+    .action(async (path: string, opts: ComposeCommandOptions) => {
+      exitCode = await composeCommand(path, opts);
     });
 
   addPresetsCommand(program);

@@ -1,0 +1,142 @@
+/**
+ * The container runtime: each hop server and each link proxy of a chain runs in its own container
+ * (the mailhop image, `Dockerfile`), started through Testcontainers with its plan in `MAILHOP_PLAN`.
+ * Containers share the host's network namespace (`--network host`) and each binds its own loopback
+ * address (127.77.<chain>.<unit>), so hops are distinct hosts as far as addresses go; they report
+ * their events, wire records and accepted messages as JSON lines over a loopback socket of this
+ * process (control-line.ts), and the chain records them in its trace as if they ran here, so
+ * verdicts are the same.
+ *
+ * testcontainers is imported only after probeEngine() found an engine: without one the runtime
+ * fails in milliseconds with what it tried, instead of testcontainers' bare "no strategy" (or its
+ * hang on an engine that does not answer).
+ */
+import net from 'node:net';
+import { MailhopError } from '../errors.js';
+import type { WireRecord } from '../link/wire-record.js';
+import { lineReader, type ChainLine, type UnitLine } from './control-line.js';
+import { probeEngine } from './engine-probe.js';
+import type { Address, ChainRuntime, HopHooks, HopPlan, LinkProxyHooks, LinkProxyPlan, StartedUnit } from './runtime.js';
+import type { CarriedDelivery } from '../link/faults/index.js';
+
+/** Options of {@link containerRuntime}. */
+export interface ContainerRuntimeOptions {
+  /** The mailhop image (default `MAILHOP_IMAGE`, else `mailhop:local`). */
+  image?: string;
+  /** Real ms a container may take to start and say hello (default 20 s). */
+  startupTimeoutMs?: number;
+  /** Real ms the engine probe may take (default 1 s). */
+  probeTimeoutMs?: number;
+}
+
+let chains = 0;
+
+interface Pending {
+  resolve(v: { socket: net.Socket; address: Address }): void;
+  hooks: HopHooks | LinkProxyHooks;
+  kind: 'hop' | 'link';
+}
+
+/**
+ * Makes a container runtime for one chain.
+ * @throws MailhopError `ECHAIN` within ~1 s when no engine answers, naming the DOCKER_HOST tried.
+ */
+export async function containerRuntime(options: ContainerRuntimeOptions = {}): Promise<ChainRuntime> {
+  const probe = await probeEngine(options.probeTimeoutMs ?? 1000);
+  if (!probe.ok) throw new MailhopError('ECHAIN', `container runtime unavailable: ${probe.reason}`);
+  // Ryuk (the reaper) is an image pulled from a registry; the units end themselves when the chain's socket closes.
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  // Host networking only: testcontainers would otherwise look the host up on the default bridge network, which an
+  // engine started with --bridge=none lacks (it then reports no working strategy).
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+  process.env.DOCKER_HOST ??= probe.dockerHost;
+  const { GenericContainer } = await import('testcontainers');
+  const image = options.image ?? process.env.MAILHOP_IMAGE ?? 'mailhop:local';
+  const chain = (chains++ % 250) + 1;
+  let units = 0;
+  const pending = new Map<string, Pending>();
+  const sockets = new Map<string, net.Socket>();
+  const hopSockets = new Map<string, net.Socket>();
+
+  const control = net.createServer((socket) => {
+    socket.setNoDelay(true);
+    let unit: string | null = null;
+    socket.on('error', () => {});
+    socket.on('data', lineReader((value) => {
+      const line = value as UnitLine;
+      if ('hello' in line) {
+        unit = line.hello;
+        const p = pending.get(unit);
+        if (!p) return void socket.destroy();
+        sockets.set(unit, socket);
+        return p.resolve({ socket, address: line.address });
+      }
+      const p = unit && pending.get(unit);
+      if (!p) return;
+      if (p.kind === 'hop') {
+        const hooks = p.hooks as HopHooks;
+        if ('event' in line) hooks.emit(line.event);
+        else if ('message' in line) hooks.onMessage({ ...line.message, raw: Buffer.from(line.message.raw, 'base64') });
+      } else {
+        const hooks = p.hooks as LinkProxyHooks;
+        if ('open' in line) hooks.onOpen();
+        else if ('record' in line) hooks.onRecord(line.record as WireRecord);
+      }
+    }));
+  });
+  await new Promise<void>((resolve, reject) => control.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const controlAddress = `127.0.0.1:${(control.address() as net.AddressInfo).port}`;
+  const started: Array<{ stop(): Promise<unknown> }> = [];
+
+  const start = async (plan: HopPlan | LinkProxyPlan, hooks: HopHooks | LinkProxyHooks): Promise<StartedUnit> => {
+    const unit = `${plan.kind === 'hop' ? plan.hopId : plan.name}#${chain}.${++units}`;
+    // A loopback address of its own per unit: a hop is a host, as in the real world (never a bridge here).
+    const host = `127.77.${chain}.${units}`;
+    const timeoutMs = options.startupTimeoutMs ?? 20_000;
+    let timer: NodeJS.Timeout | undefined;
+    const hello = new Promise<{ socket: net.Socket; address: Address }>((resolve, reject) => {
+      pending.set(unit, { resolve, hooks, kind: plan.kind });
+      timer = setTimeout(() => reject(new MailhopError('ECHAIN', `container ${unit} (${image}) did not report within ${timeoutMs} ms`)), timeoutMs);
+    });
+    hello.catch(() => {});
+    const container = await new GenericContainer(image)
+      .withNetworkMode('host')
+      .withEnvironment({ MAILHOP_PLAN: JSON.stringify({ ...plan, host }), MAILHOP_CONTROL: controlAddress, MAILHOP_UNIT: unit })
+      .withStartupTimeout(timeoutMs)
+      .start()
+      .catch((err: Error) => {
+        clearTimeout(timer);
+        throw new MailhopError('ECHAIN', `could not start container ${unit} from ${image}: ${err.message}`, {}, { cause: err });
+      });
+    const stopContainer = () => container.stop({ timeout: 1000 }).then(() => undefined, () => undefined);
+    started.push({ stop: stopContainer });
+    const { socket, address } = await hello.finally(() => clearTimeout(timer)).catch(async (err) => {
+      await stopContainer();
+      throw err;
+    });
+    if (plan.kind === 'hop') hopSockets.set(plan.inboundLink, socket);
+    let stopping: Promise<void> | null = null;
+    const stop = () => (stopping ??= (async () => {
+      socket.end();
+      await stopContainer();
+    })());
+    return { address, records: () => [], stop, [Symbol.asyncDispose]: stop };
+  };
+
+  const send = (socket: net.Socket | undefined, line: ChainLine) => socket?.write(`${JSON.stringify(line)}\n`);
+  return {
+    name: 'containers',
+    startHop: (plan, hooks) => start(plan, hooks),
+    startLinkProxy: (plan, hooks) => start(plan, hooks),
+    announce(link: string, clientPort: number, delivery: CarriedDelivery, now: number) {
+      const proxy = [...sockets.entries()].find(([unit]) => unit.startsWith(`${link}#`))?.[1];
+      send(proxy, { delivery: { ...delivery, clientPort } });
+      send(hopSockets.get(link), { now });
+    },
+    async stop() {
+      await Promise.allSettled(started.map((s) => s.stop()));
+      control.close();
+      for (const s of sockets.values()) s.destroy();
+    },
+  };
+}

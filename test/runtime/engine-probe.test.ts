@@ -1,0 +1,36 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { probeEngine } from '../../harness/runtime/engine-probe.js';
+import { containerRuntime } from '../../harness/runtime/container-runtime.js';
+import { selectRuntime, runtimeName } from '../../harness/runtime/select-runtime.js';
+
+const saved = process.env.DOCKER_HOST;
+afterEach(() => {
+  if (saved === undefined) delete process.env.DOCKER_HOST;
+  else process.env.DOCKER_HOST = saved;
+});
+
+describe('without a container engine', () => {
+  it('the probe says which socket it tried', async () => {
+    process.env.DOCKER_HOST = 'unix:///nonexistent/docker.sock';
+    expect(await probeEngine()).toEqual({
+      ok: false,
+      reason: 'no container engine: no socket at /nonexistent/docker.sock (tried DOCKER_HOST=unix:///nonexistent/docker.sock)',
+    });
+  });
+
+  it('the container runtime fails fast (< 2 s), naming what it tried', async () => {
+    process.env.DOCKER_HOST = 'tcp://127.0.0.1:1';
+    const t0 = Date.now();
+    await expect(containerRuntime()).rejects.toMatchObject({
+      code: 'ECHAIN',
+      message: expect.stringMatching(/^container runtime unavailable: no container engine: GET \/_ping failed: .*ECONNREFUSED.* \(tried DOCKER_HOST=tcp:\/\/127\.0\.0\.1:1\)$/),
+    });
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('MAILHOP_RUNTIME picks the runtime; in-process is the default', async () => {
+    expect((await selectRuntime(undefined)).name).toBe(process.env.MAILHOP_RUNTIME === 'containers' ? 'containers' : 'in-process');
+    expect((await selectRuntime('in-process')).name).toBe('in-process');
+    expect(() => runtimeName('vm')).toThrow('unknown runtime "vm" (expected in-process or containers)');
+  });
+});
