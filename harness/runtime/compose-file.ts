@@ -12,9 +12,9 @@
  * that allow no bridge.
  */
 import { stringify } from 'yaml';
-import { RunPki } from '../pki/run-pki.js';
 import { linkNamesOf, type Scenario } from '../scenario/schema.js';
-import type { HopPlan, LinkProxyPlan } from './runtime.js';
+import type { UnitPlan } from './container-entry.js';
+import type { LinkProxyPlan } from './runtime.js';
 import type { StandaloneRelayPlan } from './standalone-relay.js';
 
 const HOST_DOMAIN = 'mailhop.test';
@@ -35,8 +35,6 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
   const ids = scenario.hops.map((h) => h.id);
   const links = linkNamesOf(ids);
   const hostnames = ids.map((id) => `${id}.${HOST_DOMAIN}`);
-  const pki = await RunPki.create();
-  const certs = await Promise.all(scenario.hops.map((hop, i) => pki.issue(hostnames[i], hop.inbound.cert)));
   const bridge = network === 'bridge';
   const hopAddress = (i: number) => (bridge ? { host: hostnames[i], port: 25 } : { host: `127.0.1.${i + 1}`, port: 25 });
   const proxyName = (i: number) => `${ids[i]}-link`;
@@ -56,10 +54,12 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
       servername: hostnames[i + 1],
       implicitTls: scenario.hops[i + 1].inbound.starttls === 'implicit',
       policy: hop.outbound,
-      ca: [pki.ca.cert],
+      // Each compose hop makes its own CA when it starts (no key in the file), so nothing here can be
+      // verified: a `verify` relay in a compose chain defers with certificate-not-trusted.
+      ca: [],
     };
-    const plan: HopPlan & { relay?: StandaloneRelayPlan } = {
-      kind: 'hop', hopId: hop.id, hostname: hostnames[i], inbound: hop.inbound, keyCert: certs[i], inboundLink: links[i],
+    const plan: UnitPlan = {
+      kind: 'hop', hopId: hop.id, hostname: hostnames[i], inbound: hop.inbound, inboundLink: links[i],
       host: bridge ? '0.0.0.0' : hopAddress(i).host, port: 25, wallStart: 0, ...(relay ? { relay } : {}),
     };
     services[hop.id] = {
@@ -79,7 +79,7 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
     };
   });
   const head = [
-    `# mailhop compose file for scenario ${scenario.name} (written by \`mailhop compose\`; certificates from a fresh run CA).`,
+    `# mailhop compose file for scenario ${scenario.name} (written by \`mailhop compose\`; each hop makes its certificate when it starts, so the file holds no key).`,
     `# Build the image first: scripts/container-image.sh   (mailhop:local; --base-from-host when no image can be pulled)`,
     bridge
       ? `# Then: docker compose up -d; send to 127.0.0.1:${options.publish ?? 2525} (the ${links[0]} link); docker compose logs -f`

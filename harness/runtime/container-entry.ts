@@ -10,9 +10,13 @@ import { startHopInProcess, startLinkProxyInProcess } from './in-process-runtime
 import type { HopPlan, LinkProxyPlan, StartedUnit } from './runtime.js';
 import type { CarriedDelivery } from '../link/faults/index.js';
 import { standaloneRelay, type StandaloneRelayPlan } from './standalone-relay.js';
+import { RunPki, type KeyCert } from '../pki/run-pki.js';
 
-/** A plan as the container gets it: a hop may carry its own relay (compose). */
-export type UnitPlan = (HopPlan & { relay?: StandaloneRelayPlan }) | LinkProxyPlan;
+/**
+ * A plan as the container gets it: a hop may carry its own relay (compose), and a compose hop carries
+ * no key: it makes its certificate when it starts, so no private key is ever written into a compose file.
+ */
+export type UnitPlan = (Omit<HopPlan, 'keyCert'> & { keyCert?: KeyCert; relay?: StandaloneRelayPlan }) | LinkProxyPlan;
 
 /** Starts the unit of `plan`; `send` carries its lines. Exported for tests. */
 export async function startUnit(
@@ -31,9 +35,12 @@ export async function startUnit(
     }
   });
   if (plan.kind === 'hop') {
-    const relay = plan.relay ? standaloneRelay(plan, plan.relay, (event) => send({ event })) : null;
+    // A compose hop's certificate comes from a CA of its own, made here (in memory, per start).
+    const keyCert = plan.keyCert ?? (await (await RunPki.create()).issue(plan.hostname, plan.inbound.cert));
+    const hopPlan: HopPlan = { ...plan, keyCert };
+    const relay = plan.relay ? standaloneRelay(hopPlan, plan.relay, (event) => send({ event })) : null;
     let stamped = 0;
-    const unit = await startHopInProcess(plan, {
+    const unit = await startHopInProcess(hopPlan, {
       // Without a chain (compose), mail sent by hand gets an id here: `<hop>-<n>`.
       ...(control ? {} : { stampMissingId: () => `${plan.hopId}-${++stamped}` }),
       emit: (event) => send({ event }),
