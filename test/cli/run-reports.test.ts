@@ -40,7 +40,8 @@ describe('mailhop run --junit --html', () => {
     expect(page).toContain('data-link="relay-&gt;mailbox" data-verdict="refused" data-lock="refused"');
     // Not a TTY: plain lines, no progress line and no cursor control.
     expect(stdout.text()).not.toMatch(/\r|\x1b\[2K|scenario \d of/);
-    expect(stdout.text()).toMatch(/2 scenarios: 2 passed, 0 failed\n$/);
+    // picocolors colours when CI is set (as in CI runs), so compare without colour codes.
+    expect(stdout.text().replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/2 scenarios: 2 passed, 0 failed\n$/);
   });
 
   test('through the command line, and exit code 2 when a report cannot be written', async () => {
