@@ -1,4 +1,5 @@
-import { loadScenarioFile, ScenarioError } from '../scenario/load-scenario.js';
+import { loadOrReport } from './load-or-report.js';
+import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain } from '../chain/chain.js';
 import { renderExplanation } from '../report/explain-report.js';
 
@@ -7,16 +8,8 @@ import { renderExplanation } from '../report/explain-report.js';
  * link and why. 0 when the scenario's claims held, 1 when one failed, 2 bad input.
  */
 export async function explainCommand(path: string): Promise<number> {
-  let loaded;
-  try {
-    loaded = await loadScenarioFile(path);
-  } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const loaded = await loadOrReport(() => loadScenarioFile(path));
+  if (!loaded) return 2;
   await using chain = await startChain(loaded.scenario, { file: loaded.file });
   const report = await chain.run();
   process.stdout.write(renderExplanation(loaded.scenario, report, chain.events()));

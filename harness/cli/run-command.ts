@@ -1,6 +1,7 @@
+import { loadOrReport } from './load-or-report.js';
 import { writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
-import { loadScenarios, ScenarioError } from '../scenario/load-scenario.js';
+import { loadScenarios } from '../scenario/load-scenario.js';
 import { runScenarios } from '../chain/run-scenarios.js';
 import { renderScenario, renderSummary } from '../report/text-report.js';
 import { renderJson } from '../report/json-report.js';
@@ -40,16 +41,8 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${JSON.stringify(String(opts.concurrency))}\n`);
     return 2;
   }
-  let loaded;
-  try {
-    loaded = await loadScenarios(paths);
-  } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const loaded = await loadOrReport(() => loadScenarios(paths));
+  if (!loaded) return 2;
   const out = io.stdout;
   const progress = out.isTTY && !opts.json ? new TerminalProgress(out) : null;
   const tally = { done: 0, total: loaded.length, passed: 0, failed: 0 };

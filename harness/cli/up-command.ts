@@ -1,4 +1,5 @@
-import { loadScenarioFile, ScenarioError } from '../scenario/load-scenario.js';
+import { loadOrReport } from './load-or-report.js';
+import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain, type StartedChain } from '../chain/chain.js';
 import type { TraceEvent } from '../trace/events.js';
 import { renderDeferred, renderHopAddresses, renderLiveVerdict } from '../report/live-verdict.js';
@@ -16,16 +17,8 @@ export interface UpIo {
  * resolves 0 once the ports are closed; 2 for a bad scenario file.
  */
 export async function upCommand(path: string, io: UpIo = { stdout: process.stdout, signals: process }): Promise<number> {
-  let loaded;
-  try {
-    loaded = await loadScenarioFile(path);
-  } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const loaded = await loadOrReport(() => loadScenarioFile(path));
+  if (!loaded) return 2;
   const { scenario, file } = loaded;
   const chain = await startChain(scenario, { file, stampMissingId: true });
   const say = (line: string) => io.stdout.write(`${line}\n`);

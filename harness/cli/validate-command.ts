@@ -1,16 +1,10 @@
-import { loadScenarios, ScenarioError } from '../scenario/load-scenario.js';
+import { loadScenarios } from '../scenario/load-scenario.js';
+import { loadOrReport } from './load-or-report.js';
 
 /** `mailhop validate <paths...>`: schema check only; 0 when all are valid, 2 otherwise. */
 export async function validateCommand(paths: string[]): Promise<number> {
-  try {
-    const loaded = await loadScenarios(paths);
-    for (const { file, scenario } of loaded) process.stdout.write(`ok ${file} (${scenario.name})\n`);
-    return 0;
-  } catch (err) {
-    if (err instanceof ScenarioError) {
-      process.stderr.write(`${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  const loaded = await loadOrReport(() => loadScenarios(paths));
+  if (!loaded) return 2;
+  for (const { file, scenario } of loaded) process.stdout.write(`ok ${file} (${scenario.name})\n`);
+  return 0;
 }
