@@ -13,7 +13,8 @@ import type { MessageLinkVerdict } from './link-verdict.js';
 /** Combines a message's per-link verdicts (in chain order) into its end-to-end verdict. */
 export function endToEndVerdict(links: readonly MessageLinkVerdict[], delivered: boolean): EndToEndName {
   if (links.some((l) => l.leak)) return 'leak';
-  if (!delivered) return links.some((l) => l.crossedInClear) ? 'broken' : 'held';
+  if (links.some((l) => l.crossedInClear)) return 'broken';
+  if (!delivered) return 'held';
   const encrypted: LinkVerdictName[] = ['tls', 'tls-verified'];
   if (links.every((l) => l.verdict === 'tls-verified')) return 'encrypted-verified';
   if (links.every((l) => encrypted.includes(l.verdict))) return 'encrypted';

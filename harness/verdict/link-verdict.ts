@@ -146,7 +146,9 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   const tlsOk = deciding?.tls && !deciding.tls.nullCipher;
   if (relayed || crossedInClear) {
     const s = relayed ?? deciding!;
-    if (s.tls && !s.tls.nullCipher && s.contentSent?.encrypted !== false) {
+    // Content that crossed in clear on any session (say a stripped attempt whose 250 was lost before a
+    // TLS retry) makes the link a plaintext link, whatever the session that finally relayed it did.
+    if (!crossedInClear && s.tls && !s.tls.nullCipher && s.contentSent?.encrypted !== false) {
       // Only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3).
       verdict = s.tls.verified && s.policy === 'verify' ? 'tls-verified' : 'tls';
     }

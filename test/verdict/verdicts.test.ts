@@ -116,3 +116,19 @@ describe('message accounting', () => {
     ]);
   });
 });
+
+describe('content in clear on an earlier attempt', () => {
+  it('keeps the link plaintext and the message broken even when a later TLS session relayed it', () => {
+    // Attempt 1 sent the content in clear (its 250 was lost, so it was deferred); attempt 2 relayed over TLS.
+    const events: TraceEvent[] = [
+      session({ attempt: 1, localPort: 40001, tls: null, contentSent: { encrypted: false }, result: 'deferred', reply: { code: 451, text: '451 4.4.2 timeout' } }),
+      wire({ clientPort: 40001, handshake: 'none', plaintextData: true, plaintextMessageIds: ['m1'] }),
+      session({ attempt: 2, localPort: 40002 }),
+      wire({ clientPort: 40002 }),
+    ];
+    const v = judgeMessageLink(LINK, 'm1', events);
+    expect(v.crossedInClear).toBe(true);
+    expect(v.verdict).toBe('downgraded');
+    expect(endToEndVerdict([v], true)).toBe('broken');
+  });
+});
