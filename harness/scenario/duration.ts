@@ -25,10 +25,24 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** Zod type of a duration: input `"5m"` or a number of ms; output milliseconds. */
+/** Longest duration a scenario may name: 10 years, ms (a longer one is a mistake, and `9…9d` would be Infinity). */
+export const MAX_DURATION_MS = 3650 * 86_400_000;
+
+/** Longest real-time wait (a timeout, a link delay), ms: Node timers silently turn anything above 2^31-1 ms into 1 ms. */
+export const MAX_REAL_WAIT_MS = 3_600_000;
+
+/** Zod type of a duration: input `"5m"` or a number of ms; output milliseconds, at most 10 years. */
 export const Duration = z
   .union([
     z.number().int().nonnegative(),
     z.string().regex(DURATION_RE, 'must be a duration such as 300ms, 1s, 5m, 2h or 5d'),
   ])
-  .transform((v) => parseDuration(v));
+  // A digit string too long for a double parses to Infinity; keep it a number so the bound below reports it.
+  .transform((v) => Math.min(parseDuration(v), Number.MAX_SAFE_INTEGER))
+  .pipe(z.number().max(MAX_DURATION_MS, 'must be at most 3650d'));
+
+/** A real-time wait (timeouts, link delays): at most 1h, since Node timers overflow past ~24.8 days. */
+export const RealWait = Duration.pipe(z.number().max(MAX_REAL_WAIT_MS, 'must be at most 1h (a real-time wait)'));
+
+/** A retry delay: at least 1s, so a deferred message cannot be retried in a loop that never moves the clock. */
+export const RetryDelay = Duration.pipe(z.number().min(1_000, 'must be at least 1s (a retry delay)'));

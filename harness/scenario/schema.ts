@@ -7,7 +7,7 @@
  */
 import tls from 'node:tls';
 import { z } from 'zod';
-import { Duration } from './duration.js';
+import { Duration, RealWait, RetryDelay } from './duration.js';
 import { LinkFaultSpec } from '../link/faults/index.js';
 import { PRESETS, PRESET_NAMES } from '../presets/index.js';
 import { ENGINE_SUPPORT, chainEngineProblems, engineHopProblems } from '../engines/engine-support.js';
@@ -166,11 +166,11 @@ const DEFAULT_RETRY = ['5m', '10m', '20m', '40m', '1h'];
 /** Keys every client policy shares: the retry schedule and limits. */
 const clientCommon = {
   /** Delays between attempts (virtual time); the last one repeats until maxAge. */
-  retry: z.array(Duration).min(1).prefault(DEFAULT_RETRY),
+  retry: z.array(RetryDelay).min(1).prefault(DEFAULT_RETRY),
   /** Queue lifetime; a message still deferred this long after it arrived bounces (Postfix maximal_queue_lifetime, default 5d). */
   maxAge: Duration.prefault('5d'),
   /** Real-time limit for each SMTP reply and for the TLS handshake, ms (a stall fails after this). */
-  timeout: Duration.prefault('5s'),
+  timeout: RealWait.prefault('5s'),
   /** Reply texts of the client's own decisions; absent means `mailhop` (a `preset` sets its product's). */
   replies: ReplyTexts.optional(),
 };

@@ -61,6 +61,8 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
       const limit = `${small ? 'at least' : 'at most'} ${bound}`;
       if (issue.origin === 'array') return one(`must have ${limit} item${bound === 1 ? '' : 's'}`);
       if (issue.origin === 'string') return one(`must be ${limit} characters long`);
+      // schema.ts words some bounds itself ("must be at least 1s (a retry delay)"); zod's own start with "Too".
+      if (!issue.message.startsWith('Too ')) return one(`${oneLine(issue.message)}; ${got}`);
       const op = small ? (issue.inclusive ? '>=' : '>') : issue.inclusive ? '<=' : '<';
       return one(`must be ${op} ${bound}; ${got}`);
     }

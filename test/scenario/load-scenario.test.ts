@@ -29,7 +29,7 @@ const VALID = lines(
   'hops:',
   '  - id: mx',
   '    inbound: { starttls: require }',
-  '    outbound: { tls: mandatory, retry: [1s, 500] }',
+  '    outbound: { tls: mandatory, retry: [1s, 1500] }',
   '  - id: partner',
   'messages:',
   '  - from: alice@sender.test',
@@ -51,7 +51,7 @@ describe('loadScenarioText', () => {
     expect(scenario.hops[0]).toEqual({
       id: 'mx',
       inbound: { starttls: 'require', cert: 'valid', greetingDelay: 0 },
-      outbound: { tls: 'mandatory', retry: [1_000, 500], maxAge: 432_000_000, timeout: 5_000 },
+      outbound: { tls: 'mandatory', retry: [1_000, 1_500], maxAge: 432_000_000, timeout: 5_000 },
     });
     expect(scenario.hops[1].outbound.tls).toBe('opportunistic');
     expect(scenario.messages[0]).toEqual({
@@ -267,5 +267,28 @@ describe('loading files and directories', () => {
 
   it('reports a directory without scenario files', async () => {
     expect(await messageOf(() => loadScenarios([dir]))).toBe(`${dir}:1:1: no scenario files (*.yaml, *.yml) in this directory`);
+  });
+});
+
+describe('duration bounds', () => {
+  // A zero retry never moves the virtual clock, an "Infinity" runFor never ends, and a timeout past
+  // 2^31-1 ms silently becomes 1 ms in Node's timers: each is refused where it is written.
+  it('refuses a retry below 1s, a real-time wait above 1h and a duration beyond 3650d', () => {
+    const text = [
+      'name: bounds',
+      'hops:',
+      '  - id: relay',
+      '    outbound: { tls: mandatory, retry: [0], timeout: 30d }',
+      '  - id: mailbox',
+      'messages: [{ from: a@b.test, to: [c@d.test] }]',
+      `runFor: ${'9'.repeat(400)}d`,
+    ].join('\n');
+    expect(() => loadScenarioText(text, 'b.yaml')).toThrow(
+      [
+        'b.yaml:4:41: hops[0].outbound.retry[0]: must be at least 1s (a retry delay); got 0',
+        'b.yaml:4:54: hops[0].outbound.timeout: must be at most 1h (a real-time wait); got "30d"',
+        `b.yaml:7:9: runFor: must be at most 3650d; got "${'9'.repeat(57)}"...`,
+      ].join('\n'),
+    );
   });
 });

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { Duration } from '../../scenario/duration.js';
+import { RealWait } from '../../scenario/duration.js';
 import type { LinkFault } from '../link-fault.js';
 import { attemptsKey, linkKeys } from './fault-common.js';
 
@@ -14,7 +14,7 @@ export const DelaySpec = z.strictObject({
   fault: z.literal('delay'),
   ...attemptsKey,
   /** Real time each reply (or server TLS chunk) is held, e.g. `200ms` or `200`. */
-  ms: Duration,
+  ms: RealWait,
 });
 export type DelaySpec = z.output<typeof DelaySpec>;
 
