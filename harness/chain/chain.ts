@@ -105,6 +105,19 @@ export interface StartedChain extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts every item at once. What started is added to `into` even when another start failed, so that
+ * the chain's stop frees its port; then the first failure is thrown.
+ */
+async function startEach<T, R>(items: readonly T[], into: Array<NonNullable<R>>, start: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = await Promise.allSettled(items.map(start));
+  const values: Array<R | undefined> = results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  for (const v of values) if (v !== undefined && v !== null) into.push(v as NonNullable<R>);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return values as R[];
+}
+
 function assertLoopback(host: string): void {
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
     throw new MailhopError('ECHAIN', `refusing to bind ${host}: mock hops listen on loopback (127.0.0.0/8) only`);
@@ -179,8 +192,10 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   try {
     const certs = await Promise.all(scenario.hops.map((hop, i) => pki.issue(hostnames[i], hop.inbound.cert)));
     const opaque = await planOpaqueAddresses(scenario, options.allowExternal ?? false);
-    const started = await Promise.all(
-      scenario.hops.map((hop, i) =>
+    const started = await startEach(
+      scenario.hops,
+      servers,
+      async (hop, i) =>
         (hop.engine ?? 'mock') !== 'mock' ? null : runtime.startHop({
           kind: 'hop',
           hopId: hop.id,
@@ -206,14 +221,14 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
             queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
           },
         }),
-      ),
     );
-    servers.push(...started.filter((s): s is StartedUnit => s !== null));
     // On-path attackers (scenario `links:`) act in the link proxies; they learn which delivery a connection
     // carries from `connections` (a runtime elsewhere is told through announce()).
     const remote = runtime.name !== 'in-process';
-    const startedProxies = await Promise.all(
-      started.map(async (server, i) =>
+    const startedProxies = await startEach(
+      started,
+      proxies,
+      async (server, i) =>
         runtime.startLinkProxy({
           kind: 'link',
           name: linkNames[i],
@@ -239,9 +254,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
             if (quietWaiter && wireQuiet()) quietWaiter();
           },
         }),
-      ),
     );
-    proxies.push(...startedProxies);
     engines.push(
       ...(await startChainEngines({
         scenario, hostnames, linkNames, certs, caCert: pki.ca.cert, addresses: opaque, proxies: startedProxies.map((p) => p.address),

@@ -1,6 +1,7 @@
 import { loadOrReport } from './load-or-report.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain, type StartedChain } from '../chain/chain.js';
+import { MailhopError } from '../errors.js';
 import type { TraceEvent } from '../trace/events.js';
 import { renderDeferred, renderHopAddresses, renderLiveVerdict } from '../report/live-verdict.js';
 
@@ -20,7 +21,15 @@ export async function upCommand(path: string, io: UpIo = { stdout: process.stdou
   const loaded = await loadOrReport(() => loadScenarioFile(path));
   if (!loaded) return 2;
   const { scenario, file } = loaded;
-  const chain = await startChain(scenario, { file, stampMissingId: true });
+  let chain: StartedChain;
+  try {
+    chain = await startChain(scenario, { file, stampMissingId: true });
+  } catch (err) {
+    // The chain stopped whatever it had started; say why in one line (a busy port, a non-loopback address).
+    if (!(err instanceof MailhopError)) throw err;
+    process.stderr.write(`mailhop up: ${err.message}\n`);
+    return 2;
+  }
   const say = (line: string) => io.stdout.write(`${line}\n`);
   say(renderHopAddresses(scenario, chain.hops, file));
 
