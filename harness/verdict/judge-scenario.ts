@@ -8,6 +8,7 @@ import { checkAccounting, type AccountingProblem } from './accounting.js';
 import { endToEndVerdict } from './end-to-end.js';
 import { judgeMessageLink, type MessageLinkVerdict, type Witnesses } from './link-verdict.js';
 import { headerAccounts, type HeaderAccount } from './header-reconstruction.js';
+import { EventsByMessage } from './events-by-message.js';
 
 /** What happened to one message. */
 export interface MessageReport {
@@ -101,10 +102,12 @@ export function judgeScenario(
   const linkNames = linkNamesOf(scenario.hops.map((h) => h.id));
   const messageIds = [...new Set(events.filter((e) => e.kind === 'queued' && e.hop === 'client').map((e) => (e as { messageId: string }).messageId))];
 
+  const indexed = new EventsByMessage(events);
   const messages: MessageReport[] = messageIds.map((id) => {
-    const links = linkNames.map((link) => judgeMessageLink(link, id, events));
-    const delivered = events.some((e) => e.kind === 'delivered' && e.messageId === id);
-    const bounce = events.find((e): e is BouncedEvent => e.kind === 'bounced' && e.messageId === id);
+    const links = linkNames.map((link) => judgeMessageLink(link, id, indexed.for(link, id)));
+    const own = indexed.own(id);
+    const delivered = own.some((e) => e.kind === 'delivered');
+    const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
     let outcome: OutcomeName = 'deferred';
     let stoppedAt: MessageReport['stoppedAt'];
     if (delivered) outcome = 'delivered';
@@ -113,8 +116,8 @@ export function judgeScenario(
       stoppedAt = { hop: bounce.hop, reply: bounce.reply };
     } else {
       const holder = context.held.find((h) => h.messageId === id);
-      const lastDefer = events.filter((e): e is DeferredEvent => e.kind === 'deferred' && e.messageId === id).at(-1);
-      const lastSession = events.filter((e): e is SessionEvent => e.kind === 'session' && e.messageId === id).at(-1);
+      const lastDefer = own.filter((e): e is DeferredEvent => e.kind === 'deferred').at(-1);
+      const lastSession = own.filter((e): e is SessionEvent => e.kind === 'session').at(-1);
       const reply = lastDefer?.reply ?? lastSession?.reply ?? { code: 0, text: 'no attempt finished before the run ended' };
       stoppedAt = { hop: holder?.hop ?? lastDefer?.hop ?? 'unknown', reply };
     }
