@@ -7,11 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { MailhopError } from '../errors.js';
-import type { Hop } from '../scenario/schema.js';
-import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import type { RealEngineName } from '../trace/events.js';
-import { outboundPolicy, type EngineDefinition, type LogFact } from './engine-definition.js';
+import { outboundPolicy, type EngineDefinition, type EngineHopConfig, type LogFact } from './engine-definition.js';
 import { ENGINES } from './engines.js';
 import { EngineProcess } from './engine-process.js';
 import { namespaceCommand, syslogSocketPath } from './engine-namespace.js';
@@ -23,15 +21,8 @@ import { waitForGreeting } from './wait-for-greeting.js';
 import { replyFromLog } from './engine-replies.js';
 import { MaildirMailbox, type MaildirMessage } from './maildir-mailbox.js';
 
-export interface StartEngineOptions {
-  hop: Hop;
-  hostname: string;
-  /** The address it listens on (loopback; see pickEngineAddress). */
-  listen: { host: string; port: number };
-  /** The next link's proxy; null when it is the final mailbox. */
-  next: { host: string; port: number } | null;
-  keyCert: KeyCert;
-  caCert: string;
+/** What an engine is configured from (as EngineHopConfig, its paths optional), plus how the run watches it. */
+export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
   /** `prev->this` and `this->next` (null for the final mailbox). */
   inboundLink: string;
   outboundLink: string | null;
