@@ -3,9 +3,9 @@
  * when not, for `describe.skipIf(...)(`x (skipped: reason)`)`), and a runner that builds a
  * scenario in code, runs it and keeps what the assertions need.
  */
+import { runInline } from '../helpers/run-inline.js';
 import { diagnoseEngines, engineAvailability } from '../../harness/engines/doctor.js';
-import { startChain } from '../../harness/chain/chain.js';
-import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
+import type { ScenarioInput } from '../../harness/scenario/schema.js';
 import type { EngineEvent, RealEngineName, TraceEvent } from '../../harness/trace/events.js';
 import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
 
@@ -31,13 +31,10 @@ export interface EngineRun {
   ms: number;
 }
 
-/** Runs a scenario built in code (one message alice -> bob) and stops its chain, engines included. */
+/** Runs a scenario built in code (one message alice -> bob) with runInline, and stops its chain, engines included. */
 export async function runScenario(input: Partial<ScenarioInput>): Promise<EngineRun> {
-  const scenario = Scenario.parse({ name: 'engine-test', messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }], ...input });
   const t0 = Date.now();
-  await using chain = await startChain(scenario);
-  const report = await chain.run();
-  const events = chain.events();
+  const { report, events } = await runInline({ name: 'engine-test', ...input });
   return {
     report,
     events,
