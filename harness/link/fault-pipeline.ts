@@ -39,6 +39,8 @@ export class FaultPipeline {
   #dataOpen = false;
   #tlsFirst: Record<WireDirection, boolean> = { C: true, S: true };
   #closed = false;
+  /** When the chunk being handled arrived from each side (ms since the epoch). */
+  #arrived: Record<WireDirection, number> = { C: 0, S: 0 };
 
   constructor(faults: readonly LinkFault[], context: Omit<LinkFaultContext, 'io'>, sinks: FaultPipelineSinks) {
     this.#sinks = sinks;
@@ -64,12 +66,16 @@ export class FaultPipeline {
     };
   }
 
-  async fromClient(chunk: Buffer): Promise<void> {
+  /** @param receivedAt when the chunk came off the socket (ms since the epoch); faults hold from there. */
+  async fromClient(chunk: Buffer, receivedAt = Date.now()): Promise<void> {
+    this.#arrived.C = receivedAt;
     this.#client.push(chunk);
     for (let token = this.#client.next(); token && !this.#closed; token = this.#client.next()) await this.#clientToken(token);
   }
 
-  async fromServer(chunk: Buffer): Promise<void> {
+  /** @param receivedAt when the chunk came off the socket (ms since the epoch); faults hold from there. */
+  async fromServer(chunk: Buffer, receivedAt = Date.now()): Promise<void> {
+    this.#arrived.S = receivedAt;
     this.#server.push(chunk);
     for (let token = this.#server.next(); token && !this.#closed; token = this.#server.next()) await this.#serverToken(token);
   }
@@ -139,7 +145,7 @@ export class FaultPipeline {
     const { raw, lines } = this.#reply;
     this.#reply = { raw: [], lines: [] };
     const answering = this.#answered(Number(m[1]));
-    const out = await this.#lineFaults('S', [lines], false, (s, unit) => s.reply?.(unit, answering));
+    const out = await this.#lineFaults('S', [lines], false, (s, unit) => s.reply?.(unit, answering, { receivedAt: this.#arrived.S }));
     const forwarded = out.units.flat();
     this.#deliver(out.changed ? crlf(forwarded) : Buffer.concat(raw), forwarded);
     if (out.answer.length > 0) this.#sinks.toServer(crlf(out.answer));
@@ -185,7 +191,7 @@ export class FaultPipeline {
   }
 
   async #tlsChunk(dir: WireDirection, bytes: Buffer): Promise<void> {
-    const info = { first: this.#tlsFirst[dir], clientHello: dir === 'C' && looksLikeClientHello(bytes) };
+    const info = { first: this.#tlsFirst[dir], clientHello: dir === 'C' && looksLikeClientHello(bytes), receivedAt: this.#arrived[dir] };
     this.#tlsFirst[dir] = false;
     let forward = bytes;
     const answer: Buffer[] = [];

@@ -1,6 +1,6 @@
 /** The link: the proxy on every hop-to-hop connection, its wire witness, and the seam for faults. */
 export { LinkProxy, type LinkProxyOptions, type StartedLinkProxy } from './link-proxy.js';
-export type { LineVerdict, LinkFault, LinkFaultContext, LinkFaultIo, LinkFaultSession, TlsChunkInfo, TlsVerdict } from './link-fault.js';
+export type { LineVerdict, LinkFault, LinkFaultContext, LinkFaultIo, LinkFaultSession, ReplyInfo, TlsChunkInfo, TlsVerdict } from './link-fault.js';
 export { WireWitness, type WireWitnessOptions } from './wire-witness.js';
 export type {
   HandshakeState,

@@ -115,8 +115,9 @@ export class LinkConnection {
     this.#inFlight[side]++;
     this.#hold(source, 'faults');
     const pipeline = this.#pipeline as FaultPipeline;
+    const receivedAt = Date.now();
     this.#chains[side] = this.#chains[side]
-      .then(() => (side === 'client' ? pipeline.fromClient(chunk) : pipeline.fromServer(chunk)))
+      .then(() => (side === 'client' ? pipeline.fromClient(chunk, receivedAt) : pipeline.fromServer(chunk, receivedAt)))
       .catch(() => this.#close('reset')) // the throwing fault is already in the record
       .finally(() => {
         if (--this.#inFlight[side] === 0) this.#release(source, 'faults');

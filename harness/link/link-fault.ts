@@ -93,6 +93,18 @@ export interface TlsChunkInfo {
   first: boolean;
   /** The chunk starts like a ClientHello (record type 22, handshake type 1). */
   clientHello: boolean;
+  /** When the chunk came off the socket (ms since the epoch), before any fault held earlier ones. */
+  receivedAt: number;
+}
+
+/** Facts about a plaintext reply. */
+export interface ReplyInfo {
+  /**
+   * When the reply's last line came off the socket (ms since the epoch). Pipelined replies
+   * (RFC 2920) arrive together; a fault that adds latency holds each from here, not from when
+   * the previous one was released.
+   */
+  receivedAt: number;
 }
 
 type Maybe<T> = T | undefined | void;
@@ -110,8 +122,9 @@ export interface LinkFaultSession {
    * @param lines every line with its code, e.g. `['250-mx.test', '250-STARTTLS', '250 SMTPUTF8']`
    * @param answering the command line this reply answers as the server received it (after any
    *   rewrite), `(message)` after end-of-data, `undefined` for the greeting
+   * @param info when the reply arrived
    */
-  reply?(lines: readonly string[], answering: string | undefined): MaybeAsync<LineVerdict>;
+  reply?(lines: readonly string[], answering: string | undefined, info: ReplyInfo): MaybeAsync<LineVerdict>;
   /** A chunk of the TLS phase; `dir` is the side that sent it. */
   tls?(dir: WireDirection, chunk: Buffer, info: TlsChunkInfo): MaybeAsync<TlsVerdict>;
   /**

@@ -49,7 +49,8 @@ export function judgeReplies(bytes: Buffer): { lines: string[]; invalid: string[
 /**
  * Throws one case at a listener and judges what came back. Resolves once the connection is over:
  * for `fin`, when the listener closed its side; for `never-read`, once `hold` resolves (the caller
- * runs other sessions meanwhile). Rejects if the listener neither closes nor resets within `limitMs`.
+ * runs other sessions meanwhile). Rejects if the listener goes `limitMs` without sending a byte,
+ * closing or resetting: a hang, told apart from a slow but working listener on a loaded machine.
  */
 export function throwCase(address: { host: string; port: number }, fuzzCase: FuzzCase, options: { limitMs?: number; hold?: Promise<unknown> } = {}): Promise<FuzzOutcome> {
   const limitMs = options.limitMs ?? 15_000;
@@ -59,10 +60,12 @@ export function throwCase(address: { host: string; port: number }, fuzzCase: Fuz
     let closed: FuzzOutcome['closed'] = 'fin';
     let greeted = false;
     let writing = false;
-    const timer = setTimeout(() => {
+    const hung = () => {
       socket.destroy();
-      reject(new Error(`${fuzzCase.name}: the listener at ${address.host}:${address.port} neither closed nor reset within ${limitMs} ms (received ${JSON.stringify(Buffer.concat(received).toString('latin1').slice(0, 300))})`));
-    }, limitMs);
+      const got = Buffer.concat(received).toString('latin1');
+      reject(new Error(`${fuzzCase.name}: the listener at ${address.host}:${address.port} went ${limitMs} ms without a byte, a close or a reset (received ${got.length} bytes, ending ${JSON.stringify(got.slice(-300))})`));
+    };
+    let timer = setTimeout(hung, limitMs);
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'ECONNRESET' || err.code === 'EPIPE') closed = 'reset';
       else closed = 'reset';
@@ -100,6 +103,8 @@ export function throwCase(address: { host: string; port: number }, fuzzCase: Fuz
     }
     socket.on('data', (chunk: Buffer) => {
       received.push(chunk);
+      clearTimeout(timer);
+      timer = setTimeout(hung, limitMs);
       if (!greeted) {
         greeted = true;
         void writeAll();

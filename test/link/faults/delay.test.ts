@@ -28,4 +28,25 @@ describe('delay', () => {
       expect.objectContaining({ fault: 'delay', dir: 'S', action: 'delay', note: 'held every reply from the server 60 ms' }),
     ]);
   });
+
+  it('is latency, not a rate limit: pipelined replies arrive late together, in order', async () => {
+    await using pair = await rawPair([delay({ ms: 300 })]);
+    const { client, server } = await pair.connect();
+    server.write('220 mx.test ESMTP\r\n');
+    await client.until('220 mx.test ESMTP\r\n');
+    client.write('MAIL FROM:<a@org.test>\r\nRCPT TO:<b@partner.test>\r\nRCPT TO:<c@partner.test>\r\nRCPT TO:<d@partner.test>\r\nDATA\r\n');
+    await server.until('DATA\r\n');
+
+    const sent = performance.now();
+    server.write('250 2.1.0 OK\r\n250 2.1.5 OK\r\n250 2.1.5 OK\r\n250 2.1.5 OK\r\n354 go ahead\r\n');
+    await client.until('354 go ahead\r\n');
+    const late = performance.now() - sent;
+
+    // Held one after another, five replies would take at least 1,500 ms.
+    expect(late).toBeGreaterThanOrEqual(295);
+    expect(late).toBeLessThan(1_200);
+    expect(client.text).toBe('220 mx.test ESMTP\r\n250 2.1.0 OK\r\n250 2.1.5 OK\r\n250 2.1.5 OK\r\n250 2.1.5 OK\r\n354 go ahead\r\n');
+    client.socket.end();
+    await pair.link.closed();
+  });
 });
