@@ -1,13 +1,14 @@
 /**
  * Renders runs as one self-contained HTML page (`mailhop run --html out.html`): inline CSS and SVG,
  * no scripts, fonts, images or links to anything outside the page. Per scenario: the chain diagram,
- * the link table, the delivery of each message, the expectations, and per link its attempts and
- * SMTP transcripts. Pure: runs in, HTML out; every verdict shown is the report's.
+ * the link table, the delivery of each message, what its Received headers claim against the wire,
+ * the expectations, and per link its attempts and SMTP transcripts. Pure: runs in, HTML out; every verdict shown is the report's.
  */
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { RunRecord } from './run-record.js';
 import { renderChainDiagram, linkWarning } from './html-diagram.js';
 import { renderLinkDetails } from './html-links.js';
+import { renderHeaders } from './html-headers.js';
 import { HTML_STYLE } from './html-style.js';
 import { esc, icon, ICON_SYMBOLS, LOCK_OF, verdictClass } from './html-parts.js';
 import { END_TO_END_MEANING } from './verdict-words.js';
@@ -66,6 +67,8 @@ function scenarioSection(run: RunRecord, i: number): string {
   ];
   if (report.links.length) parts.push(linkTable(run));
   if (report.messages.length) parts.push('<h3>Messages</h3>', messagesTable(report));
+  const headers = renderHeaders(report);
+  if (headers) parts.push('<h3>What the Received headers say</h3>', headers);
   parts.push('<h3>Expectations</h3>', expectationsTable(report));
   if (report.dsns.length) {
     parts.push('<h3>Delivery status notifications</h3><ul>', ...report.dsns.map((d) => `<li>${esc(d.messageId)}: ${esc(d.hop)} → ${esc(d.to)}: <span class="mono">${esc(d.reply.text)}</span></li>`), '</ul>');

@@ -18,7 +18,8 @@ section.scenario { border: 1px solid var(--line); border-radius: 8px; padding: 1
 .badge.pass { background: var(--verified); } .badge.fail { background: var(--clear); } .badge.skip { background: #8a8a8a; }
 .file { color: var(--muted); font-size: 12px; font-family: ui-monospace, monospace; }
 .diagram { overflow-x: auto; margin: 12px 0; }
-.diagram svg { display: block; }
+.diagram .chain { display: flex; flex-wrap: wrap; row-gap: 10px; }
+.diagram svg { display: block; flex: none; }
 .diagram .hop rect { fill: var(--panel); stroke: var(--fg); stroke-width: 1.5; }
 .diagram .hop text { fill: var(--fg); font: 600 13px system-ui, sans-serif; }
 .diagram .link text { font: 12px system-ui, sans-serif; }
@@ -51,4 +52,10 @@ pre.transcript .n { color: var(--verified); font-style: italic; }
 pre.transcript .n.bad { color: var(--clear); }
 .wire { color: var(--muted); font-size: 12px; }
 .note { color: var(--muted); }
+p.headers.agree { color: var(--muted); margin: 4px 0; }
+.headers.disagree p.warning { margin: 4px 0; font-weight: 600; }
+table.headers tr.disagree td { background: color-mix(in srgb, var(--clear) 8%, transparent); }
+table.headers tr.why td { border-bottom-width: 2px; }
+.received { color: var(--muted); margin-top: 4px; overflow-wrap: anywhere; }
+@media (max-width: 700px) { body { padding: 12px; } section.scenario { padding: 12px; } .toc { columns: 1; } table.attempts td, table.headers td { overflow-wrap: anywhere; } }
 `;

@@ -1,10 +1,12 @@
 /**
  * Renders run reports as terminal text: per scenario a compact table of links (lock marks,
- * version, cipher, verdict), the end-to-end verdict, and a summary line. Pure: report in, text out.
+ * version, cipher, verdict), the end-to-end verdict, whether the Received headers match the wire
+ * (and where not, how), and a summary line. Pure: report in, text out.
  */
 import pc from 'picocolors';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
+import { headerSummary, headerWords } from './header-words.js';
 
 const MARK: Record<LinkVerdictName, string> = {
   'tls-verified': '🔒',
@@ -27,7 +29,24 @@ function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - text.length));
 }
 
-/** Renders one scenario: header line, link table, end-to-end line, failed expectations. */
+/**
+ * What the Received headers claim against the wire: one line for the messages where they agree; per
+ * message where they do not, each disagreeing link with both accounts and what a recipient would get wrong.
+ */
+function headerLines(report: ScenarioReport): string[] {
+  const words = headerWords(report);
+  const agreeing = words.filter((m) => m.agrees);
+  const out = agreeing.length ? [pc.dim(`    ✔ ${headerSummary(agreeing)}`)] : [];
+  for (const m of words.filter((x) => !x.agrees)) {
+    out.push(pc.yellow(`    ⚠ ${headerSummary([m])}:`));
+    for (const l of m.links.filter((x) => !x.agrees)) {
+      out.push(`        ${l.link}: the headers say ${l.said}; the wire: ${pc.red(l.wire)}`, pc.dim(`          ${l.consequence}`));
+    }
+  }
+  return out;
+}
+
+/** Renders one scenario: header line, link table, end-to-end line, headers against the wire, failed expectations. */
 export function renderScenario(report: ScenarioReport): string {
   if (report.skipped) return `${pc.yellow('↷')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}\n    ${pc.yellow(`skipped: ${report.skipped}`)}`;
   const head = `${report.passed ? pc.green('✔') : pc.red('✘')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}`;
@@ -48,6 +67,7 @@ export function renderScenario(report: ScenarioReport): string {
   for (const m of report.messages) {
     if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));
   }
+  out.push(...headerLines(report));
   for (const l of report.links) {
     if (l.disagreement) out.push(pc.yellow(`    ⚠ ${l.link}: ${l.disagreement}`));
   }

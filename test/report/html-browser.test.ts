@@ -2,25 +2,17 @@
  * The HTML report as a person sees it: rendered by Debian's chromium (headless, driven by
  * playwright-core, no browser download), with the lock marks and link names read back from the DOM
  * and a screenshot checked for real content. Without /usr/bin/chromium the suite is reported as
- * skipped, with the reason in its title.
+ * skipped, with the reason in its title. (html-diagram-layout.test.ts measures a long chain.)
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { loadScenarios } from '../../harness/index.js';
 import { runRecords } from '../helpers/run-records.js';
 import { renderHtml } from '../../harness/report/html-report.js';
 import type { RunRecord } from '../../harness/report/run-record.js';
-
-/** Debian's chromium; MAILHOP_CHROMIUM points elsewhere (or nowhere, to see the skip). */
-const CHROMIUM = process.env.MAILHOP_CHROMIUM ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const title = hasChromium
-  ? 'HTML report in headless chromium'
-  : `HTML report in headless chromium — SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium; .ci/run does)`;
+import { browserSuiteTitle, hasChromium, openInChromium, type OpenedPage } from './open-in-chromium.js';
 
 /** The same run with a link fault recorded on one connection of `link`, as the link faults record them. */
 function withFault(run: RunRecord, link: string): RunRecord {
@@ -33,43 +25,25 @@ function withFault(run: RunRecord, link: string): RunRecord {
   return { ...run, events };
 }
 
-describe.skipIf(!hasChromium)(title, () => {
-  let dir: string;
-  let context: BrowserContext;
+describe.skipIf(!hasChromium)(browserSuiteTitle('HTML report in headless chromium'), () => {
+  let opened: OpenedPage;
   let page: Page;
-  const external: string[] = [];
+  let dir: string;
+  let external: string[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mailhop-html-'));
     const loaded = await loadScenarios(['scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', 'scenarios/all-hops-verify-encrypted-verified.yaml', 'scenarios/mandatory-to-hop-without-starttls-held.yaml']);
     const [plaintext, verified, held] = await runRecords(loaded);
-    const file = join(dir, 'report.html');
-    await writeFile(file, renderHtml([plaintext, withFault(verified, 'sender->relay'), held]));
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1200, height: 900 },
-      colorScheme: 'light',
-    });
-    // The page must be self-contained: any request that leaves it is recorded and refused.
-    await context.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
-      external.push(url);
-      return route.abort();
-    });
-    page = await context.newPage();
-    await page.goto(`file://${file}`);
+    opened = await openInChromium(renderHtml([plaintext, withFault(verified, 'sender->relay'), held]));
+    ({ page, dir, external } = opened);
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await opened?.close();
   });
 
   test('draws each chain with closed and open locks on the right links', async () => {
-    const links = await page.$$eval('section[data-scenario] svg.chain g.link', (gs) =>
+    const links = await page.$$eval('section[data-scenario] .chain g.link', (gs) =>
       gs.map((g) => `${g.closest('section')!.getAttribute('data-scenario')} ${g.getAttribute('data-link')} ${g.getAttribute('data-lock')} ${g.getAttribute('data-warning')}`),
     );
     expect(links).toEqual([
@@ -84,11 +58,11 @@ describe.skipIf(!hasChromium)(title, () => {
       'mandatory-to-hop-without-starttls-held relay->mailbox refused false',
     ]);
     // The marks are drawn, not only attributes: a lock icon per reached link, the warning where the fault acted.
-    expect(await page.locator('svg.chain use.lock-closed').count()).toBe(6);
-    expect(await page.locator('svg.chain use.lock-open').count()).toBe(2);
-    expect(await page.locator('svg.chain use.lock-refused').count()).toBe(1);
+    expect(await page.locator('.chain use.lock-closed').count()).toBe(6);
+    expect(await page.locator('.chain use.lock-open').count()).toBe(2);
+    expect(await page.locator('.chain use.lock-refused').count()).toBe(1);
     expect(await page.locator('[data-link="sender->relay"] use.warning-mark').count()).toBe(1);
-    expect(await page.locator('svg.chain g.hop').allTextContents()).toEqual(['client', 'sendmail', 'gateway', 'mailbox', 'client', 'sender', 'relay', 'mailbox', 'client', 'sender', 'relay', 'mailbox']);
+    expect(await page.locator('.chain g.hop').allTextContents()).toEqual(['client', 'sendmail', 'gateway', 'mailbox', 'client', 'sender', 'relay', 'mailbox', 'client', 'sender', 'relay', 'mailbox']);
   });
 
   test('shows the link names, the attempts and the transcripts with the handshake summarised', async () => {

@@ -46,6 +46,40 @@ describe('renderHtml', () => {
     };
     const html = renderHtml([failed]);
     expect(html).toContain('<ul class="failures"><li>the chain failed: EADDRINUSE</li></ul>');
-    expect(html).not.toContain('<svg class="chain"');
+    expect(html).not.toContain('class="chain"');
+    expect(html).not.toContain('What the Received headers say');
+  });
+});
+
+describe('renderHtml: what the Received headers say', () => {
+  let enull: RunRecord;
+
+  beforeAll(async () => {
+    [enull] = await runRecords(await loadScenarios(['scenarios/enull-cipher-says-esmtps-but-is-not-encrypted.yaml']));
+  });
+
+  test('where the headers say ESMTPS but an eNULL link crossed in clear: both accounts, the consequence and the header', () => {
+    const html = renderHtml([enull]);
+    expect(html).toContain('<h3>What the Received headers say</h3>');
+    expect(html).toContain('<div class="headers disagree" data-message="m1" data-agrees="false"><p class="warning">⚠ Received headers of m1 disagree with the wire on 1 of 2 links:</p>');
+    expect(html).toContain(
+      '<td class="mono">relay-&gt;mailbox</td><td><strong>TLS (with ESMTPS, TLSv1.2 TLS_ECDHE_ECDSA_WITH_NULL_SHA)</strong></td><td><strong class="v-clear">in clear (downgraded)</strong></td></tr>',
+    );
+    expect(html).toContain(
+      '<td colspan="3">a recipient would believe this link was encrypted, but the content crossed in clear (eNULL cipher TLS_ECDHE_ECDSA_WITH_NULL_SHA: TLS framing without encryption)<div class="received mono">Received: from relay.mailhop.test',
+    );
+    // The link that agrees is listed too, for context, with a tick.
+    expect(html).toContain('<tr class="agree" data-link="client-&gt;relay"><td>✔</td><td class="mono">client-&gt;relay</td><td>TLS (with ESMTPS, TLSv1.3 TLS_AES_256_GCM_SHA384)</td><td>encrypted (TLSv1.3 TLS_AES_256_GCM_SHA384)</td></tr>');
+    // The diagram and the link details carry the warning too.
+    expect(html).toContain('data-link="relay-&gt;mailbox" data-verdict="downgraded" data-lock="open" data-warning="true"');
+    expect(html).toContain('<p class="warning">⚠ the Received headers of m1 say TLS, but the content crossed in clear</p>');
+    expect(html).not.toContain('match the wire');
+  });
+
+  test('where they agree, one line', () => {
+    const html = renderHtml(runs);
+    // The Postfix fallback delivered in clear, and the mailbox wrote ESMTP: the headers tell the truth.
+    expect(html).toContain('<p class="headers agree" data-message="m1" data-agrees="true">✔ Received headers of m1 match the wire on all 3 links.</p>');
+    expect(html).not.toContain('class="headers disagree"');
   });
 });
