@@ -5,9 +5,12 @@
  * namespace (daemons that fork away from the group still live there). The group is signalled only
  * until Node reaps the daemon (then its pid may be reused), and the namespace is held open by a
  * file descriptor, so its id cannot pass to another engine's namespace while we may still sweep it.
+ * If mailhop is killed outright (SIGKILL), an EngineReaper started with the engine does the sweep.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readlinkSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EngineReaper } from './engine-reaper.js';
 import { onProcessEnd } from './exit-cleanup.js';
 
 /** How a process ended. */
@@ -25,9 +28,13 @@ export interface EngineProcessOptions {
   onOutput?: (line: string) => void;
   /** Extra synchronous cleanup if the process ends without stop() (e.g. removing the run folder). */
   onAbandon?: () => void;
+  /** The engine's run folder, for the EngineReaper to remove if mailhop is killed. */
+  folder?: string;
 }
 
 const OUTPUT_KEPT = 40;
+/** How long the program may take to enter its own mount namespace (its `unshare`, normally a few ms), ms. */
+const NAMESPACE_WAIT_MS = 10_000;
 
 export class EngineProcess {
   readonly pid: number;
@@ -39,6 +46,7 @@ export class EngineProcess {
   #output: string[] = [];
   #unregister: () => void;
   #stopping: Promise<void> | null = null;
+  #reaper: EngineReaper | null = null;
 
   private constructor(private readonly child: ChildProcess, options: EngineProcessOptions) {
     if (child.pid === undefined) throw new Error(`${options.label}: could not start ${options.argv[0]}`);
@@ -46,6 +54,7 @@ export class EngineProcess {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#exit = { code, signal };
+        this.#reaper?.groupGone();
         resolve(this.#exit);
       });
     });
@@ -67,19 +76,39 @@ export class EngineProcess {
     this.#unregister = onProcessEnd(() => {
       this.killSync();
       options.onAbandon?.();
+      this.#reaper?.release();
     });
   }
 
-  /** Starts the program in a new session. @throws Error when it cannot be spawned. */
-  static start(options: EngineProcessOptions): Promise<EngineProcess> {
+  /**
+   * Starts the program in a new session and waits until it is in its own mount namespace (the
+   * program must `unshare --mount`, as namespaceCommand's does), then hands it to an EngineReaper.
+   * Resolves early if it exits before that (the caller sees `exit`).
+   * @throws Error when it cannot be spawned, or does not enter a namespace within 10 s.
+   */
+  static async start(options: EngineProcessOptions): Promise<EngineProcess> {
     const child = spawn(options.argv[0], options.argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new Promise((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       child.once('error', reject);
       child.once('spawn', () => {
         child.off('error', reject);
-        resolve(new EngineProcess(child, options));
+        resolve();
       });
     });
+    const proc = new EngineProcess(child, options);
+    const deadline = Date.now() + NAMESPACE_WAIT_MS;
+    // No event announces the unshare: look until the namespace differs from ours.
+    while (!proc.#exit && !proc.recordNamespace()) {
+      if (Date.now() > deadline) {
+        await proc.stop(0);
+        throw new Error(`${options.label}: did not enter its own mount namespace within ${NAMESPACE_WAIT_MS} ms`);
+      }
+      await sleep(2);
+    }
+    if (proc.#namespace !== null && proc.#namespaceFd !== null) {
+      proc.#reaper = EngineReaper.watch({ processGroup: proc.pid, namespace: { id: proc.#namespace, fd: proc.#namespaceFd }, folder: options.folder });
+    }
+    return proc;
   }
 
   /** The exit status once it exited, else null. */
@@ -93,20 +122,24 @@ export class EngineProcess {
   }
 
   /**
-   * Remembers the process's mount namespace (call once it runs the daemon, i.e. after its
-   * `unshare`), so stop() can find processes that left the process group. Never our own namespace.
+   * Remembers the process's mount namespace once it has its own (after its `unshare`), so stop()
+   * can find processes that left the process group; true once remembered. Never our own namespace.
    */
-  recordNamespace(): void {
+  private recordNamespace(): boolean {
+    if (this.#namespace !== null) return true;
     try {
       const fd = openSync(`/proc/${this.pid}/ns/mnt`, 'r');
       const ns = readlinkSync(`/proc/${this.pid}/ns/mnt`);
       if (ns !== readlinkSync('/proc/self/ns/mnt') && !this.#exit) {
         this.#namespace = ns;
         this.#namespaceFd = fd;
-      } else closeSync(fd);
+        return true;
+      }
+      closeSync(fd);
     } catch {
       // exited already
     }
+    return false;
   }
 
   /** SIGTERM, up to `graceMs` for an orderly exit, then SIGKILL to everything left. Idempotent. */
@@ -121,6 +154,7 @@ export class EngineProcess {
       this.killSync();
       if (!this.#exit) await Promise.race([this.exited, new Promise((r) => setTimeout(r, 1000))]);
       this.killSync(); // children that outlived the daemon
+      this.#reaper?.release();
       if (this.#namespaceFd !== null) closeSync(this.#namespaceFd);
       this.#namespaceFd = null;
       this.#namespace = null;

@@ -133,6 +133,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
       argv,
       onOutput: launch.syslog ? undefined : onLine,
       onAbandon: () => folder.remove(),
+      folder: folder.path,
     });
     await waitForGreeting({
       address: options.listen,
@@ -143,7 +144,6 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
         return () => activity.delete(listener);
       },
     });
-    proc.recordNamespace();
   } catch (err) {
     const output = [...(proc?.output() ?? []), ...lines].filter((l) => l.trim()).slice(-8);
     await cleanup().catch(() => {});
