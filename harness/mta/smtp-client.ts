@@ -271,7 +271,7 @@ export class SmtpClient {
     this.socket = secureSocket;
     this.tlsActive = true;
     this.attach(secureSocket);
-    const summary = summarizeTls(secureSocket, this.opts.servername);
+    const summary = summarizeTls(secureSocket);
     this.transcript.push({
       dir: '*',
       text: `TLS established: ${summary.version} ${summary.cipher}, certificate ${summary.verified ? 'verified' : `not verified (${summary.verifyError})`}`,
@@ -298,14 +298,15 @@ export class SmtpClient {
   }
 }
 
-/** Reads version, cipher and the certificate verdict from an established TLS socket. */
-function summarizeTls(socket: tls.TLSSocket, servername: string): TlsSummary {
+/**
+ * Reads version, cipher and the certificate verdict from an established TLS socket. Node has
+ * already checked the chain and the name (`tls.checkServerIdentity` against `servername`, RFC 6125)
+ * when the handshake ended: a wrong name shows as `authorized: false` with
+ * `ERR_TLS_CERT_ALTNAME_INVALID`, so the certificate is not parsed a second time here.
+ */
+function summarizeTls(socket: tls.TLSSocket): TlsSummary {
   const cipher = socket.getCipher();
-  let verifyError = socket.authorized ? undefined : String(socket.authorizationError ?? 'unknown');
-  if (!verifyError) {
-    const identityError = tls.checkServerIdentity(servername, socket.getPeerCertificate());
-    if (identityError) verifyError = (identityError as NodeJS.ErrnoException).code ?? identityError.message;
-  }
+  const verifyError = socket.authorized ? undefined : String(socket.authorizationError ?? 'unknown');
   return {
     version: socket.getProtocol() ?? 'unknown',
     cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
