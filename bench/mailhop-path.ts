@@ -4,7 +4,7 @@
  * only (`at` stands still while sessions run), so listeners here get the real time
  * (`performance.now()`) at which each event was recorded.
  */
-import { startChain, type ChainOptions, type StartedChain } from '../harness/chain/chain.js';
+import { startChain, type StartedChain } from '../harness/chain/chain.js';
 import type { Scenario } from '../harness/scenario/schema.js';
 import type { TraceEvent } from '../harness/trace/events.js';
 import type { MessagePath } from './message-path.js';
@@ -19,8 +19,8 @@ export interface MailhopPath extends MessagePath {
   subscribe(listener: (event: TraceEvent, realMs: number) => void): () => void;
 }
 
-export async function startMailhopPath(scenario: Scenario, options: ChainOptions = {}): Promise<MailhopPath> {
-  const chain = await startChain(scenario, options);
+export async function startMailhopPath(scenario: Scenario): Promise<MailhopPath> {
+  const chain = await startChain(scenario);
   const waiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   const early = new Set<string>();
   const problems = { plaintext: 0, errors: [] as string[] };

@@ -43,23 +43,21 @@ const scenarios = await measureScenarios('scenarios');
 progress(`chain start-up, 5 hops x ${N.startupRuns}`);
 const startup = await measureStartup(5, N.startupRuns, 3);
 
-const mailhopSide: Side = { name: 'mailhop', start: () => startMailhopPath(offerChain(3), { linkThread: false }) };
-const threadSide: Side = { name: 'mailhop, link thread', start: () => startMailhopPath(offerChain(3), { linkThread: true }) };
+const mailhopSide: Side = { name: 'mailhop', start: () => startMailhopPath(offerChain(3)) };
 const baselineSide: Side = { name: 'baseline', start: () => startBaselinePath({ hops: 3, greeting: 'patched' }) };
 progress(`3 STARTTLS hops: ${N.latency} one at a time + ${N.throughput} with 10 in flight, each side, ${N.rounds} alternating rounds`);
-const [mh, mht, base] = await compareSides([mailhopSide, threadSide, baselineSide], { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
+const [mh, base] = await compareSides([mailhopSide, baselineSide], { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
 
 progress('stock smtp-server baseline (100 ms greeting), for context');
 const stockSide: Side = { name: 'stock', start: () => startBaselinePath({ hops: 3, greeting: 'stock' }) };
 const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatency, throughputMessages: N.stockThroughput, inFlight: 10, rounds: 1, warmup: 1 });
 
-for (const [name, r] of [['mailhop', mh], ['mailhop, link thread', mht], ['baseline', base], ['stock baseline', stock]] as const) {
+for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock]] as const) {
   if (r.plaintext > 0 || r.errors.length > 0) throw new Error(`${name}: ${r.plaintext} messages accepted in plaintext, errors: ${r.errors.slice(0, 3).join('; ')}`);
 }
 
 const latencyRatio = mh.latency.p50 / base.latency.p50;
 const throughputRatio = mh.perSecond / base.perSecond;
-const threadThroughputRatio = mht.perSecond / base.perSecond;
 const rows: Row[] = [
   { figure: 'chain start-up, 5 hops, median', mailhop: ms(startup.mailhop.p50), baseline: ms(startup.baseline.p50), ratio: ratio(startup.mailhop.p50 / startup.baseline.p50), target: '< 100 ms', pass: startup.mailhop.p50 < 100 },
   { figure: 'chain start-up, 5 hops, p99', mailhop: ms(startup.mailhop.p99), baseline: ms(startup.baseline.p99) },
@@ -70,9 +68,6 @@ const rows: Row[] = [
   { figure: 'throughput, 10 in flight', mailhop: perSec(mh.perSecond), baseline: perSec(base.perSecond), ratio: ratio(throughputRatio), target: '>= 1.00x', pass: throughputRatio >= 1 },
   { figure: '  CPU per message (process, user+sys)', mailhop: ms(mh.cpuPerMessage), baseline: ms(base.cpuPerMessage), ratio: ratio(mh.cpuPerMessage / base.cpuPerMessage) },
   { figure: '  latency under that load, p50', mailhop: ms(mh.loadedLatency.p50), baseline: ms(base.loadedLatency.p50) },
-  { figure: 'with --link-thread: latency p50', mailhop: ms(mht.latency.p50), baseline: ms(base.latency.p50), ratio: ratio(mht.latency.p50 / base.latency.p50), target: '<= 1.50x', pass: mht.latency.p50 / base.latency.p50 <= 1.5 },
-  { figure: 'with --link-thread: throughput', mailhop: perSec(mht.perSecond), baseline: perSec(base.perSecond), ratio: ratio(threadThroughputRatio), target: '>= 1.00x', pass: threadThroughputRatio >= 1 },
-  { figure: '  CPU per message (both threads)', mailhop: ms(mht.cpuPerMessage), baseline: ms(base.cpuPerMessage), ratio: ratio(mht.cpuPerMessage / base.cpuPerMessage) },
   { figure: 'stock smtp-server (100 ms greeting): p50', mailhop: ms(mh.latency.p50), baseline: ms(stock.latency.p50), ratio: ratio(mh.latency.p50 / stock.latency.p50) },
   { figure: 'stock smtp-server: throughput', mailhop: perSec(mh.perSecond), baseline: perSec(stock.perSecond), ratio: ratio(mh.perSecond / stock.perSecond) },
   { figure: `scenarios/ (${scenarios.count}), load + run, wall`, mailhop: ms(scenarios.wallMs), target: '< 10 s', pass: scenarios.wallMs < 10_000 },
@@ -92,7 +87,6 @@ const out = [
   '',
   pc.bold(`mailhop bench · ${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${os.cpus().length} cores · load average ${loadAtStart} at start, ${loadAtEnd} at end · ${((performance.now() - started) / 1000).toFixed(0)} s`),
   `baseline: bare smtp-server hops relaying with nodemailer SMTPConnection, fresh STARTTLS connection per hop per message, greeting patched to 0 ms; no link proxies, no trace`,
-  `link thread (--link-thread, ChainOptions.linkThread): the fault-free link proxies and their wire witnesses on a worker thread`,
   `latency: ${N.latency} messages one at a time, send() -> final mailbox; throughput: ${N.throughput} messages, 10 in flight; ${N.rounds} alternating rounds`,
   ...(busy ? [pc.yellow(`machine busy (load average above ${os.cpus().length}): absolute figures are inflated and noisy; the ratios come from alternating rounds but rerun when quiet`)] : []),
   '',

@@ -21,11 +21,9 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
-    .option('--link-thread', 'in-process: run fault-free link proxies on a worker thread, a second core (also MAILHOP_LINK_THREAD=1)')
     .hook('preAction', (cmd) => {
-      const { runtime, linkThread } = cmd.opts<{ runtime?: string; linkThread?: boolean }>();
+      const runtime = cmd.opts<{ runtime?: string }>().runtime;
       if (runtime) process.env.MAILHOP_RUNTIME = runtimeName(runtime);
-      if (linkThread) process.env.MAILHOP_LINK_THREAD = '1';
     });
 
   program
