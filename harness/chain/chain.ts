@@ -75,13 +75,6 @@ export interface ChainOptions {
    * Default: `MAILHOP_RUNTIME`, else in-process.
    */
   runtime?: RuntimeChoice;
-  /**
-   * Run fault-free link proxies on a second event loop (a worker thread shared by every chain of the
-   * process; harness/runtime/link-thread.ts), so watching the wire costs the hops no CPU. Links with
-   * faults, and links a real engine sends on, stay on the main thread. In-process runtime only.
-   * Default: `MAILHOP_LINK_THREAD=1`, else off.
-   */
-  linkThread?: boolean;
 }
 
 /** Addresses of one hop: its server and the proxy in front of it (what senders connect to). */
@@ -140,7 +133,6 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const host = options.host ?? '127.0.0.1';
   assertLoopback(host);
   const runtime = await selectRuntime(options.runtime);
-  const linkThread = options.linkThread ?? process.env.MAILHOP_LINK_THREAD === '1';
   const clock = new VirtualClock();
   const trace = new Trace(clock, { keep: options.traceLimit });
   const tally = options.traceLimit === undefined ? null : new AccountingTally();
@@ -250,7 +242,6 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
             ? { attackerCert: await pki.issue(hostnames[i], 'untrusted-ca') } : {}),
           // With a trace limit, the proxies keep no finished records either (the trace has them).
           ...(options.traceLimit === undefined ? {} : { keepRecords: 0 }),
-          ...(linkThread && !opaqueSender[i] && !scenario.links.some((l) => `${l.from}->${l.to}` === linkNames[i]) ? { thread: true } : {}),
         }, {
           deliveryOf: (port) => connections[i].get(port),
           attackerCert: () => pki.issue(hostnames[i], 'untrusted-ca'),

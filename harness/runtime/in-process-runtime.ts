@@ -4,7 +4,6 @@
 import { startHopServer } from '../mta/hop-server.js';
 import { LinkProxy } from '../link/link-proxy.js';
 import { linkFaultsFor } from '../link/faults/index.js';
-import { startLinkProxyOnThread } from './link-thread.js';
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import type { Trace } from '../trace/trace.js';
 import type { ChainRuntime, HopHooks, HopPlan, LinkProxyHooks, LinkProxyPlan, StartedUnit } from './runtime.js';
@@ -30,7 +29,6 @@ export async function startHopInProcess(plan: HopPlan, hooks: HopHooks): Promise
 
 /** Starts a link proxy (and its faults) from its plan in this process. */
 export async function startLinkProxyInProcess(plan: LinkProxyPlan, hooks: LinkProxyHooks): Promise<StartedUnit> {
-  if (plan.thread) return startLinkProxyOnThread(plan, hooks);
   const faults = await linkFaultsFor(plan.faults, plan.name, {
     deliveryOf: hooks.deliveryOf,
     servername: plan.servername,

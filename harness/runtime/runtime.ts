@@ -49,11 +49,6 @@ export interface LinkProxyPlan {
   /** The interceptor's certificate, issued up front when a fault needs it. */
   attackerCert?: KeyCert;
   keepRecords?: number;
-  /**
-   * The in-process runtime may run this proxy on the link thread (link-thread.ts): set by the chain
-   * only for a link without faults whose open records it never reads.
-   */
-  thread?: boolean;
 }
 
 /** What stays with the chain while a hop runs elsewhere. */
