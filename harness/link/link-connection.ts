@@ -3,6 +3,7 @@
  * link's target, the wire witness watching them and, when the link has faults, the fault pipeline.
  */
 import net from 'node:net';
+import { Backpressure } from './backpressure.js';
 import { FaultPipeline } from './fault-pipeline.js';
 import type { LinkFault } from './link-fault.js';
 import type { WireRecord } from './wire-record.js';
@@ -26,9 +27,7 @@ export class LinkConnection {
   readonly #upstream: net.Socket;
   readonly #witness: WireWitness;
   readonly #pipeline?: FaultPipeline;
-  readonly #holds = new Map<net.Socket, Set<string>>();
-  /** Destinations a drain listener is waiting on. */
-  readonly #draining = new Set<net.Socket>();
+  readonly #flow = new Backpressure();
   readonly #chains: Record<Side, Promise<void>> = { client: Promise.resolve(), server: Promise.resolve() };
   readonly #inFlight: Record<Side, number> = { client: 0, server: 0 };
   readonly #done: Promise<void>;
@@ -40,7 +39,7 @@ export class LinkConnection {
     if (options.faults.length > 0) {
       const context = { link: options.link, seq: options.seq, connectionId: `${options.link}#${options.seq}`, clientPort: client.remotePort ?? 0 };
       this.#pipeline = new FaultPipeline(options.faults, context, {
-        toServer: (bytes) => this.#write(this.#upstream, this.#client, bytes),
+        toServer: (bytes) => this.#flow.write(this.#upstream, this.#client, bytes),
         toClient: (bytes) => this.#toClient(bytes),
         close: (how) => this.#close(how),
         acted: (event) => this.#witness.faultActed(event),
@@ -55,7 +54,7 @@ export class LinkConnection {
     this.#done = Promise.all([closed(client), closed(this.#upstream)]).then(() => options.onClosed(this.#witness.record()));
 
     client.on('data', (chunk: Buffer) => {
-      if (!this.#pipeline) this.#write(this.#upstream, client, chunk); // forward first: the witness adds no latency
+      if (!this.#pipeline) this.#flow.write(this.#upstream, client, chunk); // forward first: the witness adds no latency
       this.#witness.fromClient(chunk);
       if (this.#pipeline) this.#feed('client', chunk);
     });
@@ -88,39 +87,22 @@ export class LinkConnection {
   }
 
   #toClient(bytes: Buffer): void {
-    this.#write(this.#client, this.#upstream, bytes);
+    this.#flow.write(this.#client, this.#upstream, bytes);
     this.#witness.fromServer(bytes);
-  }
-
-  /**
-   * Writes and, if the destination is congested, pauses the source until it drains. One drain
-   * listener per congestion: a fault pipeline writes a chunk of pipelined commands line by line,
-   * and a listener per line would pile up (10,000 NOOPs, 10,000 listeners).
-   */
-  #write(to: net.Socket, from: net.Socket, bytes: Buffer): void {
-    if (to.destroyed || to.writableEnded) return;
-    if (!to.write(bytes) && !this.#draining.has(to)) {
-      this.#draining.add(to);
-      this.#hold(from, 'drain');
-      to.once('drain', () => {
-        this.#draining.delete(to);
-        this.#release(from, 'drain');
-      });
-    }
   }
 
   /** Hands a chunk to the fault pipeline, in order; the source waits while faults work. */
   #feed(side: Side, chunk: Buffer): void {
     const source = side === 'client' ? this.#client : this.#upstream;
     this.#inFlight[side]++;
-    this.#hold(source, 'faults');
+    this.#flow.hold(source, 'faults');
     const pipeline = this.#pipeline as FaultPipeline;
     const receivedAt = Date.now();
     this.#chains[side] = this.#chains[side]
       .then(() => (side === 'client' ? pipeline.fromClient(chunk, receivedAt) : pipeline.fromServer(chunk, receivedAt)))
       .catch(() => this.#close('reset')) // the throwing fault is already in the record
       .finally(() => {
-        if (--this.#inFlight[side] === 0) this.#release(source, 'faults');
+        if (--this.#inFlight[side] === 0) this.#flow.release(source, 'faults');
       });
   }
 
@@ -154,18 +136,6 @@ export class LinkConnection {
       if (how === 'reset') reset(socket);
       else socket.end();
     }
-  }
-
-  #hold(socket: net.Socket, reason: string): void {
-    const reasons = this.#holds.get(socket) ?? new Set<string>();
-    this.#holds.set(socket, reasons.add(reason));
-    socket.pause();
-  }
-
-  #release(socket: net.Socket, reason: string): void {
-    const reasons = this.#holds.get(socket);
-    reasons?.delete(reason);
-    if (!reasons || reasons.size === 0) socket.resume();
   }
 }
 

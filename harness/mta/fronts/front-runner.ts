@@ -8,6 +8,7 @@
  * file per behaviour in this folder).
  */
 import net from 'node:net';
+import { Backpressure } from '../../link/backpressure.js';
 import { SmtpSplitter } from '../../link/smtp-splitter.js';
 
 /**
@@ -107,9 +108,13 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
   return { address, stop, [Symbol.asyncDispose]: stop };
 }
 
-/** One relayed connection in its plaintext phase. */
+/**
+ * One relayed connection in its plaintext phase. Each side is read only while the other takes what
+ * it is sent: a client that pipelines and never reads its replies stops being read.
+ */
 class FrontRelay {
   readonly #splitter = new SmtpSplitter();
+  readonly #flow = new Backpressure();
   /** Commands (verbs) whose final reply has not come back yet; the greeting counts as one. */
   readonly #awaiting: string[] = ['(greeting)'];
   /** Client bytes wait while a DATA reply (354 or not) or the quiet before STARTTLS is awaited. */
@@ -145,7 +150,9 @@ class FrontRelay {
 
   #fromClient(chunk: Buffer): void {
     this.#splitter.push(chunk);
+    this.#inner.cork(); // a chunk of pipelined commands goes on in one write, not one per line
     this.#drain();
+    this.#inner.uncork();
   }
 
   /** Forwards client tokens until one needs the inner server's replies first. */
@@ -165,15 +172,15 @@ class FrontRelay {
           this.#maybeStarttls();
           return;
         }
-        this.#inner.write(token.raw);
+        this.#flow.write(this.#inner, this.#client, token.raw);
         this.#awaiting.push(verb);
         // RFC 5321 §4.1.1.4: content follows only a 354; until the reply, the next bytes are unknown.
         if (verb === 'DATA') this.#block('data');
       } else if (token.kind === 'long') {
-        this.#inner.write(token.bytes);
+        this.#flow.write(this.#inner, this.#client, token.bytes);
         if (token.end) this.#awaiting.push('(long line)');
       } else {
-        this.#inner.write(token.bytes);
+        this.#flow.write(this.#inner, this.#client, token.bytes);
         if (token.kind === 'content' && token.end) this.#awaiting.push('(message)');
       }
     }
@@ -181,17 +188,17 @@ class FrontRelay {
 
   #block(why: 'data' | 'starttls'): void {
     this.#blocked = why;
-    this.#client.pause();
+    this.#flow.hold(this.#client, 'blocked');
   }
 
   #unblock(): void {
     this.#blocked = null;
-    this.#client.resume();
+    this.#flow.release(this.#client, 'blocked');
     this.#drain();
   }
 
   #fromInner(chunk: Buffer): void {
-    this.#client.write(chunk);
+    this.#flow.write(this.#client, this.#inner, chunk);
     this.#replyLine += chunk.toString('latin1');
     let lf: number;
     while ((lf = this.#replyLine.indexOf('\n')) >= 0) {
@@ -218,13 +225,16 @@ class FrontRelay {
     if (this.#awaiting.length > 0) return;
     const decision = this.#behaviour.onStarttls(this.#starttlsLine);
     if ('reply' in decision) {
-      this.#client.write(`${decision.reply}\r\n`);
+      // The front's own reply: a client that does not read it stops being read, as for the server's.
+      this.#flow.write(this.#client, this.#client, `${decision.reply}\r\n`);
       this.#unblock();
       return;
     }
     this.#takenOver = true;
     const client = this.#client;
     const inner = this.#inner;
+    this.#flow.detach(); // no drain may resume a socket the behaviour now owns,
+    inner.uncork(); // nor may the behaviour's writes wait for the end of the client's chunk
     client.pause();
     inner.pause();
     client.off('data', this.#onClient);
