@@ -17,6 +17,7 @@ import { installGreetingDelayPatch } from './greeting-delay.js';
 import { headerValue, headerValues, receivedByHost, receivedHeader } from './received-header.js';
 import type { InboundFact } from './effective-policy.js';
 import { frontFor } from './fronts/front-for.js';
+import { sessionExporter } from './smtp-client.js';
 import { startFront, type StartedFront } from './fronts/front-runner.js';
 
 /** A message as a hop accepted it. */
@@ -86,6 +87,9 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   const mode = front?.inner ?? inbound.starttls;
   const maxSize = opts.maxSize ?? 10 * 1024 * 1024;
   const protocols = new Map<string, string>();
+  /** Per session: the TLS exporter value, when this server's TLS session is the sender's (not behind a TLS-terminating front). */
+  const exporters = new Map<string, string>();
+  const sameSessionAsSender = inbound.starttls !== 'vulnerable-injection';
 
   const server = new SMTPServer({
     name: opts.hostname,
@@ -107,10 +111,13 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       // getCipher().version is the suite's minimum protocol version, not the negotiated one;
       // remember getProtocol() per session for the Received header and the receiver's account.
       protocols.set(session.id, (socket as import('node:tls').TLSSocket).getProtocol() ?? 'unknown');
+      const exporter = sameSessionAsSender ? sessionExporter(socket as import('node:tls').TLSSocket) : undefined;
+      if (exporter) exporters.set(session.id, exporter);
       callback();
     },
     onClose(session) {
       protocols.delete(session.id);
+      exporters.delete(session.id);
     },
     onMailFrom(_address, session, callback) {
       if (mode === 'require' && !session.secure) {
@@ -157,7 +164,8 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
         const raw = Buffer.concat([Buffer.from(header, 'latin1'), body]);
         trace.emit({
           kind: 'accepted', ...receiverEvent, messageId: id,
-          secure: Boolean(session.secure), tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher },
+          secure: Boolean(session.secure),
+          tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher, ...(exporters.has(session.id) ? { exporter: exporters.get(session.id) } : {}) },
           protocol: session.transmissionType, remotePort: session.remotePort,
           received: { headers: headerValues(raw, 'Received'), hopNames: [...new Set([opts.hostname, receivedByHost(opts.hostname, inbound.received)])] },
         });

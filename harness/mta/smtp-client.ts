@@ -37,6 +37,25 @@ export interface TlsSummary {
   verifyError?: string;
   /** eNULL suite: TLS framing without encryption (tls-behaviour.md A9). */
   nullCipher: boolean;
+  /**
+   * 16 bytes of keying material exported from the session, hex (RFC 5705; RFC 8446 §7.5), label
+   * {@link SESSION_EXPORTER_LABEL}. Both ends of one TLS session compute the same value; a party
+   * that terminates TLS in between (an interceptor) holds two sessions, so the sender's and the
+   * receiver's values differ even when every certificate looks right.
+   */
+  exporter?: string;
+}
+
+/** The exporter label both ends of a link use (RFC 5705 §4: labels outside the IANA registry start with `EXPORTER`). */
+export const SESSION_EXPORTER_LABEL = 'EXPORTER-mailhop-link-binding';
+
+/** The session's exported keying material ({@link TlsSummary.exporter}), or undefined when the socket cannot export (closed). */
+export function sessionExporter(socket: tls.TLSSocket): string | undefined {
+  try {
+    return socket.exportKeyingMaterial(16, SESSION_EXPORTER_LABEL, Buffer.alloc(0)).toString('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Options of one client connection. */
@@ -307,7 +326,9 @@ export class SmtpClient {
 function summarizeTls(socket: tls.TLSSocket): TlsSummary {
   const cipher = socket.getCipher();
   const verifyError = socket.authorized ? undefined : String(socket.authorizationError ?? 'unknown');
+  const exporter = sessionExporter(socket);
   return {
+    ...(exporter ? { exporter } : {}),
     version: socket.getProtocol() ?? 'unknown',
     cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
     verified: !verifyError,

@@ -76,7 +76,8 @@ export interface AcceptedEvent extends EventBase {
   hop: string;
   messageId: string;
   secure: boolean;
-  tls: { version: string; cipher: string; nullCipher: boolean } | null;
+  /** `exporter`: the session's exported keying material as the receiver computed it (see `TlsSummary.exporter`); absent when the hop's TLS is not the sender's session (a vulnerable-injection front re-terminates it). */
+  tls: { version: string; cipher: string; nullCipher: boolean; exporter?: string } | null;
   /** RFC 3848 transmission type written in the Received header (ESMTP, ESMTPS). */
   protocol: string;
   remotePort: number;

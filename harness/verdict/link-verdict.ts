@@ -129,14 +129,19 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     disagreement = disagreement ? `${disagreement}; ${what}` : what;
   }
 
-  // TLS interception (reference §3 A7): all three witnesses saw TLS, but not the same session.
+  // TLS interception (reference §3 A7): all three witnesses saw TLS, but not the same session. The
+  // evidence is the session itself: both ends export keying material (RFC 5705), equal only when
+  // they share one TLS session; a fault that says it intercepted names who did it.
   const interceptor = relayed?.tls ? interceptedBy(relayed, faultsOf) : undefined;
-  if (relayed?.tls && interceptor) {
+  const split = sessionsSplit(relayed, accepted);
+  if (relayed?.tls && (interceptor || split)) {
     const { version, cipher, verified, verifyError } = relayed.tls;
     const receiver = accepted?.tls ? `${accepted.tls.version} ${accepted.tls.cipher}` : 'none seen';
+    const who = interceptor ? `${interceptor.fault} on the link` : 'a party on the link that no scenario fault accounts for';
+    const evidence = split ? ' (their exported keying material differs, RFC 5705: two TLS sessions, not one)' : '';
     const what =
-      `the receiver saw a different TLS session from the sender's: ${interceptor.fault} on the link ended the sender's ` +
-      `(${version} ${cipher}, peer certificate the attacker's, ${verified ? 'yet verified' : `not verified: ${verifyError}`}) ` +
+      `the receiver saw a different TLS session from the sender's${evidence}: ${who} ended the sender's ` +
+      `(${version} ${cipher}, peer certificate ${interceptor ? "the attacker's" : 'not the receiver\'s session'}, ${verified ? 'yet verified' : `not verified: ${verifyError}`}) ` +
       `and opened its own to the receiver (${receiver}); the content was in clear in between`;
     notes.push(what);
     disagreement = disagreement ? `${disagreement}; ${what}` : what;
@@ -180,4 +185,15 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     notes,
     ...(sessions.some((x) => faultsOf(x).length > 0) ? { faults: sessions.flatMap(faultsOf) } : {}),
   };
+}
+
+/**
+ * True when the sender and the receiver both exported keying material from "their" TLS session
+ * and the values differ: TLS was terminated between them. False when they match or either side
+ * could not tell (no TLS, a front that re-terminates TLS by design, an engine).
+ */
+function sessionsSplit(sent: SessionEvent | undefined, accepted: AcceptedEvent | undefined): boolean {
+  const a = sent?.tls?.exporter;
+  const b = accepted?.tls?.exporter;
+  return Boolean(a && b && a !== b);
 }

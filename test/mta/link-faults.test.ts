@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runInline, verbs } from '../helpers/run-inline.js';
+import type { AcceptedEvent } from '../../harness/trace/events.js';
 
 const CHAIN = [{ id: 'sendmail' }, { id: 'gateway' }, { id: 'mailbox' }];
 
@@ -76,9 +77,25 @@ describe('link faults in a chain', () => {
     expect(run.wire('relay->mx')[0]).toMatchObject({ handshake: 'established', plaintextData: false });
     const link = run.report.links[1];
     expect(link.verdict).toBe('tls');
-    expect(link.disagreement).toMatch(/^the receiver saw a different TLS session from the sender's: intercept on the link ended the sender's \(TLSv1\.3 .*peer certificate the attacker's, not verified: UNABLE_TO_VERIFY_LEAF_SIGNATURE\) and opened its own to the receiver \(TLSv1\.3 .*\); the content was in clear in between$/);
+    // The sender and the receiver each hold a session of their own with the interceptor: different exported keying material.
+    const [received] = run.events.filter((e) => e.kind === 'accepted' && e.link === 'relay->mx') as AcceptedEvent[];
+    expect(session.tls?.exporter).toMatch(/^[0-9a-f]{32}$/);
+    expect(received.tls?.exporter).toMatch(/^[0-9a-f]{32}$/);
+    expect(session.tls?.exporter).not.toBe(received.tls?.exporter);
+    expect(link.disagreement).toMatch(/^the receiver saw a different TLS session from the sender's \(their exported keying material differs, RFC 5705: two TLS sessions, not one\): intercept on the link ended the sender's \(TLSv1\.3 .*peer certificate the attacker's, not verified: UNABLE_TO_VERIFY_LEAF_SIGNATURE\) and opened its own to the receiver \(TLSv1\.3 .*\); the content was in clear in between$/);
     expect(link.notes).toEqual(expect.arrayContaining([expect.stringMatching(/^attempt 1: intercept .*ended the client's TLS with an attacker certificate \(CN=mx\.mailhop\.test, issuer mailhop foreign CA\)/)]));
     expect(run.report.outcome).toBe('delivered');
+  });
+
+  it('without a fault, sender and receiver hold one TLS session: the same exported keying material at both ends', async () => {
+    const run = await runInline({ hops: [{ id: 'relay' }, { id: 'mx' }] });
+    for (const link of ['client->relay', 'relay->mx']) {
+      const [session] = run.sessions(link);
+      const [received] = run.events.filter((e) => e.kind === 'accepted' && e.link === link) as AcceptedEvent[];
+      expect(session.tls?.exporter).toMatch(/^[0-9a-f]{32}$/);
+      expect(received.tls?.exporter).toBe(session.tls?.exporter);
+    }
+    expect(run.report.links.map((l) => l.disagreement)).toEqual([undefined, undefined]);
   });
 
   it('intercept: a verify client refuses the attacker certificate on every attempt and never sends the content', async () => {

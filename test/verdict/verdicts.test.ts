@@ -74,6 +74,21 @@ describe('link verdict', () => {
     expect(judgeMessageLink(LINK, 'm1', [session()]).verdict).toBe('tls');
   });
 
+  it('two TLS sessions where one should be (exported keying material differs, RFC 5705) is reported as interception even without a fault saying so', () => {
+    const tls = { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', nullCipher: false };
+    const sent = session({ tls: { ...tls, verified: true, exporter: 'aa'.repeat(16) } });
+    const receiver = (exporter: string): AcceptedEvent => ({ ...accepted(true), tls: { ...tls, exporter }, remotePort: 40000 });
+
+    const split = judgeMessageLink(LINK, 'm1', [sent, wire(), receiver('bb'.repeat(16))]);
+    expect(split.verdict).toBe('tls');
+    expect(split.disagreement).toMatch(/^the receiver saw a different TLS session from the sender's \(their exported keying material differs, RFC 5705: two TLS sessions, not one\): a party on the link that no scenario fault accounts for ended the sender's/);
+
+    // One session end to end: the same value at both ends, nothing to say.
+    expect(judgeMessageLink(LINK, 'm1', [sent, wire(), receiver('aa'.repeat(16))]).disagreement).toBeUndefined();
+    // A side that could not export (a TLS-terminating front, an engine) proves nothing either way.
+    expect(judgeMessageLink(LINK, 'm1', [sent, wire(), { ...accepted(true), tls, remotePort: 40000 }]).disagreement).toBeUndefined();
+  });
+
   it('no session at all is none; sessions without content are refused', () => {
     expect(judgeMessageLink(LINK, 'm1', []).verdict).toBe('none');
     expect(judgeMessageLink(LINK, 'm1', [session({ tls: null, contentSent: null, result: 'deferred' })]).verdict).toBe('refused');
