@@ -14,7 +14,41 @@ const QID = /^([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (.*)$/;
 
 function tlsOf(text: string): { version: string; cipher: string } | null {
   const x = / X=(TLS[\d.]+|TLSv[\d.]+):(\S+?)(?::\d+)?(?= |$)/.exec(text);
-  return x ? { version: tlsVersionName(x[1]), cipher: x[2] } : null;
+  if (!x) return null;
+  const version = tlsVersionName(x[1]);
+  return { version, cipher: gnutlsSuiteName(version, x[2]) };
+}
+
+/** AEAD ciphers as GnuTLS names them, and the hash their IANA suite names carry. */
+const AEAD: Record<string, { v13: string; hash: string }> = {
+  AES_128_GCM: { v13: 'TLS_AES_128_GCM_SHA256', hash: 'SHA256' },
+  AES_256_GCM: { v13: 'TLS_AES_256_GCM_SHA384', hash: 'SHA384' },
+  CHACHA20_POLY1305: { v13: 'TLS_CHACHA20_POLY1305_SHA256', hash: 'SHA256' },
+  AES_128_CCM: { v13: 'TLS_AES_128_CCM_SHA256', hash: 'SHA256' },
+};
+
+/**
+ * The IANA name (TLS Cipher Suites registry, as Node's `standardName` gives it) for the cipher
+ * part of Exim's `X=` field. Debian's Exim is built on GnuTLS and logs the session description
+ * (`gnutls_session_get_desc`, punctuation turned into `_`): key exchange, `__`, signature, `__`,
+ * cipher, e.g. `ECDHE_X25519__ECDSA_SECP256R1_SHA256__AES_256_GCM` (real-mtas.md §4). The other
+ * witnesses name suites the IANA way, so the same session must not read as two ciphers.
+ *
+ * Mapped: TLS 1.3 by cipher alone (RFC 8446 §B.4); TLS 1.2 ECDHE/DHE with an AEAD cipher, from the
+ * key exchange and the signature's key type (RFC 5289, RFC 7905). Anything else (CBC suites,
+ * whose MAC the description omits, or an OpenSSL build's names) is returned unchanged.
+ */
+export function gnutlsSuiteName(version: string, described: string): string {
+  const parts = described.split('__');
+  if (parts.length !== 3) return described;
+  const [kx, sig, cipher] = parts;
+  const aead = AEAD[cipher];
+  if (!aead) return described;
+  if (version === 'TLSv1.3') return aead.v13;
+  const exchange = /^(ECDHE|DHE)_/.exec(kx)?.[1];
+  const auth = /^(ECDSA|RSA)/.exec(sig)?.[1];
+  if (version !== 'TLSv1.2' || !exchange || !auth) return described;
+  return `TLS_${exchange}_${auth}_WITH_${cipher}_${aead.hash}`;
 }
 
 export class EximLogReader implements EngineLogReader {

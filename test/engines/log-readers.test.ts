@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { PostfixLogReader } from '../../harness/engines/postfix-log.js';
 import { SendmailLogReader } from '../../harness/engines/sendmail-log.js';
-import { EximLogReader } from '../../harness/engines/exim-log.js';
+import { EximLogReader, gnutlsSuiteName } from '../../harness/engines/exim-log.js';
 import { OpensmtpdLogReader } from '../../harness/engines/opensmtpd-log.js';
 import { stripSyslogHeader } from '../../harness/engines/syslog-sink.js';
 import type { EngineLogReader } from '../../harness/engines/engine-definition.js';
@@ -94,6 +94,18 @@ describe('Exim', () => {
       'exim[28140]: 2026-11-29 21:25:40 1xXmQ6-0007eZ-2X TLS session: (gnutls_handshake): The TLS connection was non-properly terminated.: delivering unencrypted to H=127.0.0.1 [127.0.0.1] (not in hosts_require_tls)',
       'exim[29437]: 2026-11-29 21:26:51 1xXmQ6-0007eZ-2X => bob@partner.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]:33745 C="250 2.6.0 Ok: queued as 901963383C"',
     ])).toEqual(['accepted m1 TLSv1.3 port 40518', 'tls-failed m1', 'plaintext-fallback m1', 'relayed m1: 250 2.6.0 Ok: queued as 901963383C']);
+  });
+
+  it("names GnuTLS session descriptions the IANA way, as the other witnesses do; what it cannot map stays as logged", () => {
+    const [accepted] = new EximLogReader().read('exim[1]: 2026-11-29 21:26:50 1xXmQ6-0007eZ-2X <= a@org.test H=(c) [127.0.0.1]:1 P=esmtps X=TLS1.3:ECDHE_X25519__ECDSA_SECP256R1_SHA256__AES_256_GCM:256 CV=no S=5 id=m1.1@client.mailhop.test');
+    expect(accepted).toMatchObject({ kind: 'accepted', tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384' } });
+    expect(gnutlsSuiteName('TLSv1.3', 'ECDHE_SECP256R1__RSA_PSS_RSAE_SHA256__AES_256_GCM')).toBe('TLS_AES_256_GCM_SHA384');
+    expect(gnutlsSuiteName('TLSv1.3', 'ECDHE_X25519__ECDSA_SECP256R1_SHA256__CHACHA20_POLY1305')).toBe('TLS_CHACHA20_POLY1305_SHA256');
+    expect(gnutlsSuiteName('TLSv1.2', 'ECDHE_SECP256R1__ECDSA_SECP256R1_SHA256__AES_128_GCM')).toBe('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256');
+    expect(gnutlsSuiteName('TLSv1.2', 'ECDHE_X25519__RSA_SHA256__AES_256_GCM')).toBe('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
+    // CBC: the description names no MAC, so the IANA name cannot be told; an OpenSSL-built Exim's names pass as they are.
+    expect(gnutlsSuiteName('TLSv1.2', 'ECDHE_SECP256R1__ECDSA_SECP256R1_SHA256__AES_256_CBC')).toBe('ECDHE_SECP256R1__ECDSA_SECP256R1_SHA256__AES_256_CBC');
+    expect(gnutlsSuiteName('TLSv1.2', 'ECDHE-ECDSA-AES256-GCM-SHA384')).toBe('ECDHE-ECDSA-AES256-GCM-SHA384');
   });
 
   it('mandatory without STARTTLS on the other side: deferred', () => {
