@@ -47,7 +47,10 @@ export class LinkConnection {
     }
     // allowHalfOpen: one side's FIN is passed on while the other direction keeps flowing.
     this.#upstream = net.connect({ host: options.target.host, port: options.target.port, allowHalfOpen: true, noDelay: true });
-    this.#upstream.once('connect', () => (this.#upstreamConnected = true));
+    this.#upstream.once('connect', () => {
+      this.#upstreamConnected = true;
+      if (this.#upstream.localPort !== undefined) this.#witness.upstreamConnected(this.#upstream.localPort);
+    });
     client.setNoDelay(true);
 
     const closed = (socket: net.Socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve())));

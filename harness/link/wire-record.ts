@@ -104,6 +104,12 @@ export interface WireRecord {
   seq: number;
   /** The client's port: equals the sender's `socket.localPort`. */
   clientPort: number;
+  /**
+   * The proxy's own port towards the link's target, once connected: equals the receiver's view of
+   * the client's port (`AcceptedEvent.remotePort`), which ties a connection whose content crossed
+   * inside TLS to the message the receiver accepted on it.
+   */
+  upstreamPort?: number;
   /** When the client connected, ms since the epoch. */
   openedAt: number;
   /** When the first side closed (FIN, reset or error), ms since the epoch; absent while open. */

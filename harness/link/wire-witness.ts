@@ -107,6 +107,11 @@ export class WireWitness {
     this.#tlsPhase.closed(by, error);
   }
 
+  /** The proxy reached the target from local port `port` (see `WireRecord.upstreamPort`). */
+  upstreamConnected(port: number): void {
+    this.#record.upstreamPort = port;
+  }
+
   /** The proxy could not connect to the target. */
   upstreamFailed(error: WireError): void {
     this.#record.upstreamError = { code: error.code, message: error.message };

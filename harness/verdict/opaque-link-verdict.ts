@@ -51,8 +51,11 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, events: r
     if ((e.kind === 'accepted' || (e.kind === 'engine' && e.fact !== 'started')) && e.link === link && e.messageId) carried.add(e.messageId);
   }
   for (const w of wires) for (const id of w.plaintextMessageIds) carried.add(id);
-  const mine = wires.filter((w) => w.plaintextMessageIds.includes(messageId));
-  const untied = wires.filter((w) => w.plaintextMessageIds.length === 0);
+  // A record is this message's when its id crossed in clear, or when the receiver accepted it on the proxy's connection.
+  const acceptedOn = new Set(events.flatMap((e) => (e.kind === 'accepted' && e.link === link ? [e.remotePort] : [])));
+  const acceptedHere = (w: WireRecord) => w.upstreamPort !== undefined && accepted?.remotePort === w.upstreamPort;
+  const mine = wires.filter((w) => w.plaintextMessageIds.includes(messageId) || acceptedHere(w));
+  const untied = wires.filter((w) => w.plaintextMessageIds.length === 0 && !(w.upstreamPort !== undefined && acceptedOn.has(w.upstreamPort)));
   // Did the message reach the sending hop at all (relayed to it, or accepted by it)?
   const reachedSender = events.some(
     (e) => ((e.kind === 'session' && e.result === 'relayed') || e.kind === 'accepted') && e.messageId === messageId && e.link.endsWith(`->${from}`),
@@ -74,7 +77,7 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, events: r
 
   const relayedFact = facts.find((f) => f.fact === 'relayed');
   const receiverTls = accepted ? accepted.secure && !accepted.tls?.nullCipher : undefined;
-  const clearOnWire = mine.length > 0;
+  const clearOnWire = wires.some((w) => w.plaintextMessageIds.includes(messageId));
   const crossedInClear = clearOnWire || (accepted !== undefined && !receiverTls);
   const policy = started?.policy;
   const leak = crossedInClear && (policy === 'mandatory' || policy === 'verify');
