@@ -16,6 +16,7 @@ import { MailhopError } from '../errors.js';
 import type { WireRecord } from '../link/wire-record.js';
 import { lineReader, type ChainLine, type UnitLine } from './control-line.js';
 import { probeEngine } from './engine-probe.js';
+import { ownerLabels, sweepOrphanContainers, type SweepApi } from './container-sweep.js';
 import type { Address, ChainRuntime, HopHooks, HopPlan, LinkProxyHooks, LinkProxyPlan, StartedUnit } from './runtime.js';
 import type { CarriedDelivery } from '../link/faults/index.js';
 
@@ -30,6 +31,8 @@ export interface ContainerRuntimeOptions {
 }
 
 let chains = 0;
+/** The sweep of containers left by crashed mailhop processes: once per process, before its first container. */
+let swept: Promise<unknown> | null = null;
 
 interface Pending {
   resolve(v: { socket: net.Socket; address: Address }): void;
@@ -50,7 +53,9 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
   // engine started with --bridge=none lacks (it then reports no working strategy).
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
   process.env.DOCKER_HOST ??= probe.dockerHost;
-  const { GenericContainer } = await import('testcontainers');
+  const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
+  swept ??= getContainerRuntimeClient().then((client) => sweepOrphanContainers(client.container.dockerode as unknown as SweepApi)).catch(() => undefined);
+  await swept;
   const image = options.image ?? process.env.MAILHOP_IMAGE ?? 'mailhop:local';
   const chain = (chains++ % 250) + 1;
   let units = 0;
@@ -101,6 +106,7 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
     hello.catch(() => {});
     const container = await new GenericContainer(image)
       .withNetworkMode('host')
+      .withLabels(ownerLabels())
       .withEnvironment({ MAILHOP_PLAN: JSON.stringify({ ...plan, host }), MAILHOP_CONTROL: controlAddress, MAILHOP_UNIT: unit })
       .withStartupTimeout(timeoutMs)
       .start()
