@@ -27,13 +27,34 @@ export async function startUnit(
 ): Promise<StartedUnit> {
   let virtualNow = 0;
   const deliveries = new Map<number, CarriedDelivery>();
+  // The chain announces a connection's delivery over the control socket; a fault may ask before it arrives.
+  const waiting = new Map<number, Array<(delivery: CarriedDelivery) => void>>();
   incoming.on((line) => {
     if ('now' in line) virtualNow = line.now;
     if ('delivery' in line) {
       const { clientPort, ...delivery } = line.delivery;
       deliveries.set(clientPort, delivery);
+      for (const resolve of waiting.get(clientPort) ?? []) resolve(delivery);
+      waiting.delete(clientPort);
     }
   });
+  const awaitDelivery = (clientPort: number, timeoutMs: number) =>
+    new Promise<CarriedDelivery | undefined>((resolve) => {
+      const known = deliveries.get(clientPort);
+      if (known) return resolve(known);
+      const list = waiting.get(clientPort) ?? [];
+      const waiter = (delivery: CarriedDelivery) => {
+        clearTimeout(timer);
+        resolve(delivery);
+      };
+      const timer = setTimeout(() => {
+        list.splice(list.indexOf(waiter), 1);
+        if (list.length === 0) waiting.delete(clientPort);
+        resolve(undefined);
+      }, timeoutMs);
+      list.push(waiter);
+      waiting.set(clientPort, list);
+    });
   if (plan.kind === 'hop') {
     // A compose hop's certificate comes from a CA of its own, made here (in memory, per start).
     const keyCert = plan.keyCert ?? (await (await RunPki.create()).issue(plan.hostname, plan.inbound.cert));
@@ -56,6 +77,7 @@ export async function startUnit(
     onOpen: () => send({ open: true }),
     onRecord: (record) => send({ record }),
     deliveryOf: (port) => deliveries.get(port),
+    awaitDelivery,
     attackerCert: () => Promise.reject(new Error('no attacker certificate in the plan')),
   });
 }

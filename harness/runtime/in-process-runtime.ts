@@ -23,6 +23,7 @@ export async function startHopInProcess(plan: HopPlan, hooks: HopHooks): Promise
     clock: { date: () => hooks.date() } as unknown as VirtualClock,
     onMessage: (m) => hooks.onMessage(m),
     ...(hooks.stampMissingId ? { stampMissingId: hooks.stampMissingId } : {}),
+    ...(hooks.trustsId ? { trustsId: hooks.trustsId } : {}),
   });
   return { address: server.address, records: () => [], stop: () => server.stop(), [Symbol.asyncDispose]: () => server.stop() };
 }
@@ -31,6 +32,7 @@ export async function startHopInProcess(plan: HopPlan, hooks: HopHooks): Promise
 export async function startLinkProxyInProcess(plan: LinkProxyPlan, hooks: LinkProxyHooks): Promise<StartedUnit> {
   const faults = await linkFaultsFor(plan.faults, plan.name, {
     deliveryOf: hooks.deliveryOf,
+    ...(hooks.awaitDelivery ? { awaitDelivery: hooks.awaitDelivery } : {}),
     servername: plan.servername,
     attackerCert: plan.attackerCert ? async () => plan.attackerCert! : hooks.attackerCert,
   });

@@ -59,8 +59,10 @@ export interface HopHooks {
   date(): Date;
   /** Takes an accepted message; resolves once the chain owns it (before the hop answers 250). */
   onMessage(message: AcceptedMessage): void;
-  /** For the first hop of `mailhop up`: ids for mail without `X-Mailhop-Id`. */
+  /** For `mailhop up`: ids for mail without `X-Mailhop-Id`, or with one the chain did not issue (see `trustsId`). */
   stampMissingId?: () => string;
+  /** With `stampMissingId`: whether the chain issued this `X-Mailhop-Id` for the delivery arriving (hop-server.ts). */
+  trustsId?: (id: string) => boolean;
 }
 
 /** What stays with the chain while a link proxy runs elsewhere. */
@@ -69,6 +71,8 @@ export interface LinkProxyHooks {
   onRecord(record: WireRecord): void;
   /** Which delivery a connection carries, by the sender's local port. */
   deliveryOf(clientPort: number): CarriedDelivery | undefined;
+  /** Where announcements can come after a connection's first bytes (a proxy in a container): waits for one (see `FaultEnv.awaitDelivery`). */
+  awaitDelivery?(clientPort: number, timeoutMs: number): Promise<CarriedDelivery | undefined>;
   /** Issues the interceptor's certificate (in-process runtime; the container runtime uses the plan's). */
   attackerCert(): Promise<KeyCert>;
 }

@@ -22,6 +22,13 @@ export interface FaultEnv {
    * hook, by which time the sender has announced it (it does so before writing any byte).
    */
   deliveryOf(clientPort: number): CarriedDelivery | undefined;
+  /**
+   * For a proxy that learns deliveries by message (the container runtime: the chain's announcement
+   * travels over a socket and may come after the connection's first bytes): resolves with the
+   * delivery once announced, or `undefined` after `timeoutMs` (real ms). Absent where
+   * `deliveryOf` already knows every sender's connection (in-process).
+   */
+  awaitDelivery?(clientPort: number, timeoutMs: number): Promise<CarriedDelivery | undefined>;
   /** The hostname of the hop the link reaches (the certificate name its clients expect). */
   servername: string;
   /** Issues the interceptor's certificate: the server's name, signed by a CA nobody in the run trusts. */

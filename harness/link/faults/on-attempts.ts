@@ -8,21 +8,36 @@ import type { FaultEnv } from './fault-common.js';
 
 const HOOKS = ['command', 'reply', 'tls', 'end'] as const;
 
+/** Real ms a connection's first hook waits for its delivery to be announced, when it can be late (containers). */
+const ANNOUNCE_WAIT_MS = 2_000;
+
 /** `fault`, acting only on connections whose delivery attempt is in `attempts` (every connection when absent). */
-export function onAttempts(fault: LinkFault, attempts: readonly number[] | undefined, env: Pick<FaultEnv, 'deliveryOf'>): LinkFault {
+export function onAttempts(fault: LinkFault, attempts: readonly number[] | undefined, env: Pick<FaultEnv, 'deliveryOf' | 'awaitDelivery'>): LinkFault {
   if (!attempts) return fault;
   const wanted = new Set(attempts);
   return {
     name: fault.name,
     open(context) {
       const inner = fault.open(context);
-      // Decided at the first hook: by then the sender has announced which delivery it carries.
+      // Decided at the first hook: by then the sender has announced which delivery it carries. Where
+      // the announcement can arrive after the first bytes (a proxy in a container), the hook waits for it.
       let active: boolean | undefined;
-      const on = () => (active ??= wanted.has(env.deliveryOf(context.clientPort)?.attempt ?? 0));
+      let deciding: Promise<boolean> | undefined;
+      const on = (): boolean | Promise<boolean> => {
+        if (active !== undefined) return active;
+        const known = env.deliveryOf(context.clientPort);
+        if (known || !env.awaitDelivery) return (active = wanted.has(known?.attempt ?? 0));
+        return (deciding ??= env.awaitDelivery(context.clientPort, ANNOUNCE_WAIT_MS).then((d) => (active = wanted.has(d?.attempt ?? 0))));
+      };
       const gated: LinkFaultSession = {};
       for (const hook of HOOKS) {
         const call = inner[hook] as ((...args: unknown[]) => never) | undefined;
-        if (call) (gated as Record<string, unknown>)[hook] = (...args: unknown[]) => (on() ? call.apply(inner, args) : undefined);
+        if (!call) continue;
+        (gated as Record<string, unknown>)[hook] = (...args: unknown[]) => {
+          const yes = on();
+          if (typeof yes === 'boolean') return yes ? call.apply(inner, args) : undefined;
+          return yes.then((y) => (y ? call.apply(inner, args) : undefined));
+        };
       }
       return gated;
     },
