@@ -52,7 +52,9 @@ export interface ChainOptions {
   /**
    * Mock hops give mail without an `X-Mailhop-Id` header an id (`m<n>`, from the same counter as
    * {@link StartedChain.send}) instead of refusing it, so people can send by hand (`mailhop up`, swaks),
-   * also through a real engine as the first hop.
+   * also through a real engine as the first hop. An `X-Mailhop-Id` this chain did not issue for the delivery
+   * (hand-sent mail with a header of its own, a replayed message) gets a fresh id the same way; the message
+   * keeps its own header as `X-Mailhop-Original-Id`. Ids from {@link StartedChain.send} are kept.
    */
   stampMissingId?: boolean;
   /** Lets an `engine: external` hop, and the hop after it, use a non-loopback address. Never in tests. */
@@ -156,6 +158,13 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   /** Per link (index of the receiving hop): its sender is a real engine or an external gateway. */
   const opaqueSender = ids.map((_, i) => i > 0 && (scenario.hops[i - 1].engine ?? 'mock') !== 'mock');
   let nextId = 0;
+  /** Every id this chain gave out: by send(), or stamped on mail sent by hand. */
+  const issued = new Set<string>();
+  const issue = () => {
+    const id = `m${++nextId}`;
+    issued.add(id);
+    return id;
+  };
   // Wire records arrive when both sockets of a proxied connection have closed, a moment after the
   // sender's session ended; the report waits for them so the wire witness is never missing.
   let finishedRecords = 0;
@@ -185,6 +194,18 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 
   // Each hop's queue is created once its outbound proxy exists; until then incoming mail cannot arrive.
   const hopQueues: Array<RelayQueue | null> = ids.map(() => null);
+  let clientQueue: RelayQueue | null = null;
+  /**
+   * With stampMissingId: is `id` this chain's own delivery into hop `i`? Only when the link's sender, the client
+   * or a mock hop, holds a message with that id right now (it is in flight; a retry after a lost 250 still is,
+   * so a real duplicate stays visible to the accounting). Behind a real engine, which has no queue to ask:
+   * when this chain issued the id at all.
+   */
+  const sentByChain = (i: number, id: string): boolean => {
+    if (opaqueSender[i]) return issued.has(id);
+    const sender = i === 0 ? clientQueue : hopQueues[i - 1];
+    return Boolean(sender?.held().some((m) => m.id === id));
+  };
   const onBounce = (hop: string) => (message: { id: string; from: string }, reply: Dsn['reply']) => {
     if (message.from) dsns.push({ messageId: message.id, hop, to: message.from, reply, at: clock.now() });
   };
@@ -209,7 +230,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           emit: (e) => trace.emit(e),
           date: () => clock.date(),
           // Any mock hop stamps: hand-sent mail may reach it through a real engine, which adds no id.
-          ...(options.stampMissingId ? { stampMissingId: () => `m${++nextId}` } : {}),
+          ...(options.stampMissingId ? { stampMissingId: issue, trustsId: (id: string) => sentByChain(i, id) } : {}),
           onMessage: (m: AcceptedMessage) => {
             if (i === ids.length - 1) {
               mailbox.push({ ...m, at: clock.now() });
@@ -289,13 +310,14 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       hopQueues[i] = queue;
       queues.push(queue);
     }
-    const clientQueue = new RelayQueue({ target: targetFor(-1), clock, onBounce: onBounce('client') });
-    queues.push(clientQueue);
+    const submitQueue = new RelayQueue({ target: targetFor(-1), clock, onBounce: onBounce('client') });
+    clientQueue = submitQueue;
+    queues.push(submitQueue);
 
     const hops: HopAddresses[] = ids.map((id, i) => ({ id, hostname: hostnames[i], server: started[i]?.address ?? opaque[i].target!, proxy: startedProxies[i].address }));
 
     const send = async (message: Message): Promise<string> => {
-      const id = `m${++nextId}`;
+      const id = issue();
       const raw = await new MailComposer({
         from: message.from,
         to: message.to,
@@ -307,7 +329,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       })
         .compile()
         .build();
-      clientQueue.enqueue({ id, from: message.from, to: [...message.to], raw, inbound: null });
+      submitQueue.enqueue({ id, from: message.from, to: [...message.to], raw, inbound: null });
       return id;
     };
 

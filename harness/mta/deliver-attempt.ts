@@ -11,6 +11,7 @@ import { SmtpClient, type SmtpReply } from './smtp-client.js';
 import type { ClientTlsContexts } from './client-tls-contexts.js';
 import { effectivePolicy, type InboundFact } from './effective-policy.js';
 import { localReplies } from './local-replies.js';
+import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 
 /** A message in a hop's queue. */
 export interface QueuedMessage {
@@ -177,7 +178,7 @@ async function runSession(
       if (ehlo.code !== 250) return failWith(ehlo);
     }
     // The first line of an EHLO reply is the greeting domain; keywords follow (RFC 5321 §4.1.1.1).
-    const advertised = ehlo.lines.slice(1).some((l) => /^STARTTLS\b/i.test(l));
+    const advertised = advertises(ehlo, 'STARTTLS');
     event.starttlsAdvertised = advertised;
 
     if (policy !== 'none' && !plaintextRetry && !target.implicitTls) {
@@ -216,7 +217,10 @@ async function runSession(
       }
     }
 
-    const mail = await client.command(`MAIL FROM:<${message.from}>`);
+    // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
+    const utf8 = needsSmtpUtf8(message);
+    if (utf8 && !advertises(ehlo, 'SMTPUTF8')) return finish('bounced', smtpUtf8Refused(target.servername));
+    const mail = await client.command(mailFromCommand(message.from, utf8));
     if (mail.code !== 250) return failWith(mail);
     let accepted = 0;
     let lastRcpt: SmtpReply | undefined;

@@ -53,6 +53,13 @@ export interface HopServerOptions {
    * function and prepends the header, instead of refusing it with 550. Only the first hop of a chain uses it.
    */
   stampMissingId?: () => string;
+  /**
+   * With `stampMissingId`: whether the `X-Mailhop-Id` a message carries was issued by this chain for the
+   * delivery now arriving. An id it did not issue (mail sent by hand with a header of its own, a replayed
+   * message) is not believed: the message gets a fresh id from `stampMissingId`, and its own header is kept,
+   * renamed `X-Mailhop-Original-Id`, so two messages never share an id. Without it every id is believed.
+   */
+  trustsId?: (id: string) => boolean;
 }
 
 /** A listening hop server. */
@@ -135,9 +142,10 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
         if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
           return callback(Object.assign(new Error('Message exceeds fixed maximum message size'), { responseCode: 552 }));
         }
-        let body = Buffer.concat(chunks);
+        let body: Buffer = Buffer.concat(chunks);
         let id = headerValue(body, 'X-Mailhop-Id');
-        if (!id && opts.stampMissingId) {
+        if (opts.stampMissingId && (!id || (opts.trustsId && !opts.trustsId(id)))) {
+          if (id) body = renameIdHeaders(body);
           id = opts.stampMissingId();
           body = Buffer.concat([Buffer.from(`X-Mailhop-Id: ${id}\r\n`, 'latin1'), body]);
         }
@@ -148,20 +156,23 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
         const queueId = randomBytes(5).toString('hex').toUpperCase();
         const to = session.envelope.rcptTo.map((r) => r.address);
         const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+        // RFC 6531 §4.3: an SMTPUTF8 transaction is `with UTF8SMTP` (`UTF8SMTPS` over TLS) instead of `ESMTP`.
+        const protocol = session.envelope.smtpUtf8 ? `UTF8${session.transmissionType.replace(/^E/, '')}` : session.transmissionType;
         const header = receivedHeader({
           // hostNameAppearsAs is the EHLO argument; clientHostname is the (disabled) reverse lookup, i.e. `[ip]`.
           helo: session.hostNameAppearsAs || session.clientHostname || 'unknown',
           clientIp: session.remoteAddress,
           serverIp: session.localAddress,
           by: opts.hostname,
-          protocol: session.transmissionType,
+          protocol,
           tls: tls && { version: tls.version, cipher: tls.cipher, opensslName: tls.opensslName },
           queueId,
           recipient: to[0] ?? '',
           mailFrom: from,
           date: clock.date(),
         }, inbound.received);
-        const raw = Buffer.concat([Buffer.from(header, 'latin1'), body]);
+        // UTF-8: the `for <...>` clause names the recipient as it came, internationalised or not (RFC 6532 §3.7).
+        const raw = Buffer.concat([Buffer.from(header, 'utf8'), body]);
         trace.emit({
           kind: 'accepted', ...receiverEvent, messageId: id,
           secure: Boolean(session.secure),
@@ -207,6 +218,14 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= Promise.all([started?.stop(), stopServer()]).then(() => undefined));
   return { address: started?.address ?? inner, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** Renames every `X-Mailhop-Id` field of the header section to `X-Mailhop-Original-Id`, leaving every other byte as it was. */
+function renameIdHeaders(body: Buffer): Buffer {
+  const text = body.toString('latin1'); // byte-preserving both ways
+  const end = text.search(/\r?\n\r?\n/);
+  const head = end >= 0 ? text.slice(0, end) : text;
+  return Buffer.from(head.replace(/^X-Mailhop-Id:/gim, 'X-Mailhop-Original-Id:') + text.slice(head.length), 'latin1');
 }
 
 function tlsOf(session: SMTPServerSession, protocol: string | undefined): SessionTls | null {

@@ -28,9 +28,12 @@ export function headerValue(raw: Buffer | string, name: string): string | undefi
   return headerValues(raw, name)[0];
 }
 
-/** The values of every header named `name`, top-down, unfolded (CRLF + whitespace becomes one space). */
+/**
+ * The values of every header named `name`, top-down, unfolded (CRLF + whitespace becomes one space). Bytes are
+ * read as UTF-8 (RFC 6532 §3.2), so a Received header's `for <用户@例子.test>` reads as it was written.
+ */
 export function headerValues(raw: Buffer | string, name: string): string[] {
-  const text = typeof raw === 'string' ? raw : raw.toString('latin1');
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   const end = text.search(/\r?\n\r?\n/);
   const head = end >= 0 ? text.slice(0, end) : text;
   const re = new RegExp(`^${name.replace(/[-]/g, '\\-')}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'gim');

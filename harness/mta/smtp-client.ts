@@ -135,7 +135,8 @@ export class SmtpClient {
   }
 
   private attach(socket: net.Socket): void {
-    socket.setEncoding('latin1');
+    // Reply text may be UTF-8 once SMTPUTF8 is in use (RFC 6531); ASCII reads the same either way.
+    socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', (err) => this.fail(new MailhopError('ESOCKET', `connection error: ${err.message}`, {}, { cause: err })));
     socket.on('close', () => this.fail(new MailhopError('ESOCKET', 'connection closed by peer')));
@@ -212,10 +213,14 @@ export class SmtpClient {
     return this.readReply(line.split(' ')[0] === 'MAIL' || line.startsWith('RCPT') ? line : line.split(' ')[0]);
   }
 
-  /** Writes a command line without reading (CRLF added). */
+  /**
+   * Writes a command line without reading (CRLF added), as UTF-8: the only encoding RFC 6531 §3.3 allows
+   * for non-ASCII addresses (latin1 would send `é` as a lone 0xE9 byte and drop the high byte of `用`).
+   * ASCII lines are the same bytes either way.
+   */
   write(line: string): void {
     this.transcript.push({ dir: 'C', text: line });
-    this.socket.write(`${line}\r\n`, 'latin1');
+    this.socket.write(`${line}\r\n`, 'utf8');
   }
 
   /**

@@ -324,7 +324,11 @@ function mergeUnder(
   return { ...Object.fromEntries(kept), ...mine };
 }
 
-const Address = z.string().regex(/^[^\s@<>]+@[a-z0-9.-]+$/i, 'must be an address like bob@partner.test');
+/**
+ * An envelope address. Local part and domain may be internationalised (RFC 6531 §3.3: UTF-8 mailbox names,
+ * U-label domains such as `用户@例子.test`); mailhop's relays then use SMTPUTF8 (mta/smtputf8.ts).
+ */
+const Address = z.string().regex(/^[^\s@<>]+@[\p{L}\p{M}\p{N}.-]+$/u, 'must be an address like bob@partner.test');
 
 /** One message to push through the chain. */
 export const Message = z.strictObject({

@@ -100,7 +100,8 @@ export function judgeScenario(
   },
 ): ScenarioReport {
   const linkNames = linkNamesOf(scenario.hops.map((h) => h.id));
-  const messageIds = [...new Set(events.filter((e) => e.kind === 'queued' && e.hop === 'client').map((e) => (e as { messageId: string }).messageId))];
+  // The messages the client sent, and mail sent by hand (`mailhop up`): whatever a hop accepted, in order of first appearance.
+  const messageIds = [...new Set(events.flatMap((e) => ((e.kind === 'queued' && e.hop === 'client') || e.kind === 'accepted' ? [e.messageId] : [])))];
 
   const indexed = new EventsByMessage(events);
   const messages: MessageReport[] = messageIds.map((id) => {
