@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { main } from '../../harness/cli/main.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,8 +38,12 @@ describe('mailhop compose', () => {
 
     it('validates what `mailhop compose` writes', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'mailhop-compose-'));
-      expect(await main(['compose', 'scenarios/starttls-stripped-on-the-wire-opportunistic-goes-plain.yaml', '-o', join(dir, 'c.yml')])).toBe(0);
-      execFileSync('docker-compose', ['-f', join(dir, 'c.yml'), 'config', '-q']);
+      try {
+        expect(await main(['compose', 'scenarios/starttls-stripped-on-the-wire-opportunistic-goes-plain.yaml', '-o', join(dir, 'c.yml')])).toBe(0);
+        execFileSync('docker-compose', ['-f', join(dir, 'c.yml'), 'config', '-q']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
