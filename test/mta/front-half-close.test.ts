@@ -39,4 +39,25 @@ describe('a hop behind a front (fake-STARTTLS modes)', () => {
     await once(socket, 'close');
     expect(chain.mailbox().map((m) => m.id)).toEqual(['m7']);
   });
+
+  it.each(['fake-454', 'fake-502'] as const)('%s: 5,000 pipelined STARTTLS lines each get the front\'s refusal, in order, and the hop still serves', async (starttls) => {
+    const scenario = Scenario.parse({ name: 'starttls-flood', hops: [{ id: 'mx', inbound: { starttls } }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] });
+    await using chain = await startChain(scenario);
+    const socket = net.connect(chain.hops[0].server.port, chain.hops[0].server.host);
+    const seen = { text: '' };
+    socket.setEncoding('latin1');
+    socket.on('data', (d: string) => (seen.text += d));
+    await once(socket, 'connect');
+    await readUntil(socket, seen, /^220 /m);
+    // Each refusal unblocks the next STARTTLS from inside the front's loop: this once recursed 5,000 deep.
+    socket.write(`EHLO flood.test\r\n${'STARTTLS\r\n'.repeat(5_000)}NOOP\r\n`);
+    const all = await readUntil(socket, seen, /^250 2\.0\.0 OK\r\n/m);
+    const refusal = starttls === 'fake-454' ? /^454 4\.7\.0 / : /^502 5\.5\.1 /;
+    const lines = all.split('\r\n').filter((l) => /^\d{3} /.test(l));
+    expect(lines.length).toBe(1 + 1 + 5_000 + 1); // greeting, EHLO, every STARTTLS, NOOP
+    expect(lines.slice(2, -1).every((l) => refusal.test(l))).toBe(true);
+    socket.end('QUIT\r\n');
+    await once(socket, 'close');
+    expect((await chain.run()).outcome).toBe('delivered');
+  });
 });

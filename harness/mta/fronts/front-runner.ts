@@ -123,6 +123,7 @@ class FrontRelay {
   #replyLine = '';
   #takenOver = false;
   #clientEnded = false;
+  #draining = false;
   readonly #onClientEnd = () => {
     this.#clientEnded = true;
     this.#drain();
@@ -155,8 +156,22 @@ class FrontRelay {
     this.#inner.uncork();
   }
 
-  /** Forwards client tokens until one needs the inner server's replies first. */
+  /**
+   * Forwards client tokens until one needs the inner server's replies first. Not re-entered: a
+   * STARTTLS the front answers itself unblocks from inside the loop, which then goes on (3,000
+   * pipelined STARTTLS lines once recursed 3,000 calls deep and overflowed the stack).
+   */
   #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      this.#drainLoop();
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #drainLoop(): void {
     while (!this.#blocked && !this.#takenOver) {
       const token = this.#splitter.next();
       if (!token) {
@@ -170,7 +185,7 @@ class FrontRelay {
           this.#block('starttls');
           this.#starttlsLine = token.text;
           this.#maybeStarttls();
-          return;
+          continue; // answered by the front: unblocked, the loop goes on; handed over or waiting: it stops
         }
         this.#flow.write(this.#inner, this.#client, token.raw);
         this.#awaiting.push(verb);
