@@ -133,7 +133,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   // evidence is the session itself: both ends export keying material (RFC 5705), equal only when
   // they share one TLS session; a fault that says it intercepted names who did it.
   const interceptor = relayed?.tls ? interceptedBy(relayed, faultsOf) : undefined;
-  const split = sessionsSplit(relayed, accepted);
+  const split = relayed ? sessionsSplit(relayed, receivedOn(relayed, wires, events, link, messageId)) : false;
   if (relayed?.tls && (interceptor || split)) {
     const { version, cipher, verified, verifyError } = relayed.tls;
     const receiver = accepted?.tls ? `${accepted.tls.version} ${accepted.tls.cipher}` : 'none seen';
@@ -185,6 +185,19 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     notes,
     ...(sessions.some((x) => faultsOf(x).length > 0) ? { faults: sessions.flatMap(faultsOf) } : {}),
   };
+}
+
+/**
+ * The receiver's `accepted` event for the message on the connection `session` used: the proxy's
+ * upstream port (`WireRecord.upstreamPort`) is the client port the receiver saw. A sender that
+ * timed out after the receiver had accepted retries, and the receiver accepts the message more
+ * than once; only the acceptance on the same connection tells of the same TLS session. Without a
+ * port match (a front between proxy and server) the only acceptance, if there is just one.
+ */
+function receivedOn(session: SessionEvent, wires: WireRecord[], events: readonly TraceEvent[], link: string, messageId: string): AcceptedEvent | undefined {
+  const all = events.filter((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
+  const port = wireFor(session, wires)?.upstreamPort;
+  return all.find((e) => port !== undefined && e.remotePort === port) ?? (all.length === 1 ? all[0] : undefined);
 }
 
 /**

@@ -30,3 +30,16 @@ describe.skipIf(!availability('postfix').usable)(titled('a real Postfix relaying
     }
   }, 60_000);
 });
+
+describe.skipIf(!availability('exim').usable)(titled('a real Exim whose link to the mailbox is intercepted', 'exim'), () => {
+  it('the interception is a disagreement on the link, as with a mock sender, and the connection is counted', async () => {
+    const run = await runScenario({
+      hops: [{ id: 'relay', engine: 'exim' }, { id: 'mailbox' }],
+      links: [{ from: 'relay', to: 'mailbox', fault: 'intercept' }],
+    });
+    const link = run.report.messages[0].links.find((l) => l.link === 'relay->mailbox')!;
+    expect(link.verdict).toBe('tls');
+    expect(link.sessions).toBe(1);
+    expect(link.disagreement).toMatch(/^the receiver saw a different TLS session from the sender's: intercept on the link ended relay's and opened its own to the receiver \(TLSv1\.3 [A-Z0-9_]+\); the content was in clear in between$/);
+  }, 60_000);
+});

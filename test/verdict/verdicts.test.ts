@@ -89,6 +89,23 @@ describe('link verdict', () => {
     expect(judgeMessageLink(LINK, 'm1', [sent, wire(), { ...accepted(true), tls, remotePort: 40000 }]).disagreement).toBeUndefined();
   });
 
+  it('a message the receiver accepted twice (the sender timed out after the first): the session is compared with the acceptance on its own connection', () => {
+    const tls = { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', nullCipher: false };
+    const earlier = session({ attempt: 1, localPort: 40001, result: 'deferred', reply: { code: 451, text: '451 4.4.2 no reply to DATA content within 150 ms' }, tls: { ...tls, verified: true, exporter: '11'.repeat(16) } });
+    const relayed = session({ attempt: 2, localPort: 40002, tls: { ...tls, verified: true, exporter: '22'.repeat(16) } });
+    const receivedOn = (remotePort: number, exporter: string): AcceptedEvent => ({ ...accepted(true), tls: { ...tls, exporter }, remotePort });
+    const events: TraceEvent[] = [
+      earlier, wire({ clientPort: 40001, upstreamPort: 50001 }), receivedOn(50001, '11'.repeat(16)),
+      relayed, wire({ clientPort: 40002, upstreamPort: 50002 }), receivedOn(50002, '22'.repeat(16)),
+    ];
+    const v = judgeMessageLink(LINK, 'm1', events);
+    expect(v.verdict).toBe('tls');
+    expect(v.disagreement).toBeUndefined();
+    // And a real split on the relaying connection is still seen.
+    events[5] = receivedOn(50002, '33'.repeat(16));
+    expect(judgeMessageLink(LINK, 'm1', events).disagreement).toMatch(/exported keying material differs/);
+  });
+
   it('no session at all is none; sessions without content are refused', () => {
     expect(judgeMessageLink(LINK, 'm1', []).verdict).toBe('none');
     expect(judgeMessageLink(LINK, 'm1', [session({ tls: null, contentSent: null, result: 'deferred' })]).verdict).toBe('refused');
