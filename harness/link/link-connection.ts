@@ -21,6 +21,9 @@ export interface LinkConnectionOptions {
 
 type Side = 'client' | 'server';
 
+/** Bytes a side may have waiting for the link's faults before it stops being read. */
+const FAULT_QUEUE_BYTES = 256 * 1024;
+
 /** Forwards one connection; without faults, every chunk is written on at once, unmodified. */
 export class LinkConnection {
   readonly #client: net.Socket;
@@ -29,7 +32,8 @@ export class LinkConnection {
   readonly #pipeline?: FaultPipeline;
   readonly #flow = new Backpressure();
   readonly #chains: Record<Side, Promise<void>> = { client: Promise.resolve(), server: Promise.resolve() };
-  readonly #inFlight: Record<Side, number> = { client: 0, server: 0 };
+  /** Bytes handed to the fault pipeline and not handled yet, per side. */
+  readonly #queued: Record<Side, number> = { client: 0, server: 0 };
   readonly #done: Promise<void>;
   #upstreamConnected = false;
 
@@ -94,18 +98,26 @@ export class LinkConnection {
     this.#witness.fromServer(bytes);
   }
 
-  /** Hands a chunk to the fault pipeline, in order; the source waits while faults work. */
+  /**
+   * Hands a chunk to the fault pipeline, in order. The source keeps being read while faults work,
+   * up to {@link FAULT_QUEUE_BYTES} waiting: each chunk is stamped when it arrived, so a fault that
+   * holds replies (delay) measures from there, and replies the server sent apart still arrive
+   * `ms` late each, not one after the other. Past that bound the source waits (backpressure).
+   */
   #feed(side: Side, chunk: Buffer): void {
     const source = side === 'client' ? this.#client : this.#upstream;
-    this.#inFlight[side]++;
-    this.#flow.hold(source, 'faults');
+    const wasHeld = this.#queued[side] > FAULT_QUEUE_BYTES;
+    this.#queued[side] += chunk.length;
+    if (!wasHeld && this.#queued[side] > FAULT_QUEUE_BYTES) this.#flow.hold(source, 'faults');
     const pipeline = this.#pipeline as FaultPipeline;
     const receivedAt = Date.now();
     this.#chains[side] = this.#chains[side]
       .then(() => (side === 'client' ? pipeline.fromClient(chunk, receivedAt) : pipeline.fromServer(chunk, receivedAt)))
       .catch(() => this.#close('reset')) // the throwing fault is already in the record
       .finally(() => {
-        if (--this.#inFlight[side] === 0) this.#flow.release(source, 'faults');
+        const held = this.#queued[side] > FAULT_QUEUE_BYTES;
+        this.#queued[side] -= chunk.length;
+        if (held && this.#queued[side] <= FAULT_QUEUE_BYTES) this.#flow.release(source, 'faults');
       });
   }
 

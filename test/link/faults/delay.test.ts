@@ -49,4 +49,29 @@ describe('delay', () => {
     client.socket.end();
     await pair.link.closed();
   });
+
+  it('replies the server sends apart (one TCP write each) are each held from when they arrived, not one after the other', async () => {
+    await using pair = await rawPair([delay({ ms: 300 })]);
+    const { client, server } = await pair.connect();
+    server.write('220 mx.test ESMTP\r\n');
+    await client.until('220 mx.test ESMTP\r\n');
+    client.write('MAIL FROM:<a@org.test>\r\nRCPT TO:<b@partner.test>\r\nRCPT TO:<c@partner.test>\r\nRCPT TO:<d@partner.test>\r\nDATA\r\n');
+    await server.until('DATA\r\n');
+
+    const sent = performance.now();
+    const replies = ['250 2.1.0 OK', '250 2.1.5 OK', '250 2.1.5 OK', '250 2.1.5 OK', '354 go ahead'];
+    for (const reply of replies) {
+      server.write(`${reply}\r\n`);
+      // Each reply in its own segment, as a server answering pipelined commands one by one does.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await client.until('354 go ahead\r\n');
+    const late = performance.now() - sent;
+    // Held one after another they would take at least 1,500 ms.
+    expect(late).toBeGreaterThanOrEqual(295);
+    expect(late).toBeLessThan(1_200);
+    expect(client.text).toBe(`220 mx.test ESMTP\r\n${replies.map((r) => `${r}\r\n`).join('')}`);
+    client.socket.end();
+    await pair.link.closed();
+  });
 });
