@@ -9,7 +9,8 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 let installed = false;
 
 function runAll(): void {
-  for (const task of [...tasks]) {
+  // Last registered first, as with nested cleanups: an engine is killed before its run folder goes.
+  for (const task of [...tasks].reverse()) {
     tasks.delete(task);
     try {
       task();
@@ -20,9 +21,11 @@ function runAll(): void {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
+  // Counted before the tasks run: a task may unregister itself, and the last one uninstalls this handler.
+  const alone = process.listenerCount(signal) === 1;
   runAll();
   // Keep the signal's usual meaning: when nobody else listens, die of it as Node would have.
-  if (process.listenerCount(signal) === 1) {
+  if (alone) {
     uninstall();
     process.kill(process.pid, signal);
   }

@@ -3,10 +3,50 @@
  * created mode 0700 under the system's temporary directory and removed when the engine stops.
  * An engine whose unprivileged user reaches files by absolute path (Exim, Postfix's data
  * directory) gets the folder chowned to that user, still 0700.
+ *
+ * A folder holds a private key, so it must not outlive mailhop: it is removed on stop, on exit and
+ * on SIGINT/SIGTERM/SIGHUP (exit-cleanup.ts) from the moment it exists, not only once its engine
+ * runs. Against SIGKILL, where no code runs, each folder carries an owner mark ({@link OWNER_FILE}:
+ * pid and boot id), and the first folder a mailhop process creates first removes the marked
+ * folders of owners that no longer run.
  */
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ownerGone, ownerMark } from '../process-owner.js';
+import { onProcessEnd } from './exit-cleanup.js';
+
+/** The owner mark in every run folder: `<pid> <boot id>`. */
+export const OWNER_FILE = '.mailhop-owner';
+
+let swept = false;
+
+/**
+ * Removes the run folders (`mailhop-*` in `dir` with an owner mark) whose owner no longer runs;
+ * folders without a mark and those of running owners are left alone. Never throws.
+ * @returns the paths removed
+ */
+export function sweepOrphanFolders(dir = tmpdir()): string[] {
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((n) => n.startsWith('mailhop-'));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const folder = path.join(dir, name);
+    try {
+      const [pid, boot] = readFileSync(path.join(folder, OWNER_FILE), 'utf8').trim().split(' ');
+      if (!ownerGone(Number(pid), boot)) continue;
+      rmSync(folder, { recursive: true, force: true, maxRetries: 3 });
+      removed.push(folder);
+    } catch {
+      // no mark (not a run folder, or one being made right now), or already gone
+    }
+  }
+  return removed;
+}
 
 /** A user and group id, e.g. from {@link userIds}. */
 export interface Owner {
@@ -16,13 +56,24 @@ export interface Owner {
 
 export class RunFolder {
   private removed = false;
+  readonly #unregister: () => void;
 
-  private constructor(readonly path: string) {}
+  private constructor(readonly path: string) {
+    this.#unregister = onProcessEnd(() => this.remove());
+  }
 
-  /** Creates `/tmp/mailhop-<label>-XXXXXX`, mode 0700, owned by `owner` (default: this process). */
+  /**
+   * Creates `/tmp/mailhop-<label>-XXXXXX`, mode 0700, owned by `owner` (default: this process),
+   * with this process's owner mark. The first call of a process sweeps folders of dead owners.
+   */
   static create(label: string, owner?: Owner): RunFolder {
+    if (!swept) {
+      swept = true;
+      sweepOrphanFolders();
+    }
     const dir = mkdtempSync(path.join(tmpdir(), `mailhop-${label}-`));
     chmodSync(dir, 0o700);
+    writeFileSync(path.join(dir, OWNER_FILE), `${ownerMark()}\n`, { mode: 0o600 });
     if (owner) chownSync(dir, owner.uid, owner.gid);
     return new RunFolder(dir);
   }
@@ -55,6 +106,7 @@ export class RunFolder {
   remove(): void {
     if (this.removed) return;
     this.removed = true;
+    this.#unregister();
     rmSync(this.path, { recursive: true, force: true, maxRetries: 3 });
   }
 }

@@ -5,21 +5,14 @@
  * crash (SIGKILL, OOM) its container is left stopped, not removed; the first container runtime of
  * the next mailhop process removes every container whose owner is no longer running.
  */
-import { readFileSync } from 'node:fs';
+import { bootId, ownerGone } from '../process-owner.js';
+
+export { bootId };
 
 /** Label holding the owning mailhop process id. */
 export const OWNER_PID_LABEL = 'org.mailhop.owner-pid';
 /** Label holding the boot id of the machine it ran on (a pid means nothing after a reboot). */
 export const BOOT_LABEL = 'org.mailhop.boot-id';
-
-/** This machine's boot id (`/proc/sys/kernel/random/boot_id`), or `unknown`. */
-export function bootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 /** The labels a unit container of this process carries. */
 export function ownerLabels(): Record<string, string> {
@@ -32,15 +25,6 @@ export interface SweepApi {
   getContainer(id: string): { remove(options: { force: boolean; v: boolean }): Promise<unknown> };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // exists, owned by someone else
-  }
-}
-
 /**
  * Removes (forcefully, with anonymous volumes) every mailhop unit container whose owning process
  * is gone: another boot, or a pid that no longer runs. Containers of running mailhop processes are
@@ -48,14 +32,11 @@ function alive(pid: number): boolean {
  * @returns ids removed, and `id: reason` for those that could not be
  */
 export async function sweepOrphanContainers(api: SweepApi): Promise<{ removed: string[]; failed: string[] }> {
-  const boot = bootId();
   const removed: string[] = [];
   const failed: string[] = [];
   const listed = await api.listContainers({ all: true, filters: JSON.stringify({ label: [OWNER_PID_LABEL] }) }).catch(() => []);
   for (const c of listed) {
-    const pid = Number(c.Labels[OWNER_PID_LABEL]);
-    const orphan = c.Labels[BOOT_LABEL] !== boot || !Number.isSafeInteger(pid) || pid <= 0 || !alive(pid);
-    if (!orphan) continue;
+    if (!ownerGone(Number(c.Labels[OWNER_PID_LABEL]), c.Labels[BOOT_LABEL])) continue;
     try {
       await api.getContainer(c.Id).remove({ force: true, v: true });
       removed.push(c.Id);
