@@ -14,9 +14,11 @@ describe('downgrade-454', () => {
     await client.until('250 STARTTLS\r\n');
 
     client.write('STARTTLS\r\n');
-    await client.until('454 4.7.0 TLS not available due to temporary reason\r\n');
     await server.until('NOOP\r\n');
+    // The 454 takes the place of the server's reply to the NOOP: nothing reaches the client before it.
+    expect(client.text).toBe('220 mx.test ESMTP\r\n250-mx.test\r\n250 STARTTLS\r\n');
     server.write('250 2.0.0 OK\r\n');
+    await client.until('454 4.7.0 TLS not available due to temporary reason\r\n');
     // The session goes on in plaintext: the next command and its reply cross unchanged.
     client.write('MAIL FROM:<a@client.test>\r\n');
     await server.until('MAIL FROM:<a@client.test>\r\n');
@@ -30,7 +32,7 @@ describe('downgrade-454', () => {
     client.socket.end();
     const record = await pair.link.closed();
     expect(record).toMatchObject({ starttlsSent: true, starttlsReply: { code: 454 }, handshake: 'none' });
-    expect(record.faults.map((f) => [f.dir, f.action, f.effect])).toEqual([['C', 'replace+answer', 'tls-denied'], ['S', 'drop', undefined]]);
+    expect(record.faults.map((f) => [f.dir, f.action, f.effect])).toEqual([['C', 'replace', 'tls-denied'], ['S', 'replace', 'tls-denied']]);
   });
 
   it("passes the client's own NOOP and its reply through", async () => {
@@ -53,6 +55,19 @@ describe('downgrade-454', () => {
 
     expect(client.text).not.toContain('fault noop');
     expect(client.text.endsWith('250 2.0.0 client noop\r\n454 4.7.0 TLS not available due to temporary reason\r\n250 2.0.0 client noop again\r\n')).toBe(true);
+  });
+
+  it('keeps RFC 2920 order: a STARTTLS pipelined after RSET gets its 454 after the reply to RSET', async () => {
+    await using pair = await rawPair([downgrade454({ reply: DEFAULT_REPLY })]);
+    const { client, server } = await pair.connect();
+    await greetAndEhlo(client, server, ['STARTTLS']);
+    await client.until('250 STARTTLS\r\n');
+
+    client.write('RSET\r\nSTARTTLS\r\n');
+    await server.until('RSET\r\nNOOP\r\n');
+    server.write('250 2.0.0 reset\r\n250 2.0.0 OK\r\n');
+    await client.until('454 4.7.0 TLS not available due to temporary reason\r\n');
+    expect(client.text.endsWith('250 STARTTLS\r\n250 2.0.0 reset\r\n454 4.7.0 TLS not available due to temporary reason\r\n')).toBe(true);
   });
 
   it('takes another 4xx reply line as option', () => {

@@ -13,9 +13,9 @@ describe('tamper-220', () => {
     await client.until('250 STARTTLS\r\n');
 
     client.write('STARTTLS\r\n');
-    await client.until('502 5.5.1 Error: command not implemented\r\n');
     await server.until('NOOP\r\n');
     server.write('250 2.0.0 OK\r\n');
+    await client.until('502 5.5.1 Error: command not implemented\r\n');
     client.write('QUIT\r\n');
     await server.until('QUIT\r\n');
     server.write('221 bye\r\n');
