@@ -55,6 +55,13 @@ export function policySentence(scenario: Scenario, events: readonly TraceEvent[]
 export function sessionSentences(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string[] {
   const [sender, receiver] = s.link.split('->');
   const out: string[] = [];
+  // What a link fault did on this connection: the sender's view below is what the fault let through.
+  const wire = events.find((e): e is WireEvent => e.kind === 'wire' && e.link === s.link && e.record.clientPort === s.localPort)?.record;
+  // A fault that hid STARTTLS from the sender: the receiver did advertise it, the sender never saw it.
+  const hidden = wire?.faults.find((f) => f.effect === 'tls-denied' && f.dir === 'S' && /STARTTLS/i.test(`${f.detail ?? ''} ${f.note ?? ''}`));
+  const notAdvertised = hidden
+    ? `${sender} saw no STARTTLS in ${receiver}'s EHLO reply, although ${receiver} advertised it: the ${hidden.fault} fault on the link hid it`
+    : `${receiver} did not advertise STARTTLS`;
   if (s.plaintextRetry) {
     const fallback = s.hop === 'client' ? undefined : scenario.hops.find((h) => h.id === s.hop)?.outbound;
     const how = !fallback || !('fallback' in fallback)
@@ -66,7 +73,7 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
   } else if (s.starttlsAdvertised === null) {
     out.push(`The connection ended before ${receiver}'s EHLO reply.`);
   } else if (!s.starttlsAdvertised && !s.starttlsSent) {
-    out.push(`${receiver} did not advertise STARTTLS.`);
+    out.push(`${notAdvertised}.`);
   } else if (!s.starttlsSent) {
     out.push(
       s.policy === 'none'
@@ -75,10 +82,8 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
     );
   } else {
     const reply = s.starttlsReply ? s.starttlsReply.text : 'no reply';
-    out.push(`${s.starttlsAdvertised ? `${receiver} advertised STARTTLS and ` : `${receiver} did not advertise STARTTLS, yet `}${sender} sent it; ${receiver} answered ${reply}.`);
+    out.push(`${s.starttlsAdvertised ? `${receiver} advertised STARTTLS and ` : `${notAdvertised}, yet `}${sender} sent it; ${receiver} answered ${reply}.`);
   }
-  // What a link fault did on this connection: the sender's view above is what the fault let through.
-  const wire = events.find((e): e is WireEvent => e.kind === 'wire' && e.link === s.link && e.record.clientPort === s.localPort)?.record;
   const told = new Set<string>();
   for (const f of wire?.faults ?? []) {
     const what = f.note ?? `${f.action}${f.detail ? ` on "${f.detail.split('\n')[0].slice(0, 60)}"` : ''}`;

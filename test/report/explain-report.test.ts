@@ -51,7 +51,7 @@ describe('renderExplanation', () => {
     await using chain = await startChain(scenario);
     const text = renderExplanation(scenario, await chain.run(), chain.events(), Infinity);
     expect(text).toContain('gateway → mailbox: stripped');
-    expect(text).toContain('mailbox did not advertise STARTTLS. On the link between gateway and mailbox, the strip-starttls fault acted: removed "250-STARTTLS" from the EHLO reply.');
+    expect(text).toContain('gateway saw no STARTTLS in mailbox\'s EHLO reply, although mailbox advertised it: the strip-starttls fault on the link hid it. On the link between gateway and mailbox, the strip-starttls fault acted: removed "250-STARTTLS" from the EHLO reply.');
     expect(text).toContain('So: stripped, delivered in plaintext because a fault on the link kept TLS from being used, not because of the servers.');
   });
 
