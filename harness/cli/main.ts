@@ -3,6 +3,9 @@
  * file and the work in the library.
  * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { runCommand, type RunOptions } from './run-command.js';
 import { validateCommand } from './validate-command.js';
@@ -18,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command('mailhop')
     .description('Chains of mock MTAs on loopback: shows per link and end to end whether mail stayed encrypted')
+    .version(packageVersion(), '-V, --version', 'print mailhop\'s version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
@@ -59,8 +63,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('up')
     .description('start a scenario\'s chain and keep it running for mail sent by hand; prints live verdicts; Ctrl-C stops it')
     .argument('<scenario>', 'a scenario file')
-    .action(async (path: string) => {
-      exitCode = await upCommand(path);
+    .option('--allow-external', 'let engine: external hops use non-loopback addresses (a vendor gateway you run elsewhere)')
+    .action(async (path: string, opts: { allowExternal?: boolean }) => {
+      exitCode = await upCommand(path, undefined, { allowExternal: opts.allowExternal ?? false });
     });
 
   program
@@ -85,4 +90,17 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   return exitCode;
+}
+
+/** mailhop's version from its package.json, found upwards from this file (sources or dist/). */
+function packageVersion(): string {
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mailhop') return pkg.version ?? 'unknown';
+    } catch {
+      // no package.json here: look further up
+    }
+  }
+  return 'unknown';
 }

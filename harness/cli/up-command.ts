@@ -15,15 +15,16 @@ export interface UpIo {
  * `mailhop up <scenario>`: starts the scenario's chain and keeps it running for mail sent by hand
  * (swaks, `openssl s_client -starttls smtp`, a mail client); prints each hop's addresses, then each
  * message's per-link verdict as it is delivered. SIGINT or SIGTERM stops every hop and proxy and
- * resolves 0 once the ports are closed; 2 for a bad scenario file.
+ * resolves 0 once the ports are closed; 2 for a bad scenario file. `allowExternal`: as for `run`
+ * (`engine: external` hops may name non-loopback addresses).
  */
-export async function upCommand(path: string, io: UpIo = { stdout: process.stdout, signals: process }): Promise<number> {
+export async function upCommand(path: string, io: UpIo = { stdout: process.stdout, signals: process }, options: { allowExternal?: boolean } = {}): Promise<number> {
   const loaded = await loadOrReport(() => loadScenarioFile(path));
   if (!loaded) return 2;
   const { scenario, file } = loaded;
   let chain: StartedChain;
   try {
-    chain = await startChain(scenario, { file, stampMissingId: true });
+    chain = await startChain(scenario, { file, stampMissingId: true, allowExternal: options.allowExternal ?? false });
   } catch (err) {
     // The chain stopped whatever it had started; say why in one line (a busy port, a non-loopback address).
     if (!(err instanceof MailhopError)) throw err;

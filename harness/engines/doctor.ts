@@ -88,7 +88,7 @@ export function diagnoseEngines(paths: MtaPaths = mtaPaths()): EngineDiagnosis[]
   });
   return [
     ...real,
-    { engine: 'external', usable: true, reasons: [], found: 'nothing to install: mailhop relays to it and listens for it (loopback only, unless startChain gets allowExternal: true)' },
+    { engine: 'external', usable: true, reasons: [], found: 'nothing to install: mailhop relays to it and listens for it (loopback only, unless --allow-external on run or up, or startChain with allowExternal: true)' },
   ];
 }
 
