@@ -6,7 +6,7 @@
  * handed to the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them
  * (RFC 5321 §6.1).
  */
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Inbound, TlsVersion } from '../scenario/schema.js';
@@ -126,7 +126,9 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       protocols.delete(session.id);
       exporters.delete(session.id);
     },
-    onMailFrom(_address, session, callback) {
+    onMailFrom(address, session, callback) {
+      const refusal = unicodeWithoutSmtputf8(address, address);
+      if (refusal) return callback(refusal);
       if (mode === 'require' && !session.secure) {
         // RFC 3207 §4: a server requiring TLS answers 530 to everything but NOOP, EHLO, STARTTLS, QUIT.
         const err = Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
@@ -134,6 +136,10 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
         return callback(err);
       }
       callback();
+    },
+    onRcptTo(address, session, callback) {
+      const refusal = session.envelope.mailFrom ? unicodeWithoutSmtputf8(address, session.envelope.mailFrom) : undefined;
+      callback(refusal ?? undefined);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -238,3 +244,18 @@ function tlsOf(session: SMTPServerSession, protocol: string | undefined): Sessio
 
 /** The session's TLS: IANA suite name, and OpenSSL's when it differs (product headers print either). */
 type SessionTls = { version: string; cipher: string; opensslName?: string; nullCipher: boolean };
+
+/**
+ * RFC 6531 §3.4: a non-ASCII mailbox is only allowed in a transaction whose MAIL FROM carried the
+ * SMTPUTF8 parameter; smtp-server itself would accept it. Postfix answers `553 5.6.7 Must declare
+ * SMTPUTF8 to send unicode address`; smtp-server 3.21 puts its own enhanced code for 553 (5.1.3)
+ * before an error's text and offers no way to choose it, so the reply reads `553 5.1.3 Must
+ * declare SMTPUTF8 ...`: the same refusal, the registry's 5.6.7 (RFC 6531 §3.7.1) only in Postfix.
+ */
+function unicodeWithoutSmtputf8(address: SMTPServerAddress, mailFrom: SMTPServerAddress): Error | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(address.address)) return undefined;
+  const args = (mailFrom.args || {}) as Record<string, unknown>;
+  if (Object.keys(args).some((k) => k.toUpperCase() === 'SMTPUTF8')) return undefined;
+  return Object.assign(new Error('Must declare SMTPUTF8 to send unicode address'), { responseCode: 553 });
+}

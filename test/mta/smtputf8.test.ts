@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import { once } from 'node:events';
 import { freePort } from '../../harness/engines/free-address.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
@@ -111,5 +112,27 @@ describe('SMTPUTF8 (RFC 6531)', () => {
     expect(needsSmtpUtf8({ from: 'a@org.test', to: [TO], raw: raw('Subject: x\r\n\r\nbody') })).toBe(true);
     expect(needsSmtpUtf8({ from: 'a@org.test', to: ['b@partner.test'], raw: raw('Subject: héllo\r\n\r\nbody') })).toBe(true);
     expect(needsSmtpUtf8({ from: 'a@org.test', to: ['b@partner.test'], raw: raw('Subject: x\r\n\r\nbödy') })).toBe(false);
+  });
+
+  it('a hop refuses a non-ASCII mailbox in a transaction that did not declare SMTPUTF8, and takes it once declared', async () => {
+    const scenario = Scenario.parse({ name: 'undeclared-utf8', hops: [{ id: 'mx' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] });
+    await using chain = await startChain(scenario);
+    const socket = net.connect(chain.hops[0].server.port, chain.hops[0].server.host);
+    socket.setEncoding('utf8');
+    let text = '';
+    socket.on('data', (d: string) => (text += d));
+    await once(socket, 'data'); // the greeting: a client that talks first is refused as an early talker
+    socket.write('EHLO client.test\r\nMAIL FROM:<josé@exämple.test>\r\nMAIL FROM:<a@org.test>\r\nRCPT TO:<用户@例子.test>\r\nRSET\r\nMAIL FROM:<josé@exämple.test> SMTPUTF8\r\nRCPT TO:<用户@例子.test>\r\nQUIT\r\n');
+    await once(socket, 'close');
+    const finals = text.split('\r\n').filter((l) => /^\d{3} /.test(l)).slice(2); // after the greeting and EHLO's reply
+    expect(finals).toEqual([
+      '553 5.1.3 Must declare SMTPUTF8 to send unicode address',
+      expect.stringMatching(/^250 /),
+      '553 5.1.3 Must declare SMTPUTF8 to send unicode address',
+      expect.stringMatching(/^250 /),
+      expect.stringMatching(/^250 /),
+      expect.stringMatching(/^250 /),
+      expect.stringMatching(/^221 /),
+    ]);
   });
 });
