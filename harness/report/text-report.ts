@@ -50,6 +50,8 @@ function headerLines(report: ScenarioReport): string[] {
 export function renderScenario(report: ScenarioReport): string {
   if (report.skipped) return `${pc.yellow('↷')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}\n    ${pc.yellow(`skipped: ${report.skipped}`)}`;
   const head = `${report.passed ? pc.green('✔') : pc.red('✘')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}`;
+  // A chain that never started (a busy port, no container engine): no table of nothing, only why.
+  if (report.links.length === 0 && report.messages.length === 0) return [head, ...report.failures.map((f) => pc.red(`    ✘ ${f}`))].join('\n');
   const rows = report.links.map((l) => [
     l.link,
     `${MARK[l.verdict]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`,

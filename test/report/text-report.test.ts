@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios } from '../../harness/index.js';
 import { runRecords } from '../helpers/run-records.js';
 import { renderScenario } from '../../harness/report/text-report.js';
+import { failedReport } from '../../harness/chain/run-scenarios.js';
+import { Scenario } from '../../harness/scenario/schema.js';
 import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
 import type { HeaderAccount } from '../../harness/verdict/header-reconstruction.js';
 
@@ -70,6 +72,12 @@ describe('renderScenario: what the Received headers say', () => {
       '          a recipient cannot tell from the headers how this link went',
     ]);
     expect(text({ ...clean, headers: [] }).join('\n')).not.toContain('Received headers');
+  });
+
+  test('a chain that never started shows why, without an empty table or end-to-end line', async () => {
+    const scenario = Scenario.parse({ name: 'never-started', hops: [{ id: 'mx' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] });
+    const report = failedReport(scenario, 'x.yaml', 'the chain failed: container runtime unavailable: no container engine');
+    expect(text(report)).toEqual(['✘ never-started  x.yaml', '    ✘ the chain failed: container runtime unavailable: no container engine']);
   });
 
   test('the README shows what renderScenario prints', async () => {
