@@ -1,5 +1,7 @@
 import { loadOrReport } from './load-or-report.js';
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import path from 'node:path';
 import { constants } from 'node:os';
 import { loadScenarios } from '../scenario/load-scenario.js';
 import { runScenarios } from '../chain/run-scenarios.js';
@@ -43,6 +45,16 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
   }
   const loaded = await loadOrReport(() => loadScenarios(paths));
   if (!loaded) return 2;
+  // A report file that cannot be written is bad input: said before any scenario runs, not after all of them.
+  for (const file of [opts.junit, opts.html]) {
+    if (!file) continue;
+    try {
+      await access(path.dirname(path.resolve(file)), fsConstants.W_OK);
+    } catch (err) {
+      process.stderr.write(`mailhop run: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (its folder ${path.dirname(path.resolve(file))})\n`);
+      return 2;
+    }
+  }
   const out = io.stdout;
   const progress = out.isTTY && !opts.json ? new TerminalProgress(out) : null;
   const tally = { done: 0, total: loaded.length, passed: 0, failed: 0 };

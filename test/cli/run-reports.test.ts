@@ -44,12 +44,13 @@ describe('mailhop run --junit --html', () => {
     expect(stdout.text().replace(/\x1b\[[0-9;]*m/g, '')).toMatch(/2 scenarios: 2 passed, 0 failed\n$/);
   });
 
-  test('through the command line, and exit code 2 when a report cannot be written', async () => {
+  test('through the command line, and exit code 2 before any scenario runs when a report cannot be written', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const junit = join(dir, 'no-such-dir', 'out.xml');
     expect(await main(['run', '--junit', junit, SCENARIOS[0]])).toBe(2);
-    expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/^mailhop: cannot write .*no-such-dir\/out\.xml: ENOENT/);
+    expect(String(stderr.mock.calls.at(-1)?.[0])).toMatch(/^mailhop run: cannot write .*no-such-dir\/out\.xml: ENOENT \(its folder .*no-such-dir\)/);
+    expect(stdout).not.toHaveBeenCalled(); // no scenario ran: no table, no summary
   });
 });
 
