@@ -2,8 +2,9 @@
  * Lines `mailhop up` prints while a chain runs: the hops' addresses, and per message, as it is
  * delivered (or given up, or left held), its verdict on every link. The verdicts are verdict/'s
  * (judgeMessageLink, endToEndVerdict) on the trace so far. Mail sent by hand has no sender witness
- * on the first link, so that link shows what the receiving hop saw instead of a verdict, and the
- * end-to-end verdict covers the links mailhop relayed.
+ * on the link it came in on (the first, or a later hop's when sent there), so that link shows what
+ * the receiving hop saw instead of a verdict, links before it are left out, and the end-to-end
+ * verdict covers the links mailhop relayed.
  */
 import pc from 'picocolors';
 import { linkNamesOf, type Scenario } from '../scenario/schema.js';
@@ -50,16 +51,22 @@ export function renderLiveVerdict(scenario: Scenario, events: readonly TraceEven
   const delivered = events.some((e) => e.kind === 'delivered' && e.messageId === messageId);
   const bounce = events.find((e): e is BouncedEvent => e.kind === 'bounced' && e.messageId === messageId);
   const outcome = delivered ? pc.green('delivered') : bounce ? pc.red(`bounced at ${bounce.hop} (${bounce.reply.text})`) : pc.yellow(`held at ${held?.hop ?? '?'}`);
-  const byHand = links[0].sessions === 0;
-  const parts = links.map((l, i) => {
+  // Mail sent by hand enters where it was sent: the first link the message was accepted on with no
+  // sender witness (usually the first; a later one when sent to a later hop's address). Links before
+  // it never carried the message and are left out.
+  const acceptedOn = (link: string) => events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
+  const entry = links.findIndex((l) => l.sessions === 0 && acceptedOn(l.link));
+  const byHand = entry >= 0;
+  const shown = byHand ? links.slice(entry) : links;
+  const firstHop = byHand ? links[entry].link.split('->')[1] : ids[0];
+  const parts = shown.map((l, i) => {
     if (i === 0 && byHand) {
-      const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === l.link && e.messageId === messageId);
-      const how = accepted?.tls ? `over TLS (${accepted.tls.version} ${accepted.tls.cipher})` : 'in plaintext';
-      return `${l.link}: ${ids[0]} received it ${how}`;
+      const tls = acceptedOn(l.link)?.tls;
+      return `${l.link}: ${firstHop} received it ${tls ? `over TLS (${tls.version} ${tls.cipher})` : 'in plaintext'}`;
     }
     return `${l.link} ${MARK[LOCK_OF[l.verdict]]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`;
   });
-  const judged = byHand ? links.slice(1) : links;
-  const e2e = judged.length ? `end to end${byHand ? ` from ${ids[0]} on` : ''}: ${endToEndVerdict(judged, delivered)}` : '';
+  const judged = byHand ? shown.slice(1) : shown;
+  const e2e = judged.length ? `end to end${byHand ? ` from ${firstHop} on` : ''}: ${endToEndVerdict(judged, delivered)}` : '';
   return [`${pc.bold(messageId)} ${outcome}`, ...parts, e2e].filter(Boolean).join(' · ');
 }
