@@ -298,7 +298,8 @@ export class SmtpClient {
     const summary = summarizeTls(secureSocket);
     this.transcript.push({
       dir: '*',
-      text: `TLS established: ${summary.version} ${summary.cipher}, certificate ${summary.verified ? 'verified' : `not verified (${summary.verifyError})`}`,
+      // "valid", not "verified": whether the policy enforced it is the verdict's business (tls vs tls-verified).
+      text: `TLS established: ${summary.version} ${summary.cipher}, certificate ${summary.verified ? 'valid' : `not valid (${summary.verifyError})`}`,
     });
     return summary;
   }

@@ -7,7 +7,7 @@
 import type { ScenarioReport, LinkReport } from '../verdict/judge-scenario.js';
 import type { SessionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import type { TranscriptLine } from '../mta/smtp-client.js';
-import { attemptName, wireSummary } from './link-evidence.js';
+import { attemptName, certificateWords, wireSummary } from './link-evidence.js';
 import { LINK_VERDICT_MEANING } from './verdict-words.js';
 import { esc, icon, LOCK_OF, verdictClass } from './html-parts.js';
 import { linkWarning } from './html-diagram.js';
@@ -34,7 +34,7 @@ function starttlsCell(s: SessionEvent): string {
 }
 
 function tlsCell(s: SessionEvent): string {
-  if (s.tls) return `${esc(s.tls.version)} ${esc(s.tls.cipher)}${s.tls.verified ? ' · verified' : s.tls.verifyError ? ` · not verified (${esc(s.tls.verifyError)})` : ''}${s.tls.nullCipher ? ' · eNULL' : ''}`;
+  if (s.tls) return `${esc(s.tls.version)} ${esc(s.tls.cipher)}${esc(certificateWords(s).replace(/^, /, ' · '))}${s.tls.nullCipher ? ' · eNULL' : ''}`;
   if (s.tlsFailure) return `<span class="v-clear">${esc(s.tlsFailure.type)}</span>`;
   return '—';
 }

@@ -31,7 +31,7 @@ export function sessionSummary(s: SessionEvent): string {
   else if (!s.starttlsAdvertised && !s.starttlsSent) parts.push('STARTTLS not advertised');
   else if (!s.starttlsSent) parts.push('STARTTLS advertised, not sent');
   else parts.push(`STARTTLS sent${s.starttlsReply ? ` -> ${s.starttlsReply.text}` : ''}`);
-  if (s.tls) parts.push(`TLS ${s.tls.version} ${s.tls.cipher}${s.tls.verified ? ', certificate verified' : ''}`);
+  if (s.tls) parts.push(`TLS ${s.tls.version} ${s.tls.cipher}${certificateWords(s)}`);
   // The reply usually quotes the failure's detail already; then the RFC 8460 type is enough.
   if (s.tlsFailure) parts.push(s.reply.text.includes(s.tlsFailure.detail) ? s.tlsFailure.type : `${s.tlsFailure.type} (${s.tlsFailure.detail})`);
   if (s.contentSent) parts.push(`content sent ${s.contentSent.encrypted ? 'encrypted' : 'in clear'}`);
@@ -145,4 +145,14 @@ function groupRepeats(sessions: readonly SessionEvent[]): Array<{ name: string; 
     summary: g.summary,
     count: g.count,
   }));
+}
+
+/**
+ * What the session's certificate check meant: only a `verify` policy enforces it (RFC 7435 §3), so
+ * a valid certificate under an opportunistic or mandatory policy is said to be not enforced.
+ */
+export function certificateWords(s: SessionEvent): string {
+  if (!s.tls) return '';
+  if (s.tls.verified) return s.policy === 'verify' ? ', certificate verified (enforced)' : ', certificate valid (not enforced)';
+  return s.tls.verifyError ? `, certificate not valid (${s.tls.verifyError})${s.policy === 'verify' ? '' : ', not enforced'}` : '';
 }

@@ -74,7 +74,7 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('HTML report in headless chromiu
     expect(await clearLink.getAttribute('open')).toBe('');
     expect(await clearLink.locator('pre.transcript').innerText()).toContain('C: EHLO gateway.mailhop.test');
     expect(await clearLink.locator('.wire').innerText()).toContain('no TLS handshake; message content in clear (m1,');
-    expect(await tlsLink.locator('pre.transcript').textContent()).toContain('[TLS established: TLSv1.3 TLS_AES_256_GCM_SHA384, certificate verified]');
+    expect(await tlsLink.locator('pre.transcript').textContent()).toContain('[TLS established: TLSv1.3 TLS_AES_256_GCM_SHA384, certificate valid]');
     const faulted = page.locator('section[data-scenario="all-hops-verify-encrypted-verified"] details.link[data-link="sender->relay"]');
     expect(await faulted.locator('p.warning').innerText()).toBe('⚠ link faults acted: strip-starttls (replace)');
   });
