@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { downgrade454 } from '../../../harness/link/faults/downgrade-454.js';
 import { Downgrade454Spec } from '../../../harness/link/faults/downgrade-454.js';
-import { greetAndEhlo, rawPair } from './raw-peers.js';
+import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
 const DEFAULT_REPLY = Downgrade454Spec.parse({ from: 'client', to: 'mx', fault: 'downgrade-454' }).reply;
 
@@ -10,8 +10,7 @@ describe('downgrade-454', () => {
   it('answers STARTTLS with 454, sends NOOP to the server and swallows its 250', async () => {
     await using pair = await rawPair([downgrade454({ reply: DEFAULT_REPLY })]);
     const { client, server } = await pair.connect();
-    await greetAndEhlo(client, server, ['STARTTLS']);
-    await client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(client, server);
 
     client.write('STARTTLS\r\n');
     await server.until('NOOP\r\n');
@@ -38,8 +37,7 @@ describe('downgrade-454', () => {
   it("passes the client's own NOOP and its reply through", async () => {
     await using pair = await rawPair([downgrade454({ reply: DEFAULT_REPLY })]);
     const { client, server } = await pair.connect();
-    await greetAndEhlo(client, server, ['STARTTLS']);
-    await client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(client, server);
 
     client.write('NOOP\r\n');
     await server.until('NOOP\r\n');
@@ -60,8 +58,7 @@ describe('downgrade-454', () => {
   it('keeps RFC 2920 order: a STARTTLS pipelined after RSET gets its 454 after the reply to RSET', async () => {
     await using pair = await rawPair([downgrade454({ reply: DEFAULT_REPLY })]);
     const { client, server } = await pair.connect();
-    await greetAndEhlo(client, server, ['STARTTLS']);
-    await client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(client, server);
 
     client.write('RSET\r\nSTARTTLS\r\n');
     await server.until('RSET\r\nNOOP\r\n');

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { injectCommand } from '../../../harness/link/faults/inject-command.js';
-import { greetAndEhlo, rawPair } from './raw-peers.js';
+import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
 // Reference §3 A10 (CVE-2011-0411): the injected commands ride in the STARTTLS segment.
 describe('inject-command', () => {
   it('appends the commands to STARTTLS in one segment; the client is told nothing', async () => {
     await using pair = await rawPair([injectCommand({ commands: ['RSET', 'MAIL FROM:<attacker@evil.test>'] })]);
     const { client, server } = await pair.connect();
-    await greetAndEhlo(client, server, ['STARTTLS']);
-    await client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(client, server);
 
     client.write('STARTTLS\r\n');
     await server.until('MAIL FROM:<attacker@evil.test>\r\n');

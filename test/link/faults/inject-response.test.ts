@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { injectResponse } from '../../../harness/link/faults/inject-response.js';
-import { greetAndEhlo, rawPair } from './raw-peers.js';
+import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
 // Reference §3 A11: extra reply lines ride in the 220 segment, for a client to mistake for the post-TLS EHLO reply.
 describe('inject-response', () => {
   it("appends the lines to the server's 220 in one segment; the wire notes them as bytes before the ClientHello", async () => {
     await using pair = await rawPair([injectResponse({ lines: ['250-evil.mailhop.test', '250 AUTH PLAIN'] })]);
     const { client, server } = await pair.connect();
-    await greetAndEhlo(client, server, ['STARTTLS']);
-    await client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(client, server);
 
     client.write('STARTTLS\r\n');
     await server.until('STARTTLS\r\n');

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { killHandshake, KillHandshakeSpec } from '../../../harness/link/faults/kill-handshake.js';
-import { clientHello, greetAndEhlo, rawPair, testEnv, upToStarttls220 } from './raw-peers.js';
+import { clientHello, ehloOfferingStarttls, greetAndEhlo, rawPair, testEnv, upToStarttls220 } from './raw-peers.js';
 
 const spec = (options: object) => KillHandshakeSpec.parse({ from: 'client', to: 'mx', fault: 'kill-handshake', ...options });
 const HELLO_DONE = '220 mx.test ESMTP\r\n250-mx.test\r\n250 STARTTLS\r\n220 2.0.0 Ready to start TLS\r\n';
@@ -84,8 +84,7 @@ describe('kill-handshake', () => {
 
     const other = await pair.connect();
     env.deliveries.set(other.client.socket.localPort!, { messageId: 'm2', attempt: 1, connection: 1 });
-    await greetAndEhlo(other.client, other.server, ['STARTTLS']);
-    await other.client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(other.client, other.server);
 
     expect(retry.client.text).toBe('220 mx.test ESMTP\r\n250 mx.test\r\n');
     expect(other.client.text).toBe('220 mx.test ESMTP\r\n250-mx.test\r\n250 STARTTLS\r\n');

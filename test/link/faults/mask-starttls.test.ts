@@ -2,7 +2,7 @@ import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskStarttls } from '../../../harness/link/faults/mask-starttls.js';
 import { LOOPBACK, makeCert, startLink, startSmtpServer } from '../fixtures.js';
-import { greetAndEhlo, RawPeer, rawPair } from './raw-peers.js';
+import { greetAndEhlo, rawPair, RawPeer } from './raw-peers.js';
 
 let pki: { key: string; cert: string };
 beforeAll(async () => {

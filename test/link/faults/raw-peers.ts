@@ -128,10 +128,15 @@ export async function clientHello(): Promise<Buffer> {
   });
 }
 
-/** Exchanges greeting, EHLO (advertising STARTTLS), STARTTLS and its 220 through the link. */
-export async function upToStarttls220(client: RawPeer, server: RawPeer): Promise<void> {
+/** Greeting and EHLO through the link, the reply offering STARTTLS and reaching the client unchanged. */
+export async function ehloOfferingStarttls(client: RawPeer, server: RawPeer): Promise<void> {
   await greetAndEhlo(client, server, ['STARTTLS']);
   await client.until('250 STARTTLS\r\n');
+}
+
+/** Exchanges greeting, EHLO (advertising STARTTLS), STARTTLS and its 220 through the link. */
+export async function upToStarttls220(client: RawPeer, server: RawPeer): Promise<void> {
+  await ehloOfferingStarttls(client, server);
   client.write('STARTTLS\r\n');
   await server.until('STARTTLS\r\n');
   server.write('220 2.0.0 Ready to start TLS\r\n');

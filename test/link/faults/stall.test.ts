@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stall } from '../../../harness/link/faults/stall.js';
-import { clientHello, greetAndEhlo, rawPair, upToStarttls220 } from './raw-peers.js';
+import { clientHello, rawPair, upToStarttls220 } from './raw-peers.js';
 
 let hello: Buffer;
 beforeAll(async () => {

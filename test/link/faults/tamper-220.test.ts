@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { tamper220, Tamper220Spec } from '../../../harness/link/faults/tamper-220.js';
-import { greetAndEhlo, rawPair } from './raw-peers.js';
+import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
 const spec = (options: object) => Tamper220Spec.parse({ from: 'client', to: 'mx', fault: 'tamper-220', ...options });
 
@@ -9,8 +9,7 @@ describe('tamper-220', () => {
   it('by default the server never sees STARTTLS: it gets NOOP, the client gets the 502', async () => {
     await using pair = await rawPair([tamper220(spec({}))]);
     const { client, server } = await pair.connect();
-    await greetAndEhlo(client, server, ['STARTTLS']);
-    await client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(client, server);
 
     client.write('STARTTLS\r\n');
     await server.until('NOOP\r\n');
@@ -28,8 +27,7 @@ describe('tamper-220', () => {
   it('naive: STARTTLS reaches the server and its 220 is replaced with garbage on the way back', async () => {
     await using pair = await rawPair([tamper220(spec({ naive: true, reply: 'ready when you are' }))]);
     const { client, server } = await pair.connect();
-    await greetAndEhlo(client, server, ['STARTTLS']);
-    await client.until('250 STARTTLS\r\n');
+    await ehloOfferingStarttls(client, server);
 
     client.write('STARTTLS\r\n');
     await server.until('STARTTLS\r\n');
