@@ -26,8 +26,6 @@ export interface EngineProcessOptions {
   argv: string[];
   /** Each line the process writes on stdout or stderr. */
   onOutput?: (line: string) => void;
-  /** Extra synchronous cleanup if the process ends without stop() (e.g. removing the run folder). */
-  onAbandon?: () => void;
   /** The engine's run folder, for the EngineReaper to remove if mailhop is killed. */
   folder?: string;
 }
@@ -75,7 +73,6 @@ export class EngineProcess {
     }
     this.#unregister = onProcessEnd(() => {
       this.killSync();
-      options.onAbandon?.();
       this.#reaper?.release();
     });
   }

@@ -132,7 +132,6 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
       label: `${engine} (hop ${hop.id})`,
       argv,
       onOutput: launch.syslog ? undefined : onLine,
-      onAbandon: () => folder.remove(),
       folder: folder.path,
     });
     await waitForGreeting({

@@ -7,8 +7,6 @@
  */
 import { bootId, ownerGone } from '../process-owner.js';
 
-export { bootId };
-
 /** Label holding the owning mailhop process id. */
 export const OWNER_PID_LABEL = 'org.mailhop.owner-pid';
 /** Label holding the boot id of the machine it ran on (a pid means nothing after a reboot). */

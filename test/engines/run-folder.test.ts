@@ -3,7 +3,7 @@
  * the process even before their engine runs, and, after a SIGKILL (no code runs), removed by the
  * next mailhop process through their owner mark.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,11 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OWNER_FILE, RunFolder, sweepOrphanFolders } from '../../harness/engines/run-folder.js';
 import { bootId } from '../../harness/process-owner.js';
-
-/** A pid that ran and ended just now. */
-function deadPid(): number {
-  return Number(spawnSync('/bin/sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim());
-}
+import { deadPid } from '../helpers/dead-pid.js';
 
 describe('engine run folders', () => {
   it('carry an owner mark: this process and this boot', () => {

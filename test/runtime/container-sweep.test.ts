@@ -4,18 +4,13 @@
  * container whose owner is dead disappears when a chain starts in containers, and one whose owner
  * runs stays.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BOOT_LABEL, OWNER_PID_LABEL, bootId, sweepOrphanContainers, type SweepApi } from '../../harness/runtime/container-sweep.js';
+import { BOOT_LABEL, OWNER_PID_LABEL, sweepOrphanContainers, type SweepApi } from '../../harness/runtime/container-sweep.js';
+import { bootId } from '../../harness/process-owner.js';
+import { deadPid } from '../helpers/dead-pid.js';
 import { probeEngine } from '../../harness/runtime/engine-probe.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
-
-/** A pid that ran and ended just now. */
-function deadPid(): number {
-  const child = spawnSync('/bin/sh', ['-c', 'echo $$'], { encoding: 'utf8' });
-  return Number(child.stdout.trim());
-}
 
 function fakeApi(containers: Array<{ Id: string; Labels: Record<string, string>; State: string }>) {
   const removed: string[] = [];
