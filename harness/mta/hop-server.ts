@@ -17,7 +17,7 @@ import { installGreetingDelayPatch } from './greeting-delay.js';
 import { headerValue, headerValues, receivedByHost, receivedHeader } from './received-header.js';
 import type { InboundFact } from './effective-policy.js';
 import { frontFor } from './fronts/front-for.js';
-import { sessionExporter } from './smtp-client.js';
+import { sessionExporter } from './tls-exporter.js';
 import { startFront, type StartedFront } from './fronts/front-runner.js';
 
 /** A message as a hop accepted it. */
@@ -96,7 +96,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   const protocols = new Map<string, string>();
   /** Per session: the TLS exporter value, when this server's TLS session is the sender's (not behind a TLS-terminating front). */
   const exporters = new Map<string, string>();
-  const sameSessionAsSender = inbound.starttls !== 'vulnerable-injection';
+  const sameSessionAsSender = !front?.terminatesTls;
 
   const server = new SMTPServer({
     name: opts.hostname,

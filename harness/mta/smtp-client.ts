@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { sessionExporter } from './tls-exporter.js';
 import { MailhopError } from '../errors.js';
 import type { TlsVersion } from '../scenario/schema.js';
 
@@ -39,23 +40,11 @@ export interface TlsSummary {
   nullCipher: boolean;
   /**
    * 16 bytes of keying material exported from the session, hex (RFC 5705; RFC 8446 §7.5), label
-   * {@link SESSION_EXPORTER_LABEL}. Both ends of one TLS session compute the same value; a party
+   * `EXPORTER-mailhop-link-binding` (tls-exporter.ts). Both ends of one TLS session compute the same value; a party
    * that terminates TLS in between (an interceptor) holds two sessions, so the sender's and the
    * receiver's values differ even when every certificate looks right.
    */
   exporter?: string;
-}
-
-/** The exporter label both ends of a link use (RFC 5705 §4: labels outside the IANA registry start with `EXPORTER`). */
-export const SESSION_EXPORTER_LABEL = 'EXPORTER-mailhop-link-binding';
-
-/** The session's exported keying material ({@link TlsSummary.exporter}), or undefined when the socket cannot export (closed). */
-export function sessionExporter(socket: tls.TLSSocket): string | undefined {
-  try {
-    return socket.exportKeyingMaterial(16, SESSION_EXPORTER_LABEL, Buffer.alloc(0)).toString('hex');
-  } catch {
-    return undefined;
-  }
 }
 
 /** Options of one client connection. */

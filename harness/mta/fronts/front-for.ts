@@ -25,6 +25,11 @@ export interface FrontPlan {
   behaviour: FrontBehaviour;
   /** `none`: STARTTLS neither advertised nor accepted by the inner server; `offer`: advertised and accepted. */
   inner: 'none' | 'offer';
+  /**
+   * The front ends the client's TLS itself and opens its own to the inner server, so the server's
+   * session is not the sender's (its exported keying material differs by design).
+   */
+  terminatesTls?: true;
 }
 
 /** The front for an inbound mode, or null for the modes the honest smtp-server implements alone. */
@@ -42,7 +47,7 @@ export function frontFor(inbound: Inbound, hooks: FrontHooks): FrontPlan | null 
     case 'break-handshake':
       return { behaviour: breakHandshakeFront(inbound.how), inner: 'offer' };
     case 'vulnerable-injection':
-      return { behaviour: vulnerableInjectionFront({ tls: hooks.tls, onInjection: hooks.injected }), inner: 'offer' };
+      return { behaviour: vulnerableInjectionFront({ tls: hooks.tls, onInjection: hooks.injected }), inner: 'offer', terminatesTls: true };
     default:
       return null;
   }
