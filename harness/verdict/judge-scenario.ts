@@ -7,6 +7,7 @@ import type { BouncedEvent, DeferredEvent, SessionEvent, TraceEvent } from '../t
 import { checkAccounting, type AccountingProblem } from './accounting.js';
 import { endToEndVerdict } from './end-to-end.js';
 import { judgeMessageLink, type MessageLinkVerdict, type Witnesses } from './link-verdict.js';
+import { hasOpaqueSender } from './opaque-link-verdict.js';
 import { headerAccounts, type HeaderAccount } from './header-reconstruction.js';
 import { EventsByMessage } from './events-by-message.js';
 
@@ -29,7 +30,7 @@ export interface LinkReport {
   verdict: LinkVerdictName;
   version?: string;
   cipher?: string;
-  /** SMTP sessions opened on this link, all messages and attempts together. */
+  /** SMTP sessions opened on this link, all messages and attempts together (a real engine's or a gateway's: the connections the wire saw). */
   attempts: number;
   witnesses: Witnesses;
   disagreement?: string;
@@ -130,10 +131,12 @@ export function judgeScenario(
     const verdict = per.map((p) => p.verdict).sort((a, b) => RANK.indexOf(a) - RANK.indexOf(b))[0] ?? 'none';
     const sample = per.find((p) => p.verdict === verdict);
     const [from, to] = link.split('->');
+    // A real engine or a gateway records no sessions: count the connections the link's wire saw instead.
+    const counted = hasOpaqueSender(link, events) ? 'wire' : 'session';
     return {
       link, from, to, verdict,
       ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
-      attempts: events.filter((e) => e.kind === 'session' && e.link === link).length,
+      attempts: events.filter((e) => e.kind === counted && e.link === link).length,
       witnesses: sample?.witnesses ?? {},
       ...(per.find((p) => p.disagreement) ? { disagreement: per.find((p) => p.disagreement)!.disagreement } : {}),
       notes: [...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n))))],

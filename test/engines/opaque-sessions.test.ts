@@ -23,6 +23,10 @@ describe.skipIf(!availability('postfix').usable)(titled('a real Postfix relaying
     expect(wires.every((w) => w.handshake === 'established' && w.plaintextMessageIds.length === 0)).toBe(true);
     for (const w of wires) expect(accepted.map((a) => a.remotePort)).toContain(w.upstreamPort);
 
+    // The link's sessions column counts the connections the wire saw (finished ones, and one Postfix may still hold).
+    const linkRow = run.report.links.find((l) => l.link === 'pf->mx')!;
+    expect(linkRow.attempts).toBeGreaterThanOrEqual(wires.length);
+    expect(linkRow.attempts).toBeLessThanOrEqual(wires.length + 1);
     for (const m of run.report.messages) {
       const link = m.links.find((l) => l.link === 'pf->mx')!;
       expect({ id: m.messageId, verdict: link.verdict, sessions: link.sessions, wire: link.witnesses.wire }).toEqual({ id: m.messageId, verdict: 'tls', sessions: 1, wire: 'tls' });
