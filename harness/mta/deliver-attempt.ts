@@ -9,7 +9,7 @@ import { replyOf } from '../trace/events.js';
 import type { Trace } from '../trace/trace.js';
 import { SmtpClient, type SmtpReply } from './smtp-client.js';
 import type { ClientTlsContexts } from './client-tls-contexts.js';
-import { effectivePolicy, type InboundFact } from './effective-policy.js';
+import { effectivePolicy, policyReason, type InboundFact } from './effective-policy.js';
 import { localReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 
@@ -125,7 +125,7 @@ async function runSession(
   const requiresTls = policy === 'mandatory' || policy === 'verify';
   const event: Omit<SessionEvent, 'seq' | 'at'> = {
     kind: 'session', source: 'sender', link: target.link, hop: target.hop, messageId: message.id,
-    attempt, connection, localPort: 0, policy, requiresTls, plaintextRetry,
+    attempt, connection, localPort: 0, policy, policyReason: policyReason(target.policy, message.inbound, message.to, target.hop), requiresTls, plaintextRetry,
     starttlsAdvertised: null, starttlsSent: false, tls: null, contentSent: null,
     result: 'deferred', reply: localReply(451, '4.4.0', 'no session'), transcript: [],
   };

@@ -32,3 +32,17 @@ export function effectivePolicy(policy: Outbound | Submit, inbound: InboundFact 
       return inbound ? 'mandatory' : 'none';
   }
 }
+
+/**
+ * Why `effectivePolicy` chose the policy it did for one message, as a phrase for verdict notes and
+ * `explain` (e.g. `tls: none`, `preserve-inbound strict, the message arrived at gateway in plaintext`).
+ * Same inputs as `effectivePolicy`, plus the hop id that holds the message (for the wording).
+ */
+export function policyReason(policy: Outbound | Submit, inbound: InboundFact | null, recipients: readonly string[], hop: string): string {
+  if (policy.tls !== 'preserve-inbound') return `tls: ${policy.tls}`;
+  const enforced = new Set(policy.enforce.map((d) => d.toLowerCase()));
+  const listed = recipients.map((r) => r.slice(r.lastIndexOf('@') + 1).toLowerCase()).find((d) => enforced.has(d));
+  if (listed) return `preserve-inbound enforce list names ${listed}, so TLS is mandatory whatever the inbound leg did`;
+  const arrived = inbound ? `over TLS (${inbound.version})` : 'in plaintext';
+  return `preserve-inbound ${policy.preserve}, the message arrived at ${hop} ${arrived}`;
+}

@@ -76,9 +76,7 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
     out.push(`${notAdvertised}.`);
   } else if (!s.starttlsSent) {
     out.push(
-      s.policy === 'none'
-        ? `${receiver} advertised STARTTLS, but ${sender} did not use it (policy none), although ${receiver} supports it.`
-        : `${receiver} advertised STARTTLS, but ${sender} did not send it.`,
+      `${receiver} advertised STARTTLS, but ${sender} did not use it (${s.policyReason ?? `policy ${s.policy}`}): plaintext by the sender's choice, not a downgrade.`,
     );
   } else {
     const reply = s.starttlsReply ? s.starttlsReply.text : 'no reply';

@@ -29,7 +29,7 @@ export function sessionSummary(s: SessionEvent): string {
   if (s.plaintextRetry) parts.push('plaintext retry (STARTTLS skipped on purpose)');
   else if (s.starttlsAdvertised === null) parts.push('no EHLO reply');
   else if (!s.starttlsAdvertised && !s.starttlsSent) parts.push('STARTTLS not advertised');
-  else if (!s.starttlsSent) parts.push('STARTTLS advertised, not sent');
+  else if (!s.starttlsSent) parts.push(`STARTTLS advertised, not used (${s.policyReason ?? `policy ${s.policy}`})`);
   else parts.push(`STARTTLS sent${s.starttlsReply ? ` -> ${s.starttlsReply.text}` : ''}`);
   if (s.tls) parts.push(`TLS ${s.tls.version} ${s.tls.cipher}${certificateWords(s)}`);
   // The reply usually quotes the failure's detail already; then the RFC 8460 type is enough.

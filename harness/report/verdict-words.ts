@@ -9,8 +9,8 @@ import type { EndToEndName, LinkVerdictName, OutcomeName } from '../scenario/sch
 export const LINK_VERDICT_MEANING = {
   'tls-verified': 'delivered over TLS under a verify policy, so a bad certificate would have stopped it',
   tls: 'delivered over TLS, but the certificate was not enforced, so an interceptor would have gone unnoticed',
-  downgraded: 'delivered in plaintext although STARTTLS was advertised or tried',
-  plain: 'delivered in plaintext; STARTTLS was neither advertised nor tried',
+  downgraded: 'delivered in plaintext although STARTTLS was tried (refused, failed handshake, or an eNULL suite)',
+  plain: 'delivered in plaintext; STARTTLS was not tried (not offered, or the sender\'s policy chose plaintext)',
   stripped: 'delivered in plaintext because a fault on the link kept TLS from being used, not because of the servers',
   refused: 'attempted, but policy or replies stopped the message before its content crossed',
   none: 'the message never reached this link',

@@ -50,6 +50,8 @@ export interface SessionEvent extends EventBase {
   /** Local TCP port of the sender's socket (matches WireRecord.clientPort). */
   localPort: number;
   policy: EffectivePolicy;
+  /** Why `policy` is in force for this message, e.g. `tls: none` or `preserve-inbound strict, the message arrived at gateway in plaintext` (effective-policy.ts). */
+  policyReason?: string;
   /** Whether the policy in force required TLS for content to be sent. */
   requiresTls: boolean;
   /** This connection deliberately skipped STARTTLS because a fallback chose plaintext. */

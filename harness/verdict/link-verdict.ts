@@ -8,12 +8,14 @@
  *   CA and matched the hop's name, and a bad one would have stopped delivery.
  * - `tls`: delivered over TLS, certificate not enforced (an opportunistic or mandatory client
  *   encrypts to any certificate, so an interceptor would go unnoticed).
- * - `downgraded`: delivered in plaintext although STARTTLS was advertised or tried (rejected,
- *   failed handshake, policy chose not to use it, or an eNULL suite carried it).
+ * - `downgraded`: delivered in plaintext although STARTTLS was tried: it was rejected, its handshake
+ *   failed and the sender went on in clear, or an eNULL suite carried it.
  * - `stripped`: crossed in plaintext because a fault on the link kept TLS from being used
  *   (STARTTLS stripped, masked or refused by the link, its handshake broken before a plaintext
  *   reconnect), not because of the servers or the sender's policy (fault-attribution.ts).
- * - `plain`: delivered in plaintext and STARTTLS was neither advertised nor tried.
+ * - `plain`: delivered in plaintext and STARTTLS was not tried: the receiver did not offer it, or the
+ *   sender's policy chose not to use it (`tls: none`, preserve-inbound for mail that arrived in clear);
+ *   the notes say which.
  * - `refused`: attempted, but the sender's policy or the receiver's replies stopped the message
  *   before its content crossed.
  * - `none`: the message never reached this link.
@@ -64,7 +66,8 @@ function noteOf(s: SessionEvent): string | undefined {
   const where = `attempt ${s.attempt}${s.connection > 1 ? `, connection ${s.connection}` : ''}`;
   if (s.plaintextRetry) return `${where}: reconnected without STARTTLS after a failed handshake`;
   if (s.tlsFailure) return `${where}: ${s.tlsFailure.type} (${s.tlsFailure.detail})`;
-  if (s.starttlsAdvertised && !s.starttlsSent && s.policy === 'none') return `${where}: STARTTLS advertised but not used (policy none)`;
+  // The sender's policy chose plaintext: `plain`, not a downgrade; the note says whose choice it was.
+  if (s.starttlsAdvertised && !s.starttlsSent) return `${where}: STARTTLS offered by ${s.link.split('->')[1]}; not used: ${s.policyReason ?? `policy ${s.policy}`}`;
   if (s.result !== 'relayed') return `${where}: ${s.result}: ${s.reply.text}`;
   return undefined;
 }
@@ -159,7 +162,9 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     }
     else {
       if (s.tls?.nullCipher) notes.push(`eNULL cipher ${s.tls.cipher}: TLS framing without encryption`);
-      const tried = sessions.some((x) => x.starttlsAdvertised || x.starttlsSent || x.tls);
+      // Downgraded only when STARTTLS was tried (sent, or a TLS session carried eNULL, or the retry
+      // after a failed handshake); a sender that chose not to try it sent `plain`.
+      const tried = sessions.some((x) => x.starttlsSent || x.tls || x.plaintextRetry);
       const stripper = strippedBy(clearSession ?? s, sessions, faultsOf);
       if (stripper) {
         notes.push(`stripped: in clear because ${stripper.fault} on the link kept TLS from being used (attempt ${stripper.attempt}), not because of the servers`);

@@ -108,7 +108,10 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, events: r
     if (tls) verdict = 'tls';
     else {
       if (accepted?.tls?.nullCipher) notes.push(`eNULL cipher ${accepted.tls.cipher}: TLS framing without encryption`);
-      const tried = records.some((r) => r.starttlsAdvertised || r.starttlsSent || r.implicitTls) || facts.some((f) => f.fact === 'tls-failed' || f.fact === 'plaintext-fallback');
+      // Downgraded only when STARTTLS was tried (on the wire, or by the engine's own log); an engine
+      // that chose not to try it (policy none) sent `plain`.
+      const tried = records.some((r) => r.starttlsSent || r.implicitTls) || facts.some((f) => f.fact === 'tls-failed' || f.fact === 'plaintext-fallback');
+      if (!tried && records.some((r) => r.starttlsAdvertised)) notes.push(`STARTTLS offered by ${link.split('->')[1]}; not used by ${from}${policy ? ` (policy ${policy})` : ''}`);
       const stripper = policy !== 'none' ? attributions.find((a) => a.effect === 'tls-denied') : undefined;
       if (stripper) notes.push(`stripped: in clear because ${stripper.fault} on the link kept TLS from being used, not because of the servers`);
       verdict = stripper ? 'stripped' : tried ? 'downgraded' : 'plain';

@@ -17,9 +17,10 @@ import { toBeEncryptedOn } from './to-be-encrypted-on.js';
 import { toDowngradeAt } from './to-downgrade-at.js';
 import { toBeDelivered } from './to-be-delivered.js';
 import { toBeHeldNeverInClear } from './to-be-held-never-in-clear.js';
+import { toHaveVerdict } from './to-have-verdict.js';
 
 /** The matchers, for `expect.extend(mailhopMatchers)` with another `expect`. */
-export const mailhopMatchers = { toHoldTlsEndToEnd, toBeEncryptedOn, toDowngradeAt, toBeDelivered, toBeHeldNeverInClear };
+export const mailhopMatchers = { toHoldTlsEndToEnd, toBeEncryptedOn, toDowngradeAt, toHaveVerdict, toBeDelivered, toBeHeldNeverInClear };
 
 // vitest types expect.extend's argument against Matchers<MatcherState>, whose argument lists here
 // are only open to a ScenarioReport or StartedChain; the functions take the received value as `unknown`.

@@ -5,6 +5,7 @@
  */
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { StartedChain } from '../chain/chain.js';
+import type { LinkVerdictName } from '../scenario/schema.js';
 
 /** A link name as reports spell it: `<sender>-><receiver>`, e.g. `gateway->mailbox` or `client->sendmail`. */
 export type LinkName = `${string}->${string}`;
@@ -34,8 +35,14 @@ export interface MailhopMatchers<T = unknown> {
   toHoldTlsEndToEnd(...options: ArgsFor<T, [options?: HoldTlsOptions]>): Promise<void>;
   /** Every message crossed `link` over TLS (`tls` or `tls-verified`). */
   toBeEncryptedOn(...link: ArgsFor<T, [link: LinkName]>): Promise<void>;
-  /** Every message crossed `link` in plaintext although STARTTLS was advertised or tried (`downgraded`). */
+  /** Every message crossed `link` in plaintext although STARTTLS was tried: refused, failed handshake or eNULL (`downgraded`). */
   toDowngradeAt(...link: ArgsFor<T, [link: LinkName]>): Promise<void>;
+  /**
+   * Every message's verdict on `link` is exactly `verdict`: any of the seven link verdicts, e.g.
+   * `plain` (the sender chose not to try STARTTLS), `stripped` (a link fault kept TLS from being used),
+   * `refused` or `none`.
+   */
+  toHaveVerdict(...args: ArgsFor<T, [link: LinkName, verdict: LinkVerdictName]>): Promise<void>;
   /** Every message reached the final mailbox (outcome `delivered`). */
   toBeDelivered(...none: ArgsFor<T, []>): Promise<void>;
   /** No message was delivered, and none ever crossed a link in clear (end to end `held`). */

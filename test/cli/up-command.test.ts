@@ -96,20 +96,20 @@ describe('mailhop up', () => {
     expect(info.response).toMatch(/^250 /);
     const first = await out.waitFor(/^m1 .*$/m);
     expect(first[0]).toMatch(
-      /^m1 delivered · client->sendmail: sendmail received it over TLS \(TLSv1\.3 \S+\) · sendmail->gateway 🔓 downgraded · gateway->mailbox 🔓 downgraded · end to end from sendmail on: broken$/,
+      /^m1 delivered · client->sendmail: sendmail received it over TLS \(TLSv1\.3 \S+\) · sendmail->gateway 🔓 plain · gateway->mailbox 🔓 plain · end to end from sendmail on: broken$/,
     );
 
     // 2. A raw plaintext dialogue: no STARTTLS on the first link.
     const replies = await sendPlain(hops[0].proxy);
     expect(replies.at(-2)).toMatch(/^250 2\.6\.0 Ok: queued as /);
     const second = await out.waitFor(/^m2 .*$/m);
-    expect(second[0]).toBe('m2 delivered · client->sendmail: sendmail received it in plaintext · sendmail->gateway 🔓 downgraded · gateway->mailbox 🔓 downgraded · end to end from sendmail on: broken');
+    expect(second[0]).toBe('m2 delivered · client->sendmail: sendmail received it in plaintext · sendmail->gateway 🔓 plain · gateway->mailbox 🔓 plain · end to end from sendmail on: broken');
 
     // 3. Sent to the gateway's address, not the first hop's: the line starts where the mail came in.
     const third = await sendPlain(hops[1].proxy);
     expect(third.at(-2)).toMatch(/^250 2\.6\.0 Ok: queued as /);
     const entered = await out.waitFor(/^m3 .*$/m);
-    expect(entered[0]).toBe('m3 delivered · sendmail->gateway: gateway received it in plaintext · gateway->mailbox 🔓 downgraded · end to end from gateway on: broken');
+    expect(entered[0]).toBe('m3 delivered · sendmail->gateway: gateway received it in plaintext · gateway->mailbox 🔓 plain · end to end from gateway on: broken');
 
     // 4. Ctrl-C: everything stops, exit code 0, every port closed.
     const exited = once(child, 'exit');

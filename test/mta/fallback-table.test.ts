@@ -113,7 +113,9 @@ function expectBehaviour(run: InlineRun, failure: FailureName, policy: PolicyNam
     case 'clear':
       expect(steps(run)).toEqual([[1, 1, 'relayed']]);
       expect(wire.map((w) => [w.starttlsSent, w.plaintextMessageIds])).toEqual([[false, ['m1']]]);
-      expect(link.verdict).toBe(stripping ? 'plain' : 'downgraded'); // never `stripped`: policy none would not use TLS anyway
+      // `plain` whatever the link did: policy none never tries STARTTLS, so nothing was downgraded or stripped.
+      expect(link.verdict).toBe('plain');
+      if (!stripping) expect(run.report.messages[0].links[1].notes).toContain('attempt 1: STARTTLS offered by mx; not used: tls: none');
       return;
     case 'same':
       expect(steps(run)).toEqual([[1, 1, 'relayed']]);

@@ -5,13 +5,14 @@ const TLS10_ONLY = { starttls: 'offer', tls: { minVersion: 'TLSv1', maxVersion: 
 
 // Outbound policies and fallback flavours (tls-behaviour.md §2.2), asserted on what crossed the wire.
 describe('outbound policies', () => {
-  it('none never sends STARTTLS even when offered: downgraded, content seen in clear', async () => {
+  it('none never sends STARTTLS even when offered: plain (the sender\'s choice, not a downgrade), content seen in clear', async () => {
     const run = await runInline({ submit: { tls: 'none' }, hops: [{ id: 'mx' }] });
     const [w] = run.wire('client->mx');
     expect(w.starttlsAdvertised).toBe(true);
     expect(verbs(w)).not.toContain('STARTTLS');
     expect(w.plaintextMessageIds).toEqual(['m1']);
-    expect(run.report.links[0].verdict).toBe('downgraded');
+    expect(run.report.links[0].verdict).toBe('plain');
+    expect(run.report.messages[0].links[0].notes).toEqual(['attempt 1: STARTTLS offered by mx; not used: tls: none']);
   });
 
   it('opportunistic + fallback reconnect: failed handshake, then a new plaintext connection at once', async () => {

@@ -56,7 +56,7 @@ describe('stripped: plaintext because of a fault on the link', () => {
 
   it('a fault on another connection (another message) does not make this one stripped', () => {
     const v = judgeMessageLink(LINK, 'm1', [session({ starttlsAdvertised: true }), wire(40000, inClear), wire(40009, { faults: [STRIP] })]);
-    expect(v.verdict).toBe('downgraded');
+    expect(v.verdict).toBe('plain'); // offered, not tried: the sender's choice
     expect(v.faults).toBeUndefined();
   });
 

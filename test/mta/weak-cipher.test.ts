@@ -54,6 +54,8 @@ describe('eNULL cipher', () => {
     });
     expect(run.events).toContainEqual(expect.objectContaining({ kind: 'queued', hop: 'gateway', inboundTls: null }));
     expect(run.sessions('gateway->mailbox')[0].policy).toBe('none');
-    expect(run.report.links.map((l) => l.verdict)).toEqual(['tls', 'downgraded', 'downgraded']);
+    // The gateway did not try STARTTLS on mail that arrived over eNULL: its choice, so `plain`.
+    expect(run.report.links.map((l) => l.verdict)).toEqual(['tls', 'downgraded', 'plain']);
+    expect(run.report.messages[0].links[2].notes).toEqual(['attempt 1: STARTTLS offered by mailbox; not used: preserve-inbound strict, the message arrived at gateway in plaintext']);
   });
 });

@@ -14,12 +14,12 @@ describe('renderExplanation', () => {
   test('preserve-inbound: plaintext in, so no STARTTLS out although the next hop supports it', async () => {
     const text = await explain('messagelabs-plaintext-inbound-not-upgraded');
     expect(text).toContain(
-      'gateway received m1 in plaintext, so under strict preserve-inbound its policy for this message was none: it does not send STARTTLS at all. mailbox advertised STARTTLS, but gateway did not use it (policy none), although mailbox supports it. The message crossed in plaintext and mailbox accepted it (250 2.6.0 Ok: queued as <id>).',
+      'gateway received m1 in plaintext, so under strict preserve-inbound its policy for this message was none: it does not send STARTTLS at all. mailbox advertised STARTTLS, but gateway did not use it (preserve-inbound strict, the message arrived at gateway in plaintext): plaintext by the sender\'s choice, not a downgrade. The message crossed in plaintext and mailbox accepted it (250 2.6.0 Ok: queued as <id>).',
     );
-    expect(text).toContain('gateway → mailbox: downgraded');
-    expect(text).toContain('So: downgraded, delivered in plaintext although STARTTLS was advertised or tried.');
+    expect(text).toContain('gateway → mailbox: plain');
+    expect(text).toContain("So: plain, delivered in plaintext; STARTTLS was not tried (not offered, or the sender's policy chose plaintext).");
     expect(text).toContain('End to end: broken, the content crossed at least one link in clear.');
-    expect(text).toContain('✔ gateway->mailbox: expected downgraded, got downgraded');
+    expect(text).toContain('✔ gateway->mailbox: expected plain, got plain');
   });
 
   test('Postfix: a failed handshake, a deferral, then plaintext on the next attempt', async () => {

@@ -13,6 +13,17 @@ describe('mailhop matchers on vitest’s Assertion', () => {
     expectTypeOf(expect(chain).not.toDowngradeAt('gateway->mailbox')).toEqualTypeOf<Promise<void>>();
     expectTypeOf(expect(report).toBeDelivered()).toEqualTypeOf<Promise<void>>();
     expectTypeOf(expect(chain).not.toBeHeldNeverInClear()).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(chain).toHaveVerdict('gateway->mailbox', 'plain')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(report).not.toHaveVerdict('gateway->mailbox', 'stripped')).toEqualTypeOf<Promise<void>>();
+  });
+
+  test('toHaveVerdict takes one of the seven link verdicts', () => {
+    // @ts-expect-error 'clear' is not a link verdict
+    void expect(chain).toHaveVerdict('gateway->mailbox', 'clear');
+    // @ts-expect-error the verdict is required
+    void expect(chain).toHaveVerdict('gateway->mailbox');
+    // @ts-expect-error a hop id is not a link name
+    void expect(chain).toHaveVerdict('gateway', 'plain');
   });
 
   test('take a link name of the form from->to', () => {

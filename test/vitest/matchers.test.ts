@@ -23,22 +23,24 @@ describe('a strict preserve-inbound gateway that received plaintext (messagelabs
     const report = await chain.run();
     await expect(chain).toBeDelivered();
     await expect(chain).toBeEncryptedOn('client->sendmail');
-    await expect(chain).toDowngradeAt('sendmail->gateway');
-    await expect(chain).toDowngradeAt('gateway->mailbox');
+    // The gateway chose not to try STARTTLS (strict preserve-inbound, plaintext in): plain, not downgraded.
+    await expect(chain).toHaveVerdict('sendmail->gateway', 'plain');
+    await expect(chain).toHaveVerdict('gateway->mailbox', 'plain');
+    await expect(chain).not.toDowngradeAt('gateway->mailbox');
     await expect(chain).not.toHoldTlsEndToEnd();
     await expect(chain).not.toBeHeldNeverInClear();
-    await expect(report).toDowngradeAt('gateway->mailbox');
+    await expect(report).toHaveVerdict('gateway->mailbox', 'plain');
     await expect(report).not.toBeEncryptedOn('gateway->mailbox');
   });
 
   test('toBeEncryptedOn names the link and the attempt, and quotes the transcript and the wire', async ({ chain }) => {
     await chain.run();
     expect(await failureOf(expect(chain).toBeEncryptedOn('gateway->mailbox'))).toBe(
-      `expected gateway->mailbox to be encrypted (tls or tls-verified), but m1 was downgraded there
+      `expected gateway->mailbox to be encrypted (tls or tls-verified), but m1 was plain there
 
-m1 on gateway->mailbox: downgraded (delivered in plaintext although STARTTLS was advertised or tried)
+m1 on gateway->mailbox: plain (delivered in plaintext; STARTTLS was not tried (not offered, or the sender's policy chose plaintext))
   witnesses: sender saw plain, wire saw plain, receiver saw plain
-  attempt 1: policy none · STARTTLS advertised, not sent · content sent in clear · relayed: 250 2.6.0 Ok: queued as <queue-id>
+  attempt 1: policy none · STARTTLS advertised, not used (preserve-inbound strict, the message arrived at gateway in plaintext) · content sent in clear · relayed: 250 2.6.0 Ok: queued as <queue-id>
   transcript of attempt 1 (gateway -> mailbox), as gateway saw it:
     S: 220 mailbox.mailhop.test ESMTP mailhop
     C: EHLO gateway.mailhop.test
@@ -64,11 +66,11 @@ m1 on gateway->mailbox: downgraded (delivered in plaintext although STARTTLS was
     await chain.run();
     const message = await failureOf(expect(chain).toHoldTlsEndToEnd());
     expect(message.split('\n').slice(0, 5)).toEqual([
-      'expected TLS to hold end to end in messagelabs-plaintext-inbound-not-upgraded, but m1 was broken (delivered; first not tls or tls-verified on sendmail->gateway: downgraded)',
+      'expected TLS to hold end to end in messagelabs-plaintext-inbound-not-upgraded, but m1 was broken (delivered; first not tls or tls-verified on sendmail->gateway: plain)',
       '',
-      'm1 on sendmail->gateway: downgraded (delivered in plaintext although STARTTLS was advertised or tried)',
+      "m1 on sendmail->gateway: plain (delivered in plaintext; STARTTLS was not tried (not offered, or the sender's policy chose plaintext))",
       '  witnesses: sender saw plain, wire saw plain, receiver saw plain',
-      '  attempt 1: policy none · STARTTLS advertised, not sent · content sent in clear · relayed: 250 2.6.0 Ok: queued as <queue-id>',
+      '  attempt 1: policy none · STARTTLS advertised, not used (tls: none) · content sent in clear · relayed: 250 2.6.0 Ok: queued as <queue-id>',
     ]);
   });
 
@@ -77,8 +79,8 @@ m1 on gateway->mailbox: downgraded (delivered in plaintext although STARTTLS was
     expect(await failureOf(expect(chain).not.toBeDelivered())).toBe(
       'expected the messages of messagelabs-plaintext-inbound-not-upgraded not to be delivered, but m1 was delivered (end to end: broken)',
     );
-    const notDowngraded = await failureOf(expect(chain).not.toDowngradeAt('sendmail->gateway'));
-    expect(notDowngraded).toMatch(/^expected sendmail->gateway not to be downgraded, but m1 was downgraded there\n\nm1 on sendmail->gateway: downgraded/);
+    const notPlain = await failureOf(expect(chain).not.toHaveVerdict('sendmail->gateway', 'plain'));
+    expect(notPlain).toMatch(/^expected sendmail->gateway not to be plain, but m1 was plain there\n\nm1 on sendmail->gateway: plain/);
     expect(await failureOf(expect(chain).toBeHeldNeverInClear())).toMatch(
       /^expected every message of messagelabs-plaintext-inbound-not-upgraded to be held without ever crossing a link in clear, but m1 was delivered and crossed sendmail->gateway in clear \(end to end: broken\)\n/,
     );
@@ -87,11 +89,11 @@ m1 on gateway->mailbox: downgraded (delivered in plaintext although STARTTLS was
   test('a bare report has no trace: the message says so instead of quoting a transcript', async ({ chain }) => {
     const report = await chain.run();
     expect(await failureOf(expect(report).toBeEncryptedOn('gateway->mailbox'))).toBe(
-      `expected gateway->mailbox to be encrypted (tls or tls-verified), but m1 was downgraded there
+      `expected gateway->mailbox to be encrypted (tls or tls-verified), but m1 was plain there
 
-m1 on gateway->mailbox: downgraded (delivered in plaintext although STARTTLS was advertised or tried)
+m1 on gateway->mailbox: plain (delivered in plaintext; STARTTLS was not tried (not offered, or the sender's policy chose plaintext))
   witnesses: sender saw plain, wire saw plain, receiver saw plain
-  attempt 1: STARTTLS advertised but not used (policy none)
+  attempt 1: STARTTLS offered by mailbox; not used: preserve-inbound strict, the message arrived at gateway in plaintext
   (pass the StartedChain to expect() to see the SMTP transcript)`,
     );
   });
@@ -106,6 +108,28 @@ m1 on gateway->mailbox: downgraded (delivered in plaintext although STARTTLS was
     );
     // @ts-expect-error a number is not a run (the type test checks this too)
     await expect(expect(42).not.toBeDelivered()).rejects.toThrow('toBeDelivered: expect() needs a ScenarioReport or a StartedChain, got number');
+  });
+});
+
+describe('a relay that goes on in plaintext after 454 to STARTTLS (fake-454-opportunistic-continues-in-plaintext)', () => {
+  const test = chainTest('scenarios/fake-454-opportunistic-continues-in-plaintext.yaml');
+
+  test('STARTTLS was tried and refused: downgraded, and toHaveVerdict says the same', async ({ chain }) => {
+    await chain.run();
+    await expect(chain).toDowngradeAt('relay->mailbox');
+    await expect(chain).toHaveVerdict('relay->mailbox', 'downgraded');
+    await expect(chain).not.toHaveVerdict('relay->mailbox', 'plain');
+    const message = await failureOf(expect(chain).toHaveVerdict('relay->mailbox', 'stripped'));
+    expect(message).toMatch(/^expected relay->mailbox to be stripped \(delivered in plaintext because a fault on the link kept TLS from being used, not because of the servers\), but m1 was downgraded there\n/);
+    expect(message).toContain('STARTTLS sent -> 454 4.7.0 TLS not available due to temporary reason');
+  });
+
+  test('a name that is not a link verdict is refused with the list of names', async ({ chain }) => {
+    await chain.run();
+    // @ts-expect-error 'clear' is not a link verdict (the type test checks this too)
+    await expect(expect(chain).toHaveVerdict('relay->mailbox', 'clear')).rejects.toThrow(
+      'toHaveVerdict: "clear" is not a link verdict; expected one of tls-verified, tls, downgraded, plain, stripped, refused, none',
+    );
   });
 });
 

@@ -7,7 +7,9 @@ test('a strict preserve-inbound gateway does not upgrade plaintext mail', async 
   await chain.run();
   await expect(chain).toBeDelivered();
   await expect(chain).toBeEncryptedOn('client->sendmail');
-  await expect(chain).toDowngradeAt('gateway->mailbox');
+  // The gateway chose not to try STARTTLS (plaintext in, strict preserve-inbound): plain, not downgraded.
+  await expect(chain).toHaveVerdict('gateway->mailbox', 'plain');
+  await expect(chain).not.toDowngradeAt('gateway->mailbox');
   await expect(chain).not.toHoldTlsEndToEnd();
 });
 
