@@ -6,8 +6,9 @@
  * - `ETLS`: a TLS handshake or certificate check failed.
  * - `ETIMEOUT`: no reply within the client's timeout.
  * - `ESOCKET`: the connection failed or closed unexpectedly.
+ * - `EUSAGE`: a command-line option or a file given to a command (e.g. a run record to merge) is malformed (exit code 2).
  */
-export type MailhopErrorCode = 'ESCENARIO' | 'ECHAIN' | 'ESMTP' | 'ETLS' | 'ETIMEOUT' | 'ESOCKET';
+export type MailhopErrorCode = 'ESCENARIO' | 'ECHAIN' | 'ESMTP' | 'ETLS' | 'ETIMEOUT' | 'ESOCKET' | 'EUSAGE';
 
 /** Where in an SMTP dialogue an error happened. */
 export interface SmtpContext {

@@ -10,8 +10,11 @@ import { unavailableEngines } from '../engines/unavailable-engines.js';
 export interface RunScenariosOptions {
   /** Scenarios run at once (default 4). */
   concurrency?: number;
-  /** Sees each report as its scenario finishes, with the chain's trace (empty when it did not run). */
-  onReport?: (report: ScenarioReport, index: number, events: readonly TraceEvent[]) => void;
+  /**
+   * Sees each report as its scenario finishes, with the chain's trace (empty when it did not run) and
+   * the real time it took in ms (start of the chain to its report; 0 for a skipped scenario).
+   */
+  onReport?: (report: ScenarioReport, index: number, events: readonly TraceEvent[], durationMs: number) => void;
   /** Let `engine: external` hops use non-loopback addresses (startChain's `allowExternal`). */
   allowExternal?: boolean;
   /**
@@ -39,9 +42,10 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
       const skip = unavailableEngines(scenario, machineEngines);
       if (skip) {
         reports[i] = skippedReport(scenario, file, skip);
-        options.onReport?.(reports[i], i, []);
+        options.onReport?.(reports[i], i, [], 0);
         continue;
       }
+      const started = performance.now();
       let events: readonly TraceEvent[] = [];
       try {
         await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal });
@@ -52,7 +56,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
         reports[i] = failedReport(scenario, file, `the chain failed: ${(err as Error).message}`);
       }
       if (signal?.aborted) reports[i] = failedReport(scenario, file, `interrupted (${String(signal.reason)}) before it finished`);
-      else options.onReport?.(reports[i], i, events);
+      else options.onReport?.(reports[i], i, events, performance.now() - started);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, loaded.length)) }, worker));

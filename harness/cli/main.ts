@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { runCommand, type RunOptions } from './run-command.js';
+import { mergeCommand, type MergeOptions } from './merge-command.js';
 import { validateCommand } from './validate-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
 import { explainCommand } from './explain-command.js';
@@ -39,8 +40,24 @@ export async function main(argv: string[]): Promise<number> {
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per scenario)')
     .option('--html <file>', 'also write a self-contained HTML report (chain diagrams, attempts, transcripts)')
     .option('--allow-external', 'let engine: external hops use non-loopback addresses (a vendor gateway you run elsewhere)')
+    .option('--grep <pattern>', 'run only scenarios whose name or file path matches this regular expression')
+    .option('--shard <i/n>', 'run only the i-th of n slices of the scenarios (sorted by file; for a CI matrix)')
+    .option('--fail-on-skip', 'exit 1 when any scenario was skipped (a run where all were skipped always exits 1)')
+    .option('--verbose', 'print the SMTP transcript of the failing link under each failed scenario')
+    .option('--record <file>', 'also write a run record (reports, transcripts, times) for `mailhop merge`')
     .action(async (paths: string[], opts: RunOptions) => {
       exitCode = await runCommand(paths, opts);
+    });
+
+  program
+    .command('merge')
+    .description('merge run records of shards (`run --shard i/n --record f`) into one report')
+    .argument('<files...>', 'run record files')
+    .option('--junit <file>', 'write one JUnit XML report for all shards')
+    .option('--html <file>', 'write one HTML report for all shards')
+    .option('--json', 'print the merged machine-readable report to stdout')
+    .action(async (files: string[], opts: MergeOptions) => {
+      exitCode = await mergeCommand(files, opts);
     });
 
   program

@@ -11,7 +11,13 @@ import { renderJunit } from '../report/junit-report.js';
 import { renderHtml } from '../report/html-report.js';
 import type { RunRecord } from '../report/run-record.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
+import type { TraceEvent } from '../trace/events.js';
 import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
+import { parseGrep, parseShard, selectScenarios, type Shard } from './select-scenarios.js';
+import { failureEvidence } from '../report/failure-evidence.js';
+import { terminalSafe } from '../report/terminal-safe.js';
+import { writeRunFile } from '../report/run-file.js';
+import { MailhopError } from '../errors.js';
 
 /** Options of `mailhop run`. */
 export interface RunOptions {
@@ -23,6 +29,16 @@ export interface RunOptions {
   html?: string;
   /** Let `engine: external` hops name non-loopback addresses (never needed for mock or real-engine hops). */
   allowExternal?: boolean;
+  /** Run only scenarios whose name or file path matches this JavaScript regular expression. */
+  grep?: string;
+  /** `i/n`: run only the i-th of n deterministic slices of the scenarios (select-scenarios.ts). */
+  shard?: string;
+  /** Exit 1 when any scenario was skipped (by default only a run where every scenario was skipped fails). */
+  failOnSkip?: boolean;
+  /** Print, under each failed scenario's table, the SMTP transcript of the failing link. */
+  verbose?: boolean;
+  /** Write a run record (reports, traces, times) here, for `mailhop merge` (run-file.ts). */
+  record?: string;
 }
 
 /** Where `run` writes and which signals interrupt it (process.stdout and process, or fakes). */
@@ -32,8 +48,10 @@ export interface RunIo {
 }
 
 /**
- * `mailhop run <paths...> [--json] [--junit file] [--html file]`: 0 all expectations held, 1 some
- * failed, 2 bad input (or a report file that cannot be written). On a TTY a `scenario n of m`
+ * `mailhop run <paths...> [--json] [--junit file] [--html file] [--record file] [--grep re] [--shard i/n]
+ * [--fail-on-skip] [--verbose]`: 0 all expectations held, 1 some failed, or nothing ran because every
+ * scenario was skipped (or, with `--fail-on-skip`, any was skipped), 2 bad input (or a report file that
+ * cannot be written, or a `--grep` that matches nothing). An empty shard exits 0. On a TTY a `scenario n of m`
  * status line stays below the reports; elsewhere the output is plain lines. SIGINT or SIGTERM
  * stops every running chain (servers, proxies, engines) and starts no more; then 130 or 143
  * (128 + the signal's number, as a shell reports a process the signal killed), without summary or report files.
@@ -43,10 +61,26 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${JSON.stringify(String(opts.concurrency))}\n`);
     return 2;
   }
-  const loaded = await loadOrReport(() => loadScenarios(paths));
-  if (!loaded) return 2;
+  let grep: RegExp | undefined;
+  let shard: Shard | undefined;
+  try {
+    grep = opts.grep !== undefined ? parseGrep(opts.grep) : undefined;
+    shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
+  } catch (err) {
+    if (!(err instanceof MailhopError)) throw err;
+    process.stderr.write(`mailhop run: ${err.message}\n`);
+    return 2;
+  }
+  const all = await loadOrReport(() => loadScenarios(paths));
+  if (!all) return 2;
+  const loaded = selectScenarios(all, { grep, shard });
+  if (grep && !selectScenarios(all, { grep }).length) {
+    process.stderr.write(`mailhop run: --grep ${JSON.stringify(opts.grep)} matches none of the ${all.length} scenarios (names and file paths)\n`);
+    return 2;
+  }
+  if (shard) process.stderr.write(`shard ${shard.index}/${shard.count}: ${loaded.length} of ${all.length} scenarios\n`);
   // A report file that cannot be written is bad input: said before any scenario runs, not after all of them.
-  for (const file of [opts.junit, opts.html]) {
+  for (const file of [opts.junit, opts.html, opts.record]) {
     if (!file) continue;
     try {
       await access(path.dirname(path.resolve(file)), fsConstants.W_OK);
@@ -62,11 +96,12 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
   // Print in file order as soon as the scenarios before it are done.
   const done: string[] = [];
   let printed = 0;
-  const onReport = (report: ScenarioReport, i: number) => {
+  const onReport = (report: ScenarioReport, i: number, events: readonly TraceEvent[]) => {
     tally.done++;
     tally[report.passed ? 'passed' : 'failed']++;
     if (opts.json) return;
-    done[i] = renderScenario(report);
+    const evidence = opts.verbose ? failureEvidence(report, events) : [];
+    done[i] = evidence.length ? `${renderScenario(report)}\n    on the wire:\n${evidence.map(terminalSafe).join('\n')}` : renderScenario(report);
     while (done[printed] !== undefined) {
       const text = `${done[printed++]}\n`;
       if (progress) progress.print(text);
@@ -96,9 +131,10 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
       concurrency: opts.concurrency,
       signal: interrupt.signal,
       allowExternal: opts.allowExternal,
-      onReport: (report, i, events) => {
-        if (opts.html) records[i] = { report, events };
-        onReport(report, i);
+      onReport: (report, i, events, durationMs) => {
+        // Traces are kept only for the outputs that quote them.
+        records[i] = { report, events: opts.html || opts.record || opts.junit ? events : [], durationMs };
+        onReport(report, i, events);
       },
     });
   } finally {
@@ -115,14 +151,24 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
   else out.write(`${renderSummary(reports)}\n`);
 
   let code = reports.every((r) => r.passed) ? 0 : 1;
-  const files: Array<[string | undefined, () => string]> = [
-    [opts.junit, () => renderJunit(reports)],
-    [opts.html, () => renderHtml(reports.map((report, i) => records[i] ?? { report, events: [] }))],
+  const skipped = reports.filter((r) => r.skipped);
+  // A CI job where nothing ran must not go green: all skipped is a failure; --fail-on-skip makes any skip one.
+  if (skipped.length && (skipped.length === reports.length || opts.failOnSkip)) {
+    const what = skipped.length === reports.length ? `nothing ran: all ${reports.length} scenario${reports.length === 1 ? ' was' : 's were'} skipped` : `${skipped.length} scenario${skipped.length === 1 ? ' was' : 's were'} skipped (--fail-on-skip)`;
+    process.stderr.write(`mailhop run: ${what}: ${terminalSafe(skipped[0].skipped ?? '')}${skipped.length > 1 ? ` (and ${skipped.length - 1} more)` : ''}\n`);
+    code = Math.max(code, 1);
+  }
+  const withRecords = reports.map((report, i) => records[i] ?? { report, events: [] });
+  const files: Array<[string | undefined, () => string | Promise<void>]> = [
+    [opts.junit, () => renderJunit(withRecords)],
+    [opts.html, () => renderHtml(withRecords)],
+    [opts.record, () => writeRunFile(opts.record!, withRecords, shard ?? null)],
   ];
   for (const [file, render] of files) {
     if (!file) continue;
     try {
-      await writeFile(file, render());
+      const text = await render();
+      if (typeof text === 'string') await writeFile(file, text);
       process.stderr.write(`wrote ${file}\n`);
     } catch (err) {
       process.stderr.write(`mailhop: cannot write ${file}: ${(err as Error).message}\n`);

@@ -8,4 +8,6 @@ import type { TraceEvent } from '../trace/events.js';
 export interface RunRecord {
   report: ScenarioReport;
   events: readonly TraceEvent[];
+  /** Real time the scenario took, ms, from starting its chain to its report (absent when not measured). */
+  durationMs?: number;
 }

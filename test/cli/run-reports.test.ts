@@ -33,8 +33,9 @@ describe('mailhop run --junit --html', () => {
     expect(await runCommand(SCENARIOS, { junit, html, concurrency: 2 }, { stdout })).toBe(0);
     expect(stderr.mock.calls.map((c) => c[0])).toEqual([`wrote ${junit}\n`, `wrote ${html}\n`]);
     const xml = await readFile(junit, 'utf8');
-    expect(xml).toContain('<testsuites name="mailhop" tests="2" failures="0" errors="0" skipped="0">');
-    expect(xml).toContain('<testcase name="messagelabs-preserves-inbound-tls" classname="mailhop.scenarios" file="scenarios/messagelabs-preserves-inbound-tls.yaml">');
+    // Times are real seconds with millisecond precision, per testcase and for the suite.
+    expect(xml).toMatch(/<testsuites name="mailhop" tests="2" failures="0" errors="0" skipped="0" time="\d+\.\d{3}">/);
+    expect(xml).toMatch(/<testcase name="messagelabs-preserves-inbound-tls" classname="mailhop.scenarios" file="scenarios\/messagelabs-preserves-inbound-tls.yaml" time="\d+\.\d{3}">/);
     const page = await readFile(html, 'utf8');
     expect(page.match(/<section class="scenario"/g)).toHaveLength(2);
     expect(page).toContain('data-link="relay-&gt;mailbox" data-verdict="refused" data-lock="refused"');
