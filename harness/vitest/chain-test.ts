@@ -6,6 +6,8 @@ import { test } from 'vitest';
 import { startChain, type ChainOptions, type StartedChain } from '../chain/chain.js';
 import { loadScenarioFile, loadScenarioText } from '../scenario/load-scenario.js';
 import type { Scenario, ScenarioInput } from '../scenario/schema.js';
+import { unavailableEngines } from '../engines/unavailable-engines.js';
+import { diagnoseEngines } from '../engines/doctor.js';
 
 /** A scenario file path (relative to the working directory, usually the project root), or a scenario object. */
 export type ScenarioSource = string | ScenarioInput | Scenario;
@@ -25,6 +27,8 @@ async function load(source: ScenarioSource) {
 /**
  * A `test` whose `chain` fixture is the scenario's started chain, stopped after the test (ports freed).
  * The chain starts only in tests that use `chain`; nothing is sent until the test calls `run()` or `send()`.
+ * A scenario that needs a real MTA this machine lacks skips the test with the reason (vitest's
+ * `context.skip(note)`), as `mailhop run` skips it: never a failure, never a silent pass.
  * @throws ScenarioError (in the test) when the scenario is invalid; MailhopError `ECHAIN` when it cannot start.
  * @example
  * const test = chainTest('scenarios/all-hops-offer-encrypted.yaml');
@@ -36,8 +40,10 @@ async function load(source: ScenarioSource) {
 export function chainTest(scenario: ScenarioSource, options: Omit<ChainOptions, 'file'> = {}) {
   return test.extend<ChainFixtures>({
     scenario,
-    chain: async ({ scenario: source }, use) => {
+    chain: async ({ scenario: source, skip }, use) => {
       const { scenario: plan, file } = await load(source);
+      const missing = unavailableEngines(plan, diagnoseEngines);
+      if (missing) skip(`${plan.name}: ${missing}`);
       const chain = await startChain(plan, { ...options, file });
       try {
         await use(chain);
