@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the real MTAs mailhop can run as hops (`engine:` in a scenario), on Debian 12, as root.
-# Follows ../shared/reference/real-mtas.md §2: the four MTA packages conflict with each other, so
+# The four MTA packages conflict with each other in Debian (each Provides/Conflicts mail-transport-agent), so
 # only Postfix is installed with apt; Sendmail, Exim and OpenSMTPD are unpacked with `dpkg -x`
 # (no maintainer script runs, nothing is started) under MAILHOP_MTA_ROOT (default /opt/mailhop-mtas),
 # next to the runtime libraries they need. Idempotent: a second run changes nothing and takes ~1 s.
 #
-#   sudo scripts/install-real-mtas.sh          # then: npx mailhop doctor
+#   sudo scripts/install-real-mtas.sh          # or: sudo npx mailhop install-mtas; then: npx mailhop doctor
 #
 # Nothing here starts a daemon: Debian's policy-rc.d (if any) keeps Postfix from starting, and
 # mailhop runs every engine from a per-run folder with its own configuration.

@@ -3,9 +3,7 @@
  * file and the work in the library.
  * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file).
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { runCommand, type RunOptions } from './run-command.js';
 import { mergeCommand, type MergeOptions } from './merge-command.js';
@@ -16,6 +14,8 @@ import { upCommand } from './up-command.js';
 import { addPresetsCommand } from './presets-command.js';
 import { composeCommand, type ComposeCommandOptions } from './compose-command.js';
 import { runtimeName } from '../runtime/select-runtime.js';
+import { packageRoot } from './package-root.js';
+import { installMtasCommand } from './install-mtas-command.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +47,14 @@ export async function main(argv: string[]): Promise<number> {
     .option('--record <file>', 'also write a run record (reports, transcripts, times) for `mailhop merge`')
     .action(async (paths: string[], opts: RunOptions) => {
       exitCode = await runCommand(paths, opts);
+    });
+
+  program
+    .command('install-mtas')
+    .description('install the real MTAs engine: hops run (Debian/Ubuntu, as root); says what it installs first')
+    .option('--dry-run', 'only print what would be installed')
+    .action(async (opts: { dryRun?: boolean }) => {
+      exitCode = await installMtasCommand(opts);
     });
 
   program
@@ -111,13 +119,5 @@ export async function main(argv: string[]): Promise<number> {
 
 /** mailhop's version from its package.json, found upwards from this file (sources or dist/). */
 function packageVersion(): string {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mailhop') return pkg.version ?? 'unknown';
-    } catch {
-      // no package.json here: look further up
-    }
-  }
-  return 'unknown';
+  return packageRoot()?.version ?? 'unknown';
 }

@@ -21,7 +21,7 @@ export interface EngineDiagnosis {
   found?: string;
 }
 
-const INSTALL = 'run scripts/install-real-mtas.sh as root';
+const INSTALL = 'run `mailhop install-mtas` as root';
 
 function executable(file: string): boolean {
   try {

@@ -84,7 +84,7 @@ export const exim: EngineDefinition = {
   settleAfterDeferrals: 2,
   async prepare(folder, c): Promise<EngineLaunch> {
     const ex = userIds(USER);
-    if (!ex) throw new Error(`user ${USER} is missing (scripts/install-real-mtas.sh creates it)`);
+    if (!ex) throw new Error(`user ${USER} is missing ("mailhop install-mtas" creates it)`);
     folder.dir('spool', 0o750, ex);
     folder.dir('certs', 0o750, { uid: 0, gid: ex.gid });
     // Exim reads its key after dropping privileges to Debian-exim (§5.3).

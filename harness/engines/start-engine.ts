@@ -62,7 +62,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const paths = options.paths ?? mtaPaths();
   const missing = def.requires.binaries(paths).filter((b) => !existsSync(b));
   if (missing.length) {
-    throw new MailhopError('ECHAIN', `engine ${engine} (hop ${hop.id}) is not installed here: ${missing.join(', ')} missing; run scripts/install-real-mtas.sh as root (mailhop doctor tells what else is needed)`, { hop: hop.id });
+    throw new MailhopError('ECHAIN', `engine ${engine} (hop ${hop.id}) is not installed here: ${missing.join(', ')} missing; run "mailhop install-mtas" as root (mailhop doctor tells what else is needed)`, { hop: hop.id });
   }
   const owner = def.folderOwner ? userIds(def.folderOwner) : undefined;
   const folder = RunFolder.create(`${engine}-${hop.id}`, owner);

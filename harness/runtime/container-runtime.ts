@@ -41,6 +41,19 @@ interface Pending {
 }
 
 /**
+ * testcontainers, an optional peer dependency: only users of the container runtime install it.
+ * @throws MailhopError `ECHAIN` saying what to install when it is missing.
+ */
+async function importTestcontainers(): Promise<typeof import('testcontainers')> {
+  try {
+    return await import('testcontainers');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new MailhopError('ECHAIN', 'container runtime unavailable: the testcontainers package is not installed (an optional peer dependency of mailhop); run `npm install --save-dev testcontainers@12`');
+  }
+}
+
+/**
  * Makes a container runtime for one chain.
  * @throws MailhopError `ECHAIN` within ~1 s when no engine answers, naming the DOCKER_HOST tried.
  */
@@ -53,7 +66,7 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
   // engine started with --bridge=none lacks (it then reports no working strategy).
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
   process.env.DOCKER_HOST ??= probe.dockerHost;
-  const { GenericContainer, getContainerRuntimeClient } = await import('testcontainers');
+  const { GenericContainer, getContainerRuntimeClient } = await importTestcontainers();
   swept ??= getContainerRuntimeClient().then((client) => sweepOrphanContainers(client.container.dockerode as unknown as SweepApi)).catch(() => undefined);
   await swept;
   const image = options.image ?? process.env.MAILHOP_IMAGE ?? 'mailhop:local';

@@ -10,7 +10,7 @@ describe('mailhop doctor', () => {
     expect(diagnoses.map((d) => d.engine)).toEqual(['postfix', 'sendmail', 'exim', 'opensmtpd', 'external']);
     const exim = diagnoses.find((d) => d.engine === 'exim')!;
     expect(exim.usable).toBe(false);
-    expect(exim.reasons).toContain('/nonexistent/mtas/exim/usr/sbin/exim4 missing (run scripts/install-real-mtas.sh as root)');
+    expect(exim.reasons).toContain('/nonexistent/mtas/exim/usr/sbin/exim4 missing (run `mailhop install-mtas` as root)');
     expect(diagnoses.find((d) => d.engine === 'external')!.usable).toBe(true);
   });
 

@@ -10,7 +10,7 @@ describe('chainTest on a machine without the scenario\'s real MTA', () => {
   let bodyRan = false;
 
   afterEach(({ task }) => {
-    seen.push({ name: task.name, state: task.result?.state, note: task.result?.note });
+    seen.push({ name: task.name, state: task.result?.state, note: (task.result as { note?: string } | undefined)?.note });
   });
 
   test('is skipped before its body runs', async ({ chain }) => {
