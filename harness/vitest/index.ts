@@ -18,9 +18,21 @@ import { toDowngradeAt } from './to-downgrade-at.js';
 import { toBeDelivered } from './to-be-delivered.js';
 import { toBeHeldNeverInClear } from './to-be-held-never-in-clear.js';
 import { toHaveVerdict } from './to-have-verdict.js';
+import { toBeBouncedAt, toBeDeferredAt } from './to-be-stopped-at.js';
+import { toBeBelievedOn } from './to-be-believed-on.js';
 
 /** The matchers, for `expect.extend(mailhopMatchers)` with another `expect`. */
-export const mailhopMatchers = { toHoldTlsEndToEnd, toBeEncryptedOn, toDowngradeAt, toHaveVerdict, toBeDelivered, toBeHeldNeverInClear };
+export const mailhopMatchers = {
+  toHoldTlsEndToEnd,
+  toBeEncryptedOn,
+  toDowngradeAt,
+  toHaveVerdict,
+  toBeDelivered,
+  toBeHeldNeverInClear,
+  toBeDeferredAt,
+  toBeBouncedAt,
+  toBeBelievedOn,
+};
 
 // vitest types expect.extend's argument against Matchers<MatcherState>, whose argument lists here
 // are only open to a ScenarioReport or StartedChain; the functions take the received value as `unknown`.
@@ -28,3 +40,4 @@ expect.extend(mailhopMatchers as unknown as Parameters<typeof expect.extend>[0])
 
 export type { MailhopMatchers, MailhopRun, LinkName, HoldTlsOptions } from './mailhop-matchers.js';
 export { chainTest, type ChainFixtures, type ScenarioSource } from './chain-test.js';
+export { forMessages, type MessageSelection } from './message-selection.js';

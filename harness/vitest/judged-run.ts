@@ -5,6 +5,7 @@
  */
 import type { ScenarioReport, MessageReport } from '../verdict/judge-scenario.js';
 import type { TraceEvent } from '../trace/events.js';
+import { isMessageSelection, narrowReport } from './message-selection.js';
 
 /** The report a matcher renders, and the trace behind it when the matcher got a chain. */
 export interface JudgedRun {
@@ -29,9 +30,14 @@ function isChain(value: unknown): value is ChainLike {
 }
 
 /**
- * @throws TypeError when `received` is neither a ScenarioReport nor a StartedChain.
+ * @throws TypeError when `received` is neither a ScenarioReport nor a StartedChain (nor `forMessages` of one);
+ *   Error when `forMessages` named a message the run does not have.
  */
 export async function judgedRunOf(received: unknown, matcher: string): Promise<JudgedRun> {
+  if (isMessageSelection(received)) {
+    const run = await judgedRunOf(received.run, matcher);
+    return { ...run, report: narrowReport(run.report, received.messageIds, matcher) };
+  }
   if (isChain(received)) {
     await received.settle?.();
     return { report: received.report(), events: received.events() };

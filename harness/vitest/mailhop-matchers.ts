@@ -6,15 +6,18 @@
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { StartedChain } from '../chain/chain.js';
 import type { LinkVerdictName } from '../scenario/schema.js';
+import type { Belief } from '../verdict/header-reconstruction.js';
+import type { MessageSelection } from './message-selection.js';
 
 /** A link name as reports spell it: `<sender>-><receiver>`, e.g. `gateway->mailbox` or `client->sendmail`. */
 export type LinkName = `${string}->${string}`;
 
 /**
  * What the matchers accept: a scenario report, or a started chain (the matcher waits for it to
- * settle, then judges it with `report()` and quotes its trace in failure messages).
+ * settle, then judges it with `report()` and quotes its trace in failure messages), or either
+ * narrowed to some messages with `forMessages(run, 'm2')`.
  */
-export type MailhopRun = ScenarioReport | StartedChain;
+export type MailhopRun = ScenarioReport | StartedChain | MessageSelection;
 
 /** Arguments of a matcher: its own when `expect()` got a {@link MailhopRun}, else an impossible one. */
 type ArgsFor<T, A extends unknown[]> = [T] extends [MailhopRun] ? A : [mailhopRunRequired: 'expect() needs a ScenarioReport or a StartedChain'];
@@ -47,6 +50,15 @@ export interface MailhopMatchers<T = unknown> {
   toBeDelivered(...none: ArgsFor<T, []>): Promise<void>;
   /** No message was delivered, and none ever crossed a link in clear (end to end `held`). */
   toBeHeldNeverInClear(...none: ArgsFor<T, []>): Promise<void>;
+  /** Every message is still queued at `hop` when the run ended (outcome `deferred`, held there). */
+  toBeDeferredAt(...hop: ArgsFor<T, [hop: string]>): Promise<void>;
+  /** `hop` gave every message up and sent a DSN to the envelope sender (outcome `bounced`). */
+  toBeBouncedAt(...hop: ArgsFor<T, [hop: string]>): Promise<void>;
+  /**
+   * For every delivered message, a recipient reading the trusted Received headers would believe
+   * `link` was `tls`, `plain`, or could not tell (`unknown`), whatever crossed the wire.
+   */
+  toBeBelievedOn(...args: ArgsFor<T, [link: LinkName, belief: Belief]>): Promise<void>;
 }
 
 declare module 'vitest' {

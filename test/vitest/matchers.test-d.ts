@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, test } from 'vitest';
-import { chainTest, type LinkName, type MailhopRun } from '../../harness/vitest/index.js';
+import { chainTest, forMessages, type LinkName, type MailhopRun } from '../../harness/vitest/index.js';
 import type { ScenarioReport, StartedChain } from '../../harness/index.js';
 
 declare const chain: StartedChain;
@@ -15,6 +15,20 @@ describe('mailhop matchers on vitest’s Assertion', () => {
     expectTypeOf(expect(chain).not.toBeHeldNeverInClear()).toEqualTypeOf<Promise<void>>();
     expectTypeOf(expect(chain).toHaveVerdict('gateway->mailbox', 'plain')).toEqualTypeOf<Promise<void>>();
     expectTypeOf(expect(report).not.toHaveVerdict('gateway->mailbox', 'stripped')).toEqualTypeOf<Promise<void>>();
+  });
+
+  test('outcome, belief and per-message matchers', () => {
+    expectTypeOf(expect(chain).toBeDeferredAt('relay')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(report).not.toBeBouncedAt('relay')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(chain).toBeBelievedOn('relay->mailbox', 'unknown')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(expect(forMessages(chain, 'm2')).toHaveVerdict('relay->mailbox', 'tls')).toEqualTypeOf<Promise<void>>();
+    expectTypeOf(forMessages(report, 'm1')).toExtend<MailhopRun>();
+    // @ts-expect-error a belief is tls, plain or unknown
+    void expect(chain).toBeBelievedOn('relay->mailbox', 'encrypted');
+    // @ts-expect-error the hop is required
+    void expect(chain).toBeDeferredAt();
+    // @ts-expect-error forMessages takes a run, not a scenario path
+    void forMessages('scenarios/x.yaml', 'm1');
   });
 
   test('toHaveVerdict takes one of the seven link verdicts', () => {
