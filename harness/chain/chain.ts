@@ -9,6 +9,7 @@ import { MailhopError } from '../errors.js';
 import { RunPki } from '../pki/run-pki.js';
 import { linkNamesOf, type Message, type Scenario } from '../scenario/schema.js';
 import { VirtualClock } from './virtual-clock.js';
+import { RunBudget } from './run-budget.js';
 import { Trace } from '../trace/trace.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { AcceptedMessage } from '../mta/hop-server.js';
@@ -93,7 +94,10 @@ export interface StartedChain extends AsyncDisposable {
   readonly hops: readonly HopAddresses[];
   /** Submits a message through the client; returns its mailhop id (`m1`, `m2`, ...). */
   send(message: Message): Promise<string>;
-  /** Runs the virtual clock until every message is delivered or bounced, or `runFor` is reached. */
+  /**
+   * Runs the virtual clock until every message is delivered or bounced, or has used up its `runFor`
+   * (counted from when it entered the chain: a message sent after earlier ones still gets its whole budget).
+   */
   settle(): Promise<'done' | 'limit' | 'stopped'>;
   /** Sends every message of the scenario, settles, and judges. */
   run(): Promise<ScenarioReport>;
@@ -139,6 +143,8 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const trace = new Trace(clock, { keep: options.traceLimit });
   const tally = options.traceLimit === undefined ? null : new AccountingTally();
   if (tally) trace.subscribe((e) => tally.observe(e));
+  const budget = new RunBudget(scenario.runFor, () => clock.now());
+  trace.subscribe((e) => budget.observe(e));
   const pki = await RunPki.create();
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   const ids = scenario.hops.map((h) => h.id);
@@ -306,11 +312,11 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       };
     };
     for (let i = 0; i < ids.length - 1; i++) {
-      const queue = new RelayQueue({ target: targetFor(i), clock, onBounce: onBounce(ids[i]) });
+      const queue = new RelayQueue({ target: targetFor(i), clock, onBounce: onBounce(ids[i]), runUntil: (id) => budget.until(id) });
       hopQueues[i] = queue;
       queues.push(queue);
     }
-    const submitQueue = new RelayQueue({ target: targetFor(-1), clock, onBounce: onBounce('client') });
+    const submitQueue = new RelayQueue({ target: targetFor(-1), clock, onBounce: onBounce('client'), runUntil: (id) => budget.until(id) });
     clientQueue = submitQueue;
     queues.push(submitQueue);
 
@@ -335,7 +341,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 
     const isDone = () => queues.every((q) => q.held().length === 0) && holds.held().length === 0;
     const settle = async () => {
-      const result = await clock.run(scenario.runFor, isDone);
+      const result = await clock.run(() => budget.end(), isDone);
       await waitForWire(2_000);
       return result;
     };

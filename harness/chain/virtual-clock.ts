@@ -69,15 +69,18 @@ export class VirtualClock {
 
   /**
    * Drives the run: waits until no work is in flight, then jumps to the next timer, until
-   * `isDone()` holds, no timer is left, or the next timer is later than `limitMs`.
+   * `isDone()` holds, no timer is left, or the next timer is later than the limit (virtual ms).
+   * `limit` may be a function, read again at every step: a chain that accepts mail while it runs
+   * (`mailhop up`) moves it on as messages arrive.
    * @returns `'done'` when isDone() held, `'limit'` when time ran out (or nothing was left to do).
    */
-  async run(limitMs: number, isDone: () => boolean): Promise<'done' | 'limit' | 'stopped'> {
+  async run(limit: number | (() => number), isDone: () => boolean): Promise<'done' | 'limit' | 'stopped'> {
     for (;;) {
       await this.idle();
       if (this.stopped) return 'stopped';
       if (isDone()) return 'done';
       const next = this.nextTimerAt();
+      const limitMs = typeof limit === 'number' ? limit : limit();
       if (next === undefined || next > limitMs) {
         this.t = Math.max(this.t, Math.min(limitMs, next ?? limitMs));
         return 'limit';

@@ -11,10 +11,20 @@ export interface RelayQueueOptions {
   clock: VirtualClock;
   /** Called when the hop gives up on a message (a DSN goes to the envelope sender). */
   onBounce?: (message: QueuedMessage, reply: AttemptOutcome['reply']) => void;
+  /**
+   * The run's budget for a message: the virtual time, ms, after which no retry of it is scheduled
+   * (it stays queued: held, not bounced). Asked once, when the message enters this queue. The chain
+   * counts it from when the message entered the chain (scenario `runFor`), so under `mailhop up`
+   * a message sent late gets its whole retry schedule. Default: no budget (Infinity).
+   */
+  runUntil?: (messageId: string) => number;
 }
 
+/** A message in the queue, with the last virtual time, ms, at which this run may retry it. */
+type HeldMessage = QueuedMessage & { runUntil: number };
+
 export class RelayQueue {
-  private readonly pending = new Map<string, QueuedMessage>();
+  private readonly pending = new Map<string, HeldMessage>();
   private stopped = false;
 
   constructor(private readonly opts: RelayQueueOptions) {}
@@ -30,9 +40,10 @@ export class RelayQueue {
    */
   enqueue(message: Omit<QueuedMessage, 'attempts' | 'arrivedAt'>): void {
     const { target, clock } = this.opts;
-    const queued: QueuedMessage = { ...message, arrivedAt: clock.now(), attempts: 0 };
+    const queued: HeldMessage = { ...message, arrivedAt: clock.now(), attempts: 0, runUntil: Infinity };
     this.pending.set(queued.id, queued);
     target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound });
+    queued.runUntil = this.opts.runUntil?.(queued.id) ?? Infinity;
     this.attempt(queued);
   }
 
@@ -41,14 +52,14 @@ export class RelayQueue {
     this.stopped = true;
   }
 
-  private attempt(message: QueuedMessage): void {
+  private attempt(message: HeldMessage): void {
     if (this.stopped) return;
     message.attempts++;
     const work = deliverAttempt(this.opts.target, message, message.attempts).then((outcome) => this.settle(message, outcome));
     void this.opts.clock.track(work);
   }
 
-  private settle(message: QueuedMessage, outcome: AttemptOutcome): void {
+  private settle(message: HeldMessage, outcome: AttemptOutcome): void {
     const { target, clock } = this.opts;
     if (outcome.result === 'relayed') {
       this.pending.delete(message.id);
@@ -67,7 +78,8 @@ export class RelayQueue {
     const delay = policy.retry[Math.min(message.attempts - 1, policy.retry.length - 1)];
     const nextAttemptAt = Math.min(clock.now() + delay, expiresAt);
     target.trace.emit({ kind: 'deferred', source: 'sender', link: target.link, hop: target.hop, messageId: message.id, attempt: message.attempts, nextAttemptAt, reply: outcome.reply });
-    clock.schedule(nextAttemptAt, () => this.attempt(message));
+    // Past the run's budget for this message the retry is not scheduled: it stays queued (held) when the run ends.
+    if (nextAttemptAt <= message.runUntil) clock.schedule(nextAttemptAt, () => this.attempt(message));
   }
 
   private bounce(message: QueuedMessage, reply: AttemptOutcome['reply']): void {

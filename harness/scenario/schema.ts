@@ -371,7 +371,7 @@ export const Scenario = z
     expect: Expect.optional(),
     /** On-path attackers: faults acting in the link proxy between two hops (link/faults/), in the order they see traffic. */
     links: z.array(LinkFaultSpec).default([]),
-    /** The run stops when the virtual clock reaches this; still-queued messages are reported deferred. */
+    /** Virtual time each message is given from when it entered the chain; a retry due later is not made, and the message is reported deferred. */
     runFor: Duration.prefault('1h'),
   })
   .superRefine((s, ctx) => {
