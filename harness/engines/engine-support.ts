@@ -46,6 +46,7 @@ const FIXED_KEYS: Record<string, string> = {
   'outbound.retry': 'it retries on its own real-time schedule (about every second, as mailhop configures it)',
   'outbound.maxAge': 'its queue lifetime is its own (the run ends long before)',
   'outbound.timeout': 'its timeouts are its own',
+  'outbound.concurrencyLimit': 'its destination concurrency is its own',
   'outbound.replies': 'it uses its own reply texts',
   'outbound.fallbackAfter': 'Postfix falls back once the message is minimal_backoff_time old (1 s in the configuration mailhop writes)',
 };

@@ -1,10 +1,13 @@
 /**
  * A hop's outbound queue: attempts delivery at once, defers on 4xx (and on local TLS-policy
  * refusals) with the retry schedule in virtual time, and bounces on 5xx or when the message is
- * older than maxAge (RFC 5321 §4.5.4.1; Postfix maximal_queue_lifetime).
+ * older than maxAge (RFC 5321 §4.5.4.1; Postfix maximal_queue_lifetime). At most
+ * `concurrencyLimit` attempts to the next hop run at once (Postfix
+ * default_destination_concurrency_limit); the others wait their turn (session-slots.ts).
  */
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import { deliverAttempt, type AttemptOutcome, type QueuedMessage, type RelayTarget } from './deliver-attempt.js';
+import { SessionSlots } from './session-slots.js';
 
 export interface RelayQueueOptions {
   target: RelayTarget;
@@ -25,17 +28,20 @@ type HeldMessage = QueuedMessage & { runUntil: number };
 
 export class RelayQueue {
   private readonly pending = new Map<string, HeldMessage>();
+  private readonly slots: SessionSlots;
   private stopped = false;
 
-  constructor(private readonly opts: RelayQueueOptions) {}
+  constructor(private readonly opts: RelayQueueOptions) {
+    this.slots = new SessionSlots(opts.target.policy.concurrencyLimit);
+  }
 
-  /** Messages still held by this hop (deferred or in flight). */
+  /** Messages still held by this hop (deferred, waiting for a session slot, or in flight). */
   held(): QueuedMessage[] {
     return [...this.pending.values()];
   }
 
   /**
-   * Takes ownership of a message and starts its first attempt at once.
+   * Takes ownership of a message and starts its first attempt at once (or queues it for a free session slot).
    * Synchronous on purpose: the clock must see the work before the previous hop's 250 goes out.
    */
   enqueue(message: Omit<QueuedMessage, 'attempts' | 'arrivedAt'>): void {
@@ -47,15 +53,19 @@ export class RelayQueue {
     this.attempt(queued);
   }
 
-  /** Stops scheduling further attempts (in-flight sessions finish on their own). */
+  /** Stops scheduling further attempts (in-flight sessions finish on their own; waiting ones are not started). */
   stop(): void {
     this.stopped = true;
   }
 
+  /** Tracked by the clock from the moment it is due, slot wait included: virtual time stands still meanwhile. */
   private attempt(message: HeldMessage): void {
     if (this.stopped) return;
-    message.attempts++;
-    const work = deliverAttempt(this.opts.target, message, message.attempts).then((outcome) => this.settle(message, outcome));
+    const work = this.slots.run(async () => {
+      if (this.stopped) return;
+      message.attempts++;
+      this.settle(message, await deliverAttempt(this.opts.target, message, message.attempts));
+    });
     void this.opts.clock.track(work);
   }
 

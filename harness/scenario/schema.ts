@@ -173,6 +173,11 @@ const clientCommon = {
   timeout: RealWait.prefault('5s'),
   /** Reply texts of the client's own decisions; absent means `mailhop` (a `preset` sets its product's). */
   replies: ReplyTexts.optional(),
+  /**
+   * Most SMTP sessions open at once to the next hop; further due attempts wait their turn, in order
+   * (Postfix default_destination_concurrency_limit, default 20).
+   */
+  concurrencyLimit: z.number().int().min(1).default(20),
 };
 
 /** Keys of every policy that may start TLS. */

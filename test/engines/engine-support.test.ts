@@ -35,6 +35,9 @@ describe('engine options a real MTA cannot take', () => {
       'x.yaml:5:45: hops[0].outbound.retry: engine postfix cannot take outbound.retry: it retries on its own real-time schedule (about every second, as mailhop configures it)',
       'x.yaml:5:63: hops[0].outbound.tlsCiphers: engine postfix cannot take outbound.tlsCiphers: it offers its own cipher list',
     ]);
+    expect(problems('  - id: relay', '    engine: exim', '    outbound: { concurrencyLimit: 2 }', '  - id: mx')).toEqual([
+      'x.yaml:5:35: hops[0].outbound.concurrencyLimit: engine exim cannot take outbound.concurrencyLimit: its destination concurrency is its own',
+    ]);
   });
 
   it('sendmail falls back only with TLSFallbacktoClear (reconnect) or never; next-attempt is Postfix', () => {
