@@ -72,8 +72,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('validate')
     .description('check scenario files against the schema without running them')
     .argument('<paths...>', 'scenario files or folders')
-    .action(async (paths: string[]) => {
-      exitCode = await validateCommand(paths);
+    .option('--allow-external', 'accept non-loopback addresses on engine: external hops, as run --allow-external does')
+    .action(async (paths: string[], opts: { allowExternal?: boolean }) => {
+      exitCode = await validateCommand(paths, { allowExternal: opts.allowExternal ?? false });
     });
 
   program

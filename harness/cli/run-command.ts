@@ -71,7 +71,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     process.stderr.write(`mailhop run: ${err.message}\n`);
     return 2;
   }
-  const all = await loadOrReport(() => loadScenarios(paths));
+  const all = await loadOrReport(() => loadScenarios(paths, { allowExternal: opts.allowExternal }));
   if (!all) return 2;
   const loaded = selectScenarios(all, { grep, shard });
   if (grep && !selectScenarios(all, { grep }).length) {

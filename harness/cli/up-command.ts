@@ -19,7 +19,7 @@ export interface UpIo {
  * (`engine: external` hops may name non-loopback addresses).
  */
 export async function upCommand(path: string, io: UpIo = { stdout: process.stdout, signals: process }, options: { allowExternal?: boolean } = {}): Promise<number> {
-  const loaded = await loadOrReport(() => loadScenarioFile(path));
+  const loaded = await loadOrReport(() => loadScenarioFile(path, { allowExternal: options.allowExternal }));
   if (!loaded) return 2;
   const { scenario, file } = loaded;
   let chain: StartedChain;
