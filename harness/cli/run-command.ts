@@ -18,6 +18,7 @@ import { failureEvidence } from '../report/failure-evidence.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { writeRunFile } from '../report/run-file.js';
 import { MailhopError } from '../errors.js';
+import { listenForInterrupt } from './interrupt.js';
 
 /** Options of `mailhop run`. */
 export interface RunOptions {
@@ -55,6 +56,7 @@ export interface RunIo {
  * status line stays below the reports; elsewhere the output is plain lines. SIGINT or SIGTERM
  * stops every running chain (servers, proxies, engines) and starts no more; then 130 or 143
  * (128 + the signal's number, as a shell reports a process the signal killed), without summary or report files.
+ * A second signal ends the process at once, by the signal itself.
  */
 export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = { stdout: process.stdout }): Promise<number> {
   if (opts.concurrency !== undefined && !(Number.isInteger(opts.concurrency) && opts.concurrency >= 1)) {
@@ -109,20 +111,13 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     }
     progress?.update(tally);
   };
-  const signals = io.signals ?? process;
   const interrupt = new AbortController();
-  const interrupted = (signal: 'SIGINT' | 'SIGTERM') => {
-    // A second signal while the chains stop: leave now (engines are killed by their exit hook).
-    if (interrupt.signal.aborted) process.exit(128 + constants.signals[signal]);
+  // A second signal while the chains stop leaves at once (interrupt.ts).
+  const listening = listenForInterrupt(io.signals ?? process, (signal) => {
     progress?.end();
     process.stderr.write(`\n${signal}: stopping the running chains…\n`);
     interrupt.abort(signal);
-  };
-  const onInt = () => interrupted('SIGINT');
-  const onTerm = () => interrupted('SIGTERM');
-  // `on`, not `once`: the engines' exit hook re-raises a signal nobody else listens to.
-  signals.on('SIGINT', onInt);
-  signals.on('SIGTERM', onTerm);
+  });
   // The HTML report quotes transcripts, so it keeps each chain's trace beside its report.
   const records: RunRecord[] = [];
   let reports: ScenarioReport[];
@@ -138,8 +133,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
       },
     });
   } finally {
-    signals.off('SIGINT', onInt);
-    signals.off('SIGTERM', onTerm);
+    listening[Symbol.dispose]();
   }
   if (interrupt.signal.aborted) {
     const signal = interrupt.signal.reason as 'SIGINT' | 'SIGTERM';
