@@ -19,6 +19,7 @@ import { terminalSafe } from '../report/terminal-safe.js';
 import { writeRunFile } from '../report/run-file.js';
 import { MailhopError } from '../errors.js';
 import { listenForInterrupt } from './interrupt.js';
+import { escapeControls } from '../report/terminal-text.js';
 
 /** Options of `mailhop run`. */
 export interface RunOptions {
@@ -60,7 +61,7 @@ export interface RunIo {
  */
 export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = { stdout: process.stdout }): Promise<number> {
   if (opts.concurrency !== undefined && !(Number.isInteger(opts.concurrency) && opts.concurrency >= 1)) {
-    process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${JSON.stringify(String(opts.concurrency))}\n`);
+    process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${escapeControls(JSON.stringify(String(opts.concurrency)))}\n`);
     return 2;
   }
   let grep: RegExp | undefined;
@@ -87,7 +88,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     try {
       await access(path.dirname(path.resolve(file)), fsConstants.W_OK);
     } catch (err) {
-      process.stderr.write(`mailhop run: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (its folder ${path.dirname(path.resolve(file))})\n`);
+      process.stderr.write(`${escapeControls(`mailhop run: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (its folder ${path.dirname(path.resolve(file))})`)}\n`);
       return 2;
     }
   }
@@ -163,9 +164,9 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     try {
       const text = await render();
       if (typeof text === 'string') await writeFile(file, text);
-      process.stderr.write(`wrote ${file}\n`);
+      process.stderr.write(`wrote ${escapeControls(file)}\n`);
     } catch (err) {
-      process.stderr.write(`mailhop: cannot write ${file}: ${(err as Error).message}\n`);
+      process.stderr.write(`${escapeControls(`mailhop: cannot write ${file}: ${(err as Error).message}`)}\n`);
       code = 2;
     }
   }

@@ -1,5 +1,6 @@
 import { loadScenarios } from '../scenario/load-scenario.js';
 import { loadOrReport } from './load-or-report.js';
+import { escapeControls } from '../report/terminal-text.js';
 
 /**
  * `mailhop validate <paths...> [--allow-external]`: schema check only, the same `run` and `up` make before
@@ -9,6 +10,6 @@ import { loadOrReport } from './load-or-report.js';
 export async function validateCommand(paths: string[], options: { allowExternal?: boolean } = {}): Promise<number> {
   const loaded = await loadOrReport(() => loadScenarios(paths, { allowExternal: options.allowExternal }));
   if (!loaded) return 2;
-  for (const { file, scenario } of loaded) process.stdout.write(`ok ${file} (${scenario.name})\n`);
+  for (const { file, scenario } of loaded) process.stdout.write(`ok ${escapeControls(file)} (${scenario.name})\n`);
   return 0;
 }

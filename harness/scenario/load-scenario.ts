@@ -13,6 +13,7 @@ import { Scenario } from './schema.js';
 import { externalAddresses } from './external-addresses.js';
 import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
 import { describe, explain, formatPath, oneLine } from './zod-issue-message.js';
+import { escapeControls } from '../report/terminal-text.js';
 
 /** Largest scenario file accepted, in bytes (1 MiB). */
 const MAX_BYTES = 1024 * 1024;
@@ -66,8 +67,9 @@ export class ScenarioError extends MailhopError {
   }
 }
 
+/** One line per problem, safe to print: a control character in a file name, a key or a value shows as `\xHH`. */
 function formatProblem(p: ScenarioProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  return escapeControls(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
 }
 
 /**
