@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadScenarioFile, ScenarioError } from '../scenario/load-scenario.js';
 import { composeFile, type ComposeOptions } from '../runtime/compose-file.js';
-import { escapeControls, escapeLines } from '../report/terminal-text.js';
+import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
 
 /** Options of `mailhop compose`. */
 export interface ComposeCommandOptions {
@@ -32,7 +32,7 @@ export async function composeCommand(path: string, opts: ComposeCommandOptions):
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`mailhop compose: ${escapeLines((err as Error).message)}\n`);
+    process.stderr.write(`mailhop compose: ${terminalSafe((err as Error).message)}\n`);
     return 2;
   }
 }

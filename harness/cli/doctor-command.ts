@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
-import { escapeControls, escapeJsonControls } from '../report/terminal-text.js';
+import { escapeControls, escapeJsonControls } from '../report/terminal-safe.js';
 
 /** Renders the diagnosis as a table; what the machine said (versions, paths, errors) with control characters escaped. */
 export function renderDoctor(diagnoses: readonly EngineDiagnosis[]): string {

@@ -16,7 +16,7 @@ import { composeCommand, type ComposeCommandOptions } from './compose-command.js
 import { runtimeName } from '../runtime/select-runtime.js';
 import { packageRoot } from './package-root.js';
 import { installMtasCommand } from './install-mtas-command.js';
-import { escapeLines } from '../report/terminal-text.js';
+import { terminalSafe } from '../report/terminal-safe.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -25,8 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('Chains of mock MTAs on loopback: shows per link and end to end whether mail stayed encrypted')
     .version(packageVersion(), '-V, --version', 'print mailhop\'s version')
     .exitOverride()
-    // Commander quotes the arguments it refuses: their control characters are escaped (terminal-text.ts).
-    .configureOutput({ writeErr: (s) => process.stderr.write(escapeLines(s)) })
+    // Commander quotes the arguments it refuses: their control characters are escaped (terminal-safe.ts).
+    .configureOutput({ writeErr: (s) => process.stderr.write(terminalSafe(s)) })
     .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
     .hook('preAction', (cmd) => {
       const runtime = cmd.opts<{ runtime?: string }>().runtime;

@@ -15,11 +15,10 @@ import type { TraceEvent } from '../trace/events.js';
 import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
 import { parseGrep, parseShard, selectScenarios, type Shard } from './select-scenarios.js';
 import { failureEvidence } from '../report/failure-evidence.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
 import { writeRunFile } from '../report/run-file.js';
 import { MailhopError } from '../errors.js';
 import { listenForInterrupt } from './interrupt.js';
-import { escapeControls } from '../report/terminal-text.js';
 
 /** Options of `mailhop run`. */
 export interface RunOptions {
@@ -71,14 +70,14 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
   } catch (err) {
     if (!(err instanceof MailhopError)) throw err;
-    process.stderr.write(`mailhop run: ${err.message}\n`);
+    process.stderr.write(`mailhop run: ${terminalSafe(err.message)}\n`);
     return 2;
   }
   const all = await loadOrReport(() => loadScenarios(paths, { allowExternal: opts.allowExternal }));
   if (!all) return 2;
   const loaded = selectScenarios(all, { grep, shard });
   if (grep && !selectScenarios(all, { grep }).length) {
-    process.stderr.write(`mailhop run: --grep ${JSON.stringify(opts.grep)} matches none of the ${all.length} scenarios (names and file paths)\n`);
+    process.stderr.write(`mailhop run: --grep ${escapeControls(JSON.stringify(opts.grep))} matches none of the ${all.length} scenarios (names and file paths)\n`);
     return 2;
   }
   if (shard) process.stderr.write(`shard ${shard.index}/${shard.count}: ${loaded.length} of ${all.length} scenarios\n`);

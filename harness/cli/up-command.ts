@@ -5,7 +5,7 @@ import { MailhopError } from '../errors.js';
 import type { TraceEvent } from '../trace/events.js';
 import { renderDeferred, renderHopAddresses, renderLiveVerdict } from '../report/live-verdict.js';
 import { listenForInterrupt } from './interrupt.js';
-import { escapeLines } from '../report/terminal-text.js';
+import { terminalSafe } from '../report/terminal-safe.js';
 
 /** Where `up` writes and which signals stop it (process.stdout and process, or fakes). */
 export interface UpIo {
@@ -30,7 +30,7 @@ export async function upCommand(path: string, io: UpIo = { stdout: process.stdou
   } catch (err) {
     // The chain stopped whatever it had started; say why in one line (a busy port, a non-loopback address).
     if (!(err instanceof MailhopError)) throw err;
-    process.stderr.write(`mailhop up: ${escapeLines(err.message)}\n`);
+    process.stderr.write(`mailhop up: ${terminalSafe(err.message)}\n`);
     return 2;
   }
   const say = (line: string) => io.stdout.write(`${line}\n`);

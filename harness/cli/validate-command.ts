@@ -1,6 +1,6 @@
 import { loadScenarios } from '../scenario/load-scenario.js';
 import { loadOrReport } from './load-or-report.js';
-import { escapeControls } from '../report/terminal-text.js';
+import { escapeControls } from '../report/terminal-safe.js';
 
 /**
  * `mailhop validate <paths...> [--allow-external]`: schema check only, the same `run` and `up` make before

@@ -14,7 +14,7 @@ import { judgeMessageLink } from '../verdict/link-verdict.js';
 import { endToEndVerdict } from '../verdict/end-to-end.js';
 import { formatDuration } from '../scenario/duration.js';
 import { LOCK_OF } from './html-parts.js';
-import { escapeControls as t } from './terminal-text.js';
+import { escapeControls as t } from './terminal-safe.js';
 
 const MARK = { closed: '🔒', open: '🔓', refused: '⛔', none: '·' } as const;
 
@@ -42,7 +42,7 @@ export function renderHopAddresses(scenario: Scenario, hops: readonly HopAddress
 
 /**
  * A retry was scheduled: `m2 deferred at relay (attempt 1): 450 4.7.4 …; next attempt at +5m`. Here and below, texts
- * from the trace (a peer's reply, a TLS suite) are printed with their control characters escaped (terminal-text.ts).
+ * from the trace (a peer's reply, a TLS suite) are printed with their control characters escaped (terminal-safe.ts).
  */
 export function renderDeferred(event: DeferredEvent): string {
   return pc.dim(`${t(event.messageId)} deferred at ${t(event.hop)} (attempt ${event.attempt}): ${t(event.reply.text)}; next attempt at +${formatDuration(event.nextAttemptAt)} (virtual time)`);

@@ -7,7 +7,7 @@ import pc from 'picocolors';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { headerSummary, headerWords } from './header-words.js';
-import { escapeStrings } from './terminal-text.js';
+import { escapeStrings } from './terminal-safe.js';
 
 const MARK: Record<LinkVerdictName, string> = {
   'tls-verified': '🔒',
@@ -50,7 +50,7 @@ function headerLines(report: ScenarioReport): string[] {
 /**
  * Renders one scenario: header line, link table, end-to-end line, headers against the wire, failed expectations.
  * Every text of the report (a peer's reply, a Received header, a file name) is printed with its control
- * characters escaped (terminal-text.ts).
+ * characters escaped (terminal-safe.ts).
  */
 export function renderScenario(raw: ScenarioReport): string {
   const report = escapeStrings(raw);

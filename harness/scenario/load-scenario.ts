@@ -13,7 +13,7 @@ import { Scenario } from './schema.js';
 import { externalAddresses } from './external-addresses.js';
 import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
 import { describe, explain, formatPath, oneLine } from './zod-issue-message.js';
-import { escapeControls } from '../report/terminal-text.js';
+import { escapeControls } from '../report/terminal-safe.js';
 
 /** Largest scenario file accepted, in bytes (1 MiB). */
 const MAX_BYTES = 1024 * 1024;
