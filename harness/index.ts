@@ -4,7 +4,7 @@
 export { MailhopError, type MailhopErrorCode } from './errors.js';
 export * from './scenario/schema.js';
 export { parseDuration, formatDuration } from './scenario/duration.js';
-export { loadScenarioFile, loadScenarioText, loadScenarios, ScenarioError, type LoadedScenario, type ScenarioProblem } from './scenario/load-scenario.js';
+export { loadScenarioFile, loadScenarioText, loadScenarios, ScenarioError, type LoadedScenario, type LoadOptions, type ScenarioProblem } from './scenario/load-scenario.js';
 export { startChain, HOST_DOMAIN, type StartedChain, type ChainOptions, type MailboxMessage, type Dsn, type HopAddresses } from './chain/chain.js';
 export { runScenarios } from './chain/run-scenarios.js';
 export type { ScenarioReport, LinkReport, MessageReport, Expectation } from './verdict/judge-scenario.js';

@@ -23,6 +23,7 @@ import { AccountingTally } from '../verdict/accounting.js';
 import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines/chain-engines.js';
 import { EngineHolds } from '../engines/engine-holds.js';
 import type { StartedEngine } from '../engines/start-engine.js';
+import { sweepOrphanFolders } from '../engines/run-folder.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
 export const HOST_DOMAIN = 'mailhop.test';
@@ -138,6 +139,9 @@ function assertLoopback(host: string): void {
 export async function startChain(scenario: Scenario, options: ChainOptions = {}): Promise<StartedChain> {
   const host = options.host ?? '127.0.0.1';
   assertLoopback(host);
+  // Engine run folders (private keys) of mailhop processes that were SIGKILLed: removed at every start,
+  // not only when this chain starts an engine of its own.
+  sweepOrphanFolders();
   const runtime = await selectRuntime(options.runtime);
   const clock = new VirtualClock();
   const trace = new Trace(clock, { keep: options.traceLimit });

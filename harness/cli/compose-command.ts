@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadScenarioFile, ScenarioError } from '../scenario/load-scenario.js';
 import { composeFile, type ComposeOptions } from '../runtime/compose-file.js';
+import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
 
 /** Options of `mailhop compose`. */
 export interface ComposeCommandOptions {
@@ -17,7 +18,7 @@ export interface ComposeCommandOptions {
 export async function composeCommand(path: string, opts: ComposeCommandOptions): Promise<number> {
   const network = opts.network ?? 'bridge';
   if (network !== 'bridge' && network !== 'host') {
-    process.stderr.write(`mailhop compose: --network must be bridge or host, not ${network}\n`);
+    process.stderr.write(`mailhop compose: --network must be bridge or host, not ${escapeControls(network)}\n`);
     return 2;
   }
   try {
@@ -31,7 +32,7 @@ export async function composeCommand(path: string, opts: ComposeCommandOptions):
       process.stderr.write(`${err.message}\n`);
       return 2;
     }
-    process.stderr.write(`mailhop compose: ${(err as Error).message}\n`);
+    process.stderr.write(`mailhop compose: ${terminalSafe((err as Error).message)}\n`);
     return 2;
   }
 }

@@ -4,14 +4,15 @@
  */
 import type { Command } from 'commander';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
+import { escapeControls, escapeJsonControls } from '../report/terminal-safe.js';
 
-/** Renders the diagnosis as a table. */
+/** Renders the diagnosis as a table; what the machine said (versions, paths, errors) with control characters escaped. */
 export function renderDoctor(diagnoses: readonly EngineDiagnosis[]): string {
   const width = Math.max(...diagnoses.map((d) => d.engine.length));
   const lines = diagnoses.map((d) => {
     const head = `${d.usable ? '✔' : '✘'} ${d.engine.padEnd(width)}  `;
-    const text = d.usable ? (d.found ?? 'usable') : d.reasons[0];
-    const more = d.usable ? [] : d.reasons.slice(1).map((r) => `${' '.repeat(head.length)}${r}`);
+    const text = escapeControls(d.usable ? (d.found ?? 'usable') : d.reasons[0]);
+    const more = d.usable ? [] : d.reasons.slice(1).map((r) => `${' '.repeat(head.length)}${escapeControls(r)}`);
     return [`${head}${text}`, ...more].join('\n');
   });
   const usable = diagnoses.filter((d) => d.usable).length;
@@ -21,7 +22,7 @@ export function renderDoctor(diagnoses: readonly EngineDiagnosis[]): string {
 /** Runs the doctor; resolves to the exit code. */
 export function doctorCommand(opts: { json?: boolean }, out: { write(s: string): unknown } = process.stdout): number {
   const diagnoses = diagnoseEngines();
-  out.write(opts.json ? `${JSON.stringify({ engines: diagnoses }, null, 2)}\n` : renderDoctor(diagnoses));
+  out.write(opts.json ? `${escapeJsonControls(JSON.stringify({ engines: diagnoses }, null, 2))}\n` : renderDoctor(diagnoses));
   return diagnoses.every((d) => d.usable) ? 0 : 1;
 }
 

@@ -16,6 +16,7 @@ import { composeCommand, type ComposeCommandOptions } from './compose-command.js
 import { runtimeName } from '../runtime/select-runtime.js';
 import { packageRoot } from './package-root.js';
 import { installMtasCommand } from './install-mtas-command.js';
+import { terminalSafe } from '../report/terminal-safe.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -24,7 +25,8 @@ export async function main(argv: string[]): Promise<number> {
     .description('Chains of mock MTAs on loopback: shows per link and end to end whether mail stayed encrypted')
     .version(packageVersion(), '-V, --version', 'print mailhop\'s version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // Commander quotes the arguments it refuses: their control characters are escaped (terminal-safe.ts).
+    .configureOutput({ writeErr: (s) => process.stderr.write(terminalSafe(s)) })
     .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
     .hook('preAction', (cmd) => {
       const runtime = cmd.opts<{ runtime?: string }>().runtime;
@@ -72,8 +74,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('validate')
     .description('check scenario files against the schema without running them')
     .argument('<paths...>', 'scenario files or folders')
-    .action(async (paths: string[]) => {
-      exitCode = await validateCommand(paths);
+    .option('--allow-external', 'accept non-loopback addresses on engine: external hops, as run --allow-external does')
+    .action(async (paths: string[], opts: { allowExternal?: boolean }) => {
+      exitCode = await validateCommand(paths, { allowExternal: opts.allowExternal ?? false });
     });
 
   program

@@ -5,6 +5,7 @@ import { renderJson } from '../report/json-report.js';
 import { renderJunit } from '../report/junit-report.js';
 import { renderHtml } from '../report/html-report.js';
 import { MailhopError } from '../errors.js';
+import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
 import type { TerminalOut } from './terminal-progress.js';
 
 /** Options of `mailhop merge`. */
@@ -29,7 +30,7 @@ export async function mergeCommand(paths: readonly string[], opts: MergeOptions,
     records = mergeRunFiles(files);
   } catch (err) {
     if (!(err instanceof MailhopError)) throw err;
-    process.stderr.write(`mailhop merge: ${err.message}\n`);
+    process.stderr.write(`mailhop merge: ${terminalSafe(err.message)}\n`);
     return 2;
   }
   const shards = files.filter((f) => f.shard).map((f) => `${f.shard!.index}/${f.shard!.count}`);
@@ -44,9 +45,9 @@ export async function mergeCommand(paths: readonly string[], opts: MergeOptions,
     if (!file) continue;
     try {
       await writeFile(file, render());
-      process.stderr.write(`wrote ${file}\n`);
+      process.stderr.write(`wrote ${escapeControls(file)}\n`);
     } catch (err) {
-      process.stderr.write(`mailhop merge: cannot write ${file}: ${(err as Error).message}\n`);
+      process.stderr.write(`${escapeControls(`mailhop merge: cannot write ${file}: ${(err as Error).message}`)}\n`);
       code = 2;
     }
   }

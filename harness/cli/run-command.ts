@@ -15,9 +15,10 @@ import type { TraceEvent } from '../trace/events.js';
 import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
 import { parseGrep, parseShard, selectScenarios, type Shard } from './select-scenarios.js';
 import { failureEvidence } from '../report/failure-evidence.js';
-import { terminalSafe } from '../report/terminal-safe.js';
+import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
 import { writeRunFile } from '../report/run-file.js';
 import { MailhopError } from '../errors.js';
+import { listenForInterrupt } from './interrupt.js';
 
 /** Options of `mailhop run`. */
 export interface RunOptions {
@@ -55,10 +56,11 @@ export interface RunIo {
  * status line stays below the reports; elsewhere the output is plain lines. SIGINT or SIGTERM
  * stops every running chain (servers, proxies, engines) and starts no more; then 130 or 143
  * (128 + the signal's number, as a shell reports a process the signal killed), without summary or report files.
+ * A second signal ends the process at once, by the signal itself.
  */
 export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = { stdout: process.stdout }): Promise<number> {
   if (opts.concurrency !== undefined && !(Number.isInteger(opts.concurrency) && opts.concurrency >= 1)) {
-    process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${JSON.stringify(String(opts.concurrency))}\n`);
+    process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${escapeControls(JSON.stringify(String(opts.concurrency)))}\n`);
     return 2;
   }
   let grep: RegExp | undefined;
@@ -68,14 +70,14 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     shard = opts.shard !== undefined ? parseShard(opts.shard) : undefined;
   } catch (err) {
     if (!(err instanceof MailhopError)) throw err;
-    process.stderr.write(`mailhop run: ${err.message}\n`);
+    process.stderr.write(`mailhop run: ${terminalSafe(err.message)}\n`);
     return 2;
   }
-  const all = await loadOrReport(() => loadScenarios(paths));
+  const all = await loadOrReport(() => loadScenarios(paths, { allowExternal: opts.allowExternal }));
   if (!all) return 2;
   const loaded = selectScenarios(all, { grep, shard });
   if (grep && !selectScenarios(all, { grep }).length) {
-    process.stderr.write(`mailhop run: --grep ${JSON.stringify(opts.grep)} matches none of the ${all.length} scenarios (names and file paths)\n`);
+    process.stderr.write(`mailhop run: --grep ${escapeControls(JSON.stringify(opts.grep))} matches none of the ${all.length} scenarios (names and file paths)\n`);
     return 2;
   }
   if (shard) process.stderr.write(`shard ${shard.index}/${shard.count}: ${loaded.length} of ${all.length} scenarios\n`);
@@ -85,7 +87,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     try {
       await access(path.dirname(path.resolve(file)), fsConstants.W_OK);
     } catch (err) {
-      process.stderr.write(`mailhop run: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (its folder ${path.dirname(path.resolve(file))})\n`);
+      process.stderr.write(`${escapeControls(`mailhop run: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (its folder ${path.dirname(path.resolve(file))})`)}\n`);
       return 2;
     }
   }
@@ -109,20 +111,13 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     }
     progress?.update(tally);
   };
-  const signals = io.signals ?? process;
   const interrupt = new AbortController();
-  const interrupted = (signal: 'SIGINT' | 'SIGTERM') => {
-    // A second signal while the chains stop: leave now (engines are killed by their exit hook).
-    if (interrupt.signal.aborted) process.exit(128 + constants.signals[signal]);
+  // A second signal while the chains stop leaves at once (interrupt.ts).
+  const listening = listenForInterrupt(io.signals ?? process, (signal) => {
     progress?.end();
     process.stderr.write(`\n${signal}: stopping the running chains…\n`);
     interrupt.abort(signal);
-  };
-  const onInt = () => interrupted('SIGINT');
-  const onTerm = () => interrupted('SIGTERM');
-  // `on`, not `once`: the engines' exit hook re-raises a signal nobody else listens to.
-  signals.on('SIGINT', onInt);
-  signals.on('SIGTERM', onTerm);
+  });
   // The HTML report quotes transcripts, so it keeps each chain's trace beside its report.
   const records: RunRecord[] = [];
   let reports: ScenarioReport[];
@@ -138,8 +133,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
       },
     });
   } finally {
-    signals.off('SIGINT', onInt);
-    signals.off('SIGTERM', onTerm);
+    listening[Symbol.dispose]();
   }
   if (interrupt.signal.aborted) {
     const signal = interrupt.signal.reason as 'SIGINT' | 'SIGTERM';
@@ -169,9 +163,9 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     try {
       const text = await render();
       if (typeof text === 'string') await writeFile(file, text);
-      process.stderr.write(`wrote ${file}\n`);
+      process.stderr.write(`wrote ${escapeControls(file)}\n`);
     } catch (err) {
-      process.stderr.write(`mailhop: cannot write ${file}: ${(err as Error).message}\n`);
+      process.stderr.write(`${escapeControls(`mailhop: cannot write ${file}: ${(err as Error).message}`)}\n`);
       code = 2;
     }
   }

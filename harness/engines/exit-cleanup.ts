@@ -6,6 +6,8 @@
  */
 const tasks = new Set<() => void>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** The signals a command gave back to the kernel's default action (releaseInterruptSignals). */
+const released = new Set<NodeJS.Signals>();
 let installed = false;
 
 function runAll(): void {
@@ -35,7 +37,7 @@ function install(): void {
   if (installed) return;
   installed = true;
   process.on('exit', runAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
+  for (const s of SIGNALS) if (!released.has(s)) process.on(s, onSignal);
 }
 
 function uninstall(): void {
@@ -56,4 +58,19 @@ export function onProcessEnd(task: () => void): () => void {
     tasks.delete(task);
     if (tasks.size === 0) uninstall();
   };
+}
+
+/**
+ * Gives SIGINT and SIGTERM back to the kernel for the rest of the process: from now on the next one
+ * ends it at once (the default action), even while the event loop is busy, and this module no longer
+ * catches them (it still cleans up at `exit` and on SIGHUP). For a command whose first signal started
+ * a graceful stop and whose second must leave at once; what a signal then cuts short is left to the
+ * engines' reapers (engine-reaper.ts: the engine and its run folder) and to the next chain start's
+ * sweep of run folders (run-folder.ts).
+ */
+export function releaseInterruptSignals(): void {
+  for (const s of ['SIGINT', 'SIGTERM'] as const) {
+    released.add(s);
+    process.off(s, onSignal);
+  }
 }

@@ -7,8 +7,9 @@
  * A folder holds a private key, so it must not outlive mailhop: it is removed on stop, on exit and
  * on SIGINT/SIGTERM/SIGHUP (exit-cleanup.ts) from the moment it exists, not only once its engine
  * runs. Against SIGKILL, where no code runs, each folder carries an owner mark ({@link OWNER_FILE}:
- * pid and boot id), and the first folder a mailhop process creates first removes the marked
- * folders of owners that no longer run.
+ * pid and boot id), and every chain start (chain/chain.ts), mock-only ones included, first removes
+ * the marked folders of owners that no longer run: a key left by a killed run does not wait for
+ * the next run that happens to start an engine.
  */
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +19,6 @@ import { onProcessEnd } from './exit-cleanup.js';
 
 /** The owner mark in every run folder: `<pid> <boot id>`. */
 export const OWNER_FILE = '.mailhop-owner';
-
-let swept = false;
 
 /**
  * Removes the run folders (`mailhop-*` in `dir` with an owner mark) whose owner no longer runs;
@@ -64,13 +63,9 @@ export class RunFolder {
 
   /**
    * Creates `/tmp/mailhop-<label>-XXXXXX`, mode 0700, owned by `owner` (default: this process),
-   * with this process's owner mark. The first call of a process sweeps folders of dead owners.
+   * with this process's owner mark.
    */
   static create(label: string, owner?: Owner): RunFolder {
-    if (!swept) {
-      swept = true;
-      sweepOrphanFolders();
-    }
     const dir = mkdtempSync(path.join(tmpdir(), `mailhop-${label}-`));
     chmodSync(dir, 0o700);
     writeFileSync(path.join(dir, OWNER_FILE), `${ownerMark()}\n`, { mode: 0o600 });

@@ -12,6 +12,7 @@ import { formatDuration } from '../scenario/duration.js';
 import { sessionsOf } from './link-evidence.js';
 import { policySentence, sessionSentences } from './explain-session.js';
 import { END_TO_END_MEANING, LINK_VERDICT_MEANING, OUTCOME_MEANING } from './verdict-words.js';
+import { escapeControls } from './terminal-safe.js';
 
 /** Wraps text at `width` columns, every line starting with `indent`. */
 export function wrap(text: string, indent = '', width = 100): string[] {
@@ -74,7 +75,10 @@ function linkStory(scenario: Scenario, events: readonly TraceEvent[], message: M
   return out;
 }
 
-/** The whole explanation of one run, wrapped at `width` columns (Infinity: one line per paragraph). */
+/**
+ * The whole explanation of one run, wrapped at `width` columns (Infinity: one line per paragraph). Each line is
+ * printed with its control characters escaped (a peer's reply quoted in a sentence: terminal-safe.ts).
+ */
 export function renderExplanation(scenario: Scenario, report: ScenarioReport, events: readonly TraceEvent[], width = 100): string {
   const hops = ['client', ...scenario.hops.map((h) => h.id)];
   const out = [`${report.name}${report.file ? `  (${report.file})` : ''}`, ''];
@@ -100,5 +104,5 @@ export function renderExplanation(scenario: Scenario, report: ScenarioReport, ev
     for (const e of report.expectations) out.push(`  ${e.held ? '✔' : '✘'} ${e.key}: expected ${e.expected}, got ${e.actual}`);
   }
   for (const f of report.failures.filter((x) => x.includes(' leaked on '))) out.push(`  ✘ ${f}`);
-  return `${out.join('\n')}\n`;
+  return `${out.map(escapeControls).join('\n')}\n`;
 }

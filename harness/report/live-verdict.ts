@@ -14,6 +14,7 @@ import { judgeMessageLink } from '../verdict/link-verdict.js';
 import { endToEndVerdict } from '../verdict/end-to-end.js';
 import { formatDuration } from '../scenario/duration.js';
 import { LOCK_OF } from './html-parts.js';
+import { escapeControls as t } from './terminal-safe.js';
 
 const MARK = { closed: '🔒', open: '🔓', refused: '⛔', none: '·' } as const;
 
@@ -22,7 +23,7 @@ const hostPort = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
 /** The address block: per hop the proxy to send to and the server behind it, then how to send by hand. */
 export function renderHopAddresses(scenario: Scenario, hops: readonly HopAddresses[], file?: string): string {
   const width = Math.max(...hops.map((h) => h.id.length));
-  const lines = [`mailhop up: ${scenario.name}${file ? `  (${file})` : ''}`];
+  const lines = [`mailhop up: ${scenario.name}${file ? `  (${t(file)})` : ''}`];
   for (const [i, h] of hops.entries()) {
     lines.push(`  hop ${h.id.padEnd(width)}  send to ${hostPort(h.proxy).padEnd(15)}  server ${hostPort(h.server).padEnd(15)}  ${h.hostname}, starttls ${scenario.hops[i].inbound.starttls}`);
   }
@@ -39,9 +40,12 @@ export function renderHopAddresses(scenario: Scenario, hops: readonly HopAddress
   return lines.join('\n');
 }
 
-/** A retry was scheduled: `m2 deferred at relay (attempt 1): 450 4.7.4 …; next attempt at +5m`. */
+/**
+ * A retry was scheduled: `m2 deferred at relay (attempt 1): 450 4.7.4 …; next attempt at +5m`. Here and below, texts
+ * from the trace (a peer's reply, a TLS suite) are printed with their control characters escaped (terminal-safe.ts).
+ */
 export function renderDeferred(event: DeferredEvent): string {
-  return pc.dim(`${event.messageId} deferred at ${event.hop} (attempt ${event.attempt}): ${event.reply.text}; next attempt at +${formatDuration(event.nextAttemptAt)} (virtual time)`);
+  return pc.dim(`${t(event.messageId)} deferred at ${t(event.hop)} (attempt ${event.attempt}): ${t(event.reply.text)}; next attempt at +${formatDuration(event.nextAttemptAt)} (virtual time)`);
 }
 
 /** The message's line: outcome, then every link, then end to end. */
@@ -50,7 +54,7 @@ export function renderLiveVerdict(scenario: Scenario, events: readonly TraceEven
   const links = linkNamesOf(ids).map((link) => judgeMessageLink(link, messageId, events));
   const delivered = events.some((e) => e.kind === 'delivered' && e.messageId === messageId);
   const bounce = events.find((e): e is BouncedEvent => e.kind === 'bounced' && e.messageId === messageId);
-  const outcome = delivered ? pc.green('delivered') : bounce ? pc.red(`bounced at ${bounce.hop} (${bounce.reply.text})`) : pc.yellow(`held at ${held?.hop ?? '?'}`);
+  const outcome = delivered ? pc.green('delivered') : bounce ? pc.red(`bounced at ${t(bounce.hop)} (${t(bounce.reply.text)})`) : pc.yellow(`held at ${t(held?.hop ?? '?')}`);
   // Mail sent by hand enters where it was sent: the first link the message was accepted on with no
   // sender witness (usually the first; a later one when sent to a later hop's address). Links before
   // it never carried the message and are left out.
@@ -62,11 +66,11 @@ export function renderLiveVerdict(scenario: Scenario, events: readonly TraceEven
   const parts = shown.map((l, i) => {
     if (i === 0 && byHand) {
       const tls = acceptedOn(l.link)?.tls;
-      return `${l.link}: ${firstHop} received it ${tls ? `over TLS (${tls.version} ${tls.cipher})` : 'in plaintext'}`;
+      return `${l.link}: ${firstHop} received it ${tls ? `over TLS (${t(`${tls.version} ${tls.cipher}`)})` : 'in plaintext'}`;
     }
     return `${l.link} ${MARK[LOCK_OF[l.verdict]]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`;
   });
   const judged = byHand ? shown.slice(1) : shown;
   const e2e = judged.length ? `end to end${byHand ? ` from ${firstHop} on` : ''}: ${endToEndVerdict(judged, delivered)}` : '';
-  return [`${pc.bold(messageId)} ${outcome}`, ...parts, e2e].filter(Boolean).join(' · ');
+  return [`${pc.bold(t(messageId))} ${outcome}`, ...parts, e2e].filter(Boolean).join(' · ');
 }

@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { headerSummary, headerWords } from './header-words.js';
+import { escapeStrings } from './terminal-safe.js';
 
 const MARK: Record<LinkVerdictName, string> = {
   'tls-verified': '🔒',
@@ -46,8 +47,13 @@ function headerLines(report: ScenarioReport): string[] {
   return out;
 }
 
-/** Renders one scenario: header line, link table, end-to-end line, headers against the wire, failed expectations. */
-export function renderScenario(report: ScenarioReport): string {
+/**
+ * Renders one scenario: header line, link table, end-to-end line, headers against the wire, failed expectations.
+ * Every text of the report (a peer's reply, a Received header, a file name) is printed with its control
+ * characters escaped (terminal-safe.ts).
+ */
+export function renderScenario(raw: ScenarioReport): string {
+  const report = escapeStrings(raw);
   if (report.skipped) return `${pc.yellow('↷')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}\n    ${pc.yellow(`skipped: ${report.skipped}`)}`;
   const head = `${report.passed ? pc.green('✔') : pc.red('✘')} ${pc.bold(report.name)}${report.file ? pc.dim(`  ${report.file}`) : ''}`;
   // A chain that never started (a busy port, no container engine): no table of nothing, only why.

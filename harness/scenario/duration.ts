@@ -31,17 +31,22 @@ export const MAX_DURATION_MS = 3650 * 86_400_000;
 /** Longest real-time wait (a timeout, a link delay), ms: Node timers silently turn anything above 2^31-1 ms into 1 ms. */
 export const MAX_REAL_WAIT_MS = 3_600_000;
 
+/** What a duration may be written as: a number of ms or a `"5m"` text (problem messages recognise it by identity). */
+export const DurationInput = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(DURATION_RE, 'must be a duration such as 300ms, 1s, 5m, 2h or 5d'),
+]);
+
 /** Zod type of a duration: input `"5m"` or a number of ms; output milliseconds, at most 10 years. */
-export const Duration = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(DURATION_RE, 'must be a duration such as 300ms, 1s, 5m, 2h or 5d'),
-  ])
+export const Duration = DurationInput
   // A digit string too long for a double parses to Infinity; keep it a number so the bound below reports it.
   .transform((v) => Math.min(parseDuration(v), Number.MAX_SAFE_INTEGER))
   .pipe(z.number().max(MAX_DURATION_MS, 'must be at most 3650d'));
 
-/** A real-time wait (timeouts, link delays): at most 1h, since Node timers overflow past ~24.8 days. */
+/**
+ * A real-time wait (timeouts, link delays, a greeting delay): at most 1h, since a Node timer set past
+ * 2^31-1 ms (~24.8 days) fires after 1 ms instead.
+ */
 export const RealWait = Duration.pipe(z.number().max(MAX_REAL_WAIT_MS, 'must be at most 1h (a real-time wait)'));
 
 /** A retry delay: at least 1s, so a deferred message cannot be retried in a loop that never moves the clock. */

@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { MailhopError } from '../errors.js';
 import { Scenario } from './schema.js';
+import { externalAddresses } from './external-addresses.js';
 import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
 import { describe, explain, formatPath, oneLine } from './zod-issue-message.js';
+import { escapeControls } from '../report/terminal-safe.js';
 
 /** Largest scenario file accepted, in bytes (1 MiB). */
 const MAX_BYTES = 1024 * 1024;
@@ -31,6 +33,15 @@ export interface ScenarioProblem {
   /** Key path such as `hops[1].inbound.starttls` or `expect.links["a->b"]`; `''` when the problem has none. */
   path: string;
   message: string;
+}
+
+/** Options of the loaders. */
+export interface LoadOptions {
+  /**
+   * Accept non-loopback addresses on `engine: external` hops and the hop after one (a gateway on another
+   * machine: `--allow-external`). Default false: they are problems of the file, as `run` and `up` would refuse them.
+   */
+  allowExternal?: boolean;
 }
 
 /** A validated scenario; both the object and the scenario are deep-frozen. */
@@ -56,8 +67,9 @@ export class ScenarioError extends MailhopError {
   }
 }
 
+/** One line per problem, safe to print: a control character in a file name, a key or a value shows as `\xHH`. */
 function formatProblem(p: ScenarioProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  return escapeControls(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
 }
 
 /**
@@ -70,8 +82,8 @@ function formatProblem(p: ScenarioProblem): string {
  * @example
  *   const { scenario } = loadScenarioText('name: plain\nhops: [{id: mx}]\nmessages: [...]', 'inline.yaml');
  */
-export function loadScenarioText(text: string, file: string): LoadedScenario {
-  const checked = checkText(text, file);
+export function loadScenarioText(text: string, file: string, options: LoadOptions = {}): LoadedScenario {
+  const checked = checkText(text, file, options);
   if (checked.problems.length) throw new ScenarioError(sortProblems(checked.problems));
   return deepFreeze({ file, scenario: checked.scenario! });
 }
@@ -81,8 +93,8 @@ export function loadScenarioText(text: string, file: string): LoadedScenario {
  *
  * @throws ScenarioError for every problem, including a missing or unreadable file.
  */
-export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
-  const checked = await checkFile(path);
+export async function loadScenarioFile(path: string, options: LoadOptions = {}): Promise<LoadedScenario> {
+  const checked = await checkFile(path, options);
   if (checked.problems.length) throw new ScenarioError(sortProblems(checked.problems));
   return deepFreeze({ file: path, scenario: checked.scenario! });
 }
@@ -96,7 +108,7 @@ export async function loadScenarioFile(path: string): Promise<LoadedScenario> {
  * @throws ScenarioError listing the problems of all files at once (no partial result), including paths that do
  *   not exist, directories without scenario files, and duplicate names (reported at the later file's `name`).
  */
-export async function loadScenarios(paths: string[]): Promise<LoadedScenario[]> {
+export async function loadScenarios(paths: string[], options: LoadOptions = {}): Promise<LoadedScenario[]> {
   // In argument order: a file to check, or a problem with a path itself.
   const entries: (string | ScenarioProblem)[] = [];
   const seen = new Set<string>();
@@ -113,7 +125,7 @@ export async function loadScenarios(paths: string[]): Promise<LoadedScenario[]> 
   }
   const files = entries.filter((e): e is string => typeof e === 'string');
   const checked = new Map<string, Checked>();
-  for (const file of files) checked.set(file, await checkFile(file)); // one at a time: no EMFILE on big trees
+  for (const file of files) checked.set(file, await checkFile(file, options)); // one at a time: no EMFILE on big trees
   const firstByName = new Map<string, string>();
   for (const [file, result] of checked) {
     if (!result.name) continue;
@@ -176,7 +188,7 @@ interface Checked {
   name?: { value: string; at: { file: string; line: number; column: number } };
 }
 
-async function checkFile(file: string): Promise<Checked> {
+async function checkFile(file: string, options: LoadOptions): Promise<Checked> {
   const at = { file, line: 1, column: 1, path: '' };
   try {
     const info = await stat(file);
@@ -184,7 +196,7 @@ async function checkFile(file: string): Promise<Checked> {
     if (info.isDirectory()) return { problems: [{ ...at, message: 'is a directory, not a scenario file' }] };
     if (!info.isFile()) return { problems: [{ ...at, message: 'is not a regular file' }] };
     if (info.size > MAX_BYTES) return { problems: [{ ...at, message: tooBig(info.size) }] };
-    return checkText(await readFile(file, 'utf8'), file);
+    return checkText(await readFile(file, 'utf8'), file, options);
   } catch (err) {
     return { problems: [{ ...at, message: fsMessage(err as NodeJS.ErrnoException) }] };
   }
@@ -194,7 +206,7 @@ function tooBig(bytes: number): string {
   return `file is ${bytes} bytes; scenario files are limited to ${MAX_BYTES} bytes (1 MiB)`;
 }
 
-function checkText(text: string, file: string): Checked {
+function checkText(text: string, file: string, options: LoadOptions): Checked {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_BYTES) return { problems: [{ file, line: 1, column: 1, path: '', message: tooBig(bytes) }] };
   const lineCounter = new LineCounter();
@@ -260,8 +272,11 @@ function checkText(text: string, file: string): Checked {
     ? { value: (data as { name: string }).name, at: where(nameNode.node.range?.[0]) }
     : undefined;
   const parsed = Scenario.safeParse(data);
-  if (parsed.success) return { problems: [], scenario: parsed.data, name };
-  const explained = parsed.error.issues.flatMap((issue) => explain(issue, [], data));
+  const external = parsed.success && !options.allowExternal ? externalAddresses(parsed.data) : [];
+  if (parsed.success && !external.length) return { problems: [], scenario: parsed.data, name };
+  const explained = parsed.success
+    ? external.map((a) => ({ at: a.path, onKey: false, path: a.path, message: a.message }))
+    : parsed.error.issues.flatMap((issue) => explain(issue, [], data));
   // Locating a problem scans its mappings; only locate what will be shown.
   const problems = explained.slice(0, MAX_PROBLEMS + 1).map((p) => {
     const target = nodeAt(doc, p.at);

@@ -8,6 +8,7 @@
 import tls from 'node:tls';
 import { z } from 'zod';
 import { Duration, RealWait, RetryDelay } from './duration.js';
+import { scenarioLimitProblems } from './scenario-limits.js';
 import { LinkFaultSpec } from '../link/faults/index.js';
 import { PRESETS, PRESET_NAMES } from '../presets/index.js';
 import { ENGINE_SUPPORT, chainEngineProblems, engineHopProblems } from '../engines/engine-support.js';
@@ -98,8 +99,11 @@ export type ReceivedFormat = z.infer<typeof ReceivedFormat>;
 const inboundCommon = {
   cert: CertKind.default('valid'),
   tls: InboundTls.optional(),
-  /** Delay before the 220 greeting, ms (smtp-server's built-in 100 ms early-talker pause is replaced by this). */
-  greetingDelay: Duration.prefault(0),
+  /**
+   * Delay before the 220 greeting, ms (smtp-server's built-in 100 ms early-talker pause is replaced by this). Real
+   * time, so at most 1h: a Node timer past ~24.8 days would greet after 1 ms.
+   */
+  greetingDelay: RealWait.prefault(0),
   /** Format of the Received header this hop prepends; absent means `mailhop` (a `preset` sets its product's). */
   received: ReceivedFormat.optional(),
 };
@@ -384,7 +388,11 @@ export const Scenario = z
   })
   // Run even when other parts of the file are wrong (zod skips refinements after an issue by
   // default), so one run lists every problem, not a second batch once the first is fixed.
-  .superRefine((s, ctx) => crossReferenceProblems(s, ctx), { when: () => true });
+  .superRefine((s, ctx) => crossReferenceProblems(s, ctx), { when: () => true })
+  // Hops, messages and delivery attempts a run may take (scenario-limits.ts); also beside other problems.
+  .superRefine((s, ctx) => {
+    for (const p of scenarioLimitProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, params: { onKey: p.onKey }, input: s });
+  }, { when: () => true });
 export type ScenarioInput = z.input<typeof Scenario>;
 export type Scenario = z.output<typeof Scenario>;
 

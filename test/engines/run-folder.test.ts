@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OWNER_FILE, RunFolder, sweepOrphanFolders } from '../../harness/engines/run-folder.js';
+import { startChain } from '../../harness/chain/chain.js';
+import { Scenario } from '../../harness/scenario/schema.js';
 import { bootId } from '../../harness/process-owner.js';
 import { deadPid } from '../helpers/dead-pid.js';
 
@@ -63,5 +65,27 @@ describe('engine run folders', () => {
     const [code, signal] = await once(child, 'exit');
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
     expect(existsSync(folder)).toBe(false);
+  }, 30_000);
+
+  it('SIGKILL before the engine\'s reaper runs: the next chain start removes the folder and its key, a mock-only chain too', async () => {
+    // The window the reaper cannot cover: the folder and its key exist, the engine (and its reaper) not yet.
+    const script = `
+      import { RunFolder } from './harness/engines/run-folder.ts';
+      const folder = RunFolder.create('postfix-mx');
+      folder.file('certs/key.pem', 'secret', 0o600);
+      console.log(folder.path);
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(child.stdout, 'data')) as [Buffer];
+    const folder = line.toString().trim();
+    child.kill('SIGKILL');
+    expect(await once(child, 'exit')).toEqual([null, 'SIGKILL']);
+    expect(existsSync(path.join(folder, 'certs/key.pem'))).toBe(true);
+
+    const mockOnly = Scenario.parse({ name: 'mock-only', hops: [{ id: 'mx' }], messages: [{ from: 'a@b.test', to: ['c@d.test'] }] });
+    await using chain = await startChain(mockOnly);
+    expect(existsSync(folder)).toBe(false);
+    expect((await chain.run()).outcome).toBe('delivered');
   }, 30_000);
 });

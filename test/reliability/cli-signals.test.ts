@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { availability } from '../engines/engine-fixture.js';
-import { alive, LISTEN, processTree, refused, socketsOf, tcpSockets, waitUntil, type ProcessId, type TcpSocket } from './proc.js';
+import { alive, caughtSignals, LISTEN, processTree, refused, socketsOf, tcpSockets, waitUntil, type ProcessId, type TcpSocket } from './proc.js';
 
 /** A scenario that stays mid-delivery for a minute: the link swallows the handshake and the sender waits. */
 const STALLED = (name: string, middle: string) => `name: ${name}
@@ -44,7 +44,12 @@ function scenarioFolder(files: Record<string, string>): string {
 
 /** The CLI from source, with its output collected; `waitFor` resolves on the first match. */
 function mailhop(...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', ...args], {
+  return mailhopWith([], args);
+}
+
+/** As mailhop(), with modules to preload (`node --import`). */
+function mailhopWith(preload: string[], args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'test/cli/mailhop-dev.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
@@ -62,10 +67,10 @@ function mailhop(...args: string[]) {
     child,
     text,
     exited,
-    waitFor: (re: RegExp) =>
+    waitFor: (re: RegExp, stream: 'stdout' | 'stderr' = 'stdout') =>
       new Promise<RegExpMatchArray>((resolve, reject) => {
         const check = () => {
-          const m = text.stdout.match(re);
+          const m = text[stream].match(re);
           if (m) resolve(m);
           return Boolean(m);
         };
@@ -142,6 +147,32 @@ describe.each(ENGINES)('interrupting the CLI with $name', ({ name, middle, liste
     expect(await cli.exited).toEqual([0, null]);
     expect(cli.text.stdout).toContain(`${signal}: stopping the chain…\nstopped:`);
     expect(await Promise.all(printed.map((a) => refused(a.host, a.port)))).toEqual(printed.map(() => true));
+    await expectGone(before);
+  }, 60_000);
+
+  it.skipIf(skip).each([
+    ['SIGTERM', 'SIGINT'],
+    ['SIGINT', 'SIGTERM'],
+  ] as const)(title('mailhop run, %s then %s while the event loop is busy (as judging a large report keeps it): the second ends the process at once'), async (first, second) => {
+    const dir = scenarioFolder({ 'a-stalled.yaml': STALLED('a-stalled', middle) });
+    const cli = mailhopWith(['./test/reliability/busy-after-stopping.ts'], ['run', dir]);
+    const pid = cli.child.pid!;
+    const before = await waitUntil(() => {
+      const f = footprint(pid);
+      return f.listening.length >= listeners && (!engine || f.processes.some((p) => p.name === engine)) && f;
+    }, `${name}: ${listeners} listeners of mailhop run`);
+    expect([...caughtSignals(pid)]).toEqual(expect.arrayContaining(['SIGINT', 'SIGTERM']));
+
+    cli.child.kill(first);
+    await cli.waitFor(/stopping the running chains…\n/, 'stderr');
+    // The kernel takes both signals back once the first is handled: no JavaScript stands between the second and the exit.
+    await waitUntil(() => !caughtSignals(pid).has('SIGINT') && !caughtSignals(pid).has('SIGTERM'), 'SIGINT and SIGTERM handed back to the kernel');
+    cli.child.kill(second);
+
+    expect(await cli.exited).toEqual([null, second]);
+    expect(cli.text.stderr).not.toContain('stopped:');
+    // What the second signal cut short is gone all the same: real engines by their reapers.
+    await waitUntil(() => before.processes.every((p) => !alive(p)), 'the process tree to end');
     await expectGone(before);
   }, 60_000);
 });

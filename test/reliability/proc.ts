@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
+import { constants } from 'node:os';
 
 /** One row of /proc/net/tcp or tcp6. */
 export interface TcpSocket {
@@ -165,4 +166,24 @@ export function refused(host: string, port: number): Promise<boolean> {
     });
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
   });
+}
+
+/**
+ * The signals a process catches (has a handler for), from the `SigCgt` mask of /proc/<pid>/status; a
+ * signal not in it takes the kernel's default action (for SIGINT and SIGTERM: the process ends at once,
+ * whatever its code is doing). Empty when the process is gone.
+ */
+export function caughtSignals(pid: number): Set<NodeJS.Signals> {
+  let mask = 0n;
+  try {
+    const hex = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'latin1'))?.[1];
+    mask = hex ? BigInt(`0x${hex}`) : 0n;
+  } catch {
+    // gone
+  }
+  const caught = new Set<NodeJS.Signals>();
+  for (const [name, number] of Object.entries(constants.signals)) {
+    if ((mask >> BigInt(number - 1)) & 1n) caught.add(name as NodeJS.Signals);
+  }
+  return caught;
 }

@@ -6,8 +6,12 @@
  */
 import dc from 'node:diagnostics_channel';
 import dns from 'node:dns';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { isIP, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../harness/cli/main.js';
 import { startChain, type StartedChain } from '../../harness/chain/chain.js';
 import { MailhopError } from '../../harness/errors.js';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
@@ -81,6 +85,47 @@ describe('listening', () => {
     expect(listeningNow().filter((s) => !before.has(s.inode))).toEqual([]);
     expect(spy.attempts.filter((c) => !c.startsWith('127.'))).toEqual([]);
     expect(spy.lookups).toEqual([]);
+  });
+});
+
+describe('a scenario file naming another machine', () => {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mailhop-external-')), 'elsewhere.yaml');
+  writeFileSync(file, `name: elsewhere
+hops:
+  - id: relay
+  - id: gateway
+    engine: external
+    host: 192.0.2.25
+    port: 25
+  - id: mx
+messages: [{ from: alice@org.test, to: [bob@partner.test] }]
+`);
+  afterAll(() => rmSync(path.dirname(file), { recursive: true, force: true }));
+
+  it.each(['validate', 'run', 'up'])('mailhop %s: exit 2 with the address located, nothing listens or connects; validate --allow-external accepts it', async (command) => {
+    const spy = spyOnNetwork();
+    const before = new Set(listeningNow().map((s) => s.inode));
+    let stderr = '';
+    const write = process.stderr.write;
+    process.stderr.write = ((chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    }) as typeof process.stderr.write;
+    restore.push(() => (process.stderr.write = write));
+    const code = await main([command, file]);
+    expect({ code, stderr }).toEqual({
+      code: 2,
+      stderr: `${file}:6:11: hops[1].host: external hop gateway at 192.0.2.25: not a loopback address (127.0.0.0/8); only --allow-external (API: { allowExternal: true }) lets a scenario reach another machine\n`,
+    });
+    expect(listeningNow().filter((s) => !before.has(s.inode))).toEqual([]);
+    expect(spy.attempts).toEqual([]);
+    stderr = '';
+    const out: string[] = [];
+    const writeOut = process.stdout.write;
+    process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+    restore.push(() => (process.stdout.write = writeOut));
+    expect(await main(['validate', '--allow-external', file])).toBe(0);
+    expect(out.join('')).toBe(`ok ${file} (elsewhere)\n`);
   });
 });
 

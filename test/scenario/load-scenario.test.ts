@@ -292,3 +292,51 @@ describe('duration bounds', () => {
     );
   });
 });
+
+describe('waits and durations a timer or a run cannot keep', () => {
+  it('refuses a greeting delay past 1h (a Node timer past ~24.8 days fires after 1 ms), and says .inf is no duration', () => {
+    const text = [
+      'name: bounds',
+      'hops:',
+      '  - id: relay',
+      '    inbound: { greetingDelay: 25d }',
+      '    outbound: { tls: mandatory, maxAge: .inf }',
+      '  - { id: mx, engine: external, host: 127.0.0.1, port: .inf }',
+      'messages: [{ from: a@b.test, to: [c@d.test] }]',
+      'runFor: .inf',
+    ].join('\n');
+    expect(() => loadScenarioText(text, 'b.yaml')).toThrow(
+      [
+        'b.yaml:4:31: hops[0].inbound.greetingDelay: must be at most 1h (a real-time wait); got "25d"',
+        'b.yaml:5:41: hops[0].outbound.maxAge: must be a finite duration such as 300ms, 1s, 5m, 2h or 5d (at most 3650d); got .inf',
+        'b.yaml:6:56: hops[1].port: must be a finite number; got .inf',
+        'b.yaml:8:9: runFor: must be a finite duration such as 300ms, 1s, 5m, 2h or 5d (at most 3650d); got .inf',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('addresses off this machine', () => {
+  const text = lines(
+    'name: elsewhere',
+    'hops:',
+    '  - id: gw',
+    '    engine: external',
+    '    host: 192.0.2.10',
+    '    port: 25',
+    '  - { id: mx, host: 192.0.2.11, port: 2525 }',
+    'messages: [{ from: a@b.test, to: [c@d.test] }]',
+  );
+
+  it('refuses an external hop and the hop listening for it at non-loopback addresses, where they are written', async () => {
+    expect(await messageOf(() => loadScenarioText(text, 'e.yaml'))).toBe([
+      'e.yaml:5:11: hops[0].host: external hop gw at 192.0.2.10: not a loopback address (127.0.0.0/8); only --allow-external (API: { allowExternal: true }) lets a scenario reach another machine',
+      'e.yaml:7:21: hops[1].host: hop mx listening on 192.0.2.11: not a loopback address (127.0.0.0/8); only --allow-external (API: { allowExternal: true }) lets a scenario reach another machine',
+    ].join('\n'));
+  });
+
+  it('accepts them with allowExternal, and loopback ones without', () => {
+    expect(loadScenarioText(text, 'e.yaml', { allowExternal: true }).scenario.hops.map((h) => h.host)).toEqual(['192.0.2.10', '192.0.2.11']);
+    expect(loadScenarioText(text.replace('192.0.2.10', '127.0.0.1').replace('192.0.2.11', '127.0.0.2'), 'e.yaml').scenario.hops[1].host).toBe('127.0.0.2');
+  });
+});
