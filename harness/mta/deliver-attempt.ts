@@ -155,7 +155,9 @@ async function runSession(
   try {
     client = await SmtpClient.connect({
       host: target.address.host, port: target.address.port, ehloName: target.ehloName,
-      timeoutMs: target.policy.timeout, servername: target.servername, ca: target.ca,
+      timeoutMs: target.policy.timeout,
+      ...('starttlsTimeout' in target.policy && target.policy.starttlsTimeout !== undefined ? { handshakeTimeoutMs: target.policy.starttlsTimeout } : {}),
+      servername: target.servername, ca: target.ca,
       ...('tlsCiphers' in target.policy && target.policy.tlsCiphers ? { ciphers: target.policy.tlsCiphers } : {}),
       ...(target.tlsContexts ? { secureContext: target.tlsContexts.get('tlsCiphers' in target.policy ? target.policy.tlsCiphers : undefined) } : {}),
     });

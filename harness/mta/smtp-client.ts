@@ -53,8 +53,10 @@ export interface SmtpClientOptions {
   port: number;
   /** Name announced in EHLO. */
   ehloName: string;
-  /** Real-time limit for each reply and for the handshake, ms. */
+  /** Real-time limit for each reply (and for the handshake, unless `handshakeTimeoutMs`), ms. */
   timeoutMs: number;
+  /** Real-time limit for the TLS handshake after STARTTLS, ms (Postfix smtp_starttls_timeout); default `timeoutMs`. */
+  handshakeTimeoutMs?: number;
   /** Name the peer's certificate must carry (SNI and hostname check). */
   servername: string;
   /** PEM CA certificates trusted for verification (the run's CA). */
@@ -231,7 +233,7 @@ export class SmtpClient {
    * discarded (RFC 3207 §4.2; the CVE-2011-0411 class of response injection).
    * Never rejects the peer's certificate during the handshake: verification is recorded and the
    * caller's policy decides (so an opportunistic client can still encrypt).
-   * @throws MailhopError `ETLS` on handshake failure, `ETIMEOUT` after timeoutMs.
+   * @throws MailhopError `ETLS` on handshake failure, `ETIMEOUT` after handshakeTimeoutMs (else timeoutMs).
    */
   async startTls(): Promise<TlsSummary> {
     this.pendingLines = [];
@@ -255,11 +257,12 @@ export class SmtpClient {
           }),
     });
     this.transcript.push({ dir: '*', text: 'TLS handshake' });
+    const limit = this.opts.handshakeTimeoutMs ?? this.opts.timeoutMs;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         secureSocket.destroy();
-        reject(new MailhopError('ETIMEOUT', `TLS handshake timed out after ${this.opts.timeoutMs} ms`, { command: 'STARTTLS' }));
-      }, this.opts.timeoutMs);
+        reject(new MailhopError('ETIMEOUT', `TLS handshake timed out after ${limit} ms`, { command: 'STARTTLS' }));
+      }, limit);
       secureSocket.once('secureConnect', () => {
         clearTimeout(timer);
         resolve();

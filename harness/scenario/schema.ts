@@ -191,6 +191,11 @@ const tlsClientKeys = {
    * hop negotiate eNULL (OpenSSL's `DEFAULT` permanently excludes eNULL, so build on `ALL`).
    */
   tlsCiphers: CipherString.optional(),
+  /**
+   * Real-time limit for the TLS handshake after the 220 to STARTTLS, when it should differ from
+   * `timeout` (Postfix smtp_starttls_timeout, default 300s); absent: `timeout`.
+   */
+  starttlsTimeout: RealWait.optional(),
 };
 
 const opportunisticKeys = {
