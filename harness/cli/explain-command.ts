@@ -1,17 +1,37 @@
+import { writeFile } from 'node:fs/promises';
 import { loadOrReport } from './load-or-report.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain } from '../chain/chain.js';
 import { renderExplanation } from '../report/explain-report.js';
+import { renderExplainPage } from '../report/html-explain-page.js';
+
+/** Options of `mailhop explain`. */
+export interface ExplainOptions {
+  /** Also write the explanation as a self-contained HTML page to this file. */
+  html?: string;
+}
 
 /**
- * `mailhop explain <scenario>`: runs one scenario and tells in plain language what happened on each
- * link and why. 0 when the scenario's claims held, 1 when one failed, 2 bad input.
+ * `mailhop explain <scenario> [--html file]`: runs one scenario and tells in plain language what
+ * happened on each link and why; with `--html`, also writes the same explanation as an HTML page (with
+ * the chain diagram). 0 when the scenario's claims held, 1 when one failed, 2 bad input or the page
+ * could not be written.
  */
-export async function explainCommand(path: string): Promise<number> {
+export async function explainCommand(path: string, opts: ExplainOptions = {}): Promise<number> {
   const loaded = await loadOrReport(() => loadScenarioFile(path));
   if (!loaded) return 2;
   await using chain = await startChain(loaded.scenario, { file: loaded.file });
   const report = await chain.run();
-  process.stdout.write(renderExplanation(loaded.scenario, report, chain.events()));
+  const events = chain.events();
+  process.stdout.write(renderExplanation(loaded.scenario, report, events));
+  if (opts.html) {
+    try {
+      await writeFile(opts.html, renderExplainPage({ report, events, scenario: loaded.scenario }));
+      process.stderr.write(`wrote ${opts.html}\n`);
+    } catch (err) {
+      process.stderr.write(`mailhop explain: cannot write ${opts.html}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   return report.passed ? 0 : 1;
 }

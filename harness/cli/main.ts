@@ -9,7 +9,7 @@ import { runCommand, type RunOptions } from './run-command.js';
 import { mergeCommand, type MergeOptions } from './merge-command.js';
 import { validateCommand } from './validate-command.js';
 import { registerDoctorCommand } from './doctor-command.js';
-import { explainCommand } from './explain-command.js';
+import { explainCommand, type ExplainOptions } from './explain-command.js';
 import { upCommand } from './up-command.js';
 import { addPresetsCommand } from './presets-command.js';
 import { composeCommand, type ComposeCommandOptions } from './compose-command.js';
@@ -83,8 +83,9 @@ export async function main(argv: string[]): Promise<number> {
     .command('explain')
     .description('run one scenario and tell in plain language what happened on each link, and why')
     .argument('<scenario>', 'a scenario file')
-    .action(async (path: string) => {
-      exitCode = await explainCommand(path);
+    .option('--html <file>', 'also write the explanation as a self-contained HTML page (with the chain diagram)')
+    .action(async (path: string, opts: ExplainOptions) => {
+      exitCode = await explainCommand(path, opts);
     });
 
   program

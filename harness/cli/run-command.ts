@@ -128,7 +128,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
       allowExternal: opts.allowExternal,
       onReport: (report, i, events, durationMs) => {
         // Traces are kept only for the outputs that quote them.
-        records[i] = { report, events: opts.html || opts.record || opts.junit ? events : [], durationMs };
+        records[i] = { report, events: opts.html || opts.record || opts.junit ? events : [], scenario: loaded[i].scenario, durationMs };
         onReport(report, i, events);
       },
     });
@@ -152,7 +152,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
     process.stderr.write(`mailhop run: ${what}: ${terminalSafe(skipped[0].skipped ?? '')}${skipped.length > 1 ? ` (and ${skipped.length - 1} more)` : ''}\n`);
     code = Math.max(code, 1);
   }
-  const withRecords = reports.map((report, i) => records[i] ?? { report, events: [] });
+  const withRecords = reports.map((report, i) => records[i] ?? { report, events: [], scenario: loaded[i].scenario });
   const files: Array<[string | undefined, () => string | Promise<void>]> = [
     [opts.junit, () => renderJunit(withRecords)],
     [opts.html, () => renderHtml(withRecords)],

@@ -10,7 +10,7 @@ import type { TranscriptLine } from '../mta/smtp-client.js';
 import { attemptName, certificateWords, wireSummary } from './link-evidence.js';
 import { LINK_VERDICT_MEANING } from './verdict-words.js';
 import { esc, icon, LOCK_OF, verdictClass } from './html-parts.js';
-import { linkWarning } from './html-diagram.js';
+import { linkWarning } from './link-warning.js';
 
 function transcriptHtml(lines: readonly TranscriptLine[]): string {
   const out: string[] = [];

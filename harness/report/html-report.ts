@@ -1,16 +1,21 @@
 /**
  * Renders runs as one self-contained HTML page (`mailhop run --html out.html`): inline CSS and SVG,
- * no scripts, fonts, images or links to anything outside the page. Per scenario: the chain diagram,
- * the link table, the delivery of each message, what its Received headers claim against the wire,
- * the expectations, and per link its attempts and SMTP transcripts. Pure: runs in, HTML out; every verdict shown is the report's.
+ * no scripts, fonts, images or links to anything outside the page. Per scenario: its description, the
+ * chain diagram and its legend, the explanation of what happened on each link (what `mailhop explain`
+ * tells), the link table, the delivery of each message, what its Received headers claim against the
+ * wire, the expectations, and per link its attempts and SMTP transcripts. Pure: runs in, HTML out;
+ * every verdict shown is the report's.
  */
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { RunRecord } from './run-record.js';
-import { renderChainDiagram, linkWarning } from './html-diagram.js';
+import { renderChainDiagram, type ChainDiagram } from './html-diagram.js';
+import { linkWarning } from './link-warning.js';
 import { renderLinkDetails } from './html-links.js';
 import { renderHeaders } from './html-headers.js';
-import { HTML_STYLE } from './html-style.js';
-import { esc, icon, ICON_SYMBOLS, LOCK_OF, verdictClass } from './html-parts.js';
+import { renderPage } from './html-page.js';
+import { renderDescription, renderExplanationHtml } from './html-explain.js';
+import { explainRun } from './explanation.js';
+import { esc, icon, LOCK_OF, verdictClass } from './html-parts.js';
 import { END_TO_END_MEANING } from './verdict-words.js';
 
 /** Options of {@link renderHtml}. */
@@ -53,7 +58,14 @@ function expectationsTable(report: ScenarioReport): string {
   return `<table class="expectations"><thead><tr><th></th><th>claim</th><th>expected</th><th>actual</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-function scenarioSection(run: RunRecord, i: number): string {
+/** The explanation of a run that kept its scenario and ran (a skipped or failed-to-start one has nothing to tell). */
+function explanation(run: RunRecord): string {
+  if (!run.scenario || run.report.links.length === 0) return '';
+  const x = explainRun(run.scenario, run.report, run.events);
+  return `<details class="explain" open><summary>What happened, link by link</summary>\n${renderExplanationHtml(x, { description: false, claims: false })}\n</details>`;
+}
+
+function scenarioSection(run: RunRecord, i: number, diagram: ChainDiagram): string {
   const { report, events } = run;
   const e2e = report.endToEnd === 'mixed' ? 'messages differ' : END_TO_END_MEANING[report.endToEnd];
   const parts = [
@@ -61,9 +73,11 @@ function scenarioSection(run: RunRecord, i: number): string {
     `<h2><span class="badge ${report.skipped ? 'skip' : report.passed ? 'pass' : 'fail'}">${report.skipped ? 'skipped' : report.passed ? 'passed' : 'failed'}</span> ${esc(report.name)}</h2>`,
     ...(report.skipped ? [`<p class="skipped">skipped: ${esc(report.skipped)}</p>`] : []),
     report.file ? `<div class="file">${esc(report.file)}</div>` : '',
+    renderDescription(run.scenario?.description?.trim()),
     `<p>End to end: <strong class="${verdictClass(report.endToEnd)}">${esc(report.endToEnd)}</strong> (${esc(e2e)}) · outcome: <strong>${esc(report.outcome)}</strong> · ${report.attempts} SMTP session${report.attempts === 1 ? '' : 's'}</p>`,
     report.failures.length ? `<ul class="failures">${report.failures.map((f) => `<li>${esc(f)}</li>`).join('')}</ul>` : '',
-    `<div class="diagram">${renderChainDiagram(report, events)}</div>`,
+    diagram.html,
+    explanation(run),
   ];
   if (report.links.length) parts.push(linkTable(run));
   if (report.messages.length) parts.push('<h3>Messages</h3>', messagesTable(report));
@@ -85,21 +99,12 @@ export function renderHtml(runs: readonly RunRecord[], options: HtmlOptions = {}
   const toc = runs.map(
     (r, i) => `<li><a href="#${anchor(r.report, i)}">${r.report.passed ? '✔' : '<span class="v-clear">✘</span>'} ${esc(r.report.name)}</a> <span class="${verdictClass(r.report.endToEnd)}">${esc(r.report.endToEnd)}</span></li>`,
   );
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>${HTML_STYLE}</style>
-</head>
-<body>
-${ICON_SYMBOLS}
-<h1>${esc(title)}</h1>
-<p class="summary">${runs.length} scenario${runs.length === 1 ? '' : 's'}: ${runs.length - failed} passed, ${failed} failed</p>
-<ul class="toc">${toc.join('')}</ul>
-${runs.map(scenarioSection).join('\n')}
-</body>
-</html>
-`;
+  const diagrams = runs.map((r, i) => renderChainDiagram(r, `${anchor(r.report, i)}-chain`));
+  const body = [
+    `<h1>${esc(title)}</h1>`,
+    `<p class="summary">${runs.length} scenario${runs.length === 1 ? '' : 's'}: ${runs.length - failed} passed, ${failed} failed</p>`,
+    `<ul class="toc">${toc.join('')}</ul>`,
+    ...runs.map((r, i) => scenarioSection(r, i, diagrams[i])),
+  ];
+  return renderPage({ title, body: body.join('\n'), css: diagrams.map((d) => d.css).filter(Boolean).join('\n') });
 }

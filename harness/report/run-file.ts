@@ -3,7 +3,8 @@
  * run on several CI machines can be merged into one JUnit or HTML report afterwards
  * (`mailhop merge`), the way Playwright merges its blob reports. JSON:
  * `{ "mailhop": "run-record", "version": 1, "shard": { "index": 1, "count": 4 } | null,
- *    "scenarios": [ { "report": ScenarioReport, "events": TraceEvent[], "durationMs": number } ] }`.
+ *    "scenarios": [ { "report": ScenarioReport, "events": TraceEvent[], "durationMs": number, "scenario"?: Scenario } ] }`
+ * (`scenario`, the scenario as parsed, lets a merged HTML report show descriptions and explanations).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import { MailhopError } from '../errors.js';
 import type { RunRecord } from './run-record.js';
 import type { Shard } from '../cli/select-scenarios.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
 
 const RUN_FILE_VERSION = 1;
@@ -25,6 +27,7 @@ const RunFileSchema = z.object({
       report: z.looseObject({ name: z.string(), passed: z.boolean(), links: z.array(z.unknown()), messages: z.array(z.unknown()), expectations: z.array(z.unknown()), failures: z.array(z.string()) }),
       events: z.array(z.looseObject({ kind: z.string() })),
       durationMs: z.number().nonnegative().optional(),
+      scenario: z.looseObject({ name: z.string(), hops: z.array(z.unknown()) }).optional(),
     }),
   ),
 });
@@ -38,7 +41,7 @@ export interface RunFile {
 
 /** Writes the records of one run (one shard) to `file`. Rejects with the file system's error. */
 export async function writeRunFile(file: string, records: readonly RunRecord[], shard: Shard | null): Promise<void> {
-  const body = { mailhop: 'run-record', version: RUN_FILE_VERSION, shard, scenarios: records.map((r) => ({ report: r.report, events: r.events, durationMs: r.durationMs })) };
+  const body = { mailhop: 'run-record', version: RUN_FILE_VERSION, shard, scenarios: records.map((r) => ({ report: r.report, events: r.events, durationMs: r.durationMs, scenario: r.scenario })) };
   await writeFile(file, JSON.stringify(body));
 }
 
@@ -67,6 +70,7 @@ export async function readRunFile(file: string): Promise<RunFile> {
       report: s.report as unknown as ScenarioReport,
       events: s.events as unknown as TraceEvent[],
       ...(s.durationMs !== undefined ? { durationMs: s.durationMs } : {}),
+      ...(s.scenario ? { scenario: s.scenario as unknown as Scenario } : {}),
     })),
   };
 }

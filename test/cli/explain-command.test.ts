@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { main } from '../../harness/cli/main.js';
 
@@ -22,6 +25,35 @@ describe('mailhop explain', () => {
     expect(text).toContain('The scenario’s claims all held:');
     // Terminal width: no line longer than 100 columns.
     expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+  });
+
+  test('--html writes the same explanation as a self-contained page, with the description and the chain diagram', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mailhop-explain-'));
+    try {
+      const out = join(dir, 'explain.html');
+      const io = capture();
+      expect(await main(['explain', 'scenarios/starttls-stripped-on-the-wire-opportunistic-goes-plain.yaml', '--html', out])).toBe(0);
+      expect(io.stderr()).toBe(`wrote ${out}\n`);
+      const page = await readFile(out, 'utf8');
+      expect(page).not.toMatch(/<script|<link |<img |@import|url\(/i);
+      for (const [, ref] of page.matchAll(/(?:href|src)="([^"]*)"/g)) expect(ref.startsWith('#')).toBe(true);
+      expect(page).toContain('<title>mailhop explain: starttls-stripped-on-the-wire-opportunistic-goes-plain</title>');
+      expect(page).toContain('<div class="description"><p>');
+      expect(page).toMatch(/<g class="attacker" data-fault="strip-starttls" data-acted="true">/);
+      // Every line the command printed is on the page, in the same words (the page does not wrap at 100 columns).
+      const words = (t: string) => t.replace(/<title>[^<]*<\/title>/g, '').replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ');
+      const printed = io.stdout().split('\n\n').slice(1).map(words).join(' ');
+      const shown = words(page.slice(page.indexOf('<div class="description">')));
+      for (const sentence of printed.split(/(?<=\.) (?=[A-Z])/).map((x) => x.trim()).filter(Boolean)) expect(shown).toContain(sentence);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--html to a file that cannot be written: exit 2 and why', async () => {
+    const io = capture();
+    expect(await main(['explain', 'scenarios/all-hops-offer-encrypted.yaml', '--html', '/nonexistent-dir/x.html'])).toBe(2);
+    expect(io.stderr()).toMatch(/^mailhop explain: cannot write \/nonexistent-dir\/x\.html: ENOENT/);
   });
 
   test('exit code 2 and the problem for a bad scenario file', async () => {

@@ -2,34 +2,11 @@
 // forwards to its host:port, and the next hop listens where the gateway was told to relay. Here the
 // "gateway" is a small relay written for the test (smtp-server in, nodemailer out), on loopback.
 import { describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import nodemailer from 'nodemailer';
-import type { AddressInfo } from 'node:net';
 import { freePort } from '../../harness/engines/free-address.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { MailhopError } from '../../harness/errors.js';
 import { Scenario } from '../../harness/scenario/schema.js';
-import { RunPki } from '../../harness/pki/run-pki.js';
-
-/** An SMTP relay on 127.0.0.1 that passes each message on to `next`, with opportunistic STARTTLS. */
-async function startRelay(next: { host: string; port: number }): Promise<{ port: number; close: () => Promise<void> }> {
-  const pki = await RunPki.create();
-  const { key, cert } = await pki.issue('gw.example.test', 'valid');
-  const out = nodemailer.createTransport({ host: next.host, port: next.port, secure: false, name: 'gw.example.test', tls: { rejectUnauthorized: false } });
-  const server = new SMTPServer({
-    key, cert, authOptional: true, logger: false, disableReverseLookup: true,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const envelope = { from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address) };
-        out.sendMail({ envelope, raw: Buffer.concat(chunks) }).then(() => callback(), (err: Error) => callback(err));
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
+import { startRelay } from '../helpers/external-relay.js';
 
 describe('engine external', () => {
   it('judges the gateway\'s outbound link from the receiver and the wire', async () => {

@@ -62,7 +62,11 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('HTML report in headless chromiu
     expect(await page.locator('.chain use.lock-open').count()).toBe(2);
     expect(await page.locator('.chain use.lock-refused').count()).toBe(1);
     expect(await page.locator('[data-link="sender->relay"] use.warning-mark').count()).toBe(1);
-    expect(await page.locator('.chain g.hop').allTextContents()).toEqual(['client', 'sendmail', 'gateway', 'mailbox', 'client', 'sender', 'relay', 'mailbox', 'client', 'sender', 'relay', 'mailbox']);
+    // The fault the wire recorded is drawn as an attacker on that arrow, and only there.
+    expect(await page.locator('.chain g.attacker').evaluateAll((gs) => gs.map((g) => `${g.closest('g.link')!.getAttribute('data-link')} ${g.getAttribute('data-fault')} ${g.getAttribute('data-acted')}`))).toEqual([
+      'sender->relay strip-starttls true',
+    ]);
+    expect(await page.locator('.chain g.hop text:first-of-type').allTextContents()).toEqual(['client', 'sendmail', 'gateway', 'mailbox', 'client', 'sender', 'relay', 'mailbox', 'client', 'sender', 'relay', 'mailbox']);
   });
 
   test('shows the link names, the attempts and the transcripts with the handshake summarised', async () => {

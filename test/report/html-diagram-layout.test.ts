@@ -1,16 +1,18 @@
 /**
- * The chain diagram of a long chain as a person sees it, measured in Debian's chromium on a narrow
- * (600 px) and a wide (1920 px) screen: every hop box and every link's marks and labels inside the
- * visible diagram and inside the SVG that draws them (an SVG clips what overflows it), in reading
- * order, and drawn at a legible size. Also the headers section of the same run on the narrow screen.
- * Without /usr/bin/chromium the suite is reported as skipped, with the reason in its title.
+ * The chain diagram as a person sees it, measured in Debian's chromium on a narrow (600 px), a
+ * projector's (1024 px) and a wide (1920 px) screen: every hop box and every link's marks and labels
+ * inside the visible diagram and inside the SVG that draws them (an SVG clips what overflows it), every
+ * arrow ending on the hop it names, rows in reading order and balanced (never a last hop alone on its
+ * row when two even rows fit), drawn at a legible size. Also the headers section of the same run on
+ * the narrow screen. Without /usr/bin/chromium the suite is reported as skipped, with the reason in its title.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { loadScenarioText } from '../../harness/index.js';
+import { loadScenarios, loadScenarioText } from '../../harness/index.js';
 import { runRecords } from '../helpers/run-records.js';
 import { renderHtml } from '../../harness/report/html-report.js';
-import { browserSuiteTitle, hasChromium, openInChromium, type OpenedPage } from './open-in-chromium.js';
+import { browserSuiteTitle, hasChromium, openInChromium, saveScreenshot, type OpenedPage } from './open-in-chromium.js';
+import { expectReadableDiagram, measureDiagram, rowsOf } from './diagram-geometry.js';
 
 /**
  * Six hops (seven boxes with the client), long hop ids, an eNULL link the headers call ESMTPS and a
@@ -34,43 +36,6 @@ messages:
 `;
 const SIX_HOP_IDS = ['client', 'sender', 'outbound-filter', 'relay', 'partner-gateway', 'spam-scanner', 'mailbox'];
 
-type Box = { left: number; right: number; top: number; bottom: number };
-/** What the diagram looks like on screen, measured in the page (CSS pixels). */
-interface DiagramLayout {
-  innerWidth: number;
-  pageScrollWidth: number;
-  diagram: Box & { clientWidth: number; scrollWidth: number };
-  hops: Array<{ id: string; svg: Box; box: Box; text: Box; px: number }>;
-  links: Array<{ id: string; verdict: string; svg: Box; from: Box; parts: Box[]; labels: Array<Box & { px: number }> }>;
-}
-
-/** Measures the first diagram; `px` is the font size as drawn (computed size times the SVG's screen scale). (A string, so this Node-typed file needs no DOM types.) */
-const MEASURE = `(() => {
-  const box = (e) => { const r = e.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; };
-  const px = (t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
-  const diagram = document.querySelector('.diagram');
-  return {
-    innerWidth,
-    pageScrollWidth: document.documentElement.scrollWidth,
-    diagram: { ...box(diagram), clientWidth: diagram.clientWidth, scrollWidth: diagram.scrollWidth },
-    hops: [...diagram.querySelectorAll('g.hop')].map((g) => ({
-      id: g.getAttribute('data-hop'), svg: box(g.ownerSVGElement), box: box(g.querySelector('rect')), text: box(g.querySelector('text')), px: px(g.querySelector('text')),
-    })),
-    links: [...diagram.querySelectorAll('g.link')].map((g) => ({
-      id: g.getAttribute('data-link'),
-      verdict: g.querySelector('text.verdict').textContent,
-      svg: box(g.ownerSVGElement),
-      from: box(g.ownerSVGElement.querySelector('g.hop rect')),
-      parts: [...g.querySelectorAll('line, path, use')].map(box),
-      labels: [...g.querySelectorAll('text')].map((t) => ({ ...box(t), px: px(t) })),
-    })),
-  };
-})()`;
-
-const inside = (inner: Box, outer: Box, slack = 0.5) =>
-  inner.left >= outer.left - slack && inner.right <= outer.right + slack && inner.top >= outer.top - slack && inner.bottom <= outer.bottom + slack;
-const overlapsX = (a: Box, b: Box) => a.left < b.right && b.left < a.right;
-
 describe.skipIf(!hasChromium)(browserSuiteTitle('HTML chain diagram of six hops in headless chromium'), () => {
   let opened: OpenedPage;
   let sixHops: Page;
@@ -85,31 +50,10 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('HTML chain diagram of six hops 
     await opened?.close();
   });
 
-  for (const width of [600, 1920]) {
-    test(`a six-hop chain at ${width} px: every hop and link label on screen, unclipped, in reading order, at 12 px or more`, async () => {
-      await sixHops.setViewportSize({ width, height: 900 });
-      const layout = (await sixHops.evaluate(MEASURE)) as DiagramLayout;
-      const where = (what: string, b: Box) => `${what} at ${Math.round(b.left)}..${Math.round(b.right)} x ${Math.round(b.top)}..${Math.round(b.bottom)}`;
-
-      // Nothing needs a sideways scroll: not the page, not the diagram.
-      expect(layout.pageScrollWidth).toBeLessThanOrEqual(layout.innerWidth);
-      expect(layout.diagram.scrollWidth).toBeLessThanOrEqual(layout.diagram.clientWidth);
-      expect(layout.diagram.right).toBeLessThanOrEqual(layout.innerWidth);
-
-      // Every hop: its box and its name drawn inside its SVG (an SVG clips what overflows it) and inside the
-      // diagram; the name inside the box; legible.
-      expect(layout.hops.map((h) => h.id)).toEqual(SIX_HOP_IDS);
-      for (const h of layout.hops) {
-        for (const [what, b] of [['box', h.box], ['name', h.text]] as const) {
-          expect(inside(b, h.svg), `${h.id} ${where(what, b)} outside ${where('its svg', h.svg)}`).toBe(true);
-          expect(inside(b, layout.diagram), `${h.id} ${where(what, b)} outside ${where('the diagram', layout.diagram)}`).toBe(true);
-        }
-        expect(inside(h.text, h.box), `${h.id}: ${where('name', h.text)} overflows ${where('its box', h.box)}`).toBe(true);
-        expect(h.px).toBeGreaterThanOrEqual(13);
-      }
-
-      // Every link: arrow, lock, warning and both labels inside its SVG and the diagram, right of the box it
-      // leaves (not over it); labels legible.
+  for (const width of [600, 1024, 1920]) {
+    test(`a six-hop chain at ${width} px: every hop and link label on screen, unclipped, arrows on their hops, in balanced rows, at 12 px or more`, async () => {
+      const layout = await measureDiagram(sixHops, width);
+      expectReadableDiagram(layout, SIX_HOP_IDS);
       expect(layout.links.map((l) => `${l.id} ${l.verdict}`)).toEqual([
         'client->sender tls',
         'sender->outbound-filter tls',
@@ -118,25 +62,12 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('HTML chain diagram of six hops 
         'partner-gateway->spam-scanner tls',
         'spam-scanner->mailbox stripped',
       ]);
-      for (const l of layout.links) {
-        for (const b of [...l.parts, ...l.labels]) {
-          expect(inside(b, l.svg), `${l.id}: ${where('a mark or label', b)} outside ${where('its svg', l.svg)}`).toBe(true);
-          expect(inside(b, layout.diagram), `${l.id}: ${where('a mark or label', b)} outside ${where('the diagram', layout.diagram)}`).toBe(true);
-          expect(b.left, `${l.id}: ${where('a mark or label', b)} over ${where('the hop box', l.from)}`).toBeGreaterThanOrEqual(l.from.right);
-        }
-        for (const t of l.labels) expect(t.px).toBeGreaterThanOrEqual(12);
-      }
-
-      // Read like text: left to right, then the next row; each row's steps side by side, never on top of each other.
-      const rows = [...new Set(layout.hops.map((h) => Math.round(h.box.top)))];
-      const readingOrder = [...layout.hops].sort((a, b) => Math.round(a.box.top) - Math.round(b.box.top) || a.box.left - b.box.left);
-      expect(readingOrder.map((h) => h.id)).toEqual(SIX_HOP_IDS);
-      for (const [i, a] of layout.hops.entries()) {
-        for (const b of layout.hops.slice(i + 1)) if (Math.round(a.box.top) === Math.round(b.box.top)) expect(overlapsX(a.svg, b.svg)).toBe(false);
-      }
-      // Wide enough, one line; narrow, it wraps instead of shrinking.
+      const rows = rowsOf(layout);
+      // Wide enough, one line; narrower, it wraps instead of shrinking, in rows of even length.
       if (width >= 1920) expect(rows).toHaveLength(1);
       else expect(rows.length).toBeGreaterThan(1);
+      if (width === 1024) expect(rows.map((r) => r.length)).toEqual([4, 3]);
+      await saveScreenshot(sixHops, `six-hops-${width}`);
     });
   }
 
@@ -154,5 +85,46 @@ describe.skipIf(!hasChromium)(browserSuiteTitle('HTML chain diagram of six hops 
 
   test('loads nothing from outside the page', () => {
     expect(opened.external).toEqual([]);
+  });
+});
+
+/** Four hops (five boxes with the client): one line on a wide screen, too wide for one at 1024 px. */
+const FOUR_HOPS = `
+name: four-hops-wrap
+hops: [{ id: sender }, { id: gateway }, { id: relay }, { id: mailbox }]
+messages:
+  - { from: alice@org.test, to: [bob@partner.test], subject: four hops }
+`;
+
+describe.skipIf(!hasChromium)(browserSuiteTitle('HTML chain diagrams of three and four hops at 1024 px in headless chromium'), () => {
+  let opened: OpenedPage;
+
+  beforeAll(async () => {
+    const runs = await runRecords([loadScenarioText(FOUR_HOPS, 'four-hops-wrap.yaml'), ...(await loadScenarios(['scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml']))]);
+    opened = await openInChromium(renderHtml(runs));
+  }, 60_000);
+
+  afterAll(async () => {
+    await opened?.close();
+  });
+
+  test('four hops at 1024 px: two balanced rows, the last arrow ending on the last hop, not one hop alone on row 2', async () => {
+    const layout = await measureDiagram(opened.page, 1024, '[data-scenario="four-hops-wrap"] .diagram');
+    expectReadableDiagram(layout, ['client', 'sender', 'gateway', 'relay', 'mailbox']);
+    expect(rowsOf(layout)).toEqual([['client', 'sender', 'gateway'], ['relay', 'mailbox']]);
+    await saveScreenshot(opened.page, 'four-hops-1024');
+  });
+
+  test('four hops at 1920 px: one line', async () => {
+    const layout = await measureDiagram(opened.page, 1920, '[data-scenario="four-hops-wrap"] .diagram');
+    expectReadableDiagram(layout, ['client', 'sender', 'gateway', 'relay', 'mailbox']);
+    expect(rowsOf(layout)).toHaveLength(1);
+    await saveScreenshot(opened.page, 'four-hops-1920');
+  });
+
+  test('three hops at 1024 px: one line', async () => {
+    const layout = await measureDiagram(opened.page, 1024, '[data-scenario="messagelabs-plaintext-inbound-not-upgraded"] .diagram');
+    expectReadableDiagram(layout, ['client', 'sendmail', 'gateway', 'mailbox']);
+    expect(rowsOf(layout)).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { loadScenarios } from '../../harness/index.js';
+import { loadScenarios, loadScenarioText } from '../../harness/index.js';
+import { renderExplanation } from '../../harness/report/explain-report.js';
 import { runRecords } from '../helpers/run-records.js';
 import { renderHtml } from '../../harness/report/html-report.js';
 import type { RunRecord } from '../../harness/report/run-record.js';
@@ -81,5 +82,49 @@ describe('renderHtml: what the Received headers say', () => {
     // The Postfix fallback delivered in clear, and the mailbox wrote ESMTP: the headers tell the truth.
     expect(html).toContain('<p class="headers agree" data-message="m1" data-agrees="true">✔ Received headers of m1 match the wire on all 3 links.</p>');
     expect(html).not.toContain('class="headers disagree"');
+  });
+});
+
+describe('renderHtml: what a teacher needs beside the verdicts', () => {
+  /** Text of an HTML fragment as a reader sees it (tags dropped, entities decoded, spaces collapsed). */
+  const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+
+  test('each scenario shows its description, and the explanation of each link in the words `mailhop explain` prints', () => {
+    const html = renderHtml(runs);
+    const [postfix] = runs;
+    expect(html).toContain(`<div class="description"><p>${postfix.scenario!.description!.trim()}</p></div>`);
+    expect(html.match(/<details class="explain" open><summary>What happened, link by link<\/summary>/g)).toHaveLength(2);
+    // Each paragraph of a link's story is the paragraph the text explanation prints (one a line at Infinity width).
+    const told = renderExplanation(postfix.scenario!, postfix.report, postfix.events, Infinity).split('\n');
+    const from = told.indexOf('  relay → mailbox: downgraded') + 1;
+    const paragraphs = told.slice(from, told.findIndex((l, i) => i >= from && !l.startsWith('    '))).map((l) => l.trim());
+    const story = html.slice(html.indexOf('<div class="link-story" data-message="m1" data-link="relay-&gt;mailbox" data-verdict="downgraded">'));
+    const shown = [...story.slice(0, story.indexOf('</div>')).matchAll(/<p class="(\w+)">(.*?)<\/p>/g)].map((m) => [m[1], text(m[2])]);
+    expect(shown.map(([, t]) => t)).toEqual(paragraphs);
+    expect(shown.map(([kind]) => kind)).toEqual([...paragraphs.slice(1).map(() => 'story'), 'conclusion']);
+    expect(paragraphs[0]).toMatch(/^Attempt 1: relay relayed m1 to mailbox under its opportunistic policy/);
+  });
+
+  test('a fault declared on a link that never acted is drawn as an idle attacker there', async () => {
+    const [idle] = await runRecords([
+      loadScenarioText(
+        'name: idle-attacker\nhops: [{ id: relay }, { id: mailbox }]\nlinks:\n  - { from: relay, to: mailbox, fault: strip-starttls, attempts: [3] }\nmessages:\n  - { from: alice@org.test, to: [bob@partner.test] }\n',
+        'idle-attacker.yaml',
+      ),
+    ]);
+    const html = renderHtml([idle]);
+    expect(idle.report.links.map((l) => `${l.link} ${l.verdict}`)).toEqual(['client->relay tls', 'relay->mailbox tls']);
+    // (The legend draws one too, without a fault.)
+    expect(html.match(/<g class="attacker[^"]*" data-fault="[^"]+"/g)).toEqual(['<g class="attacker idle" data-fault="strip-starttls"']);
+    expect(html).toContain('<g class="attacker idle" data-fault="strip-starttls" data-acted="false"><title>on-path attacker on relay-&gt;mailbox: strip-starttls (attempts 3): did not act in this run</title>');
+    expect(html).toContain('strip-starttls (idle)</text>');
+    expect(html).toContain('data-link="relay-&gt;mailbox" data-verdict="tls" data-lock="closed" data-warning="false" data-attacked="true"');
+  });
+
+  test('without its scenario (an older run record) a run still renders, without description or explanation', () => {
+    const html = renderHtml([{ report: runs[0].report, events: runs[0].events }]);
+    expect(html).toContain('class="chain"');
+    expect(html).not.toContain('class="description"');
+    expect(html).not.toContain('class="explain"');
   });
 });

@@ -5,7 +5,7 @@
  * the reason in its title ({@link browserSuiteTitle}).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -17,6 +17,20 @@ export const hasChromium = existsSync(CHROMIUM);
 /** `what`, or `what — SKIPPED: <why>` where the browser is missing. */
 export function browserSuiteTitle(what: string): string {
   return hasChromium ? what : `${what} — SKIPPED: ${CHROMIUM} is not installed (apt-get install chromium; .ci/run does)`;
+}
+
+/**
+ * Where the browser suites leave their screenshots for a person to look at after a run (kept, one file
+ * per name, overwritten by the next run): `$TMPDIR/mailhop-screenshots`.
+ */
+export const SCREENSHOTS = join(tmpdir(), 'mailhop-screenshots');
+
+/** Saves a screenshot of what `page` shows now as `<SCREENSHOTS>/<name>.png`; resolves to the PNG. */
+export async function saveScreenshot(page: Page, name: string): Promise<Buffer> {
+  const png = await page.screenshot({ fullPage: false });
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await writeFile(join(SCREENSHOTS, `${name}.png`), png);
+  return png;
 }
 
 /** A page showing the HTML; `close()` ends the browser and removes the temporary directory. */

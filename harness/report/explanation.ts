@@ -1,0 +1,137 @@
+/**
+ * The story of a run in plain language, for teaching, as a structure that `mailhop explain` prints as
+ * text and the HTML report shows per scenario: for each message and each link who sent it under which
+ * policy and why, what the receiver advertised, what STARTTLS and the handshake did, fallbacks and
+ * deferrals, and the verdict with its meaning; then the end-to-end verdict and the scenario's claims.
+ * Pure: scenario, report and trace in, sentences out; every verdict quoted is the report's.
+ */
+import type { LinkVerdictName, Scenario } from '../scenario/schema.js';
+import type { MessageReport, ScenarioReport } from '../verdict/judge-scenario.js';
+import type { SessionEvent, TraceEvent } from '../trace/events.js';
+import { formatDuration } from '../scenario/duration.js';
+import { sessionsOf } from './link-evidence.js';
+import { policySentence, sessionSentences } from './explain-session.js';
+import { END_TO_END_MEANING, LINK_VERDICT_MEANING, OUTCOME_MEANING } from './verdict-words.js';
+
+/**
+ * One paragraph of a link's story. `story`: what happened (one per attempt, or per group of identical
+ * attempts); `disagreement`: the witnesses disagree; `leak`: content in clear where TLS was required;
+ * `conclusion`: the verdict and its meaning.
+ */
+export interface ExplainedParagraph {
+  kind: 'story' | 'disagreement' | 'leak' | 'conclusion';
+  text: string;
+}
+
+/** One link as one message crossed it (or did not). */
+export interface ExplainedLink {
+  /** The link's name, e.g. `gateway->mailbox`. */
+  link: string;
+  /** `gateway → mailbox`. */
+  heading: string;
+  verdict: LinkVerdictName;
+  paragraphs: ExplainedParagraph[];
+}
+
+/** One message's journey through the chain. */
+export interface ExplainedMessage {
+  messageId: string;
+  /** `Message m1 (alice@org.test → bob@partner.test, "hello")`. */
+  heading: string;
+  links: ExplainedLink[];
+  /** The end-to-end verdict and the outcome, with their meanings. */
+  endToEnd: string;
+}
+
+/** The whole explanation of one run. */
+export interface Explanation {
+  name: string;
+  file?: string;
+  /** The scenario's own `description`, trimmed (absent when it has none). */
+  description?: string;
+  /** The chain and each hop's inbound STARTTLS mode, one sentence. */
+  chain: string;
+  /** Empty when no message went through the chain. */
+  messages: ExplainedMessage[];
+  /** `The scenario’s claims all held:` or `The scenario’s claims:`; absent without claims. */
+  claimsHeading?: string;
+  /** Each claim (`key: expected x, got y`), then each leak the report counts as a failure. */
+  claims: Array<{ held: boolean; text: string }>;
+}
+
+/** Virtual time as `+5m` (`+0` at the start). */
+const at = (ms: number) => (ms ? `+${formatDuration(ms)}` : '+0');
+
+/** Groups consecutive attempts whose story is the same, so seven identical deferrals read as one paragraph. */
+function storyGroups(scenario: Scenario, events: readonly TraceEvent[], sessions: readonly SessionEvent[]) {
+  const groups: Array<{ sessions: SessionEvent[]; story: string[]; same: string }> = [];
+  for (const s of sessions) {
+    const story = sessionSentences(scenario, events, s);
+    // Retries differ only in when the next one is due; a group's heading gives the times instead.
+    const same = story.join(' ').replace(/; next attempt at \+\S+ \(virtual time\)/, '');
+    const last = groups.at(-1);
+    if (last && s.connection === 1 && last.sessions.at(-1)!.connection === 1 && last.same === same) last.sessions.push(s);
+    else groups.push({ sessions: [s], story, same });
+  }
+  return groups.map((g) => ({ sessions: g.sessions, story: g.sessions.length > 1 ? [g.same] : g.story }));
+}
+
+function explainLink(scenario: Scenario, events: readonly TraceEvent[], message: MessageReport, link: string): ExplainedLink {
+  const verdict = message.links.find((l) => l.link === link)!;
+  const [from, to] = link.split('->');
+  const explained: ExplainedLink = { link, heading: `${from} → ${to}`, verdict: verdict.verdict, paragraphs: [] };
+  const say = (kind: ExplainedParagraph['kind'], text: string) => explained.paragraphs.push({ kind, text });
+  const sessions = sessionsOf(events, link, message.messageId);
+  if (sessions.length === 0 && verdict.verdict === 'none') {
+    const where = message.stoppedAt ? ` (it stopped at ${message.stoppedAt.hop})` : '';
+    say('story', `${message.messageId} never reached this link${where}.`);
+    return explained;
+  }
+  if (sessions.length === 0) {
+    // A real engine or an external gateway sent it: no sender session to tell, only the judge's facts.
+    say('story', `No sender's account: ${from} is not a mailhop mock, so what happened rests on: ${verdict.notes.join('; ')}.`);
+  }
+  let policyTold = '';
+  for (const g of storyGroups(scenario, events, sessions)) {
+    const first = g.sessions[0];
+    const policy = policySentence(scenario, events, first);
+    const head = g.sessions.length === 1
+      ? `Attempt ${first.attempt}${first.connection > 1 ? `, connection ${first.connection}` : ''}${first.at ? ` (at ${at(first.at)})` : ''}:`
+      : `Attempts ${first.attempt}–${g.sessions.at(-1)!.attempt} (at ${g.sessions.map((s) => at(s.at)).join(', ')}) went the same way:`;
+    const story = [policy === policyTold ? '' : policy, ...g.story].filter(Boolean);
+    policyTold = policy;
+    say('story', sessions.length === 1 ? story.join(' ') : `${head} ${story.join(' ')}`);
+  }
+  if (verdict.disagreement) say('disagreement', `⚠ The witnesses disagree: ${verdict.disagreement}.`);
+  if (verdict.leak) say('leak', 'LEAK: the content crossed in clear although the policy in force required TLS.');
+  say('conclusion', `So: ${verdict.verdict}, ${LINK_VERDICT_MEANING[verdict.verdict]}.`);
+  return explained;
+}
+
+/** Explains one run: the scenario as written, its report, and the trace the report was judged from. */
+export function explainRun(scenario: Scenario, report: ScenarioReport, events: readonly TraceEvent[]): Explanation {
+  const hops = ['client', ...scenario.hops.map((h) => h.id)];
+  const messages = report.messages.map((m): ExplainedMessage => {
+    const n = /^m(\d+)$/.exec(m.messageId);
+    const msg = n ? scenario.messages[Number(n[1]) - 1] : undefined;
+    return {
+      messageId: m.messageId,
+      heading: `Message ${m.messageId}${msg ? ` (${msg.from} → ${msg.to.join(', ')}, "${msg.subject}")` : ''}`,
+      links: m.links.map((l) => explainLink(scenario, events, m, l.link)),
+      endToEnd: `End to end: ${m.endToEnd}, ${END_TO_END_MEANING[m.endToEnd]}. Outcome: ${m.outcome}, ${OUTCOME_MEANING[m.outcome]}${m.stoppedAt ? ` (at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text})` : ''}.`,
+    };
+  });
+  const claims = [
+    ...report.expectations.map((e) => ({ held: e.held, text: `${e.key}: expected ${e.expected}, got ${e.actual}` })),
+    ...report.failures.filter((x) => x.includes(' leaked on ')).map((f) => ({ held: false, text: f })),
+  ];
+  return {
+    name: report.name,
+    ...(report.file ? { file: report.file } : {}),
+    ...(scenario.description?.trim() ? { description: scenario.description.trim() } : {}),
+    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound.starttls}`).join(', ')}), and mailhop's proxy on every link watches the wire.`,
+    messages,
+    ...(report.expectations.length ? { claimsHeading: report.passed ? 'The scenario’s claims all held:' : 'The scenario’s claims:' } : {}),
+    claims,
+  };
+}

@@ -1,0 +1,57 @@
+import { describe, expect, test } from 'vitest';
+import { Scenario } from '../../harness/scenario/schema.js';
+import type { EngineEvent } from '../../harness/trace/events.js';
+import { attackersOn, attackerTitle, hopFigures } from '../../harness/report/html-chain-cast.js';
+import { runInline } from '../helpers/run-inline.js';
+
+const scenario = Scenario.parse({
+  name: 'every-kind',
+  hops: [
+    { id: 'mx', engine: 'exim' },
+    { id: 'gw', preset: 'messagelabs' },
+    { id: 'vendor', engine: 'external', host: '127.0.0.1', port: 2525 },
+    { id: 'mailbox', port: 2526 },
+  ],
+  links: [
+    { from: 'mx', to: 'gw', fault: 'kill-handshake', attempts: [1] },
+    { from: 'mx', to: 'gw', fault: 'strip-starttls' },
+  ],
+  messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }],
+});
+
+describe('hopFigures', () => {
+  test('from the scenario: the client, a real engine, a mock with its preset, an external server, a plain mock', () => {
+    expect([...hopFigures(['client', 'mx', 'gw', 'vendor', 'mailbox'], [], scenario)]).toEqual([
+      ['client', { kind: 'client', label: 'mailhop client' }],
+      ['mx', { kind: 'engine', engine: 'exim', label: 'real Exim' }],
+      ['gw', { kind: 'mock', label: 'mock · messagelabs' }],
+      ['vendor', { kind: 'external', label: 'external' }],
+      ['mailbox', { kind: 'mock', label: 'mock' }],
+    ]);
+  });
+
+  test('without the scenario (a run record that did not keep it), from the engines\' started facts in the trace', () => {
+    const started = (hop: string, engine: EngineEvent['engine']): EngineEvent => ({ kind: 'engine', source: 'engine', seq: 1, at: 0, link: `${hop}->next`, hop, engine, fact: 'started', line: 'started' });
+    const figures = hopFigures(['client', 'mx', 'vendor', 'mailbox'], [started('mx', 'postfix'), started('vendor', 'external')]);
+    expect([...figures.values()].map((f) => f.label)).toEqual(['mailhop client', 'real Postfix', 'external', 'mock']);
+  });
+});
+
+describe('attackersOn', () => {
+  test('the faults the scenario puts on a link, in scenario order, each saying whether it acted', () => {
+    expect(attackersOn('mx->gw', [], scenario)).toEqual([
+      { fault: 'kill-handshake', acted: false, attempts: [1] },
+      { fault: 'strip-starttls', acted: false },
+    ]);
+    expect(attackersOn('gw->vendor', [], scenario)).toEqual([]);
+    expect(attackerTitle('mx->gw', attackersOn('mx->gw', [], scenario))).toBe(
+      'on-path attacker on mx->gw: kill-handshake (attempts 1): did not act in this run; strip-starttls: did not act in this run',
+    );
+  });
+
+  test('a fault the wire recorded acting, with or without the scenario', async () => {
+    const run = await runInline({ hops: [{ id: 'relay' }, { id: 'mailbox' }], links: [{ from: 'relay', to: 'mailbox', fault: 'strip-starttls' }] });
+    expect(attackersOn('relay->mailbox', run.events)).toEqual([{ fault: 'strip-starttls', acted: true }]);
+    expect(attackersOn('client->relay', run.events)).toEqual([]);
+  });
+});
