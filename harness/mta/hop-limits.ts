@@ -36,9 +36,9 @@ export interface HopLimits {
    */
   idleTimeoutMs: number;
   /**
-   * Longest life of one connection, from accept to close, whatever the client does; then
-   * `421 4.4.2 <host> Error: session time limit exceeded` and the connection is closed (a message whose
-   * DATA was still arriving is not accepted). The hop's `greetingDelay` is added to it. Default 10 minutes:
+   * Longest life of one session, from when its greeting is due (after the hop's `greetingDelay`) to its
+   * close, whatever the client does; then `421 4.4.2 <host> Error: session time limit exceeded` and the
+   * connection is closed (a message whose DATA was still arriving is not accepted). Default 10 minutes:
    * twice the idle timeout, far beyond any real session on loopback.
    */
   sessionLifetimeMs: number;

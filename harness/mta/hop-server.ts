@@ -6,7 +6,7 @@
  * handed to the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them
  * (RFC 5321 §6.1). What a peer can make the hop hold is bounded (hop-limits.ts).
  */
-import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { SMTPServer } from 'smtp-server';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Inbound } from '../scenario/schema.js';
@@ -22,7 +22,8 @@ import { serverTlsOptions, tlsOf } from './server-tls.js';
 import { startFront, type StartedFront } from './fronts/front-runner.js';
 import { hopLimits, type HopLimits } from './hop-limits.js';
 import { HeldBytes, readMessage } from './message-intake.js';
-import { capSessionLifetime } from './session-lifetime.js';
+import { SessionLifetimes } from './session-lifetime.js';
+import { unicodeWithoutSmtputf8 } from './smtputf8.js';
 
 /** A message as a hop accepted it. */
 export interface AcceptedMessage {
@@ -88,6 +89,8 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   const mode = front?.inner ?? inbound.starttls;
   const limits = hopLimits(opts.limits);
   const held = new HeldBytes();
+  // onConnect comes once the greeting delay is over: the cap counts from there.
+  const lifetimes = new SessionLifetimes(() => server, limits.sessionLifetimeMs, opts.hostname);
   const protocols = new Map<string, string>();
   /** Per session: the TLS exporter value, when this server's TLS session is the sender's (not behind a TLS-terminating front). */
   const exporters = new Map<string, string>();
@@ -112,6 +115,10 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     maxRecipients: limits.maxRecipients, // 452 4.5.3 Error: too many recipients
     socketTimeout: limits.idleTimeoutMs,
     greetingDelayMs: inbound.greetingDelay,
+    onConnect(session, callback) {
+      lifetimes.start(session.id);
+      callback();
+    },
     onSecure(socket, session, callback) {
       // getCipher().version is the suite's minimum protocol version, not the negotiated one;
       // remember getProtocol() per session for the Received header and the receiver's account.
@@ -121,6 +128,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       callback();
     },
     onClose(session) {
+      lifetimes.end(session.id);
       protocols.delete(session.id);
       exporters.delete(session.id);
     },
@@ -194,8 +202,6 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   server.on('error', () => {
     // connection-level errors (resets, TLS alerts) are seen by the witnesses; the server stays up
   });
-  const lifetimeMs = limits.sessionLifetimeMs + (inbound.greetingDelay ?? 0);
-  capSessionLifetime(server, lifetimeMs, opts.hostname);
 
   const host = opts.host ?? '127.0.0.1';
   // With a front, the honest server takes an internal ephemeral port and the front the hop's.
@@ -213,7 +219,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     try {
       // The inner server's 421 at the cap passes through the front first; the front's own cap ends connections
       // a behaviour took over (a stalled handshake), which the inner server no longer sees.
-      started = await startFront({ behaviour: front.behaviour, inner, host, port: opts.port, lifetimeMs: lifetimeMs + FRONT_CAP_GRACE_MS });
+      started = await startFront({ behaviour: front.behaviour, inner, host, port: opts.port, lifetimeMs: limits.sessionLifetimeMs + (inbound.greetingDelay ?? 0) + FRONT_CAP_GRACE_MS });
     } catch (err) {
       await stopServer();
       throw err;
@@ -238,19 +244,4 @@ function renameIdHeaders(body: Buffer): Buffer {
   const end = text.search(/\r?\n\r?\n/);
   const head = end >= 0 ? text.slice(0, end) : text;
   return Buffer.from(head.replace(/^X-Mailhop-Id:/gim, 'X-Mailhop-Original-Id:') + text.slice(head.length), 'latin1');
-}
-
-/**
- * RFC 6531 §3.4: a non-ASCII mailbox is only allowed in a transaction whose MAIL FROM carried the
- * SMTPUTF8 parameter; smtp-server itself would accept it. Postfix answers `553 5.6.7 Must declare
- * SMTPUTF8 to send unicode address`; smtp-server 3.21 puts its own enhanced code for 553 (5.1.3)
- * before an error's text and offers no way to choose it, so the reply reads `553 5.1.3 Must
- * declare SMTPUTF8 ...`: the same refusal, the registry's 5.6.7 (RFC 6531 §3.7.1) only in Postfix.
- */
-function unicodeWithoutSmtputf8(address: SMTPServerAddress, mailFrom: SMTPServerAddress): Error | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(address.address)) return undefined;
-  const args = (mailFrom.args || {}) as Record<string, unknown>;
-  if (Object.keys(args).some((k) => k.toUpperCase() === 'SMTPUTF8')) return undefined;
-  return Object.assign(new Error('Must declare SMTPUTF8 to send unicode address'), { responseCode: 553 });
 }

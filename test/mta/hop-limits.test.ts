@@ -162,6 +162,19 @@ describe('hop limits: time', () => {
     await client.quit();
   });
 
+  it('ends a session that went on in TLS after STARTTLS at the same cap', async () => {
+    await using hop = await startTestHop({}, { sessionLifetimeMs: 300 });
+    const client = await dial(hop.server.address, hop.pki);
+    await cmd(client, 'EHLO client.mailhop.test', 250);
+    await cmd(client, 'STARTTLS', 220);
+    await client.startTls();
+    await cmd(client, 'EHLO client.mailhop.test', 250);
+    // Nothing more is sent: the next line is the server's own, at the cap (the idle timeout is 5 minutes).
+    const reply = await client.readReply('(nothing)');
+    expect(reply.text, dialog(client)).toBe('421 4.4.2 mx.mailhop.test Error: session time limit exceeded');
+    client.destroy();
+  });
+
   it('ends a connection a front took over and stalls (break-handshake stall) once it outlives the session cap', async () => {
     await using hop = await startTestHop({ starttls: 'break-handshake', how: 'stall' }, { sessionLifetimeMs: 100 });
     const received = await untilClosed(hop.server.address, { afterGreeting: 'EHLO client.mailhop.test\r\nSTARTTLS\r\n' });

@@ -98,6 +98,7 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
         client.destroy();
         inner.destroy();
       }, options.lifetimeMs);
+      timer.unref(); // never what keeps the process alive: stop() destroys every socket
       client.once('close', () => clearTimeout(timer));
     }
     inner.on('error', () => client.destroy());
