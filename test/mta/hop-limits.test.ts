@@ -5,7 +5,7 @@
  * bytes the hop held, read from its own counter rather than from RSS.
  */
 import net from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hopLimits } from '../../harness/mta/hop-limits.js';
 import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
 
@@ -81,6 +81,24 @@ describe('hop limits: DATA beyond maxMessageBytes', () => {
       await client.quit();
     },
   );
+
+  it('lets go of what it held when the client leaves in the middle of DATA', async () => {
+    const patiently = { timeout: 10_000 }; // a loaded machine may take a while; nothing is timed
+    await using hop = await startTestHop();
+    const socket = net.connect(hop.server.address.port, hop.server.address.host);
+    socket.on('error', () => {});
+    socket.setEncoding('latin1');
+    let received = '';
+    socket.on('data', (text: string) => (received += text));
+    await vi.waitFor(() => expect(received).toMatch(/^220 /), patiently);
+    socket.write('EHLO client.mailhop.test\r\nMAIL FROM:<alice@org.test>\r\nRCPT TO:<bob@partner.test>\r\nDATA\r\n');
+    await vi.waitFor(() => expect(received).toContain('354 '), patiently);
+    socket.write(message([ID, 'Subject: cut short'], 200 * KiB));
+    await vi.waitFor(() => expect(hop.server.held().bytes).toBeGreaterThan(0), patiently);
+    socket.destroy();
+    await vi.waitFor(() => expect(hop.server.held().bytes).toBe(0), patiently);
+    expect(hop.accepted).toEqual([]);
+  });
 
   it('accepts a message of exactly maxMessageBytes', async () => {
     const raw = message([ID, 'Subject: exact'], 10_000); // whole lines: sent as it is, CRLF at the end
