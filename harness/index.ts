@@ -13,3 +13,4 @@ export type * from './trace/events.js';
 export type { WireRecord } from './link/wire-record.js';
 export { renderScenario, renderSummary } from './report/text-report.js';
 export { renderJson } from './report/json-report.js';
+export { DEFAULT_HOP_LIMITS, type HopLimits } from './mta/hop-limits.js';

@@ -4,12 +4,12 @@
  * 220) put a front before it (mta/fronts/): the front owns the hop's address and the honest
  * server listens on an internal loopback port. Accepted messages get a Received header and are
  * handed to the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them
- * (RFC 5321 §6.1).
+ * (RFC 5321 §6.1). What a peer can make the hop hold is bounded (hop-limits.ts).
  */
-import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer } from 'smtp-server';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Inbound, TlsVersion } from '../scenario/schema.js';
+import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import type { VirtualClock } from '../chain/virtual-clock.js';
@@ -18,7 +18,12 @@ import { headerValue, headerValues, receivedByHost, receivedHeader } from './rec
 import type { InboundFact } from './effective-policy.js';
 import { frontFor } from './fronts/front-for.js';
 import { sessionExporter } from './tls-exporter.js';
+import { serverTlsOptions, tlsOf } from './server-tls.js';
 import { startFront, type StartedFront } from './fronts/front-runner.js';
+import { hopLimits, type HopLimits } from './hop-limits.js';
+import { HeldBytes, readMessage } from './message-intake.js';
+import { SessionLifetimes } from './session-lifetime.js';
+import { unicodeWithoutSmtputf8 } from './smtputf8.js';
 
 /** A message as a hop accepted it. */
 export interface AcceptedMessage {
@@ -46,8 +51,8 @@ export interface HopServerOptions {
   /** Loopback address to bind (default 127.0.0.1), port 0 = ephemeral. */
   host?: string;
   port?: number;
-  /** Largest message accepted, bytes (default 10 MiB). */
-  maxSize?: number;
+  /** Limits on what a peer can make the hop hold; each key defaults to {@link DEFAULT_HOP_LIMITS}. @throws RangeError from {@link hopLimits} */
+  limits?: Partial<HopLimits>;
   /**
    * For mail sent by hand (`mailhop up`): gives a message without an `X-Mailhop-Id` header an id from this
    * function and prepends the header, instead of refusing it with 550. Only the first hop of a chain uses it.
@@ -66,19 +71,9 @@ export interface HopServerOptions {
 export interface StartedHopServer extends AsyncDisposable {
   /** Where senders connect: the front when the mode has one, else the smtp-server itself. */
   readonly address: { host: string; port: number };
+  /** Bytes of DATA content held for transactions still arriving, now and at most at once since the start. */
+  held(): { bytes: number; peakBytes: number };
   stop(): Promise<void>;
-}
-
-/** The hop's server-side TLS versions and ciphers (Node `tls.SecureContextOptions` keys). */
-function tlsOptions(inbound: Inbound): { minVersion?: TlsVersion; maxVersion?: TlsVersion; ciphers?: string } {
-  const t = inbound.tls ?? {};
-  const legacy = t.minVersion === 'TLSv1' || t.minVersion === 'TLSv1.1' || t.maxVersion === 'TLSv1' || t.maxVersion === 'TLSv1.1';
-  return {
-    ...(t.minVersion ? { minVersion: t.minVersion } : {}),
-    ...(t.maxVersion ? { maxVersion: t.maxVersion } : {}),
-    // OpenSSL 3 refuses TLS < 1.2 at the default security level (tls-behaviour.md §7); an explicit list wins.
-    ...(t.ciphers ? { ciphers: t.ciphers } : legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
-  };
 }
 
 /** Starts a hop's SMTP server. @throws Error when the address cannot be bound. */
@@ -87,12 +82,15 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   const { inbound, trace, clock } = opts;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
   const front = frontFor(inbound, {
-    tls: { key: opts.keyCert.key, cert: opts.keyCert.cert, ...tlsOptions(inbound) },
+    tls: { key: opts.keyCert.key, cert: opts.keyCert.cert, ...serverTlsOptions(inbound) },
     refused: (reply) => trace.emit({ kind: 'refused-command', ...receiverEvent, command: 'STARTTLS', reply }),
     injected: (commands, serverPort) => trace.emit({ kind: 'starttls-injection', ...receiverEvent, commands, serverPort }),
   });
   const mode = front?.inner ?? inbound.starttls;
-  const maxSize = opts.maxSize ?? 10 * 1024 * 1024;
+  const limits = hopLimits(opts.limits);
+  const held = new HeldBytes();
+  // onConnect comes once the greeting delay is over: the cap counts from there.
+  const lifetimes = new SessionLifetimes(() => server, limits.sessionLifetimeMs, opts.hostname);
   const protocols = new Map<string, string>();
   /** Per session: the TLS exporter value, when this server's TLS session is the sender's (not behind a TLS-terminating front). */
   const exporters = new Map<string, string>();
@@ -104,7 +102,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     secure: mode === 'implicit',
     key: opts.keyCert.key,
     cert: opts.keyCert.cert,
-    ...tlsOptions(inbound),
+    ...serverTlsOptions(inbound),
     hideSTARTTLS: mode === 'hidden',
     disabledCommands: mode === 'none' ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     hideENHANCEDSTATUSCODES: false,
@@ -112,8 +110,15 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     logger: false,
     disableReverseLookup: true,
     closeTimeout: 200,
-    size: maxSize,
+    size: limits.maxMessageBytes,
+    rejectOversized: true, // 552 5.3.4, whatever onData decides (message-intake.ts)
+    maxRecipients: limits.maxRecipients, // 452 4.5.3 Error: too many recipients
+    socketTimeout: limits.idleTimeoutMs,
     greetingDelayMs: inbound.greetingDelay,
+    onConnect(session, callback) {
+      lifetimes.start(session.id);
+      callback();
+    },
     onSecure(socket, session, callback) {
       // getCipher().version is the suite's minimum protocol version, not the negotiated one;
       // remember getProtocol() per session for the Received header and the receiver's account.
@@ -123,6 +128,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       callback();
     },
     onClose(session) {
+      lifetimes.end(session.id);
       protocols.delete(session.id);
       exporters.delete(session.id);
     },
@@ -142,13 +148,9 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       callback(refusal ?? undefined);
     },
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
-          return callback(Object.assign(new Error('Message exceeds fixed maximum message size'), { responseCode: 552 }));
-        }
-        let body: Buffer = Buffer.concat(chunks);
+      void readMessage(stream, limits, held).then((intake) => {
+        if ('refusal' in intake) return callback(intake.refusal);
+        let body = intake.content;
         let id = headerValue(body, 'X-Mailhop-Id');
         if (opts.stampMissingId && (!id || (opts.trustsId && !opts.trustsId(id)))) {
           if (id) body = renameIdHeaders(body);
@@ -215,7 +217,9 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   let started: StartedFront | undefined;
   if (front) {
     try {
-      started = await startFront({ behaviour: front.behaviour, inner, host, port: opts.port });
+      // The inner server's 421 at the cap passes through the front first; the front's own cap ends connections
+      // a behaviour took over (a stalled handshake), which the inner server no longer sees.
+      started = await startFront({ behaviour: front.behaviour, inner, host, port: opts.port, lifetimeMs: limits.sessionLifetimeMs + (inbound.greetingDelay ?? 0) + FRONT_CAP_GRACE_MS });
     } catch (err) {
       await stopServer();
       throw err;
@@ -223,8 +227,16 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   }
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= Promise.all([started?.stop(), stopServer()]).then(() => undefined));
-  return { address: started?.address ?? inner, stop, [Symbol.asyncDispose]: stop };
+  return {
+    address: started?.address ?? inner,
+    held: () => ({ bytes: held.bytes, peakBytes: held.peak }),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  };
 }
+
+/** How much longer than the inner server a front lets a connection live, ms. */
+const FRONT_CAP_GRACE_MS = 2_000;
 
 /** Renames every `X-Mailhop-Id` field of the header section to `X-Mailhop-Original-Id`, leaving every other byte as it was. */
 function renameIdHeaders(body: Buffer): Buffer {
@@ -232,30 +244,4 @@ function renameIdHeaders(body: Buffer): Buffer {
   const end = text.search(/\r?\n\r?\n/);
   const head = end >= 0 ? text.slice(0, end) : text;
   return Buffer.from(head.replace(/^X-Mailhop-Id:/gim, 'X-Mailhop-Original-Id:') + text.slice(head.length), 'latin1');
-}
-
-function tlsOf(session: SMTPServerSession, protocol: string | undefined): SessionTls | null {
-  if (!session.secure) return null;
-  const info = session.tlsOptions as unknown as { name?: string; standardName?: string; version?: string } | false;
-  const name = (info && (info.standardName || info.name)) || 'unknown';
-  const openssl = info && info.name && info.name !== name ? { opensslName: info.name } : {};
-  return { version: protocol ?? ((info && info.version) || 'unknown'), cipher: name, ...openssl, nullCipher: /NULL/i.test(name) };
-}
-
-/** The session's TLS: IANA suite name, and OpenSSL's when it differs (product headers print either). */
-type SessionTls = { version: string; cipher: string; opensslName?: string; nullCipher: boolean };
-
-/**
- * RFC 6531 §3.4: a non-ASCII mailbox is only allowed in a transaction whose MAIL FROM carried the
- * SMTPUTF8 parameter; smtp-server itself would accept it. Postfix answers `553 5.6.7 Must declare
- * SMTPUTF8 to send unicode address`; smtp-server 3.21 puts its own enhanced code for 553 (5.1.3)
- * before an error's text and offers no way to choose it, so the reply reads `553 5.1.3 Must
- * declare SMTPUTF8 ...`: the same refusal, the registry's 5.6.7 (RFC 6531 §3.7.1) only in Postfix.
- */
-function unicodeWithoutSmtputf8(address: SMTPServerAddress, mailFrom: SMTPServerAddress): Error | undefined {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(address.address)) return undefined;
-  const args = (mailFrom.args || {}) as Record<string, unknown>;
-  if (Object.keys(args).some((k) => k.toUpperCase() === 'SMTPUTF8')) return undefined;
-  return Object.assign(new Error('Must declare SMTPUTF8 to send unicode address'), { responseCode: 553 });
 }

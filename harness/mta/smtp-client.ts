@@ -215,12 +215,18 @@ export class SmtpClient {
   }
 
   /**
-   * Sends the message content after a 354 (RFC 5321 §4.5.2 dot-stuffing, CRLF line ends,
-   * terminating `.`), then reads the final reply.
+   * Sends the message content after a 354, then reads the final reply. Every byte goes as it is
+   * (latin1 both ways: NUL, 8-bit bytes, bare CR, lines of any length), except:
+   * - a bare LF is a line end and goes as CRLF (RFC 5321 §2.3.8 allows no other line end);
+   * - content not ending in CRLF gets one, since the CRLF before the final `.` belongs to the content
+   *   (RFC 5321 §4.1.1.4): `abc` arrives as `abc` CRLF, `abc` CR as `abc` CR CRLF;
+   * - a `.` that starts a line, after CRLF or at the very start, is doubled (RFC 5321 §4.5.2), and the
+   *   receiver removes it again. Not after a bare CR: JavaScript's `^` with the `m` flag also matches
+   *   there, and `price` CR `.99` once arrived as `price` CR `.....99` after four relays.
    */
   async sendData(raw: Buffer): Promise<SmtpReply> {
     const text = raw.toString('latin1').replace(/\r?\n/g, '\r\n');
-    const stuffed = text.replace(/^\./gm, '..');
+    const stuffed = text.replace(/(^|\r\n)\./g, '$1..');
     const body = stuffed.endsWith('\r\n') ? stuffed : `${stuffed}\r\n`;
     this.transcript.push({ dir: 'C', text: `[message content, ${raw.length} bytes]` });
     this.transcript.push({ dir: 'C', text: '.' });

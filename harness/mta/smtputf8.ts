@@ -2,7 +2,9 @@
  * What a relaying client does with internationalised mail (RFC 6531, SMTPUTF8): a message whose envelope
  * addresses or header fields (RFC 6532) are not ASCII goes only to a server that advertised SMTPUTF8, with the
  * `SMTPUTF8` parameter on MAIL FROM and the command lines in UTF-8. Everything else stays as RFC 5321 says.
+ * And what a mock hop refuses: a non-ASCII mailbox in a transaction that did not declare SMTPUTF8.
  */
+import type { SMTPServerAddress } from 'smtp-server';
 import type { SmtpReply } from './smtp-client.js';
 
 /** Any byte or character outside US-ASCII. */
@@ -45,4 +47,19 @@ export function mailFromCommand(from: string, smtpUtf8: boolean): string {
  */
 export function smtpUtf8Refused(servername: string): { code: number; enhanced: string; text: string } {
   return { code: 553, enhanced: '5.6.7', text: `553 5.6.7 non-ASCII address not permitted: ${servername} does not support SMTPUTF8` };
+}
+
+/**
+ * RFC 6531 §3.4: a non-ASCII mailbox is only allowed in a transaction whose MAIL FROM carried the
+ * SMTPUTF8 parameter; smtp-server itself would accept it. Postfix answers `553 5.6.7 Must declare
+ * SMTPUTF8 to send unicode address`; smtp-server 3.21 puts its own enhanced code for 553 (5.1.3)
+ * before an error's text and offers no way to choose it, so the reply reads `553 5.1.3 Must
+ * declare SMTPUTF8 ...`: the same refusal, the registry's 5.6.7 (RFC 6531 §3.7.1) only in Postfix.
+ */
+export function unicodeWithoutSmtputf8(address: SMTPServerAddress, mailFrom: SMTPServerAddress): Error | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(address.address)) return undefined;
+  const args = (mailFrom.args || {}) as Record<string, unknown>;
+  if (Object.keys(args).some((k) => k.toUpperCase() === 'SMTPUTF8')) return undefined;
+  return Object.assign(new Error('Must declare SMTPUTF8 to send unicode address'), { responseCode: 553 });
 }

@@ -6,6 +6,7 @@
 import { expect } from 'vitest';
 import { VirtualClock } from '../../harness/chain/virtual-clock.js';
 import { startHopServer, type AcceptedMessage, type StartedHopServer } from '../../harness/mta/hop-server.js';
+import type { HopLimits } from '../../harness/mta/hop-limits.js';
 import { SmtpClient, type SmtpReply } from '../../harness/mta/smtp-client.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
 import { Inbound, type Inbound as InboundInput } from '../../harness/scenario/schema.js';
@@ -23,8 +24,8 @@ export interface TestHop extends AsyncDisposable {
   accepted: AcceptedMessage[];
 }
 
-/** Starts hop `mx` with the given inbound settings (schema defaults filled). */
-export async function startTestHop(inbound: z.input<typeof Inbound> = {}): Promise<TestHop> {
+/** Starts hop `mx` with the given inbound settings (schema defaults filled) and limits (defaults otherwise). */
+export async function startTestHop(inbound: z.input<typeof Inbound> = {}, limits: Partial<HopLimits> = {}): Promise<TestHop> {
   const clock = new VirtualClock();
   const trace = new Trace(clock);
   const pki = await RunPki.create();
@@ -32,7 +33,7 @@ export async function startTestHop(inbound: z.input<typeof Inbound> = {}): Promi
   const accepted: AcceptedMessage[] = [];
   const server = await startHopServer({
     hopId: 'mx', hostname: HOSTNAME, inbound: parsed, keyCert: await pki.issue(HOSTNAME, parsed.cert),
-    inboundLink: LINK, trace, clock, onMessage: (m) => accepted.push(m),
+    inboundLink: LINK, trace, clock, onMessage: (m) => accepted.push(m), limits,
   });
   return { server, trace, pki, accepted, [Symbol.asyncDispose]: () => server.stop() };
 }

@@ -55,6 +55,11 @@ export interface FrontOptions {
   /** Loopback address to listen on; port 0 (default) is ephemeral. */
   host: string;
   port?: number;
+  /**
+   * Longest life of one client connection, ms of real time (default: none); then both its sockets are
+   * destroyed. Bounds connections a behaviour took over (a stalled handshake waits for the client otherwise).
+   */
+  lifetimeMs?: number;
 }
 
 /** A listening front. */
@@ -88,6 +93,14 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
     client.on('error', () => {}); // a reset client is the client's business; the inner side is closed below
     const inner = net.connect({ ...options.inner, allowHalfOpen: true });
     own(inner);
+    if (options.lifetimeMs !== undefined) {
+      const timer = setTimeout(() => {
+        client.destroy();
+        inner.destroy();
+      }, options.lifetimeMs);
+      timer.unref(); // never what keeps the process alive: stop() destroys every socket
+      client.once('close', () => clearTimeout(timer));
+    }
     inner.on('error', () => client.destroy());
     new FrontRelay(client, inner, options.behaviour, own);
   });
