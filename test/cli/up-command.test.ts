@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import nodemailer from 'nodemailer';
 
 /** Collects a child's stdout and resolves when a line matches. */
@@ -73,8 +73,11 @@ function refused(port: number): Promise<boolean> {
 
 describe('mailhop up', () => {
   let child: ChildProcess | undefined;
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+  // Every child this file started: a failed assertion must not leave a chain running for the rest of the suite.
+  const started: ChildProcess[] = [];
+  afterEach(() => {
+    if (child) started.push(child);
+    for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   });
 
   test('prints the addresses, a live verdict per message sent by hand, and stops cleanly on SIGINT', async () => {
