@@ -63,6 +63,8 @@ export class ReplyReader {
   private dropping = false;
   /** The error every later read throws: the connection ended, or a protocol error was read. */
   private failure: MailhopError | null = null;
+  /** The error waiting at the end of the queue (the connection ended, or a bound was passed). */
+  private queuedEnd: MailhopError | null = null;
   private waiter: (() => void) | null = null;
 
   constructor(
@@ -72,9 +74,9 @@ export class ReplyReader {
     private readonly transcript: TranscriptLine[],
   ) {}
 
-  /** The error that ended the connection, if it ended. */
+  /** Why the connection is over for reading (closed, failed, or a bound passed), if it is; lines before it may still be read. */
   get ended(): MailhopError | null {
-    return this.failure;
+    return this.failure ?? this.queuedEnd;
   }
 
   /** Bytes as they arrive from the server. */
@@ -99,7 +101,10 @@ export class ReplyReader {
 
   /** The connection closed or failed: reads fail with `err` once the lines already received are read. */
   end(err: MailhopError): void {
-    if (!this.dropping) this.queue.push(err);
+    if (!this.dropping) {
+      this.queue.push(err);
+      this.queuedEnd = err;
+    }
     this.dropping = true;
     this.wake();
   }
@@ -114,6 +119,7 @@ export class ReplyReader {
     this.partial = Buffer.alloc(0);
     this.dropping = false;
     this.failure = null;
+    this.queuedEnd = null;
   }
 
   /**
@@ -176,6 +182,7 @@ export class ReplyReader {
   /** A bound passed while receiving: the error takes its place after the lines before it. */
   private stop(err: MailhopError): void {
     this.queue.push(err);
+    this.queuedEnd = err;
     this.dropping = true;
     this.partial = Buffer.alloc(0);
     this.wake();
