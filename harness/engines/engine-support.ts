@@ -43,12 +43,12 @@ const FIXED_KEYS: Record<string, string> = {
   'inbound.greetingDelay': 'it greets at once',
   'inbound.received': 'it writes its own Received header',
   'outbound.tlsCiphers': 'it offers its own cipher list',
-  'outbound.retry': 'it retries on its own real-time schedule (about every second, as mailhop configures it)',
+  'outbound.retry': 'it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
   'outbound.maxAge': 'its queue lifetime is its own (the run ends long before)',
   'outbound.timeout': 'its timeouts are its own',
   'outbound.concurrencyLimit': 'its destination concurrency is its own',
   'outbound.replies': 'it uses its own reply texts',
-  'outbound.fallbackAfter': 'Postfix falls back once the message is minimal_backoff_time old (1 s in the configuration mailhop writes)',
+  'outbound.fallbackAfter': 'Postfix falls back once the message is minimal_backoff_time old (3 s in the configuration mailhop writes)',
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,9 +1,8 @@
 /**
  * Postfix as a hop (real-mtas.md §5.1): Debian's apt package, one instance per run folder with its
  * own main.cf/master.cf, queue and data directory, `master -d` in the foreground. It logs through
- * syslog (mailhop's socket). Fast retries: queue_run_delay, minimal_backoff_time (1 s, its minimum)
- * and maximal_backoff_time 2 s, so the plaintext fallback of level `may` comes on the second
- * attempt, about a second after the first one deferred (§1, §6).
+ * syslog (mailhop's socket). Fast retries ({@link POSTFIX_QUEUE_TIMING}): a deferred message is tried
+ * again 1-3 s later, and the plaintext fallback of level `may` comes on the second or third attempt (§1, §6).
  */
 import { utimesSync } from 'node:fs';
 import { groupId, userIds } from './system-users.js';
@@ -23,7 +22,27 @@ const QUEUE_DIRS: Array<[string, number, 'root' | 'postdrop']> = [
   ['public', 0o710, 'postdrop'],
 ];
 
-function mainCf(folder: RunFolder, c: EngineHopConfig, mailbox: { uid: number; gid: number } | null): string {
+/**
+ * Queue timing written into main.cf, in seconds. Two rules of Postfix's queue manager (qmgr_active.c,
+ * smtp_connect.c, Postfix 3.7) set the numbers:
+ * - a deferred file's time stamp is put `minimal_backoff_time` into the future (whole seconds), and a
+ *   queue scan takes any file stamped no more than 1 s ahead. The smtp process reports the deferral
+ *   to qmgr before it unlocks the queue file; a scan that finds the file still locked logs "skipped,
+ *   still being delivered" and postpones it a fixed 60 s, past mailhop's wait (`engineSettleMs`).
+ *   With 1 s the file was due again at once, so on a loaded machine a scan raced the smtp process
+ *   and lost now and then; with 3 s no scan takes it before a full second after the deferral.
+ * - level `may` falls back to plaintext after a failed handshake only once the message waited
+ *   `minimal_backoff_time` before the attempt (whole seconds); each retry adds at least 2 s of such
+ *   waiting, so the third attempt is always old enough, the second often ({@link postfix}'s
+ *   settleAfterDeferrals counts on that).
+ */
+export const POSTFIX_QUEUE_TIMING = { queueRunDelay: 1, minimalBackoff: 3, maximalBackoff: 3 } as const;
+
+/**
+ * main.cf for one hop (Postfix's main.cf(5) parameters), with queue, data and certificate paths
+ * inside `folder`; `mailbox` (the virtual uid/gid) when the hop is the final mailbox.
+ */
+export function postfixMainCf(folder: Pick<RunFolder, 'at'>, c: EngineHopConfig, mailbox: { uid: number; gid: number } | null): string {
   const lines = [
     'compatibility_level = 3.6',
     `myhostname = ${c.hostname}`,
@@ -51,9 +70,9 @@ function mainCf(folder: RunFolder, c: EngineHopConfig, mailbox: { uid: number; g
     'smtp_tls_loglevel = 1',
     // One delivery per connection, so each "TLS connection established" line belongs to the next status line.
     'smtp_connection_cache_on_demand = no',
-    'queue_run_delay = 1s',
-    'minimal_backoff_time = 1s',
-    'maximal_backoff_time = 2s',
+    `queue_run_delay = ${POSTFIX_QUEUE_TIMING.queueRunDelay}s`,
+    `minimal_backoff_time = ${POSTFIX_QUEUE_TIMING.minimalBackoff}s`,
+    `maximal_backoff_time = ${POSTFIX_QUEUE_TIMING.maximalBackoff}s`,
   ];
   if (c.next) lines.push(`relayhost = [${c.next.host}]:${c.next.port}`);
   if (mailbox) {
@@ -102,7 +121,8 @@ export const postfix: EngineDefinition = {
   name: 'postfix',
   folderOwner: 'postfix',
   requires: { users: ['postfix'], binaries: (p) => [p.postfix.master, p.postfix.postfix] },
-  settleAfterDeferrals: 2,
+  // Level may: the plaintext fallback comes by the third attempt (POSTFIX_QUEUE_TIMING); a third deferral means it never will.
+  settleAfterDeferrals: 3,
   async prepare(folder, c): Promise<EngineLaunch> {
     const pf = userIds('postfix');
     const postdrop = groupId('postdrop');
@@ -114,7 +134,7 @@ export const postfix: EngineDefinition = {
     folder.dir('spool', 0o755);
     folder.dir('spool/pid', 0o755);
     for (const [name, mode, group] of QUEUE_DIRS) folder.dir(`spool/${name}`, mode, { uid: pf.uid, gid: group === 'root' ? 0 : postdrop });
-    folder.file('etc/main.cf', mainCf(folder, c, mailbox));
+    folder.file('etc/main.cf', postfixMainCf(folder, c, mailbox));
     folder.file('etc/master.cf', masterCf(c));
     let maildir: string | undefined;
     if (mailbox) {

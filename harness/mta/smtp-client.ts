@@ -9,18 +9,9 @@ import tls from 'node:tls';
 import { sessionExporter } from './tls-exporter.js';
 import { MailhopError } from '../errors.js';
 import type { TlsVersion } from '../scenario/schema.js';
+import { ReplyReader, type SmtpReply } from './reply-reader.js';
 
-/** One SMTP reply (RFC 5321 §4.2), possibly multiline. */
-export interface SmtpReply {
-  /** Three-digit reply code. */
-  code: number;
-  /** Enhanced status code (RFC 3463) from the last line, e.g. `4.7.0`, when present. */
-  enhanced?: string;
-  /** The text of each line without the code and separator. */
-  lines: string[];
-  /** The whole reply as it would be quoted in a log: `454 4.7.0 TLS not available`. */
-  text: string;
-}
+export type { SmtpReply } from './reply-reader.js';
 
 /** One line of a session transcript: `C` for what the client sent, `S` for what it received. */
 export interface TranscriptLine {
@@ -73,22 +64,18 @@ export interface SmtpClientOptions {
   ciphers?: string;
 }
 
-const MAX_LINE = 4096;
-
 /**
  * One SMTP client session over a real socket, with STARTTLS (RFC 3207).
  * Every method throws {@link MailhopError}: `ESOCKET` (connection closed or failed),
- * `ETIMEOUT` (no reply within timeoutMs) or `ETLS` (handshake failed).
+ * `ETIMEOUT` (no reply within timeoutMs), `ETLS` (handshake failed) or `ESMTP` (a reply breaks
+ * RFC 5321 §4.2 or a bound of reply-reader.ts: line length, lines per reply, unread replies).
  */
 export class SmtpClient {
   readonly transcript: TranscriptLine[] = [];
   /** Local TCP port of the connection (lets the report match the link proxy's record). */
   localPort = 0;
   private socket: net.Socket | tls.TLSSocket;
-  private buffer = '';
-  private pendingLines: string[] = [];
-  private waiter: (() => void) | null = null;
-  private closedError: MailhopError | null = null;
+  private readonly replies: ReplyReader;
   private tlsActive = false;
 
   private constructor(
@@ -96,6 +83,7 @@ export class SmtpClient {
     socket: net.Socket,
   ) {
     this.socket = socket;
+    this.replies = new ReplyReader(opts.timeoutMs, this.transcript);
     this.attach(socket);
   }
 
@@ -126,76 +114,14 @@ export class SmtpClient {
   }
 
   private attach(socket: net.Socket): void {
-    // Reply text may be UTF-8 once SMTPUTF8 is in use (RFC 6531); ASCII reads the same either way.
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => this.onData(chunk));
-    socket.on('error', (err) => this.fail(new MailhopError('ESOCKET', `connection error: ${err.message}`, {}, { cause: err })));
-    socket.on('close', () => this.fail(new MailhopError('ESOCKET', 'connection closed by peer')));
+    socket.on('data', (chunk: Buffer) => this.replies.push(chunk));
+    socket.on('error', (err) => this.replies.end(new MailhopError('ESOCKET', `connection error: ${err.message}`, {}, { cause: err })));
+    socket.on('close', () => this.replies.end(new MailhopError('ESOCKET', 'connection closed by peer')));
   }
 
-  private onData(chunk: string): void {
-    this.buffer += chunk;
-    let idx: number;
-    while ((idx = this.buffer.indexOf('\n')) >= 0) {
-      this.pendingLines.push(this.buffer.slice(0, idx).replace(/\r$/, ''));
-      this.buffer = this.buffer.slice(idx + 1);
-    }
-    if (this.buffer.length > MAX_LINE) {
-      this.pendingLines.push(this.buffer.slice(0, MAX_LINE));
-      this.buffer = '';
-    }
-    this.wake();
-  }
-
-  private fail(err: MailhopError): void {
-    if (!this.closedError) this.closedError = err;
-    this.wake();
-  }
-
-  private wake(): void {
-    const w = this.waiter;
-    this.waiter = null;
-    w?.();
-  }
-
-  private async nextLine(deadline: number, command: string): Promise<string> {
-    for (;;) {
-      const line = this.pendingLines.shift();
-      if (line !== undefined) return line;
-      if (this.closedError) {
-        throw new MailhopError(this.closedError.code, `${this.closedError.message} (waiting for the reply to ${command})`, { command });
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) throw new MailhopError('ETIMEOUT', `no reply to ${command} within ${this.opts.timeoutMs} ms`, { command });
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-  }
-
-  /**
-   * Reads one (possibly multiline) reply. Lines that are not `ddd-` / `ddd ` are a protocol
-   * error (`ESMTP`).
-   */
-  async readReply(command = 'greeting'): Promise<SmtpReply> {
-    const deadline = Date.now() + this.opts.timeoutMs;
-    const lines: string[] = [];
-    for (;;) {
-      const raw = await this.nextLine(deadline, command);
-      this.transcript.push({ dir: 'S', text: raw });
-      const m = /^(\d{3})([ -]?)(.*)$/.exec(raw);
-      if (!m) throw new MailhopError('ESMTP', `malformed reply to ${command}: ${JSON.stringify(raw.slice(0, 80))}`, { command, reply: raw });
-      lines.push(m[3]);
-      if (m[2] !== '-') {
-        const code = Number(m[1]);
-        const enhanced = /^([245]\.\d{1,3}\.\d{1,3})\b/.exec(m[3])?.[1];
-        return { code, enhanced, lines, text: `${m[1]} ${m[3]}`.trimEnd() };
-      }
-    }
+  /** Reads one (possibly multiline) reply (reply-reader.ts has the rules and bounds). */
+  readReply(command = 'greeting'): Promise<SmtpReply> {
+    return this.replies.read(command);
   }
 
   /** Sends one command line (CRLF added) and reads its reply. */
@@ -242,8 +168,7 @@ export class SmtpClient {
    * @throws MailhopError `ETLS` on handshake failure, `ETIMEOUT` after handshakeTimeoutMs (else timeoutMs).
    */
   async startTls(): Promise<TlsSummary> {
-    this.pendingLines = [];
-    this.buffer = '';
+    this.replies.discard();
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
@@ -285,7 +210,7 @@ export class SmtpClient {
       });
     }).catch((err) => {
       this.transcript.push({ dir: '*', text: err.message });
-      this.closedError = err;
+      this.replies.end(err);
       throw err;
     });
     secureSocket.removeAllListeners('error');
@@ -304,7 +229,7 @@ export class SmtpClient {
 
   /** Sends QUIT and closes, ignoring errors (the session's outcome is already decided). */
   async quit(): Promise<void> {
-    if (!this.closedError) {
+    if (!this.replies.ended) {
       try {
         this.write('QUIT');
         await this.readReply('QUIT');

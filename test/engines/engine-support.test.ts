@@ -32,7 +32,7 @@ describe('engine options a real MTA cannot take', () => {
   it('a fallback flavour the engine does not have, and settings that are its own', () => {
     expect(problems('  - id: relay', '    engine: postfix', '    outbound: { fallback: reconnect, retry: [1s], tlsCiphers: "ALL" }', '  - id: mx')).toEqual([
       'x.yaml:5:27: hops[0].outbound.fallback: engine postfix cannot do outbound.fallback: reconnect; after a failed handshake it defers and falls back to plaintext on a later attempt (next-attempt)',
-      'x.yaml:5:45: hops[0].outbound.retry: engine postfix cannot take outbound.retry: it retries on its own real-time schedule (about every second, as mailhop configures it)',
+      'x.yaml:5:45: hops[0].outbound.retry: engine postfix cannot take outbound.retry: it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
       'x.yaml:5:63: hops[0].outbound.tlsCiphers: engine postfix cannot take outbound.tlsCiphers: it offers its own cipher list',
     ]);
     expect(problems('  - id: relay', '    engine: exim', '    outbound: { concurrencyLimit: 2 }', '  - id: mx')).toEqual([

@@ -3,7 +3,7 @@
  * small scenarios run twice, once with the real engine as hop `mta` and once with the mock under
  * `preset:`, and must give the same verdict on the link the hop sends over (`mta->next`) and the same
  * outcome. The mock side runs on the virtual clock (Postfix's plaintext retry after 5 minutes takes
- * milliseconds); the real side on real time (its retry comes about a second later), which the chain
+ * milliseconds); the real side on real time (its retry comes 1-3 s later), which the chain
  * waits for while the engine holds the message.
  *
  * Where reality and the preset part, the difference is listed in KNOWN with what was observed, and
