@@ -84,5 +84,5 @@ export function installWhatIf(): void {
 }
 
 function fakeProxy(name: string, address: { host: string; port: number }, stop: () => Promise<void>): StartedLinkProxy {
-  return { name, address, records: () => [], stop, [Symbol.asyncDispose]: stop };
+  return { name, address, records: () => [], clientOf: () => undefined, stop, [Symbol.asyncDispose]: stop };
 }

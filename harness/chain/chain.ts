@@ -24,6 +24,7 @@ import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines
 import { EngineHolds } from '../engines/engine-holds.js';
 import type { StartedEngine } from '../engines/start-engine.js';
 import { sweepOrphanFolders } from '../engines/run-folder.js';
+import { DeliveryIds } from './delivery-ids.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
 export const HOST_DOMAIN = 'mailhop.test';
@@ -54,9 +55,11 @@ export interface ChainOptions {
   /**
    * Mock hops give mail without an `X-Mailhop-Id` header an id (`m<n>`, from the same counter as
    * {@link StartedChain.send}) instead of refusing it, so people can send by hand (`mailhop up`, swaks),
-   * also through a real engine as the first hop. An `X-Mailhop-Id` this chain did not issue for the delivery
-   * (hand-sent mail with a header of its own, a replayed message) gets a fresh id the same way; the message
-   * keeps its own header as `X-Mailhop-Original-Id`. Ids from {@link StartedChain.send} are kept.
+   * also through a real engine as the first hop. An `X-Mailhop-Id` is believed only on the delivery that
+   * carries it (delivery-ids.ts: the connection the chain's sender announced; behind a real engine, the
+   * chain's `X-Mailhop-Seal`, once per hop); any other (hand-sent mail with a header of its own, a replay,
+   * a forgery claiming a message queued elsewhere) gets a fresh id the same way, and the message keeps its
+   * own header as `X-Mailhop-Original-Id`. Ids from {@link StartedChain.send} are kept.
    */
   stampMissingId?: boolean;
   /** Lets an `engine: external` hop, and the hop after it, use a non-loopback address. Never in tests. */
@@ -167,14 +170,13 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   trace.subscribe((e) => holds.observe(e));
   /** Per link (index of the receiving hop): its sender is a real engine or an external gateway. */
   const opaqueSender = ids.map((_, i) => i > 0 && (scenario.hops[i - 1].engine ?? 'mock') !== 'mock');
-  let nextId = 0;
-  /** Every id this chain gave out: by send(), or stamped on mail sent by hand. */
-  const issued = new Set<string>();
-  const issue = () => {
-    const id = `m${++nextId}`;
-    issued.add(id);
-    return id;
-  };
+  const linkIndex = new Map(linkNames.map((name, i) => [name, i]));
+  const deliveryIds = new DeliveryIds({ binding: opaqueSender.map((o) => (o ? 'sealed' : 'announced')), clientOf: (i, upstream) => proxies[i]?.clientOf?.(upstream) });
+  // A sender's session ended: its connection no longer carries the message (the id is not believed on it).
+  trace.subscribe((e) => {
+    const link = e.kind === 'session' ? linkIndex.get(e.link) : undefined;
+    if (e.kind === 'session' && link !== undefined) deliveryIds.ended(link, e.localPort, e.messageId);
+  });
   // Wire records arrive when both sockets of a proxied connection have closed, a moment after the
   // sender's session ended; the report waits for them so the wire witness is never missing.
   let finishedRecords = 0;
@@ -204,18 +206,6 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 
   // Each hop's queue is created once its outbound proxy exists; until then incoming mail cannot arrive.
   const hopQueues: Array<RelayQueue | null> = ids.map(() => null);
-  let clientQueue: RelayQueue | null = null;
-  /**
-   * With stampMissingId: is `id` this chain's own delivery into hop `i`? Only when the link's sender, the client
-   * or a mock hop, holds a message with that id right now (it is in flight; a retry after a lost 250 still is,
-   * so a real duplicate stays visible to the accounting). Behind a real engine, which has no queue to ask:
-   * when this chain issued the id at all.
-   */
-  const sentByChain = (i: number, id: string): boolean => {
-    if (opaqueSender[i]) return issued.has(id);
-    const sender = i === 0 ? clientQueue : hopQueues[i - 1];
-    return Boolean(sender?.held().some((m) => m.id === id));
-  };
   const onBounce = (hop: string) => (message: { id: string; from: string }, reply: Dsn['reply']) => {
     if (message.from) dsns.push({ messageId: message.id, hop, to: message.from, reply, at: clock.now() });
   };
@@ -240,7 +230,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           emit: (e) => trace.emit(e),
           date: () => clock.date(),
           // Any mock hop stamps: hand-sent mail may reach it through a real engine, which adds no id.
-          ...(options.stampMissingId ? { stampMissingId: issue, trustsId: (id: string) => sentByChain(i, id) } : {}),
+          ...(options.stampMissingId ? { assignId: deliveryIds.assignIdFor(i) } : {}),
           onMessage: (m: AcceptedMessage) => {
             if (i === ids.length - 1) {
               mailbox.push({ ...m, at: clock.now() });
@@ -311,6 +301,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         now: () => clock.now(),
         onConnect: (info: ConnectionInfo) => {
           connections[to].set(info.localPort, info);
+          deliveryIds.connected(to, { host: info.localAddress, port: info.localPort }, info.messageId);
           runtime.announce?.(linkNames[to], info.localPort, info, clock.now());
         },
       };
@@ -321,13 +312,12 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       queues.push(queue);
     }
     const submitQueue = new RelayQueue({ target: targetFor(-1), clock, onBounce: onBounce('client'), runUntil: (id) => budget.until(id) });
-    clientQueue = submitQueue;
     queues.push(submitQueue);
 
     const hops: HopAddresses[] = ids.map((id, i) => ({ id, hostname: hostnames[i], server: started[i]?.address ?? opaque[i].target!, proxy: startedProxies[i].address }));
 
     const send = async (message: Message): Promise<string> => {
-      const id = issue();
+      const id = deliveryIds.issue();
       const raw = await new MailComposer({
         from: message.from,
         to: message.to,
@@ -335,7 +325,8 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
         text: message.body,
         date: clock.date(),
         messageId: `<${id}.${clock.wallStart}@client.${HOST_DOMAIN}>`,
-        headers: { 'X-Mailhop-Id': id },
+        // Under `up`, with the chain's seal: a hop after a real engine believes the id only with it.
+        headers: { 'X-Mailhop-Id': id, ...(options.stampMissingId ? { 'X-Mailhop-Seal': deliveryIds.sealOf(id) } : {}) },
       })
         .compile()
         .build();

@@ -21,6 +21,12 @@ export interface LinkConnectionOptions {
 
 type Side = 'client' | 'server';
 
+/** One end of a TCP connection. */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
 /** Bytes a side may have waiting for the link's faults before it stops being read. */
 const FAULT_QUEUE_BYTES = 256 * 1024;
 
@@ -36,9 +42,14 @@ export class LinkConnection {
   readonly #queued: Record<Side, number> = { client: 0, server: 0 };
   readonly #done: Promise<void>;
   #upstreamConnected = false;
+  /** The client's end as this proxy sees it (kept: a closed socket forgets its peer). */
+  readonly clientEnd: Endpoint;
+  /** The proxy's own end of the upstream connection, once connected: the target sees the client as this. */
+  upstreamEnd?: Endpoint;
 
   constructor(client: net.Socket, options: LinkConnectionOptions) {
     this.#client = client;
+    this.clientEnd = { host: client.remoteAddress ?? '', port: client.remotePort ?? 0 };
     this.#witness = new WireWitness({ link: options.link, seq: options.seq, clientPort: client.remotePort ?? 0 });
     if (options.faults.length > 0) {
       const context = { link: options.link, seq: options.seq, connectionId: `${options.link}#${options.seq}`, clientPort: client.remotePort ?? 0 };
@@ -53,6 +64,7 @@ export class LinkConnection {
     this.#upstream = net.connect({ host: options.target.host, port: options.target.port, allowHalfOpen: true, noDelay: true });
     this.#upstream.once('connect', () => {
       this.#upstreamConnected = true;
+      this.upstreamEnd = { host: this.#upstream.localAddress ?? '', port: this.#upstream.localPort ?? 0 };
       if (this.#upstream.localPort !== undefined) this.#witness.upstreamConnected(this.#upstream.localPort);
     });
     client.setNoDelay(true);

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { MailhopError } from '../errors.js';
 import type { LinkFault } from './link-fault.js';
-import { LinkConnection } from './link-connection.js';
+import { LinkConnection, type Endpoint } from './link-connection.js';
 import type { WireRecord } from './wire-record.js';
 
 /** How to start a link proxy. */
@@ -36,6 +36,12 @@ export interface StartedLinkProxy extends AsyncDisposable {
   readonly address: { host: string; port: number };
   /** Records of every connection so far, in connection order; open ones as they stand now. */
   records(): WireRecord[];
+  /**
+   * The client of the open connection whose upstream socket is `upstream` (the target's view of its peer), or
+   * undefined when no open connection of this proxy has that end: what a hop asks to learn which sender's
+   * connection a session of its own came through.
+   */
+  clientOf(upstream: Endpoint): Endpoint | undefined;
   /** Stops listening, destroys every socket and frees the port; resolves once all records are final. Idempotent. */
   stop(): Promise<void>;
 }
@@ -104,6 +110,14 @@ class RunningLinkProxy implements StartedLinkProxy {
     return [...all.keys()].sort((a, b) => a - b).map((seq) => all.get(seq) as WireRecord);
   }
 
+  clientOf(upstream: Endpoint): Endpoint | undefined {
+    for (const connection of this.#open.values()) {
+      const end = connection.upstreamEnd;
+      if (end && end.port === upstream.port && sameHost(end.host, upstream.host)) return { ...connection.clientEnd };
+    }
+    return undefined;
+  }
+
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -147,4 +161,10 @@ class RunningLinkProxy implements StartedLinkProxy {
     this.#open.set(seq, connection);
     this.#options.onOpen?.();
   }
+}
+
+/** Two socket addresses name the same IPv4 host (an IPv4-mapped IPv6 `::ffff:a.b.c.d` is `a.b.c.d`). */
+export function sameHost(a: string, b: string): boolean {
+  const bare = (h: string) => h.replace(/^::ffff:/i, '');
+  return bare(a) === bare(b);
 }

@@ -57,6 +57,8 @@ export interface RelayTarget {
 /** Which delivery a TCP connection carries, keyed by the sender's local port. */
 export interface ConnectionInfo {
   localPort: number;
+  /** The sender's local address: a connection is its address and port together (another address may use the same port). */
+  localAddress: string;
   messageId: string;
   /** Delivery attempt of the message on this link, from 1. */
   attempt: number;
@@ -162,7 +164,7 @@ async function runSession(
       ...(target.tlsContexts ? { secureContext: target.tlsContexts.get('tlsCiphers' in target.policy ? target.policy.tlsCiphers : undefined) } : {}),
     });
     event.localPort = client.localPort;
-    target.onConnect?.({ localPort: client.localPort, messageId: message.id, attempt, connection });
+    target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: message.id, attempt, connection });
     if (target.implicitTls) {
       try {
         event.tls = await client.startTls();

@@ -14,7 +14,8 @@ import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
-import { headerValue, headerValues, receivedByHost, receivedHeader } from './received-header.js';
+import { headerValues, receivedByHost, receivedHeader } from './received-header.js';
+import { applyIdDecision, claimOf, ID_HEADER, type AssignId, type IdDecision } from './id-claim.js';
 import type { InboundFact } from './effective-policy.js';
 import { frontFor } from './fronts/front-for.js';
 import { sessionExporter } from './tls-exporter.js';
@@ -54,17 +55,12 @@ export interface HopServerOptions {
   /** Limits on what a peer can make the hop hold; each key defaults to {@link DEFAULT_HOP_LIMITS}. @throws RangeError from {@link hopLimits} */
   limits?: Partial<HopLimits>;
   /**
-   * For mail sent by hand (`mailhop up`): gives a message without an `X-Mailhop-Id` header an id from this
-   * function and prepends the header, instead of refusing it with 550. Only the first hop of a chain uses it.
+   * For mail sent by hand (`mailhop up`): who settles each message's id (id-claim.ts). The hop tells it the
+   * `X-Mailhop-Id` and `X-Mailhop-Seal` the message carries, if any, and the session's peer; a message whose
+   * claim is not believed (none, a header of its own, a replay) gets the fresh id it answers, its own header
+   * renamed `X-Mailhop-Original-Id`. Without it every id is believed and a message without one is refused (550).
    */
-  stampMissingId?: () => string;
-  /**
-   * With `stampMissingId`: whether the `X-Mailhop-Id` a message carries was issued by this chain for the
-   * delivery now arriving. An id it did not issue (mail sent by hand with a header of its own, a replayed
-   * message) is not believed: the message gets a fresh id from `stampMissingId`, and its own header is kept,
-   * renamed `X-Mailhop-Original-Id`, so two messages never share an id. Without it every id is believed.
-   */
-  trustsId?: (id: string) => boolean;
+  assignId?: AssignId;
 }
 
 /** A listening hop server. */
@@ -150,16 +146,20 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     onData(stream, session, callback) {
       void readMessage(stream, limits, held).then((intake) => {
         if ('refusal' in intake) return callback(intake.refusal);
-        let body = intake.content;
-        let id = headerValue(body, 'X-Mailhop-Id');
-        if (opts.stampMissingId && (!id || (opts.trustsId && !opts.trustsId(id)))) {
-          if (id) body = renameIdHeaders(body);
-          id = opts.stampMissingId();
-          body = Buffer.concat([Buffer.from(`X-Mailhop-Id: ${id}\r\n`, 'latin1'), body]);
+        const body = intake.content;
+        if (!opts.assignId) {
+          const id = headerValues(body, ID_HEADER)[0];
+          if (!id) return callback(Object.assign(new Error('Message has no X-Mailhop-Id header; mailhop only relays its own test messages'), { responseCode: 550 }));
+          return accept(body, id);
         }
-        if (!id) {
-          return callback(Object.assign(new Error('Message has no X-Mailhop-Id header; mailhop only relays its own test messages'), { responseCode: 550 }));
-        }
+        const remote = { host: session.remoteAddress, port: session.remotePort };
+        const decided = opts.assignId(claimOf(body, started ? started.clientOf(remote) : remote));
+        const settle = (d: IdDecision) => accept(applyIdDecision(body, d), d.id);
+        if (decided instanceof Promise) decided.then(settle, (err: Error) => callback(err));
+        else settle(decided);
+      });
+      /** Takes the message under its settled id: Received header, `accepted` event, the chain, then 250. */
+      const accept = (body: Buffer, id: string) => {
         const tls = tlsOf(session, protocols.get(session.id));
         const queueId = randomBytes(5).toString('hex').toUpperCase();
         const to = session.envelope.rcptTo.map((r) => r.address);
@@ -196,7 +196,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
           inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null,
         });
         callback(null, `Ok: queued as ${queueId}`);
-      });
+      };
     },
   } as ConstructorParameters<typeof SMTPServer>[0]);
   server.on('error', () => {
@@ -237,11 +237,3 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
 
 /** How much longer than the inner server a front lets a connection live, ms. */
 const FRONT_CAP_GRACE_MS = 2_000;
-
-/** Renames every `X-Mailhop-Id` field of the header section to `X-Mailhop-Original-Id`, leaving every other byte as it was. */
-function renameIdHeaders(body: Buffer): Buffer {
-  const text = body.toString('latin1'); // byte-preserving both ways
-  const end = text.search(/\r?\n\r?\n/);
-  const head = end >= 0 ? text.slice(0, end) : text;
-  return Buffer.from(head.replace(/^X-Mailhop-Id:/gim, 'X-Mailhop-Original-Id:') + text.slice(head.length), 'latin1');
-}

@@ -74,6 +74,8 @@ export class SmtpClient {
   readonly transcript: TranscriptLine[] = [];
   /** Local TCP port of the connection (lets the report match the link proxy's record). */
   localPort = 0;
+  /** Local address of the connection: with the port, what the link proxy sees as its client. */
+  localAddress = '';
   private socket: net.Socket | tls.TLSSocket;
   private readonly replies: ReplyReader;
   private tlsActive = false;
@@ -100,6 +102,7 @@ export class SmtpClient {
         socket.removeAllListeners('error');
         const client = new SmtpClient(opts, socket);
         client.localPort = socket.localPort ?? 0;
+        client.localAddress = socket.localAddress ?? '';
         resolve(client);
       });
       socket.once('error', (err) => {

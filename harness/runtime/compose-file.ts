@@ -11,9 +11,10 @@
  * and proxy on its own loopback address (127.0.1.n hops, 127.0.2.n proxies, port 25): for machines
  * that allow no bridge.
  */
+import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { linkNamesOf, type Scenario } from '../scenario/schema.js';
-import type { UnitPlan } from './container-entry.js';
+import type { UnitPlan } from './start-unit.js';
 import type { LinkProxyPlan } from './runtime.js';
 import type { StandaloneRelayPlan } from './standalone-relay.js';
 
@@ -40,6 +41,9 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
   const proxyName = (i: number) => `${ids[i]}-link`;
   const proxyAddress = (i: number) => (bridge ? { host: proxyName(i), port: 25 } : { host: `127.0.2.${i + 1}`, port: 25 });
   const services: Record<string, unknown> = {};
+  // The hops' shared `X-Mailhop-Seal` key (standalone-ids.ts), fresh per file: not a TLS key, and in the bridge
+  // network only the first proxy is published, where no id is believed anyway.
+  const idKey = randomBytes(32).toString('base64');
   const common = (plan: unknown) => ({
     image,
     // compose interpolates `$`; a plan has none but a cipher string might.
@@ -61,6 +65,7 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
     const plan: UnitPlan = {
       kind: 'hop', hopId: hop.id, hostname: hostnames[i], inbound: hop.inbound, inboundLink: links[i],
       host: bridge ? '0.0.0.0' : hopAddress(i).host, port: 25, wallStart: 0, ...(relay ? { relay } : {}),
+      ids: { binding: i === 0 ? 'none' : 'sealed', key: idKey },
     };
     services[hop.id] = {
       ...common(plan),
@@ -79,7 +84,7 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
     };
   });
   const head = [
-    `# mailhop compose file for scenario ${scenario.name} (written by \`mailhop compose\`; each hop makes its certificate when it starts, so the file holds no key).`,
+    `# mailhop compose file for scenario ${scenario.name} (written by \`mailhop compose\`; each hop makes its certificate when it starts, so the file holds no TLS key; \`ids.key\` seals the hops' X-Mailhop-Id, fresh per file).`,
     `# Build the image first: scripts/container-image.sh   (mailhop:local; --base-from-host when no image can be pulled)`,
     bridge
       ? `# Then: docker compose up -d; send to 127.0.0.1:${options.publish ?? 2525} (the ${links[0]} link); docker compose logs -f`

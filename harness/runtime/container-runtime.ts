@@ -14,11 +14,12 @@
 import net from 'node:net';
 import { MailhopError } from '../errors.js';
 import type { WireRecord } from '../link/wire-record.js';
-import { lineReader, type ChainLine, type UnitLine } from './control-line.js';
+import { lineReader, PendingAnswers, type ChainLine, type UnitLine } from './control-line.js';
 import { probeEngine } from './engine-probe.js';
 import { ownerLabels, sweepOrphanContainers, type SweepApi } from './container-sweep.js';
 import type { Address, ChainRuntime, HopHooks, HopPlan, LinkProxyHooks, LinkProxyPlan, StartedUnit } from './runtime.js';
 import type { CarriedDelivery } from '../link/faults/index.js';
+import type { IdDecision, PeerEnd } from '../mta/id-claim.js';
 
 /** Options of {@link containerRuntime}. */
 export interface ContainerRuntimeOptions {
@@ -38,6 +39,8 @@ interface Pending {
   resolve(v: { socket: net.Socket; address: Address }): void;
   hooks: HopHooks | LinkProxyHooks;
   kind: 'hop' | 'link';
+  /** A link proxy's answers to `clientOf` questions. */
+  clients: PendingAnswers<PeerEnd | undefined>;
 }
 
 /**
@@ -80,6 +83,10 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
     socket.setNoDelay(true);
     let unit: string | null = null;
     socket.on('error', () => {});
+    // A unit that went away answers nothing more: its open questions get "no such connection".
+    socket.on('close', () => {
+      if (unit) pending.get(unit)?.clients.closeAll(undefined);
+    });
     socket.on('data', lineReader((value) => {
       const line = value as UnitLine;
       if ('hello' in line) {
@@ -95,10 +102,18 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
         const hooks = p.hooks as HopHooks;
         if ('event' in line) hooks.emit(line.event);
         else if ('message' in line) hooks.onMessage({ ...line.message, raw: Buffer.from(line.message.raw, 'base64') });
+        else if ('claim' in line) {
+          const { n, claim } = line.claim;
+          // The hop asks only when the chain settles ids (plan.askIds); the fallback believes, as without `up`.
+          const answer = (decision: IdDecision) => send(socket, { decision: { n, decision } });
+          if (!hooks.assignId) answer({ believed: true, id: claim.id ?? '' });
+          else void Promise.resolve(hooks.assignId(claim)).then(answer);
+        }
       } else {
         const hooks = p.hooks as LinkProxyHooks;
         if ('open' in line) hooks.onOpen();
         else if ('record' in line) hooks.onRecord(line.record as WireRecord);
+        else if ('client' in line) p.clients.answer(line.client.n, line.client.end);
       }
     }));
   });
@@ -112,15 +127,17 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
     const host = `127.77.${chain}.${units}`;
     const timeoutMs = options.startupTimeoutMs ?? 20_000;
     let timer: NodeJS.Timeout | undefined;
+    const clients = new PendingAnswers<PeerEnd | undefined>();
     const hello = new Promise<{ socket: net.Socket; address: Address }>((resolve, reject) => {
-      pending.set(unit, { resolve, hooks, kind: plan.kind });
+      pending.set(unit, { resolve, hooks, kind: plan.kind, clients });
       timer = setTimeout(() => reject(new MailhopError('ECHAIN', `container ${unit} (${image}) did not report within ${timeoutMs} ms`)), timeoutMs);
     });
     hello.catch(() => {});
     const container = await new GenericContainer(image)
       .withNetworkMode('host')
       .withLabels(ownerLabels())
-      .withEnvironment({ MAILHOP_PLAN: JSON.stringify({ ...plan, host }), MAILHOP_CONTROL: controlAddress, MAILHOP_UNIT: unit })
+      // A hop asks the chain how to settle each message's id when the chain does that (`mailhop up`).
+      .withEnvironment({ MAILHOP_PLAN: JSON.stringify({ ...plan, host, ...(plan.kind === 'hop' && (hooks as HopHooks).assignId ? { askIds: true } : {}) }), MAILHOP_CONTROL: controlAddress, MAILHOP_UNIT: unit })
       .withStartupTimeout(timeoutMs)
       .start()
       .catch((err: Error) => {
@@ -139,7 +156,8 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
       socket.end();
       await stopContainer();
     })());
-    return { address, records: () => [], stop, [Symbol.asyncDispose]: stop };
+    const clientOf = (upstream: PeerEnd) => clients.ask((n) => send(socket, { clientOf: { n, upstream } }));
+    return { address, records: () => [], ...(plan.kind === 'link' ? { clientOf } : {}), stop, [Symbol.asyncDispose]: stop };
   };
 
   const send = (socket: net.Socket | undefined, line: ChainLine) => socket?.write(`${JSON.stringify(line)}\n`);

@@ -6,6 +6,7 @@
 import type { NewEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
 import type { CarriedDelivery } from '../link/faults/index.js';
+import type { IdClaim, IdDecision, PeerEnd } from '../mta/id-claim.js';
 
 /** Unit -> chain. */
 export type UnitLine =
@@ -14,13 +15,20 @@ export type UnitLine =
   /** An accepted message (raw as base64); the hop hands it over before it answers 250. */
   | { message: { id: string; from: string; to: string[]; raw: string; inbound: { version: string; cipher: string } | null } }
   | { open: true }
-  | { record: WireRecord };
+  | { record: WireRecord }
+  /** A hop asks how to settle a message's id (`mailhop up`); the chain answers `{ decision }` with the same `n`. */
+  | { claim: { n: number; claim: IdClaim } }
+  /** A link proxy answers `{ clientOf }`: the client end of the connection, or none. */
+  | { client: { n: number; end?: PeerEnd } };
 
 /** Chain -> unit. */
 export type ChainLine =
   | { delivery: CarriedDelivery & { clientPort: number } }
   /** The chain's virtual now, ms (Received header dates). */
-  | { now: number };
+  | { now: number }
+  | { decision: { n: number; decision: IdDecision } }
+  /** Which client the proxy's open connection with this upstream end serves (link-proxy.ts `clientOf`). */
+  | { clientOf: { n: number; upstream: PeerEnd } };
 
 /** Splits a stream of bytes into parsed JSON lines. */
 export function lineReader(onLine: (value: unknown) => void): (chunk: Buffer | string) => void {
@@ -39,4 +47,31 @@ export function lineReader(onLine: (value: unknown) => void): (chunk: Buffer | s
       }
     }
   };
+}
+
+/**
+ * Numbered questions over a control socket (`claim` → `decision`, `clientOf` → `client`): `ask` sends one
+ * and resolves with its answer; `closeAll` answers every open question with `value` (the socket closed).
+ */
+export class PendingAnswers<T> {
+  #next = 0;
+  readonly #waiting = new Map<number, (value: T) => void>();
+
+  ask(send: (n: number) => void): Promise<T> {
+    const n = ++this.#next;
+    return new Promise<T>((resolve) => {
+      this.#waiting.set(n, resolve);
+      send(n);
+    });
+  }
+
+  answer(n: number, value: T): void {
+    this.#waiting.get(n)?.(value);
+    this.#waiting.delete(n);
+  }
+
+  closeAll(value: T): void {
+    for (const resolve of this.#waiting.values()) resolve(value);
+    this.#waiting.clear();
+  }
 }

@@ -22,8 +22,7 @@ export async function startHopInProcess(plan: HopPlan, hooks: HopHooks): Promise
     trace: { emit: (e: Parameters<Trace['emit']>[0]) => hooks.emit(e) } as unknown as Trace,
     clock: { date: () => hooks.date() } as unknown as VirtualClock,
     onMessage: (m) => hooks.onMessage(m),
-    ...(hooks.stampMissingId ? { stampMissingId: hooks.stampMissingId } : {}),
-    ...(hooks.trustsId ? { trustsId: hooks.trustsId } : {}),
+    ...(hooks.assignId ? { assignId: hooks.assignId } : {}),
   });
   return { address: server.address, records: () => [], stop: () => server.stop(), [Symbol.asyncDispose]: () => server.stop() };
 }

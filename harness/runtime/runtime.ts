@@ -11,6 +11,7 @@ import type { LinkFaultSpec, CarriedDelivery } from '../link/faults/index.js';
 import type { WireRecord } from '../link/wire-record.js';
 import type { NewEvent } from '../trace/events.js';
 import type { AcceptedMessage } from '../mta/hop-server.js';
+import type { AssignId } from '../mta/id-claim.js';
 
 /** A host and port. */
 export interface Address {
@@ -59,10 +60,8 @@ export interface HopHooks {
   date(): Date;
   /** Takes an accepted message; resolves once the chain owns it (before the hop answers 250). */
   onMessage(message: AcceptedMessage): void;
-  /** For `mailhop up`: ids for mail without `X-Mailhop-Id`, or with one the chain did not issue (see `trustsId`). */
-  stampMissingId?: () => string;
-  /** With `stampMissingId`: whether the chain issued this `X-Mailhop-Id` for the delivery arriving (hop-server.ts). */
-  trustsId?: (id: string) => boolean;
+  /** For `mailhop up`: settles each message's id, believed or fresh (hop-server.ts, mta/id-claim.ts). */
+  assignId?: AssignId;
 }
 
 /** What stays with the chain while a link proxy runs elsewhere. */
@@ -82,6 +81,11 @@ export interface StartedUnit extends AsyncDisposable {
   readonly address: Address;
   /** Records of a link proxy so far, open ones as they stand (empty for hops, and for remote proxies). */
   records(): WireRecord[];
+  /**
+   * A link proxy's open connection whose upstream socket is `upstream` (the hop's view of its peer): its
+   * client's end (link-proxy.ts); undefined when there is none. A proxy elsewhere answers over its socket.
+   */
+  clientOf?(upstream: Address): Address | undefined | Promise<Address | undefined>;
   stop(): Promise<void>;
 }
 

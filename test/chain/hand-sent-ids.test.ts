@@ -1,36 +1,14 @@
 /**
  * `mailhop up` (a chain with `stampMissingId`) does not believe an `X-Mailhop-Id` it did not issue: two messages
  * sent by hand with the same header get distinct ids at the first hop, keep their own header as
- * `X-Mailhop-Original-Id`, and are both delivered and counted; ids from chain.send() are kept.
+ * `X-Mailhop-Original-Id`, and are both delivered and counted; ids from chain.send() are kept. A claim to the id
+ * of a message queued elsewhere: forged-ids.test.ts.
  */
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { headerValue, headerValues } from '../../harness/mta/received-header.js';
-
-/** A plaintext SMTP dialogue on a raw socket (RFC 5321); returns every reply line, the transcript on failure. */
-async function sendByHand(port: number, content: string): Promise<string[]> {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  const replies: string[] = [];
-  const script = ['EHLO tester.local', 'MAIL FROM:<carol@org.test>', 'RCPT TO:<dan@partner.test>', 'DATA', `${content}\r\n.`, 'QUIT'];
-  let pending = '';
-  await new Promise<void>((resolve, reject) => {
-    socket.on('error', reject);
-    socket.on('close', () => resolve());
-    socket.on('data', (chunk: string) => {
-      pending += chunk;
-      for (let m = /^(\d{3}) .*\r\n/m.exec(pending); m; m = /^(\d{3}) .*\r\n/m.exec(pending)) {
-        replies.push(m[0].trimEnd());
-        pending = pending.slice(m.index + m[0].length);
-        const next = script.shift();
-        if (next) socket.write(`${next}\r\n`);
-      }
-    });
-  });
-  return replies;
-}
+import { sendByHand } from '../helpers/send-by-hand.js';
 
 const scenario = Scenario.parse({
   name: 'hand-sent-ids',

@@ -23,6 +23,16 @@ describe('mailhop compose', () => {
     expect(file.services['sendmail-link'].ports).toEqual(['127.0.0.1:2525:25']);
   });
 
+  it('ids: the first hop believes none, later hops a seal under one key, fresh per file', async () => {
+    const { scenario } = await loadScenarioFile('scenarios/messagelabs-preserves-inbound-tls.yaml');
+    const idsOf = (file: any) => ['sendmail', 'gateway', 'mailbox'].map((hop) => JSON.parse(file.services[hop].environment.MAILHOP_PLAN).ids);
+    const [first, second] = [idsOf(parse(await composeFile(scenario))), idsOf(parse(await composeFile(scenario)))];
+    expect(first.map((ids) => ids.binding)).toEqual(['none', 'sealed', 'sealed']);
+    expect(new Set(first.map((ids) => ids.key)).size).toBe(1);
+    expect(Buffer.from(first[0].key, 'base64')).toHaveLength(32);
+    expect(second[0].key).not.toBe(first[0].key);
+  });
+
   it('host networking: each hop and proxy on its own loopback address', async () => {
     const { scenario } = await loadScenarioFile('scenarios/starttls-stripped-on-the-wire-opportunistic-goes-plain.yaml');
     const file = parse(await composeFile(scenario, { network: 'host' }));

@@ -66,6 +66,11 @@ export interface FrontOptions {
 export interface StartedFront extends AsyncDisposable {
   /** Where the hop's senders connect. */
   readonly address: { host: string; port: number };
+  /**
+   * The client of the open connection whose front-to-server socket is `inner` (what the honest server sees as
+   * its peer), or undefined when none is: the hop asks it to learn which sender a session came from.
+   */
+  clientOf(inner: { host: string; port: number }): { host: string; port: number } | undefined;
   /** Stops listening and destroys every connection. Idempotent. */
   stop(): Promise<void>;
 }
@@ -88,9 +93,12 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
   // Half-open connections are allowed so a client that sends QUIT (or even the final dot) and
   // half-closes still gets the inner server's replies (Exim pipelines QUIT and shuts its side):
   // the FIN is passed on only once every byte before it has been.
+  /** Open connections by the inner socket's local `host:port`: their client's end. */
+  const clients = new Map<string, { host: string; port: number }>();
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     own(client);
     client.on('error', () => {}); // a reset client is the client's business; the inner side is closed below
+    const clientEnd = { host: client.remoteAddress ?? '', port: client.remotePort ?? 0 };
     const inner = net.connect({ ...options.inner, allowHalfOpen: true });
     own(inner);
     if (options.lifetimeMs !== undefined) {
@@ -101,6 +109,11 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
       timer.unref(); // never what keeps the process alive: stop() destroys every socket
       client.once('close', () => clearTimeout(timer));
     }
+    inner.once('connect', () => {
+      const key = `${inner.localAddress}:${inner.localPort}`;
+      clients.set(key, clientEnd);
+      inner.once('close', () => clients.delete(key));
+    });
     inner.on('error', () => client.destroy());
     new FrontRelay(client, inner, options.behaviour, own);
   });
@@ -118,7 +131,8 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
     }));
-  return { address, stop, [Symbol.asyncDispose]: stop };
+  const clientOf = (end: { host: string; port: number }) => clients.get(`${end.host.replace(/^::ffff:/i, '')}:${end.port}`);
+  return { address, clientOf, stop, [Symbol.asyncDispose]: stop };
 }
 
 /**

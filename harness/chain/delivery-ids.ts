@@ -1,0 +1,125 @@
+/**
+ * The ids of one chain: issued in order (`m1`, `m2`, ...), and, under `mailhop up`, which `X-Mailhop-Id` a
+ * hop may believe. An id is a claim about an outcome ("this is m1, and it arrived here"), so it is believed
+ * only when it is bound to the delivery that carries it, never on the header's word (issue 10, item 2):
+ *
+ * - The sender of the link is mailhop (the injecting client or a mock hop): the id is believed only on the
+ *   connection that sender opened for that message. The sender announces each connection (its local address
+ *   and port, and the message) as it opens and until its session ends; the hop asks the link proxy which
+ *   client its session came through (by the proxy's upstream end, which is the hop's view of its peer). A
+ *   header copied from anywhere, a plaintext link included, sent on any other connection, to the proxy or
+ *   to the hop's own address, gets a fresh id.
+ * - The sender is a real engine or an external gateway: its connections are not announced (mailhop does not
+ *   drive them), so no connection binding is possible. The id is believed only with this chain's seal
+ *   (id-seal.ts: an HMAC no SMTP peer can compute), through the link's proxy, and once per hop: a replay
+ *   after the real delivery, or a second copy, gets a fresh id. What remains is a race: someone who reads a
+ *   plaintext link and reaches the next hop before the engine relays the message can still claim it (that
+ *   delivery then gets a fresh id instead).
+ */
+import { sameHost } from '../link/link-proxy.js';
+import type { AssignId, IdClaim, IdDecision, PeerEnd } from '../mta/id-claim.js';
+import { IdSeal } from './id-seal.js';
+
+/**
+ * How the deliveries of one link are bound to their ids: `announced` when mailhop's own sender (the client, a
+ * mock hop) announces its connections; `sealed` when nobody does (a real engine or an external gateway sends,
+ * or hops run on their own as in `mailhop compose`); `none` when no mailhop sender ever delivers on the link
+ * (the first hop of a compose chain: only people send there), so every claim gets a fresh id.
+ */
+export type IdBinding = 'announced' | 'sealed' | 'none';
+
+/** What {@link DeliveryIds} needs from the chain. */
+export interface DeliveryIdsOptions {
+  /** Per link (index of the receiving hop): how its deliveries are bound. */
+  binding: readonly IdBinding[];
+  /**
+   * The client end of link `link`'s proxy connection whose upstream end is `upstream`, or undefined when the
+   * proxy has no such open connection (the session did not come through the link). May answer later (a
+   * proxy in a container answers over its socket). Where no proxy can be asked (compose), the peer itself.
+   */
+  clientOf(link: number, upstream: PeerEnd): PeerEnd | undefined | Promise<PeerEnd | undefined>;
+  /** Ids are `<prefix><n>` from 1 (default `m`). */
+  prefix?: string;
+  /** The seal's key (default 32 random bytes made here): hops that check each other's seals share one. */
+  sealKey?: Buffer;
+}
+
+/** A connection a mailhop sender has open on a link, by its local port. */
+interface Sending {
+  host: string;
+  messageId: string;
+}
+
+/**
+ * One chain's ids and the rules above, per link.
+ * @example
+ *   const ids = new DeliveryIds({ binding: ['announced', 'sealed'], clientOf: (link, upstream) => proxies[link].clientOf(upstream) });
+ *   ids.connected(0, { host: '127.0.0.1', port: 40001 }, 'm1'); // the client opened its connection for m1
+ *   hopServer({ assignId: ids.assignIdFor(0) });                 // m1 is believed only from that connection
+ */
+export class DeliveryIds {
+  #issued = 0;
+  readonly #seal: IdSeal;
+  readonly #options: DeliveryIdsOptions;
+  /** Per link: the connections mailhop's senders have open, by local port. */
+  readonly #sending: Array<Map<number, Sending>>;
+  /** Per `sealed` link: the ids already believed there. */
+  readonly #believed: Array<Set<string>>;
+
+  constructor(options: DeliveryIdsOptions) {
+    this.#options = options;
+    this.#seal = new IdSeal(options.sealKey);
+    this.#sending = options.binding.map(() => new Map());
+    this.#believed = options.binding.map(() => new Set());
+  }
+
+  /** The next id, `m<n>` from 1 (or the prefix given). */
+  issue(): string {
+    return `${this.#options.prefix ?? 'm'}${++this.#issued}`;
+  }
+
+  /** The `X-Mailhop-Seal` value of an id this chain issued. */
+  sealOf(id: string): string {
+    return this.#seal.seal(id);
+  }
+
+  /** A mailhop sender opened a connection on `link` from `local` (its address and port) to deliver `messageId`. */
+  connected(link: number, local: PeerEnd, messageId: string): void {
+    this.#sending[link].set(local.port, { host: local.host, messageId });
+  }
+
+  /** That sender's session ended (its `session` event): the connection carries nothing any more. */
+  ended(link: number, localPort: number, messageId: string): void {
+    if (this.#sending[link].get(localPort)?.messageId === messageId) this.#sending[link].delete(localPort);
+  }
+
+  /** The `assignId` of the hop `link` leads to (hop-server.ts). */
+  assignIdFor(link: number): AssignId {
+    return (claim) => this.#decide(link, claim);
+  }
+
+  #decide(link: number, claim: IdClaim): IdDecision | Promise<IdDecision> {
+    const { id, peer } = claim;
+    if (!id || !peer) return this.#fresh();
+    const client = this.#options.clientOf(link, peer);
+    const judge = (end: PeerEnd | undefined): IdDecision => (end && this.#believes(link, id, claim.seal, end) ? { believed: true, id } : this.#fresh());
+    return client instanceof Promise ? client.then(judge) : judge(client);
+  }
+
+  /** `client` is the end the link proxy accepted the session's connection from. */
+  #believes(link: number, id: string, seal: string | undefined, client: PeerEnd): boolean {
+    if (this.#options.binding[link] === 'none') return false;
+    if (this.#options.binding[link] === 'sealed') {
+      if (!this.#seal.verifies(id, seal) || this.#believed[link].has(id)) return false;
+      this.#believed[link].add(id);
+      return true;
+    }
+    const sending = this.#sending[link].get(client.port);
+    return sending !== undefined && sending.messageId === id && sameHost(sending.host, client.host);
+  }
+
+  #fresh(): IdDecision {
+    const id = this.issue();
+    return { believed: false, id, seal: this.sealOf(id) };
+  }
+}
