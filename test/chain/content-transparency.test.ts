@@ -90,8 +90,8 @@ function asDelivered(content: string): string {
   return out.endsWith('\r\n') ? out : `${out}\r\n`;
 }
 
-/** The trace headers in front of the submitted content: one Received per hop, then the id the first hop stamped. */
-const TRACE = new RegExp(`^(?:Received:[^\\r\\n]*\\r\\n(?:[ \\t][^\\r\\n]*\\r\\n)*){${scenario.hops.length}}X-Mailhop-Id: [^\\r\\n]+\\r\\n$`);
+/** The trace headers in front of the submitted content: one Received per hop, then the id the chain issued (and its seal, under `up`). */
+const TRACE = new RegExp(`^(?:Received:[^\\r\\n]*\\r\\n(?:[ \\t][^\\r\\n]*\\r\\n)*){${scenario.hops.length}}X-Mailhop-Id: [^\\r\\n]+\\r\\n(?:X-Mailhop-Seal: [^\\r\\n]+\\r\\n)?$`);
 
 describe('message content through a 7-hop chain', () => {
   it(`arrives byte for byte as submitted, apart from the trace headers (seed ${SEED}, ${RUNS} random bodies)`, async () => {
