@@ -8,7 +8,7 @@ const BODY = `${'mailhop bench: one line of text to give the message a realistic
 
 /** Message number `i` (subject and body only differ by the number). */
 export function benchMessage(i: number): Message {
-  return { from: 'alice@org.test', to: ['bob@partner.test'], subject: `bench message ${i}`, body: `${i}\n${BODY}` };
+  return { from: 'alice@org.test', to: ['bob@partner.test'], subject: `bench message ${i}`, body: `${i}\n${BODY}`, headers: {}, attachments: [] };
 }
 
 /**

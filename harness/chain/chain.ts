@@ -7,7 +7,8 @@
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { MailhopError } from '../errors.js';
 import { RunPki } from '../pki/run-pki.js';
-import { linkNamesOf, type Message, type Scenario } from '../scenario/schema.js';
+import { DEFAULT_BODY, linkNamesOf, Message, type MessageInput, type Scenario } from '../scenario/schema.js';
+import { resolveSentMessage } from '../scenario/message-files.js';
 import { VirtualClock } from './virtual-clock.js';
 import { RunBudget } from './run-budget.js';
 import { Trace } from '../trace/trace.js';
@@ -97,7 +98,7 @@ export interface StartedChain extends AsyncDisposable {
   readonly scenario: Scenario;
   readonly hops: readonly HopAddresses[];
   /** Submits a message through the client; returns its mailhop id (`m1`, `m2`, ...). */
-  send(message: Message): Promise<string>;
+  send(message: MessageInput): Promise<string>;
   /**
    * Runs the virtual clock until every message is delivered or bounced, or has used up its `runFor`
    * (counted from when it entered the chain: a message sent after earlier ones still gets its whole budget).
@@ -316,17 +317,20 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 
     const hops: HopAddresses[] = ids.map((id, i) => ({ id, hostname: hostnames[i], server: started[i]?.address ?? opaque[i].target!, proxy: startedProxies[i].address }));
 
-    const send = async (message: Message): Promise<string> => {
+    const send = async (input: MessageInput): Promise<string> => {
+      // A scenario's messages are parsed and their files read already; a message from the API is parsed here.
+      const message = scenario.messages.includes(input as Message) ? (input as Message) : resolveSentMessage(Message.parse(input));
       const id = deliveryIds.issue();
       const raw = await new MailComposer({
         from: message.from,
         to: message.to,
         subject: message.subject,
-        text: message.body,
+        text: message.body ?? DEFAULT_BODY,
+        attachments: message.attachments.map((a) => ({ ...a })),
         date: clock.date(),
         messageId: `<${id}.${clock.wallStart}@client.${HOST_DOMAIN}>`,
         // Under `up`, with the chain's seal: a hop after a real engine believes the id only with it.
-        headers: { 'X-Mailhop-Id': id, ...(options.stampMissingId ? { 'X-Mailhop-Seal': deliveryIds.sealOf(id) } : {}) },
+        headers: { ...message.headers, 'X-Mailhop-Id': id, ...(options.stampMissingId ? { 'X-Mailhop-Seal': deliveryIds.sealOf(id) } : {}) },
       })
         .compile()
         .build();

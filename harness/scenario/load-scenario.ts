@@ -6,11 +6,12 @@
  * capped (a "billion laughs" document would otherwise make zod walk the shared subtrees exponentially often).
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { MailhopError } from '../errors.js';
 import { Scenario } from './schema.js';
 import { externalAddresses } from './external-addresses.js';
+import { resolveMessageFiles } from './message-files.js';
 import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
 import { describe, explain, formatPath, oneLine } from './zod-issue-message.js';
 import { escapeControls } from '../report/terminal-safe.js';
@@ -42,6 +43,8 @@ export interface LoadOptions {
    * machine: `--allow-external`). Default false: they are problems of the file, as `run` and `up` would refuse them.
    */
   allowExternal?: boolean;
+  /** Where a message's `bodyFile` and attachment paths start from (default: the scenario file's folder, else the working directory). */
+  baseDir?: string;
 }
 
 /** A validated scenario; both the object and the scenario are deep-frozen. */
@@ -196,7 +199,7 @@ async function checkFile(file: string, options: LoadOptions): Promise<Checked> {
     if (info.isDirectory()) return { problems: [{ ...at, message: 'is a directory, not a scenario file' }] };
     if (!info.isFile()) return { problems: [{ ...at, message: 'is not a regular file' }] };
     if (info.size > MAX_BYTES) return { problems: [{ ...at, message: tooBig(info.size) }] };
-    return checkText(await readFile(file, 'utf8'), file, options);
+    return checkText(await readFile(file, 'utf8'), file, { baseDir: dirname(file), ...options });
   } catch (err) {
     return { problems: [{ ...at, message: fsMessage(err as NodeJS.ErrnoException) }] };
   }
@@ -273,10 +276,13 @@ function checkText(text: string, file: string, options: LoadOptions): Checked {
     : undefined;
   const parsed = Scenario.safeParse(data);
   const external = parsed.success && !options.allowExternal ? externalAddresses(parsed.data) : [];
-  if (parsed.success && !external.length) return { problems: [], scenario: parsed.data, name };
-  const explained = parsed.success
-    ? external.map((a) => ({ at: a.path, onKey: false, path: a.path, message: a.message }))
-    : parsed.error.issues.flatMap((issue) => explain(issue, [], data));
+  const files = parsed.success && !external.length ? resolveMessageFiles(parsed.data, options.baseDir ?? process.cwd()) : undefined;
+  if (files && !files.problems.length) return { problems: [], scenario: files.scenario, name };
+  const explained = files
+    ? files.problems.map((p) => ({ at: p.path, onKey: false, path: p.path, message: p.message }))
+    : parsed.success
+      ? external.map((a) => ({ at: a.path, onKey: false, path: a.path, message: a.message }))
+      : parsed.error.issues.flatMap((issue) => explain(issue, [], data));
   // Locating a problem scans its mappings; only locate what will be shown.
   const problems = explained.slice(0, MAX_PROBLEMS + 1).map((p) => {
     const target = nodeAt(doc, p.at);

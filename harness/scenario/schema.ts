@@ -344,14 +344,57 @@ function mergeUnder(
  */
 const Address = z.string().regex(/^[^\s@<>]+@[\p{L}\p{M}\p{N}.-]+$/u, 'must be an address like bob@partner.test');
 
+/** The body of a message that names none. */
+export const DEFAULT_BODY = 'Sent by mailhop.';
+
+/**
+ * Header fields mailhop writes itself (the composer: RFC 5322 §3.6 originator, destination and identification
+ * fields; the chain: its id; the hops: trace fields) and so a message's `headers:` may not set.
+ */
+const RESERVED_HEADERS = ['from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type', 'content-transfer-encoding', 'received', 'return-path'];
+
+/** RFC 5322 §2.2: a field name is printable US-ASCII other than the colon; mailhop's own `X-Mailhop-*` are not settable. */
+const HeaderName = z
+  .string()
+  .regex(/^[\x21-\x39\x3b-\x7e]{1,76}$/, 'must be a header field name: 1 to 76 printable ASCII characters, no colon or space (RFC 5322 §2.2)')
+  .refine((n) => !RESERVED_HEADERS.includes(n.toLowerCase()) && !/^x-mailhop-/i.test(n), {
+    message: 'is written by mailhop itself (use the message\'s from, to, subject and body keys; X-Mailhop-* and trace fields are the chain\'s)',
+  });
+
+/** A header value on one line: no CR or LF (mailhop folds nothing; RFC 5322 §2.2.3). */
+const HeaderValue = z.string().max(998).regex(/^[^\r\n]*$/, 'must be one line (no CR or LF)');
+
+/**
+ * A file attached to a message (a MIME part, RFC 2045/2046 through nodemailer's composer): `path` (relative to the
+ * scenario file) or inline `content` text, never both. The loader reads `path` and replaces it by the file's bytes
+ * (`content` in base64, `encoding: base64`), so a loaded scenario carries everything it sends.
+ */
+const Attachment = z
+  .strictObject({
+    filename: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    content: z.string().optional(),
+    encoding: z.literal('base64').optional(),
+    contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'must be a MIME type like text/csv').optional(),
+  })
+  .refine((a) => (a.path === undefined) !== (a.content === undefined), { message: 'needs exactly one of path (a file) or content (text)' });
+
 /** One message to push through the chain. */
-export const Message = z.strictObject({
-  from: Address,
-  to: z.array(Address).min(1),
-  subject: z.string().default('mailhop test message'),
-  body: z.string().default('Sent by mailhop.'),
-});
+export const Message = z
+  .strictObject({
+    from: Address,
+    to: z.array(Address).min(1),
+    subject: z.string().default('mailhop test message'),
+    /** The text body (default `Sent by mailhop.`); or `bodyFile`, a file relative to the scenario, never both. */
+    body: z.string().optional(),
+    bodyFile: z.string().min(1).optional(),
+    /** Extra header fields, e.g. `{ TLS-Required: "No" }` (RFC 8689 §5). */
+    headers: z.record(HeaderName, HeaderValue).default({}),
+    attachments: z.array(Attachment).max(20).default([]),
+  })
+  .refine((m) => m.body === undefined || m.bodyFile === undefined, { message: 'give body or bodyFile, not both', path: ['bodyFile'] });
 export type Message = z.output<typeof Message>;
+export type MessageInput = z.input<typeof Message>;
 
 /** Per-link verdicts (see verdict/link-verdict.ts for their exact meaning). */
 export const LinkVerdictName = z.enum(['plain', 'downgraded', 'stripped', 'tls', 'tls-verified', 'refused', 'none']);

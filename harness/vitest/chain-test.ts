@@ -44,7 +44,8 @@ export function chainTest(scenario: ScenarioSource, options: Omit<ChainOptions, 
       const { scenario: plan, file } = await load(source);
       const missing = unavailableEngines(plan, diagnoseEngines);
       if (missing) skip(`${plan.name}: ${missing}`);
-      const chain = await startChain(plan, { ...options, file });
+      // An inline scenario has no file: its reports and JUnit entries say none (its errors still name it by its label).
+      const chain = await startChain(plan, { ...options, file: typeof source === 'string' ? file : undefined });
       try {
         await use(chain);
       } finally {

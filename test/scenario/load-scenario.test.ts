@@ -55,7 +55,7 @@ describe('loadScenarioText', () => {
     });
     expect(scenario.hops[1].outbound.tls).toBe('opportunistic');
     expect(scenario.messages[0]).toEqual({
-      from: 'alice@sender.test', to: ['bob@partner.test'], subject: 'mailhop test message', body: 'Sent by mailhop.',
+      from: 'alice@sender.test', to: ['bob@partner.test'], subject: 'mailhop test message', headers: {}, attachments: [],
     });
   });
 
