@@ -4,10 +4,10 @@
  * message, as `up` does) gives a message sent after others used up virtual time its whole retry
  * schedule, and delivers it once the receiver lets it through.
  */
-import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startChain, type StartedChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
+import { sendByHand } from '../helpers/send-by-hand.js';
 
 const MINUTE = 60_000;
 
@@ -25,28 +25,7 @@ const input = {
 };
 const scenario = Scenario.parse(input);
 
-/** A plaintext SMTP dialogue on a raw socket (RFC 5321), as a person sends with swaks; returns the reply lines. */
-async function sendByHand(port: number): Promise<string[]> {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.setEncoding('utf8');
-  const replies: string[] = [];
-  const script = ['EHLO tester.local', 'MAIL FROM:<carol@org.test>', 'RCPT TO:<dan@partner.test>', 'DATA', 'Subject: late\r\n\r\nsent late\r\n.', 'QUIT'];
-  let pending = '';
-  await new Promise<void>((resolve, reject) => {
-    socket.on('error', reject);
-    socket.on('close', () => resolve());
-    socket.on('data', (chunk: string) => {
-      pending += chunk;
-      for (let m = /^(\d{3}) .*\r\n/m.exec(pending); m; m = /^(\d{3}) .*\r\n/m.exec(pending)) {
-        replies.push(m[0].trimEnd());
-        pending = pending.slice(m.index + m[0].length);
-        const next = script.shift();
-        if (next) socket.write(`${next}\r\n`);
-      }
-    });
-  });
-  return replies;
-}
+const sendLate = (port: number) => sendByHand(port, 'Subject: late\r\n\r\nsent late');
 
 /** What happened to one message on the relay->mailbox link: each session's virtual time and result, and how it ended. */
 function history(chain: StartedChain, id: string) {
@@ -73,7 +52,7 @@ describe('runFor under a long-running chain (mailhop up)', () => {
       expect(settled).toBe('done');
     }
     // A third, sent by hand to the relay at 70m, 10m past the scenario's runFor: it too gets every retry.
-    expect((await sendByHand(chain.hops[0].proxy.port)).at(-2)).toMatch(/^250 2\.6\.0 Ok: queued as /);
+    expect((await sendLate(chain.hops[0].proxy.port)).at(-2)).toMatch(/^250 2\.6\.0 Ok: queued as /);
     const settled = await chain.settle();
     expect(history(chain, 'm3')).toEqual({ sessions: ['70m deferred', '75m deferred', '85m deferred', '105m relayed'], deferred: 3, delivered: [105] });
     expect(settled).toBe('done');
