@@ -26,6 +26,7 @@ import { EngineHolds } from '../engines/engine-holds.js';
 import type { StartedEngine } from '../engines/start-engine.js';
 import { sweepOrphanFolders } from '../engines/run-folder.js';
 import { DeliveryIds } from './delivery-ids.js';
+import { checkPortBase, fixedPortError, fixedProxyPort } from './proxy-ports.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
 export const HOST_DOMAIN = 'mailhop.test';
@@ -83,6 +84,12 @@ export interface ChainOptions {
    * Default: `MAILHOP_RUNTIME`, else in-process.
    */
   runtime?: RuntimeChoice;
+  /**
+   * Fixed "send to" ports: hop i's link proxy listens on `portBase + i` (hop servers stay on ephemeral ports), so a
+   * system under test can be configured once. A `port:` on the first hop in the scenario wins for that hop.
+   * Default: ephemeral ports. A port that cannot be bound fails the start with `ECHAIN` naming the hop and the port.
+   */
+  portBase?: number;
 }
 
 /** Addresses of one hop: its server and the proxy in front of it (what senders connect to). */
@@ -143,6 +150,7 @@ function assertLoopback(host: string): void {
 export async function startChain(scenario: Scenario, options: ChainOptions = {}): Promise<StartedChain> {
   const host = options.host ?? '127.0.0.1';
   assertLoopback(host);
+  checkPortBase(scenario, options.portBase);
   // Engine run folders (private keys) of mailhop processes that were SIGKILLed: removed at every start,
   // not only when this chain starts an engine of its own.
   sweepOrphanFolders();
@@ -250,12 +258,13 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
     const startedProxies = await startEach(
       started,
       proxies,
-      async (server, i) =>
-        runtime.startLinkProxy({
+      async (server, i) => {
+        const listen = { host: opaque[i].proxyListen?.host ?? host, fixed: fixedProxyPort(scenario, i, options.portBase) };
+        return runtime.startLinkProxy({
           kind: 'link',
           name: linkNames[i],
-          host: opaque[i].proxyListen?.host ?? host,
-          port: opaque[i].proxyListen?.port,
+          host: listen.host,
+          port: listen.fixed?.port,
           target: server?.address ?? opaque[i].target!,
           faults: scenario.links,
           servername: hostnames[i],
@@ -275,7 +284,10 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
             if (!opaqueSender[i]) finishedRecords++;
             if (quietWaiter && wireQuiet()) quietWaiter();
           },
-        }),
+        }).catch((err: unknown) => {
+          throw listen.fixed ? fixedPortError(err, ids[i], linkNames[i], { host: listen.host, port: listen.fixed.port }, listen.fixed) : err;
+        });
+      },
     );
     engines.push(
       ...(await startChainEngines({

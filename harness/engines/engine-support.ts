@@ -147,8 +147,15 @@ export function chainEngineProblems(written: ReadonlyArray<{ engine?: string; ho
     if (isRealEngine(hop.engine) && last && !ENGINE_SUPPORT[hop.engine].mailbox) {
       problems.push({ path: [i, 'engine'], message: `engine ${hop.engine} cannot be the last hop (final mailbox); put a mock hop after it` });
     }
-    if (hop.engine === 'mock' && (hop.host !== undefined || hop.port !== undefined) && previous?.engine !== 'external') {
-      problems.push({ path: [i, hop.host !== undefined ? 'host' : 'port'], message: 'host and port on a mock hop only say where it listens for the external gateway before it; the previous hop is not engine external' });
+    // The first hop may take port: alone, its fixed "send to" port (chain/proxy-ports.ts); it always listens on loopback.
+    const placed = i === 0 ? hop.host !== undefined : hop.host !== undefined || hop.port !== undefined;
+    if (hop.engine === 'mock' && placed && previous?.engine !== 'external') {
+      problems.push({
+        path: [i, hop.host !== undefined ? 'host' : 'port'],
+        message: i === 0
+          ? 'host on the first hop: its "send to" address is always on loopback; port: alone fixes the port'
+          : 'host and port on a mock hop only say where it listens for the external gateway before it (or, port: on the first hop, where mail is sent to); the previous hop is not engine external',
+      });
     }
   });
   return problems;

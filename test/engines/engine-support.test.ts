@@ -74,7 +74,14 @@ describe('engine options a real MTA cannot take', () => {
     ]);
     expect(problems('  - id: gw', '    engine: external', '    host: 127.0.0.1', '    port: 2525', '  - id: mx', '    port: 2526')).toEqual([]);
     expect(problems('  - id: a', '  - id: mx', '    port: 2526')).toEqual([
-      'x.yaml:5:11: hops[1].port: host and port on a mock hop only say where it listens for the external gateway before it; the previous hop is not engine external',
+      'x.yaml:5:11: hops[1].port: host and port on a mock hop only say where it listens for the external gateway before it (or, port: on the first hop, where mail is sent to); the previous hop is not engine external',
+    ]);
+  });
+
+  it('the first hop takes port: (its fixed "send to" port), but not host:', () => {
+    expect(problems('  - id: a', '    port: 1025', '  - id: mx')).toEqual([]);
+    expect(problems('  - id: a', '    host: 127.0.0.2', '    port: 1025', '  - id: mx')).toEqual([
+      'x.yaml:4:11: hops[0].host: host on the first hop: its "send to" address is always on loopback; port: alone fixes the port',
     ]);
   });
 });
