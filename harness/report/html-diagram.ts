@@ -10,7 +10,9 @@
  * a narrow one it breaks into balanced rows (html-diagram-rows.ts), read left to right then the next
  * row, an arrow that starts a row marked as continuing from the row above. Nothing is scaled, so labels
  * keep their size, and no script is needed (the page has none): CSS container queries pick the rows.
- * Each link is a `<g class="link">` with `data-link`, `data-verdict`, `data-lock` and `data-warning`, each
+ * A link that mail sent by hand came in on (`mailhop up`) has no sender witness, so no verdict: given in
+ * `received`, it is drawn with what the receiving hop saw (closed lock over TLS, open in clear) and labelled so.
+ * Each link is a `<g class="link">` with `data-link`, `data-verdict` (and `data-received`), `data-lock` and `data-warning`, each
  * hop a `<g class="hop">` with `data-hop` and `data-kind`, each attacker a `<g class="attacker">` with
  * `data-fault` and `data-acted`, so tests (and people with devtools) can read the picture.
  */
@@ -47,18 +49,24 @@ interface Step {
   width: number;
 }
 
-function renderArrow(run: RunRecord, step: Step): string {
+/** How the receiving hop got mail sent by hand on a link without a sender witness: over TLS or in clear. */
+export type ReceivedByHand = 'tls' | 'plain';
+
+function renderArrow(run: RunRecord, step: Step, received?: ReceivedByHand): string {
   const l = step.link!;
   const x1 = EDGE + 4;
   const x2 = step.arrow;
   const cx = (x1 + x2) / 2;
-  const lock = LOCK_OF[l.verdict];
+  const lock = received ? (received === 'tls' ? 'closed' : 'open') : LOCK_OF[l.verdict];
   const warning = linkWarning(run.report, run.events, l.link);
-  const cls = verdictClass(l.verdict);
-  const title = `${l.link}: ${l.verdict}${l.version ? ` (${l.version} ${l.cipher})` : ''}${warning ? ` ⚠ ${warning}` : ''}`;
+  const cls = received ? verdictClass(received) : verdictClass(l.verdict);
+  const label = received ? 'received' : l.verdict;
+  const sub = received ? `by hand, ${received === 'tls' ? 'TLS' : 'in clear'}` : (l.version ?? `${l.attempts} session${l.attempts === 1 ? '' : 's'}`);
+  const said = received ? `sent by hand; ${l.to} received it ${received === 'tls' ? 'over TLS' : 'in plaintext'}` : `${l.verdict}${l.version ? ` (${l.version} ${l.cipher})` : ''}`;
+  const title = `${l.link}: ${said}${warning ? ` ⚠ ${warning}` : ''}`;
   const attacked = step.attackers.length > 0;
   return [
-    `<g class="link verdict-${l.verdict}" data-link="${esc(l.link)}" data-verdict="${l.verdict}" data-lock="${lock}" data-warning="${warning ? 'true' : 'false'}" data-attacked="${attacked}">`,
+    `<g class="link verdict-${received ? 'received' : l.verdict}" data-link="${esc(l.link)}" data-verdict="${l.verdict}"${received ? ` data-received="${received}"` : ''} data-lock="${lock}" data-warning="${warning ? 'true' : 'false'}" data-attacked="${attacked}">`,
     `<title>${esc(title)}</title>`,
     `<path class="row-start ${cls}" d="M${x1} ${MID_Y - 24}v16q0 8 8 8"><title>${esc(`continued from ${l.from} at the end of the row above`)}</title></path>`,
     `<line class="${cls}" x1="${x1}" y1="${MID_Y}" x2="${x2 - 8}" y2="${MID_Y}"/>`,
@@ -66,15 +74,15 @@ function renderArrow(run: RunRecord, step: Step): string {
     lock === 'none' ? '' : `<use class="${cls} lock lock-${lock}" href="#icon-lock-${lock}" x="${cx - 12}" y="${MID_Y - 40}" width="24" height="24"/>`,
     warning ? `<use class="warning-mark" href="#icon-warning" x="${cx + 14}" y="${MID_Y - 38}" width="20" height="20"/>` : '',
     attacked ? renderAttacker(step.attackers, attackerTitle(l.link, step.attackers), cx, MID_Y, MID_Y + 62) : '',
-    `<text class="verdict ${cls}" x="${cx}" y="${MID_Y + 30}" text-anchor="middle">${esc(l.verdict)}</text>`,
-    `<text class="name" x="${cx}" y="${MID_Y + 46}" text-anchor="middle">${esc(l.version ?? `${l.attempts} session${l.attempts === 1 ? '' : 's'}`)}</text>`,
+    `<text class="verdict ${cls}" x="${cx}" y="${MID_Y + 30}" text-anchor="middle">${esc(label)}</text>`,
+    `<text class="name" x="${cx}" y="${MID_Y + 46}" text-anchor="middle">${esc(sub)}</text>`,
     '</g>',
   ].join('');
 }
 
-function renderStep(run: RunRecord, step: Step, i: number, height: number): string {
+function renderStep(run: RunRecord, step: Step, i: number, height: number, received: ReadonlyMap<string, ReceivedByHand>): string {
   const hop = renderHop(step.id, step.figure, step.link ? step.arrow : EDGE, MID_Y);
-  const arrow = step.link ? renderArrow(run, step) : '';
+  const arrow = step.link ? renderArrow(run, step, received.get(step.link.link)) : '';
   const svg = `<svg class="step step-${i}" xmlns="http://www.w3.org/2000/svg" width="${step.width}" height="${height}" viewBox="0 0 ${step.width} ${height}">${arrow}${hop}</svg>`;
   return i === 0 ? svg : `<i class="br br-${i}"></i>${svg}`;
 }
@@ -82,9 +90,10 @@ function renderStep(run: RunRecord, step: Step, i: number, height: number): stri
 /**
  * The diagram of one run, with `id` naming its chain element (unique in the page, [A-Za-z0-9-]), or an
  * empty diagram when the report has no links (the chain did not start). Its accessible name reads the
- * chain with each link's verdict and attackers.
+ * chain with each link's verdict and attackers. `received`: per link name, how mail sent by hand came in
+ * on a link without a sender witness (`mailhop up --web`); such a link is drawn by what its receiver saw.
  */
-export function renderChainDiagram(run: RunRecord, id: string): ChainDiagram {
+export function renderChainDiagram(run: RunRecord, id: string, received: ReadonlyMap<string, ReceivedByHand> = new Map()): ChainDiagram {
   const { report, events, scenario } = run;
   if (report.links.length === 0) return { html: '', css: '' };
   const nodes = [report.links[0].from, ...report.links.map((l) => l.to)];
@@ -99,15 +108,15 @@ export function renderChainDiagram(run: RunRecord, id: string): ChainDiagram {
   const height = steps.some((s) => s.attackers.length) ? HEIGHT_ATTACKED : HEIGHT;
   const label = `chain ${nodes.join(' -> ')}: ${steps
     .filter((s) => s.link)
-    .map((s) => `${s.link!.link} ${s.link!.verdict}${s.attackers.length ? ` (attacker: ${s.attackers.map((a) => a.fault).join(', ')})` : ''}`)
+    .map((s) => `${s.link!.link} ${received.has(s.link!.link) ? `received by hand ${received.get(s.link!.link) === 'tls' ? 'over TLS' : 'in clear'}` : s.link!.verdict}${s.attackers.length ? ` (attacker: ${s.attackers.map((a) => a.fault).join(', ')})` : ''}`)
     .join(', ')}`;
-  const locks = new Set<LockMark>(report.links.map((l) => LOCK_OF[l.verdict]));
+  const locks = new Set<LockMark>(report.links.map((l) => (received.has(l.link) ? (received.get(l.link) === 'tls' ? 'closed' : 'open') : LOCK_OF[l.verdict])));
   const legend = renderLegend({
     kinds: new Set([...figures.values()].map((f) => f.kind)),
     attacker: steps.some((s) => s.attackers.length),
     locks,
     warning: report.links.some((l) => linkWarning(report, events, l.link)),
   });
-  const chain = `<div class="chain" id="${esc(id)}" role="img" aria-label="${esc(label)}">${steps.map((s, i) => renderStep(run, s, i, height)).join('')}</div>`;
+  const chain = `<div class="chain" id="${esc(id)}" role="img" aria-label="${esc(label)}">${steps.map((s, i) => renderStep(run, s, i, height, received)).join('')}</div>`;
   return { html: `<div class="diagram">${chain}</div>\n${legend}`, css: rowsCss(id, steps.map((s) => s.width)) };
 }
