@@ -14,3 +14,8 @@ export type { WireRecord } from './link/wire-record.js';
 export { renderScenario, renderSummary } from './report/text-report.js';
 export { renderJson } from './report/json-report.js';
 export { DEFAULT_HOP_LIMITS, type HopLimits } from './mta/hop-limits.js';
+export { startWebView } from './web/lazy-web-view.js';
+export type { StartedWebView, WebViewOptions } from './web/web-view.js';
+export type { MessageSummary, MessageLinkView, MessageStatus } from './web/message-view.js';
+export type { MessageDetail, MessageLinkDetail, ConnectionView } from './web/message-detail.js';
+export type { ChainView, HopView, LinkView } from './web/link-view.js';

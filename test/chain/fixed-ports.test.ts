@@ -6,33 +6,12 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { loadScenarioFile } from '../../harness/index.js';
-
-/** Listens on every port of `ports` (127.0.0.1); resolves to the servers, or null when one is taken. */
-async function holdAll(ports: number[]): Promise<net.Server[] | null> {
-  const servers = ports.map(() => net.createServer());
-  const results = await Promise.allSettled(servers.map((s, i) => new Promise<void>((resolve, reject) => s.once('error', reject).listen(ports[i], '127.0.0.1', resolve))));
-  if (results.every((r) => r.status === 'fulfilled')) return servers;
-  await Promise.all(servers.map((s) => new Promise((r) => (s.listening ? s.close(r) : r(null)))));
-  return null;
-}
-
-/** A first port of `n` consecutive free ones, below Linux's ephemeral range (so the chain's own servers cannot take them). */
-async function freePortRun(n: number): Promise<number> {
-  for (let tries = 0; tries < 50; tries++) {
-    const base = randomInt(20_000, 32_000 - n);
-    const held = await holdAll(Array.from({ length: n }, (_, i) => base + i));
-    if (!held) continue;
-    await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
-    return base;
-  }
-  throw new Error('no run of free ports found');
-}
+import { freePortRun } from '../helpers/free-port-run.js';
 
 const twoHops = (first: Record<string, unknown> = {}) =>
   Scenario.parse({ name: 'fixed', hops: [{ id: 'relay', ...first }, { id: 'mailbox' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] });
