@@ -4,7 +4,7 @@
  * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file).
  */
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { runCommand, type RunOptions } from './run-command.js';
 import { mergeCommand, type MergeOptions } from './merge-command.js';
 import { validateCommand } from './validate-command.js';
@@ -17,6 +17,8 @@ import { runtimeName } from '../runtime/select-runtime.js';
 import { packageRoot } from './package-root.js';
 import { installMtasCommand } from './install-mtas-command.js';
 import { terminalSafe } from '../report/terminal-safe.js';
+import { parseWebAddress, type WebAddress } from '../web/web-address.js';
+import { webAttachment } from '../web/lazy-web-view.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -93,8 +95,11 @@ export async function main(argv: string[]): Promise<number> {
     .description('start a scenario\'s chain and keep it running for mail sent by hand; prints live verdicts; Ctrl-C stops it')
     .argument('<scenario>', 'a scenario file')
     .option('--allow-external', 'let engine: external hops use non-loopback addresses (a vendor gateway you run elsewhere)')
-    .action(async (path: string, opts: { allowExternal?: boolean }) => {
-      exitCode = await upCommand(path, undefined, { allowExternal: opts.allowExternal ?? false });
+    .option('--web [address]', 'also serve a live web view and a read-only JSON API on 127.0.0.1 (default port 8025; give a port, 0 for any free one, or 127.0.0.1:<port>)', usage(parseWebAddress))
+    .option('--port-base <n>', 'fixed "send to" ports: hop i\'s link proxy listens on n + i (servers stay on ephemeral ports)', usage(parsePortBase))
+    .action(async (path: string, opts: { allowExternal?: boolean; web?: WebAddress | true; portBase?: number }) => {
+      const web = opts.web === true ? parseWebAddress(true) : opts.web;
+      exitCode = await upCommand(path, undefined, { allowExternal: opts.allowExternal ?? false, portBase: opts.portBase, ...(web ? { attach: webAttachment(web) } : {}) });
     });
 
   program
@@ -119,6 +124,23 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   return exitCode;
+}
+
+/** An option parser whose errors commander reports as its own (`error: option '--web [address]' argument '0.0.0.0:80' is invalid. ...`, exit 2). */
+function usage<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+/** `--port-base <n>`: a whole number from 1 to 65535 (startChain checks that the chain's last hop fits too). */
+function parsePortBase(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new Error(`--port-base ${value}: expected a port from 1 to 65535`);
+  return Number(value);
 }
 
 /** mailhop's version from its package.json, found upwards from this file (sources or dist/). */
