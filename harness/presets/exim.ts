@@ -2,7 +2,7 @@ import type { MtaPreset } from './mta-preset.js';
 
 /**
  * Exim 4.9x defaults: STARTTLS whenever offered (hosts_avoid_tls unset), `tls_tempfail_tryclear = true` [EX-spec].
- * - 454 (and 5xx) to STARTTLS: plaintext in the same session (observed, real-mtas.md §1).
+ * - 454 (and 5xx) to STARTTLS: plaintext in the same session (observed with Exim 4.96, docs/behaviour.md#B-454-exim).
  * - Failed handshake: a new plaintext connection at once, same attempt: `delivering unencrypted to H=...
  *   (not in hosts_require_tls)` (observed; [EX-smtp]).
  * - Retries: the default retry rule `F,2h,15m; ...`, so every 15 minutes at first [EX-spec].
@@ -13,9 +13,9 @@ export const exim: MtaPreset = {
   product: 'Exim 4.9x (GnuTLS), tls_tempfail_tryclear = true',
   inbound: { received: 'exim' },
   outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'exim', retry: ['15m'] },
-  sources: ['[EX-spec]', '[EX-smtp]', '[EX-CL]', 'real-mtas.md §1 §4 §5.3'],
+  sources: ['[EX-spec]', '[EX-smtp]', '[EX-CL]', 'docs/behaviour.md#B-exim'],
   note:
-    'Header as observed from Exim 4.96 (real-mtas.md §4), not the catalogue shape: two spaces after esmtps, and a ' +
+    'Header as observed from Exim 4.96 (docs/behaviour.md#R-exim): two spaces after esmtps, and a ' +
     'TLS 1.2-style suite name even for TLS 1.3 (GnuTLS); with mailhop\'s ECDSA keys it reads ' +
     'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (inferred from the RSA observation).',
 };

@@ -9,9 +9,9 @@ export const gmail: MtaPreset = {
   product: 'Gmail / Google Workspace, default outbound',
   inbound: { received: 'gmail' },
   outbound: { tls: 'opportunistic' },
-  sources: ['[GWS-TLS]', 'tls-behaviour.md §4.1'],
+  sources: ['[GWS-TLS]', 'docs/behaviour.md#R-gmail'],
   assumed: ['fallback', 'on454'],
   note:
-    'Behaviour after a 454 or a failed handshake is undocumented (tls-behaviour.md §9): mailhop\'s defaults. ' +
+    'Behaviour after a 454 or a failed handshake is undocumented (docs/behaviour.md#B-gmail): mailhop\'s defaults. ' +
     'TLS compliance (bounce after one attempt) is not modelled.',
 };

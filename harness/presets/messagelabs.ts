@@ -5,7 +5,7 @@ import type { MtaPreset } from './mta-preset.js';
  * arrived over TLS goes out with opportunistic TLS; one that arrived in clear goes out in clear, STARTTLS not even
  * tried. The service "accepts any TLS Certificate including Self-signed" [BC-221535].
  * Received: `from [ip] (using TLSv1.2 with cipher ... (256 bits)) by server-N.bemta-M.messagelabs.com id ...`,
- * no `with` clause at all (tls-behaviour.md §4.1).
+ * no `with` clause at all (docs/behaviour.md#R-messagelabs).
  */
 export const messagelabs: MtaPreset = {
   name: 'messagelabs',

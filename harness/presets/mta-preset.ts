@@ -30,11 +30,11 @@ export interface MtaPreset {
   product: string;
   inbound: { received: ReceivedFormat };
   outbound: PresetOutbound;
-  /** Keys of ../shared/reference/tls-behaviour.md §8 (`[PF-smtp]`) and sections of real-mtas.md it rests on. */
+  /** Keys of docs/sources.md (`[PF-smtp]`) and the docs/behaviour.md entry it rests on (`docs/behaviour.md#B-postfix`). */
   sources: string[];
   /** Columns that are mailhop's default because the sources say nothing (marked `*` in `mailhop presets`). */
   assumed?: AssumedColumn[];
-  /** What the preset does not model, and where an observation overrode the catalogue. */
+  /** What the preset does not model, and where an observation overrode the documented or archived shape. */
   note: string;
   /** A key the hop must write itself, named in `mailhop presets` (e.g. `outbound.enforce`). */
   needs?: string;

@@ -1,7 +1,7 @@
 import type { MtaPreset } from './mta-preset.js';
 
 /**
- * nodemailer's SMTP client with `secure: false` and no TLS options [NM-conn][NM-doc] (re-checked in [EXP] E1–E6):
+ * nodemailer's SMTP client with `secure: false` and no TLS options [NM-conn][NM-doc][EXP] (docs/behaviour.md#B-nodemailer):
  * - 454 to STARTTLS: error `ETLS Error upgrading connection with STARTTLS: <reply>`; no plaintext.
  * - Failed handshake: error ESOCKET (`Client network socket disconnected before secure TLS connection was
  *   established`); nodemailer has no plaintext retry.

@@ -2,13 +2,14 @@ import type { MtaPreset } from './mta-preset.js';
 
 /**
  * Postfix with `smtp_tls_security_level = may` (the default from 3.11) [PF-conf][PF-TLS].
- * - 454 (or any non-220) to STARTTLS: plaintext in the same session, MAIL FROM right after the reply (observed,
- *   real-mtas.md §1; [PF-smtp] smtp_proto.c).
+ * - 454 (or any non-220) to STARTTLS: plaintext in the same session, MAIL FROM right after the reply (observed with
+ *   Postfix 3.7.11, docs/behaviour.md#B-454-postfix; [PF-smtp] smtp_proto.c).
  * - Failed handshake: `4.7.5 Cannot start TLS: handshake failure`, deferred; a later attempt retries TLS and, once
  *   the message is minimal_backoff_time (300s) old, opens a new plaintext connection at once
- *   (PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE in smtp.h; [PF-HIST] 20140218, 20230917; observed, real-mtas.md §5.1).
+ *   (PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE in smtp.h; [PF-HIST] 20140218, 20230917;
+ *   observed, docs/behaviour.md#B-handshake-postfix).
  * - Retries back off from minimal_backoff_time 300s, doubling up to maximal_backoff_time 4000s [PF-conf].
- * - Received: the `smtpd_tls_received_header = yes` form seen in real-mtas.md §4.
+ * - Received: the `smtpd_tls_received_header = yes` form observed with Postfix 3.7.11 (docs/behaviour.md#R-postfix).
  */
 export const postfix: MtaPreset = {
   name: 'postfix',
@@ -22,7 +23,7 @@ export const postfix: MtaPreset = {
     replies: 'postfix',
     retry: ['5m', '10m', '20m', '40m', '4000s'],
   },
-  sources: ['[PF-smtp]', '[PF-HIST]', '[PF-conf]', '[PF-smtpd]', 'real-mtas.md §1 §4 §5.1'],
+  sources: ['[PF-smtp]', '[PF-HIST]', '[PF-conf]', '[PF-smtpd]', 'docs/behaviour.md#B-postfix'],
   note:
     'Plaintext after a failed handshake only once the message is 300s old (no parameter turns it off at level may). ' +
     'Header: smtpd_tls_received_header = yes; the key-exchange group is written as X25519 (the hop cannot see the ' +

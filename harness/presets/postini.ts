@@ -3,7 +3,7 @@ import type { MtaPreset } from './mta-preset.js';
 /**
  * Postini / Google Message Security "Send and Deliver TLS" [POSTINI]: a message that arrived over TLS must leave
  * over TLS (deferred otherwise, wire text `451 Recipient does not support STARTTLS - psmtp`); one that arrived in
- * clear leaves in clear (tls-behaviour.md §2.3, preserve-inbound:mandatory).
+ * clear leaves in clear (docs/behaviour.md#B-preserve-mandatory).
  */
 export const postini: MtaPreset = {
   name: 'postini',

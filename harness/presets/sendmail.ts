@@ -3,24 +3,24 @@ import type { MtaPreset } from './mta-preset.js';
 /**
  * sendmail 8.x defaults: STARTTLS whenever offered, any certificate [SM-cf][SM-op].
  * - 454 to STARTTLS: plaintext in the same session (`{verify}=TEMP` passes tls_server without an access map;
- *   observed, real-mtas.md §1).
+ *   observed, docs/behaviour.md#B-454-sendmail).
  * - Failed handshake: the tls_server ruleset rejects `{verify}=SOFTWARE` (cf/m4/proto.m4 TLS_connection), the
  *   connection is dropped, the message queued; every queue run tries STARTTLS again, so it never goes plaintext
  *   unless TLSFallbacktoClear is set: deliver.c reconnects without STARTTLS only `if (TLSFallbacktoClear ||
- *   SM_TLSI_IS(&mci->mci_tlsi, TLSI_FL_FB2CLR))` [SM-op][SM-deliver]. Observed (real-mtas.md §1, and again with
+ *   SM_TLSI_IS(&mci->mci_tlsi, TLSI_FL_FB2CLR))` [SM-op][SM-deliver]. Observed (docs/behaviour.md#B-handshake-sendmail, and again with
  *   mailhop's engine config, test/engines/fidelity.test.ts): Debian 12's 8.17.1.9 logs `ruleset=tls_server,
  *   arg1=SOFTWARE, ..., reject=454 4.7.0 TLS handshake failed.` and `stat=Deferred: 454 4.7.0 TLS handshake
  *   failed.` on the first attempt (in the receiving daemon's child) and on every `-q1s` queue run (proto.m4's
  *   default TLS_ERRCODE is 454, which mta/local-replies.ts uses).
- * - Received: `(version=... cipher=... bits=... verify=NO)` as observed (real-mtas.md §4).
+ * - Received: `(version=... cipher=... bits=... verify=NO)` as observed (docs/behaviour.md#R-sendmail).
  */
 export const sendmail: MtaPreset = {
   name: 'sendmail',
   product: 'sendmail 8.x, default (no TLSFallbacktoClear)',
   inbound: { received: 'sendmail' },
   outbound: { tls: 'opportunistic', fallback: 'never', starttlsRejected: 'continue', replies: 'sendmail' },
-  sources: ['[SM-cf]', '[SM-op]', '[SM-deliver]', '[SM-cfhead]', 'real-mtas.md §1 §4 §5.2'],
+  sources: ['[SM-cf]', '[SM-op]', '[SM-deliver]', '[SM-cfhead]', 'docs/behaviour.md#B-sendmail'],
   note:
-    'Observed header says verify=NO (sendmail asks for a client certificate, none is given), not the catalogue\'s ' +
+    'Observed header says verify=NO (sendmail asks for a client certificate, none is given), not ' +
     'verify=NOT. Retries follow the hop\'s retry schedule (sendmail: each queue run, -q interval).',
 };

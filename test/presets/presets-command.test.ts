@@ -16,7 +16,7 @@ describe('mailhop presets', () => {
     expect(lines[0].split(/\s{2,}/)).toEqual(['preset', 'policy', 'fallback', 'on 454', 'header', 'source']);
     expect(lines.slice(1, 1 + PRESET_NAMES.length).map((l) => l.split(/\s+/)[0])).toEqual(PRESET_NAMES);
     expect(lines.find((l) => l.startsWith('postfix '))?.split(/\s{2,}/)).toEqual([
-      'postfix', 'opportunistic', 'next attempt, once 5m old', 'plaintext, same session', 'postfix', '[PF-smtp] [PF-HIST] [PF-conf] [PF-smtpd] real-mtas.md §1 §4 §5.1',
+      'postfix', 'opportunistic', 'next attempt, once 5m old', 'plaintext, same session', 'postfix', '[PF-smtp] [PF-HIST] [PF-conf] [PF-smtpd] docs/behaviour.md#B-postfix',
     ]);
     expect(text).toContain("* mailhop's default: the sources do not document this behaviour for the product");
     expect(text).toMatch(/^ {2}exim: Header as observed from Exim 4\.96/m);
