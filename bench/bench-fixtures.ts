@@ -1,6 +1,6 @@
 /**
  * What the bench sends and through what: the same ~2 KB message for mailhop and the baseline
- * (the size used in ../shared/reference/dependencies.md §2), and plain all-`offer` chains.
+ * (~2 KB, a small everyday message), and plain all-`offer` chains.
  */
 import { Scenario, type Message } from '../harness/scenario/schema.js';
 

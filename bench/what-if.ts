@@ -3,7 +3,8 @@
  * outside (nothing in harness/ changes) and are all off until a diagnosis turns them on:
  *
  * - `reuseSecureContext`: mailhop's SmtpClient passes `ca` to every `tls.connect`, which builds a
- *   new SSL_CTX per connection (dependencies.md §2d). This hands tls.connect one cached
+ *   new SSL_CTX per connection (Node.js `tls.connect` builds one from the options when no
+ *   `secureContext` is given). This hands tls.connect one cached
  *   `secureContext` per CA/version set instead, the fix proposed for smtp-client.ts.
  * - `linkProxy`: `'mailhop'` (the real LinkProxy with its wire witness), `'pipe'` (a bare TCP
  *   pipe, same extra connection, no witness) or `'none'` (senders connect straight to the hop).

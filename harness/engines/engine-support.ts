@@ -3,9 +3,10 @@
  * Checked on the hop as written (before defaults and presets are filled in), so only keys the
  * scenario really gives are judged, and each problem names the engine and the option.
  *
- * The table follows ../shared/reference/real-mtas.md: §5 for the settings, §1 for the fallback
- * flavours (Postfix defers and falls back on a later attempt, Sendmail never falls back unless
- * TLSFallbacktoClear is set, Exim and OpenSMTPD reconnect in plaintext at once), §5.4 for
+ * The table follows the settings mailhop writes (docs/real-mtas.md#postfix and the sections after
+ * it) and the fallback flavours observed with each engine (docs/behaviour.md#B-fallback: Postfix
+ * defers and falls back on a later attempt, Sendmail never falls back unless TLSFallbacktoClear is
+ * set, Exim and OpenSMTPD reconnect in plaintext at once); docs/real-mtas.md#opensmtpd for
  * OpenSMTPD's broken inbound STARTTLS.
  */
 import type { Fallback, InboundStarttls, OutboundTls } from '../scenario/schema.js';

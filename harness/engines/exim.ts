@@ -1,12 +1,12 @@
 /**
- * Exim as a hop (real-mtas.md §5.3): the unpacked exim4-daemon-light (GnuTLS), `-bdf -q1s` in the
+ * Exim as a hop (docs/real-mtas.md#exim): the unpacked exim4-daemon-light (GnuTLS), `-bdf -q1s` in the
  * foreground, retry rule `F,1h,1s`. It re-executes itself as Debian-exim (hence `exim_path`, and a
  * run folder and key that user can read) and logs through syslog.
  * - inbound: `tls_advertise_hosts` (empty for `none`); `require` denies MAIL in clear with
  *   `530 5.7.0` (RFC 3207 §4) from an ACL.
  * - outbound: opportunistic is its default (there is no `hosts_try_tls`); `mandatory` =
  *   `hosts_require_tls = *`; `none` = `hosts_avoid_tls = *`; `fallback: never` =
- *   `tls_tempfail_tryclear = false` (its default reconnects in plaintext at once, §1).
+ *   `tls_tempfail_tryclear = false` (its default reconnects in plaintext at once, docs/behaviour.md#B-handshake-exim).
  * - as the final mailbox: an `accept` router into a Maildir.
  */
 import { userIds } from './system-users.js';
@@ -87,7 +87,7 @@ export const exim: EngineDefinition = {
     if (!ex) throw new Error(`user ${USER} is missing ("mailhop install-mtas" creates it)`);
     folder.dir('spool', 0o750, ex);
     folder.dir('certs', 0o750, { uid: 0, gid: ex.gid });
-    // Exim reads its key after dropping privileges to Debian-exim (§5.3).
+    // Exim reads its key after dropping privileges to Debian-exim (docs/real-mtas.md#exim).
     folder.file('certs/key.pem', c.keyCert.key, 0o640, { uid: 0, gid: ex.gid });
     folder.file('certs/cert.pem', c.keyCert.cert, 0o644);
     folder.file('exim.conf', conf(folder, c));

@@ -5,7 +5,7 @@
  *   give the receiver's account of each accepted message;
  * - outbound: smtp's `... TLS connection established to ...: TLSv1.3 with cipher X`, `SSL_connect
  *   error`, and the `QID: to=<...>, ..., status=sent|deferred|bounced (reply)` line per recipient
- *   (real-mtas.md §4, §5.1). Connection caching is off, so a TLS line belongs to the next status line
+ *   (docs/real-mtas.md#postfix). Connection caching is off, so a TLS line belongs to the next status line
  *   of the same smtp process.
  */
 import { clip, mailhopIdOfMessageId, type EngineLogReader, type LogFact } from './engine-definition.js';
@@ -70,7 +70,7 @@ export class PostfixLogReader implements EngineLogReader {
     if (pending?.tls) facts.push({ kind: 'outbound', fact: 'tls', messageId, tls: pending.tls, line: clip(pending.tlsLine ?? line) });
     if (pending?.failure) {
       facts.push({ kind: 'outbound', fact: 'tls-failed', messageId, reply: pending.failure.replace(/^.*?\]: (?:[0-9A-F]{6,}: )?/, ''), line: clip(pending.failure) });
-      // Level may: after a failed handshake on a later attempt, a new plaintext connection delivers it (§5.1).
+      // Level may: a failed handshake on a later attempt, then a new plaintext connection (docs/behaviour.md#B-handshake-postfix).
       if (result === 'sent') facts.push({ kind: 'outbound', fact: 'plaintext-fallback', messageId, reply: 'delivered over a new plaintext connection', line: clip(line) });
     }
     const fact = result === 'sent' ? 'relayed' : result === 'deferred' ? 'deferred' : 'bounced';

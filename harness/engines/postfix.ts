@@ -1,8 +1,9 @@
 /**
- * Postfix as a hop (real-mtas.md §5.1): Debian's apt package, one instance per run folder with its
+ * Postfix as a hop (docs/real-mtas.md#postfix): Debian's apt package, one instance per run folder with its
  * own main.cf/master.cf, queue and data directory, `master -d` in the foreground. It logs through
  * syslog (mailhop's socket). Fast retries ({@link POSTFIX_QUEUE_TIMING}): a deferred message is tried
- * again 1-3 s later, and the plaintext fallback of level `may` comes on the second or third attempt (§1, §6).
+ * again 1-3 s later, and the plaintext fallback of level `may` comes on the second or third attempt
+ * (docs/behaviour.md#B-handshake-postfix).
  */
 import { utimesSync } from 'node:fs';
 import { groupId, userIds } from './system-users.js';

@@ -1,12 +1,12 @@
 /**
- * Sendmail as a hop (real-mtas.md §5.2): the unpacked sendmail-bin, its sendmail.cf built with m4
+ * Sendmail as a hop (docs/real-mtas.md#sendmail): the unpacked sendmail-bin, its sendmail.cf built with m4
  * from the unpacked sendmail-cf macros, `-bD -q1s` in the foreground (a queue run every second).
  * It only logs through syslog, which mailhop's socket receives. Its own hostname inside the
  * namespace saves the 60 s "unqualified host name" sleep.
  * - inbound `none`: the daemon option `M=S` (no STARTTLS offered).
  * - outbound: opportunistic is its default; `mandatory` = access map `TLS_Srv:<ip> ENCR:128`;
  *   `none` = `Try_TLS:<ip> NO`; `fallback: reconnect` = `confTLS_FALLBACK_TO_CLEAR` (plaintext
- *   reconnect after a failed handshake; without it Sendmail defers and never falls back, §1).
+ *   reconnect after a failed handshake; without it Sendmail defers and never falls back, docs/behaviour.md#B-handshake-sendmail).
  *   A hop that gives no `fallback` parses to Sendmail's own `never` (schema.ts engineFallback), not
  *   the mock's `reconnect`, so it runs without the option, as a default Sendmail does: deliver.c
  *   reconnects without STARTTLS after a failed handshake (rcode EX_SOFTWARE) only
@@ -45,7 +45,7 @@ function mc(folder: RunFolder, c: EngineHopConfig): string {
     define('confSERVICE_SWITCH_FILE', folder.at('service.switch')),
     define('confDONT_PROBE_INTERFACES', 'True'),
     define('confMIN_QUEUE_AGE', '0'),
-    // The run folder lives under the sticky /tmp: without this STARTTLS is silently not offered (§8).
+    // The run folder lives under the sticky /tmp: without this STARTTLS is silently not offered (docs/real-mtas.md#pitfalls).
     define('confDONT_BLAME_SENDMAIL', 'TrustStickyBit'),
     define('confQUEUE_LA', '100'),
     define('confREFUSE_LA', '200'),

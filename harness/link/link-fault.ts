@@ -1,13 +1,13 @@
 /**
  * The seam for deceitful links: a fault sits in the link proxy, between two honest hops, and may
- * rewrite, drop or answer what crosses (reference §3, the attacker catalogue). One small file per
+ * rewrite, drop or answer what crosses (docs/behaviour.md#attacks, the attacker catalogue). One small file per
  * fault, each implementing {@link LinkFault}. Without faults the proxy passes bytes through
  * untouched and never parses for forwarding.
  *
  * What a fault sees:
  * - plaintext commands from the client, one line at a time ({@link LinkFaultSession.command});
  * - plaintext replies from the server, one complete reply at a time, all lines of a multiline
- *   reply together (RFC 5321 §4.2), so a strip can keep the `250-`/`250 ` shape valid (A1);
+ *   reply together (RFC 5321 §4.2), so a strip can keep the `250-`/`250 ` shape valid (A-strip);
  * - TLS-phase chunks in both directions ({@link LinkFaultSession.tls}), after a 220 to STARTTLS
  *   has been delivered to the client, or from byte 0 when the client starts with a ClientHello.
  *
@@ -16,7 +16,7 @@
  * The wire record describes the client's side of the link; every verdict a fault returns is
  * recorded in `WireRecord.faults`.
  *
- * @example A1 STARTTLS strip (sketch; a real one also rewrites a final `250 STARTTLS`)
+ * @example A-strip, STARTTLS strip (sketch; a real one also rewrites a final `250 STARTTLS`)
  * const stripStarttls: LinkFault = {
  *   name: 'strip-starttls',
  *   open: () => ({
@@ -29,7 +29,7 @@ import type { FaultEffect, WireDirection } from './wire-record.js';
 
 /**
  * Writing on a fault's own time, for faults that produce bytes outside the hooks' answers (an
- * interceptor's TLS records come out of its TLS engine asynchronously, reference §3 A7). Bytes
+ * interceptor's TLS records come out of its TLS engine asynchronously, docs/behaviour.md#A-intercept). Bytes
  * written here are not followed as SMTP by the pipeline: meant for the TLS phase.
  */
 export interface LinkFaultIo {
@@ -49,7 +49,7 @@ export interface LinkFaultContext {
   readonly link: string;
   /** `<link>#<seq>`, as in the wire record. */
   readonly connectionId: string;
-  /** 1-based connection number on this link: lets a fault act on the first try only, or on the retry (A4). */
+  /** 1-based connection number on this link: lets a fault act on the first try only, or on the retry (A-kill-handshake). */
   readonly seq: number;
   /** The client's port (`WireRecord.clientPort`): a chain maps it to the message and delivery attempt the connection carries. */
   readonly clientPort: number;
@@ -71,7 +71,7 @@ interface VerdictNotes {
 export interface LineVerdict extends VerdictNotes {
   /** Lines to send on instead, without CRLF; `[]` sends nothing (drop). Absent: the original bytes. */
   forward?: readonly string[];
-  /** Lines to send back to the side that sent the unit, without CRLF, e.g. `['454 4.7.0 TLS not available']` (A2). */
+  /** Lines to send back to the side that sent the unit, without CRLF, e.g. `['454 4.7.0 TLS not available']` (A-454). */
   answer?: readonly string[];
   /** After writing, close both sides: `end` sends FIN, `reset` sends RST. */
   close?: 'end' | 'reset';
@@ -79,9 +79,9 @@ export interface LineVerdict extends VerdictNotes {
 
 /** What to do with a TLS-phase chunk; return `undefined` to let it pass unchanged. */
 export interface TlsVerdict extends VerdictNotes {
-  /** Bytes to send on instead; an empty buffer sends nothing (drop, e.g. a stall, A5). */
+  /** Bytes to send on instead; an empty buffer sends nothing (drop, e.g. a stall, A-stall). */
   forward?: Buffer;
-  /** Bytes to send back to the side that sent the chunk, e.g. a TLS alert or plaintext garbage (A4). */
+  /** Bytes to send back to the side that sent the chunk, e.g. a TLS alert or plaintext garbage (A-kill-handshake). */
   answer?: Buffer;
   /** After writing, close both sides: `end` sends FIN, `reset` sends RST. */
   close?: 'end' | 'reset';

@@ -17,7 +17,7 @@ export interface ServerHello {
   cipher: string;
   /** The two-byte cipher suite code, e.g. `0x1302`. */
   cipherCode: number;
-  /** True for eNULL suites: "TLS" that does not encrypt (reference §3 A9). */
+  /** True for eNULL suites: "TLS" that does not encrypt (docs/behaviour.md#A-enull). */
   nullCipher: boolean;
   /** True for a TLS 1.3 HelloRetryRequest (RFC 8446 §4.1.3): a real ServerHello follows. */
   helloRetry: boolean;

@@ -113,7 +113,7 @@ const CIPHER_NAMES: ReadonlyMap<number, string> = new Map(
 /**
  * Suites that authenticate but do not encrypt (eNULL): the IANA `*_WITH_NULL_*` suites and the
  * RFC 9150 integrity-only TLS 1.3 suites. A session on one of these is "TLS" on paper only
- * (reference §3 A9): it must never count as encrypted (RFC 7435 §3, no misrepresentation).
+ * (docs/behaviour.md#A-enull): it must never count as encrypted (RFC 7435 §3, no misrepresentation).
  */
 const NULL_CIPHERS: ReadonlySet<number> = new Set([
   0x0000, 0x0001, 0x0002, 0x002c, 0x002d, 0x002e, 0x003b, 0x00b0, 0x00b1, 0x00b4, 0x00b5, 0x00b8, 0x00b9,

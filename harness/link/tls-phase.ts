@@ -49,7 +49,7 @@ export class TlsPhase {
   fromServer(bytes: Buffer): void {
     if (this.#handshake === 'none') {
       // Bytes after the 220 but before the ClientHello are not an answer to it; a correct client
-      // discards them (RFC 3207 §4.2, reference §3 A11), so they are noted, not parsed.
+      // discards them (RFC 3207 §4.2, docs/behaviour.md#A-inject-response), so they are noted, not parsed.
       if (this.#strayServerBytes === 0) this.#note('S', `[server sent bytes before the ClientHello: ${sample(bytes)}]`);
       this.#strayServerBytes += bytes.length;
       return;

@@ -48,7 +48,7 @@ export interface WireTls {
   cipher: string;
   /** The IANA cipher suite code. */
   cipherCode: number;
-  /** True for eNULL suites: the session is not encrypted (reference §3 A9). */
+  /** True for eNULL suites: the session is not encrypted (docs/behaviour.md#A-enull). */
   nullCipher: boolean;
 }
 
@@ -69,7 +69,7 @@ export interface WireError {
  * - `tls-denied`: kept TLS from being used on this connection (STARTTLS hidden, refused or its
  *   handshake broken), so plaintext that follows is the attacker's doing (verdict `stripped`);
  * - `tls-intercepted`: the client's TLS session ends at the fault, which opened another one to the
- *   server (reference §3 A7): encrypted on the wire, exposed in the middle.
+ *   server (docs/behaviour.md#A-intercept): encrypted on the wire, exposed in the middle.
  */
 export type FaultEffect = 'tls-denied' | 'tls-intercepted';
 

@@ -3,7 +3,7 @@ import tls from 'node:tls';
 /**
  * The TLS client contexts of one chain, built once and reused for every handshake.
  * Passing `ca` to each `tls.connect` builds a new OpenSSL context per connection, which cost
- * 0.6–0.9 ms of CPU per handshake here (../shared/reference/dependencies.md §2d; bench/).
+ * 0.6–0.9 ms of CPU per handshake here (README, Speed; bench/what-if.ts).
  * One context per cipher string; the CA store (the run's CA) is the same for all.
  */
 export class ClientTlsContexts {

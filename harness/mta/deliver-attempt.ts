@@ -1,6 +1,6 @@
 /**
  * One delivery attempt of one message over one link: the client decision procedure of
- * tls-behaviour.md §2.4, for the policies of §2.2. Emits one `session` event per connection.
+ * docs/behaviour.md#B-attempt, for the policies of docs/behaviour.md#B-policies. Emits one `session` event per connection.
  */
 import { MailhopError } from '../errors.js';
 import type { Outbound, Submit } from '../scenario/schema.js';

@@ -1,7 +1,7 @@
 import type { Outbound, Submit } from '../scenario/schema.js';
 import type { EffectivePolicy } from '../trace/events.js';
 
-/** What a queued message knows about how it arrived (kept per message: tls-behaviour.md §2.3). */
+/** What a queued message knows about how it arrived (kept per message: docs/behaviour.md#B-preserve-strict). */
 export interface InboundFact {
   version: string;
   cipher: string;
@@ -10,7 +10,7 @@ export interface InboundFact {
 /**
  * Resolves the TLS policy in force for one message on one hop's outbound link.
  *
- * preserve-inbound follows tls-behaviour.md §2.3 (Broadcom KB 174326/162447, 221535; Postini):
+ * preserve-inbound follows docs/behaviour.md#B-preserve-strict and after (Broadcom KB 174326/162447, 221535; Postini):
  * - `strict`: inbound TLS -> opportunistic; inbound plaintext -> none (STARTTLS not even tried).
  * - `always-try`: opportunistic whatever the inbound leg did.
  * - `mandatory`: inbound TLS -> mandatory; inbound plaintext -> none.

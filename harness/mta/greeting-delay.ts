@@ -1,8 +1,8 @@
 /**
  * smtp-server 3.21.x holds every 220 greeting for a fixed 100 ms ("detect early talkers",
  * `SMTPConnection.init -> setTimeout(connectionReady, 100)`), not configurable. On a chain that
- * opens a fresh connection per hop per message this pause dominates latency
- * (../shared/reference/dependencies.md §2b), so mailhop replaces `init` with a copy that waits
+ * opens a fresh connection per hop per message this pause dominates latency (README, Speed: 330 ms
+ * at p50 over three STARTTLS hops with it, 16 ms without), so mailhop replaces `init` with a copy that waits
  * for the per-server option `greetingDelayMs` instead (a scenario's `inbound.greetingDelay`).
  *
  * This touches smtp-server's private API, which is why the package is pinned exactly and

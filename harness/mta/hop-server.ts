@@ -1,6 +1,6 @@
 /**
  * The inbound side of a mock MTA: an honest smtp-server configured for one inbound STARTTLS mode
- * (RFC 3207; tls-behaviour.md §2.1). Modes smtp-server cannot say (its STARTTLS always answers
+ * (RFC 3207; docs/behaviour.md#servers). Modes smtp-server cannot say (its STARTTLS always answers
  * 220) put a front before it (mta/fronts/): the front owns the hop's address and the honest
  * server listens on an internal loopback port. Accepted messages get a Received header and are
  * handed to the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them

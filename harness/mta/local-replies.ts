@@ -45,7 +45,7 @@ const mailhop: LocalReplies = {
   certificateRefused: (_c, e) => reply(451, '4.7.5', `Server certificate not verified (${e})`),
 };
 
-/** Postfix smtp(8) [PF-smtp] smtp_proto.c; texts as observed in real-mtas.md §5.1. */
+/** Postfix smtp(8) [PF-smtp] smtp_proto.c; texts as observed with Postfix 3.7.11 (docs/behaviour.md#B-mandatory-postfix). */
 const postfix: LocalReplies = {
   handshakeDeferred: () => reply(451, '4.7.5', 'Cannot start TLS: handshake failure'),
   handshakeFallback: () => reply(451, '4.7.5', 'Cannot start TLS: handshake failure'),
@@ -60,7 +60,7 @@ const postfix: LocalReplies = {
  * sendmail 8.x: the tls_server ruleset (cf/m4/proto.m4 TLS_connection) [SM-op][SM-deliver]: `454 4.7.0 TLS
  * handshake failed.` for `{verify}=SOFTWARE` (TLS_ERRCODE defaults to 454; observed from Debian 12's 8.17.1.9,
  * test/engines/fidelity.test.ts); with an `ENCR:128` requirement and no TLS, `encryption too weak 0
- * less than 128` (observed as `454 4.7.0 ...` in mailq, real-mtas.md §5.2).
+ * less than 128` (observed as `stat=Deferred: 454 4.7.0 ...`, test/engines/log-readers.test.ts).
  */
 const sendmail: LocalReplies = {
   handshakeDeferred: () => reply(454, '4.7.0', 'TLS handshake failed.'),
@@ -71,7 +71,7 @@ const sendmail: LocalReplies = {
   certificateRefused: () => reply(454, '4.7.0', 'server not authenticated.'),
 };
 
-/** Exim's smtp transport [EX-smtp]; texts as observed in real-mtas.md §5.3 (Exim writes no SMTP code: 451). */
+/** Exim's smtp transport [EX-smtp]; texts as observed with Exim 4.96 (docs/behaviour.md#B-exim; Exim writes no SMTP code: 451). */
 const exim: LocalReplies = {
   handshakeDeferred: (_c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${e}`),
   handshakeFallback: (c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${e}: delivering unencrypted to H=${c.host} [${c.ip}] (not in hosts_require_tls)`),
@@ -81,7 +81,7 @@ const exim: LocalReplies = {
   certificateRefused: (_c, e) => reply(451, '4.7.5', `TLS session: (certificate verification failed): ${e}`),
 };
 
-/** OpenSMTPD mta.c, as logged in real-mtas.md §1 (`opportunistic TLS failed, downgrading to plain`). */
+/** OpenSMTPD mta.c (docs/behaviour.md#B-handshake-opensmtpd: `opportunistic TLS failed, downgrading to plain`). */
 const opensmtpd: LocalReplies = {
   ...mailhop,
   handshakeFallback: () => reply(451, '4.7.5', 'opportunistic TLS failed, downgrading to plain'),

@@ -1,6 +1,6 @@
 /**
  * Writes the trace header a hop prepends (RFC 5321 §4.4) in the format its `inbound.received` names
- * (received/: one file per product, tls-behaviour.md §4.1, real-mtas.md §4). The default `mailhop` format is
+ * (received/: one file per product, docs/behaviour.md#received). The default `mailhop` format is
  * Postfix-like, with the RFC 3848 transmission type (`ESMTP`, `ESMTPS`) and Postfix's TLS comment.
  */
 import type { ReceivedFormat } from '../scenario/schema.js';

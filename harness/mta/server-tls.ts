@@ -12,7 +12,7 @@ export function serverTlsOptions(inbound: Inbound): { minVersion?: TlsVersion; m
   return {
     ...(t.minVersion ? { minVersion: t.minVersion } : {}),
     ...(t.maxVersion ? { maxVersion: t.maxVersion } : {}),
-    // OpenSSL 3 refuses TLS < 1.2 at the default security level (tls-behaviour.md §7); an explicit list wins.
+    // OpenSSL 3 refuses TLS < 1.2 at the default security level (docs/behaviour.md#N-openssl); an explicit list wins.
     ...(t.ciphers ? { ciphers: t.ciphers } : legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
   };
 }

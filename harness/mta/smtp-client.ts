@@ -27,7 +27,7 @@ export interface TlsSummary {
   verified: boolean;
   /** Why verification failed (Node's code, e.g. `CERT_HAS_EXPIRED`), when it did. */
   verifyError?: string;
-  /** eNULL suite: TLS framing without encryption (tls-behaviour.md A9). */
+  /** eNULL suite: TLS framing without encryption (docs/behaviour.md#A-enull). */
   nullCipher: boolean;
   /**
    * 16 bytes of keying material exported from the session, hex (RFC 5705; RFC 8446 §7.5), label

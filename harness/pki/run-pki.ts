@@ -2,8 +2,8 @@
  * The per-run test PKI: a fresh CA (EC P-256, SHA-256) that only this run trusts, plus a second
  * "foreign" CA for `untrusted-ca` certificates and for attackers. Keys live in memory only.
  *
- * Why EC: selfsigned makes an EC P-256 certificate in ~5 ms against ~120 ms for RSA-2048
- * (../shared/reference/dependencies.md §2a), and TLS cost on loopback does not depend on it.
+ * Why EC: selfsigned makes an EC P-256 certificate in ~5 ms against ~120 ms for RSA-2048, whose
+ * key generation is a prime search (selfsigned 5.5, Node 20), and TLS cost on loopback does not depend on it.
  */
 import { generate } from 'selfsigned';
 import type { CertKind } from '../scenario/schema.js';

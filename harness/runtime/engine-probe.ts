@@ -1,7 +1,7 @@
 /**
  * Is a container engine there? A cheap probe before testcontainers is ever imported: testcontainers
  * hangs for ever on a DOCKER_HOST that accepts but never answers, and its own "no strategy" error
- * names nothing it tried (reference/dependencies.md, testcontainers).
+ * names nothing it tried (testcontainers 12.0.1, `getContainerRuntimeClient` in container-runtime/clients/client.js).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';

@@ -2,8 +2,8 @@
  * The scenario schema: the one source of the scenario types, of their validation, and of
  * scenarios/schema.json (see write-json-schema.ts). YAML keys are exactly these names.
  *
- * Policy vocabulary follows ../shared/reference/tls-behaviour.md §2.1 (inbound variants),
- * §2.2 (outbound policies) and §2.3 (preserve-inbound gateways).
+ * Policy vocabulary follows docs/behaviour.md: #servers (inbound modes), #policies (outbound
+ * policies) and #B-preserve-strict and after (preserve-inbound gateways).
  */
 import tls from 'node:tls';
 import { z } from 'zod';
@@ -18,7 +18,7 @@ export const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 export type TlsVersion = z.infer<typeof TlsVersion>;
 
 /**
- * How a hop's SMTP server treats STARTTLS (RFC 3207; tls-behaviour.md §2.1 and §3). Honest modes:
+ * How a hop's SMTP server treats STARTTLS (RFC 3207; docs/behaviour.md#servers). Honest modes:
  * - `offer`: advertised in EHLO, answered `220`, plaintext also allowed.
  * - `none`: not advertised; the verb is answered `502 5.5.1 Error: command not implemented` (Postfix).
  * - `require`: advertised; MAIL before TLS gets `530 5.7.0 Must issue a STARTTLS command first` (RFC 3207 §4).
@@ -29,8 +29,8 @@ export type TlsVersion = z.infer<typeof TlsVersion>;
  * - `fake-454`: answered `454 4.7.0 TLS not available due to temporary reason`; the session goes on in plaintext.
  * - `fake-502`: answered `502 5.5.1 Error: command not implemented`; the session goes on in plaintext.
  * - `fake-reply`: answered with `starttlsReply` (any 4xx/5xx line); the session goes on in plaintext.
- * - `break-handshake`: answered `220 2.0.0 Ready to start TLS`, then the ClientHello meets `how` (A4/A5).
- * - `vulnerable-injection`: a CVE-2011-0411 server: commands pipelined after STARTTLS run inside TLS (A10).
+ * - `break-handshake`: answered `220 2.0.0 Ready to start TLS`, then the ClientHello meets `how` (S-break-handshake).
+ * - `vulnerable-injection`: a CVE-2011-0411 server: commands pipelined after STARTTLS run inside TLS (S-vulnerable-injection).
  */
 export const InboundStarttls = z.enum([
   'offer', 'none', 'require', 'hidden', 'implicit',
@@ -39,7 +39,7 @@ export const InboundStarttls = z.enum([
 export type InboundStarttls = z.infer<typeof InboundStarttls>;
 
 /**
- * What a `break-handshake` hop does with the client's ClientHello after its `220` (tls-behaviour.md §3 A4, A5):
+ * What a `break-handshake` hop does with the client's ClientHello after its `220` (docs/behaviour.md#S-break-handshake):
  * - `close`: closes the connection (FIN).
  * - `alert`: sends a fatal TLS `handshake_failure` alert record (`15 03 03 00 02 02 28`) and closes.
  * - `garbage`: sends a plaintext SMTP line instead of a ServerHello (OpenSSL: "wrong version number") and closes.
@@ -56,7 +56,7 @@ export type CertKind = z.infer<typeof CertKind>;
  * An OpenSSL cipher string (`openssl ciphers` syntax, as Node's `ciphers` option takes it), checked against
  * this Node's OpenSSL when the scenario is loaded. The hops' keys are EC P-256, so only ECDSA (or anonymous)
  * suites can be chosen: `eNULL:@SECLEVEL=0` with `maxVersion: TLSv1.2` gives ECDHE-ECDSA-NULL-SHA, TLS
- * without encryption (tls-behaviour.md §3 A9, §7).
+ * without encryption (docs/behaviour.md#A-enull, docs/behaviour.md#N-openssl).
  */
 export const CipherString = z
   .string()
@@ -89,7 +89,7 @@ export const FailureReplyLine = z
   .regex(/^[45][0-5]\d(?: [\x20-\x7e]*)?$/, 'must be one 4xx or 5xx SMTP reply line, e.g. "454 4.7.0 TLS not available due to temporary reason"');
 
 /**
- * The shape of the Received header a hop writes (tls-behaviour.md §4.1; real-mtas.md §4): `mailhop` is mailhop's own
+ * The shape of the Received header a hop writes (docs/behaviour.md#received): `mailhop` is mailhop's own
  * Postfix-like line; the others copy a product's format, including where it says (or does not say) that TLS was used.
  */
 export const ReceivedFormat = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'exchange', 'messagelabs', 'gmail']);
@@ -145,7 +145,7 @@ export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('start
 export type Inbound = z.output<typeof Inbound>;
 const INBOUND_VARIANTS = [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
 
-/** What an opportunistic client does after a failed TLS handshake (tls-behaviour.md §2.2). */
+/** What an opportunistic client does after a failed TLS handshake (docs/behaviour.md#B-fallback). */
 export const Fallback = z.enum(['reconnect', 'next-attempt', 'never']);
 export type Fallback = z.infer<typeof Fallback>;
 
@@ -153,7 +153,7 @@ export type Fallback = z.infer<typeof Fallback>;
 export const StarttlsRejected = z.enum(['continue', 'defer']);
 export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
 
-/** preserve-inbound variants (tls-behaviour.md §2.3). */
+/** preserve-inbound variants (docs/behaviour.md#B-preserve-strict, B-preserve-always-try, B-preserve-mandatory). */
 export const Preserve = z.enum(['strict', 'always-try', 'mandatory']);
 export type Preserve = z.infer<typeof Preserve>;
 
@@ -292,7 +292,8 @@ export type Hop = z.output<typeof Hop>;
 /**
  * An opportunistic real-engine hop without `fallback` gets its engine's own (the first in ENGINE_SUPPORT), not the
  * mock's `reconnect`: the engine's configuration is written from the parsed hop, and for Sendmail `reconnect` means
- * TLSFallbacktoClear, which a default Sendmail does not have (it defers and retries with STARTTLS, real-mtas.md §1).
+ * TLSFallbacktoClear, which a default Sendmail does not have (it defers and retries with STARTTLS,
+ * docs/behaviour.md#B-handshake-sendmail).
  */
 function engineFallback(value: unknown): unknown {
   if (!isRecord(value) || typeof value.engine !== 'string' || !Object.hasOwn(ENGINE_SUPPORT, value.engine)) return value;

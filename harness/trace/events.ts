@@ -107,7 +107,7 @@ export interface RefusedCommandEvent extends EventBase {
 /**
  * A receiving hop executed plaintext commands that arrived with its STARTTLS, before the TLS
  * handshake, as if they had come inside TLS (STARTTLS command injection, CVE-2011-0411 class;
- * tls-behaviour.md §3 A10). Only a `vulnerable-injection` hop does this; a correct one discards
+ * docs/behaviour.md#A-inject-command). Only a `vulnerable-injection` hop does this; a correct one discards
  * them (RFC 3207 §4.2).
  */
 export interface StarttlsInjectionEvent extends EventBase {

@@ -1,6 +1,6 @@
 /**
- * End-to-end verdict of one message over the whole chain (tls-behaviour.md §5: E1/E3 for the
- * delivered case, E5 "never in clear" for the held case):
+ * End-to-end verdict of one message over the whole chain (docs/behaviour.md#end-to-end: E-encrypted and
+ * E-verified for the delivered case, E-never-in-clear for the held case):
  * - `leak`: content crossed in clear where the policy in force required TLS. Always a failure.
  * - `encrypted-verified`: delivered, every link `tls-verified`.
  * - `encrypted`: delivered, every link `tls` or `tls-verified`.

@@ -1,12 +1,12 @@
 /**
- * "What would the recipient believe?" (tls-behaviour.md §4.3, E6 in §5): the final mailbox's Received headers,
+ * "What would the recipient believe?" (docs/behaviour.md#E-headers-agree): the final mailbox's Received headers,
  * read top-down while they can be trusted, give a per-link TLS claim; the report sets it beside what the
  * witnesses say happened on that link. Pure functions of the trace.
  *
- * Trust walk (§4.3 step 2): the first header must be signed (`by`) by the final hop; each next one by the hop
+ * Trust walk (docs/behaviour.md#R-trust): the first header must be signed (`by`) by the final hop; each next one by the hop
  * before it in the chain, whose name the previous header gave as its `from` (an address literal such as
  * MessageLabs' `from [ip]` names no host and is accepted). The walk stops at the first header that fails:
- * it and everything below are claimed, not observed (A18), and their links read `unknown`.
+ * it and everything below are claimed, not observed (A-received-forgery), and their links read `unknown`.
  */
 import type { AcceptedEvent, TraceEvent } from '../trace/events.js';
 import type { LinkVerdictName } from '../scenario/schema.js';

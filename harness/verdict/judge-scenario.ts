@@ -67,7 +67,7 @@ export interface ScenarioReport {
   dsns: Array<{ messageId: string; hop: string; to: string; reply: { code: number; enhanced?: string; text: string } }>;
   /**
    * Per delivered message and link: what the final mailbox's trusted Received headers make a recipient believe
-   * (`tls`, `plain`, `unknown`) against what happened (header-reconstruction.ts; tls-behaviour.md §4.3, E6).
+   * (`tls`, `plain`, `unknown`) against what happened (header-reconstruction.ts; docs/behaviour.md#E-headers-agree).
    * Absent only in a report made without a run (a chain that failed to start).
    */
   headers?: HeaderAccount[];

@@ -121,7 +121,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     }
   }
 
-  // STARTTLS command injection (tls-behaviour.md §3 A10): the receiver ran plaintext sent before the
+  // STARTTLS command injection (docs/behaviour.md#A-inject-command): the receiver ran plaintext sent before the
   // handshake as if it had come inside TLS; the sender's TLS session is not what the receiver executed.
   // Matched to the message by the port the receiver saw; a message it never accepted gets every one on the link.
   const injections = events.filter((e): e is StarttlsInjectionEvent => e.kind === 'starttls-injection' && e.link === link);
@@ -132,7 +132,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
     disagreement = disagreement ? `${disagreement}; ${what}` : what;
   }
 
-  // TLS interception (reference §3 A7): all three witnesses saw TLS, but not the same session. The
+  // TLS interception (docs/behaviour.md#A-intercept): all three witnesses saw TLS, but not the same session. The
   // evidence is the session itself: both ends export keying material (RFC 5705), equal only when
   // they share one TLS session; a fault that says it intercepted names who did it.
   const interceptor = relayed?.tls ? interceptedBy(relayed, faultsOf) : undefined;

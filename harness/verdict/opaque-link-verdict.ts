@@ -94,7 +94,7 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, events: r
   const seen = Object.entries(witnesses);
   let disagreement = new Set(seen.map(([, v]) => v)).size > 1 ? `witnesses disagree: ${seen.map(([k, v]) => `${k} saw ${v}`).join(', ')}` : undefined;
   if (accepted?.secure && clearOnWire) disagreement = `the receiver says TLS, but the wire saw message ${messageId} in clear`;
-  // TLS interception (reference §3 A7): the engine's session ended at the fault, which opened its own to the receiver.
+  // TLS interception (docs/behaviour.md#A-intercept): the engine's session ended at the fault, which opened its own to the receiver.
   const interceptor = attributions.find((a) => a.effect === 'tls-intercepted');
   if (interceptor) {
     const receiver = accepted?.tls ? `${accepted.tls.version} ${accepted.tls.cipher}` : 'none seen';

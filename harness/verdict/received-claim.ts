@@ -1,8 +1,8 @@
 /**
  * What one Received header claims about the session it records, read the way a recipient would read it:
- * the product regexes of tls-behaviour.md §4.1 first (they see the TLS comment even where no `with` keyword
+ * the product regexes (docs/behaviour.md#R-reading) first (they see the TLS comment even where no `with` keyword
  * says so: Exchange, MessageLabs, Mimecast), then the RFC 3848 `with` keyword (`ESMTPS` = TLS was used).
- * The `S` says nothing about the cipher: an eNULL session still reads as TLS (§4.2, A9), as it would to a person.
+ * The `S` says nothing about the cipher: an eNULL session still reads as TLS (docs/behaviour.md#R-limits), as it would to a person.
  */
 
 /** What a recipient would conclude about the session: TLS, plaintext, or nothing it can tell. */
@@ -19,11 +19,11 @@ export interface ReceivedClaim {
   /** TLS parameters the header names, when it names any. */
   tls?: { version?: string; cipher?: string; bits?: number };
   believed: Belief;
-  /** Which rule decided: a product name from §4.1, `with` (the keyword alone), or `none`. */
+  /** Which rule decided: a product name (R-reading), `with` (the keyword alone), or `none`. */
   rule: string;
 }
 
-/** §4.1 regexes (case-insensitive, on the unfolded header), in the order they are tried. */
+/** Product regexes (R-reading; case-insensitive, on the unfolded header), in the order they are tried. */
 const TLS_RULES: ReadonlyArray<{ rule: string; re: RegExp; version: number; cipher: number; bits?: number }> = [
   { rule: 'postfix', re: /\(using (TLSv1(?:\.[0-3])?|SSLv3) with cipher ([A-Z0-9_-]+) \((\d+)\/(\d+) bits\)/i, version: 1, cipher: 2, bits: 3 },
   { rule: 'sendmail', re: /\(version=(\S+) cipher=(\S+) bits=(\d+) verify=([A-Z_]+)\)/i, version: 1, cipher: 2, bits: 3 },
@@ -33,7 +33,7 @@ const TLS_RULES: ReadonlyArray<{ rule: string; re: RegExp; version: number; ciph
   { rule: 'opensmtpd', re: /with (E?SMTPS?A?) id \S+ \((TLSv1(?:\.[0-3])?):([A-Z0-9_-]+):(\d+):(YES|NO|FAIL)\)/i, version: 2, cipher: 3, bits: 4 },
   { rule: 'exchange', re: /with Microsoft SMTP Server \(version=(TLS1_[0-3]), cipher=([A-Z0-9_]+)\)/i, version: 1, cipher: 2 },
   { rule: 'mimecast', re: /with ESMTP with STARTTLS \(version=(TLSv1\.[0-3]), cipher=([A-Z0-9_]+)\)/i, version: 1, cipher: 2 },
-  // MessageLabs has no `with` clause at all; its comment gives one number of bits (§4.1).
+  // MessageLabs has no `with` clause at all; its comment gives one number of bits (R-messagelabs).
   { rule: 'messagelabs', re: /\(using (TLSv1(?:\.[0-3])?|SSLv3) with cipher ([A-Z0-9_-]+) \((\d+) bits\)\)/i, version: 1, cipher: 2, bits: 3 },
 ];
 

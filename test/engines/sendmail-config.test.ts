@@ -1,6 +1,6 @@
 // The sendmail.cf mailhop writes for a Sendmail hop: TLSFallbacktoClear only when the scenario asks for
 // `fallback: reconnect`. A hop that says nothing runs as a default Sendmail, which after a failed handshake
-// defers and tries STARTTLS again on every queue run (real-mtas.md §1; deliver.c reconnects without STARTTLS
+// defers and tries STARTTLS again on every queue run (docs/behaviour.md#B-handshake-sendmail; deliver.c reconnects without STARTTLS
 // only `if (TLSFallbacktoClear || ...FB2CLR)`). Writes the configuration only (m4, makemap); nothing runs.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';

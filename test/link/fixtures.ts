@@ -149,7 +149,7 @@ export function dialog(record: WireRecord): string {
   return record.transcript.map((e) => `${e.dir}: ${e.text}`).join('\n');
 }
 
-/** A raw TCP server for behaviour smtp-server cannot show (reference §7). */
+/** A raw TCP server for behaviour smtp-server cannot show (docs/behaviour.md#N-smtp-server). */
 export async function startRawServer(onConnection: (socket: net.Socket) => void): Promise<{ port: number } & AsyncDisposable> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {

@@ -7,7 +7,7 @@ beforeAll(async () => {
   pki = await makeCert();
 });
 
-/** Test-only A1: drops STARTTLS from the EHLO reply, keeping the multiline shape (RFC 5321 §4.2). Async on purpose. */
+/** Test-only A-strip: drops STARTTLS from the EHLO reply, keeping the multiline shape (RFC 5321 §4.2). Async on purpose. */
 const stripStarttls: LinkFault = {
   name: 'test-strip-starttls',
   open: () => ({
@@ -20,7 +20,7 @@ const stripStarttls: LinkFault = {
   }),
 };
 
-/** Test-only A2: the server gets NOOP instead of STARTTLS, the client gets a 454, the server's 250 is swallowed. */
+/** Test-only A-454: the server gets NOOP instead of STARTTLS, the client gets a 454, the server's 250 is swallowed. */
 const downgrade454: LinkFault = {
   name: 'test-downgrade-454',
   open: () => ({
@@ -29,7 +29,7 @@ const downgrade454: LinkFault = {
   }),
 };
 
-/** Test-only A4: answers the ClientHello with a handshake_failure alert and closes. */
+/** Test-only A-kill-handshake: answers the ClientHello with a handshake_failure alert and closes. */
 const alertOnHello: LinkFault = {
   name: 'test-alert-on-hello',
   open: () => ({

@@ -104,7 +104,7 @@ describe('LinkProxy with a real smtp-server behind it', () => {
     expect(record.handshake).toBe('established');
   });
 
-  it('flags an eNULL suite: "TLS" that does not encrypt (reference §3 A9)', async () => {
+  it('flags an eNULL suite: "TLS" that does not encrypt (docs/behaviour.md#A-enull)', async () => {
     const nullOnly = { ciphers: 'ECDHE-ECDSA-NULL-SHA:@SECLEVEL=0', maxVersion: 'TLSv1.2' } as const;
     await using mx = await startSmtpServer({ ...pki, ...nullOnly });
     await using link = await startLink(mx.port);

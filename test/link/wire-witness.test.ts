@@ -120,7 +120,7 @@ describe('WireWitness: the TLS phase', () => {
     expect(record.transcript.at(-1)).toEqual({ dir: 'S', text: '[TLS handshake failed: alert handshake_failure]' });
   });
 
-  it('notes bytes injected after the 220 without taking them for the handshake (reference §3 A11)', () => {
+  it('notes bytes injected after the 220 without taking them for the handshake (docs/behaviour.md#A-inject-response)', () => {
     const record = play([...upTo220, ['S', '220 Ready to start TLS\r\n250-evil\r\n250 AUTH PLAIN\r\n'], ['C', clientHello]]);
     expect(record.handshake).toBe('failed'); // closed by the client before any ServerHello
     expect(record.handshakeFailure).toBe('closed by client');

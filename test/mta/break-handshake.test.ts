@@ -2,9 +2,9 @@ import { describe, it, expect } from 'vitest';
 import { runInline, verbs } from '../helpers/run-inline.js';
 import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
 
-// break-handshake hops (tls-behaviour.md §2.1 `in.brokenHandshake`, §3 A4 and A5): STARTTLS is
+// break-handshake hops (docs/behaviour.md#S-break-handshake): STARTTLS is
 // answered 220, then the ClientHello meets a close, an alert, plaintext or silence. What each
-// fallback flavour of §2.2 does next is asserted on the wire.
+// fallback flavour (docs/behaviour.md#B-fallback) does next is asserted on the wire.
 
 /** Client timeout for stalls: real milliseconds, kept small. */
 const TIMEOUT = '300ms';

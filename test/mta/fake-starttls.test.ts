@@ -3,9 +3,9 @@ import { runInline, verbs } from '../helpers/run-inline.js';
 import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
 import type { RefusedCommandEvent } from '../../harness/trace/events.js';
 
-// Hops whose STARTTLS is refused by a front before the honest server (tls-behaviour.md §2.1
-// `in.none`, `in.offer454`; §3 A2/A3 as the server's own doing), and what each client policy of
-// §2.2 does about it, asserted on what crossed the wire.
+// Hops whose STARTTLS is refused by a front before the honest server (docs/behaviour.md#S-none,
+// docs/behaviour.md#S-fake-454; A-454 and A-tamper-220 as the server's own doing), and what each client policy
+// (docs/behaviour.md#B-policies) does about it, asserted on what crossed the wire.
 
 const FAKES = [
   { inbound: { starttls: 'fake-454' }, reply: '454 4.7.0 TLS not available due to temporary reason' },

@@ -1,5 +1,5 @@
 /**
- * The client-side fallback table (reference §2.2), pinned: for each outbound policy, what mailhop's
+ * The client-side fallback table (docs/behaviour.md#B-policies), pinned: for each outbound policy, what mailhop's
  * relay client does when an on-path fault (or the next hop's certificate) denies it TLS, judged
  * from what crossed the wire. Every case is a chain `client -> relay -> mx` whose `relay -> mx`
  * link carries the failure; `relay` runs the policy under test.
@@ -159,7 +159,7 @@ function expectBehaviour(run: InlineRun, failure: FailureName, policy: PolicyNam
   }
 }
 
-describe('client fallback table: policy x failure (reference §2.2), judged on the wire', () => {
+describe('client fallback table: policy x failure (docs/behaviour.md#B-policies), judged on the wire', () => {
   it('covers every policy against every failure', () => {
     expect(cases).toHaveLength(Object.keys(POLICIES).length * Object.keys(FAILURES).length);
     for (const row of Object.values(TABLE)) expect(row).toHaveLength(Object.keys(POLICIES).length);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { runInline, verbs } from '../helpers/run-inline.js';
 
-// Each inbound STARTTLS mode of a hop (RFC 3207; tls-behaviour.md §2.1), seen from the wire
+// Each inbound STARTTLS mode of a hop (RFC 3207; docs/behaviour.md#servers), seen from the wire
 // and from the receiving hop.
 describe('inbound STARTTLS modes', () => {
   it('offer: STARTTLS advertised, answered 220, TLS 1.3 established, no plaintext content', async () => {

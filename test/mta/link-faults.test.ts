@@ -4,7 +4,7 @@ import type { AcceptedEvent } from '../../harness/trace/events.js';
 
 const CHAIN = [{ id: 'sendmail' }, { id: 'gateway' }, { id: 'mailbox' }];
 
-// On-path attackers between honest hops (reference §3), judged from what crossed the wire.
+// On-path attackers between honest hops (docs/behaviour.md#attacks), judged from what crossed the wire.
 describe('link faults in a chain', () => {
   it('strip-starttls: the opportunistic gateway delivers in clear; the link is stripped and names the fault and attempt', async () => {
     const run = await runInline({ hops: CHAIN, links: [{ from: 'gateway', to: 'mailbox', fault: 'strip-starttls' }] });

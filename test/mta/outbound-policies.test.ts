@@ -3,7 +3,7 @@ import { runInline, verbs } from '../helpers/run-inline.js';
 
 const TLS10_ONLY = { starttls: 'offer', tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1' } } as const;
 
-// Outbound policies and fallback flavours (tls-behaviour.md §2.2), asserted on what crossed the wire.
+// Outbound policies and fallback flavours (docs/behaviour.md#B-policies), asserted on what crossed the wire.
 describe('outbound policies', () => {
   it('none never sends STARTTLS even when offered: plain (the sender\'s choice, not a downgrade), content seen in clear', async () => {
     const run = await runInline({ submit: { tls: 'none' }, hops: [{ id: 'mx' }] });

@@ -9,7 +9,7 @@ import { judgeMessageLink } from '../../harness/verdict/link-verdict.js';
 import { runInline } from '../helpers/run-inline.js';
 import { cmd, dial, dialog, expectReply, HOSTNAME, LINK, startTestHop, type TestHop } from './hop-fixture.js';
 
-// STARTTLS command injection (CVE-2011-0411 class; tls-behaviour.md §3 A10): plaintext commands
+// STARTTLS command injection (CVE-2011-0411 class; docs/behaviour.md#A-inject-command): plaintext commands
 // pipelined after STARTTLS in the same segment. A correct server discards them (RFC 3207 §4.2);
 // a `vulnerable-injection` hop runs them inside TLS, and the harness records that it did.
 
@@ -79,7 +79,7 @@ describe('commands pipelined after STARTTLS', () => {
   });
 });
 
-describe('an injecting link (test-only A10 fault) in front of an honest sender', () => {
+describe('an injecting link (test-only A-inject-command fault) in front of an honest sender', () => {
   /** Appends `RSET` to the client's STARTTLS, in the same write towards the hop. */
   const appendRset: LinkFault = {
     name: 'test-inject-rset',

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { runInline } from '../helpers/run-inline.js';
 
-// A hop whose only suites are eNULL (tls-behaviour.md §3 A9, §7): TLS framing, no encryption.
+// A hop whose only suites are eNULL (docs/behaviour.md#A-enull, docs/behaviour.md#N-openssl): TLS framing, no encryption.
 // The Received header still says ESMTPS; the verdict must not call it encrypted (RFC 7435 §3).
 
 const ENULL_HOP = { id: 'mx', inbound: { tls: { maxVersion: 'TLSv1.2', ciphers: 'eNULL:@SECLEVEL=0' } } } as const;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runInline, verbs, type InlineRun } from '../helpers/run-inline.js';
 import type { PresetKey } from '../../harness/presets/index.js';
 
-// What crossed the wire per preset (tls-behaviour.md §2.2, real-mtas.md §1), on the link from a hop with the
+// What crossed the wire per preset (docs/behaviour.md#products), on the link from a hop with the
 // preset to a mailbox that misbehaves. The client submits over TLS, so preserve-inbound presets try TLS too.
 
 const FAKE_454 = { starttls: 'fake-454' } as const;

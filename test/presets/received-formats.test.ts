@@ -3,7 +3,7 @@ import { headerValues, receivedByHost, receivedHeader, type ReceivedFacts } from
 import { parseReceived } from '../../harness/verdict/received-claim.js';
 import type { ReceivedFormat } from '../../harness/scenario/schema.js';
 
-// Each product's Received header (tls-behaviour.md §4.1, real-mtas.md §4), written from fixed facts, and read
+// Each product's Received header (docs/behaviour.md#received), written from fixed facts, and read
 // back the way the final recipient reads it (verdict/received-claim.ts).
 
 const TLS13: ReceivedFacts = {
@@ -16,7 +16,7 @@ const ENULL: ReceivedFacts = { ...TLS13, tls: { version: 'TLSv1.2', cipher: 'TLS
 
 const lines = (header: string) => header.split('\r\n').slice(0, -1);
 // Ids follow each product's shape; for 20:07:20 on 29 Nov 2026 the time-based ones start as the observed ones do
-// (real-mtas.md §4: sendmail 6ATK7KEG031336, Exim 1xXlBA-0008A1-2Y).
+// (observed with Sendmail 8.17.1.9 and Exim 4.96: 6ATK7KEG031336, 1xXlBA-0008A1-2Y).
 
 describe('Received formats', () => {
   it('postfix: the smtpd_tls_received_header = yes block, OpenSSL suite names', () => {
@@ -118,7 +118,7 @@ describe('Received formats', () => {
     expect(plain.by).toBe(receivedByHost('mailbox.mailhop.test', format));
   });
 
-  it('reads the headers real MTAs wrote (real-mtas.md §4) the way a recipient would', () => {
+  it('reads the headers Debian 12\'s real MTAs wrote the way a recipient would', () => {
     const observed = [
       ['Received: from vm (unknown [127.0.0.1])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\r\n\t key-exchange X25519 server-signature RSA-PSS (2048 bits) server-digest SHA256)\r\n\t(No client certificate requested)\r\n\tby postfix-hop.test (Postfix) with ESMTPS id 9FEA42223D3\r\n\tfor <bob@dest.test>; Sun, 29 Nov 2026 20:07:20 +0000 (UTC)\r\n', 'tls', 'postfix', 'postfix-hop.test', 'vm'],
       ['Received: from postfix-hop.test (localhost [127.0.0.1])\r\n\tby sendmail-hop.test (8.17.1.9/8.17.1.9) with ESMTPS id 6ATK7KEG031336\r\n\t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO)\r\n\tfor <bob@dest.test>; Sun, 29 Nov 2026 20:07:20 GMT\r\n', 'tls', 'sendmail', 'sendmail-hop.test', 'postfix-hop.test'],

@@ -16,7 +16,7 @@ import { availability } from '../engines/engine-fixture.js';
 import { alive, processTree, type ProcessId } from './proc.js';
 import type { RealEngineName } from '../../harness/trace/events.js';
 
-/** OpenSMTPD cannot offer STARTTLS here (real-mtas.md §1), so its hop offers none. */
+/** OpenSMTPD cannot offer STARTTLS here (docs/real-mtas.md#opensmtpd), so its hop offers none. */
 const SCENARIO = (engine: RealEngineName) => `name: killed-outright
 hops:
   - id: relay

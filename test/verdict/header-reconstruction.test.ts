@@ -3,7 +3,7 @@ import { runInline } from '../helpers/run-inline.js';
 import { trustedHeaders, type KnownHop } from '../../harness/verdict/header-reconstruction.js';
 import { parseReceived } from '../../harness/verdict/received-claim.js';
 
-// "What would the recipient believe?" (tls-behaviour.md §4.3, E6): the final mailbox's Received headers against
+// "What would the recipient believe?" (docs/behaviour.md#E-headers-agree): the final mailbox's Received headers against
 // what the witnesses say crossed each link.
 
 const ENULL_MAILBOX = { id: 'mailbox', inbound: { tls: { maxVersion: 'TLSv1.2', ciphers: 'eNULL:@SECLEVEL=0' } } } as const;
@@ -62,7 +62,7 @@ describe('trust walk', () => {
     ]);
   });
 
-  it('stops at a header forged below the chain (A18): claimed, not observed', () => {
+  it('stops at a header forged below the chain (A-received-forgery): claimed, not observed', () => {
     const forged = 'from evil.example (evil.example [192.0.2.1]) by relay.mailhop.test (Postfix) with ESMTPS id F; date';
     expect(trustedHeaders([mailbox, gateway, relay, forged], hops)).toHaveLength(3);
   });

@@ -1,5 +1,5 @@
 /**
- * The shared move of downgrade-454 and tamper-220 (reference §3 A2, A3): the client's STARTTLS
+ * The shared move of downgrade-454 and tamper-220 (docs/behaviour.md#A-454, docs/behaviour.md#A-tamper-220): the client's STARTTLS
  * never reaches the server, which gets a harmless NOOP instead and so stays in plaintext; the
  * server's 250 to that NOOP is replaced by the attacker's reply. Both real ends then talk
  * plaintext through the proxy. Answering in the NOOP's place keeps RFC 2920 order: a client that

@@ -1,5 +1,5 @@
 /**
- * downgrade-454 (reference §3 A2): the proxy answers the client's STARTTLS with
+ * downgrade-454 (docs/behaviour.md#A-454): the proxy answers the client's STARTTLS with
  * `454 4.7.0 TLS not available due to temporary reason` itself, sends NOOP to the server instead,
  * and keeps both ends in plaintext. RFC 3207 §4 leaves the client to decide whether to go on:
  * Postfix `may`, Exim and Sendmail continue in plaintext on the same connection.

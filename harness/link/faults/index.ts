@@ -1,6 +1,6 @@
 /**
  * The link faults a scenario can place between two hops (`links:` in a scenario file), one file
- * each, behind one factory. Each is an on-path attacker from reference §3: it acts on the link
+ * each, behind one factory. Each is an on-path attacker of docs/behaviour.md#attacks: it acts on the link
  * proxy's traffic only; the hops on both ends stay honest.
  *
  * @example

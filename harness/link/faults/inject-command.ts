@@ -1,5 +1,5 @@
 /**
- * inject-command (reference §3 A10, CVE-2011-0411): appends plaintext commands to the client's
+ * inject-command (docs/behaviour.md#A-inject-command, CVE-2011-0411): appends plaintext commands to the client's
  * STARTTLS, in the same TCP segment. A correct server discards what it buffered when it starts TLS
  * (RFC 3207 §4.2; Postfix's vstream_fpurge, smtp-server ignores input while upgrading); a
  * vulnerable one runs them after the handshake as if the client had sent them inside TLS.

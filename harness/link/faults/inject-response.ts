@@ -1,5 +1,5 @@
 /**
- * inject-response (reference §3 A11): appends plaintext reply lines after the server's 220 to
+ * inject-response (docs/behaviour.md#A-inject-response): appends plaintext reply lines after the server's 220 to
  * STARTTLS, in the same segment. A vulnerable client reads them as the answer to its first command
  * inside TLS (e.g. a fake post-TLS EHLO reply); a correct one discards everything buffered before
  * the handshake (RFC 3207 §4.2).

@@ -1,5 +1,5 @@
 /**
- * intercept (reference §3 A7, a TLS-interception proxy): after the 220 to STARTTLS (or from byte 0
+ * intercept (docs/behaviour.md#A-intercept, a TLS-interception proxy): after the 220 to STARTTLS (or from byte 0
  * on an implicit-TLS link) the fault terminates the client's TLS itself, with a certificate for the
  * server's name signed by a CA nobody in the run trusts, opens its own TLS session to the server,
  * and relays the decrypted SMTP between the two. Both legs are encrypted; the middle is not.

@@ -1,5 +1,5 @@
 /**
- * kill-handshake (reference §3 A4, "fallback bait"): lets STARTTLS and its 220 through, then
+ * kill-handshake (docs/behaviour.md#A-kill-handshake, "fallback bait"): lets STARTTLS and its 220 through, then
  * meets the client's ClientHello with `how`: `close` (FIN), `reset` (RST), `alert` (a fatal
  * `handshake_failure` alert record) or `garbage` (a plaintext line instead of a ServerHello).
  *

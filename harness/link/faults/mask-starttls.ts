@@ -1,5 +1,5 @@
 /**
- * mask-starttls (reference §3 A1b, Cisco ESMTP inspection): a same-length substitution instead of
+ * mask-starttls (docs/behaviour.md#A-mask, Cisco ESMTP inspection): a same-length substitution instead of
  * a deletion. `250-STARTTLS` in the EHLO reply becomes `250-XXXXXXXA`, and a client that sends
  * STARTTLS anyway has its verb masked the same way, so the server answers it with 500 (unknown
  * command) and both ends stay in plaintext.

@@ -1,8 +1,8 @@
 /**
- * stall (reference §3 A5): after a 220 the link goes silent. With `after: starttls` (default) the
+ * stall (docs/behaviour.md#A-stall): after a 220 the link goes silent. With `after: starttls` (default) the
  * 220 to STARTTLS reaches the client and then every TLS byte, both ways, is swallowed: the client's
  * handshake waits until its `timeout` (real ms) and fails, which its policy treats as any failed
- * handshake (A4 path). With `after: greeting` the greeting arrives and every command after it is
+ * handshake (A-kill-handshake). With `after: greeting` the greeting arrives and every command after it is
  * swallowed: the client times out waiting for the EHLO reply. The connection stays open until the
  * client gives up.
  */

@@ -1,5 +1,5 @@
 /**
- * strip-starttls (reference §3 A1): deletes the STARTTLS line from the server's EHLO reply. When
+ * strip-starttls (docs/behaviour.md#A-strip): deletes the STARTTLS line from the server's EHLO reply. When
  * it was the last line, the line before becomes the last (`250-X` -> `250 X`), so the multiline
  * reply stays valid (RFC 5321 §4.2). A client that follows the reply never tries TLS; the server
  * still would have (RFC 3207 §6 names exactly this attack).

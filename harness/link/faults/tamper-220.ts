@@ -1,11 +1,11 @@
 /**
- * tamper-220 (reference §3 A3): the client's STARTTLS gets `reply` instead of the server's 220: a
+ * tamper-220 (docs/behaviour.md#A-tamper-220): the client's STARTTLS gets `reply` instead of the server's 220: a
  * 5xx (Exim and Postfix `may` then continue in plaintext), or garbage that is no SMTP reply at all.
  *
  * By default the server never sees STARTTLS (it gets NOOP, as in downgrade-454), so a client that
  * continues really can send in plaintext. With `naive: true` STARTTLS reaches the server and its
  * 220 is replaced on the way back: the server then waits for a ClientHello, takes the client's
- * next plaintext command for a broken handshake and drops the session (reference §3 A2, last
+ * next plaintext command for a broken handshake and drops the session (docs/behaviour.md#A-454, last
  * sentence): the attacker gets a failed session, not plaintext content.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * A front that accepts STARTTLS with `220 2.0.0 Ready to start TLS` and then breaks the TLS
- * handshake (tls-behaviour.md §2.1 `in.brokenHandshake`, §3 A4 and A5). The honest server behind
+ * handshake (docs/behaviour.md#S-break-handshake). The honest server behind
  * it never sees the command; its connection is dropped.
  */
 import type { BreakHow } from '../../scenario/schema.js';

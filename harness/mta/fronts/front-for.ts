@@ -36,7 +36,7 @@ export interface FrontPlan {
 export function frontFor(inbound: Inbound, hooks: FrontHooks): FrontPlan | null {
   switch (inbound.starttls) {
     case 'none':
-      // smtp-server would say `500 Error: command not recognized`; Postfix says 502 (tls-behaviour.md §2.1).
+      // smtp-server would say `500 Error: command not recognized`; Postfix says 502 (docs/behaviour.md#S-none).
       return { behaviour: starttlsReplyFront('none', COMMAND_NOT_IMPLEMENTED, hooks.refused), inner: 'none' };
     case 'fake-454':
       return { behaviour: starttlsReplyFront('fake-454', TLS_TEMPORARILY_UNAVAILABLE, hooks.refused), inner: 'offer' };

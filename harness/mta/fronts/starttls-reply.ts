@@ -2,8 +2,8 @@
  * A front that answers STARTTLS itself with a refusal and lets the session go on in plaintext
  * (RFC 3207 §4: after a 4xx/5xx the client "must decide" by local policy whether to continue).
  * The honest server behind it never sees the command. Used for `none` (Postfix's 502 to a verb it
- * does not offer) and for the fake modes `fake-454`, `fake-502`, `fake-reply` (tls-behaviour.md
- * §2.1 `in.offer454`).
+ * does not offer) and for the fake modes `fake-454`, `fake-502`, `fake-reply` (docs/behaviour.md#S-none,
+ * docs/behaviour.md#S-fake-454).
  */
 import type { FrontBehaviour } from './front-runner.js';
 

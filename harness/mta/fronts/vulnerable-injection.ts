@@ -1,6 +1,6 @@
 /**
- * A front with the STARTTLS command injection flaw (CVE-2011-0411 class; tls-behaviour.md §3
- * A10; Poddebniak et al., "Why TLS is better without STARTTLS", 2021). A correct server discards
+ * A front with the STARTTLS command injection flaw (CVE-2011-0411 class; docs/behaviour.md#S-vulnerable-injection,
+ * A-inject-command; Poddebniak et al., "Why TLS is better without STARTTLS", 2021). A correct server discards
  * plaintext that arrived after STARTTLS (RFC 3207 §4.2; Postfix 2.7.3 `vstream_fpurge`). This
  * one keeps it: it answers 220, terminates TLS itself with the hop's certificate, and then feeds
  * the kept plaintext to the hop's server *inside* TLS, ahead of the client's own commands, so

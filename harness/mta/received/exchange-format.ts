@@ -1,7 +1,7 @@
 import { folded, rfc5322DateShortDay, versionNumber, type ReceivedWriter } from './received-format.js';
 
 /**
- * Exchange / Exchange Online Protection (tls-behaviour.md §4.1), folded with one space as Exchange does:
+ * Exchange / Exchange Online Protection (docs/behaviour.md#R-exchange), folded with one space as Exchange does:
  * ```
  * Received: from HELO (IP) by HOST
  *  (IP) with Microsoft SMTP Server (version=TLS1_3,

@@ -3,7 +3,7 @@ import { base62, folded, idBytes, rfc5322DateShortDay, versionNumber, type Recei
 /**
  * The suite name Exim 4.96 built with GnuTLS prints: for TLS 1.3 a TLS 1.2-style name with the key exchange and
  * signature (observed `TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384` for TLS_AES_256_GCM_SHA384 with an RSA key,
- * real-mtas.md §4); mailhop's hop keys are ECDSA. Other versions: the IANA name.
+ * docs/behaviour.md#R-exim); mailhop's hop keys are ECDSA. Other versions: the IANA name.
  */
 export function eximCipher(tls: NonNullable<ReceivedFacts['tls']>): string {
   const tls13 = /^TLS_((?:AES_\d+_GCM|AES_\d+_CCM(?:_8)?|CHACHA20_POLY1305)_SHA\d+)$/.exec(tls.cipher);
@@ -17,7 +17,7 @@ function eximId(f: ReceivedFacts): string {
 }
 
 /**
- * Exim ≥4.93 default `received_header_text` as observed from Exim 4.96 (real-mtas.md §4) [EX-spec][EX-CL]:
+ * Exim ≥4.93 default `received_header_text` as observed from Exim 4.96 (docs/behaviour.md#R-exim) [EX-spec][EX-CL]:
  * ```
  * Received: from [IP] (helo=HELO)
  * 	by HOST with esmtps  (TLS1.3) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384

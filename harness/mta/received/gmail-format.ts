@@ -10,7 +10,7 @@ function gmailId(f: ReceivedFacts): string {
 }
 
 /**
- * mx.google.com (tls-behaviour.md §4.1):
+ * mx.google.com (docs/behaviour.md#R-gmail):
  * ```
  * Received: from HELO (localhost. [IP])
  *         by mx.google.com with ESMTPS id 0a1b2c3d4esi123456.12.2026.11.29.20.07.20

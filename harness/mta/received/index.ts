@@ -1,4 +1,4 @@
-/** The Received-header writers, one per `inbound.received` format (tls-behaviour.md §4.1). */
+/** The Received-header writers, one per `inbound.received` format (docs/behaviour.md#received). */
 import type { ReceivedFormat } from '../../scenario/schema.js';
 import type { ReceivedWriter } from './received-format.js';
 import { mailhopFormat } from './mailhop-format.js';

@@ -2,7 +2,7 @@ import { cipherBits, folded, rfc5322Date, type ReceivedWriter } from './received
 
 /**
  * mailhop's own header (no preset): Postfix-like, with the `(using ... with cipher ...)` comment of
- * `smtpd_tls_received_header = yes` on one line and the IANA suite name (tls-behaviour.md §4.1).
+ * `smtpd_tls_received_header = yes` on one line and the IANA suite name (docs/behaviour.md#R-mailhop).
  */
 export const mailhopFormat: ReceivedWriter = {
   byHost: (hostname) => hostname,

@@ -8,7 +8,7 @@ function messagelabsHost(hostname: string): string {
 }
 
 /**
- * MessageLabs / Broadcom Email Security.cloud (tls-behaviour.md §4.1): **no `with` clause at all**; TLS only in
+ * MessageLabs / Broadcom Email Security.cloud (docs/behaviour.md#R-messagelabs): **no `with` clause at all**; TLS only in
  * the `(using ...)` comment, whose bits are a single number:
  * ```
  * Received: from [IP] (using TLSv1.2 with cipher DHE-RSA-AES256-GCM-SHA384 (256 bits))

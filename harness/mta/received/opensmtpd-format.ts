@@ -1,7 +1,7 @@
 import { cipherBits, folded, opensslCipher, rfc5322DateShortDay, type ReceivedWriter } from './received-format.js';
 
 /**
- * OpenSMTPD (smtp_session.c) [OSMTPD]; the plaintext form as observed (real-mtas.md §4), the TLS form as public
+ * OpenSMTPD (smtp_session.c) [OSMTPD]; the plaintext form as observed (docs/behaviour.md#R-opensmtpd), the TLS form as public
  * list archives show it (OpenSMTPD inbound TLS of the observed build was broken):
  * ```
  * Received: from HELO (localhost [IP])

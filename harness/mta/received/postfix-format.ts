@@ -2,7 +2,7 @@ import { cipherBits, folded, opensslCipher, rfc5322Date, type ReceivedWriter } f
 
 /**
  * Postfix smtpd with `smtpd_tls_received_header = yes` and `smtpd_peername_lookup = no`, as observed from
- * Postfix 3.7 (real-mtas.md §4) [PF-smtpd]:
+ * Postfix 3.7 (docs/behaviour.md#R-postfix) [PF-smtpd]:
  * ```
  * Received: from HELO (unknown [IP])
  * 	(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)

@@ -13,15 +13,15 @@ function sendmailId(f: ReceivedFacts): string {
 }
 
 /**
- * sendmail 8.17 (cf macro `_REC_TLS_`) as observed (real-mtas.md §4) [SM-cfhead]:
+ * sendmail 8.17 (cf macro `_REC_TLS_`) as observed (docs/behaviour.md#R-sendmail) [SM-cfhead]:
  * ```
  * Received: from HELO (localhost [IP])
  * 	by HOST (8.17.1.9/8.17.1.9) with ESMTPS id 6ATK7KEG031336
  * 	(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO)
  * 	for <RCPT>; Sun, 29 Nov 2026 20:07:20 GMT
  * ```
- * `verify=` is the client-certificate result; mailhop's clients present none, hence `NO` (the catalogue's
- * example says `NOT`, meaning not requested; the observed sendmail asked).
+ * `verify=` is the client-certificate result; mailhop's clients present none, hence `NO` (`NOT`, seen in
+ * some archived headers, means not requested; the observed sendmail asked).
  */
 export const sendmailFormat: ReceivedWriter = {
   byHost: (hostname) => hostname,

@@ -5,7 +5,7 @@ import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
 const DEFAULT_REPLY = Downgrade454Spec.parse({ from: 'client', to: 'mx', fault: 'downgrade-454' }).reply;
 
-// Reference §3 A2: the link answers STARTTLS itself; the server gets NOOP and stays in plaintext.
+// docs/behaviour.md#A-454: the link answers STARTTLS itself; the server gets NOOP and stays in plaintext.
 describe('downgrade-454', () => {
   it('answers STARTTLS with 454, sends NOOP to the server and swallows its 250', async () => {
     await using pair = await rawPair([downgrade454({ reply: DEFAULT_REPLY })]);

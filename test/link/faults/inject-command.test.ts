@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { injectCommand } from '../../../harness/link/faults/inject-command.js';
 import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
-// Reference §3 A10 (CVE-2011-0411): the injected commands ride in the STARTTLS segment.
+// docs/behaviour.md#A-inject-command (CVE-2011-0411): the injected commands ride in the STARTTLS segment.
 describe('inject-command', () => {
   it('appends the commands to STARTTLS in one segment; the client is told nothing', async () => {
     await using pair = await rawPair([injectCommand({ commands: ['RSET', 'MAIL FROM:<attacker@evil.test>'] })]);

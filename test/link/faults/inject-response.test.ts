@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { injectResponse } from '../../../harness/link/faults/inject-response.js';
 import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
-// Reference §3 A11: extra reply lines ride in the 220 segment, for a client to mistake for the post-TLS EHLO reply.
+// docs/behaviour.md#A-inject-response: extra reply lines ride in the 220 segment, for a client to mistake for the post-TLS EHLO reply.
 describe('inject-response', () => {
   it("appends the lines to the server's 220 in one segment; the wire notes them as bytes before the ClientHello", async () => {
     await using pair = await rawPair([injectResponse({ lines: ['250-evil.mailhop.test', '250 AUTH PLAIN'] })]);

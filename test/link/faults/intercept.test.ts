@@ -39,7 +39,7 @@ function smtp(socket: net.Socket | tls.TLSSocket) {
   };
 }
 
-// Reference §3 A7: a TLS-interception proxy; both legs encrypted, the middle in clear.
+// docs/behaviour.md#A-intercept: a TLS-interception proxy; both legs encrypted, the middle in clear.
 describe('intercept', () => {
   it("ends the client's TLS with the attacker's certificate and relays the SMTP dialogue over its own TLS to the server", async () => {
     await using mx = await startSmtpServer({ ...serverCert });

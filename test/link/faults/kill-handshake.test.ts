@@ -10,7 +10,7 @@ beforeAll(async () => {
   hello = await clientHello();
 });
 
-// Reference §3 A4: STARTTLS and its 220 pass, the ClientHello meets a closed door.
+// docs/behaviour.md#A-kill-handshake: STARTTLS and its 220 pass, the ClientHello meets a closed door.
 describe('kill-handshake', () => {
   it('close: the ClientHello never reaches the server; both sides get FIN', async () => {
     await using pair = await rawPair([killHandshake(spec({}), testEnv())]);

@@ -9,7 +9,7 @@ beforeAll(async () => {
   pki = await makeCert();
 });
 
-// Reference §3 A1b (Cisco ESMTP inspection): same-length masking, in the reply and in the command.
+// docs/behaviour.md#A-mask (Cisco ESMTP inspection): same-length masking, in the reply and in the command.
 describe('mask-starttls', () => {
   it('writes XXXXXXXA over STARTTLS in the EHLO reply, keeping its length and shape', async () => {
     await using pair = await rawPair([maskStarttls()]);

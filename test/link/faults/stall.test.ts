@@ -7,7 +7,7 @@ beforeAll(async () => {
   hello = await clientHello();
 });
 
-// Reference §3 A5: a 220, then silence; only the client's own timeout ends it.
+// docs/behaviour.md#A-stall: a 220, then silence; only the client's own timeout ends it.
 describe('stall', () => {
   it('after the 220 to STARTTLS, no TLS byte crosses either way; the connection stays open until a side leaves', async () => {
     await using pair = await rawPair([stall({ after: 'starttls' })]);

@@ -3,7 +3,7 @@ import { stripStarttls } from '../../../harness/link/faults/strip-starttls.js';
 import { dialog } from '../fixtures.js';
 import { greetAndEhlo, rawPair } from './raw-peers.js';
 
-// Reference §3 A1: the STARTTLS line disappears and the multiline reply stays valid (RFC 5321 §4.2).
+// docs/behaviour.md#A-strip: the STARTTLS line disappears and the multiline reply stays valid (RFC 5321 §4.2).
 describe('strip-starttls', () => {
   it('removes a last "250 STARTTLS" line and turns the line before it into the final "250 " line', async () => {
     await using pair = await rawPair([stripStarttls()]);

@@ -4,7 +4,7 @@ import { ehloOfferingStarttls, rawPair } from './raw-peers.js';
 
 const spec = (options: object) => Tamper220Spec.parse({ from: 'client', to: 'mx', fault: 'tamper-220', ...options });
 
-// Reference §3 A3: the client's STARTTLS gets a 5xx or garbage instead of 220.
+// docs/behaviour.md#A-tamper-220: the client's STARTTLS gets a 5xx or garbage instead of 220.
 describe('tamper-220', () => {
   it('by default the server never sees STARTTLS: it gets NOOP, the client gets the 502', async () => {
     await using pair = await rawPair([tamper220(spec({}))]);
