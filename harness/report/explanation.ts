@@ -122,7 +122,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
     };
   });
   const claims = [
-    ...report.expectations.map((e) => ({ held: e.held, text: `${e.key}: expected ${e.expected}, got ${e.actual}` })),
+    ...report.expectations.map((e) => ({ held: e.held, text: `${e.messageId ? `${e.messageId} ` : ''}${e.key}: expected ${e.expected}, got ${e.actual}` })),
     ...report.failures.filter((x) => x.includes(' leaked on ')).map((f) => ({ held: false, text: f })),
   ];
   return {

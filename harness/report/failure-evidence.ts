@@ -14,13 +14,14 @@ import { linkEvidence } from './link-evidence.js';
 const MAX_LINKS = 2;
 
 /** A `[messageId, link]` pair worth quoting for a failed claim, or undefined when none applies. */
-function culpritFor(report: ScenarioReport, key: string, expected: string): [string, string] | undefined {
+function culpritFor(report: ScenarioReport, key: string, expected: string, messageId?: string): [string, string] | undefined {
+  const candidates = messageId ? report.messages.filter((msg) => msg.messageId === messageId) : report.messages;
   if (key.includes('->')) {
-    const m = report.messages.find((msg) => msg.links.find((l) => l.link === key)?.verdict !== expected);
+    const m = candidates.find((msg) => msg.links.find((l) => l.link === key)?.verdict !== expected);
     return m ? [m.messageId, key] : undefined;
   }
   const field = key === 'outcome' ? 'outcome' : 'endToEnd';
-  const m = report.messages.find((msg) => msg[field] !== expected);
+  const m = candidates.find((msg) => msg[field] !== expected);
   const link = m?.links.find((l) => l.verdict !== 'none' && !ENCRYPTED_LINK_VERDICTS.includes(l.verdict));
   return m && link ? [m.messageId, link.link] : undefined;
 }
@@ -36,7 +37,7 @@ export function failureEvidence(report: ScenarioReport, events: readonly TraceEv
   const out: string[] = [];
   const quoted = new Set<string>();
   for (const e of report.expectations.filter((x) => !x.held)) {
-    const culprit = culpritFor(report, e.key, e.expected);
+    const culprit = culpritFor(report, e.key, e.expected, e.messageId);
     if (!culprit || quoted.has(culprit.join(' ')) || quoted.size >= MAX_LINKS) continue;
     quoted.add(culprit.join(' '));
     const [messageId, link] = culprit;

@@ -53,7 +53,7 @@ function messagesTable(report: ScenarioReport): string {
 function expectationsTable(report: ScenarioReport): string {
   if (report.expectations.length === 0) return '<p class="note">No expectations: the scenario only reports.</p>';
   const rows = report.expectations.map(
-    (e) => `<tr class="${e.held ? 'held' : 'broken'}"><td>${e.held ? '✔' : '<span class="v-clear">✘</span>'}</td><td class="mono">${esc(e.key)}</td><td>${esc(e.expected)}</td><td>${esc(e.actual)}</td></tr>`,
+    (e) => `<tr class="${e.held ? 'held' : 'broken'}"><td>${e.held ? '✔' : '<span class="v-clear">✘</span>'}</td><td class="mono">${esc(e.messageId ? `${e.messageId} ${e.key}` : e.key)}</td><td>${esc(e.expected)}</td><td>${esc(e.actual)}</td></tr>`,
   );
   return `<table class="expectations"><thead><tr><th></th><th>claim</th><th>expected</th><th>actual</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -345,6 +345,26 @@ function mergeUnder(
  */
 const Address = z.string().regex(/^[^\s@<>]+@[\p{L}\p{M}\p{N}.-]+$/u, 'must be an address like bob@partner.test');
 
+/** Per-link verdicts (see verdict/link-verdict.ts for their exact meaning). */
+export const LinkVerdictName = z.enum(['plain', 'downgraded', 'stripped', 'tls', 'tls-verified', 'refused', 'none']);
+export type LinkVerdictName = z.infer<typeof LinkVerdictName>;
+
+/** End-to-end verdicts (see verdict/end-to-end.ts). */
+export const EndToEndName = z.enum(['encrypted-verified', 'encrypted', 'broken', 'held', 'leak']);
+export type EndToEndName = z.infer<typeof EndToEndName>;
+
+/** Delivery outcome of a message. `rejected`: the first hop never accepted it. */
+export const OutcomeName = z.enum(['delivered', 'deferred', 'bounced', 'rejected']);
+export type OutcomeName = z.infer<typeof OutcomeName>;
+
+/** What the scenario claims; every message must satisfy it. */
+export const Expect = z.strictObject({
+  outcome: OutcomeName.optional(),
+  links: z.record(z.string().regex(/^[a-z0-9-]+->[a-z0-9-]+$/, 'must name a link as "from->to"'), LinkVerdictName).optional(),
+  endToEnd: EndToEndName.optional(),
+});
+export type Expect = z.output<typeof Expect>;
+
 /** The body of a message that names none. */
 export const DEFAULT_BODY = 'Sent by mailhop.';
 
@@ -392,30 +412,13 @@ export const Message = z
     /** Extra header fields, e.g. `{ TLS-Required: "No" }` (RFC 8689 §5). */
     headers: z.record(HeaderName, HeaderValue).default({}),
     attachments: z.array(Attachment).max(20).default([]),
+    /** What this message must show, key by key over the scenario's `expect` (its links merged link by link). */
+    expect: Expect.optional(),
   })
   .refine((m) => m.body === undefined || m.bodyFile === undefined, { message: 'give body or bodyFile, not both', path: ['bodyFile'] });
 export type Message = z.output<typeof Message>;
 export type MessageInput = z.input<typeof Message>;
 
-/** Per-link verdicts (see verdict/link-verdict.ts for their exact meaning). */
-export const LinkVerdictName = z.enum(['plain', 'downgraded', 'stripped', 'tls', 'tls-verified', 'refused', 'none']);
-export type LinkVerdictName = z.infer<typeof LinkVerdictName>;
-
-/** End-to-end verdicts (see verdict/end-to-end.ts). */
-export const EndToEndName = z.enum(['encrypted-verified', 'encrypted', 'broken', 'held', 'leak']);
-export type EndToEndName = z.infer<typeof EndToEndName>;
-
-/** Delivery outcome of a message. `rejected`: the first hop never accepted it. */
-export const OutcomeName = z.enum(['delivered', 'deferred', 'bounced', 'rejected']);
-export type OutcomeName = z.infer<typeof OutcomeName>;
-
-/** What the scenario claims; every message must satisfy it. */
-export const Expect = z.strictObject({
-  outcome: OutcomeName.optional(),
-  links: z.record(z.string().regex(/^[a-z0-9-]+->[a-z0-9-]+$/, 'must name a link as "from->to"'), LinkVerdictName).optional(),
-  endToEnd: EndToEndName.optional(),
-});
-export type Expect = z.output<typeof Expect>;
 
 /** A whole scenario file. */
 export const Scenario = z
@@ -472,10 +475,16 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
       ctx.addIssue({ code: 'custom', path: ['links', i, 'to'], message: `no such link "${fault.from}->${fault.to}"; ${next ? `the link from ${fault.from} goes to ${next}` : `${fault.from} is the last hop`}` });
     }
   });
-  const expected = isRecord(value.expect) && isRecord(value.expect.links) ? value.expect.links : {};
-  for (const key of Object.keys(expected)) {
-    if (!linkNames.includes(key)) {
-      ctx.addIssue({ code: 'custom', path: ['expect', 'links', key], message: `no such link "${key}"; the links are ${linkNames.join(', ')}` });
+  const claims: Array<{ at: (string | number)[]; expect: unknown }> = [
+    { at: ['expect'], expect: value.expect },
+    ...(Array.isArray(value.messages) ? value.messages.map((m: unknown, i) => ({ at: ['messages', i, 'expect'], expect: isRecord(m) ? m.expect : undefined })) : []),
+  ];
+  for (const { at, expect } of claims) {
+    const expected = isRecord(expect) && isRecord(expect.links) ? expect.links : {};
+    for (const key of Object.keys(expected)) {
+      if (!linkNames.includes(key)) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'links', key], message: `no such link "${key}"; the links are ${linkNames.join(', ')}` });
+      }
     }
   }
 }

@@ -2,7 +2,7 @@
  * The run report of one scenario: a pure function of the scenario and its trace. Reports,
  * the CLI and matchers only render this object, so they cannot disagree with each other.
  */
-import { linkNamesOf, type EndToEndName, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
+import { linkNamesOf, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
 import type { BouncedEvent, DeferredEvent, SessionEvent, TraceEvent } from '../trace/events.js';
 import { checkAccounting, type AccountingProblem } from './accounting.js';
 import { endToEndVerdict } from './end-to-end.js';
@@ -41,6 +41,8 @@ export interface LinkReport {
 export interface Expectation {
   /** `outcome`, `endToEnd`, or a link name. */
   key: string;
+  /** Set for a message's own claim (`messages[].expect`): the message it is about, e.g. `m2`. */
+  messageId?: string;
   expected: string;
   /** The actual value, or `m1: x, m2: y` when messages differ. */
   actual: string;
@@ -71,6 +73,51 @@ export interface ScenarioReport {
    * Absent only in a report made without a run (a chain that failed to start).
    */
   headers?: HeaderAccount[];
+}
+
+/**
+ * The scenario's claims, checked: the scenario-wide `expect` over every message that does not claim the key
+ * itself, then each message's own `expect` (a message `m<n>` is the scenario's n-th message) key by key.
+ */
+function expectationsOf(scenario: Scenario, messages: readonly MessageReport[], linkNames: readonly string[]): Expectation[] {
+  const own = (m: MessageReport) => {
+    const n = /^m(\d+)$/.exec(m.messageId);
+    return n ? scenario.messages[Number(n[1]) - 1]?.expect : undefined;
+  };
+  const actualOf = (m: MessageReport, key: string) =>
+    key === 'outcome' ? m.outcome : key === 'endToEnd' ? m.endToEnd : (m.links[linkNames.indexOf(key)]?.verdict ?? 'none');
+  const claimOf = (e: Expect | undefined, key: string): string | undefined =>
+    key === 'outcome' ? e?.outcome : key === 'endToEnd' ? e?.endToEnd : e?.links?.[key];
+  const keys = ['outcome', ...linkNames, 'endToEnd'];
+  const out: Expectation[] = [];
+  for (const key of keys) {
+    const expected = claimOf(scenario.expect, key);
+    if (expected !== undefined) {
+      const values = messages.filter((m) => claimOf(own(m), key) === undefined).map((m) => ({ id: m.messageId, value: actualOf(m, key) }));
+      // Every message overriding the claim leaves nothing to check scenario-wide; an empty run still fails it.
+      if (values.length || messages.every((m) => claimOf(own(m), key) === undefined)) {
+        out.push({ key, expected, actual: describe(values), held: values.length > 0 && values.every((v) => v.value === expected) });
+      }
+    }
+  }
+  for (const m of messages) {
+    for (const key of keys) {
+      const expected = claimOf(own(m), key);
+      if (expected === undefined) continue;
+      const actual = actualOf(m, key);
+      out.push({ key, messageId: m.messageId, expected, actual, held: actual === expected });
+    }
+  }
+  // A message the scenario claims something of that never went through: its claim cannot hold.
+  scenario.messages.forEach((msg, i) => {
+    const id = `m${i + 1}`;
+    if (!msg.expect || messages.some((m) => m.messageId === id)) return;
+    for (const key of keys) {
+      const expected = claimOf(msg.expect, key);
+      if (expected !== undefined) out.push({ key, messageId: id, expected, actual: 'not sent', held: false });
+    }
+  });
+  return out;
 }
 
 /** Less secure first: the order used to aggregate a link over several messages. */
@@ -143,20 +190,8 @@ export function judgeScenario(
     };
   });
 
-  const expectations: Expectation[] = [];
-  const check = (key: string, expected: string | undefined, actualOf: (m: MessageReport) => string) => {
-    if (expected === undefined) return;
-    const values = messages.map((m) => ({ id: m.messageId, value: actualOf(m) }));
-    expectations.push({ key, expected, actual: describe(values), held: values.length > 0 && values.every((v) => v.value === expected) });
-  };
-  check('outcome', scenario.expect?.outcome, (m) => m.outcome);
-  for (const [link, expected] of Object.entries(scenario.expect?.links ?? {})) {
-    const i = linkNames.indexOf(link);
-    check(link, expected, (m) => m.links[i]?.verdict ?? 'none');
-  }
-  check('endToEnd', scenario.expect?.endToEnd, (m) => m.endToEnd);
-
-  const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.key} ${e.expected}, got ${e.actual}`);
+  const expectations = expectationsOf(scenario, messages, linkNames);
+  const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.messageId ? `${e.messageId} ` : ''}${e.key} ${e.expected}, got ${e.actual}`);
   for (const m of messages) {
     for (const l of m.links.filter((x) => x.leak)) {
       failures.push(`${m.messageId} leaked on ${l.link}: content crossed in clear where the policy in force required TLS`);
