@@ -17,7 +17,7 @@ import { ClientTlsContexts } from '../mta/client-tls-contexts.js';
 import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { selectRuntime, type RuntimeChoice } from '../runtime/select-runtime.js';
 import type { StartedUnit } from '../runtime/runtime.js';
-import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
+import { judgeScenario, judgeScenarioAsync, type JudgeContext, type ScenarioReport } from '../verdict/judge-scenario.js';
 import { AccountingTally } from '../verdict/accounting.js';
 import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines/chain-engines.js';
 import { EngineHolds } from '../engines/engine-holds.js';
@@ -95,10 +95,15 @@ export interface StartedChain extends AsyncDisposable {
   send(message: Message): Promise<string>;
   /** Runs the virtual clock until every message is delivered or bounced, or `runFor` is reached. */
   settle(): Promise<'done' | 'limit' | 'stopped'>;
-  /** Sends every message of the scenario, settles, and judges. */
+  /** Sends every message of the scenario, settles, and judges (with {@link judge}). */
   run(): Promise<ScenarioReport>;
-  /** Judges what happened so far. */
+  /** Judges what happened so far; blocks the event loop for as long as that takes (linear in the trace). */
   report(): ScenarioReport;
+  /**
+   * Judges what happened so far, as {@link report} does, giving the event loop a turn every 500 messages
+   * so that signals and I/O are handled meanwhile. Rejects with `signal`'s reason when it aborts.
+   */
+  judge(options?: { signal?: AbortSignal }): Promise<ScenarioReport>;
   events(): TraceEvent[];
   /** Calls `listener` with every new trace event as it is recorded; returns the unsubscribe function. */
   subscribe(listener: (event: TraceEvent) => void): () => void;
@@ -339,11 +344,13 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       await waitForWire(2_000);
       return result;
     };
-    const report = () =>
-      judgeScenario(scenario, [...trace.events(), ...openOpaqueRecords()], {
-        file: options.file, held: heldNow(), dsns: [...dsns],
-        ...(tally ? { accounting: tally.problems(heldNow(), ids[ids.length - 1]) } : {}),
-      });
+    const judgeContext = (): JudgeContext => ({
+      file: options.file, held: heldNow(), dsns: [...dsns],
+      ...(tally ? { accounting: tally.problems(heldNow(), ids[ids.length - 1]) } : {}),
+    });
+    const report = () => judgeScenario(scenario, [...trace.events(), ...openOpaqueRecords()], judgeContext());
+    const judge = (judgeOptions: { signal?: AbortSignal } = {}) =>
+      judgeScenarioAsync(scenario, [...trace.events(), ...openOpaqueRecords()], judgeContext(), judgeOptions);
     const heldNow = () => [
       ...queues.flatMap((q, qi) => q.held().map((m) => ({ messageId: m.id, hop: qi === queues.length - 1 ? 'client' : ids[qi] }))),
       ...holds.held(),
@@ -364,10 +371,11 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       send,
       settle,
       report,
+      judge,
       async run() {
         for (const m of scenario.messages) await send(m);
         await settle();
-        return report();
+        return judge();
       },
       events: () => trace.events(),
       subscribe: (listener) => trace.subscribe(listener),
