@@ -19,6 +19,7 @@ import { selectRuntime, type RuntimeChoice } from '../runtime/select-runtime.js'
 import type { StartedUnit } from '../runtime/runtime.js';
 import { judgeScenario, judgeScenarioAsync, type JudgeContext, type ScenarioReport } from '../verdict/judge-scenario.js';
 import { AccountingTally } from '../verdict/accounting.js';
+import { FinalVerdicts } from '../verdict/final-verdicts.js';
 import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines/chain-engines.js';
 import { EngineHolds } from '../engines/engine-holds.js';
 import type { StartedEngine } from '../engines/start-engine.js';
@@ -71,6 +72,16 @@ export interface ChainOptions {
    * cover the messages whose events are still kept, and events() returns those. Default: keep all.
    */
   traceLimit?: number;
+  /**
+   * For long sessions (`mailhop up`): the trace keeps the events of at most `keepFinished` messages
+   * whose outcome is final (delivered or bounced, ended at every hop); older ones are judged and their
+   * events leave the trace and the link proxies (verdict/final-verdicts.ts), and the mailbox keeps at
+   * most the `keepFinished` most recent messages. report() still covers every message with the same
+   * verdicts, and counts the accounting event by event; events() and mailbox() return what is kept.
+   * Ignored (everything kept) when a real engine or an external gateway sends on a link: its link is
+   * judged as a whole. Default: keep everything.
+   */
+  keepFinished?: number;
   /**
    * Where hops and link proxies run: `'in-process'` (default), `'containers'` (one container each,
    * through Testcontainers; harness/runtime/container-runtime.ts), or a runtime of your own.
@@ -142,8 +153,14 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const runtime = await selectRuntime(options.runtime);
   const clock = new VirtualClock();
   const trace = new Trace(clock, { keep: options.traceLimit });
-  const tally = options.traceLimit === undefined ? null : new AccountingTally();
+  /** Per link (index of the receiving hop): its sender is a real engine or an external gateway. */
+  const opaqueSender = scenario.hops.map((_, i) => i > 0 && (scenario.hops[i - 1].engine ?? 'mock') !== 'mock');
+  const bounded = options.keepFinished !== undefined && !opaqueSender.some(Boolean);
+  const tally = options.traceLimit === undefined && !bounded ? null : new AccountingTally();
   if (tally) trace.subscribe((e) => tally.observe(e));
+  // After the tally: a message it settles has been counted in full.
+  const finals = bounded ? new FinalVerdicts(scenario, { keep: options.keepFinished!, onDrop: (events) => trace.drop(events), tally: tally! }) : null;
+  if (finals) trace.subscribe((e) => finals.observe(e));
   const pki = await RunPki.create();
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   const ids = scenario.hops.map((h) => h.id);
@@ -160,8 +177,6 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   // Hops whose queues mailhop cannot see (engines/): which messages they hold, and the clock waits for them.
   const holds = new EngineHolds(opaqueHopsOf(scenario, linkNames), clock, options.engineSettleMs ?? 15_000);
   trace.subscribe((e) => holds.observe(e));
-  /** Per link (index of the receiving hop): its sender is a real engine or an external gateway. */
-  const opaqueSender = ids.map((_, i) => i > 0 && (scenario.hops[i - 1].engine ?? 'mock') !== 'mock');
   let nextId = 0;
   /** Every id this chain gave out: by send(), or stamped on mail sent by hand. */
   const issued = new Set<string>();
@@ -239,6 +254,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           onMessage: (m: AcceptedMessage) => {
             if (i === ids.length - 1) {
               mailbox.push({ ...m, at: clock.now() });
+              if (bounded && mailbox.length > options.keepFinished!) mailbox.splice(0, mailbox.length - Math.ceil(options.keepFinished! / 2));
               trace.emit({ kind: 'delivered', source: 'receiver', link: linkNames[i], hop: hop.id, messageId: m.id });
               return;
             }
@@ -267,7 +283,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           ...(remote && scenario.links.some((l) => l.fault === 'intercept' && `${l.from}->${l.to}` === linkNames[i])
             ? { attackerCert: await pki.issue(hostnames[i], 'untrusted-ca') } : {}),
           // With a trace limit, the proxies keep no finished records either (the trace has them).
-          ...(options.traceLimit === undefined ? {} : { keepRecords: 0 }),
+          ...(options.traceLimit === undefined && !bounded ? {} : { keepRecords: 0 }),
         }, {
           deliveryOf: (port) => connections[i].get(port),
           attackerCert: () => pki.issue(hostnames[i], 'untrusted-ca'),
@@ -348,9 +364,11 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       file: options.file, held: heldNow(), dsns: [...dsns],
       ...(tally ? { accounting: tally.problems(heldNow(), ids[ids.length - 1]) } : {}),
     });
-    const report = () => judgeScenario(scenario, [...trace.events(), ...openOpaqueRecords()], judgeContext());
-    const judge = (judgeOptions: { signal?: AbortSignal } = {}) =>
-      judgeScenarioAsync(scenario, [...trace.events(), ...openOpaqueRecords()], judgeContext(), judgeOptions);
+    // With keepFinished, the running index (forgotten messages' verdicts included) rather than the trace kept.
+    const judged = () => (finals ? finals.index : [...trace.events(), ...openOpaqueRecords()]);
+    const context = (): JudgeContext => ({ ...judgeContext(), ...(finals ? { finished: finals } : {}) });
+    const report = () => judgeScenario(scenario, judged(), context());
+    const judge = (judgeOptions: { signal?: AbortSignal } = {}) => judgeScenarioAsync(scenario, judged(), context(), judgeOptions);
     const heldNow = () => [
       ...queues.flatMap((q, qi) => q.held().map((m) => ({ messageId: m.id, hop: qi === queues.length - 1 ? 'client' : ids[qi] }))),
       ...holds.held(),

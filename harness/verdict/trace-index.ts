@@ -103,6 +103,11 @@ export class TraceIndex {
     return this.#order;
   }
 
+  /** Messages with events indexed (named by an event and not forgotten). */
+  get size(): number {
+    return this.#own.size;
+  }
+
   /** Changes whenever the index does (an event added, messages forgotten): for caches of what it says. */
   get version(): number {
     return this.#version;
