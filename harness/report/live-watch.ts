@@ -18,7 +18,10 @@ export const UP_KEEP_FINISHED = 1_000;
 /** The chain options `mailhop up` starts its chain with, besides the file and `allowExternal`. */
 export const UP_CHAIN_OPTIONS: Pick<ChainOptions, 'stampMissingId' | 'keepFinished'> = { stampMissingId: true, keepFinished: UP_KEEP_FINISHED };
 
-/** Printed messages leave the index in batches of this many (forgetting costs O(what is indexed)). */
+/**
+ * Printed messages leave the index in batches of this many (forgetting costs O(what is indexed)), one
+ * batch late: a wire record that arrives after the line was printed still finds its message.
+ */
 const FORGET_BATCH = 200;
 
 /** Follows `chain`, printing through `say`; `stop()` unsubscribes and prints nothing more. */
@@ -48,9 +51,9 @@ export function watchChain(chain: StartedChain, say: (line: string) => void): { 
       // Out of virtual time: what is still queued stays held; say so once.
       for (const id of seen) print(id, { hop: index.own(id).findLast((e) => e.kind === 'queued')?.hop ?? firstHop });
     }
-    if (done.length >= FORGET_BATCH) {
-      index.forget(done);
-      done = [];
+    if (done.length >= 2 * FORGET_BATCH) {
+      index.forget(done.slice(0, FORGET_BATCH));
+      done = done.slice(FORGET_BATCH);
     }
   };
   const settle = () => {

@@ -45,7 +45,10 @@ export class FinalVerdicts implements FinishedMessages {
   #finals: string[] = [];
   readonly #final = new Set<string>();
   readonly #kept = new Map<string, Kept>();
-  #headers: Array<{ seq: number; messageId: string; accounts: AccountTemplate[] }> = [];
+  /** Header accounts of forgotten messages' deliveries, as parallel arrays (a few words each): the acceptance's seq, the message, the accounts. */
+  readonly #headerSeq: number[] = [];
+  readonly #headerId: string[] = [];
+  readonly #headerAccounts: AccountTemplate[][] = [];
   readonly #templates = new Map<string, object>();
   /** Final messages indexed at which to try again (messages not ready stay; each pass waits for `keep / 2` more). */
   #nextPass: number;
@@ -92,8 +95,11 @@ export class FinalVerdicts implements FinishedMessages {
   }
 
   *headers(): Iterable<{ seq: number; accounts: HeaderAccount[] }> {
-    this.#headers.sort((a, b) => a.seq - b.seq);
-    for (const h of this.#headers) yield { seq: h.seq, accounts: h.accounts.map((a) => ({ messageId: h.messageId, ...a })) };
+    const order = this.#headerSeq.map((_, i) => i).sort((a, b) => this.#headerSeq[a] - this.#headerSeq[b]);
+    for (const i of order) {
+      const messageId = this.#headerId[i];
+      yield { seq: this.#headerSeq[i], accounts: this.#headerAccounts[i].map((a) => ({ messageId, ...a })) };
+    }
   }
 
   /** Judges and forgets the oldest final messages that are ready, leaving `keep / 2` final ones indexed. */
@@ -110,19 +116,22 @@ export class FinalVerdicts implements FinishedMessages {
         continue;
       }
       const report = judgeMessage(this.index, this.#links, id);
-      this.#kept.set(id, {
+      const kept: Kept = {
         outcome: report.outcome,
         endToEnd: report.endToEnd,
         ...(report.stoppedAt ? { stoppedAt: report.stoppedAt } : {}),
         links: report.links.map(({ messageId, ...t }) => this.#share(t, messageId)),
-      });
+      };
+      this.#kept.set(id, this.#share(kept, id));
       const verdictOf = (_: string, link: string) => report.links[this.#links.indexOf(link)]?.verdict;
       for (const delivery of this.index.accepted(lastLink, id).filter((e) => e.received)) {
         const accounts = headerAccountsOf(delivery, hops, verdictOf).map(({ messageId, ...a }) => {
           const { header: _, ...withoutText } = a;
           return this.#share(a.agrees ? withoutText : a, messageId);
         });
-        this.#headers.push({ seq: delivery.seq, messageId: id, accounts });
+        this.#headerSeq.push(delivery.seq);
+        this.#headerId.push(id);
+        this.#headerAccounts.push(this.#share(accounts, id));
       }
       this.#tally?.settle(id, hopsOf);
       this.#final.delete(id);
@@ -154,7 +163,7 @@ export class FinalVerdicts implements FinishedMessages {
     return [...owned.keys()];
   }
 
-  /** One object for equal templates (most messages are judged alike), unless it names the message itself. */
+  /** One object for equal templates (most messages are judged alike: their reports differ only in the id), unless it names the message itself. */
   #share<T extends object>(template: T, messageId: string): T {
     const json = JSON.stringify(template);
     if (json.includes(messageId)) return template;

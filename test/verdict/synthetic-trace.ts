@@ -21,8 +21,10 @@ export function chainOf(hops: number): Scenario {
 
 /** Options of {@link syntheticTrace}. */
 export interface SyntheticOptions {
-  /** Messages sent, `m1`..`mN`. */
+  /** Messages sent, `m1`..`mN` (from `m<first>` with `first`). */
   messages: number;
+  /** Number of the first message, for a trace built in parts (default 1); `seq` then starts after `first - 1` messages' worth. */
+  first?: number;
   /** Every `plainEvery`-th message crosses the last link in plaintext (default: none does). */
   plainEvery?: number;
   /** Each message also gets a `530 5.7.0` refusal at the first hop (a `require` hop): an event naming no message. */
@@ -36,11 +38,13 @@ export function syntheticTrace(scenario: Scenario, options: SyntheticOptions): T
   const ids = scenario.hops.map((h) => h.id);
   const links = linkNamesOf(ids);
   const events: TraceEvent[] = [];
-  const emit = (e: NewEvent) => events.push({ ...e, seq: events.length + 1, at: 0 } as TraceEvent);
-  let port = 10_000;
-  for (let m = 1; m <= options.messages; m++) {
+  const first = options.first ?? 1;
+  const seq0 = (first - 1) * 100 * links.length;
+  const emit = (e: NewEvent) => events.push({ ...e, seq: seq0 + events.length + 1, at: 0 } as TraceEvent);
+  let port = 10_000 + (first - 1) * 2 * links.length;
+  for (let m = first; m < first + options.messages; m++) {
     const messageId = `m${m}`;
-    const held = m > options.messages - (options.held ?? 0);
+    const held = m >= first + options.messages - (options.held ?? 0);
     const received: string[] = [];
     for (const [i, link] of links.entries()) {
       const [from, to] = link.split('->');
