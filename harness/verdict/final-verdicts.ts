@@ -3,10 +3,9 @@
  * long `mailhop up` (a chain with `keepFinished`) then holds the events of a bounded number of
  * messages, yet its report still covers every message with the verdicts the whole trace gives.
  *
- * A message is judged, and forgotten, once it is final (delivered or bounced), ended exactly once at
- * every hop that took it (RFC 5321 §6.1: relayed, stored or bounced; so the sender's session that got
- * the last 250 is in) and every session's wire record is in: when more than `keep` final messages are
- * indexed, the oldest ready ones are forgotten until `keep / 2` are left. What stays per forgotten message: its report with link verdicts shared between messages
+ * A message is judged, and forgotten, once it is final (delivered or bounced) and its record complete
+ * (message-complete.ts): when more than `keep` final messages are indexed, the oldest complete ones
+ * are forgotten until `keep / 2` are left. What stays per forgotten message: its report with link verdicts shared between messages
  * that were judged alike, and its header accounts, without the Received header's text where the
  * headers agree with the wire (the text is shown only where they disagree).
  */
@@ -15,6 +14,7 @@ import type { TraceEvent } from '../trace/events.js';
 import type { AccountingTally } from './accounting.js';
 import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
 import { judgeMessage, type MessageReport } from './judge-message.js';
+import { completeAt } from './message-complete.js';
 import type { FinishedMessages } from './judge-scenario.js';
 import type { MessageLinkVerdict } from './link-verdict.js';
 import { TraceIndex } from './trace-index.js';
@@ -110,7 +110,7 @@ export class FinalVerdicts implements FinishedMessages {
     const lastLink = this.#links.at(-1)!;
     for (const [n, id] of this.#finals.entries()) {
       const pastKeep = this.#finals.length - n > this.#keep / 2;
-      const hopsOf = pastKeep ? this.#readyHops(id) : undefined;
+      const hopsOf = pastKeep ? completeAt(this.index, id) : undefined;
       if (!hopsOf) {
         later.push(id);
         continue;
@@ -140,27 +140,6 @@ export class FinalVerdicts implements FinishedMessages {
     this.#finals = later;
     this.#nextPass = Math.max(this.#keep + 1, later.length + this.#keep / 2);
     this.#onDrop(this.index.forget(forget));
-  }
-
-  /**
-   * The hops that took `id`, when it ended exactly once at each (queued, then relayed or bounced; or
-   * stored by the mailbox) and every session of it has its wire record; otherwise undefined (not yet).
-   */
-  #readyHops(id: string): string[] | undefined {
-    const owned = new Map<string, number>();
-    const ended = new Map<string, number>();
-    const add = (map: Map<string, number>, hop: string) => map.set(hop, (map.get(hop) ?? 0) + 1);
-    for (const e of this.index.own(id)) {
-      if (e.kind === 'queued') add(owned, e.hop);
-      else if (e.kind === 'delivered') (add(owned, e.hop), add(ended, e.hop));
-      else if (e.kind === 'bounced') add(ended, e.hop);
-      else if (e.kind === 'session') {
-        if (e.result === 'relayed') add(ended, e.hop);
-        if (this.index.wireFor(e.link, e.localPort) === undefined) return undefined;
-      }
-    }
-    for (const [hop, n] of owned) if (n !== 1 || ended.get(hop) !== 1) return undefined;
-    return [...owned.keys()];
   }
 
   /** One object for equal templates (most messages are judged alike: their reports differ only in the id), unless it names the message itself. */
