@@ -88,8 +88,8 @@ export function judgeIndexedLink(index: TraceIndex, link: string, messageId: str
     return judgeOpaqueSenderLink(link, messageId, index);
   }
   const sessions = index.sessions(link, messageId);
-  // The wire record of a session's connection: the link's first record from the sender's port.
-  const wireFor = (s: SessionEvent): WireRecord | undefined => index.wireFor(link, s.localPort);
+  // The wire record of a session's connection (connection-pairing.ts: ports are reused).
+  const wireFor = (s: SessionEvent): WireRecord | undefined => index.wireOf(s);
   const accepted = index.accepted(link, messageId)[0];
   const faultsOf = (s: SessionEvent) => faultsOn(s, wireFor(s));
   // Per session, what the link did first, then how the sender fared.

@@ -21,7 +21,7 @@ export function completeAt(index: TraceIndex, messageId: string): string[] | und
     else if (e.kind === 'bounced') add(ended, e.hop);
     else if (e.kind === 'session') {
       if (e.result === 'relayed') add(ended, e.hop);
-      if (index.wireFor(e.link, e.localPort) === undefined) return undefined;
+      if (index.wireOf(e) === undefined) return undefined;
     }
   }
   if (owned.size === 0) return undefined;

@@ -10,14 +10,13 @@
  */
 import type { WireRecord } from '../link/wire-record.js';
 import type { AcceptedEvent, EngineEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import { ConnectionPairing } from './connection-pairing.js';
 
 /** What one link's events say as a whole (several messages share it). */
 interface LinkEntry {
   /** The sender's sessions and the receiver's acceptances, per message, in trace order. */
   sessions: Map<string, SessionEvent[]>;
   acceptedBy: Map<string, AcceptedEvent[]>;
-  /** Wire records by the client's port (`WireRecord.clientPort`, the sender's `localPort`), in trace order. */
-  wiresByPort: Map<number, WireEvent[]>;
   /** Every wire record of the link, in trace order. */
   wires: WireEvent[];
   /** Every `accepted` event of the link, in trace order. */
@@ -39,6 +38,7 @@ export class TraceIndex {
   readonly #listed = new Set<string>();
   readonly #own = new Map<string, TraceEvent[]>();
   readonly #links = new Map<string, LinkEntry>();
+  readonly #pairing = new ConnectionPairing();
   /** Per hop: the names it signs Received headers with, from the first acceptance that recorded them. */
   readonly #hopNames = new Map<string, readonly string[]>();
   /** Per hop: its acceptances that recorded Received headers, in trace order. */
@@ -60,9 +60,7 @@ export class TraceIndex {
       const link = this.#link(e.link);
       link.wires.push(e);
       link.wireCount++;
-      const list = link.wiresByPort.get(e.record.clientPort);
-      if (list) list.push(e);
-      else link.wiresByPort.set(e.record.clientPort, [e]);
+      this.#pairing.add(e);
       return;
     }
     if (e.kind === 'refused-command') this.#unnamed.push(e);
@@ -82,11 +80,13 @@ export class TraceIndex {
     if (e.kind === 'session') {
       const link = this.#link(e.link);
       push(link.sessions, id, e);
+      this.#pairing.add(e);
       link.sessionCount++;
       this.#sessionCount++;
     } else if (e.kind === 'accepted') {
       const link = this.#link(e.link);
       push(link.acceptedBy, id, e);
+      this.#pairing.add(e);
       link.accepted.push(e);
       if (e.received) {
         if (!this.#hopNames.has(e.hop)) this.#hopNames.set(e.hop, e.received.hopNames);
@@ -133,9 +133,9 @@ export class TraceIndex {
     return this.#links.get(link)?.acceptedBy.get(messageId) ?? EMPTY;
   }
 
-  /** The first wire record on `link` whose client port is `port` (the sender's `localPort`). */
-  wireFor(link: string, port: number): WireRecord | undefined {
-    return this.#links.get(link)?.wiresByPort.get(port)?.[0]?.record;
+  /** The wire record of the connection a session used (connection-pairing.ts), once recorded. */
+  wireOf(session: SessionEvent): WireRecord | undefined {
+    return this.#pairing.wireOf(session)?.record;
   }
 
   /** Every wire record on `link`, in trace order. */
@@ -200,14 +200,10 @@ export class TraceIndex {
       for (const e of this.#own.get(id) ?? EMPTY) {
         removed.add(e);
         const link = this.#links.get(e.link);
-        if (e.kind === 'session') {
-          link?.sessions.delete(id);
-          // The connection this session used: the first record from its port not removed yet.
-          const record = link?.wiresByPort.get(e.localPort)?.find((w) => !removed.has(w));
-          if (record) removed.add(record);
-        } else if (e.kind === 'accepted') {
-          link?.acceptedBy.delete(id);
-          const record = link?.wires.find((w) => w.record.upstreamPort === e.remotePort && !removed.has(w));
+        if (e.kind === 'session' || e.kind === 'accepted') {
+          (e.kind === 'session' ? link?.sessions : link?.acceptedBy)?.delete(id);
+          // The connection it used; for mail sent by hand (no session), the one the hop accepted it on.
+          const record = this.#pairing.forget(e);
           if (record) removed.add(record);
         }
       }
@@ -218,11 +214,6 @@ export class TraceIndex {
       link.wires = link.wires.filter((w) => !removed.has(w));
       link.accepted = link.accepted.filter((e) => !removed.has(e));
       link.engine = link.engine.filter((e) => !removed.has(e));
-      for (const [port, list] of link.wiresByPort) {
-        const kept = list.filter((w) => !removed.has(w));
-        if (kept.length === 0) link.wiresByPort.delete(port);
-        else if (kept.length !== list.length) link.wiresByPort.set(port, kept);
-      }
     }
     for (const [hop, list] of this.#received) this.#received.set(hop, list.filter((e) => !removed.has(e)));
     this.#unnamed = this.#unnamed.filter((e) => !removed.has(e));
@@ -233,21 +224,16 @@ export class TraceIndex {
   /** Adds to `removed` the unclaimed wire records and refused commands older than every message still indexed. */
   #sweep(removed: Set<TraceEvent>): void {
     let oldest = Infinity;
-    const claimed = new Set<string>();
-    for (const events of this.#own.values()) {
-      oldest = Math.min(oldest, events[0].seq);
-      for (const e of events) {
-        if (e.kind === 'session') claimed.add(`${e.link}\0c${e.localPort}`);
-        else if (e.kind === 'accepted') claimed.add(`${e.link}\0u${e.remotePort}`);
-      }
-    }
-    for (const [name, link] of this.#links) {
+    for (const events of this.#own.values()) oldest = Math.min(oldest, events[0].seq);
+    for (const link of this.#links.values()) {
       // A real engine's connections are judged as the link's whole (opaque-link-verdict.ts): kept.
       if (link.opaqueSender) continue;
       for (const w of link.wires) {
         if (w.seq >= oldest) break;
-        const upstream = w.record.upstreamPort;
-        if (!claimed.has(`${name}\0c${w.record.clientPort}`) && !(upstream !== undefined && claimed.has(`${name}\0u${upstream}`))) removed.add(w);
+        if (!removed.has(w) && !this.#pairing.claimed(w)) {
+          removed.add(w);
+          this.#pairing.forgetRecord(w);
+        }
       }
     }
     for (const e of this.#unnamed) {
@@ -259,7 +245,7 @@ export class TraceIndex {
   #link(name: string): LinkEntry {
     let entry = this.#links.get(name);
     if (!entry) {
-      entry = { sessions: new Map(), acceptedBy: new Map(), wiresByPort: new Map(), wires: [], accepted: [], injections: [], engine: [], opaqueSender: false, sessionCount: 0, wireCount: 0 };
+      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], opaqueSender: false, sessionCount: 0, wireCount: 0 };
       this.#links.set(name, entry);
     }
     return entry;
