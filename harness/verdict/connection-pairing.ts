@@ -72,14 +72,18 @@ export class ConnectionPairing {
   forget(e: SessionEvent | AcceptedEvent): WireEvent | undefined {
     const record = this.#pairs.get(e);
     this.#pairs.delete(e);
-    if (record) this.#paired.delete(record);
+    if (record) {
+      this.#paired.delete(record);
+      // A record paired by its upstream port (mail sent by hand) still waits for a session on its client port.
+      this.forgetRecord(record);
+    }
     const key = e.kind === 'session' ? `${e.link}\0c${e.localPort}` : `${e.link}\0u${e.remotePort}`;
     const w = this.#waiting.get(key);
     if (w && (w.session === e || w.accepted === e)) this.#settle(key, { ...w, ...(w.session === e ? { session: undefined } : { accepted: undefined }) });
     return record;
   }
 
-  /** Forgets an unclaimed record (swept: nothing still indexed can claim it). */
+  /** Forgets a record's place in the queue of its client port (it was forgotten, or swept: nothing can claim it). */
   forgetRecord(record: WireEvent): void {
     const key = `${record.link}\0c${record.record.clientPort}`;
     const w = this.#waiting.get(key);
