@@ -77,7 +77,7 @@ await new Promise<void>((resolve) => {
   }, 1000 / RATE);
 });
 for (const deadline = Date.now() + 60_000; (inFlight > 0 || printed < sent - failed) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 100));
-const running = probe.take('end', sent, printed, chain.events().length);
+probe.take('end', sent, printed, chain.events().length);
 
 const judgeStart = performance.now();
 const report = await chain.judge();
@@ -91,16 +91,26 @@ transport.close();
 await probe.handlesSettled();
 probe.take('stopped', sent, printed, '-');
 
-/** Growth is counted from the first point where the chain holds its full bound (2 × keepFinished messages done) to the last while running. */
-const warm = probe.samples.find((s) => s.done >= 2 * UP_CHAIN_OPTIONS.keepFinished! && s.label.endsWith('min')) ?? running;
+/**
+ * Growth per 10,000 messages: the least-squares slope over the points taken once the chain holds its
+ * full bound (2 × keepFinished messages done; before that the kept trace fills up), which evens out the
+ * saw-tooth of batches forgotten.
+ */
+const steady = probe.samples.filter((s) => s.done >= 2 * UP_CHAIN_OPTIONS.keepFinished! && s.label.endsWith('min'));
+const per10k = (of: (s: Sample) => number) => {
+  if (steady.length < 3) return '-';
+  const mx = steady.reduce((a, s) => a + s.done, 0) / steady.length;
+  const my = steady.reduce((a, s) => a + of(s), 0) / steady.length;
+  const slope = steady.reduce((a, s) => a + (s.done - mx) * (of(s) - my), 0) / steady.reduce((a, s) => a + (s.done - mx) ** 2, 0);
+  return (slope * 10_000).toFixed(1);
+};
 const windows = probe.samples.filter((s): s is Sample & { cpuMsPerMessage: number } => s.label.endsWith('min') && s.cpuMsPerMessage !== undefined);
-const per10k = (from: number, to: number) => (running.done > warm.done ? (((to - from) / (running.done - warm.done)) * 10_000).toFixed(1) : '-');
 const delivered = report.messages.filter((m) => m.outcome === 'delivered').length;
 const out = process.stdout;
 out.write(`\nsoak --up: ${MINUTES} min at ${RATE} messages/s, keepFinished ${UP_CHAIN_OPTIONS.keepFinished}\n\n${probe.table()}\n\n`);
 out.write(`${sent} sent by hand (${failed} refused or failed), ${printed} live verdict lines and ${deferrals} deferrals printed; last: ${lastLine.replace(/\x1b\[[0-9;]*m/g, '')}\n`);
 out.write(`CPU per message: ${windows[0]?.cpuMsPerMessage ?? '-'} ms in the first window, ${windows.at(-1)?.cpuMsPerMessage ?? '-'} ms in the last\n`);
-out.write(`growth from ${warm.label} to the end: RSS ${per10k(warm.rssMb, running.rssMb)} MB and heap ${per10k(warm.heapMb, running.heapMb)} MB per 10,000 messages\n`);
+out.write(`growth once the bound is reached (${steady.length} points, ${steady[0]?.done ?? '-'} to ${steady.at(-1)?.done ?? '-'} messages): RSS ${per10k((s) => s.rssMb)} MB and heap ${per10k((s) => s.heapMb)} MB per 10,000 messages\n`);
 out.write(`report: ${report.messages.length} messages judged in ${judgeSeconds.toFixed(2)} s (${delivered} delivered); stop() took ${stopSeconds.toFixed(2)} s\n`);
 if (failed > 0 || delivered !== sent || report.failures.length > 0) {
   out.write(`NOT OK: ${sent - delivered} not delivered; failures: ${report.failures.slice(0, 10).join('; ') || 'none'}\n`);
