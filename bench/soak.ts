@@ -1,136 +1,114 @@
 /**
- * `npm run bench:soak`: 10,000 messages through one 3-hop chain whose middle link kills the first
- * TLS handshake of every message (`kill-handshake`, `attempts: [1]`: each message is deferred once
- * and retried on the virtual clock), in batches. Prints memory (RSS, heap used after a full GC),
- * open handles and file descriptors, and the trace's size at the start, every 1,000 messages, at the
- * end and after stop(); then checks that nothing was lost or duplicated (the accounting invariant,
- * and the final mailbox). A report, not a timed test: exits 1 only when a message went missing.
+ * `npm run bench:soak`: messages pushed through one 3-hop chain in batches, measuring memory (RSS,
+ * heap used after a full GC), CPU per message, open handles and file descriptors, and the trace's
+ * size every 1,000 messages and after stop(); then the chain's report judges every message and the
+ * run checks that nothing was lost or duplicated (the accounting invariant, and the final mailbox).
+ * A report, not a timed test: exits 1 only when a message went missing or arrived twice.
  *
- *   npm run bench:soak                          # 10,000 messages, 50 in flight
+ *   npm run bench:soak                          # 10,000 messages; the middle link kills each first handshake
+ *   npm run bench:soak -- --faults              # 100,000 messages, a fault on every link (below), keepFinished 1,000
+ *   npm run bench:soak -- --up                  # `mailhop up` for 30 minutes at 20 messages/s (soak-up.ts)
  *   npm run bench:soak -- --messages 2000       # fewer
- *   npm run bench:soak -- --batch 20            # fewer in flight
- *   npm run bench:soak -- --judge               # also time report() (every verdict) at the end
- *   npm run bench:soak -- --trace-limit 2000    # bounded trace (startChain's traceLimit): flat memory
+ *   npm run bench:soak -- --batch 20            # fewer in flight (default 50)
+ *   npm run bench:soak -- --trace-limit 2000    # bounded trace (startChain's traceLimit)
+ *   npm run bench:soak -- --keep-finished 1000  # bounded trace by message (startChain's keepFinished, as `up`)
+ *
+ * `--faults`: the client's first session is reset on STARTTLS, sendmail's first handshake to gateway
+ * is killed, gateway's first STARTTLS to mailbox stalls until its 1 s timeout; each is deferred and
+ * retried on the virtual clock, so every message takes 6 SMTP sessions and 3 deferrals.
  */
-import { readdirSync } from 'node:fs';
-import { startChain } from '../harness/chain/chain.js';
+import { startChain, type ChainOptions } from '../harness/chain/chain.js';
 import { Scenario } from '../harness/scenario/schema.js';
-import { checkAccounting } from '../harness/verdict/accounting.js';
+import { option, SoakProbe } from './soak-probe.js';
 
-function option(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-}
-const MESSAGES = option('messages', 10_000);
-const BATCH = option('batch', 50);
-const EVERY = option('every', 1_000);
-const judge = process.argv.includes('--judge');
-const traceLimit = process.argv.includes('--trace-limit') ? option('trace-limit', 2_000) : undefined;
-
-const scenario = Scenario.parse({
-  name: 'soak',
-  hops: [
-    // Sendmail-like: a failed handshake is deferred and retried with TLS, never in plaintext.
-    { id: 'sendmail', outbound: { tls: 'opportunistic', fallback: 'never', retry: ['1m'] } },
-    { id: 'gateway' },
-    { id: 'mailbox' },
-  ],
-  links: [{ from: 'sendmail', to: 'gateway', fault: 'kill-handshake', attempts: [1] }],
-  messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }],
-  runFor: '3650d',
-});
-
-const gc = (globalThis as { gc?: () => void }).gc;
-const MB = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-
-interface Sample {
-  label: string;
-  sent: number;
-  delivered: number;
-  rssMb: string;
-  heapMb: string;
-  handles: number;
-  fds: number;
-  events: number | string;
-  seconds: string;
-}
-
-const started = performance.now();
-function sample(label: string, sent: number, delivered: number, events: number | string): Sample {
-  gc?.(); // retained memory, not garbage waiting for a collection
-  const memory = process.memoryUsage();
-  return {
-    label,
-    sent,
-    delivered,
-    rssMb: MB(memory.rss),
-    heapMb: MB(memory.heapUsed),
-    handles: (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length,
-    fds: readdirSync('/proc/self/fd').length,
-    events,
-    seconds: ((performance.now() - started) / 1000).toFixed(1),
-  };
-}
-
-const samples: Sample[] = [];
-const show = (s: Sample) => {
-  samples.push(s);
-  process.stderr.write(`soak: ${s.label.padEnd(10)} sent ${String(s.sent).padStart(6)}  delivered ${String(s.delivered).padStart(6)}  rss ${s.rssMb.padStart(7)} MB  heap ${s.heapMb.padStart(7)} MB  handles ${String(s.handles).padStart(4)}  fds ${String(s.fds).padStart(4)}  trace ${String(s.events).padStart(7)} events  ${s.seconds} s\n`);
-};
-
-if (!gc) process.stderr.write('soak: run with node --expose-gc (npm run bench:soak does) for heap figures after a full GC\n');
-show(sample('start', 0, 0, 0));
-const chain = await startChain(scenario, traceLimit === undefined ? {} : { traceLimit });
-show(sample('started', 0, 0, chain.events().length));
-// Counted as they happen: with a trace limit, events() no longer holds them all.
-const counts = new Map<string, number>();
-chain.subscribe((e) => counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1));
-
-const message = scenario.messages[0];
-let sent = 0;
-while (sent < MESSAGES) {
-  const n = Math.min(BATCH, MESSAGES - sent);
-  await Promise.all(Array.from({ length: n }, () => chain.send(message)));
-  sent += n;
-  const result = await chain.settle();
-  if (result !== 'done') throw new Error(`settle() gave ${result} after ${sent} messages`);
-  if (sent % EVERY === 0 || sent === MESSAGES) show(sample(sent === MESSAGES ? 'end' : `${sent}`, sent, chain.mailbox().length, chain.events().length));
-}
-
-const events = chain.events();
-// The whole trace is replayed; with a trace limit, the chain counted as it went and report() says.
-const problems =
-  traceLimit === undefined
-    ? checkAccounting(events, [], 'mailbox')
-    : chain.report().failures.filter((f) => f.startsWith('accounting: ')).map((f) => f.slice('accounting: '.length));
-const ids = chain.mailbox().map((m) => m.id);
-const unique = new Set(ids).size;
-const traceBytes = Buffer.byteLength(JSON.stringify(events));
-const total = [...counts.values()].reduce((a, b) => a + b, 0);
-
-let judged = '';
-if (judge) {
-  const t = performance.now();
-  const report = chain.report();
-  judged = `report() over ${events.length} events: ${((performance.now() - t) / 1000).toFixed(1)} s, ${report.failures.length} failures`;
-}
-await chain.stop();
-// Closed servers leave the handle list a moment after their close callbacks; give them up to 2 s.
-const handles = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length;
-for (const deadline = Date.now() + 2_000; handles() > samples[0].handles && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 50));
-show(sample('stopped', sent, ids.length, '-'));
-
-const out = process.stdout;
-out.write('\n| point | messages | RSS MB | heap used MB | handles | fds | trace events | s |\n|---|---|---|---|---|---|---|---|\n');
-for (const s of samples) out.write(`| ${s.label} | ${s.sent} | ${s.rssMb} | ${s.heapMb} | ${s.handles} | ${s.fds} | ${s.events} | ${s.seconds} |\n`);
-out.write(`\n${sent} sent, ${ids.length} in the mailbox (${unique} distinct), ${counts.get('session') ?? 0} SMTP sessions, ${counts.get('deferred') ?? 0} deferrals (the killed handshakes)\n`);
-out.write(`trace: ${total} events (${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')})`);
-out.write(traceLimit === undefined ? `, ${MB(traceBytes)} MB as JSON, ${(traceBytes / sent / 1024).toFixed(1)} KiB per message\n` : `; ${events.length} kept (traceLimit ${traceLimit}), ${MB(traceBytes)} MB as JSON\n`);
-if (judged) out.write(`${judged}\n`);
-const lost = sent - unique;
-if (problems.length > 0 || lost !== 0 || unique !== ids.length) {
-  out.write(`NOT OK: ${lost} lost, ${ids.length - unique} duplicated; accounting: ${problems.slice(0, 10).join('; ') || 'clean'}\n`);
-  process.exitCode = 1;
+if (process.argv.includes('--up')) {
+  await import('./soak-up.js');
 } else {
-  out.write('OK: nothing lost, nothing duplicated, accounting clean\n');
+  await soakBatches();
+}
+
+async function soakBatches(): Promise<void> {
+  const faults = process.argv.includes('--faults');
+  const MESSAGES = option('messages', faults ? 100_000 : 10_000);
+  const BATCH = option('batch', 50);
+  const EVERY = option('every', faults ? 10_000 : 1_000);
+  const chainOptions: ChainOptions = process.argv.includes('--trace-limit')
+    ? { traceLimit: option('trace-limit', 2_000) }
+    : faults || process.argv.includes('--keep-finished')
+      ? { keepFinished: option('keep-finished', 1_000) }
+      : {};
+  const retry = { fallback: 'never', retry: ['1m'] } as const;
+  const scenario = Scenario.parse({
+    name: faults ? 'soak-faults' : 'soak',
+    submit: faults ? { tls: 'opportunistic', ...retry } : { tls: 'opportunistic' },
+    hops: [
+      // Sendmail-like: a failed handshake is deferred and retried with TLS, never in plaintext.
+      { id: 'sendmail', outbound: { tls: 'opportunistic', ...retry } },
+      { id: 'gateway', outbound: faults ? { tls: 'opportunistic', ...retry, timeout: '1s' } : { tls: 'opportunistic' } },
+      { id: 'mailbox' },
+    ],
+    links: [
+      { from: 'sendmail', to: 'gateway', fault: 'kill-handshake', attempts: [1] },
+      ...(faults
+        ? [
+            { from: 'client', to: 'sendmail', fault: 'reset', after: 'STARTTLS', attempts: [1] },
+            { from: 'gateway', to: 'mailbox', fault: 'stall', after: 'starttls', attempts: [1] },
+          ]
+        : []),
+    ],
+    messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }],
+    runFor: '3650d',
+  });
+
+  const probe = new SoakProbe('soak');
+  const chain = await startChain(scenario, chainOptions);
+  // Counted as they happen: a bounded chain keeps neither every event nor every mailbox copy.
+  const counts = new Map<string, number>();
+  const deliveries = new Uint8Array(MESSAGES + 1); // per message number (ids are m1, m2, ...): times delivered
+  chain.subscribe((e) => {
+    counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
+    if (e.kind === 'delivered') deliveries[Number(e.messageId.slice(1))]++;
+  });
+  const delivered = () => counts.get('delivered') ?? 0;
+  probe.take('started', 0, 0, chain.events().length);
+
+  const message = scenario.messages[0];
+  let sent = 0;
+  while (sent < MESSAGES) {
+    const n = Math.min(BATCH, MESSAGES - sent);
+    await Promise.all(Array.from({ length: n }, () => chain.send(message)));
+    sent += n;
+    const result = await chain.settle();
+    if (result !== 'done') throw new Error(`settle() gave ${result} after ${sent} messages`);
+    if (sent % EVERY === 0 || sent === MESSAGES) probe.take(sent === MESSAGES ? 'end' : `${sent}`, sent, delivered(), chain.events().length);
+  }
+
+  const judgeStart = performance.now();
+  const report = await chain.judge();
+  const judgeSeconds = (performance.now() - judgeStart) / 1000;
+  const kept = chain.events().length;
+  await chain.stop();
+  await probe.handlesSettled();
+  probe.take('stopped', sent, delivered(), '-');
+
+  let twice = 0;
+  let missing = 0;
+  for (let i = 1; i <= sent; i++) {
+    if (deliveries[i] === 0) missing++;
+    else if (deliveries[i] > 1) twice++;
+  }
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const out = process.stdout;
+  out.write(`\n${scenario.name}: ${sent} messages, ${BATCH} in flight, ${JSON.stringify(chainOptions)}\n\n${probe.table()}\n\n`);
+  out.write(`${sent} sent, ${delivered()} delivered (${sent - missing} distinct), ${counts.get('session') ?? 0} SMTP sessions, ${counts.get('deferred') ?? 0} deferrals\n`);
+  out.write(`trace: ${total} events (${[...counts].map(([k, n]) => `${k} ${n}`).join(', ')}); ${kept} kept at the end\n`);
+  out.write(`report: ${report.messages.length} messages judged in ${judgeSeconds.toFixed(1)} s; ${report.links.map((l) => `${l.link} ${l.verdict} (${l.attempts} sessions)`).join(', ')}; outcome ${report.outcome}, end to end ${report.endToEnd}\n`);
+  // With traceLimit the report judges only the messages whose events are kept (its accounting still counts all).
+  const judgedAll = 'traceLimit' in chainOptions || report.messages.length === sent;
+  if (report.failures.length > 0 || missing !== 0 || twice !== 0 || !judgedAll) {
+    out.write(`NOT OK: ${missing} lost, ${twice} delivered more than once; failures: ${report.failures.slice(0, 10).join('; ') || 'none'}\n`);
+    process.exitCode = 1;
+  } else {
+    out.write('OK: every message delivered exactly once, accounting clean\n');
+  }
 }

@@ -19,8 +19,9 @@ import { ClientTlsContexts } from '../mta/client-tls-contexts.js';
 import type { ConnectionInfo } from '../mta/deliver-attempt.js';
 import { selectRuntime, type RuntimeChoice } from '../runtime/select-runtime.js';
 import type { StartedUnit } from '../runtime/runtime.js';
-import { judgeScenario, type ScenarioReport } from '../verdict/judge-scenario.js';
+import { judgeScenario, judgeScenarioAsync, type JudgeContext, type ScenarioReport } from '../verdict/judge-scenario.js';
 import { AccountingTally } from '../verdict/accounting.js';
+import { FinalVerdicts } from '../verdict/final-verdicts.js';
 import { opaqueHopsOf, planOpaqueAddresses, startChainEngines } from '../engines/chain-engines.js';
 import { EngineHolds } from '../engines/engine-holds.js';
 import type { StartedEngine } from '../engines/start-engine.js';
@@ -79,6 +80,16 @@ export interface ChainOptions {
    */
   traceLimit?: number;
   /**
+   * For long sessions (`mailhop up`): the trace keeps the events of at most `keepFinished` messages
+   * whose outcome is final (delivered or bounced, ended at every hop); older ones are judged and their
+   * events leave the trace and the link proxies (verdict/final-verdicts.ts), and the mailbox keeps at
+   * most the `keepFinished` most recent messages. report() still covers every message with the same
+   * verdicts, and counts the accounting event by event; events() and mailbox() return what is kept.
+   * Ignored (everything kept) when a real engine or an external gateway sends on a link: its link is
+   * judged as a whole. Default: keep everything.
+   */
+  keepFinished?: number;
+  /**
    * Where hops and link proxies run: `'in-process'` (default), `'containers'` (one container each,
    * through Testcontainers; harness/runtime/container-runtime.ts), or a runtime of your own.
    * Default: `MAILHOP_RUNTIME`, else in-process.
@@ -111,10 +122,15 @@ export interface StartedChain extends AsyncDisposable {
    * (counted from when it entered the chain: a message sent after earlier ones still gets its whole budget).
    */
   settle(): Promise<'done' | 'limit' | 'stopped'>;
-  /** Sends every message of the scenario, settles, and judges. */
+  /** Sends every message of the scenario, settles, and judges (with {@link judge}). */
   run(): Promise<ScenarioReport>;
-  /** Judges what happened so far. */
+  /** Judges what happened so far; blocks the event loop for as long as that takes (linear in the trace). */
   report(): ScenarioReport;
+  /**
+   * Judges what happened so far, as {@link report} does, giving the event loop a turn every 500 messages
+   * so that signals and I/O are handled meanwhile. Rejects with `signal`'s reason when it aborts.
+   */
+  judge(options?: { signal?: AbortSignal }): Promise<ScenarioReport>;
   events(): TraceEvent[];
   /** Calls `listener` with every new trace event as it is recorded; returns the unsubscribe function. */
   subscribe(listener: (event: TraceEvent) => void): () => void;
@@ -157,10 +173,16 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const runtime = await selectRuntime(options.runtime);
   const clock = new VirtualClock();
   const trace = new Trace(clock, { keep: options.traceLimit });
-  const tally = options.traceLimit === undefined ? null : new AccountingTally();
+  /** Per link (index of the receiving hop): its sender is a real engine or an external gateway. */
+  const opaqueSender = scenario.hops.map((_, i) => i > 0 && (scenario.hops[i - 1].engine ?? 'mock') !== 'mock');
+  const bounded = options.keepFinished !== undefined && !opaqueSender.some(Boolean);
+  const tally = options.traceLimit === undefined && !bounded ? null : new AccountingTally();
   if (tally) trace.subscribe((e) => tally.observe(e));
   const budget = new RunBudget(scenario.runFor, () => clock.now());
   trace.subscribe((e) => budget.observe(e));
+  // After the tally: a message it settles has been counted in full.
+  const finals = bounded ? new FinalVerdicts(scenario, { keep: options.keepFinished!, onDrop: (events) => trace.drop(events), tally: tally! }) : null;
+  if (finals) trace.subscribe((e) => finals.observe(e));
   const pki = await RunPki.create();
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   const ids = scenario.hops.map((h) => h.id);
@@ -177,8 +199,6 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   // Hops whose queues mailhop cannot see (engines/): which messages they hold, and the clock waits for them.
   const holds = new EngineHolds(opaqueHopsOf(scenario, linkNames), clock, options.engineSettleMs ?? 15_000);
   trace.subscribe((e) => holds.observe(e));
-  /** Per link (index of the receiving hop): its sender is a real engine or an external gateway. */
-  const opaqueSender = ids.map((_, i) => i > 0 && (scenario.hops[i - 1].engine ?? 'mock') !== 'mock');
   const linkIndex = new Map(linkNames.map((name, i) => [name, i]));
   const deliveryIds = new DeliveryIds({ binding: opaqueSender.map((o) => (o ? 'sealed' : 'announced')), clientOf: (i, upstream) => proxies[i]?.clientOf?.(upstream) });
   // A sender's session ended: its connection no longer carries the message (the id is not believed on it).
@@ -243,6 +263,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           onMessage: (m: AcceptedMessage) => {
             if (i === ids.length - 1) {
               mailbox.push({ ...m, at: clock.now() });
+              if (bounded && mailbox.length > options.keepFinished!) mailbox.splice(0, mailbox.length - Math.ceil(options.keepFinished! / 2));
               trace.emit({ kind: 'delivered', source: 'receiver', link: linkNames[i], hop: hop.id, messageId: m.id });
               return;
             }
@@ -272,7 +293,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
           ...(remote && scenario.links.some((l) => l.fault === 'intercept' && `${l.from}->${l.to}` === linkNames[i])
             ? { attackerCert: await pki.issue(hostnames[i], 'untrusted-ca') } : {}),
           // With a trace limit, the proxies keep no finished records either (the trace has them).
-          ...(options.traceLimit === undefined ? {} : { keepRecords: 0 }),
+          ...(options.traceLimit === undefined && !bounded ? {} : { keepRecords: 0 }),
         }, {
           deliveryOf: (port) => connections[i].get(port),
           attackerCert: () => pki.issue(hostnames[i], 'untrusted-ca'),
@@ -356,11 +377,15 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       await waitForWire(2_000);
       return result;
     };
-    const report = () =>
-      judgeScenario(scenario, [...trace.events(), ...openOpaqueRecords()], {
-        file: options.file, held: heldNow(), dsns: [...dsns],
-        ...(tally ? { accounting: tally.problems(heldNow(), ids[ids.length - 1]) } : {}),
-      });
+    const judgeContext = (): JudgeContext => ({
+      file: options.file, held: heldNow(), dsns: [...dsns],
+      ...(tally ? { accounting: tally.problems(heldNow(), ids[ids.length - 1]) } : {}),
+    });
+    // With keepFinished, the running index (forgotten messages' verdicts included) rather than the trace kept.
+    const judged = () => (finals ? finals.index : [...trace.events(), ...openOpaqueRecords()]);
+    const context = (): JudgeContext => ({ ...judgeContext(), ...(finals ? { finished: finals } : {}) });
+    const report = () => judgeScenario(scenario, judged(), context());
+    const judge = (judgeOptions: { signal?: AbortSignal } = {}) => judgeScenarioAsync(scenario, judged(), context(), judgeOptions);
     const heldNow = () => [
       ...queues.flatMap((q, qi) => q.held().map((m) => ({ messageId: m.id, hop: qi === queues.length - 1 ? 'client' : ids[qi] }))),
       ...holds.held(),
@@ -381,10 +406,11 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       send,
       settle,
       report,
+      judge,
       async run() {
         for (const m of scenario.messages) await send(m);
         await settle();
-        return report();
+        return judge();
       },
       events: () => trace.events(),
       subscribe: (listener) => trace.subscribe(listener),

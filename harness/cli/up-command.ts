@@ -2,8 +2,8 @@ import { loadOrReport } from './load-or-report.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain, type StartedChain } from '../chain/chain.js';
 import { MailhopError } from '../errors.js';
-import type { TraceEvent } from '../trace/events.js';
-import { renderDeferred, renderHopAddresses, renderLiveVerdict } from '../report/live-verdict.js';
+import { renderHopAddresses } from '../report/live-verdict.js';
+import { UP_CHAIN_OPTIONS, watchChain } from '../report/live-watch.js';
 import { listenForInterrupt } from './interrupt.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 
@@ -45,7 +45,7 @@ export async function upCommand(path: string, io: UpIo = { stdout: process.stdou
   const { scenario, file } = loaded;
   let chain: StartedChain;
   try {
-    chain = await startChain(scenario, { file, stampMissingId: true, allowExternal: options.allowExternal ?? false, portBase: options.portBase });
+    chain = await startChain(scenario, { file, ...UP_CHAIN_OPTIONS, allowExternal: options.allowExternal ?? false, portBase: options.portBase });
   } catch (err) {
     // The chain stopped whatever it had started; say why in one line (a busy port, a non-loopback address).
     if (!(err instanceof MailhopError)) throw err;
@@ -79,57 +79,3 @@ export async function upCommand(path: string, io: UpIo = { stdout: process.stdou
   return 0;
 }
 
-/**
- * Follows the trace: a message that arrives starts the virtual clock (so retries happen), a
- * deferral is printed at once, and a message that is delivered or given up is printed once the
- * chain is quiet again (its wire records are in by then); `settled` hears of each message printed so.
- */
-function watchChain(chain: StartedChain, say: (line: string) => void, settled: (messageId: string) => void): { stop(): void } {
-  const printed = new Set<string>();
-  const finished = new Set<string>();
-  const seen = new Set<string>();
-  let stopped = false;
-  let settling: Promise<void> = Promise.resolve();
-  const firstHop = chain.hops[0].id;
-
-  const flush = (result: 'done' | 'limit' | 'stopped') => {
-    if (stopped) return;
-    const events = chain.events();
-    for (const id of finished) {
-      if (printed.has(id)) continue;
-      printed.add(id);
-      say(renderLiveVerdict(chain.scenario, events, id));
-      settled(id);
-    }
-    if (result !== 'limit') return;
-    // Out of virtual time: what is still queued stays held; say so once.
-    for (const id of seen) {
-      if (printed.has(id) || finished.has(id)) continue;
-      printed.add(id);
-      const holder = events.filter((e): e is Extract<TraceEvent, { kind: 'queued' }> => e.kind === 'queued' && e.messageId === id).at(-1);
-      say(renderLiveVerdict(chain.scenario, events, id, { hop: holder?.hop ?? firstHop }));
-      settled(id);
-    }
-  };
-  const settle = () => {
-    settling = settling.then(async () => flush(await chain.settle()));
-  };
-  const unsubscribe = chain.subscribe((e) => {
-    if (stopped) return;
-    if (e.kind === 'queued') {
-      seen.add(e.messageId);
-      if (e.hop === firstHop) settle();
-    } else if (e.kind === 'deferred') {
-      say(renderDeferred(e));
-    } else if (e.kind === 'delivered' || e.kind === 'bounced') {
-      finished.add(e.messageId);
-      settle();
-    }
-  });
-  return {
-    stop() {
-      stopped = true;
-      unsubscribe();
-    },
-  };
-}

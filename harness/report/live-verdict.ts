@@ -1,16 +1,18 @@
 /**
  * Lines `mailhop up` prints while a chain runs: the hops' addresses, and per message, as it is
  * delivered (or given up, or left held), its verdict on every link. The verdicts are verdict/'s
- * (judgeMessageLink, endToEndVerdict) on the trace so far. Mail sent by hand has no sender witness
+ * (judgeIndexedLink, endToEndVerdict) on the trace so far, indexed as it is recorded (live-watch.ts),
+ * so a line costs O(links + the message's events) however long the session. Mail sent by hand has no sender witness
  * on the link it came in on (the first, or a later hop's when sent there), so that link shows what
  * the receiving hop saw instead of a verdict, links before it are left out, and the end-to-end
  * verdict covers the links mailhop relayed.
  */
 import pc from 'picocolors';
 import { linkNamesOf, type Scenario } from '../scenario/schema.js';
-import type { AcceptedEvent, BouncedEvent, DeferredEvent, TraceEvent } from '../trace/events.js';
+import type { BouncedEvent, DeferredEvent } from '../trace/events.js';
 import type { HopAddresses } from '../chain/chain.js';
-import { judgeMessageLink } from '../verdict/link-verdict.js';
+import { judgeIndexedLink } from '../verdict/link-verdict.js';
+import type { TraceIndex } from '../verdict/trace-index.js';
 import { endToEndVerdict } from '../verdict/end-to-end.js';
 import { formatDuration } from '../scenario/duration.js';
 import { LOCK_OF } from './html-parts.js';
@@ -48,17 +50,18 @@ export function renderDeferred(event: DeferredEvent): string {
   return pc.dim(`${t(event.messageId)} deferred at ${t(event.hop)} (attempt ${event.attempt}): ${t(event.reply.text)}; next attempt at +${formatDuration(event.nextAttemptAt)} (virtual time)`);
 }
 
-/** The message's line: outcome, then every link, then end to end. */
-export function renderLiveVerdict(scenario: Scenario, events: readonly TraceEvent[], messageId: string, held?: { hop: string }): string {
+/** The message's line: outcome, then every link, then end to end, from the trace indexed so far. */
+export function renderLiveVerdict(scenario: Scenario, index: TraceIndex, messageId: string, held?: { hop: string }): string {
   const ids = scenario.hops.map((h) => h.id);
-  const links = linkNamesOf(ids).map((link) => judgeMessageLink(link, messageId, events));
-  const delivered = events.some((e) => e.kind === 'delivered' && e.messageId === messageId);
-  const bounce = events.find((e): e is BouncedEvent => e.kind === 'bounced' && e.messageId === messageId);
+  const links = linkNamesOf(ids).map((link) => judgeIndexedLink(index, link, messageId));
+  const own = index.own(messageId);
+  const delivered = own.some((e) => e.kind === 'delivered');
+  const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
   const outcome = delivered ? pc.green('delivered') : bounce ? pc.red(`bounced at ${t(bounce.hop)} (${t(bounce.reply.text)})`) : pc.yellow(`held at ${t(held?.hop ?? '?')}`);
   // Mail sent by hand enters where it was sent: the first link the message was accepted on with no
   // sender witness (usually the first; a later one when sent to a later hop's address). Links before
   // it never carried the message and are left out.
-  const acceptedOn = (link: string) => events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
+  const acceptedOn = (link: string) => index.accepted(link, messageId)[0];
   const entry = links.findIndex((l) => l.sessions === 0 && acceptedOn(l.link));
   const byHand = entry >= 0;
   const shown = byHand ? links.slice(entry) : links;

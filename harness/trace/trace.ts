@@ -12,7 +12,7 @@ export interface TraceOptions {
 
 /** The ordered record of one chain's events. One per chain: chains share nothing. */
 export class Trace {
-  private readonly list: TraceEvent[] = [];
+  private list: TraceEvent[] = [];
   private readonly listeners = new Set<(e: TraceEvent) => void>();
   private count = 0;
 
@@ -36,7 +36,15 @@ export class Trace {
     return [...this.list];
   }
 
-  /** Events no longer kept (always 0 without `keep`). */
+  /**
+   * Drops events from memory (a chain with `keepFinished` drops those of messages whose verdicts it
+   * kept, verdict/final-verdicts.ts). O(events kept): drop in batches. Numbering goes on.
+   */
+  drop(events: ReadonlySet<TraceEvent>): void {
+    if (events.size > 0) this.list = this.list.filter((e) => !events.has(e));
+  }
+
+  /** Events no longer kept (always 0 without `keep` or {@link drop}). */
   get dropped(): number {
     return this.count - this.list.length;
   }

@@ -28,8 +28,13 @@ export class AccountingTally {
   readonly #owned = new Map<string, number>(); // `${hop}\0${messageId}` -> times queued
   readonly #ended = new Map<string, string[]>(); // same key -> how it ended
   readonly #deliveries = new Map<string, number>(); // messageId -> times delivered
+  /** Messages settled (see settle()): how each ended, `hop\0how\0…\0delivered-count`, one string per shape. */
+  readonly #settled = new Map<string, string>();
+  readonly #shapes = new Map<string, string>();
 
   observe(e: TraceEvent): void {
+    const id = (e as { messageId?: string }).messageId;
+    if (id !== undefined && this.#settled.has(id)) this.#unsettle(id);
     if (e.kind === 'queued') this.#own(e.hop, e.messageId);
     else if (e.kind === 'session' && e.result === 'relayed') this.#end(e.hop, e.messageId, 'relayed');
     else if (e.kind === 'bounced') this.#end(e.hop, e.messageId, 'bounced');
@@ -38,6 +43,35 @@ export class AccountingTally {
       this.#end(e.hop, e.messageId, 'delivered');
       this.#deliveries.set(e.messageId, (this.#deliveries.get(e.messageId) ?? 0) + 1);
     }
+  }
+
+  /**
+   * Shrinks the counters of a message that ended exactly once at every hop that took it (its verdicts
+   * are kept elsewhere: final-verdicts.ts) to one shared string, so that a long `mailhop up` keeps a few
+   * bytes per message. Any later event about it restores the counters first: a late duplicate still counts.
+   * @param hops the hops that took the message (queued it, or stored it in the mailbox).
+   * @returns false, keeping the counters, when the message did not end exactly once at each of them.
+   */
+  settle(messageId: string, hops: readonly string[]): boolean {
+    const parts: string[] = [];
+    for (const hop of new Set(hops)) {
+      const endings = this.#ended.get(key(hop, messageId));
+      if (this.#owned.get(key(hop, messageId)) !== 1 || endings?.length !== 1) return false;
+      parts.push(hop, endings[0]);
+    }
+    const delivered = this.#deliveries.get(messageId) ?? 0;
+    if (delivered > 1) return false;
+    for (let i = 0; i < parts.length; i += 2) {
+      this.#owned.delete(key(parts[i], messageId));
+      this.#ended.delete(key(parts[i], messageId));
+    }
+    this.#deliveries.delete(messageId);
+    parts.push(String(delivered));
+    const shape = parts.join('\0');
+    // Few shapes in a run (the chain's paths and outcomes); a run with many more keeps its own copies.
+    if (!this.#shapes.has(shape) && this.#shapes.size < 10_000) this.#shapes.set(shape, shape);
+    this.#settled.set(messageId, this.#shapes.get(shape) ?? shape);
+    return true;
   }
 
   /** The broken rules so far, counting `held` messages as ended in their hop's queue. */
@@ -54,6 +88,17 @@ export class AccountingTally {
     }
     for (const [id, n] of this.#deliveries) if (n > 1) problems.push(`${id} was delivered ${n} times to ${finalHop}`);
     return problems;
+  }
+
+  #unsettle(id: string): void {
+    const parts = this.#settled.get(id)!.split('\0');
+    this.#settled.delete(id);
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      this.#owned.set(key(parts[i], id), 1);
+      this.#ended.set(key(parts[i], id), [parts[i + 1]]);
+    }
+    const delivered = Number(parts.at(-1));
+    if (delivered > 0) this.#deliveries.set(id, delivered);
   }
 
   #own(hop: string, id: string): void {

@@ -8,7 +8,8 @@
  * MessageLabs' `from [ip]` names no host and is accepted). The walk stops at the first header that fails:
  * it and everything below are claimed, not observed (A-received-forgery), and their links read `unknown`.
  */
-import type { AcceptedEvent, TraceEvent } from '../trace/events.js';
+import type { AcceptedEvent } from '../trace/events.js';
+import type { TraceIndex } from './trace-index.js';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import { parseReceived, type Belief, type ReceivedClaim } from './received-claim.js';
 
@@ -72,35 +73,35 @@ function actualOf(verdict: LinkVerdictName | undefined): HeaderAccount['actual']
   return 'none';
 }
 
+/** The chain as a recipient knows it: each hop with the names it signs headers with (from its first acceptance that recorded them). */
+export function knownHops(index: TraceIndex, hopIds: readonly string[]): KnownHop[] {
+  return hopIds.map((id) => ({ id, names: index.hopNames(id) }));
+}
+
 /**
- * The header accounts of every delivered message: for each link of the chain, what the final mailbox's headers
- * claim and whether the link verdict agrees.
- * @param hopIds the chain in order; `verdictOf` gives the judged verdict of a message on a link.
+ * The header accounts of one delivery to the final mailbox: for each link of the chain, what the
+ * mailbox's trusted Received headers claim and whether the link verdict agrees. O(hops).
+ * @param delivery the final hop's `accepted` event, with the headers it stored.
+ * @param hops the chain in order ({@link knownHops}); `verdictOf` gives the judged verdict of the message on a link.
  */
-export function headerAccounts(
-  events: readonly TraceEvent[],
-  hopIds: readonly string[],
+export function headerAccountsOf(
+  delivery: AcceptedEvent,
+  hops: readonly KnownHop[],
   verdictOf: (messageId: string, link: string) => LinkVerdictName | undefined,
 ): HeaderAccount[] {
-  const accepted = events.filter((e): e is AcceptedEvent => e.kind === 'accepted');
-  const hops: KnownHop[] = hopIds.map((id) => ({ id, names: accepted.find((e) => e.hop === id && e.received)?.received?.hopNames ?? [] }));
-  const last = hopIds.at(-1);
-  const links = hopIds.map((id, i) => `${i === 0 ? 'client' : hopIds[i - 1]}->${id}`);
-  return accepted
-    .filter((e) => e.hop === last && e.received)
-    .flatMap((e) => {
-      const trusted = trustedHeaders(e.received!.headers, hops);
-      return links.map((link): HeaderAccount => {
-        const t = trusted.find((h) => h.link === link);
-        const believed = t?.claim.believed ?? 'unknown';
-        const actual = actualOf(verdictOf(e.messageId, link));
-        const claim = t && {
-          rule: t.claim.rule,
-          ...(t.claim.protocol ? { protocol: t.claim.protocol } : {}),
-          ...(t.claim.tls?.version ? { version: t.claim.tls.version } : {}),
-          ...(t.claim.tls?.cipher ? { cipher: t.claim.tls.cipher } : {}),
-        };
-        return { messageId: e.messageId, link, believed, actual, agrees: believed === actual, ...(t ? { header: t.header, claim } : {}) };
-      });
-    });
+  const byLink = new Map<string, TrustedHeader>();
+  for (const t of trustedHeaders(delivery.received?.headers ?? [], hops)) if (!byLink.has(t.link)) byLink.set(t.link, t);
+  return hops.map(({ id }, i): HeaderAccount => {
+    const link = `${i === 0 ? 'client' : hops[i - 1].id}->${id}`;
+    const t = byLink.get(link);
+    const believed = t?.claim.believed ?? 'unknown';
+    const actual = actualOf(verdictOf(delivery.messageId, link));
+    const claim = t && {
+      rule: t.claim.rule,
+      ...(t.claim.protocol ? { protocol: t.claim.protocol } : {}),
+      ...(t.claim.tls?.version ? { version: t.claim.tls.version } : {}),
+      ...(t.claim.tls?.cipher ? { cipher: t.claim.tls.cipher } : {}),
+    };
+    return { messageId: delivery.messageId, link, believed, actual, agrees: believed === actual, ...(t ? { header: t.header, claim } : {}) };
+  });
 }

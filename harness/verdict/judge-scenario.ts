@@ -3,23 +3,14 @@
  * the CLI and matchers only render this object, so they cannot disagree with each other.
  */
 import { linkNamesOf, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
-import type { BouncedEvent, DeferredEvent, SessionEvent, TraceEvent } from '../trace/events.js';
-import { checkAccounting, type AccountingProblem } from './accounting.js';
-import { endToEndVerdict } from './end-to-end.js';
-import { judgeMessageLink, type MessageLinkVerdict, type Witnesses } from './link-verdict.js';
-import { hasOpaqueSender } from './opaque-link-verdict.js';
-import { headerAccounts, type HeaderAccount } from './header-reconstruction.js';
-import { EventsByMessage } from './events-by-message.js';
+import type { TraceEvent } from '../trace/events.js';
+import { AccountingTally, type AccountingProblem } from './accounting.js';
+import type { Witnesses } from './link-verdict.js';
+import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
+import { judgeMessage, type MessageReport } from './judge-message.js';
+import { TraceIndex } from './trace-index.js';
 
-/** What happened to one message. */
-export interface MessageReport {
-  messageId: string;
-  outcome: OutcomeName;
-  endToEnd: EndToEndName;
-  /** For a message not delivered: the hop holding it (or that bounced it) and the last reply. */
-  stoppedAt?: { hop: string; reply: { code: number; enhanced?: string; text: string } };
-  links: MessageLinkVerdict[];
-}
+export type { MessageReport } from './judge-message.js';
 
 /** One link, over all messages. */
 export interface LinkReport {
@@ -123,6 +114,10 @@ function expectationsOf(scenario: Scenario, messages: readonly MessageReport[], 
 /** Less secure first: the order used to aggregate a link over several messages. */
 const RANK: LinkVerdictName[] = ['stripped', 'downgraded', 'plain', 'refused', 'tls', 'tls-verified', 'none'];
 
+/** How often judging gives the event loop a turn ({@link judgeScenarioAsync}): every so many events indexed, messages judged. */
+const EVENTS_PER_TURN = 20_000;
+const MESSAGES_PER_TURN = 500;
+
 function uniformOr<T extends string>(values: T[]): T | 'mixed' {
   return values.every((v) => v === values[0]) ? values[0] : 'mixed';
 }
@@ -133,62 +128,108 @@ function describe(values: Array<{ id: string; value: string }>): string {
 }
 
 /**
- * Judges a scenario run.
- * @param held messages still queued when the run stopped, with the hop holding each.
+ * Verdicts of messages whose events left the trace (a chain with `keepFinished`, final-verdicts.ts):
+ * the report takes them as they were judged when their outcome became final.
  */
-export function judgeScenario(
-  scenario: Scenario,
-  events: readonly TraceEvent[],
-  context: {
-    file?: string;
-    held: Array<{ messageId: string; hop: string }>;
-    dsns: ScenarioReport['dsns'];
-    /** Accounting problems counted as the run went (a chain with `traceLimit`); default: checked over `events`. */
-    accounting?: AccountingProblem[];
-  },
-): ScenarioReport {
-  const linkNames = linkNamesOf(scenario.hops.map((h) => h.id));
-  // The messages the client sent, and mail sent by hand (`mailhop up`): whatever a hop accepted, in order of first appearance.
-  const messageIds = [...new Set(events.flatMap((e) => ((e.kind === 'queued' && e.hop === 'client') || e.kind === 'accepted' ? [e.messageId] : [])))];
+export interface FinishedMessages {
+  /** The report of a forgotten message, or undefined for one still in the trace. */
+  report(messageId: string): MessageReport | undefined;
+  /** The header accounts of their deliveries to the final mailbox, each with its `accepted` event's `seq`, in trace order. */
+  headers(): Iterable<{ seq: number; accounts: HeaderAccount[] }>;
+}
 
-  const indexed = new EventsByMessage(events);
-  const messages: MessageReport[] = messageIds.map((id) => {
-    const links = linkNames.map((link) => judgeMessageLink(link, id, indexed.for(link, id)));
-    const own = indexed.own(id);
-    const delivered = own.some((e) => e.kind === 'delivered');
-    const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
-    let outcome: OutcomeName = 'deferred';
-    let stoppedAt: MessageReport['stoppedAt'];
-    if (delivered) outcome = 'delivered';
-    else if (bounce) {
-      outcome = bounce.hop === 'client' ? 'rejected' : 'bounced';
-      stoppedAt = { hop: bounce.hop, reply: bounce.reply };
-    } else {
-      const holder = context.held.find((h) => h.messageId === id);
-      const lastDefer = own.filter((e): e is DeferredEvent => e.kind === 'deferred').at(-1);
-      const lastSession = own.filter((e): e is SessionEvent => e.kind === 'session').at(-1);
-      const reply = lastDefer?.reply ?? lastSession?.reply ?? { code: 0, text: 'no attempt finished before the run ended' };
-      stoppedAt = { hop: holder?.hop ?? lastDefer?.hop ?? 'unknown', reply };
+/** What a report needs besides the trace. */
+export interface JudgeContext {
+  file?: string;
+  /** Messages still queued when the run stopped, with the hop holding each. */
+  held: ReadonlyArray<{ messageId: string; hop: string }>;
+  dsns: ScenarioReport['dsns'];
+  /** Accounting problems counted as the run went (a chain with `traceLimit` or `keepFinished`); default: checked over the trace. */
+  accounting?: AccountingProblem[];
+  /** Messages already judged and forgotten by the index (only with an index, not with events). */
+  finished?: FinishedMessages;
+}
+
+/**
+ * Judges a scenario run: a pure function of the scenario and its trace, O(events + messages × links).
+ * Blocks until done; {@link judgeScenarioAsync} gives the event loop turns on the way.
+ * @param events the trace in order, or an index of it (then `context.accounting` must be given).
+ */
+export function judgeScenario(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex, context: JudgeContext): ScenarioReport {
+  const steps = judging(scenario, events, context);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * As {@link judgeScenario}, with a turn of the event loop (`setImmediate`) every 20,000 events indexed
+ * and every 500 messages judged, so that signals and I/O are handled while a large run is judged.
+ * @throws the signal's reason when `signal` aborts (checked at every turn).
+ */
+export async function judgeScenarioAsync(
+  scenario: Scenario,
+  events: readonly TraceEvent[] | TraceIndex,
+  context: JudgeContext,
+  options: { signal?: AbortSignal } = {},
+): Promise<ScenarioReport> {
+  options.signal?.throwIfAborted();
+  const steps = judging(scenario, events, context);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    options.signal?.throwIfAborted();
+  }
+}
+
+/** The judging itself, pausing (`yield`) where the async entry gives the event loop a turn. */
+function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex, context: JudgeContext): Generator<void, ScenarioReport> {
+  const hopIds = scenario.hops.map((h) => h.id);
+  const linkNames = linkNamesOf(hopIds);
+  let index: TraceIndex;
+  let tally: AccountingTally | undefined;
+  if (events instanceof TraceIndex) index = events;
+  else {
+    // One pass: the index, and the accounting unless the run counted it already.
+    index = new TraceIndex();
+    if (!context.accounting) tally = new AccountingTally();
+    for (let i = 0; i < events.length; i++) {
+      index.add(events[i]);
+      tally?.observe(events[i]);
+      if ((i + 1) % EVENTS_PER_TURN === 0) yield;
     }
-    return { messageId: id, outcome, endToEnd: endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
-  });
+  }
+  const heldBy = new Map<string, string>();
+  for (const h of context.held) if (!heldBy.has(h.messageId)) heldBy.set(h.messageId, h.hop);
+
+  // The messages the client sent, and mail sent by hand (`mailhop up`): whatever a hop accepted, in order of first appearance.
+  const messages: MessageReport[] = [];
+  for (const id of index.messageIds()) {
+    messages.push(context.finished?.report(id) ?? judgeMessage(index, linkNames, id, heldBy.get(id)));
+    if (messages.length % MESSAGES_PER_TURN === 0) yield;
+  }
 
   const links: LinkReport[] = linkNames.map((link, i) => {
+    let verdict: LinkVerdictName = 'none';
+    for (const m of messages) if (RANK.indexOf(m.links[i].verdict) < RANK.indexOf(verdict)) verdict = m.links[i].verdict;
     const per = messages.map((m) => m.links[i]);
-    const verdict = per.map((p) => p.verdict).sort((a, b) => RANK.indexOf(a) - RANK.indexOf(b))[0] ?? 'none';
     const sample = per.find((p) => p.verdict === verdict);
     const [from, to] = link.split('->');
     // A real engine or a gateway records no sessions: count the connections the link's wire saw instead.
-    const counted = hasOpaqueSender(link, events) ? 'wire' : 'session';
+    const counted = index.hasOpaqueSender(link) ? 'wire' : 'session';
+    const disagreeing = per.find((p) => p.disagreement);
     return {
       link, from, to, verdict,
       ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
-      attempts: events.filter((e) => e.kind === counted && e.link === link).length,
+      attempts: index.count(link, counted),
       witnesses: sample?.witnesses ?? {},
-      ...(per.find((p) => p.disagreement) ? { disagreement: per.find((p) => p.disagreement)!.disagreement } : {}),
+      ...(disagreeing ? { disagreement: disagreeing.disagreement } : {}),
       notes: [...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n))))],
     };
   });
+  yield;
 
   const expectations = expectationsOf(scenario, messages, linkNames);
   const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.messageId ? `${e.messageId} ` : ''}${e.key} ${e.expected}, got ${e.actual}`);
@@ -198,8 +239,9 @@ export function judgeScenario(
     }
   }
 
-  const accounting = context.accounting ?? checkAccounting(events, context.held, scenario.hops.at(-1)!.id);
+  const accounting = context.accounting ?? tally?.problems(context.held, hopIds.at(-1)!) ?? [];
   failures.push(...accounting.map((p) => `accounting: ${p}`));
+  yield;
 
   return {
     name: scenario.name,
@@ -209,11 +251,34 @@ export function judgeScenario(
     endToEnd: uniformOr(messages.map((m) => m.endToEnd)),
     links,
     messages,
-    attempts: events.filter((e) => e.kind === 'session').length,
+    attempts: index.sessionCount,
     expectations,
     failures,
     dsns: context.dsns,
-    headers: headerAccounts(events, scenario.hops.map((h) => h.id), (id, link) =>
-      messages.find((m) => m.messageId === id)?.links.find((l) => l.link === link)?.verdict),
+    headers: yield* headersOf(index, hopIds, linkNames, messages, context.finished),
   };
+}
+
+/** The header accounts of every delivery to the final mailbox, in trace order, forgotten messages' included. */
+function* headersOf(
+  index: TraceIndex,
+  hopIds: readonly string[],
+  linkNames: readonly string[],
+  messages: readonly MessageReport[],
+  finished: FinishedMessages | undefined,
+): Generator<void, HeaderAccount[]> {
+  const byId = new Map(messages.map((m) => [m.messageId, m]));
+  const linkAt = new Map(linkNames.map((l, i) => [l, i]));
+  const verdictOf = (id: string, link: string) => byId.get(id)?.links[linkAt.get(link) ?? -1]?.verdict;
+  const hops = knownHops(index, hopIds);
+  const kept = [...(finished?.headers() ?? [])];
+  const out: HeaderAccount[] = [];
+  let k = 0;
+  for (const [n, delivery] of index.receivedAt(hopIds.at(-1)!).entries()) {
+    for (; k < kept.length && kept[k].seq < delivery.seq; k++) out.push(...kept[k].accounts);
+    out.push(...headerAccountsOf(delivery, hops, verdictOf));
+    if ((n + 1) % MESSAGES_PER_TURN === 0) yield;
+  }
+  for (; k < kept.length; k++) out.push(...kept[k].accounts);
+  return out;
 }

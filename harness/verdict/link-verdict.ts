@@ -21,10 +21,11 @@
  * - `none`: the message never reached this link.
  */
 import type { LinkVerdictName } from '../scenario/schema.js';
-import type { AcceptedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { AcceptedEvent, SessionEvent, TraceEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
 import { faultNotes, faultsOn, interceptedBy, strippedBy, type FaultAttribution } from './fault-attribution.js';
-import { hasOpaqueSender, judgeOpaqueSenderLink } from './opaque-link-verdict.js';
+import { judgeOpaqueSenderLink } from './opaque-link-verdict.js';
+import { TraceIndex } from './trace-index.js';
 
 /** How each witness saw the deciding session: `tls`, `plain`, or absent when it saw nothing. */
 export interface Witnesses {
@@ -58,9 +59,6 @@ export interface MessageLinkVerdict {
 
 const tlsOr = (yes: boolean): 'tls' | 'plain' => (yes ? 'tls' : 'plain');
 
-function wireFor(session: SessionEvent, wires: WireRecord[]): WireRecord | undefined {
-  return wires.find((w) => w.clientPort === session.localPort);
-}
 
 function noteOf(s: SessionEvent): string | undefined {
   const where = `attempt ${s.attempt}${s.connection > 1 ? `, connection ${s.connection}` : ''}`;
@@ -72,16 +70,28 @@ function noteOf(s: SessionEvent): string | undefined {
   return undefined;
 }
 
-/** Judges one message on one link from the whole trace. */
+/**
+ * Judges one message on one link from a trace (indexed here: O(events); to judge many messages or
+ * links, index once and call {@link judgeIndexedLink}).
+ */
 export function judgeMessageLink(link: string, messageId: string, events: readonly TraceEvent[]): MessageLinkVerdict {
+  return judgeIndexedLink(new TraceIndex(events), link, messageId);
+}
+
+/**
+ * Judges one message on one link from an indexed trace: O(the message's sessions on the link, and the
+ * link's STARTTLS injections), not O(trace).
+ */
+export function judgeIndexedLink(index: TraceIndex, link: string, messageId: string): MessageLinkVerdict {
   // A real engine or an external gateway sends on this link: no sender sessions to weigh (opaque-link-verdict.ts).
-  if (hasOpaqueSender(link, events)) {
-    return judgeOpaqueSenderLink(link, messageId, events);
+  if (index.hasOpaqueSender(link)) {
+    return judgeOpaqueSenderLink(link, messageId, index);
   }
-  const sessions = events.filter((e): e is SessionEvent => e.kind === 'session' && e.link === link && e.messageId === messageId);
-  const wires = events.filter((e): e is WireEvent => e.kind === 'wire' && e.link === link).map((e) => e.record);
-  const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
-  const faultsOf = (s: SessionEvent) => faultsOn(s, wireFor(s, wires));
+  const sessions = index.sessions(link, messageId);
+  // The wire record of a session's connection (connection-pairing.ts: ports are reused).
+  const wireFor = (s: SessionEvent): WireRecord | undefined => index.wireOf(s);
+  const accepted = index.accepted(link, messageId)[0];
+  const faultsOf = (s: SessionEvent) => faultsOn(s, wireFor(s));
   // Per session, what the link did first, then how the sender fared.
   const notes = sessions.flatMap((s) => [...faultNotes(faultsOf(s)), noteOf(s)]).filter((n): n is string => Boolean(n));
 
@@ -89,7 +99,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   let clearSession: SessionEvent | undefined;
   let leak = false;
   for (const s of sessions) {
-    const wire = wireFor(s, wires);
+    const wire = wireFor(s);
     const clearBySender = s.contentSent !== null && !s.contentSent.encrypted;
     const clearByWire = Boolean(wire?.plaintextMessageIds.includes(messageId));
     if (clearBySender || clearByWire) {
@@ -108,7 +118,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   let disagreement: string | undefined;
   if (deciding) {
     witnesses.sender = tlsOr(Boolean(deciding.tls));
-    const wire = wireFor(deciding, wires);
+    const wire = wireFor(deciding);
     // Implicit TLS too is only encrypted once the handshake completed (a killed handshake is not TLS).
     if (wire) witnesses.wire = tlsOr(wire.handshake === 'established');
     if (relayed && accepted) witnesses.receiver = tlsOr(accepted.secure);
@@ -124,7 +134,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   // STARTTLS command injection (docs/behaviour.md#A-inject-command): the receiver ran plaintext sent before the
   // handshake as if it had come inside TLS; the sender's TLS session is not what the receiver executed.
   // Matched to the message by the port the receiver saw; a message it never accepted gets every one on the link.
-  const injections = events.filter((e): e is StarttlsInjectionEvent => e.kind === 'starttls-injection' && e.link === link);
+  const injections = index.injections(link);
   const injected = accepted ? injections.filter((e) => e.serverPort === accepted.remotePort) : sessions.length ? injections : [];
   if (injected.length) {
     const what = `the receiver executed commands sent in clear before TLS as if they came inside TLS (STARTTLS command injection, CVE-2011-0411): ${injected.flatMap((e) => e.commands).join(', ')}`;
@@ -136,7 +146,7 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   // evidence is the session itself: both ends export keying material (RFC 5705), equal only when
   // they share one TLS session; a fault that says it intercepted names who did it.
   const interceptor = relayed?.tls ? interceptedBy(relayed, faultsOf) : undefined;
-  const split = relayed ? sessionsSplit(relayed, receivedOn(relayed, wires, events, link, messageId)) : false;
+  const split = relayed ? sessionsSplit(relayed, receivedOn(index.accepted(link, messageId), wireFor(relayed))) : false;
   if (relayed?.tls && (interceptor || split)) {
     const { version, cipher, verified, verifyError } = relayed.tls;
     const receiver = accepted?.tls ? `${accepted.tls.version} ${accepted.tls.cipher}` : 'none seen';
@@ -193,15 +203,14 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
 }
 
 /**
- * The receiver's `accepted` event for the message on the connection `session` used: the proxy's
+ * The receiver's `accepted` event (of `all`, the message's on the link) for the connection `wire` recorded: the proxy's
  * upstream port (`WireRecord.upstreamPort`) is the client port the receiver saw. A sender that
  * timed out after the receiver had accepted retries, and the receiver accepts the message more
  * than once; only the acceptance on the same connection tells of the same TLS session. Without a
  * port match (a front between proxy and server) the only acceptance, if there is just one.
  */
-function receivedOn(session: SessionEvent, wires: WireRecord[], events: readonly TraceEvent[], link: string, messageId: string): AcceptedEvent | undefined {
-  const all = events.filter((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
-  const port = wireFor(session, wires)?.upstreamPort;
+function receivedOn(all: readonly AcceptedEvent[], wire: WireRecord | undefined): AcceptedEvent | undefined {
+  const port = wire?.upstreamPort;
   return all.find((e) => port !== undefined && e.remotePort === port) ?? (all.length === 1 ? all[0] : undefined);
 }
 

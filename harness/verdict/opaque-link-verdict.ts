@@ -10,10 +10,11 @@
  * is the only message the link carried (else they count for the link as a whole, see notes).
  */
 import type { LinkVerdictName } from '../scenario/schema.js';
-import type { AcceptedEvent, EngineEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { EngineEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
 import { faultNotes, type FaultAttribution } from './fault-attribution.js';
 import type { MessageLinkVerdict, Witnesses } from './link-verdict.js';
+import type { TraceIndex } from './trace-index.js';
 
 const tlsOr = (yes: boolean): 'tls' | 'plain' => (yes ? 'tls' : 'plain');
 const short = (line: string) => (line.length > 160 ? `${line.slice(0, 159)}…` : line);
@@ -30,37 +31,84 @@ function faultsOnRecord(record: WireRecord, n: number): FaultAttribution[] {
   return [...byFault.values()];
 }
 
-/** True when the hop sending on `link` is a real engine or an external gateway (its `started` fact says so). */
-export function hasOpaqueSender(link: string, events: readonly TraceEvent[]): boolean {
-  const from = link.split('->')[0];
-  return events.some((e) => e.kind === 'engine' && e.fact === 'started' && e.hop === from && e.link === link);
+/** What a link whose sender is opaque says as a whole, worked out once per link and index state. */
+interface OpaqueLink {
+  started?: EngineEvent;
+  /** Engine facts per message (`started` left out), in trace order. */
+  facts: Map<string, EngineEvent[]>;
+  /** The link's wire records, in trace order, with their position. */
+  wires: WireRecord[];
+  position: Map<WireRecord, number>;
+  /** Records whose content carried a message's id in clear, per id; and records by the proxy's upstream port. */
+  byClearId: Map<string, WireRecord[]>;
+  byUpstream: Map<number, WireRecord[]>;
+  /** Which messages this link carried, as far as any witness can tell. */
+  carried: Set<string>;
+  /** Records tied to no message: no id crossed in clear, and no hop accepted anything on their connection. */
+  untied: WireRecord[];
 }
 
-/** Judges one message on a link whose sender is a real engine or an external gateway. */
-export function judgeOpaqueSenderLink(link: string, messageId: string, events: readonly TraceEvent[]): MessageLinkVerdict {
-  const [from] = link.split('->');
-  const accepted = events.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === link && e.messageId === messageId);
-  const engineEvents = events.filter((e): e is EngineEvent => e.kind === 'engine' && e.link === link);
-  const started = engineEvents.find((e) => e.fact === 'started');
-  const facts = engineEvents.filter((e) => e.messageId === messageId && e.fact !== 'started');
-  const wires = events.filter((e): e is WireEvent => e.kind === 'wire' && e.link === link).map((e) => e.record);
+const cache = new WeakMap<TraceIndex, { version: number; links: Map<string, OpaqueLink> }>();
 
-  // Which messages this link carried, as far as any witness can tell.
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function opaqueLink(index: TraceIndex, link: string): OpaqueLink {
+  let entry = cache.get(index);
+  if (!entry || entry.version !== index.version) cache.set(index, (entry = { version: index.version, links: new Map() }));
+  const known = entry.links.get(link);
+  if (known) return known;
+  const engineEvents = index.engineEvents(link);
+  const accepted = index.acceptedOn(link);
+  const wires = index.wires(link).map((e) => e.record);
+  const facts = new Map<string, EngineEvent[]>();
   const carried = new Set<string>();
-  for (const e of events) {
-    if ((e.kind === 'accepted' || (e.kind === 'engine' && e.fact !== 'started')) && e.link === link && e.messageId) carried.add(e.messageId);
+  for (const e of engineEvents) {
+    if (e.fact === 'started') continue;
+    if (e.messageId !== undefined) push(facts, e.messageId, e);
+    if (e.messageId) carried.add(e.messageId);
   }
-  for (const w of wires) for (const id of w.plaintextMessageIds) carried.add(id);
+  for (const e of accepted) if (e.messageId) carried.add(e.messageId);
+  const acceptedOn = new Set(accepted.map((e) => e.remotePort));
+  const byClearId = new Map<string, WireRecord[]>();
+  const byUpstream = new Map<number, WireRecord[]>();
+  for (const w of wires) {
+    for (const id of w.plaintextMessageIds) carried.add(id);
+    for (const id of new Set(w.plaintextMessageIds)) push(byClearId, id, w);
+    if (w.upstreamPort !== undefined) push(byUpstream, w.upstreamPort, w);
+  }
+  const built: OpaqueLink = {
+    started: engineEvents.find((e) => e.fact === 'started'),
+    facts,
+    wires,
+    position: new Map(wires.map((w, i) => [w, i])),
+    byClearId,
+    byUpstream,
+    carried,
+    untied: wires.filter((w) => w.plaintextMessageIds.length === 0 && !(w.upstreamPort !== undefined && acceptedOn.has(w.upstreamPort))),
+  };
+  entry.links.set(link, built);
+  return built;
+}
+
+/** Judges one message on a link whose sender is a real engine or an external gateway (`index.hasOpaqueSender(link)`). */
+export function judgeOpaqueSenderLink(link: string, messageId: string, index: TraceIndex): MessageLinkVerdict {
+  const [from] = link.split('->');
+  const accepted = index.accepted(link, messageId)[0];
+  const { started, position, byClearId, byUpstream, carried, untied, ...rest } = opaqueLink(index, link);
+  const facts = rest.facts.get(messageId) ?? [];
+
   // A record is this message's when its id crossed in clear, or when the receiver accepted it on the proxy's connection.
-  const acceptedOn = new Set(events.flatMap((e) => (e.kind === 'accepted' && e.link === link ? [e.remotePort] : [])));
-  const acceptedHere = (w: WireRecord) => w.upstreamPort !== undefined && accepted?.remotePort === w.upstreamPort;
-  const mine = wires.filter((w) => w.plaintextMessageIds.includes(messageId) || acceptedHere(w));
-  const untied = wires.filter((w) => w.plaintextMessageIds.length === 0 && !(w.upstreamPort !== undefined && acceptedOn.has(w.upstreamPort)));
+  const mineSet = new Set([...(byClearId.get(messageId) ?? []), ...(accepted ? (byUpstream.get(accepted.remotePort) ?? []) : [])]);
+  const mine = [...mineSet].sort((a, b) => position.get(a)! - position.get(b)!);
   // Did the message reach the sending hop at all (relayed to it, or accepted by it)?
-  const reachedSender = events.some(
-    (e) => ((e.kind === 'session' && e.result === 'relayed') || e.kind === 'accepted') && e.messageId === messageId && e.link.endsWith(`->${from}`),
+  const reachedSender = index.own(messageId).some(
+    (e) => ((e.kind === 'session' && e.result === 'relayed') || e.kind === 'accepted') && e.link.endsWith(`->${from}`),
   );
-  const soleMessage = [...carried].every((id) => id === messageId) && reachedSender;
+  const soleMessage = (carried.size === 0 || (carried.size === 1 && carried.has(messageId))) && reachedSender;
   const records = soleMessage ? [...mine, ...untied].sort((a, b) => a.seq - b.seq) : mine;
 
   const real = started && started.engine !== 'external' ? started.engine : undefined;
@@ -77,7 +125,7 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, events: r
 
   const relayedFact = facts.find((f) => f.fact === 'relayed');
   const receiverTls = accepted ? accepted.secure && !accepted.tls?.nullCipher : undefined;
-  const clearOnWire = wires.some((w) => w.plaintextMessageIds.includes(messageId));
+  const clearOnWire = byClearId.has(messageId);
   const crossedInClear = clearOnWire || (accepted !== undefined && !receiverTls);
   const policy = started?.policy;
   const leak = crossedInClear && (policy === 'mandatory' || policy === 'verify');

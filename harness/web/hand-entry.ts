@@ -10,7 +10,7 @@ import type { AcceptedEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
 import type { MessageReport, ScenarioReport } from '../verdict/judge-scenario.js';
 import type { HeaderAccount } from '../verdict/header-reconstruction.js';
-import type { EventsByMessage } from '../verdict/events-by-message.js';
+import type { TraceIndex } from '../verdict/trace-index.js';
 
 /** Mail sent by hand: where it came in. */
 export interface HandEntry {
@@ -40,7 +40,7 @@ export function wireByLink(events: readonly TraceEvent[]): Map<string, WireRecor
  * Where the message came in by hand, or undefined (sent by the chain's own client): the first link it was
  * accepted on whose sender mailhop drives (the injecting client or a mock hop) but opened no session for it.
  */
-export function handEntryOf(message: MessageReport, indexed: EventsByMessage, scenario: Scenario, wires: ReadonlyMap<string, readonly WireRecord[]>): HandEntry | undefined {
+export function handEntryOf(message: MessageReport, indexed: TraceIndex, scenario: Scenario, wires: ReadonlyMap<string, readonly WireRecord[]>): HandEntry | undefined {
   const own = indexed.own(message.messageId);
   for (const [index, l] of message.links.entries()) {
     const driven = index === 0 || (scenario.hops[index - 1].engine ?? 'mock') === 'mock';

@@ -6,7 +6,7 @@
  */
 import type { Dsn, StartedChain } from '../chain/chain.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
-import { EventsByMessage } from '../verdict/events-by-message.js';
+import { TraceIndex } from '../verdict/trace-index.js';
 import { headerWords, type HeaderWords } from '../report/header-words.js';
 import type { ChainDiagram } from '../report/html-diagram.js';
 import { handEntryAccounts, handEntryOf, wireByLink, type HandEntry } from './hand-entry.js';
@@ -72,7 +72,7 @@ export class LiveView {
     const key = `${events.at(-1)?.seq ?? 0}/${mailbox.length}/${dsns.length}/${this.#settled.size}`;
     if (this.#judged?.key === key) return this.#judged;
     const raw = chain.report();
-    const indexed = new EventsByMessage(events);
+    const indexed = new TraceIndex(events);
     const wires = wireByLink(events);
     const entries = new Map<string, HandEntry>();
     for (const m of raw.messages) {

@@ -11,7 +11,7 @@ import type { DeferredEvent, SessionEvent, TraceEvent } from '../trace/events.js
 import type { MailboxMessage } from '../chain/chain.js';
 import type { MessageReport } from '../verdict/judge-scenario.js';
 import type { MessageLinkVerdict } from '../verdict/link-verdict.js';
-import type { EventsByMessage } from '../verdict/events-by-message.js';
+import type { TraceIndex } from '../verdict/trace-index.js';
 import { endToEndVerdict } from '../verdict/end-to-end.js';
 import type { HandEntry } from './hand-entry.js';
 
@@ -65,7 +65,7 @@ export interface MessageSummary {
 export interface ViewSources {
   scenario: Scenario;
   events: readonly TraceEvent[];
-  indexed: EventsByMessage;
+  indexed: TraceIndex;
   mailbox: readonly MailboxMessage[];
   /** Messages the chain has settled since they finished (delivered, bounced or held). */
   settled: ReadonlySet<string>;

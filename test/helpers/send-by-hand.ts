@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 
-export async function sendByHand(port: number, content: string, host = '127.0.0.1'): Promise<string[]> {
+export async function sendByHand(port: number, content = 'Subject: by hand\r\n\r\nhello', host = '127.0.0.1'): Promise<string[]> {
   const socket = net.connect(port, host);
   socket.setEncoding('utf8');
   const replies: string[] = [];

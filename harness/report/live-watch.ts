@@ -1,0 +1,94 @@
+/**
+ * What `mailhop up` does while the chain runs: follows the trace as it is recorded, lets the virtual
+ * clock run when a message arrives (so retries happen), prints a deferral at once, and prints a
+ * message's live verdict (live-verdict.ts) once it is delivered or given up and its record is
+ * complete (verdict/message-complete.ts: every hop ended it, every wire record is in), or else once
+ * the chain is quiet again. Under steady traffic the chain is never quiet, so a line cannot wait for
+ * that. A chain with a real engine or an external gateway as a sender waits for quiet: their wire
+ * records are not tied to sessions.
+ *
+ * The trace is indexed as it comes (verdict/trace-index.ts) and a printed message leaves the index,
+ * so a line costs the same after 10 messages or 100,000; the chain itself keeps a bounded trace
+ * ({@link UP_KEEP_FINISHED}).
+ */
+import type { ChainOptions, StartedChain } from '../chain/chain.js';
+import { TraceIndex } from '../verdict/trace-index.js';
+import { completeAt } from '../verdict/message-complete.js';
+import { renderDeferred, renderLiveVerdict } from './live-verdict.js';
+
+/** Messages with a final outcome whose raw events `up` keeps (startChain's `keepFinished`). */
+export const UP_KEEP_FINISHED = 1_000;
+
+/** The chain options `mailhop up` starts its chain with, besides the file and `allowExternal`. */
+export const UP_CHAIN_OPTIONS: Pick<ChainOptions, 'stampMissingId' | 'keepFinished'> = { stampMissingId: true, keepFinished: UP_KEEP_FINISHED };
+
+/**
+ * Printed messages leave the index in batches of this many (forgetting costs O(what is indexed)), one
+ * batch late: a wire record that arrives after the line was printed still finds its message.
+ */
+const FORGET_BATCH = 200;
+
+/**
+ * Follows `chain`, printing through `say`; `settled` hears of each message once its line is printed (the
+ * web view, `--web`); `stop()` unsubscribes and prints nothing more.
+ */
+export function watchChain(chain: StartedChain, say: (line: string) => void, settled: (messageId: string) => void = () => {}): { stop(): void } {
+  const index = new TraceIndex();
+  const printed = new Set<string>();
+  /** Delivered or given up, not printed yet. */
+  const finished = new Set<string>();
+  /** Queued somewhere, not printed yet: what is left held when the run is out of time. */
+  const seen = new Set<string>();
+  let done: string[] = [];
+  let stopped = false;
+  let settling: Promise<void> = Promise.resolve();
+  const firstHop = chain.hops[0].id;
+  const opaqueSenders = chain.scenario.hops.slice(0, -1).some((h) => (h.engine ?? 'mock') !== 'mock');
+
+  const print = (id: string, held?: { hop: string }) => {
+    printed.add(id);
+    finished.delete(id);
+    seen.delete(id);
+    say(renderLiveVerdict(chain.scenario, index, id, held));
+    settled(id);
+    done.push(id);
+    if (done.length >= 2 * FORGET_BATCH) {
+      index.forget(done.slice(0, FORGET_BATCH));
+      done = done.slice(FORGET_BATCH);
+    }
+  };
+  const flush = (result: 'done' | 'limit' | 'stopped') => {
+    if (stopped) return;
+    for (const id of finished) print(id);
+    if (result === 'limit') {
+      // Out of virtual time: what is still queued stays held; say so once.
+      for (const id of seen) print(id, { hop: index.own(id).findLast((e) => e.kind === 'queued')?.hop ?? firstHop });
+    }
+  };
+  const settle = () => {
+    settling = settling.then(async () => flush(await chain.settle()));
+  };
+  const unsubscribe = chain.subscribe((e) => {
+    if (stopped) return;
+    index.add(e);
+    if (e.kind === 'queued') {
+      if (!printed.has(e.messageId)) seen.add(e.messageId);
+      if (e.hop === firstHop) settle();
+    } else if (e.kind === 'deferred') {
+      say(renderDeferred(e));
+    } else if (e.kind === 'delivered' || e.kind === 'bounced') {
+      if (!printed.has(e.messageId)) finished.add(e.messageId);
+      settle();
+    }
+    // A finished message's record completes with its last session or wire record (a handful are waiting at a time).
+    if (!opaqueSenders && finished.size > 0 && (e.kind === 'session' || e.kind === 'wire' || e.kind === 'delivered' || e.kind === 'bounced')) {
+      for (const id of finished) if (completeAt(index, id)) print(id);
+    }
+  });
+  return {
+    stop() {
+      stopped = true;
+      unsubscribe();
+    },
+  };
+}

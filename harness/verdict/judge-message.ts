@@ -1,0 +1,44 @@
+/**
+ * What happened to one message: its verdict on every link, its end-to-end verdict and its delivery
+ * outcome, from an indexed trace (trace-index.ts). O(links + the message's own events).
+ */
+import type { EndToEndName, OutcomeName } from '../scenario/schema.js';
+import type { BouncedEvent, DeferredEvent, SessionEvent } from '../trace/events.js';
+import { endToEndVerdict } from './end-to-end.js';
+import { judgeIndexedLink, type MessageLinkVerdict } from './link-verdict.js';
+import type { TraceIndex } from './trace-index.js';
+
+/** What happened to one message. */
+export interface MessageReport {
+  messageId: string;
+  outcome: OutcomeName;
+  endToEnd: EndToEndName;
+  /** For a message not delivered: the hop holding it (or that bounced it) and the last reply. */
+  stoppedAt?: { hop: string; reply: { code: number; enhanced?: string; text: string } };
+  links: MessageLinkVerdict[];
+}
+
+/**
+ * Judges one message on every link of the chain.
+ * @param linkNames the chain's links in order (`client->first`, ...).
+ * @param heldBy the hop still holding the message when the run stopped, if one does.
+ */
+export function judgeMessage(index: TraceIndex, linkNames: readonly string[], messageId: string, heldBy?: string): MessageReport {
+  const links = linkNames.map((link) => judgeIndexedLink(index, link, messageId));
+  const own = index.own(messageId);
+  const delivered = own.some((e) => e.kind === 'delivered');
+  const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
+  let outcome: OutcomeName = 'deferred';
+  let stoppedAt: MessageReport['stoppedAt'];
+  if (delivered) outcome = 'delivered';
+  else if (bounce) {
+    outcome = bounce.hop === 'client' ? 'rejected' : 'bounced';
+    stoppedAt = { hop: bounce.hop, reply: bounce.reply };
+  } else {
+    const lastDefer = own.findLast((e): e is DeferredEvent => e.kind === 'deferred');
+    const lastSession = own.findLast((e): e is SessionEvent => e.kind === 'session');
+    const reply = lastDefer?.reply ?? lastSession?.reply ?? { code: 0, text: 'no attempt finished before the run ended' };
+    stoppedAt = { hop: heldBy ?? lastDefer?.hop ?? 'unknown', reply };
+  }
+  return { messageId, outcome, endToEnd: endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
+}

@@ -1,0 +1,259 @@
+/**
+ * The trace indexed by message and by link, built in one pass (or event by event, as a chain records
+ * them), so that judging M messages on L links costs O(events + M × L) instead of a scan of the whole
+ * trace per message and link. Every verdict reads its facts from here (link-verdict.ts,
+ * opaque-link-verdict.ts, judge-scenario.ts); the index only files events, it never judges.
+ *
+ * Messages whose outcome is final can be forgotten in batches (final-verdicts.ts keeps their
+ * verdicts): their events leave every list, and the counts that reports show (sessions and
+ * connections per link) keep counting them.
+ */
+import type { WireRecord } from '../link/wire-record.js';
+import type { AcceptedEvent, EngineEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import { ConnectionPairing } from './connection-pairing.js';
+
+/** What one link's events say as a whole (several messages share it). */
+interface LinkEntry {
+  /** The sender's sessions and the receiver's acceptances, per message, in trace order. */
+  sessions: Map<string, SessionEvent[]>;
+  acceptedBy: Map<string, AcceptedEvent[]>;
+  /** Every wire record of the link, in trace order. */
+  wires: WireEvent[];
+  /** Every `accepted` event of the link, in trace order. */
+  accepted: AcceptedEvent[];
+  injections: StarttlsInjectionEvent[];
+  engine: EngineEvent[];
+  /** A real engine or an external gateway sends on this link (its `started` fact, with the link's sending hop). */
+  opaqueSender: boolean;
+  /** Counted over the whole run, forgotten messages included. */
+  sessionCount: number;
+  wireCount: number;
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);
+
+/** An index of trace events by message and link; see the file comment. */
+export class TraceIndex {
+  readonly #order: string[] = [];
+  readonly #listed = new Set<string>();
+  readonly #own = new Map<string, TraceEvent[]>();
+  readonly #links = new Map<string, LinkEntry>();
+  readonly #pairing = new ConnectionPairing();
+  /** Per hop: the names it signs Received headers with, from the first acceptance that recorded them. */
+  readonly #hopNames = new Map<string, readonly string[]>();
+  /** Per hop: its acceptances that recorded Received headers, in trace order. */
+  readonly #received = new Map<string, AcceptedEvent[]>();
+  /** Events no verdict reads (refused commands): indexed only so that forgetting can sweep them from the trace. */
+  #unnamed: TraceEvent[] = [];
+  #sessionCount = 0;
+  #version = 0;
+
+  /** Indexes `events` (in the order given) with one pass. */
+  constructor(events: Iterable<TraceEvent> = EMPTY) {
+    for (const e of events) this.add(e);
+  }
+
+  /** Files one event; call in trace order. O(1) amortised. */
+  add(e: TraceEvent): void {
+    this.#version++;
+    if (e.kind === 'wire') {
+      const link = this.#link(e.link);
+      link.wires.push(e);
+      link.wireCount++;
+      this.#pairing.add(e);
+      return;
+    }
+    if (e.kind === 'refused-command') this.#unnamed.push(e);
+    else if (e.kind === 'starttls-injection') this.#link(e.link).injections.push(e);
+    else if (e.kind === 'engine') {
+      const link = this.#link(e.link);
+      link.engine.push(e);
+      if (e.fact === 'started' && e.hop === e.link.split('->')[0]) link.opaqueSender = true;
+    }
+    const id = (e as { messageId?: string }).messageId;
+    if (id === undefined) return;
+    if (((e.kind === 'queued' && e.hop === 'client') || e.kind === 'accepted') && !this.#listed.has(id)) {
+      this.#listed.add(id);
+      this.#order.push(id);
+    }
+    push(this.#own, id, e);
+    if (e.kind === 'session') {
+      const link = this.#link(e.link);
+      push(link.sessions, id, e);
+      this.#pairing.add(e);
+      link.sessionCount++;
+      this.#sessionCount++;
+    } else if (e.kind === 'accepted') {
+      const link = this.#link(e.link);
+      push(link.acceptedBy, id, e);
+      this.#pairing.add(e);
+      link.accepted.push(e);
+      if (e.received) {
+        if (!this.#hopNames.has(e.hop)) this.#hopNames.set(e.hop, e.received.hopNames);
+        push(this.#received, e.hop, e);
+      }
+    }
+  }
+
+  /**
+   * The messages of the run in order of first appearance: each one the client queued, and mail sent
+   * by hand (`mailhop up`), which appears when a hop accepts it. Forgotten messages keep their place.
+   */
+  messageIds(): readonly string[] {
+    return this.#order;
+  }
+
+  /** Messages with events indexed (named by an event and not forgotten). */
+  get size(): number {
+    return this.#own.size;
+  }
+
+  /** Changes whenever the index does (an event added, messages forgotten): for caches of what it says. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** True once `messageId` was forgotten (its verdict lives elsewhere, final-verdicts.ts), until an event names it again. */
+  isForgotten(messageId: string): boolean {
+    return this.#listed.has(messageId) && !this.#own.has(messageId);
+  }
+
+  /** The events that name `messageId` (every kind but wire records), in trace order. */
+  own(messageId: string): readonly TraceEvent[] {
+    return this.#own.get(messageId) ?? EMPTY;
+  }
+
+  /** The sender's sessions of `messageId` on `link`, in trace order. */
+  sessions(link: string, messageId: string): readonly SessionEvent[] {
+    return this.#links.get(link)?.sessions.get(messageId) ?? EMPTY;
+  }
+
+  /** The receiver's acceptances of `messageId` on `link` (more than one after a lost 250), in trace order. */
+  accepted(link: string, messageId: string): readonly AcceptedEvent[] {
+    return this.#links.get(link)?.acceptedBy.get(messageId) ?? EMPTY;
+  }
+
+  /** The wire record of the connection a session used (connection-pairing.ts), once recorded. */
+  wireOf(session: SessionEvent): WireRecord | undefined {
+    return this.#pairing.wireOf(session)?.record;
+  }
+
+  /** Every wire record on `link`, in trace order. */
+  wires(link: string): readonly WireEvent[] {
+    return this.#links.get(link)?.wires ?? EMPTY;
+  }
+
+  /** Every acceptance on `link`, whatever the message, in trace order. */
+  acceptedOn(link: string): readonly AcceptedEvent[] {
+    return this.#links.get(link)?.accepted ?? EMPTY;
+  }
+
+  /** STARTTLS command injections the receiver of `link` recorded, in trace order. */
+  injections(link: string): readonly StarttlsInjectionEvent[] {
+    return this.#links.get(link)?.injections ?? EMPTY;
+  }
+
+  /** What a real engine's log said on `link` (its `started` fact included), in trace order. */
+  engineEvents(link: string): readonly EngineEvent[] {
+    return this.#links.get(link)?.engine ?? EMPTY;
+  }
+
+  /** True when the hop sending on `link` is a real engine or an external gateway (its `started` fact says so). */
+  hasOpaqueSender(link: string): boolean {
+    return this.#links.get(link)?.opaqueSender ?? false;
+  }
+
+  /** Sessions (`session` events) recorded on `link`, or connections its wire saw (`wire`), forgotten messages included. */
+  count(link: string, kind: 'session' | 'wire'): number {
+    const entry = this.#links.get(link);
+    return (kind === 'session' ? entry?.sessionCount : entry?.wireCount) ?? 0;
+  }
+
+  /** Sessions recorded in the whole run, forgotten messages included. */
+  get sessionCount(): number {
+    return this.#sessionCount;
+  }
+
+  /** The names `hop` signs Received headers with (from its first acceptance that recorded them), or none. */
+  hopNames(hop: string): readonly string[] {
+    return this.#hopNames.get(hop) ?? EMPTY;
+  }
+
+  /** The acceptances at `hop` that recorded Received headers, in trace order. */
+  receivedAt(hop: string): readonly AcceptedEvent[] {
+    return this.#received.get(hop) ?? EMPTY;
+  }
+
+  /**
+   * Forgets messages (their verdicts must be kept elsewhere first): their own events, the wire record
+   * each of their sessions used, and the record of each connection a hop accepted them on (mail sent
+   * by hand has no session). Then sweeps what no message still indexed can claim: wire records and
+   * refused commands older than the oldest event of every message still indexed, on connections no
+   * session or acceptance still indexed used. Hop names, counts and the order of messages stay.
+   * O(what is indexed): forget in batches.
+   * @returns every event removed, for the trace to drop too.
+   */
+  forget(messageIds: Iterable<string>): Set<TraceEvent> {
+    const removed = new Set<TraceEvent>();
+    for (const id of messageIds) {
+      if (!this.#listed.has(id)) continue;
+      for (const e of this.#own.get(id) ?? EMPTY) {
+        removed.add(e);
+        const link = this.#links.get(e.link);
+        if (e.kind === 'session' || e.kind === 'accepted') {
+          (e.kind === 'session' ? link?.sessions : link?.acceptedBy)?.delete(id);
+          // The connection it used; for mail sent by hand (no session), the one the hop accepted it on.
+          const record = this.#pairing.forget(e);
+          if (record) removed.add(record);
+        }
+      }
+      this.#own.delete(id);
+    }
+    this.#sweep(removed);
+    for (const link of this.#links.values()) {
+      link.wires = link.wires.filter((w) => !removed.has(w));
+      link.accepted = link.accepted.filter((e) => !removed.has(e));
+      link.engine = link.engine.filter((e) => !removed.has(e));
+    }
+    for (const [hop, list] of this.#received) this.#received.set(hop, list.filter((e) => !removed.has(e)));
+    this.#unnamed = this.#unnamed.filter((e) => !removed.has(e));
+    this.#version++;
+    return removed;
+  }
+
+  /** Adds to `removed` the unclaimed wire records and refused commands older than every message still indexed. */
+  #sweep(removed: Set<TraceEvent>): void {
+    let oldest = Infinity;
+    for (const events of this.#own.values()) oldest = Math.min(oldest, events[0].seq);
+    for (const link of this.#links.values()) {
+      // A real engine's connections are judged as the link's whole (opaque-link-verdict.ts): kept.
+      if (link.opaqueSender) continue;
+      for (const w of link.wires) {
+        if (w.seq >= oldest) break;
+        if (!removed.has(w) && !this.#pairing.claimed(w)) {
+          removed.add(w);
+          this.#pairing.forgetRecord(w);
+        }
+      }
+    }
+    for (const e of this.#unnamed) {
+      if (e.seq >= oldest) break;
+      removed.add(e);
+    }
+  }
+
+  #link(name: string): LinkEntry {
+    let entry = this.#links.get(name);
+    if (!entry) {
+      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], opaqueSender: false, sessionCount: 0, wireCount: 0 };
+      this.#links.set(name, entry);
+    }
+    return entry;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,48 @@
+/**
+ * `mailhop up`'s watcher prints a message's line once its record is complete, not only when the chain
+ * is quiet: under steady traffic (20 messages a second) the chain is never quiet, and lines used to
+ * wait for a pause that never came. Its index forgets printed messages, and the lines stay those the
+ * whole trace gives.
+ */
+import { describe, expect, it } from 'vitest';
+import type { StartedChain } from '../../harness/chain/chain.js';
+import type { TraceEvent } from '../../harness/trace/events.js';
+import { TraceIndex } from '../../harness/verdict/trace-index.js';
+import { renderLiveVerdict } from '../../harness/report/live-verdict.js';
+import { watchChain } from '../../harness/report/live-watch.js';
+import { chainOf, syntheticTrace } from '../verdict/synthetic-trace.js';
+
+/** A chain that records the given events one by one and is never quiet: settle() never resolves. */
+function busyChain(hops: number) {
+  const scenario = chainOf(hops);
+  const listeners = new Set<(e: TraceEvent) => void>();
+  const chain = {
+    scenario,
+    hops: scenario.hops.map((h) => ({ id: h.id })),
+    settle: () => new Promise<never>(() => {}),
+    subscribe: (listener: (e: TraceEvent) => void) => (listeners.add(listener), () => listeners.delete(listener)),
+  } as unknown as StartedChain;
+  return { scenario, chain, record: (e: TraceEvent) => listeners.forEach((l) => l(e)) };
+}
+
+describe("up's watcher", () => {
+  it('prints each of 1,000 messages once its record is complete, while the chain never goes quiet', () => {
+    const { scenario, chain, record } = busyChain(3);
+    const events = syntheticTrace(scenario, { messages: 1_000, plainEvery: 7 });
+    const lines: string[] = [];
+    const printedAt: number[] = [];
+    const watch = watchChain(chain, (line) => lines.push(line));
+    for (const e of events) {
+      record(e);
+      if (e.kind === 'wire' && e.link === 'h2->h3') printedAt.push(lines.length);
+    }
+    watch.stop();
+
+    // The last link's wire record completes a message: its line is out at once.
+    expect(printedAt).toEqual(Array.from({ length: 1_000 }, (_, i) => i + 1));
+    const whole = new TraceIndex(events);
+    expect(lines).toEqual(Array.from({ length: 1_000 }, (_, i) => renderLiveVerdict(scenario, whole, `m${i + 1}`)));
+    expect(lines[6]).toContain('m7 delivered');
+    expect(lines[6]).toContain('h2->h3 🔓 plain');
+  });
+});
