@@ -53,10 +53,10 @@ describe('judging a run', () => {
     expect(large.reads).toBeLessThan(11 * small.reads);
   });
 
-  it('reads each event a bounded number of times through 1,000 hops', () => {
-    const { report, reads, events } = judgeCounted(1_000, 3);
+  it('reads each event a bounded number of times through 100 hops (the most a scenario may have)', () => {
+    const { report, reads, events } = judgeCounted(100, 3);
     expect(report.messages.map((m) => m.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
-    expect(report.links).toHaveLength(1_000);
+    expect(report.links).toHaveLength(100);
     expect(reads / events).toBeLessThanOrEqual(READS_PER_EVENT);
   });
 
