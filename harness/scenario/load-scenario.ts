@@ -6,7 +6,8 @@
  * capped (a "billion laughs" document would otherwise make zod walk the shared subtrees exponentially often).
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { MailhopError } from '../errors.js';
 import { Scenario } from './schema.js';
@@ -148,7 +149,7 @@ export async function loadScenarios(paths: string[], options: LoadOptions = {}):
 async function expandPath(path: string, problems: ScenarioProblem[]): Promise<string[]> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => err);
   if (info instanceof Error) {
-    problems.push({ file: path, line: 1, column: 1, path: '', message: fsMessage(info) });
+    problems.push({ file: path, line: 1, column: 1, path: '', message: fsMessage(info, path) });
     return [];
   }
   if (!info.isDirectory()) return [path];
@@ -178,8 +179,18 @@ async function walk(dir: string, found: string[], visited: Set<string>, problems
   }
 }
 
-function fsMessage(err: NodeJS.ErrnoException): string {
-  if (err.code === 'ENOENT') return 'no such file or directory';
+/**
+ * For a relative path that is not there: where it was looked for, and the bundled copy when the path names one
+ * (a project that installed mailhop has its scenarios under node_modules/mailhop/, not under ./scenarios/).
+ */
+function missingHint(file: string): string {
+  if (isAbsolute(file)) return '';
+  const bundled = join('node_modules', 'mailhop', file);
+  return ` (looked for ${resolve(file)})${existsSync(bundled) ? `; mailhop's bundled copy is ${bundled}` : ''}`;
+}
+
+function fsMessage(err: NodeJS.ErrnoException, file?: string): string {
+  if (err.code === 'ENOENT') return `no such file or directory${file ? missingHint(file) : ''}`;
   if (err.code === 'EISDIR') return 'is a directory, not a scenario file';
   return `cannot read: ${err.message}`;
 }
@@ -201,7 +212,7 @@ async function checkFile(file: string, options: LoadOptions): Promise<Checked> {
     if (info.size > MAX_BYTES) return { problems: [{ ...at, message: tooBig(info.size) }] };
     return checkText(await readFile(file, 'utf8'), file, { baseDir: dirname(file), ...options });
   } catch (err) {
-    return { problems: [{ ...at, message: fsMessage(err as NodeJS.ErrnoException) }] };
+    return { problems: [{ ...at, message: fsMessage(err as NodeJS.ErrnoException, file) }] };
   }
 }
 
