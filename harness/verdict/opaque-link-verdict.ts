@@ -73,11 +73,18 @@ function opaqueLink(index: TraceIndex, link: string): OpaqueLink {
   }
   for (const e of accepted) if (e.messageId) carried.add(e.messageId);
   const acceptedOn = new Set(accepted.map((e) => e.remotePort));
+  /** Which messages the receiver accepted on each connection (by the proxy's upstream port, the remote port it saw). */
+  const acceptedIds = new Map<number, Set<string>>();
+  for (const e of accepted) if (e.messageId) acceptedIds.set(e.remotePort, (acceptedIds.get(e.remotePort) ?? new Set()).add(e.messageId));
   const byClearId = new Map<string, WireRecord[]>();
   const byUpstream = new Map<number, WireRecord[]>();
   for (const w of wires) {
-    for (const id of w.plaintextMessageIds) carried.add(id);
-    for (const id of new Set(w.plaintextMessageIds)) push(byClearId, id, w);
+    // An id in clear counts for its message only on a connection the receiver did not take as other mail:
+    // anyone can write `X-Mailhop-Id: m1` into mail sent by hand, and that must not claim m1's outcome.
+    const took = w.upstreamPort !== undefined ? acceptedIds.get(w.upstreamPort) : undefined;
+    const ids = [...new Set(w.plaintextMessageIds)].filter((id) => !took || took.has(id));
+    for (const id of ids) carried.add(id);
+    for (const id of ids) push(byClearId, id, w);
     if (w.upstreamPort !== undefined) push(byUpstream, w.upstreamPort, w);
   }
   const built: OpaqueLink = {
