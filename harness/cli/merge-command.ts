@@ -40,7 +40,10 @@ export async function mergeCommand(paths: readonly string[], opts: MergeOptions,
     for (const r of reports) io.stdout.write(`${renderScenario(r)}\n\n`);
     io.stdout.write(`${renderSummary(reports)}${shards.length ? ` (merged shards ${shards.join(', ')})` : ''}\n`);
   }
-  let code = reports.every((r) => r.passed) && !(reports.length && reports.every((r) => r.skipped)) ? 0 : 1;
+  // As for run: nothing that ran is not a green build (no scenario at all, or every one skipped).
+  const ran = reports.filter((r) => !r.skipped).length;
+  if (ran === 0) process.stderr.write(`mailhop merge: nothing ran: ${reports.length ? `all ${reports.length} scenarios were skipped` : 'the records hold no scenario'}\n`);
+  let code = reports.every((r) => r.passed) && ran > 0 ? 0 : 1;
   for (const [file, render] of [[opts.junit, () => renderJunit(records)], [opts.html, () => renderHtml(records)]] as const) {
     if (!file) continue;
     try {

@@ -66,7 +66,7 @@ function renderArrow(run: RunRecord, step: Step, received?: ReceivedByHand): str
   const title = `${l.link}: ${said}${warning ? ` ⚠ ${warning}` : ''}`;
   const attacked = step.attackers.length > 0;
   return [
-    `<g class="link verdict-${received ? 'received' : l.verdict}" data-link="${esc(l.link)}" data-verdict="${l.verdict}"${received ? ` data-received="${received}"` : ''} data-lock="${lock}" data-warning="${warning ? 'true' : 'false'}" data-attacked="${attacked}">`,
+    `<g class="link verdict-${received ? 'received' : esc(l.verdict)}" data-link="${esc(l.link)}" data-verdict="${esc(l.verdict)}"${received ? ` data-received="${esc(received)}"` : ''} data-lock="${lock}" data-warning="${warning ? 'true' : 'false'}" data-attacked="${attacked}">`,
     `<title>${esc(title)}</title>`,
     `<path class="row-start ${cls}" d="M${x1} ${MID_Y - 24}v16q0 8 8 8"><title>${esc(`continued from ${l.from} at the end of the row above`)}</title></path>`,
     `<line class="${cls}" x1="${x1}" y1="${MID_Y}" x2="${x2 - 8}" y2="${MID_Y}"/>`,

@@ -12,19 +12,33 @@ import { MailhopError } from '../errors.js';
 import type { RunRecord } from './run-record.js';
 import type { Shard } from '../cli/select-scenarios.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
+import { EndToEndName, LinkVerdictName, OutcomeName } from '../scenario/schema.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
 
 const RUN_FILE_VERSION = 1;
 
-// Enough of the shape to render and merge; the rest of a report is carried as it was written.
+// What the renderers read is checked to its words (a verdict goes into HTML attributes; a record is a CI
+// artifact anyone may have written); the rest of a report is carried as it was written.
+const LinkVerdict = z.looseObject({ link: z.string(), verdict: LinkVerdictName });
+const ReportShape = z.looseObject({
+  name: z.string(),
+  passed: z.boolean(),
+  outcome: z.union([OutcomeName, z.literal('mixed')]),
+  endToEnd: z.union([EndToEndName, z.literal('mixed')]),
+  links: z.array(z.looseObject({ link: z.string(), from: z.string(), to: z.string(), verdict: LinkVerdictName, attempts: z.number() })),
+  messages: z.array(z.looseObject({ messageId: z.string(), outcome: OutcomeName, endToEnd: EndToEndName, links: z.array(LinkVerdict) })),
+  expectations: z.array(z.looseObject({ key: z.string(), expected: z.string(), actual: z.string(), held: z.boolean() })),
+  failures: z.array(z.string()),
+  dsns: z.array(z.unknown()),
+});
 const RunFileSchema = z.object({
   mailhop: z.literal('run-record'),
   version: z.literal(RUN_FILE_VERSION),
-  shard: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).nullable(),
+  shard: z.object({ index: z.number().int().min(1), count: z.number().int().min(1) }).refine((s) => s.index <= s.count, 'index must not exceed count').nullable(),
   scenarios: z.array(
     z.object({
-      report: z.looseObject({ name: z.string(), passed: z.boolean(), links: z.array(z.unknown()), messages: z.array(z.unknown()), expectations: z.array(z.unknown()), failures: z.array(z.string()) }),
+      report: ReportShape,
       events: z.array(z.looseObject({ kind: z.string() })),
       durationMs: z.number().nonnegative().optional(),
       scenario: z.looseObject({ name: z.string(), hops: z.array(z.unknown()) }).optional(),

@@ -134,6 +134,20 @@ describe('shards recorded and merged', () => {
     const twice = await withStderr(() => mergeCommand([records[0], records[0]], {}, { stdout: fakeStdout() }));
     expect(twice.result).toBe(2);
     expect(twice.stderr).toMatch(/^mailhop merge: scenario \S+ \(\S+\) is in both \S+shard-1\.json and \S+shard-1\.json: merge each shard once\n$/);
+    // A record is a CI artifact anyone may have written: a verdict that is not one is refused, never rendered into HTML.
+    const recorded = JSON.parse(await readFile(records[0], 'utf8'));
+    recorded.scenarios[0].report.links[0].verdict = 'x"><script>alert(1)</script>';
+    const hostile = join(dir, 'hostile.json');
+    await writeFile(hostile, JSON.stringify(recorded));
+    const refused = await withStderr(() => mergeCommand([hostile], { html: join(dir, 'hostile.html') }, { stdout: fakeStdout() }));
+    expect(refused.result).toBe(2);
+    expect(refused.stderr).toMatch(/^mailhop merge: \S+hostile\.json: not a mailhop run record \(written by `mailhop run --record`, version 1\): scenarios\.0\.report\.links\.0\.verdict: /);
+    // Records that hold nothing are not a green build.
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, JSON.stringify({ mailhop: 'run-record', version: 1, shard: { index: 3, count: 3 }, scenarios: [] }));
+    const nothing = await withStderr(() => mergeCommand([empty], {}, { stdout: fakeStdout() }));
+    expect(nothing.result).toBe(1);
+    expect(nothing.stderr).toBe('mailhop merge: nothing ran: the records hold no scenario\n');
     const notARecord = join(dir, 'not-a-record.json');
     await writeFile(notARecord, JSON.stringify({ scenarios: [] }));
     const bad = await withStderr(() => mergeCommand([notARecord], {}, { stdout: fakeStdout() }));
