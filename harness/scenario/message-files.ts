@@ -3,7 +3,7 @@
  * the working directory for a scenario given as an object). Read at load time, so a loaded scenario is
  * complete and frozen, and a missing file is a located problem of the file, not a failure mid-run.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Message, Scenario } from './schema.js';
 
@@ -13,6 +13,32 @@ import type { Message, Scenario } from './schema.js';
  */
 export const MAX_MESSAGE_FILE_BYTES = 5 * 1024 * 1024;
 
+/** Most bytes all messages of one scenario may read from files together (50 MiB): a file is read once per message that names it. */
+export const MAX_SCENARIO_FILE_BYTES = 50 * 1024 * 1024;
+
+/**
+ * Reads at most `limit + 1` bytes: a file's size as `stat` gives it is not to be trusted (a /proc file says 0
+ * and has megabytes), so the read itself is bounded and a longer file is seen as too long.
+ */
+function readBounded(file: string, limit: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > limit) break;
+    }
+    return Buffer.concat(chunks, total);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A file that could not be used, at a key path of the scenario (e.g. `['messages', 0, 'bodyFile']`). */
 export interface MessageFileProblem {
   path: (string | number)[];
@@ -20,19 +46,25 @@ export interface MessageFileProblem {
 }
 
 /** A message with its files read: `body` holds the body file's text, attachments carry `content` (base64). */
-function resolveMessage(message: Message, baseDir: string, at: (string | number)[], problems: MessageFileProblem[]): Message {
+function resolveMessage(message: Message, baseDir: string, at: (string | number)[], problems: MessageFileProblem[], budget = { left: MAX_SCENARIO_FILE_BYTES }): Message {
   let total = Buffer.byteLength(message.body ?? '', 'utf8') + message.attachments.reduce((n, a) => n + Buffer.byteLength(a.content ?? '', a.encoding === 'base64' ? 'base64' : 'utf8'), 0);
   const read = (file: string, key: (string | number)[]): Buffer | undefined => {
     const full = path.resolve(baseDir, file);
     try {
       const info = statSync(full);
       if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'ENOTFILE' });
-      total += info.size;
+      const bytes = readBounded(full, Math.max(0, Math.min(MAX_MESSAGE_FILE_BYTES - total, budget.left)));
+      total += bytes.length;
+      budget.left -= bytes.length;
       if (total > MAX_MESSAGE_FILE_BYTES) {
-        problems.push({ path: key, message: `${file} makes the message's body and attachments ${total} bytes; at most ${MAX_MESSAGE_FILE_BYTES} (5 MiB, the hops accept 10 MiB once MIME-encoded)` });
+        problems.push({ path: key, message: `${file} makes the message's body and attachments over ${MAX_MESSAGE_FILE_BYTES} bytes (5 MiB, the hops accept 10 MiB once MIME-encoded)` });
         return undefined;
       }
-      return readFileSync(full);
+      if (budget.left < 0) {
+        problems.push({ path: key, message: `${file} makes the scenario's messages read over ${MAX_SCENARIO_FILE_BYTES} bytes of files together (50 MiB)` });
+        return undefined;
+      }
+      return bytes;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       problems.push({ path: key, message: `cannot read ${file} (resolved to ${full}): ${e.code === 'ENOENT' ? 'no such file' : e.code === 'ENOTFILE' ? 'not a regular file' : (e.code ?? e.message)}` });
@@ -55,7 +87,9 @@ function resolveMessage(message: Message, baseDir: string, at: (string | number)
  */
 export function resolveMessageFiles(scenario: Scenario, baseDir: string): { scenario: Scenario; problems: MessageFileProblem[] } {
   const problems: MessageFileProblem[] = [];
-  const messages = scenario.messages.map((m, i) => resolveMessage(m, baseDir, ['messages', i], problems));
+  const budget = { left: MAX_SCENARIO_FILE_BYTES };
+  // After the first problem nothing more is read: one located error is enough, and reading on costs memory.
+  const messages = scenario.messages.map((m, i) => (problems.length ? m : resolveMessage(m, baseDir, ['messages', i], problems, budget)));
   return { scenario: { ...scenario, messages }, problems };
 }
 

@@ -404,7 +404,8 @@ const Attachment = z
 export const Message = z
   .strictObject({
     from: Address,
-    to: z.array(Address).min(1),
+    /** At most 1,000 recipients: the most a mock hop takes in one transaction (RFC 5321 §4.5.3.1.8 asks for at least 100). */
+    to: z.array(Address).min(1).max(1000),
     subject: z.string().default('mailhop test message'),
     /** The text body (default `Sent by mailhop.`); or `bodyFile`, a file relative to the scenario, never both. */
     body: z.string().optional(),

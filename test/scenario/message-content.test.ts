@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, mkdir, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,14 @@ describe('message headers, body files and attachments', () => {
         '<dir>/bad.yaml:4:68: messages[0].headers: key "Bad Name" must be a header field name: 1 to 76 printable ASCII characters, no colon or space (RFC 5322 §2.2)',
       ].join('\n'),
     );
+    // Past 5 MiB: the read itself stops there (a file's stat size is not trusted: procfs says 0 for megabytes).
+    await writeFile(join(dir, 'files', 'big.bin'), '');
+    await truncate(join(dir, 'files', 'big.bin'), 6 * 1024 * 1024);
+    expect(await problem(scenarioWith('{ from: a@b.test, to: [c@d.test], bodyFile: files/big.bin }'))).toBe(
+      '<dir>/bad.yaml:4:49: messages[0].bodyFile: files/big.bin makes the message\'s body and attachments over 5242880 bytes (5 MiB, the hops accept 10 MiB once MIME-encoded)',
+    );
+    const many = Array.from({ length: 1001 }, (_, i) => `u${i}@y.test`).join(', ');
+    expect(await problem(scenarioWith(`{ from: a@b.test, to: [${many}] }`))).toMatch(/^<dir>\/bad\.yaml:4:\d+: messages\[0\]\.to: .*1000/);
     expect(await problem(scenarioWith('{ from: a@b.test, to: [c@d.test], attachments: [{ filename: x }] }'))).toBe(
       '<dir>/bad.yaml:4:53: messages[0].attachments[0]: needs exactly one of path (a file) or content (text)',
     );
