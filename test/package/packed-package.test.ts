@@ -17,6 +17,8 @@ describe('the npm package', () => {
   test('ships what its messages tell users to run, and no TypeScript source beside declarations', () => {
     const files = packed();
     expect(files).toContain('scripts/install-real-mtas.sh');
+    // The catalogue and the pictures the README links to, and the licence the package declares.
+    expect(files).toEqual(expect.arrayContaining(['docs/behaviour.md', 'docs/real-mtas.md', 'docs/html-report.png', 'LICENSE']));
     expect(files).toContain('bin/mailhop.js');
     expect(files).toContain('dist/harness/vitest/index.js');
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
