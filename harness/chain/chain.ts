@@ -169,6 +169,15 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const mailbox: MailboxMessage[] = [];
   /** Per link (index of the receiving hop): sender's local port -> which delivery it carries. */
   const connections = ids.map(() => new Map<number, ConnectionInfo>());
+  // Faults look a delivery up while its connection is open; once the sender recorded the session it is
+  // over, and the entry goes (a long `up` would keep one per port ever used, up to ~28,000 per link).
+  const linkIndex = new Map(linkNames.map((l, i) => [l, i]));
+  trace.subscribe((e) => {
+    if (e.kind !== 'session') return;
+    const open = connections[linkIndex.get(e.link) ?? -1];
+    const info = open?.get(e.localPort);
+    if (info && info.messageId === e.messageId && info.attempt === e.attempt && info.connection === e.connection) open.delete(e.localPort);
+  });
   const dsns: Dsn[] = [];
   const queues: RelayQueue[] = [];
   const servers: StartedUnit[] = [];

@@ -31,7 +31,9 @@ const FORGET_BATCH = 200;
 /** Follows `chain`, printing through `say`; `stop()` unsubscribes and prints nothing more. */
 export function watchChain(chain: StartedChain, say: (line: string) => void): { stop(): void } {
   const index = new TraceIndex();
+  /** Printed and still indexed; a printed message the index forgot is `index.isForgotten` (until an event names it again). */
   const printed = new Set<string>();
+  const wasPrinted = (id: string) => printed.has(id) || index.isForgotten(id);
   /** Delivered or given up, not printed yet. */
   const finished = new Set<string>();
   /** Queued somewhere, not printed yet: what is left held when the run is out of time. */
@@ -49,7 +51,9 @@ export function watchChain(chain: StartedChain, say: (line: string) => void): { 
     say(renderLiveVerdict(chain.scenario, index, id, held));
     done.push(id);
     if (done.length >= 2 * FORGET_BATCH) {
-      index.forget(done.slice(0, FORGET_BATCH));
+      const batch = done.slice(0, FORGET_BATCH);
+      index.forget(batch);
+      for (const id of batch) printed.delete(id);
       done = done.slice(FORGET_BATCH);
     }
   };
@@ -66,14 +70,16 @@ export function watchChain(chain: StartedChain, say: (line: string) => void): { 
   };
   const unsubscribe = chain.subscribe((e) => {
     if (stopped) return;
+    // Asked before the event is filed: an event about a forgotten message would make the index remember it.
+    const before = 'messageId' in e && e.messageId !== undefined && wasPrinted(e.messageId);
     index.add(e);
     if (e.kind === 'queued') {
-      if (!printed.has(e.messageId)) seen.add(e.messageId);
+      if (!before) seen.add(e.messageId);
       if (e.hop === firstHop) settle();
     } else if (e.kind === 'deferred') {
       say(renderDeferred(e));
     } else if (e.kind === 'delivered' || e.kind === 'bounced') {
-      if (!printed.has(e.messageId)) finished.add(e.messageId);
+      if (!before) finished.add(e.messageId);
       settle();
     }
     // A finished message's record completes with its last session or wire record (a handful are waiting at a time).
