@@ -106,8 +106,8 @@ export interface StartedChain extends AsyncDisposable {
   send(message: Message): Promise<string>;
   /** Runs the virtual clock until every message is delivered or bounced, or `runFor` is reached. */
   settle(): Promise<'done' | 'limit' | 'stopped'>;
-  /** Sends every message of the scenario, settles, and judges (with {@link judge}). */
-  run(): Promise<ScenarioReport>;
+  /** Sends every message of the scenario, settles, and judges (with {@link judge}, which `signal` stops). */
+  run(options?: { signal?: AbortSignal }): Promise<ScenarioReport>;
   /** Judges what happened so far; blocks the event loop for as long as that takes (linear in the trace). */
   report(): ScenarioReport;
   /**
@@ -399,10 +399,10 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       settle,
       report,
       judge,
-      async run() {
+      async run(runOptions = {}) {
         for (const m of scenario.messages) await send(m);
         await settle();
-        return judge();
+        return judge(runOptions);
       },
       events: () => trace.events(),
       subscribe: (listener) => trace.subscribe(listener),
