@@ -65,8 +65,16 @@ export function watchChain(chain: StartedChain, say: (line: string) => void): { 
       for (const id of seen) print(id, { hop: index.own(id).findLast((e) => e.kind === 'queued')?.hop ?? firstHop });
     }
   };
+  // One settle() waiting behind the running one covers every message that arrives meanwhile: under steady
+  // traffic the chain is seldom quiet, and a settle() per message would pile up, one promise each.
+  let settleQueued = false;
   const settle = () => {
-    settling = settling.then(async () => flush(await chain.settle()));
+    if (settleQueued) return;
+    settleQueued = true;
+    settling = settling.then(async () => {
+      settleQueued = false;
+      flush(await chain.settle());
+    });
   };
   const unsubscribe = chain.subscribe((e) => {
     if (stopped) return;
