@@ -92,17 +92,21 @@ await probe.handlesSettled();
 probe.take('stopped', sent, printed, '-');
 
 /**
- * Growth per 10,000 messages: the least-squares slope over the points taken once the chain holds its
- * full bound (2 × keepFinished messages done; before that the kept trace fills up), which evens out the
- * saw-tooth of batches forgotten.
+ * Growth per 10,000 messages, over the points taken once the chain holds its full bound (2 × keepFinished
+ * messages done; before that the kept trace fills up): least squares of memory against messages done and
+ * trace events kept, so the saw-tooth of batches forgotten (keepFinished/2 to keepFinished messages'
+ * events) does not count as growth.
  */
 const steady = probe.samples.filter((s) => s.done >= 2 * UP_CHAIN_OPTIONS.keepFinished! && s.label.endsWith('min'));
 const per10k = (of: (s: Sample) => number) => {
-  if (steady.length < 3) return '-';
-  const mx = steady.reduce((a, s) => a + s.done, 0) / steady.length;
-  const my = steady.reduce((a, s) => a + of(s), 0) / steady.length;
-  const slope = steady.reduce((a, s) => a + (s.done - mx) * (of(s) - my), 0) / steady.reduce((a, s) => a + (s.done - mx) ** 2, 0);
-  return (slope * 10_000).toFixed(1);
+  if (steady.length < 4) return '-';
+  // Normal equations of y = a + b·done + c·events, solved by Cramer's rule.
+  const rows = steady.map((s) => [1, s.done, Number(s.events), of(s)]);
+  const m = [0, 1, 2].map((i) => [0, 1, 2].map((j) => rows.reduce((acc, r) => acc + r[i] * r[j], 0)));
+  const v = [0, 1, 2].map((i) => rows.reduce((acc, r) => acc + r[i] * r[3], 0));
+  const det = (a: number[][]) => a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0]) + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0]);
+  const withColumn = (c: number) => m.map((row, i) => row.map((x, j) => (j === c ? v[i] : x)));
+  return ((det(withColumn(1)) / det(m)) * 10_000).toFixed(1);
 };
 const windows = probe.samples.filter((s): s is Sample & { cpuMsPerMessage: number } => s.label.endsWith('min') && s.cpuMsPerMessage !== undefined);
 const delivered = report.messages.filter((m) => m.outcome === 'delivered').length;

@@ -122,8 +122,8 @@ export interface StartedChain extends AsyncDisposable {
    * (counted from when it entered the chain: a message sent after earlier ones still gets its whole budget).
    */
   settle(): Promise<'done' | 'limit' | 'stopped'>;
-  /** Sends every message of the scenario, settles, and judges (with {@link judge}). */
-  run(): Promise<ScenarioReport>;
+  /** Sends every message of the scenario, settles, and judges (with {@link judge}, which `signal` stops). */
+  run(options?: { signal?: AbortSignal }): Promise<ScenarioReport>;
   /** Judges what happened so far; blocks the event loop for as long as that takes (linear in the trace). */
   report(): ScenarioReport;
   /**
@@ -191,6 +191,15 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   const mailbox: MailboxMessage[] = [];
   /** Per link (index of the receiving hop): sender's local port -> which delivery it carries. */
   const connections = ids.map(() => new Map<number, ConnectionInfo>());
+  // Faults look a delivery up while its connection is open; once the sender recorded the session it is
+  // over, and the entry goes (a long `up` would keep one per port ever used, up to ~28,000 per link).
+  const linkIndex = new Map(linkNames.map((l, i) => [l, i]));
+  trace.subscribe((e) => {
+    if (e.kind !== 'session') return;
+    const open = connections[linkIndex.get(e.link) ?? -1];
+    const info = open?.get(e.localPort);
+    if (info && info.messageId === e.messageId && info.attempt === e.attempt && info.connection === e.connection) open.delete(e.localPort);
+  });
   const dsns: Dsn[] = [];
   const queues: RelayQueue[] = [];
   const servers: StartedUnit[] = [];
@@ -407,10 +416,10 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
       settle,
       report,
       judge,
-      async run() {
+      async run(runOptions = {}) {
         for (const m of scenario.messages) await send(m);
         await settle();
-        return judge();
+        return judge(runOptions);
       },
       events: () => trace.events(),
       subscribe: (listener) => trace.subscribe(listener),

@@ -50,7 +50,8 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
       try {
         await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal });
         using _stop = stopOnAbort(chain, signal);
-        reports[i] = await chain.run();
+        // An abort stops the chain, and the judging of a large run at its next turn of the event loop.
+        reports[i] = await chain.run({ signal });
         events = chain.events();
       } catch (err) {
         reports[i] = failedReport(scenario, file, `the chain failed: ${(err as Error).message}`);

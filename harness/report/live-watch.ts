@@ -34,7 +34,9 @@ const FORGET_BATCH = 200;
  */
 export function watchChain(chain: StartedChain, say: (line: string) => void, settled: (messageId: string) => void = () => {}): { stop(): void } {
   const index = new TraceIndex();
+  /** Printed and still indexed; a printed message the index forgot is `index.isForgotten` (until an event names it again). */
   const printed = new Set<string>();
+  const wasPrinted = (id: string) => printed.has(id) || index.isForgotten(id);
   /** Delivered or given up, not printed yet. */
   const finished = new Set<string>();
   /** Queued somewhere, not printed yet: what is left held when the run is out of time. */
@@ -53,7 +55,9 @@ export function watchChain(chain: StartedChain, say: (line: string) => void, set
     settled(id);
     done.push(id);
     if (done.length >= 2 * FORGET_BATCH) {
-      index.forget(done.slice(0, FORGET_BATCH));
+      const batch = done.slice(0, FORGET_BATCH);
+      index.forget(batch);
+      for (const id of batch) printed.delete(id);
       done = done.slice(FORGET_BATCH);
     }
   };
@@ -65,19 +69,29 @@ export function watchChain(chain: StartedChain, say: (line: string) => void, set
       for (const id of seen) print(id, { hop: index.own(id).findLast((e) => e.kind === 'queued')?.hop ?? firstHop });
     }
   };
+  // One settle() waiting behind the running one covers every message that arrives meanwhile: under steady
+  // traffic the chain is seldom quiet, and a settle() per message would pile up, one promise each.
+  let settleQueued = false;
   const settle = () => {
-    settling = settling.then(async () => flush(await chain.settle()));
+    if (settleQueued) return;
+    settleQueued = true;
+    settling = settling.then(async () => {
+      settleQueued = false;
+      flush(await chain.settle());
+    });
   };
   const unsubscribe = chain.subscribe((e) => {
     if (stopped) return;
+    // Asked before the event is filed: an event about a forgotten message would make the index remember it.
+    const before = 'messageId' in e && e.messageId !== undefined && wasPrinted(e.messageId);
     index.add(e);
     if (e.kind === 'queued') {
-      if (!printed.has(e.messageId)) seen.add(e.messageId);
+      if (!before) seen.add(e.messageId);
       if (e.hop === firstHop) settle();
     } else if (e.kind === 'deferred') {
       say(renderDeferred(e));
     } else if (e.kind === 'delivered' || e.kind === 'bounced') {
-      if (!printed.has(e.messageId)) finished.add(e.messageId);
+      if (!before) finished.add(e.messageId);
       settle();
     }
     // A finished message's record completes with its last session or wire record (a handful are waiting at a time).

@@ -5,9 +5,10 @@
  *
  * A message is judged, and forgotten, once it is final (delivered or bounced) and its record complete
  * (message-complete.ts): when more than `keep` final messages are indexed, the oldest complete ones
- * are forgotten until `keep / 2` are left. What stays per forgotten message: its report with link verdicts shared between messages
- * that were judged alike, and its header accounts, without the Received header's text where the
- * headers agree with the wire (the text is shown only where they disagree).
+ * are forgotten until `keep / 2` are left. What stays per forgotten message: its report, and its
+ * header accounts without the Received header's text (what the header claims stays: belief, rule,
+ * protocol, version, cipher), as objects shared between messages judged alike: a few dozen bytes.
+ * The header text is unique to each message (dates, queue ids): a long session would keep them all.
  */
 import { linkNamesOf, type Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
@@ -31,7 +32,7 @@ interface Kept {
 }
 
 /** Distinct templates kept at most (a run judged in more ways than this stores the rest unshared). */
-const MAX_TEMPLATES = 10_000;
+const MAX_TEMPLATES = 1_000;
 
 /** See the file comment. `observe` every event in order; `report` and `headers` serve judgeScenario. */
 export class FinalVerdicts implements FinishedMessages {
@@ -125,10 +126,7 @@ export class FinalVerdicts implements FinishedMessages {
       this.#kept.set(id, this.#share(kept, id));
       const verdictOf = (_: string, link: string) => report.links[this.#links.indexOf(link)]?.verdict;
       for (const delivery of this.index.accepted(lastLink, id).filter((e) => e.received)) {
-        const accounts = headerAccountsOf(delivery, hops, verdictOf).map(({ messageId, ...a }) => {
-          const { header: _, ...withoutText } = a;
-          return this.#share(a.agrees ? withoutText : a, messageId);
-        });
+        const accounts = headerAccountsOf(delivery, hops, verdictOf).map(({ messageId, header: _, ...a }) => this.#share(a, messageId));
         this.#headerSeq.push(delivery.seq);
         this.#headerId.push(id);
         this.#headerAccounts.push(this.#share(accounts, id));

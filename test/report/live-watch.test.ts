@@ -12,17 +12,21 @@ import { renderLiveVerdict } from '../../harness/report/live-verdict.js';
 import { watchChain } from '../../harness/report/live-watch.js';
 import { chainOf, syntheticTrace } from '../verdict/synthetic-trace.js';
 
-/** A chain that records the given events one by one and is never quiet: settle() never resolves. */
-function busyChain(hops: number) {
+/** A chain that records the given events one by one; settle() never resolves (never quiet), or resolves a turn later. */
+function busyChain(hops: number, settles: 'never' | 'next-turn' = 'never') {
   const scenario = chainOf(hops);
   const listeners = new Set<(e: TraceEvent) => void>();
+  let settleCalls = 0;
   const chain = {
     scenario,
     hops: scenario.hops.map((h) => ({ id: h.id })),
-    settle: () => new Promise<never>(() => {}),
+    settle: () => {
+      settleCalls++;
+      return settles === 'never' ? new Promise<never>(() => {}) : new Promise((resolve) => setImmediate(() => resolve('done')));
+    },
     subscribe: (listener: (e: TraceEvent) => void) => (listeners.add(listener), () => listeners.delete(listener)),
   } as unknown as StartedChain;
-  return { scenario, chain, record: (e: TraceEvent) => listeners.forEach((l) => l(e)) };
+  return { scenario, chain, record: (e: TraceEvent) => listeners.forEach((l) => l(e)), settleCalls: () => settleCalls };
 }
 
 describe("up's watcher", () => {
@@ -44,5 +48,17 @@ describe("up's watcher", () => {
     expect(lines).toEqual(Array.from({ length: 1_000 }, (_, i) => renderLiveVerdict(scenario, whole, `m${i + 1}`)));
     expect(lines[6]).toContain('m7 delivered');
     expect(lines[6]).toContain('h2->h3 🔓 plain');
+  });
+
+  it('lets the virtual clock run once for the messages that arrived while a settle was waiting, not once per message', async () => {
+    const { scenario, chain, record, settleCalls } = busyChain(3, 'next-turn');
+    const lines: string[] = [];
+    const watch = watchChain(chain, (line) => lines.push(line));
+    for (const e of syntheticTrace(scenario, { messages: 1_000 })) record(e);
+    expect(lines).toHaveLength(1_000); // each printed as its record completed
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    watch.stop();
+    // 1,000 messages arrived before the first settle could start: that one covers them all.
+    expect(settleCalls()).toBe(1);
   });
 });
