@@ -208,7 +208,6 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   // Hops whose queues mailhop cannot see (engines/): which messages they hold, and the clock waits for them.
   const holds = new EngineHolds(opaqueHopsOf(scenario, linkNames), clock, options.engineSettleMs ?? 15_000);
   trace.subscribe((e) => holds.observe(e));
-  const linkIndex = new Map(linkNames.map((name, i) => [name, i]));
   const deliveryIds = new DeliveryIds({ binding: opaqueSender.map((o) => (o ? 'sealed' : 'announced')), clientOf: (i, upstream) => proxies[i]?.clientOf?.(upstream) });
   // A sender's session ended: its connection no longer carries the message (the id is not believed on it).
   trace.subscribe((e) => {
