@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Prints the verdicts of every bundled scenario (or of the files/folders given) as normalised JSON:
+# what a refactoring must leave unchanged (outcome, end to end, per-link and per-message verdicts,
+# witnesses, notes, failures), without the figures that differ between runs (ports, real times).
+#   bash scripts/verdict-snapshot.sh > before.json; ...change...; bash scripts/verdict-snapshot.sh | diff before.json -
+set -euo pipefail
+cd "$(dirname "$0")/.."
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(scenarios)
+node bin/mailhop.js run "${targets[@]}" --json 2>/dev/null | jq -S '
+  def steady: walk(if type == "string" then gsub("(127\\.0\\.0\\.[0-9]+)?:[0-9]{4,5}\\b"; ":PORT") | gsub("[0-9]+(\\.[0-9]+)? ?ms\\b"; "N ms") else . end);
+  [.scenarios[] | {name, passed, outcome, endToEnd, failures,
+    links: [.links[]? | {link, verdict, version, cipher, attempts, witnesses, notes}],
+    messages: [.messages[]? | {messageId, outcome, endToEnd,
+      links: [.links[]? | {link, verdict, sessions, witnesses, crossedInClear, leak, notes}]}]}] | steady'
