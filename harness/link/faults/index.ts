@@ -56,6 +56,14 @@ export function linkFaultsFor(specs: readonly LinkFaultSpec[], link: string, env
   return Promise.all(specs.filter((s) => `${s.from}->${s.to}` === link).map((s) => createLinkFault(s, env)));
 }
 
+/**
+ * The fault terminates TLS itself and so needs a certificate for the receiver's name, issued by a CA the
+ * sender does not trust (a proxy in a container gets it up front: it cannot ask the chain's PKI later).
+ */
+export function needsAttackerCert(spec: LinkFaultSpec): boolean {
+  return spec.fault === 'intercept';
+}
+
 async function make(spec: LinkFaultSpec, env: FaultEnv): Promise<LinkFault> {
   switch (spec.fault) {
     case 'strip-starttls':

@@ -1,0 +1,228 @@
+/**
+ * What a scenario becomes, decided before anything listens: one plan per hop, one per link (with only
+ * that link's faults and the kind of its sender), one per sender that mailhop drives (the injecting
+ * client and every mock hop but the last), and the names and addresses to allocate. Pure and frozen:
+ * starting (start-chain.ts) walks it, and tests read it without a socket.
+ */
+import { MailhopError } from '../errors.js';
+import { needsAttackerCert, type LinkFaultSpec } from '../link/faults/index.js';
+import type { Inbound, Outbound, Scenario, Submit } from '../scenario/schema.js';
+import { linkNamesOf } from '../scenario/schema.js';
+import { ENGINES } from '../engines/engines.js';
+import { isLoopback } from '../engines/free-address.js';
+import type { OpaqueHop } from '../engines/engine-holds.js';
+import { checkPortBase, fixedProxyPort, type FixedProxyPort } from './proxy-ports.js';
+
+/** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
+export const HOST_DOMAIN = 'mailhop.test';
+
+/** Who runs a hop: mailhop's own mock, a real engine mailhop starts, or a gateway it only connects to. */
+export type HopKind = 'mock' | 'engine' | 'external';
+
+/** Who sends on a link: the injecting client, or the hop before the receiver (by its kind). */
+export type SenderKind = 'client' | HopKind;
+
+/** A host and port. */
+export interface PlannedAddress {
+  host: string;
+  port: number;
+}
+
+/** One hop of the chain. */
+export interface PlannedHop {
+  /** Position in the chain, from 0. */
+  readonly index: number;
+  readonly id: string;
+  /** `<id>.mailhop.test`: its EHLO name, certificate name and SNI. */
+  readonly hostname: string;
+  readonly kind: HopKind;
+  readonly inbound: Inbound;
+  /** The link that delivers into this hop (`client->a`, `a->b`). */
+  readonly inboundLink: string;
+  /** Where the link proxy in front of it listens: the chain's host, or the address a hop after an external gateway asks for. */
+  readonly proxyHost: string;
+  /** A fixed "send to" port (`port:` or `portBase`), else an ephemeral one. */
+  readonly fixedPort?: FixedProxyPort;
+  /** An external gateway's own address (the link proxy forwards there). */
+  readonly external?: PlannedAddress;
+}
+
+/** One link: a sender reaching one receiver through a link proxy. */
+export interface PlannedLink {
+  /** `from->to`. */
+  readonly name: string;
+  /** Sending hop id, or `client`. */
+  readonly from: string;
+  readonly to: string;
+  /** Index of the receiving hop. */
+  readonly toIndex: number;
+  readonly senderKind: SenderKind;
+  /** This link's entries of the scenario's `links:`, in scenario order. */
+  readonly faults: readonly LinkFaultSpec[];
+  /** A fault needs the interceptor's certificate (issued up front for a proxy in a container). */
+  readonly intercepts: boolean;
+  /** The receiver's hostname (SNI, certificate name check). */
+  readonly servername: string;
+  /** The receiver speaks TLS from the first byte (RFC 8314 §3). */
+  readonly implicitTls: boolean;
+  /**
+   * The sender is a real engine or an external gateway: its sessions come from its log or not at all, so the
+   * link is judged as a whole, its wire records are not waited for, and ids on it are believed only when sealed.
+   */
+  readonly opaqueSender: boolean;
+}
+
+/** A sender mailhop drives (the client, or a mock hop): it gets a queue. */
+export interface PlannedSender {
+  /** `client` or the hop id. */
+  readonly id: string;
+  readonly kind: 'client' | 'mock';
+  readonly policy: Outbound | Submit;
+  /** Name it gives in EHLO. */
+  readonly ehloName: string;
+  /**
+   * Names of the links it delivers over. One today (the next hop); a sender that picks among several
+   * receivers (MX routing) will have one per receiver.
+   */
+  readonly routes: readonly string[];
+}
+
+/** Options {@link planChain} reads (a subset of ChainOptions). */
+export interface PlanOptions {
+  host?: string;
+  portBase?: number;
+  allowExternal?: boolean;
+  keepFinished?: number;
+  traceLimit?: number;
+}
+
+/** What a scenario becomes; frozen. */
+export interface ChainPlan {
+  readonly scenario: Scenario;
+  /** Loopback address every mock hop and link proxy binds. */
+  readonly host: string;
+  readonly hops: readonly PlannedHop[];
+  /** In chain order; `links[i]` reaches `hops[i]`. */
+  readonly links: readonly PlannedLink[];
+  /** The client first, then the mock hops that relay. */
+  readonly senders: readonly PlannedSender[];
+  /** Hops whose queues mailhop cannot see (real engines, external gateways), for the settle waits. */
+  readonly opaqueHops: readonly OpaqueHop[];
+  /**
+   * Finished messages leave the trace beyond `keepFinished` (`mailhop up`); off when any link's sender is
+   * opaque (such a link is judged as a whole).
+   */
+  readonly keepFinished?: number;
+  readonly traceLimit?: number;
+  /** The trace is bounded (traceLimit or keepFinished): proxies keep no finished records, accounting is counted. */
+  readonly bounded: boolean;
+}
+
+/**
+ * The kind of a hop, from its `engine:` (absent or `mock`: mailhop's own).
+ */
+export function hopKindOf(hop: Scenario['hops'][number]): HopKind {
+  const engine = hop.engine ?? 'mock';
+  return engine === 'mock' ? 'mock' : engine === 'external' ? 'external' : 'engine';
+}
+
+function checkAddress(host: string, what: string, allowExternal: boolean): void {
+  if (!isLoopback(host) && !allowExternal) {
+    throw new MailhopError('ECHAIN', `refusing ${what} ${host}: not a loopback address (127.0.0.0/8); only startChain(scenario, { allowExternal: true }) uses one`);
+  }
+}
+
+/**
+ * Plans a validated scenario. Touches nothing: no socket, no file, no clock.
+ * @throws MailhopError `ECHAIN` for a non-loopback `host`, a `portBase` that does not fit the chain, or an
+ *   external address off loopback without `allowExternal`.
+ */
+export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainPlan {
+  const host = options.host ?? '127.0.0.1';
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
+    throw new MailhopError('ECHAIN', `refusing to bind ${host}: mock hops listen on loopback (127.0.0.0/8) only`);
+  }
+  checkPortBase(scenario, options.portBase);
+  const allowExternal = options.allowExternal ?? false;
+  const names = linkNamesOf(scenario.hops.map((h) => h.id));
+  const kinds = scenario.hops.map(hopKindOf);
+
+  const hops = scenario.hops.map((hop, i): PlannedHop => {
+    // A mock after an external gateway listens where the gateway can reach it (its `host:`).
+    const afterExternal = i > 0 && kinds[i - 1] === 'external' && kinds[i] === 'mock';
+    let proxyHost = host;
+    if (afterExternal) {
+      proxyHost = hop.host ?? '127.0.0.1';
+      checkAddress(proxyHost, `hop ${hop.id} listening on`, allowExternal);
+    }
+    if (kinds[i] === 'external') checkAddress(hop.host!, `external hop ${hop.id} at`, allowExternal);
+    const fixedPort = fixedProxyPort(scenario, i, options.portBase);
+    return {
+      index: i,
+      id: hop.id,
+      hostname: `${hop.id}.${HOST_DOMAIN}`,
+      kind: kinds[i],
+      inbound: hop.inbound,
+      inboundLink: names[i],
+      proxyHost,
+      ...(fixedPort ? { fixedPort } : {}),
+      ...(kinds[i] === 'external' ? { external: { host: hop.host!, port: hop.port! } } : {}),
+    };
+  });
+
+  const links = hops.map((hop, i): PlannedLink => {
+    const from = i === 0 ? 'client' : scenario.hops[i - 1].id;
+    const faults = scenario.links.filter((l) => l.from === from && l.to === hop.id);
+    const senderKind: SenderKind = i === 0 ? 'client' : kinds[i - 1];
+    return {
+      name: names[i], from, to: hop.id, toIndex: i, senderKind, faults,
+      intercepts: faults.some(needsAttackerCert),
+      servername: hop.hostname,
+      implicitTls: hop.inbound.starttls === 'implicit',
+      opaqueSender: senderKind === 'engine' || senderKind === 'external',
+    };
+  });
+
+  const senders: PlannedSender[] = [
+    { id: 'client', kind: 'client', policy: scenario.submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] },
+    ...hops.slice(0, -1).flatMap((hop, i): PlannedSender[] =>
+      hop.kind !== 'mock' ? [] : [{ id: hop.id, kind: 'mock', policy: scenario.hops[i].outbound, ehloName: hop.hostname, routes: [names[i + 1]] }],
+    ),
+  ];
+
+  const opaqueHops = hops.flatMap((hop, i): OpaqueHop[] => {
+    if (hop.kind === 'mock') return [];
+    const engine = scenario.hops[i].engine!;
+    return [{
+      hopId: hop.id,
+      inboundLink: names[i],
+      outboundLink: names[i + 1] ?? null,
+      settleAfterDeferrals: engine === 'external' ? Infinity : ENGINES[engine as keyof typeof ENGINES].settleAfterDeferrals,
+      logged: engine !== 'external',
+    }];
+  });
+
+  const keepFinished = options.keepFinished !== undefined && !links.some((l) => l.opaqueSender) ? options.keepFinished : undefined;
+  return deepFreeze({
+    scenario,
+    host,
+    hops,
+    links,
+    senders,
+    opaqueHops,
+    ...(keepFinished !== undefined ? { keepFinished } : {}),
+    ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
+    bounded: keepFinished !== undefined || options.traceLimit !== undefined,
+  });
+}
+
+/** Freezes what the plan made (its arrays and records); the scenario's own objects it points to are left as they are. */
+function deepFreeze<T extends ChainPlan>(plan: T): T {
+  for (const list of [plan.hops, plan.links, plan.senders, plan.opaqueHops] as const) {
+    for (const item of list) Object.freeze(item);
+    Object.freeze(list);
+  }
+  for (const link of plan.links) Object.freeze(link.faults);
+  for (const sender of plan.senders) Object.freeze(sender.routes);
+  return Object.freeze(plan);
+}

@@ -1,0 +1,163 @@
+/**
+ * A started chain: sends, settles on the virtual clock, judges, and stops. Its sockets are the units
+ * start-chain.ts started from the plan; what it knows is in its records (chain-records.ts).
+ */
+import type { StartedEngine } from '../engines/start-engine.js';
+import type { RelayQueue } from '../mta/relay-queue.js';
+import type { ChainRuntime, StartedUnit } from '../runtime/runtime.js';
+import { Message, type MessageInput } from '../scenario/schema.js';
+import { resolveSentMessage } from '../scenario/message-files.js';
+import type { TraceEvent } from '../trace/events.js';
+import { judgeScenario, judgeScenarioAsync, type JudgeContext, type ScenarioReport } from '../verdict/judge-scenario.js';
+import type { ChainRecords } from './chain-records.js';
+import type { ChainOptions, Dsn, HopAddresses, MailboxMessage, StartedChain } from './chain-types.js';
+import { composeMessage } from './compose-message.js';
+import type { ChainPlan } from './plan-chain.js';
+
+/** Real ms settle() waits for the last wire records after the clock stopped (a record that never comes must not hold a run). */
+const WIRE_WAIT_MS = 2_000;
+
+/** What a chain started, filled in as start-chain.ts starts it (and stopped from here, whatever got started). */
+export interface ChainUnits {
+  readonly runtime: ChainRuntime;
+  readonly servers: StartedUnit[];
+  /** Link proxies, by link index (the hop they lead to). */
+  readonly proxies: StartedUnit[];
+  readonly engines: StartedEngine[];
+  /** Per hop: where its server listens (a mock's, a real engine's, an external gateway's). */
+  readonly serverAddresses: Array<{ host: string; port: number }>;
+  /** One per sender mailhop drives, by sender id (`client`, or the hop's id). */
+  readonly queues: Map<string, RelayQueue>;
+}
+
+export class RunningChain implements StartedChain {
+  readonly scenario;
+  hops: readonly HopAddresses[] = [];
+  readonly #plan: ChainPlan;
+  readonly #records: ChainRecords;
+  readonly #units: ChainUnits;
+  readonly #options: ChainOptions;
+  #stopping: Promise<void> | null = null;
+
+  constructor(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions) {
+    this.scenario = plan.scenario;
+    this.#plan = plan;
+    this.#records = records;
+    this.#units = units;
+    this.#options = options;
+  }
+
+  /** Everything started: the addresses are known. */
+  ready(): void {
+    this.hops = this.#plan.hops.map((hop, i) => ({
+      id: hop.id,
+      hostname: hop.hostname,
+      server: this.#units.serverAddresses[i],
+      proxy: this.#units.proxies[i].address,
+    }));
+  }
+
+  async send(input: MessageInput): Promise<string> {
+    // A scenario's messages are parsed and their files read already; a message from the API is parsed here.
+    const message = this.scenario.messages.includes(input as Message) ? (input as Message) : resolveSentMessage(Message.parse(input));
+    const { ids, clock } = this.#records;
+    const id = ids.issue();
+    // Under `up`, with the chain's seal: a hop after a real engine believes the id only with it.
+    const raw = await composeMessage(message, id, clock, this.#options.stampMissingId ? ids.sealOf(id) : undefined);
+    this.#units.queues.get('client')!.enqueue({ id, from: message.from, to: [...message.to], raw, inbound: null });
+    return id;
+  }
+
+  async settle(): Promise<'done' | 'limit' | 'stopped'> {
+    const { clock, budget, holds, wire } = this.#records;
+    const queues = [...this.#units.queues.values()];
+    const result = await clock.run(() => budget.end(), () => queues.every((q) => q.held().length === 0) && holds.held().length === 0);
+    await wire.wait(WIRE_WAIT_MS);
+    return result;
+  }
+
+  report(): ScenarioReport {
+    return judgeScenario(this.scenario, this.#judged(), this.#context());
+  }
+
+  judge(options: { signal?: AbortSignal } = {}): Promise<ScenarioReport> {
+    return judgeScenarioAsync(this.scenario, this.#judged(), this.#context(), options);
+  }
+
+  async run(options: { signal?: AbortSignal } = {}): Promise<ScenarioReport> {
+    for (const m of this.scenario.messages) await this.send(m);
+    await this.settle();
+    return this.judge(options);
+  }
+
+  events(): TraceEvent[] {
+    return this.#records.trace.events();
+  }
+
+  subscribe(listener: (event: TraceEvent) => void): () => void {
+    return this.#records.trace.subscribe(listener);
+  }
+
+  mailbox(): MailboxMessage[] {
+    return this.#records.mailbox();
+  }
+
+  dsns(): Dsn[] {
+    return [...this.#records.dsns];
+  }
+
+  stop(): Promise<void> {
+    return (this.#stopping ??= this.#stopAll());
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
+  async #stopAll(): Promise<void> {
+    const { clock, holds } = this.#records;
+    const { queues, proxies, servers, engines, runtime } = this.#units;
+    clock.stop();
+    holds.dispose();
+    for (const q of queues.values()) q.stop();
+    await Promise.allSettled([...proxies.map((p) => p.stop()), ...servers.map((s) => s.stop()), ...engines.map((e) => e.stop())]);
+    await runtime.stop();
+  }
+
+  /** Messages still held, and where: in a queue of ours (by its sender) or inside a real engine. */
+  #held(): Array<{ messageId: string; hop: string }> {
+    return [
+      ...[...this.#units.queues].flatMap(([sender, q]) => q.held().map((m) => ({ messageId: m.id, hop: sender }))),
+      ...this.#records.holds.held(),
+    ];
+  }
+
+  #context(): JudgeContext {
+    const { tally, finals, dsns } = this.#records;
+    const held = this.#held();
+    const last = this.#plan.hops[this.#plan.hops.length - 1].id;
+    return {
+      file: this.#options.file, held, dsns: [...dsns],
+      ...(tally ? { accounting: tally.problems(held, last) } : {}),
+      ...(finals ? { finished: finals } : {}),
+    };
+  }
+
+  /** With keepFinished, the running index (forgotten messages' verdicts included) rather than the trace kept. */
+  #judged() {
+    const { finals, trace } = this.#records;
+    return finals ? finals.index : [...trace.events(), ...this.#openOpaqueRecords()];
+  }
+
+  /** What the wire saw so far on connections a real engine or gateway still holds open (judged, not recorded in the trace). */
+  #openOpaqueRecords(): TraceEvent[] {
+    const { trace, clock } = this.#records;
+    const recorded = new Set(trace.events().flatMap((e) => (e.kind === 'wire' ? [e.record.id] : [])));
+    return this.#plan.links.flatMap((link) =>
+      !link.opaqueSender
+        ? []
+        : this.#units.proxies[link.toIndex].records().filter((r) => !recorded.has(r.id))
+          .map((record) => ({ kind: 'wire' as const, source: 'wire' as const, link: link.name, record, seq: 0, at: clock.now() })),
+    );
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Starting a chain walks its plan (plan-chain.ts): the run's PKI, the mock hop servers, a link proxy in
+ * front of every hop, the real engines (once the proxies they relay to listen), and a queue for every
+ * sender mailhop drives. What started is stopped again when a later step fails.
+ */
+import { MailhopError } from '../errors.js';
+import { RunPki, type KeyCert } from '../pki/run-pki.js';
+import type { Scenario } from '../scenario/schema.js';
+import { RelayQueue } from '../mta/relay-queue.js';
+import { ClientTlsContexts } from '../mta/client-tls-contexts.js';
+import type { ConnectionInfo, RelayTarget } from '../mta/deliver-attempt.js';
+import type { AcceptedMessage } from '../mta/hop-server.js';
+import { selectRuntime } from '../runtime/select-runtime.js';
+import type { ChainRuntime, StartedUnit } from '../runtime/runtime.js';
+import { startChainEngines } from '../engines/chain-engines.js';
+import { pickEngineAddress } from '../engines/free-address.js';
+import { sweepOrphanFolders } from '../engines/run-folder.js';
+import { fixedPortError } from './proxy-ports.js';
+import { planChain, type ChainPlan, type PlannedAddress, type PlannedHop, type PlannedLink, type PlannedSender } from './plan-chain.js';
+import { ChainRecords } from './chain-records.js';
+import type { ChainOptions, StartedChain } from './chain-types.js';
+import { RunningChain, type ChainUnits } from './running-chain.js';
+
+/**
+ * Starts every hop and link proxy of a validated scenario.
+ * @throws MailhopError `ECHAIN` when a non-loopback host is given, `portBase` does not fit, or a port cannot be
+ *   bound (everything already started is stopped first).
+ */
+export async function startChain(scenario: Scenario, options: ChainOptions = {}): Promise<StartedChain> {
+  const plan = planChain(scenario, options);
+  // Engine run folders (private keys) of mailhop processes that were SIGKILLed: removed at every start,
+  // not only when this chain starts an engine of its own.
+  sweepOrphanFolders();
+  const runtime = await selectRuntime(options.runtime);
+  const units: ChainUnits = { runtime, servers: [], proxies: [], engines: [], serverAddresses: [], queues: new Map() };
+  const records = new ChainRecords(plan, options, (i) => units.proxies[i]);
+  const chain = new RunningChain(plan, records, units, options);
+  try {
+    await startUnits(plan, records, units, options);
+    chain.ready();
+    return chain;
+  } catch (err) {
+    await chain.stop();
+    if (err instanceof MailhopError) throw err;
+    throw new MailhopError('ECHAIN', `could not start scenario ${scenario.name}: ${(err as Error).message}`, {}, { cause: err });
+  }
+}
+
+/** Starts hops, proxies, engines and queues, in that order, into `units`. */
+async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions): Promise<void> {
+  const pki = await RunPki.create();
+  const certs = await Promise.all(plan.hops.map((hop, i) => pki.issue(hop.hostname, plan.scenario.hops[i].inbound.cert)));
+  // Each real engine listens on a fresh loopback address of its own; an external gateway is where it is.
+  const targets = await Promise.all(plan.hops.map((hop) => (hop.kind === 'engine' ? pickEngineAddress() : hop.external ?? null)));
+
+  const servers = await startEach(plan.hops, (hop) => (hop.kind === 'mock' ? startHopServer(plan, records, units, hop, certs[hop.index], options) : null));
+  units.servers.push(...servers.flatMap((s) => (s ? [s] : [])));
+  units.serverAddresses.push(...plan.hops.map((hop, i) => (servers[i]?.address ?? targets[i])!));
+  const proxies = await startEach(plan.links, (link) => startProxy(plan, records, units.runtime, link, units.serverAddresses[link.toIndex], pki));
+  units.proxies.push(...proxies);
+
+  units.engines.push(
+    ...(await startChainEngines({
+      scenario: plan.scenario,
+      hostnames: plan.hops.map((h) => h.hostname),
+      linkNames: plan.links.map((l) => l.name),
+      certs,
+      caCert: pki.ca.cert,
+      addresses: plan.hops.map((hop, i) => (hop.kind === 'engine' ? targets[i] : null)),
+      proxies: proxies.map((p) => p.address),
+      trace: records.trace,
+      now: () => records.clock.now(),
+      onlyMessageAt: (hop) => records.holds.only(hop),
+      onMailbox: (m) => records.deliver({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound }),
+    })),
+  );
+  const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
+  for (const sender of plan.senders) {
+    const target = relayTarget(plan, records, units, sender, pki.ca.cert, tlsContexts);
+    units.queues.set(sender.id, new RelayQueue({
+      target,
+      clock: records.clock,
+      onBounce: (message, reply) => records.bounced(sender.id, message, reply),
+      runUntil: (id) => records.budget.until(id),
+    }));
+  }
+}
+
+/**
+ * Starts every item at once. When one fails, stops those that did start (nothing may keep a port), then
+ * throws the first failure.
+ */
+async function startEach<T, R extends StartedUnit | null>(items: readonly T[], start: (item: T) => Promise<R> | R): Promise<R[]> {
+  const results = await Promise.allSettled(items.map(async (item) => start(item)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return results.map((r) => (r as PromiseFulfilledResult<R>).value);
+  await Promise.allSettled(results.flatMap((r) => (r.status === 'fulfilled' && r.value ? [r.value.stop()] : [])));
+  throw failed.reason;
+}
+
+/** A mock hop's server: relays what it accepts into its queue, or stores it when it is the last hop. */
+function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnits, hop: PlannedHop, keyCert: KeyCert, options: ChainOptions): Promise<StartedUnit> {
+  const last = hop.index === plan.hops.length - 1;
+  return units.runtime.startHop(
+    {
+      kind: 'hop', hopId: hop.id, hostname: hop.hostname, inbound: hop.inbound, keyCert,
+      inboundLink: hop.inboundLink, host: plan.host, wallStart: records.clock.wallStart,
+    },
+    {
+      emit: (e) => records.trace.emit(e),
+      date: () => records.clock.date(),
+      // Any mock hop stamps: hand-sent mail may reach it through a real engine, which adds no id.
+      ...(options.stampMissingId ? { assignId: records.ids.assignIdFor(hop.index) } : {}),
+      onMessage: (m: AcceptedMessage) => {
+        if (last) {
+          records.deliver(m);
+          records.trace.emit({ kind: 'delivered', source: 'receiver', link: hop.inboundLink, hop: hop.id, messageId: m.id });
+          return;
+        }
+        const queue = units.queues.get(hop.id);
+        if (!queue) throw new MailhopError('ECHAIN', `hop ${hop.id} received mail before its queue was ready`, { hop: hop.id });
+        queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
+      },
+    },
+  );
+}
+
+/**
+ * The link proxy in front of a hop: on-path attackers (scenario `links:`) act in it, learning which delivery
+ * a connection carries from the open connections (a runtime elsewhere is told through announce()).
+ */
+async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: ChainRuntime, link: PlannedLink, target: PlannedAddress, pki: RunPki): Promise<StartedUnit> {
+  const hop = plan.hops[link.toIndex];
+  // A proxy elsewhere cannot call back for the interceptor's certificate: issued up front.
+  const attackerCert = runtime.name !== 'in-process' && link.intercepts ? await pki.issue(hop.hostname, 'untrusted-ca') : undefined;
+  return runtime
+    .startLinkProxy(
+      {
+        kind: 'link', name: link.name, host: hop.proxyHost, port: hop.fixedPort?.port, target,
+        faults: [...link.faults], servername: link.servername,
+        ...(attackerCert ? { attackerCert } : {}),
+        // With a bounded trace the proxies keep no finished records either (the trace has them).
+        ...(plan.bounded ? { keepRecords: 0 } : {}),
+      },
+      {
+        deliveryOf: (port) => records.connections.of(link.name, port),
+        attackerCert: () => pki.issue(hop.hostname, 'untrusted-ca'),
+        onOpen: () => {
+          if (!link.opaqueSender) records.wire.open();
+        },
+        onRecord: (record) => {
+          records.trace.emit({ kind: 'wire', source: 'wire', link: link.name, record });
+          if (!link.opaqueSender) records.wire.recorded();
+        },
+      },
+    )
+    .catch((err: unknown) => {
+      throw hop.fixedPort ? fixedPortError(err, hop.id, link.name, { host: hop.proxyHost, port: hop.fixedPort.port }, hop.fixedPort) : err;
+    });
+}
+
+/** Where and how a sender delivers: its (today single) route's proxy, receiver and policy. */
+function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, sender: PlannedSender, ca: string, tlsContexts: ClientTlsContexts): RelayTarget {
+  const link = plan.links.find((l) => l.name === sender.routes[0])!;
+  return {
+    hop: sender.id,
+    link: link.name,
+    policy: sender.policy,
+    address: units.proxies[link.toIndex].address,
+    servername: link.servername,
+    implicitTls: link.implicitTls,
+    ehloName: sender.ehloName,
+    ca: [ca],
+    tlsContexts,
+    trace: records.trace,
+    now: () => records.clock.now(),
+    onConnect: (info: ConnectionInfo) => {
+      records.connections.opened(link.name, info);
+      records.ids.connected(link.toIndex, { host: info.localAddress, port: info.localPort }, info.messageId);
+      units.runtime.announce?.(link.name, info.localPort, info, records.clock.now());
+    },
+  };
+}
