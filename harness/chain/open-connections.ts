@@ -4,7 +4,7 @@
  * which attempt it sees). An entry goes once the sender recorded its session; a long `mailhop up` would
  * otherwise keep one per port ever used, up to ~28,000 per link.
  */
-import type { ConnectionInfo } from '../mta/deliver-attempt.js';
+import type { ConnectionInfo } from '../mta/relay-target.js';
 import type { TraceEvent } from '../trace/events.js';
 
 export class OpenConnections {

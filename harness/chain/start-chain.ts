@@ -8,7 +8,7 @@ import { RunPki, type KeyCert } from '../pki/run-pki.js';
 import type { Scenario } from '../scenario/schema.js';
 import { RelayQueue } from '../mta/relay-queue.js';
 import { ClientTlsContexts } from '../mta/client-tls-contexts.js';
-import type { ConnectionInfo, RelayTarget } from '../mta/deliver-attempt.js';
+import type { ConnectionInfo, RelayTarget } from '../mta/relay-target.js';
 import type { AcceptedMessage } from '../mta/hop-server.js';
 import { selectRuntime } from '../runtime/select-runtime.js';
 import type { ChainRuntime, StartedUnit } from '../runtime/runtime.js';

@@ -1,0 +1,72 @@
+/**
+ * What a hop's queue hands its sender: the queued message, where and how to relay it (RelayTarget), which
+ * delivery a connection carries, and what a session or an attempt decided. Shared by the attempt
+ * (deliver-attempt.ts), its sessions (sender-session.ts) and the chain that builds the targets.
+ */
+import type { Outbound, Submit } from '../scenario/schema.js';
+import type { SessionEvent } from '../trace/events.js';
+import type { Trace } from '../trace/trace.js';
+import type { ClientTlsContexts } from './client-tls-contexts.js';
+import type { InboundFact } from './effective-policy.js';
+
+/** A message in a hop's queue. */
+export interface QueuedMessage {
+  id: string;
+  from: string;
+  to: string[];
+  raw: Buffer;
+  /** Virtual time it entered this hop's queue, ms. */
+  arrivedAt: number;
+  inbound: InboundFact | null;
+  /** Attempts made so far on this hop. */
+  attempts: number;
+}
+
+/** Everything a hop needs to relay over its outbound link. */
+export interface RelayTarget {
+  /** Sending hop id (`client` for the submission). */
+  hop: string;
+  link: string;
+  policy: Outbound | Submit;
+  /** Where to connect: the link proxy in front of the next hop. */
+  address: { host: string; port: number };
+  /** The next hop's hostname (SNI and certificate name check). */
+  servername: string;
+  /** Name this hop gives in EHLO. */
+  ehloName: string;
+  /** The next hop speaks TLS from the first byte (RFC 8314 §3): no STARTTLS, nothing to fall back to. */
+  implicitTls: boolean;
+  /** PEM CA certificates a `verify` client trusts (the run's CA). */
+  ca: string[];
+  /** The chain's reusable client TLS contexts (one per cipher string); without it each handshake builds its own. */
+  tlsContexts?: ClientTlsContexts;
+  trace: Trace;
+  /** Virtual clock reading, ms. */
+  now: () => number;
+  /**
+   * Told as soon as a connection is open, before any byte is exchanged, so the link proxy can
+   * tell which message, attempt and connection a TCP connection (by the sender's local port) carries.
+   */
+  onConnect?: (info: ConnectionInfo) => void;
+}
+
+/** Which delivery a TCP connection carries, keyed by the sender's local port. */
+export interface ConnectionInfo {
+  localPort: number;
+  /** The sender's local address: a connection is its address and port together (another address may use the same port). */
+  localAddress: string;
+  messageId: string;
+  /** Delivery attempt of the message on this link, from 1. */
+  attempt: number;
+  /** Connection within the attempt, from 1 (2 after a reconnect fallback). */
+  connection: number;
+}
+
+/** What an attempt decided for the message. */
+export interface AttemptOutcome {
+  result: 'relayed' | 'deferred' | 'bounced';
+  reply: SessionEvent['reply'];
+}
+
+/** What one session decided (`fallback`: the handshake failed and a plaintext reconnect is allowed). */
+export type SessionResult = Pick<SessionEvent, 'result' | 'reply'>;

@@ -1,0 +1,219 @@
+/**
+ * One SMTP session of mailhop's client (a connection of a delivery attempt), as four phases in order:
+ * connect (and the handshake at once for implicit TLS, RFC 8314 §3), greeting and EHLO, STARTTLS under the
+ * effective policy (RFC 3207), and the mail transaction (RFC 5321 §3.3). A phase either lets the session go
+ * on (null) or ends it with the session's result; every end records one `session` event with what the
+ * session saw (offered STARTTLS, sent it, its reply, the negotiated TLS, whether the content went encrypted).
+ */
+import type { MailhopError } from '../errors.js';
+import type { EffectivePolicy, SessionEvent } from '../trace/events.js';
+import { replyOf } from '../trace/events.js';
+import { SmtpClient, type SmtpReply } from './smtp-client.js';
+import { policyReason } from './effective-policy.js';
+import { localReplies, type LocalReplies } from './local-replies.js';
+import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
+import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
+import { byCode, certificateFailureType, localReply, plaintextRetryAllowed } from './session-decisions.js';
+
+/** Which connection of which attempt this session is, and what the attempt decided before it. */
+export interface SessionPlace {
+  /** Delivery attempt of the message on this link, from 1. */
+  attempt: number;
+  /** Connection within the attempt, from 1 (2 after a reconnect fallback). */
+  connection: number;
+  policy: EffectivePolicy;
+  /** This is the plaintext connection after a failed handshake: STARTTLS is not tried. */
+  plaintextRetry: boolean;
+}
+
+type Phase = Promise<SessionResult | null>;
+
+/**
+ * Runs one session. Never throws: a timeout (`ETIMEOUT`) or a broken connection is `451 4.4.2` / `451 4.4.1`
+ * (RFC 3463 §3.5), deferred.
+ */
+export function runSession(target: RelayTarget, message: QueuedMessage, place: SessionPlace): Promise<SessionResult> {
+  return new SenderSession(target, message, place).run();
+}
+
+class SenderSession {
+  readonly #target: RelayTarget;
+  readonly #message: QueuedMessage;
+  readonly #place: SessionPlace;
+  readonly #event: Omit<SessionEvent, 'seq' | 'at'>;
+  /** Decisions the client takes itself, worded as the product in `replies` words them (local-replies.ts). */
+  readonly #texts: LocalReplies;
+  readonly #peer: { host: string; ip: string };
+  readonly #requiresTls: boolean;
+  #client: SmtpClient | undefined;
+  /** The last EHLO reply (after STARTTLS, the second one, RFC 3207 §4.2). */
+  #ehlo: SmtpReply | undefined;
+
+  constructor(target: RelayTarget, message: QueuedMessage, place: SessionPlace) {
+    this.#target = target;
+    this.#message = message;
+    this.#place = place;
+    this.#requiresTls = place.policy === 'mandatory' || place.policy === 'verify';
+    this.#texts = localReplies(target.policy.replies ?? 'mailhop');
+    this.#peer = { host: target.servername, ip: target.address.host };
+    this.#event = {
+      kind: 'session', source: 'sender', link: target.link, hop: target.hop, messageId: message.id,
+      attempt: place.attempt, connection: place.connection, localPort: 0, policy: place.policy,
+      policyReason: policyReason(target.policy, message.inbound, message.to, target.hop),
+      requiresTls: this.#requiresTls, plaintextRetry: place.plaintextRetry,
+      starttlsAdvertised: null, starttlsSent: false, tls: null, contentSent: null,
+      result: 'deferred', reply: localReply(451, '4.4.0', 'no session'), transcript: [],
+    };
+  }
+
+  async run(): Promise<SessionResult> {
+    try {
+      await this.#connect();
+      return (await this.#implicitTls()) ?? (await this.#greet()) ?? (await this.#starttls()) ?? (await this.#transaction());
+    } catch (err) {
+      const e = err as MailhopError;
+      return this.#finish('deferred', localReply(451, e.code === 'ETIMEOUT' ? '4.4.2' : '4.4.1', e.message), false);
+    }
+  }
+
+  async #connect(): Promise<void> {
+    const { policy, address, tlsContexts } = this.#target;
+    const ciphers = 'tlsCiphers' in policy ? policy.tlsCiphers : undefined;
+    const client = await SmtpClient.connect({
+      host: address.host, port: address.port, ehloName: this.#target.ehloName,
+      timeoutMs: policy.timeout,
+      ...('starttlsTimeout' in policy && policy.starttlsTimeout !== undefined ? { handshakeTimeoutMs: policy.starttlsTimeout } : {}),
+      servername: this.#target.servername, ca: this.#target.ca,
+      ...(ciphers ? { ciphers } : {}),
+      ...(tlsContexts ? { secureContext: tlsContexts.get(ciphers) } : {}),
+    });
+    this.#client = client;
+    this.#event.localPort = client.localPort;
+    const { attempt, connection } = this.#place;
+    this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
+  }
+
+  /** RFC 8314 §3: the handshake before the greeting; no STARTTLS, nothing to fall back to. */
+  async #implicitTls(): Phase {
+    if (!this.#target.implicitTls) return null;
+    try {
+      this.#event.tls = await this.#client!.startTls();
+    } catch (err) {
+      this.#event.tlsFailure = { type: 'handshake-failure', detail: (err as Error).message };
+      return this.#finish('deferred', this.#texts.handshakeDeferred(this.#peer, (err as Error).message), false);
+    }
+    return this.#certificateRefused() ? this.#finish('deferred', this.#texts.certificateRefused(this.#peer, this.#event.tls.verifyError)) : null;
+  }
+
+  /** The 220 greeting, then EHLO (HELO when EHLO is refused, RFC 5321 §4.1.1.1). */
+  async #greet(): Phase {
+    const client = this.#client!;
+    const greeting = await client.readReply();
+    if (greeting.code !== 220) return this.#failWith(greeting);
+    let ehlo = await client.command(`EHLO ${this.#target.ehloName}`);
+    if (ehlo.code !== 250) {
+      ehlo = await client.command(`HELO ${this.#target.ehloName}`);
+      if (ehlo.code !== 250) return this.#failWith(ehlo);
+    }
+    this.#ehlo = ehlo;
+    this.#event.starttlsAdvertised = advertises(ehlo, 'STARTTLS');
+    return null;
+  }
+
+  /** STARTTLS as the effective policy says (RFC 3207 §4: what follows a refusal is local policy). */
+  async #starttls(): Phase {
+    const { policy, plaintextRetry } = this.#place;
+    if (policy === 'none' || plaintextRetry || this.#target.implicitTls) return null;
+    const event = this.#event;
+    if (!event.starttlsAdvertised) {
+      if (!this.#requiresTls) return null;
+      event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
+      return this.#finish('deferred', this.#texts.notOffered(this.#peer));
+    }
+    event.starttlsSent = true;
+    const reply = await this.#client!.command('STARTTLS');
+    event.starttlsReply = { code: reply.code, text: reply.text };
+    return reply.code === 220 ? this.#handshake() : this.#refused(reply);
+  }
+
+  /** A reply other than 220 to STARTTLS: defer, or go on in plaintext in the same session (Postfix, Exim, Sendmail do). */
+  #refused(reply: SmtpReply): Phase {
+    this.#event.tlsFailure = { type: 'starttls-rejected', detail: reply.text };
+    if (this.#requiresTls) return this.#finish('deferred', this.#texts.starttlsRefused(this.#peer, reply));
+    const policy = this.#target.policy;
+    const rejected = 'starttlsRejected' in policy ? policy.starttlsRejected : 'continue';
+    return rejected === 'defer' ? this.#finish('deferred', this.#texts.starttlsRejectedDeferred(this.#peer, reply)) : Promise.resolve(null);
+  }
+
+  /** The handshake after 220: a failure defers or (policy allowing) asks for a plaintext reconnect; success asks EHLO again. */
+  async #handshake(): Phase {
+    const event = this.#event;
+    try {
+      event.tls = await this.#client!.startTls();
+    } catch (err) {
+      const detail = (err as Error).message;
+      event.tlsFailure = { type: 'handshake-failure', detail };
+      if (!this.#requiresTls && plaintextRetryAllowed(this.#target.policy, this.#message, this.#target.now())) {
+        return this.#finish('fallback', this.#texts.handshakeFallback(this.#peer, detail), false);
+      }
+      return this.#finish('deferred', this.#texts.handshakeDeferred(this.#peer, detail), false);
+    }
+    if (this.#certificateRefused()) return this.#finish('deferred', this.#texts.certificateRefused(this.#peer, event.tls.verifyError));
+    // RFC 3207 §4.2: forget the pre-TLS extension list and ask again.
+    const ehlo = await this.#client!.command(`EHLO ${this.#target.ehloName}`);
+    if (ehlo.code !== 250) return this.#failWith(ehlo);
+    this.#ehlo = ehlo;
+    return null;
+  }
+
+  /** MAIL, RCPT for each recipient, DATA and the content (RFC 5321 §3.3). */
+  async #transaction(): Promise<SessionResult> {
+    const client = this.#client!;
+    const message = this.#message;
+    // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
+    const utf8 = needsSmtpUtf8(message);
+    if (utf8 && !advertises(this.#ehlo!, 'SMTPUTF8')) return this.#finish('bounced', smtpUtf8Refused(this.#target.servername));
+    const mail = await client.command(mailFromCommand(message.from, utf8));
+    if (mail.code !== 250) return this.#failWith(mail);
+    let accepted = 0;
+    let lastRcpt: SmtpReply | undefined;
+    for (const rcpt of message.to) {
+      lastRcpt = await client.command(`RCPT TO:<${rcpt}>`);
+      if (lastRcpt.code === 250 || lastRcpt.code === 251) accepted++;
+    }
+    if (accepted === 0 && lastRcpt) return this.#failWith(lastRcpt);
+    const data = await client.command('DATA');
+    if (data.code !== 354) return this.#failWith(data);
+    this.#event.contentSent = { encrypted: client.secure && !this.#event.tls?.nullCipher };
+    const final = await client.sendData(message.raw);
+    return this.#finish(byCode(final.code), replyOf(final));
+  }
+
+  /** Under `verify`, records why the certificate fails (RFC 8460 §4.3.1 result type); true when it does. */
+  #certificateRefused(): boolean {
+    const event = this.#event;
+    if (this.#place.policy !== 'verify' || !event.tls || event.tls.verified) return false;
+    event.tlsFailure = { type: certificateFailureType(event.tls.verifyError), detail: event.tls.verifyError ?? '' };
+    return true;
+  }
+
+  /** The server's refusal ends the session: a 2xx where a 3xx/other was due counts as deferred. */
+  #failWith(reply: SmtpReply): Promise<SessionResult> {
+    const result = byCode(reply.code);
+    return this.#finish(result === 'relayed' ? 'deferred' : result, replyOf(reply));
+  }
+
+  /** Ends the session (QUIT, or drop the connection when `quit` is false) and records its event. */
+  async #finish(result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> {
+    const client = this.#client;
+    if (client) {
+      if (quit) await client.quit();
+      else client.destroy();
+      this.#event.transcript = client.transcript;
+    }
+    this.#event.result = result;
+    this.#event.reply = reply;
+    this.#target.trace.emit(this.#event);
+    return { result, reply };
+  }
+}
