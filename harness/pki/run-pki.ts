@@ -4,7 +4,15 @@
  *
  * Why EC: selfsigned makes an EC P-256 certificate in ~5 ms against ~120 ms for RSA-2048, whose
  * key generation is a prime search (selfsigned 5.5, Node 20), and TLS cost on loopback does not depend on it.
+ *
+ * Who makes what: selfsigned makes the two CAs (once per run). Hop certificates (one per hop, the bulk of a
+ * chain's start-up) are issued with @peculiar/x509 directly, the library selfsigned itself builds on: the
+ * CA's key is imported into WebCrypto once per CA instead of once per certificate, and no chain check or
+ * fingerprint is computed for a certificate we just signed, which makes a leaf 2.5x cheaper (measured:
+ * 17 against 44 ms per leaf on a loaded 2-core machine, bench/pki; fresh P-256 key per leaf either way).
  */
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import { generate } from 'selfsigned';
 import type { CertKind } from '../scenario/schema.js';
 
@@ -33,24 +41,71 @@ async function makeCa(commonName: string): Promise<KeyCert> {
   return { key: pems.private, cert: pems.cert };
 }
 
-async function makeLeaf(
-  hostname: string,
-  signer: KeyCert | null,
-  validity: { notBefore: Date; notAfter: Date },
-): Promise<KeyCert> {
-  const pems = await generate([{ name: 'commonName', value: hostname }], {
-    ...baseOptions(),
-    notBeforeDate: validity.notBefore,
-    notAfterDate: validity.notAfter,
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: hostname }] },
-    ],
-    ...(signer ? { ca: { key: signer.key, cert: signer.cert } } : {}),
-  });
-  return { key: pems.private, cert: pems.cert };
+/** ECDSA P-256 with SHA-256, for keys and signatures (RFC 5758 §3.2). */
+const EC_ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
+
+/** A CA as WebCrypto signs with it: its key imported once, and its subject (the leaves' issuer). */
+interface Signer {
+  key: webcrypto.CryptoKey;
+  subject: string;
+}
+
+const signers = new WeakMap<KeyCert, Promise<Signer>>();
+
+function signerOf(ca: KeyCert): Promise<Signer> {
+  let signer = signers.get(ca);
+  if (!signer) {
+    signer = (async () => {
+      const der = Buffer.from(ca.key.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+      const key = await webcrypto.subtle.importKey('pkcs8', der, EC_ALG, false, ['sign']);
+      return { key, subject: new x509.X509Certificate(ca.cert).subject };
+    })();
+    signers.set(ca, signer);
+  }
+  return signer;
+}
+
+function pem(label: string, der: ArrayBuffer): string {
+  const lines = Buffer.from(der).toString('base64').match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+/**
+ * A server certificate for `hostname` (CN and DNS SAN, RFC 6125 §6.4.4), with a fresh P-256 key, signed by
+ * `signer` or, when null, by its own key (self-signed).
+ */
+async function makeLeaf(hostname: string, signer: KeyCert | null, validity: { notBefore: Date; notAfter: Date }): Promise<KeyCert> {
+  const keys = (await webcrypto.subtle.generateKey(EC_ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const subject = `CN=${hostname}`;
+  const issuer = signer ? await signerOf(signer) : { key: keys.privateKey, subject };
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomSerial(),
+      subject,
+      issuer: issuer.subject,
+      notBefore: validity.notBefore,
+      notAfter: validity.notAfter,
+      signingAlgorithm: EC_ALG,
+      publicKey: keys.publicKey,
+      signingKey: issuer.key,
+      extensions: [
+        new x509.BasicConstraintsExtension(false),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment),
+        new x509.ExtendedKeyUsageExtension([SERVER_AUTH]),
+        new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: hostname }]),
+      ],
+    },
+    webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[1],
+  );
+  return { key: pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), cert: cert.toString('pem') + '\n' };
+}
+
+/** A positive 64-bit serial in hex (RFC 5280 §4.1.2.2: unique per CA, at most 20 octets). */
+function randomSerial(): string {
+  const bytes = webcrypto.getRandomValues(new Uint8Array(8));
+  bytes[0] &= 0x7f;
+  return Buffer.from(bytes).toString('hex');
 }
 
 /** The run's trust anchors and a factory for hop certificates. */
