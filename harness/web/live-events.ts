@@ -5,12 +5,21 @@
  * event when a link's live verdict or the diagram changed, a `dsns` event when a DSN was sent. Each event's
  * data is one line of JSON. Changes are looked for when the chain records something or a message settles,
  * at most once per {@link COALESCE_MS}: a message crossing three links records a dozen events in a burst.
+ *
+ * Looking costs a judgement of the whole session so far (live-view.ts), which grows with the session: the
+ * pause between two looks is therefore at least {@link PACE} times what the last look cost, so the pages
+ * never take more than about a fifth of the process from the chain they watch (with 800 messages and one
+ * page open, looking every 25 ms had slowed `up` to a crawl). Pages see changes later, never fewer.
  */
-import { EventStream, type H3Event } from 'h3';
+import { EventStream, HTTPError, type H3Event } from 'h3';
 import type { LiveSnapshot, LiveView } from './live-view.js';
 
 /** Real time, ms, over which a burst of trace events is gathered into one look for changes. */
 export const COALESCE_MS = 25;
+/** The pause after a look is at least this many times the look's own cost. */
+export const PACE = 4;
+/** Pages that may follow one view at once; one more is answered 503 (each costs a socket and a copy of every change). */
+export const MAX_PAGES = 16;
 
 interface Sent {
   messages: Map<string, string>;
@@ -27,6 +36,8 @@ export class LiveEvents {
   #sent?: Sent;
   #timer?: NodeJS.Timeout;
   #closed = false;
+  /** Real ms the last look took. */
+  #lastCost = 0;
 
   constructor(view: LiveView) {
     this.#view = view;
@@ -37,10 +48,16 @@ export class LiveEvents {
     return this.#streams.size;
   }
 
-  /** Starts the stream of one page: pages already connected get what changed, this one the whole snapshot. */
+  /**
+   * Starts the stream of one page: pages already connected get what changed, this one the whole snapshot.
+   * @throws HTTPError 503 when {@link MAX_PAGES} pages are connected already.
+   */
   attach(event: H3Event): EventStream {
+    if (this.#streams.size >= MAX_PAGES) {
+      throw new HTTPError({ status: 503, message: `this web view already streams to ${MAX_PAGES} pages; close one (the JSON API still answers)` });
+    }
     const stream = new EventStream(event);
-    const snapshot = this.#refresh();
+    const snapshot = this.look();
     this.#streams.add(stream);
     stream.onClosed(() => this.#streams.delete(stream));
     // The first write also sends the response headers, so the page's EventSource opens at once.
@@ -48,14 +65,19 @@ export class LiveEvents {
     return stream;
   }
 
-  /** Something was recorded or settled: look for changes soon (bursts are gathered). */
+  /** Something was recorded or settled: look for changes soon (bursts are gathered, and paced by the cost of a look). */
   changed(): void {
     if (this.#closed || this.#timer || this.#streams.size === 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#refresh();
-    }, COALESCE_MS);
+      this.look();
+    }, this.pauseMs);
     this.#timer.unref();
+  }
+
+  /** Real ms until the next look: {@link COALESCE_MS}, or {@link PACE} times the last look's cost when that is longer. */
+  get pauseMs(): number {
+    return Math.max(COALESCE_MS, Math.ceil(PACE * this.#lastCost));
   }
 
   /** Ends every page's stream (the web view stops). */
@@ -67,8 +89,10 @@ export class LiveEvents {
   }
 
   /** Judges the view now, sends what changed to the connected pages, and returns the snapshot. */
-  #refresh(): LiveSnapshot {
+  look(): LiveSnapshot {
+    const start = performance.now();
     const snapshot = this.#view.snapshot();
+    this.#lastCost = performance.now() - start;
     const now: Sent = {
       messages: new Map(snapshot.messages.map((m) => [m.id, JSON.stringify(m)])),
       chain: chainJson(snapshot),

@@ -70,7 +70,7 @@ describe('hop certificates, as OpenSSL reads them', () => {
     const cert = new X509Certificate(kc.cert);
     expect(cert.subjectAltName).toBe('DNS:wrong-host.mailhop.invalid');
     const err = tls.checkServerIdentity(HOST, { subject: { CN: 'wrong-host.mailhop.invalid' }, subjectaltname: cert.subjectAltName } as tls.PeerCertificate);
-    expect(err?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect((err as NodeJS.ErrnoException | undefined)?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
   });
 
   it('gives every certificate a key and serial of its own', async () => {
