@@ -18,7 +18,7 @@ import { formatDuration } from '../scenario/duration.js';
 import { LOCK_OF } from './html-parts.js';
 import { escapeControls as t } from './terminal-safe.js';
 
-const MARK = { closed: '🔒', open: '🔓', refused: '⛔', none: '·' } as const;
+const MARK = { closed: '🔒', open: '🔓', refused: '⛔', none: '–' } as const;
 
 const hostPort = (a: { host: string; port: number }) => `${a.host}:${a.port}`;
 

@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { headerSummary, headerWords } from './header-words.js';
+import stringWidth from 'string-width';
 import { escapeStrings } from './terminal-safe.js';
 
 const MARK: Record<LinkVerdictName, string> = {
@@ -16,7 +17,8 @@ const MARK: Record<LinkVerdictName, string> = {
   stripped: '🔓',
   plain: '🔓',
   refused: '⛔',
-  none: '·',
+  // Not the middle dot: that separates the parts of a line.
+  none: '–',
 };
 
 function colourVerdict(v: string): string {
@@ -26,8 +28,9 @@ function colourVerdict(v: string): string {
   return pc.red(v);
 }
 
+/** Pads to `width` terminal columns (⛔ and 🔒 take two, whatever their length in UTF-16). */
 function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - text.length));
+  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
 }
 
 /**
@@ -66,7 +69,7 @@ export function renderScenario(raw: ScenarioReport): string {
     String(l.attempts),
   ]);
   const header = ['link', 'verdict', 'TLS', 'cipher', 'sessions'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => stringWidth(r[i]))));
   const line = (cells: string[], colour = (s: string, _i: number) => s) =>
     `    ${cells.map((c, i) => colour(pad(c, widths[i]), i)).join('  ')}`.trimEnd();
   const out = [head, pc.dim(line(header))];
