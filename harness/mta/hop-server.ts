@@ -52,7 +52,7 @@ export interface HopServerOptions {
   /** Loopback address to bind (default 127.0.0.1), port 0 = ephemeral. */
   host?: string;
   port?: number;
-  /** Limits on what a peer can make the hop hold; each key defaults to {@link DEFAULT_HOP_LIMITS}. @throws RangeError from {@link hopLimits} */
+  /** Limits on what a peer can make the hop hold; each key defaults to {@link DEFAULT_HOP_LIMITS}. @throws MailhopError `EUSAGE` from {@link hopLimits} */
   limits?: Partial<HopLimits>;
   /**
    * For mail sent by hand (`mailhop up`): who settles each message's id (id-claim.ts). The hop tells it the

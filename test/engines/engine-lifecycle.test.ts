@@ -71,8 +71,9 @@ describe.skipIf(!availability('postfix').usable)(titled('a real engine (postfix)
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MailhopError);
-      expect((err as MailhopError).code).toBe('ECHAIN');
-      expect((err as MailhopError).message).toMatch(/^engine postfix \(hop taken\) did not start: /);
+      expect((err as MailhopError).code).toBe('ESTART');
+      expect((err as MailhopError).hop).toBe('taken');
+      expect((err as MailhopError).message).toMatch(/^hop taken \(postfix\): cannot start postfix: /);
       expect(readdirSync(tmpdir()).filter((f) => f.startsWith('mailhop-postfix-taken-'))).toEqual(before);
     } finally {
       blocker.close();
