@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
-import { freePortRun } from '../helpers/free-port-run.js';
+import { freePortRun } from '../support/ports.js';
 
 function up(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', 'up', 'scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', 'up', 'scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });

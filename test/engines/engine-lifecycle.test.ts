@@ -13,7 +13,7 @@ import { Hop } from '../../harness/scenario/schema.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
 import { Trace } from '../../harness/trace/trace.js';
 import { VirtualClock } from '../../harness/chain/virtual-clock.js';
-import { availability, titled } from './engine-fixture.js';
+import { availability, titled } from '../support/engine.js';
 
 /** Running, not a zombie (an orphan's zombie may wait long for this machine's PID 1 to reap it). */
 const alive = (pid: number) => {

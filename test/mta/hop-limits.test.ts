@@ -7,7 +7,8 @@
 import net from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { hopLimits } from '../../harness/mta/hop-limits.js';
-import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
+import { cmd, dial, dialog } from '../support/dialog.js';
+import { startTestHop } from '../support/hop.js';
 
 const KiB = 1024;
 

@@ -3,7 +3,7 @@
  * when not, for `describe.skipIf(...)(`x (skipped: reason)`)`), and a runner that builds a
  * scenario in code, runs it and keeps what the assertions need.
  */
-import { runInline } from '../helpers/run-inline.js';
+import { runInline } from './chain.js';
 import { diagnoseEngines, engineAvailability } from '../../harness/engines/doctor.js';
 import type { ScenarioInput } from '../../harness/scenario/schema.js';
 import type { EngineEvent, RealEngineName, TraceEvent } from '../../harness/trace/events.js';
