@@ -34,7 +34,7 @@ export const ERROR_CODES = {
   ETIMEOUT: { means: 'no reply within the SMTP client\'s timeout', exit: 1, skip: false },
   ESOCKET: { means: 'the connection failed or closed unexpectedly', exit: 1, skip: false },
   /** Still thrown by harness/chain/ until it moves to the codes above; new code uses those. */
-  ECHAIN: { means: 'the chain could not start (harness/chain/, being replaced by the codes above)', exit: 2, skip: false },
+  ECHAIN: { means: 'the chain could not start (still thrown by the chain\'s own start-up, moving to the codes above)', exit: 2, skip: false },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** A code of {@link ERROR_CODES}. */
