@@ -30,7 +30,7 @@ export async function startTestHop(inbound: z.input<typeof Inbound> = {}, limits
   const accepted: AcceptedMessage[] = [];
   const server = await startHopServer({
     hopId: 'mx', hostname: HOSTNAME, inbound: parsed, keyCert: await pki.issue(HOSTNAME, parsed.cert),
-    inboundLink: LINK, trace, clock, onMessage: (m) => accepted.push(m), limits,
+    inboundLink: LINK, emit: (event) => trace.emit(event), date: () => clock.date(), onMessage: (m) => accepted.push(m), limits,
   });
   return { server, trace, pki, accepted, [Symbol.asyncDispose]: () => server.stop() };
 }
