@@ -47,6 +47,21 @@ interface Pending {
 }
 
 /**
+ * Fills in the settings the container runtime needs from testcontainers, in `env`, keeping any already there:
+ * no Ryuk (the reaper is an image pulled from a registry; the units end themselves when the chain's socket
+ * closes), the host as 127.0.0.1 (host networking only: testcontainers would otherwise look the host up on the
+ * default bridge network, which an engine started with --bridge=none lacks, and report no working strategy), and
+ * the engine the probe found. testcontainers 12 reads these from `process.env` and nowhere else (reaper.js,
+ * resolve-host.js, strategies/utils/config.js), so the runtime passes `process.env`: the one change it makes to
+ * this process, made here and only when a container chain starts.
+ */
+export function configureTestcontainers(env: NodeJS.ProcessEnv, dockerHost: string): void {
+  env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+  env.DOCKER_HOST ??= dockerHost;
+}
+
+/**
  * testcontainers, an optional peer dependency: only users of the container runtime install it.
  * @throws MailhopError `ENORUNTIME` saying what to install when it is missing.
  */
@@ -74,12 +89,7 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
   if (!probe.ok) {
     throw MailhopError.of('ENORUNTIME', { where: 'container runtime', what: 'start containers', why: probe.reason, hint: 'Start a container engine (Docker or Podman), or point DOCKER_HOST at one.' });
   }
-  // Ryuk (the reaper) is an image pulled from a registry; the units end themselves when the chain's socket closes.
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  // Host networking only: testcontainers would otherwise look the host up on the default bridge network, which an
-  // engine started with --bridge=none lacks (it then reports no working strategy).
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
-  process.env.DOCKER_HOST ??= probe.dockerHost;
+  configureTestcontainers(process.env, probe.dockerHost);
   const { GenericContainer, getContainerRuntimeClient } = await importTestcontainers();
   swept ??= getContainerRuntimeClient().then((client) => sweepOrphanContainers(client.container.dockerode as unknown as SweepApi)).catch(() => undefined);
   await swept;
