@@ -18,6 +18,9 @@ import { startEngine } from '../harness/engines/start-engine.js';
 import { mtaPaths } from '../harness/engines/mta-paths.js';
 import { SessionSlots } from '../harness/mta/session-slots.js';
 import { SmtpClient } from '../harness/mta/smtp-client.js';
+import { startHopServer } from '../harness/mta/hop-server.js';
+import { RunPki } from '../harness/pki/run-pki.js';
+import { Inbound } from '../harness/scenario/schema.js';
 import { availability, engineOptions } from './support/engine.js';
 import { startRawServer } from './support/link.js';
 import { unusedPort } from './support/ports.js';
@@ -83,7 +86,7 @@ describe('each code, from its throw site', () => {
     });
   });
 
-  it('EBIND: a link proxy on a taken port names the link in `link`, not in `hop`', async () => {
+  it('EBIND: a link proxy on a taken port names the link in `link`, not in `hop`; a hop server names its hop', async () => {
     const blocker = net.createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');
     const taken = (blocker.address() as net.AddressInfo).port;
@@ -91,6 +94,12 @@ describe('each code, from its throw site', () => {
       const err = await thrown(() => LinkProxy.start({ name: 'client->mx', host: '127.0.0.1', port: taken, target: { host: '127.0.0.1', port: 9 } }));
       expect(said(err)).toEqual({ code: 'EBIND', message: `link client->mx: cannot listen on 127.0.0.1:${taken}: the port is in use (EADDRINUSE).`, hop: undefined, link: 'client->mx' });
       expect(exitCodeOf(err)).toBe(2);
+      const pki = await RunPki.create();
+      const hop = await thrown(async () => startHopServer({
+        hopId: 'mx', hostname: 'mx.mailhop.test', inbound: Inbound.parse({}), keyCert: await pki.issue('mx.mailhop.test', 'valid'), inboundLink: 'client->mx',
+        emit: () => {}, date: () => new Date(), onMessage: () => {}, port: taken,
+      }));
+      expect(said(hop)).toEqual({ code: 'EBIND', message: `hop mx: cannot listen on 127.0.0.1:${taken}: the port is in use (EADDRINUSE).`, hop: 'mx', link: undefined });
     } finally {
       blocker.close();
     }

@@ -24,6 +24,7 @@ import { hopLimits, type HopLimits } from './hop-limits.js';
 import { HeldBytes, readMessage } from './message-intake.js';
 import { SessionLifetimes } from './session-lifetime.js';
 import { unicodeWithoutSmtputf8 } from './smtputf8.js';
+import { listenFailure, MailhopError } from '../errors.js';
 
 /** A message as a hop accepted it. */
 export interface AcceptedMessage {
@@ -73,7 +74,7 @@ export interface StartedHopServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Starts a hop's SMTP server. @throws Error when the address cannot be bound. */
+/** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
   installGreetingDelayPatch();
   const { inbound, emit, date } = opts;
@@ -206,10 +207,13 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
 
   const host = opts.host ?? '127.0.0.1';
   // With a front, the honest server takes an internal ephemeral port and the front the hop's.
+  const port = front ? 0 : (opts.port ?? 0);
   await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(front ? 0 : (opts.port ?? 0), host, () => {
-      server.server.off('error', reject);
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(MailhopError.of('EBIND', { where: `hop ${opts.hopId}`, what: `listen on ${host}:${port}`, why: listenFailure(err), hop: opts.hopId, cause: err }));
+    server.server.once('error', onError);
+    server.listen(port, host, () => {
+      server.server.off('error', onError);
       resolve();
     });
   });
