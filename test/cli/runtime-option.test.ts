@@ -35,6 +35,16 @@ describe('--runtime', () => {
     expect(process.env.MAILHOP_RUNTIME).toBeUndefined();
   });
 
+  it('goes to explain too, whose chain that cannot start is said once, with the code table\'s exit code (it used to escape as an exception)', async () => {
+    vi.stubEnv('DOCKER_HOST', 'tcp://127.0.0.1:1');
+    const explain = await cli(['--runtime', 'containers', 'explain', 'scenarios/all-hops-offer-encrypted.yaml']);
+    expect(explain).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'mailhop explain: container runtime: cannot start containers: no container engine: GET /_ping failed: connect ECONNREFUSED 127.0.0.1:1 (tried DOCKER_HOST=tcp://127.0.0.1:1). Start a container engine (Docker or Podman), or point DOCKER_HOST at one.\n',
+    });
+  });
+
   it('in-process runs the scenario here, whatever MAILHOP_RUNTIME says', async () => {
     vi.stubEnv('NO_COLOR', '1');
     vi.stubEnv('MAILHOP_RUNTIME', 'containers');
