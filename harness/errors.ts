@@ -52,9 +52,6 @@ export interface ErrorContext {
   reply?: string;
 }
 
-/** @deprecated the same as {@link ErrorContext}, under its old name. */
-export type SmtpContext = ErrorContext;
-
 /** The parts of the message template `<where>: cannot <what>: <why>. <hint>`. */
 export interface ErrorParts {
   /** Who failed, as a user finds it: `hop relay`, `link client->mx`, `--web 0.0.0.0:80`, `runs/a.json`. */
