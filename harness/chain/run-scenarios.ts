@@ -5,6 +5,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { startChain } from './chain.js';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
+import type { RuntimeChoice } from '../runtime/select-runtime.js';
 
 /** Options of {@link runScenarios}. */
 export interface RunScenariosOptions {
@@ -17,6 +18,8 @@ export interface RunScenariosOptions {
   onReport?: (report: ScenarioReport, index: number, events: readonly TraceEvent[], durationMs: number) => void;
   /** Let `engine: external` hops use non-loopback addresses (startChain's `allowExternal`). */
   allowExternal?: boolean;
+  /** Where hops and link proxies run (startChain's `runtime`; default `MAILHOP_RUNTIME`, else in-process). */
+  runtime?: RuntimeChoice;
   /**
    * Aborting stops every running chain and starts no more (`mailhop run` on SIGINT/SIGTERM); each
    * scenario that did not finish gets a failed report saying so, and `onReport` is not called for it.
@@ -48,7 +51,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
       const started = performance.now();
       let events: readonly TraceEvent[] = [];
       try {
-        await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal });
+        await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal, ...(options.runtime ? { runtime: options.runtime } : {}) });
         using _stop = stopOnAbort(chain, signal);
         // An abort stops the chain, and the judging of a large run at its next turn of the event loop.
         reports[i] = await chain.run({ signal });

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { loadScenarioFile, ScenarioError } from '../scenario/load-scenario.js';
 import { composeFile, type ComposeOptions } from '../runtime/compose-file.js';
 import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
+import { exitCodeOf, MailhopError } from '../errors.js';
 
 /** Options of `mailhop compose`. */
 export interface ComposeCommandOptions {
@@ -30,7 +31,11 @@ export async function composeCommand(path: string, opts: ComposeCommandOptions):
   } catch (err) {
     if (err instanceof ScenarioError) {
       process.stderr.write(`${err.message}\n`);
-      return 2;
+      return exitCodeOf(err);
+    }
+    if (err instanceof MailhopError) {
+      process.stderr.write(`mailhop compose: ${terminalSafe(err.message)}\n`);
+      return exitCodeOf(err);
     }
     process.stderr.write(`mailhop compose: ${terminalSafe((err as Error).message)}\n`);
     return 2;

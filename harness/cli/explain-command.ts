@@ -4,11 +4,14 @@ import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain } from '../chain/chain.js';
 import { renderExplanation } from '../report/explain-report.js';
 import { renderExplainPage } from '../report/html-explain-page.js';
+import type { RuntimeName } from '../runtime/runtime.js';
 
 /** Options of `mailhop explain`. */
 export interface ExplainOptions {
   /** Also write the explanation as a self-contained HTML page to this file. */
   html?: string;
+  /** Where hops and link proxies run (`--runtime`); default `MAILHOP_RUNTIME`, else in-process. */
+  runtime?: RuntimeName;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface ExplainOptions {
 export async function explainCommand(path: string, opts: ExplainOptions = {}): Promise<number> {
   const loaded = await loadOrReport(() => loadScenarioFile(path));
   if (!loaded) return 2;
-  await using chain = await startChain(loaded.scenario, { file: loaded.file });
+  await using chain = await startChain(loaded.scenario, { file: loaded.file, ...(opts.runtime ? { runtime: opts.runtime } : {}) });
   const report = await chain.run();
   const events = chain.events();
   process.stdout.write(renderExplanation(loaded.scenario, report, events));

@@ -1,7 +1,8 @@
 /**
  * The `mailhop` command line: argument parsing and dispatch only; each command lives in its own
  * file and the work in the library.
- * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file).
+ * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file); a
+ * MailhopError that ends a command exits with its code's exit code (ERROR_CODES in errors.ts).
  */
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
@@ -17,12 +18,17 @@ import { runtimeName } from '../runtime/select-runtime.js';
 import { packageRoot } from './package-root.js';
 import { installMtasCommand } from './install-mtas-command.js';
 import { terminalSafe } from '../report/terminal-safe.js';
+import { exitCodeOf, MailhopError } from '../errors.js';
+import type { RuntimeName } from '../runtime/runtime.js';
 import { parseWebAddress, type WebAddress } from '../web/web-address.js';
 import { webAttachment } from '../web/lazy-web-view.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
+  // `--runtime` goes to the commands that start chains as a parameter (never through the environment).
+  let runtime: RuntimeName | undefined;
+  let command = '';
   const program = new Command('mailhop')
     .description('Chains of mock MTAs on loopback: shows per link and end to end whether mail stayed encrypted')
     .version(packageVersion(), '-V, --version', 'print mailhop\'s version')
@@ -30,9 +36,10 @@ export async function main(argv: string[]): Promise<number> {
     // Commander quotes the arguments it refuses: their control characters are escaped (terminal-safe.ts).
     .configureOutput({ writeErr: (s) => process.stderr.write(terminalSafe(s)) })
     .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
-    .hook('preAction', (cmd) => {
-      const runtime = cmd.opts<{ runtime?: string }>().runtime;
-      if (runtime) process.env.MAILHOP_RUNTIME = runtimeName(runtime);
+    .hook('preAction', (cmd, action) => {
+      command = action.name();
+      const name = cmd.opts<{ runtime?: string }>().runtime;
+      if (name) runtime = runtimeName(name);
     });
 
   program
@@ -50,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--verbose', 'print the SMTP transcript of the failing link under each failed scenario')
     .option('--record <file>', 'also write a run record (reports, transcripts, times) for `mailhop merge`')
     .action(async (paths: string[], opts: RunOptions) => {
-      exitCode = await runCommand(paths, opts);
+      exitCode = await runCommand(paths, { ...opts, runtime });
     });
 
   program
@@ -87,7 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<scenario>', 'a scenario file')
     .option('--html <file>', 'also write the explanation as a self-contained HTML page (with the chain diagram)')
     .action(async (path: string, opts: ExplainOptions) => {
-      exitCode = await explainCommand(path, opts);
+      exitCode = await explainCommand(path, { ...opts, runtime });
     });
 
   program
@@ -99,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--port-base <n>', 'fixed "send to" ports: hop i\'s link proxy listens on n + i (servers stay on ephemeral ports)', usage(parsePortBase))
     .action(async (path: string, opts: { allowExternal?: boolean; web?: WebAddress | true; portBase?: number }) => {
       const web = opts.web === true ? parseWebAddress(true) : opts.web;
-      exitCode = await upCommand(path, undefined, { allowExternal: opts.allowExternal ?? false, portBase: opts.portBase, ...(web ? { attach: webAttachment(web) } : {}) });
+      exitCode = await upCommand(path, undefined, { allowExternal: opts.allowExternal ?? false, portBase: opts.portBase, runtime, ...(web ? { attach: webAttachment(web) } : {}) });
     });
 
   program
@@ -121,6 +128,11 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    // What a command did not say itself (a chain that cannot start under explain, a bad --runtime), said once here.
+    if (err instanceof MailhopError) {
+      process.stderr.write(`mailhop${command ? ` ${command}` : ''}: ${terminalSafe(err.message)}\n`);
+      return exitCodeOf(err);
+    }
     throw err;
   }
   return exitCode;
@@ -137,9 +149,14 @@ function usage<T>(parse: (value: string) => T): (value: string) => T {
   };
 }
 
-/** `--port-base <n>`: a whole number from 1 to 65535 (startChain checks that the chain's last hop fits too). */
+/**
+ * `--port-base <n>`: a whole number from 1 to 65535 (startChain checks that the chain's last hop fits too).
+ * @throws MailhopError `EUSAGE` for anything else.
+ */
 function parsePortBase(value: string): number {
-  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) throw new Error(`--port-base ${value}: expected a port from 1 to 65535`);
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
+    throw MailhopError.of('EUSAGE', { where: `--port-base ${value}`, what: 'listen from this port', why: 'expected a port from 1 to 65535' });
+  }
   return Number(value);
 }
 

@@ -4,7 +4,7 @@ import { renderScenario, renderSummary } from '../report/text-report.js';
 import { renderJson } from '../report/json-report.js';
 import { renderJunit } from '../report/junit-report.js';
 import { renderHtml } from '../report/html-report.js';
-import { MailhopError } from '../errors.js';
+import { exitCodeOf, MailhopError } from '../errors.js';
 import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
 import type { TerminalOut } from './terminal-progress.js';
 
@@ -31,7 +31,7 @@ export async function mergeCommand(paths: readonly string[], opts: MergeOptions,
   } catch (err) {
     if (!(err instanceof MailhopError)) throw err;
     process.stderr.write(`mailhop merge: ${terminalSafe(err.message)}\n`);
-    return 2;
+    return exitCodeOf(err);
   }
   const shards = files.filter((f) => f.shard).map((f) => `${f.shard!.index}/${f.shard!.count}`);
   const reports = records.map((r) => r.report);

@@ -17,7 +17,8 @@ import { parseGrep, parseShard, selectScenarios, type Shard } from './select-sce
 import { failureEvidence } from '../report/failure-evidence.js';
 import { escapeControls, terminalSafe } from '../report/terminal-safe.js';
 import { writeRunFile } from '../report/run-file.js';
-import { MailhopError } from '../errors.js';
+import { exitCodeOf, MailhopError } from '../errors.js';
+import type { RuntimeName } from '../runtime/runtime.js';
 import { listenForInterrupt } from './interrupt.js';
 
 /** Options of `mailhop run`. */
@@ -40,6 +41,8 @@ export interface RunOptions {
   verbose?: boolean;
   /** Write a run record (reports, traces, times) here, for `mailhop merge` (run-file.ts). */
   record?: string;
+  /** Where hops and link proxies run (`--runtime`); default `MAILHOP_RUNTIME`, else in-process. */
+  runtime?: RuntimeName;
 }
 
 /** Where `run` writes and which signals interrupt it (process.stdout and process, or fakes). */
@@ -71,7 +74,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
   } catch (err) {
     if (!(err instanceof MailhopError)) throw err;
     process.stderr.write(`mailhop run: ${terminalSafe(err.message)}\n`);
-    return 2;
+    return exitCodeOf(err);
   }
   const all = await loadOrReport(() => loadScenarios(paths, { allowExternal: opts.allowExternal }));
   if (!all) return 2;
@@ -126,6 +129,7 @@ export async function runCommand(paths: string[], opts: RunOptions, io: RunIo = 
       concurrency: opts.concurrency,
       signal: interrupt.signal,
       allowExternal: opts.allowExternal,
+      runtime: opts.runtime,
       onReport: (report, i, events, durationMs) => {
         // Traces are kept only for the outputs that quote them.
         records[i] = { report, events: opts.html || opts.record || opts.junit ? events : [], scenario: loaded[i].scenario, durationMs };

@@ -13,14 +13,14 @@ export interface Shard {
 
 /**
  * Parses `--shard i/n` (1 <= i <= n, whole numbers).
- * @throws MailhopError (code `EUSAGE`) naming the value, e.g. `--shard must be i/n with 1 <= i <= n; got "0/3"`.
+ * @throws MailhopError (code `EUSAGE`) naming the value, e.g. `--shard "0/3": cannot cut the run into shards: expected i/n with 1 <= i <= n (e.g. 2/4).`
  */
 export function parseShard(text: string): Shard {
   const m = /^(\d{1,6})\/(\d{1,6})$/.exec(text.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!m || index < 1 || count < 1 || index > count) {
-    throw new MailhopError('EUSAGE', `--shard must be i/n with 1 <= i <= n (e.g. 2/4); got ${JSON.stringify(text)}`);
+    throw MailhopError.of('EUSAGE', { where: `--shard ${JSON.stringify(text)}`, what: 'cut the run into shards', why: 'expected i/n with 1 <= i <= n (e.g. 2/4)' });
   }
   return { index, count };
 }
@@ -33,7 +33,7 @@ export function parseGrep(text: string): RegExp {
   try {
     return new RegExp(text);
   } catch (err) {
-    throw new MailhopError('EUSAGE', `--grep is not a valid regular expression: ${JSON.stringify(text)} (${(err as Error).message})`);
+    throw MailhopError.of('EUSAGE', { where: `--grep ${JSON.stringify(text)}`, what: 'read it as a regular expression', why: (err as Error).message });
   }
 }
 

@@ -1,7 +1,8 @@
 import { loadOrReport } from './load-or-report.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain, type StartedChain } from '../chain/chain.js';
-import { MailhopError } from '../errors.js';
+import { exitCodeOf, MailhopError } from '../errors.js';
+import type { RuntimeName } from '../runtime/runtime.js';
 import { renderHopAddresses } from '../report/live-verdict.js';
 import { UP_CHAIN_OPTIONS, watchChain } from '../report/live-watch.js';
 import { listenForInterrupt } from './interrupt.js';
@@ -28,7 +29,9 @@ export interface UpOptions {
   allowExternal?: boolean;
   /** Fixed "send to" ports: hop i's link proxy listens on `portBase + i` (`--port-base`). */
   portBase?: number;
-  /** Started once the chain runs (`--web`); a MailhopError it throws stops the chain and exits 2. */
+  /** Where hops and link proxies run (`--runtime`); default `MAILHOP_RUNTIME`, else in-process. */
+  runtime?: RuntimeName;
+  /** Started once the chain runs (`--web`); a MailhopError it throws stops the chain and exits with its code's exit code (errors.ts). */
   attach?: (chain: StartedChain, say: (line: string) => void, file: string) => Promise<UpAttachment>;
 }
 
@@ -45,12 +48,14 @@ export async function upCommand(path: string, io: UpIo = { stdout: process.stdou
   const { scenario, file } = loaded;
   let chain: StartedChain;
   try {
-    chain = await startChain(scenario, { file, ...UP_CHAIN_OPTIONS, allowExternal: options.allowExternal ?? false, portBase: options.portBase });
+    chain = await startChain(scenario, {
+      file, ...UP_CHAIN_OPTIONS, allowExternal: options.allowExternal ?? false, portBase: options.portBase, ...(options.runtime ? { runtime: options.runtime } : {}),
+    });
   } catch (err) {
     // The chain stopped whatever it had started; say why in one line (a busy port, a non-loopback address).
     if (!(err instanceof MailhopError)) throw err;
     process.stderr.write(`mailhop up: ${terminalSafe(err.message)}\n`);
-    return 2;
+    return exitCodeOf(err);
   }
   const say = (line: string) => io.stdout.write(`${line}\n`);
   say(renderHopAddresses(scenario, chain.hops, file));
@@ -61,7 +66,7 @@ export async function upCommand(path: string, io: UpIo = { stdout: process.stdou
     await chain.stop();
     if (!(err instanceof MailhopError)) throw err;
     process.stderr.write(`mailhop up: ${terminalSafe(err.message)}\n`);
-    return 2;
+    return exitCodeOf(err);
   }
 
   const watch = watchChain(chain, say, (id) => attached?.settled(id));

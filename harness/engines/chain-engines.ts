@@ -29,7 +29,7 @@ export interface StartChainEnginesOptions {
 
 /**
  * Starts every real engine of the chain, each relaying to the proxy of its outbound link.
- * @throws MailhopError `ECHAIN` when one does not start (the others are stopped first).
+ * @throws MailhopError `ENOENGINE` or `ESTART` when one does not start (the others are stopped first).
  */
 export async function startChainEngines(o: StartChainEnginesOptions): Promise<StartedEngine[]> {
   const results = await Promise.allSettled(

@@ -28,6 +28,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
+import { MailhopError } from '../errors.js';
 
 export interface ReaperTarget {
   /** The engine's process group id (the pid of its first process). */
@@ -71,10 +72,12 @@ export class EngineReaper {
 
   /**
    * Spawns the watchdog for one engine. It holds nothing of Node's event loop.
-   * @throws Error when `namespace.id` is not `mnt:[<inode>]`.
+   * @throws MailhopError `EINTERNAL` when `namespace.id` is not `mnt:[<inode>]` (EngineProcess reads it from /proc).
    */
   static watch(target: ReaperTarget): EngineReaper {
-    if (!NAMESPACE_ID.test(target.namespace.id)) throw new Error(`not a mount namespace id: ${target.namespace.id}`);
+    if (!NAMESPACE_ID.test(target.namespace.id)) {
+      throw MailhopError.of('EINTERNAL', { where: 'engine reaper', what: `watch namespace ${JSON.stringify(target.namespace.id)}`, why: 'it is not a mount namespace id (mnt:[<inode>])' });
+    }
     const child = spawn('/bin/sh', ['-c', SCRIPT, 'mailhop-reaper', String(target.processGroup), target.namespace.id, target.folder ?? ''], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore', target.namespace.fd],

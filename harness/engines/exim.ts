@@ -13,6 +13,7 @@ import { userIds } from './system-users.js';
 import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
 import type { RunFolder } from './run-folder.js';
 import { EximLogReader } from './exim-log.js';
+import { MailhopError } from '../errors.js';
 
 const USER = 'Debian-exim';
 
@@ -84,7 +85,7 @@ export const exim: EngineDefinition = {
   settleAfterDeferrals: 2,
   async prepare(folder, c): Promise<EngineLaunch> {
     const ex = userIds(USER);
-    if (!ex) throw new Error(`user ${USER} is missing ("mailhop install-mtas" creates it)`);
+    if (!ex) throw MailhopError.of('ENOENGINE', { where: `hop ${c.hop.id} (exim)`, what: 'run exim', why: `user ${USER} is missing`, hint: 'Run "mailhop install-mtas" as root (it creates the user).', hop: c.hop.id });
     folder.dir('spool', 0o750, ex);
     folder.dir('certs', 0o750, { uid: 0, gid: ex.gid });
     // Exim reads its key after dropping privileges to Debian-exim (docs/real-mtas.md#exim).

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
 import type { RunFolder } from './run-folder.js';
 import { OpensmtpdLogReader } from './opensmtpd-log.js';
+import { MailhopError } from '../errors.js';
 
 /** The ids the package's postinst would give its users; they exist only inside the namespace. */
 const USERS = ['opensmtpd:x:60901:60901:OpenSMTPD Daemon:/var/lib/opensmtpd/empty:/usr/sbin/nologin', 'opensmtpq:x:60902:60902:OpenSMTPD queue user:/var/lib/opensmtpd/empty:/usr/sbin/nologin'];
@@ -47,7 +48,8 @@ export const opensmtpd: EngineDefinition = {
   // It disables the route for 15 s after a failure: waiting for a second deferral would cost that much.
   settleAfterDeferrals: 1,
   async prepare(folder, c): Promise<EngineLaunch> {
-    if (!c.next) throw new Error('opensmtpd cannot be the final mailbox');
+    // engine-support.ts refuses opensmtpd as the last hop when the scenario loads.
+    if (!c.next) throw MailhopError.of('EINTERNAL', { where: `hop ${c.hop.id} (opensmtpd)`, what: 'be the final mailbox', why: 'a validated scenario has a hop after it', hop: c.hop.id });
     folder.file('certs/key.pem', c.keyCert.key, 0o600);
     folder.file('certs/cert.pem', c.keyCert.cert);
     for (const d of ['ns/spool', 'ns/run', 'ns/varlib', 'ns/varlib/opensmtpd', 'ns/varlib/opensmtpd/empty']) folder.dir(d, 0o755);

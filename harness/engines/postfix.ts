@@ -10,6 +10,7 @@ import { groupId, userIds } from './system-users.js';
 import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
 import type { RunFolder } from './run-folder.js';
 import { PostfixLogReader } from './postfix-log.js';
+import { MailhopError } from '../errors.js';
 
 const INBOUND_LEVEL = { offer: 'may', none: 'none', require: 'encrypt' } as Record<string, string>;
 const OUTBOUND_LEVEL = { none: 'none', opportunistic: 'may', mandatory: 'encrypt' } as Record<string, string>;
@@ -127,7 +128,9 @@ export const postfix: EngineDefinition = {
   async prepare(folder, c): Promise<EngineLaunch> {
     const pf = userIds('postfix');
     const postdrop = groupId('postdrop');
-    if (!pf || postdrop === undefined) throw new Error('user postfix or group postdrop is missing (apt-get install postfix)');
+    if (!pf || postdrop === undefined) {
+      throw MailhopError.of('ENOENGINE', { where: `hop ${c.hop.id} (postfix)`, what: 'run postfix', why: 'user postfix or group postdrop is missing', hint: 'Run "mailhop install-mtas" as root (apt-get install postfix creates them).', hop: c.hop.id });
+    }
     const mailbox = c.next ? null : pf;
     folder.file('certs/key.pem', c.keyCert.key, 0o600);
     folder.file('certs/cert.pem', c.keyCert.cert);

@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
 import type { RunFolder } from './run-folder.js';
 import { SendmailLogReader } from './sendmail-log.js';
+import { MailhopError } from '../errors.js';
 
 const run = promisify(execFile);
 
@@ -81,7 +82,8 @@ export const sendmail: EngineDefinition = {
   requires: { users: [], binaries: (p) => [p.sendmail.sendmail, p.sendmail.makemap, p.sendmail.cfM4, p.tools.m4] },
   settleAfterDeferrals: 2,
   async prepare(folder, c): Promise<EngineLaunch> {
-    if (!c.next) throw new Error('sendmail cannot be the final mailbox');
+    // engine-support.ts refuses sendmail as the last hop when the scenario loads.
+    if (!c.next) throw MailhopError.of('EINTERNAL', { where: `hop ${c.hop.id} (sendmail)`, what: 'be the final mailbox', why: 'a validated scenario has a hop after it', hop: c.hop.id });
     folder.file('certs/key.pem', c.keyCert.key, 0o600);
     folder.file('certs/cert.pem', c.keyCert.cert);
     folder.file('certs/ca.pem', c.caCert);

@@ -54,7 +54,11 @@ export interface StartedEngine extends AsyncDisposable {
 
 const LOG_KEPT = 2000;
 
-/** @throws MailhopError `ECHAIN` naming the engine, the hop and its last output, when it does not start. */
+/**
+ * Prepares and starts one real MTA as a hop, and waits for its 220 greeting (RFC 5321 §4.3.1).
+ * @throws MailhopError `ENOENGINE` when a program or system user it needs is missing; `ESTART` naming the hop,
+ *   the engine and its last output when it does not start; `EINTERNAL` for a hop it cannot be.
+ */
 export async function startEngine(options: StartEngineOptions): Promise<StartedEngine> {
   const { hop, trace } = options;
   const engine = hop.engine as RealEngineName;
@@ -62,7 +66,13 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const paths = options.paths ?? mtaPaths();
   const missing = def.requires.binaries(paths).filter((b) => !existsSync(b));
   if (missing.length) {
-    throw new MailhopError('ECHAIN', `engine ${engine} (hop ${hop.id}) is not installed here: ${missing.join(', ')} missing; run "mailhop install-mtas" as root (mailhop doctor tells what else is needed)`, { hop: hop.id });
+    throw MailhopError.of('ENOENGINE', {
+      where: `hop ${hop.id} (${engine})`,
+      what: `run ${engine}`,
+      why: `it is not installed here: ${missing.join(', ')} missing`,
+      hint: 'Run "mailhop install-mtas" as root (mailhop doctor tells what else is needed).',
+      hop: hop.id,
+    });
   }
   const owner = def.folderOwner ? userIds(def.folderOwner) : undefined;
   const folder = RunFolder.create(`${engine}-${hop.id}`, owner);
@@ -146,12 +156,16 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   } catch (err) {
     const output = [...(proc?.output() ?? []), ...lines].filter((l) => l.trim()).slice(-8);
     await cleanup().catch(() => {});
-    throw new MailhopError(
-      'ECHAIN',
-      `engine ${engine} (hop ${hop.id}) did not start: ${(err as Error).message}${output.length ? `; last output:\n  ${output.join('\n  ')}` : ''}`,
-      { hop: hop.id },
-      { cause: err },
-    );
+    // A missing user or an impossible hop is said as it is; anything else is this start failing.
+    if (err instanceof MailhopError) throw err;
+    throw MailhopError.of('ESTART', {
+      where: `hop ${hop.id} (${engine})`,
+      what: `start ${engine}`,
+      why: (err as Error).message,
+      ...(output.length ? { detail: `  last output:\n    ${output.join('\n    ')}` } : {}),
+      hop: hop.id,
+      cause: err,
+    });
   }
   trace.emit({
     kind: 'engine', source: 'engine', link: options.outboundLink ?? options.inboundLink, ...hopEvent, engine, fact: 'started',

@@ -92,11 +92,6 @@ export class LinkConnection {
     return this.#witness.record();
   }
 
-  /** Resolves when both sockets have closed and `onClosed` has run. */
-  get done(): Promise<void> {
-    return this.#done;
-  }
-
   /** Closes both sockets now (the proxy is stopping). */
   destroy(): Promise<void> {
     this.#witness.closed('proxy');

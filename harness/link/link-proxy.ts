@@ -4,7 +4,7 @@
  * what crossed; a link's faults, if any, act here and nowhere else.
  */
 import net from 'node:net';
-import { MailhopError } from '../errors.js';
+import { listenFailure, MailhopError } from '../errors.js';
 import type { LinkFault } from './link-fault.js';
 import { LinkConnection, type Endpoint } from './link-connection.js';
 import type { WireRecord } from './wire-record.js';
@@ -62,7 +62,8 @@ export class LinkProxy {
    * Listens and forwards every connection to `target`. A target that refuses is recorded as the
    * connection's `upstreamError`, and the client is disconnected.
    *
-   * @throws MailhopError `ECHAIN` when the address cannot be listened on (e.g. `EADDRINUSE`)
+   * @throws MailhopError `EBIND` (with `link`) when the address cannot be listened on:
+   *   `link client->mx: cannot listen on 127.0.0.1:2525: the port is in use (EADDRINUSE).`
    */
   static async start(options: LinkProxyOptions): Promise<StartedLinkProxy> {
     const proxy = new RunningLinkProxy(options);
@@ -94,7 +95,7 @@ class RunningLinkProxy implements StartedLinkProxy {
   listen(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) =>
-        reject(new MailhopError('ECHAIN', `link ${this.name}: cannot listen on ${host}:${port}: ${error.code ?? error.message}`, { hop: this.name }, { cause: error }));
+        reject(MailhopError.of('EBIND', { where: `link ${this.name}`, what: `listen on ${host}:${port}`, why: listenFailure(error), link: this.name, cause: error }));
       this.#server.once('error', onError);
       this.#server.listen(port, host, () => {
         this.#server.off('error', onError);

@@ -9,6 +9,7 @@
  * test/mta/greeting-delay.test.ts fails when the upstream `init` changes shape.
  */
 import { SMTPConnection } from 'smtp-server/lib/smtp-connection.js';
+import { MailhopError } from '../errors.js';
 
 /** The upstream body this patch replaces, compacted; the guard test compares against it. */
 export const UPSTREAM_INIT_FINGERPRINT = 'setTimeout(() => this.connectionReady(), 100)';
@@ -26,13 +27,13 @@ let patched = false;
 /**
  * Installs the patch once per process (idempotent). Servers created without `greetingDelayMs`
  * keep the upstream 100 ms.
- * @throws Error if smtp-server's `init` no longer looks like the version this was written for.
+ * @throws MailhopError `EINTERNAL` if smtp-server's `init` no longer looks like the version this was written for.
  */
 export function installGreetingDelayPatch(): void {
   if (patched) return;
   const proto = (SMTPConnection as unknown as { prototype: { init: () => void } }).prototype;
   if (!proto.init.toString().includes(UPSTREAM_INIT_FINGERPRINT)) {
-    throw new Error('smtp-server SMTPConnection.init changed upstream: review harness/mta/greeting-delay.ts');
+    throw MailhopError.of('EINTERNAL', { where: 'greeting delay', what: 'patch smtp-server', why: 'SMTPConnection.init changed upstream', hint: 'Review harness/mta/greeting-delay.ts against the installed smtp-server.' });
   }
   proto.init = function init(this: PatchableConnection) {
     this._setListeners(() => {

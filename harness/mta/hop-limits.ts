@@ -4,6 +4,7 @@
  * client can grow the process without end (a 4.4 GB DATA once grew `mailhop up` to 4.56 GB) or keep
  * sockets open forever by trickling a byte now and then.
  */
+import { MailhopError } from '../errors.js';
 
 /** The limits of one hop's SMTP server. Sizes in bytes, times in milliseconds of real time. */
 export interface HopLimits {
@@ -59,16 +60,19 @@ export const MIN_RECIPIENTS = 100;
 
 /**
  * The defaults with `overrides` applied.
- * @throws RangeError naming the key when a value is not a positive integer, or `maxRecipients` is below 100.
+ * @throws MailhopError `EUSAGE` naming the key when a value is not a positive integer, or `maxRecipients` is below 100.
  * @example hopLimits({ maxMessageBytes: 64 * 1024 }) // 64 KiB messages, every other limit as default
  */
 export function hopLimits(overrides: Partial<HopLimits> = {}): Readonly<HopLimits> {
   const limits = { ...DEFAULT_HOP_LIMITS, ...overrides };
   for (const [key, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`hop limit ${key} must be a positive integer, got ${String(value)}`);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw MailhopError.of('EUSAGE', { where: `hop limit ${key}`, what: `be ${String(value)}`, why: 'it must be a positive integer' });
+    }
   }
   if (limits.maxRecipients < MIN_RECIPIENTS) {
-    throw new RangeError(`hop limit maxRecipients must be at least ${MIN_RECIPIENTS} (RFC 5321 §4.5.3.1.8), got ${limits.maxRecipients}`);
+    const why = `a server must accept at least ${MIN_RECIPIENTS} recipients per transaction (RFC 5321 §4.5.3.1.8)`;
+    throw MailhopError.of('EUSAGE', { where: 'hop limit maxRecipients', what: `be ${limits.maxRecipients}`, why });
   }
   return Object.freeze(limits);
 }

@@ -11,8 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
-import type { Trace } from '../trace/trace.js';
-import type { VirtualClock } from '../chain/virtual-clock.js';
+import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
 import { headerValues, receivedByHost, receivedHeader } from './received-header.js';
 import { applyIdDecision, claimOf, ID_HEADER, type AssignId, type IdDecision } from './id-claim.js';
@@ -25,6 +24,7 @@ import { hopLimits, type HopLimits } from './hop-limits.js';
 import { HeldBytes, readMessage } from './message-intake.js';
 import { SessionLifetimes } from './session-lifetime.js';
 import { unicodeWithoutSmtputf8 } from './smtputf8.js';
+import { listenFailure, MailhopError } from '../errors.js';
 
 /** A message as a hop accepted it. */
 export interface AcceptedMessage {
@@ -45,14 +45,16 @@ export interface HopServerOptions {
   keyCert: KeyCert;
   /** Name of the link that delivers into this hop (`a->b`), for events. */
   inboundLink: string;
-  trace: Trace;
-  clock: VirtualClock;
+  /** Records a receiver event (the chain's trace numbers and timestamps it). */
+  emit: (event: NewEvent) => void;
+  /** Virtual now, as the date of the Received header the hop writes. */
+  date: () => Date;
   /** Called synchronously with each accepted message, before the 250 reply. */
   onMessage: (message: AcceptedMessage) => void;
   /** Loopback address to bind (default 127.0.0.1), port 0 = ephemeral. */
   host?: string;
   port?: number;
-  /** Limits on what a peer can make the hop hold; each key defaults to {@link DEFAULT_HOP_LIMITS}. @throws RangeError from {@link hopLimits} */
+  /** Limits on what a peer can make the hop hold; each key defaults to {@link DEFAULT_HOP_LIMITS}. @throws MailhopError `EUSAGE` from {@link hopLimits} */
   limits?: Partial<HopLimits>;
   /**
    * For mail sent by hand (`mailhop up`): who settles each message's id (id-claim.ts). The hop tells it the
@@ -72,15 +74,15 @@ export interface StartedHopServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Starts a hop's SMTP server. @throws Error when the address cannot be bound. */
+/** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
   installGreetingDelayPatch();
-  const { inbound, trace, clock } = opts;
+  const { inbound, emit, date } = opts;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
   const front = frontFor(inbound, {
     tls: { key: opts.keyCert.key, cert: opts.keyCert.cert, ...serverTlsOptions(inbound) },
-    refused: (reply) => trace.emit({ kind: 'refused-command', ...receiverEvent, command: 'STARTTLS', reply }),
-    injected: (commands, serverPort) => trace.emit({ kind: 'starttls-injection', ...receiverEvent, commands, serverPort }),
+    refused: (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'STARTTLS', reply }),
+    injected: (commands, serverPort) => emit({ kind: 'starttls-injection', ...receiverEvent, commands, serverPort }),
   });
   const mode = front?.inner ?? inbound.starttls;
   const limits = hopLimits(opts.limits);
@@ -134,7 +136,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       if (mode === 'require' && !session.secure) {
         // RFC 3207 §4: a server requiring TLS answers 530 to everything but NOOP, EHLO, STARTTLS, QUIT.
         const err = Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
-        trace.emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply: '530 5.7.0 Must issue a STARTTLS command first' });
+        emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply: '530 5.7.0 Must issue a STARTTLS command first' });
         return callback(err);
       }
       callback();
@@ -177,11 +179,11 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
           queueId,
           recipient: to[0] ?? '',
           mailFrom: from,
-          date: clock.date(),
+          date: date(),
         }, inbound.received);
         // UTF-8: the `for <...>` clause names the recipient as it came, internationalised or not (RFC 6532 §3.7).
         const raw = Buffer.concat([Buffer.from(header, 'utf8'), body]);
-        trace.emit({
+        emit({
           kind: 'accepted', ...receiverEvent, messageId: id,
           secure: Boolean(session.secure),
           tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher, ...(exporters.has(session.id) ? { exporter: exporters.get(session.id) } : {}) },
@@ -205,10 +207,13 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
 
   const host = opts.host ?? '127.0.0.1';
   // With a front, the honest server takes an internal ephemeral port and the front the hop's.
+  const port = front ? 0 : (opts.port ?? 0);
   await new Promise<void>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(front ? 0 : (opts.port ?? 0), host, () => {
-      server.server.off('error', reject);
+    const onError = (err: NodeJS.ErrnoException) =>
+      reject(MailhopError.of('EBIND', { where: `hop ${opts.hopId}`, what: `listen on ${host}:${port}`, why: listenFailure(err), hop: opts.hopId, cause: err }));
+    server.server.once('error', onError);
+    server.listen(port, host, () => {
+      server.server.off('error', onError);
       resolve();
     });
   });

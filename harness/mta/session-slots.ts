@@ -1,3 +1,5 @@
+import { MailhopError } from '../errors.js';
+
 /**
  * Per-destination concurrency: at most `limit` delivery attempts to one next hop are in progress at
  * once, the rest wait their turn in the order they asked (Postfix
@@ -11,9 +13,11 @@ export class SessionSlots {
   private waiting: Array<() => void> = [];
   private head = 0;
 
-  /** @param limit sessions allowed at once, an integer >= 1. @throws RangeError otherwise. */
+  /** @param limit sessions allowed at once, an integer >= 1 (the schema's `concurrencyLimit`). @throws MailhopError `EINTERNAL` otherwise. */
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency limit must be an integer >= 1, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw MailhopError.of('EINTERNAL', { where: 'session slots', what: `allow ${limit} sessions at once`, why: 'a concurrency limit is an integer >= 1' });
+    }
   }
 
   /** Attempts in progress now (at most `limit`). */

@@ -69,13 +69,18 @@ export async function readRunFile(file: string): Promise<RunFile> {
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new MailhopError('EUSAGE', `${file}: cannot read a run record: ${(err as Error).message}`);
+    throw MailhopError.of('EUSAGE', { where: file, what: 'read it as a run record', why: (err as Error).message, cause: err });
   }
   const parsed = RunFileSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.length ? issue.path.join('.') : '(top level)';
-    throw new MailhopError('EUSAGE', `${file}: not a mailhop run record (written by \`mailhop run --record\`, version ${RUN_FILE_VERSION}): ${where}: ${issue.message}`);
+    throw MailhopError.of('EUSAGE', {
+      where: file,
+      what: 'read it as a run record',
+      why: `${where}: ${issue.message}`,
+      hint: `A run record is what \`mailhop run --record\` writes (version ${RUN_FILE_VERSION}).`,
+    });
   }
   return {
     file,
@@ -102,7 +107,10 @@ export function mergeRunFiles(files: readonly RunFile[]): RunRecord[] {
     for (const record of f.records) {
       const key = `${record.report.file ?? ''}\u0000${record.report.name}`;
       const other = seen.get(key);
-      if (other) throw new MailhopError('EUSAGE', `scenario ${record.report.name}${record.report.file ? ` (${record.report.file})` : ''} is in both ${other} and ${f.file}: merge each shard once`);
+      if (other) {
+        const scenario = `scenario ${record.report.name}${record.report.file ? ` (${record.report.file})` : ''}`;
+        throw MailhopError.of('EUSAGE', { where: scenario, what: 'merge it twice', why: `it is in both ${other} and ${f.file}`, hint: 'Give each shard\'s record once.' });
+      }
       seen.set(key, f.file);
       all.push({ key, record });
     }

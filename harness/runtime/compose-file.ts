@@ -13,6 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
+import { MailhopError } from '../errors.js';
 import { linkNamesOf, type Scenario } from '../scenario/schema.js';
 import type { UnitPlan } from './start-unit.js';
 import type { LinkProxyPlan } from './runtime.js';
@@ -29,7 +30,10 @@ export interface ComposeOptions {
   image?: string;
 }
 
-/** Renders the compose file (YAML) of a validated scenario. Mock hops only: engine hops are not containerised. */
+/**
+ * Renders the compose file (YAML) of a validated scenario. Mock hops only: engine hops are not containerised.
+ * @throws MailhopError `EUSAGE` naming the first engine hop.
+ */
 export async function composeFile(scenario: Scenario, options: ComposeOptions = {}): Promise<string> {
   const network = options.network ?? 'bridge';
   const image = options.image ?? 'mailhop:local';
@@ -51,7 +55,9 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
     ...(bridge ? {} : { network_mode: 'host' }),
   });
   scenario.hops.forEach((hop, i) => {
-    if ((hop.engine ?? 'mock') !== 'mock') throw new Error(`hop ${hop.id}: engine hops (${hop.engine}) cannot run in compose`);
+    if ((hop.engine ?? 'mock') !== 'mock') {
+      throw MailhopError.of('EUSAGE', { where: `hop ${hop.id}`, what: 'run it in compose', why: `an engine hop (${hop.engine}) runs on this machine, not in a container`, hint: 'Run this scenario with mailhop run or up.', hop: hop.id });
+    }
     const relay: StandaloneRelayPlan | undefined = i === ids.length - 1 ? undefined : {
       link: links[i + 1],
       address: proxyAddress(i + 1),

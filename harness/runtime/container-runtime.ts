@@ -31,6 +31,9 @@ export interface ContainerRuntimeOptions {
   probeTimeoutMs?: number;
 }
 
+/** What to do when a container never reports: it is most likely not running mailhop's image. */
+const IMAGE_HINT = '`docker build -t mailhop:local .` builds mailhop\'s image; MAILHOP_IMAGE names another.';
+
 let chains = 0;
 /** The sweep of containers left by crashed mailhop processes: once per process, before its first container. */
 let swept: Promise<unknown> | null = null;
@@ -44,31 +47,49 @@ interface Pending {
 }
 
 /**
+ * Fills in the settings the container runtime needs from testcontainers, in `env`, keeping any already there:
+ * no Ryuk (the reaper is an image pulled from a registry; the units end themselves when the chain's socket
+ * closes), the host as 127.0.0.1 (host networking only: testcontainers would otherwise look the host up on the
+ * default bridge network, which an engine started with --bridge=none lacks, and report no working strategy), and
+ * the engine the probe found. testcontainers 12 reads these from `process.env` and nowhere else (reaper.js,
+ * resolve-host.js, strategies/utils/config.js), so the runtime passes `process.env`: the one change it makes to
+ * this process, made here and only when a container chain starts.
+ */
+export function configureTestcontainers(env: NodeJS.ProcessEnv, dockerHost: string): void {
+  env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+  env.DOCKER_HOST ??= dockerHost;
+}
+
+/**
  * testcontainers, an optional peer dependency: only users of the container runtime install it.
- * @throws MailhopError `ECHAIN` saying what to install when it is missing.
+ * @throws MailhopError `ENORUNTIME` saying what to install when it is missing.
  */
 async function importTestcontainers(): Promise<typeof import('testcontainers')> {
   try {
     return await import('testcontainers');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new MailhopError('ECHAIN', 'container runtime unavailable: the testcontainers package is not installed (an optional peer dependency of mailhop); run `npm install --save-dev testcontainers@12`');
+    throw MailhopError.of('ENORUNTIME', {
+      where: 'container runtime',
+      what: 'start containers',
+      why: 'the testcontainers package is not installed (an optional peer dependency of mailhop)',
+      hint: 'Run `npm install --save-dev testcontainers@12`.',
+    });
   }
 }
 
 /**
  * Makes a container runtime for one chain.
- * @throws MailhopError `ECHAIN` within ~1 s when no engine answers, naming the DOCKER_HOST tried.
+ * @throws MailhopError `ENORUNTIME` within ~1 s when no engine answers, naming the DOCKER_HOST tried; `ESTART` when a
+ *   container does not start or report.
  */
 export async function containerRuntime(options: ContainerRuntimeOptions = {}): Promise<ChainRuntime> {
   const probe = await probeEngine(options.probeTimeoutMs ?? 1000);
-  if (!probe.ok) throw new MailhopError('ECHAIN', `container runtime unavailable: ${probe.reason}`);
-  // Ryuk (the reaper) is an image pulled from a registry; the units end themselves when the chain's socket closes.
-  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
-  // Host networking only: testcontainers would otherwise look the host up on the default bridge network, which an
-  // engine started with --bridge=none lacks (it then reports no working strategy).
-  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
-  process.env.DOCKER_HOST ??= probe.dockerHost;
+  if (!probe.ok) {
+    throw MailhopError.of('ENORUNTIME', { where: 'container runtime', what: 'start containers', why: probe.reason, hint: 'Start a container engine (Docker or Podman), or point DOCKER_HOST at one.' });
+  }
+  configureTestcontainers(process.env, probe.dockerHost);
   const { GenericContainer, getContainerRuntimeClient } = await importTestcontainers();
   swept ??= getContainerRuntimeClient().then((client) => sweepOrphanContainers(client.container.dockerode as unknown as SweepApi)).catch(() => undefined);
   await swept;
@@ -128,9 +149,11 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
     const timeoutMs = options.startupTimeoutMs ?? 20_000;
     let timer: NodeJS.Timeout | undefined;
     const clients = new PendingAnswers<PeerEnd | undefined>();
+    const about = plan.kind === 'hop' ? { hop: plan.hopId } : { link: plan.name };
     const hello = new Promise<{ socket: net.Socket; address: Address }>((resolve, reject) => {
       pending.set(unit, { resolve, hooks, kind: plan.kind, clients });
-      timer = setTimeout(() => reject(new MailhopError('ECHAIN', `container ${unit} (${image}) did not report within ${timeoutMs} ms`)), timeoutMs);
+      const why = `it did not report within ${timeoutMs} ms`;
+      timer = setTimeout(() => reject(MailhopError.of('ESTART', { where: `container ${unit}`, what: `start it from ${image}`, why, hint: IMAGE_HINT, ...about })), timeoutMs);
     });
     hello.catch(() => {});
     const container = await new GenericContainer(image)
@@ -142,7 +165,7 @@ export async function containerRuntime(options: ContainerRuntimeOptions = {}): P
       .start()
       .catch((err: Error) => {
         clearTimeout(timer);
-        throw new MailhopError('ECHAIN', `could not start container ${unit} from ${image}: ${err.message}`, {}, { cause: err });
+        throw MailhopError.of('ESTART', { where: `container ${unit}`, what: `start it from ${image}`, why: err.message, ...about, cause: err });
       });
     const stopContainer = () => container.stop({ timeout: 1000 }).then(() => undefined, () => undefined);
     started.push({ stop: stopContainer });

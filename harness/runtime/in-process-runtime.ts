@@ -4,8 +4,6 @@
 import { startHopServer } from '../mta/hop-server.js';
 import { LinkProxy } from '../link/link-proxy.js';
 import { linkFaultsFor } from '../link/faults/index.js';
-import type { VirtualClock } from '../chain/virtual-clock.js';
-import type { Trace } from '../trace/trace.js';
 import type { ChainRuntime, HopHooks, HopPlan, LinkProxyHooks, LinkProxyPlan, StartedUnit } from './runtime.js';
 
 /** Starts a hop server from its plan in this process. */
@@ -18,9 +16,8 @@ export async function startHopInProcess(plan: HopPlan, hooks: HopHooks): Promise
     inboundLink: plan.inboundLink,
     host: plan.host,
     port: plan.port,
-    // The hop server only calls emit() and date() (the seam's hooks).
-    trace: { emit: (e: Parameters<Trace['emit']>[0]) => hooks.emit(e) } as unknown as Trace,
-    clock: { date: () => hooks.date() } as unknown as VirtualClock,
+    emit: (event) => hooks.emit(event),
+    date: () => hooks.date(),
     onMessage: (m) => hooks.onMessage(m),
     ...(hooks.assignId ? { assignId: hooks.assignId } : {}),
   });

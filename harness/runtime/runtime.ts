@@ -104,5 +104,3 @@ export interface ChainRuntime {
 
 export type RuntimeName = 'in-process' | 'containers';
 
-/** Makes one chain's runtime. */
-export type RuntimeFactory = () => Promise<ChainRuntime>;

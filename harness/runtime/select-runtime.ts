@@ -11,15 +11,19 @@ export type RuntimeChoice = RuntimeName | ChainRuntime | (() => Promise<ChainRun
 /** The runtime names `--runtime` and `MAILHOP_RUNTIME` accept. */
 export const RUNTIME_NAMES: readonly RuntimeName[] = ['in-process', 'containers'];
 
-/** Parses a runtime name. @throws MailhopError `ECHAIN` for anything else. */
-export function runtimeName(value: string): RuntimeName {
+/**
+ * Parses a runtime name, given as `from` (`--runtime`, or an environment variable such as `MAILHOP_RUNTIME`).
+ * @throws MailhopError `EUSAGE` for anything else: `--runtime vm: cannot run hops there: the runtimes are in-process and containers.`
+ */
+export function runtimeName(value: string, from = '--runtime'): RuntimeName {
   if ((RUNTIME_NAMES as readonly string[]).includes(value)) return value as RuntimeName;
-  throw new MailhopError('ECHAIN', `unknown runtime "${value}" (expected ${RUNTIME_NAMES.join(' or ')})`);
+  const where = from.startsWith('--') ? `${from} ${value}` : `${from}=${value}`;
+  throw MailhopError.of('EUSAGE', { where, what: 'run hops there', why: `the runtimes are ${RUNTIME_NAMES.join(' and ')}` });
 }
 
 /** Makes one chain's runtime. The container runtime (and testcontainers) is loaded only when chosen. */
 export async function selectRuntime(choice: RuntimeChoice | undefined): Promise<ChainRuntime> {
-  const picked = choice ?? (process.env.MAILHOP_RUNTIME ? runtimeName(process.env.MAILHOP_RUNTIME) : 'in-process');
+  const picked = choice ?? (process.env.MAILHOP_RUNTIME ? runtimeName(process.env.MAILHOP_RUNTIME, 'MAILHOP_RUNTIME') : 'in-process');
   if (typeof picked === 'function') return picked();
   if (typeof picked === 'object') return picked;
   if (picked === 'in-process') return inProcessRuntime();

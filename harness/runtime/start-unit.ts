@@ -3,6 +3,7 @@
  * its control lines (control-line.ts) to the chain that started it, or, in compose, a hop that relays and
  * settles ids on its own. container-entry.ts reads the plan and the socket and calls {@link startUnit}.
  */
+import { MailhopError } from '../errors.js';
 import { PendingAnswers, type ChainLine, type UnitLine } from './control-line.js';
 import { startHopInProcess, startLinkProxyInProcess } from './in-process-runtime.js';
 import type { HopPlan, LinkProxyPlan, StartedUnit } from './runtime.js';
@@ -93,7 +94,8 @@ export async function startUnit(
     onRecord: (record) => send({ record }),
     deliveryOf: (port) => deliveries.get(port),
     awaitDelivery,
-    attackerCert: () => Promise.reject(new Error('no attacker certificate in the plan')),
+    // A chain puts an intercept fault's certificate in the plan (runtime.ts); a compose file carries none.
+    attackerCert: () => Promise.reject(MailhopError.of('EUSAGE', { where: `link ${plan.name}`, what: 'intercept TLS', why: 'its plan carries no interceptor certificate (a compose unit has none)', link: plan.name })),
   });
   return unit;
 }

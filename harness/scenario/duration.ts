@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MailhopError } from '../errors.js';
 
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
@@ -8,12 +9,12 @@ const DURATION_RE = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
  * or a bare number of milliseconds.
  *
  * @returns the duration in milliseconds (integer).
- * @throws Error naming the bad text when it does not match `<number><ms|s|m|h|d>`.
+ * @throws MailhopError `EUSAGE` naming the bad text when it does not match `<number><ms|s|m|h|d>`.
  */
 export function parseDuration(text: string | number): number {
   if (typeof text === 'number') return Math.round(text);
   const m = DURATION_RE.exec(text.trim());
-  if (!m) throw new Error(`"${text}" is not a duration (write e.g. 300ms, 1s, 5m, 2h, 5d)`);
+  if (!m) throw MailhopError.of('EUSAGE', { where: JSON.stringify(text), what: 'read it as a duration', why: 'expected <number><ms|s|m|h|d>', hint: 'Write e.g. 300ms, 1s, 5m, 2h, 5d.' });
   return Math.round(Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
 }
 

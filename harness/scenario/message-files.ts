@@ -6,6 +6,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Message, Scenario } from './schema.js';
+import { MailhopError } from '../errors.js';
 
 /**
  * Most bytes of body and attachments one message may carry before MIME encoding (5 MiB): base64 grows
@@ -95,11 +96,13 @@ export function resolveMessageFiles(scenario: Scenario, baseDir: string): { scen
 
 /**
  * One message given to `StartedChain.send()`, its files read relative to the working directory.
- * @throws Error naming the key and the file when one cannot be used.
+ * @throws MailhopError `EUSAGE` naming the key and the file when one cannot be used.
  */
 export function resolveSentMessage(message: Message): Message {
   const problems: MessageFileProblem[] = [];
   const resolved = resolveMessage(message, process.cwd(), [], problems);
-  if (problems.length) throw new Error(problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; '));
+  if (problems.length) {
+    throw MailhopError.of('EUSAGE', { where: 'chain.send()', what: 'read the message\'s files', why: problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ') });
+  }
   return resolved;
 }

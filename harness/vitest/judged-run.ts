@@ -6,6 +6,7 @@
 import type { ScenarioReport, MessageReport } from '../verdict/judge-scenario.js';
 import type { TraceEvent } from '../trace/events.js';
 import { isMessageSelection, narrowReport } from './message-selection.js';
+import { MailhopError } from '../errors.js';
 
 /** The report a matcher renders, and the trace behind it when the matcher got a chain. */
 export interface JudgedRun {
@@ -30,8 +31,8 @@ function isChain(value: unknown): value is ChainLike {
 }
 
 /**
- * @throws TypeError when `received` is neither a ScenarioReport nor a StartedChain (nor `forMessages` of one);
- *   Error when `forMessages` named a message the run does not have.
+ * @throws MailhopError `EUSAGE` when `received` is neither a ScenarioReport nor a StartedChain (nor `forMessages` of one),
+ *   or when `forMessages` named a message the run does not have.
  */
 export async function judgedRunOf(received: unknown, matcher: string): Promise<JudgedRun> {
   if (isMessageSelection(received)) {
@@ -43,28 +44,30 @@ export async function judgedRunOf(received: unknown, matcher: string): Promise<J
     return { report: received.report(), events: received.events() };
   }
   if (isReport(received)) return { report: received };
-  throw new TypeError(`${matcher}: expect() needs a ScenarioReport or a StartedChain, got ${received === null ? 'null' : typeof received}`);
+  const got = received === null ? 'null' : typeof received;
+  throw MailhopError.of('EUSAGE', { where: matcher, what: `judge ${got}`, why: 'expect() needs a ScenarioReport or a StartedChain' });
 }
 
 /**
  * The run's messages.
- * @throws Error when none went through the chain (so `.not` cannot pass on an empty run).
+ * @throws MailhopError `EUSAGE` when none went through the chain (so `.not` cannot pass on an empty run).
  */
 export function messagesOf(run: JudgedRun, matcher: string): MessageReport[] {
   if (run.report.messages.length === 0) {
-    throw new Error(`${matcher}: no message went through scenario ${run.report.name} yet; call chain.run() (or send()) first`);
+    throw MailhopError.of('EUSAGE', { where: matcher, what: 'judge an empty run', why: `no message went through scenario ${run.report.name} yet`, hint: 'Call chain.run() (or send()) first.' });
   }
   return run.report.messages;
 }
 
 /**
  * The index of a link in the report.
- * @throws Error naming the links that exist when `link` is not one of them.
+ * @throws MailhopError `EUSAGE` naming the links that exist when `link` is not one of them.
  */
 export function linkIndexOf(run: JudgedRun, link: string, matcher: string): number {
   const i = run.report.links.findIndex((l) => l.link === link);
   if (i < 0) {
-    throw new Error(`${matcher}: scenario ${run.report.name} has no link ${link}; its links are ${run.report.links.map((l) => l.link).join(', ')}`);
+    const links = run.report.links.map((l) => l.link).join(', ');
+    throw MailhopError.of('EUSAGE', { where: matcher, what: `judge link ${link}`, why: `scenario ${run.report.name} has no such link; its links are ${links}`, link });
   }
   return i;
 }

@@ -2,6 +2,7 @@ import type { MatcherState } from 'vitest';
 import type { Belief } from '../verdict/header-reconstruction.js';
 import { headerWords } from '../report/header-words.js';
 import { judgedRunOf, linkIndexOf, messagesOf, type MatcherOutcome } from './judged-run.js';
+import { MailhopError } from '../errors.js';
 
 const BELIEFS: readonly Belief[] = ['tls', 'plain', 'unknown'];
 
@@ -11,16 +12,18 @@ const BELIEFS: readonly Belief[] = ['tls', 'plain', 'unknown'];
  * RFC 3848 `with ESMTPS`) would believe `link` was `tls`, `plain`, or could not tell (`unknown`),
  * whatever crossed the wire. Pair it with toBeEncryptedOn to catch headers that lie (an eNULL
  * session written as ESMTPS). Failures say what the headers claim and what the wire carried.
- * @throws Error when no message was delivered (the headers exist only in a mailbox).
+ * @throws MailhopError `EUSAGE` when no message was delivered (the headers exist only in a mailbox), or `belief` is not one.
  */
 export async function toBeBelievedOn(this: MatcherState, received: unknown, link: string, belief: Belief): Promise<MatcherOutcome> {
   if (!BELIEFS.includes(belief)) {
-    throw new TypeError(`toBeBelievedOn: "${String(belief)}" is not a belief; expected one of ${BELIEFS.join(', ')}`);
+    throw MailhopError.of('EUSAGE', { where: 'toBeBelievedOn', what: `judge by ${JSON.stringify(String(belief))}`, why: `it is not a belief; expected one of ${BELIEFS.join(', ')}` });
   }
   const run = await judgedRunOf(received, 'toBeBelievedOn');
   linkIndexOf(run, link, 'toBeBelievedOn');
   const delivered = messagesOf(run, 'toBeBelievedOn').filter((m) => m.outcome === 'delivered').map((m) => m.messageId);
-  if (delivered.length === 0) throw new Error(`toBeBelievedOn: no message of scenario ${run.report.name} was delivered, so there are no Received headers to read`);
+  if (delivered.length === 0) {
+    throw MailhopError.of('EUSAGE', { where: 'toBeBelievedOn', what: 'read Received headers', why: `no message of scenario ${run.report.name} was delivered` });
+  }
   const accounts = (run.report.headers ?? []).filter((h) => h.link === link && delivered.includes(h.messageId));
   const words = headerWords(run.report);
   const wordsOf = (id: string) => words.find((w) => w.messageId === id)?.links.find((l) => l.link === link);

@@ -4,6 +4,7 @@ import { OUTCOME_MEANING } from '../report/verdict-words.js';
 import { failureMessage } from './failure-message.js';
 import { judgedRunOf, messagesOf, type MatcherOutcome } from './judged-run.js';
 import { outcomePhrase, stopLink } from './message-facts.js';
+import { MailhopError } from '../errors.js';
 
 /**
  * The shape of toBeDeferredAt and toBeBouncedAt: every message has `outcome` and stopped at `hop`
@@ -13,7 +14,9 @@ import { outcomePhrase, stopLink } from './message-facts.js';
 async function stoppedAt(state: MatcherState, matcher: string, received: unknown, hop: string, outcome: Extract<OutcomeName, 'deferred' | 'bounced'>): Promise<MatcherOutcome> {
   const run = await judgedRunOf(received, matcher);
   const hops = [...new Set(run.report.links.flatMap((l) => [l.from, l.to]))].filter((h) => h !== 'client');
-  if (!hops.includes(hop)) throw new Error(`${matcher}: scenario ${run.report.name} has no hop ${hop}; its hops are ${hops.join(', ')}`);
+  if (!hops.includes(hop)) {
+    throw MailhopError.of('EUSAGE', { where: matcher, what: `judge hop ${hop}`, why: `scenario ${run.report.name} has no such hop; its hops are ${hops.join(', ')}`, hop });
+  }
   const messages = messagesOf(run, matcher);
   const there = messages.filter((m) => m.outcome === outcome && m.stoppedAt?.hop === hop);
   const off = messages.filter((m) => !there.includes(m));
@@ -35,7 +38,7 @@ async function stoppedAt(state: MatcherState, matcher: string, received: unknown
 /**
  * `await expect(run).toBeDeferredAt('relay')`: every message is still queued at `relay` when the run
  * ended (outcome `deferred`), e.g. a mandatory relay facing a hop without STARTTLS.
- * @throws Error (through the matcher) when the scenario has no such hop.
+ * @throws MailhopError `EUSAGE` (through the matcher) when the scenario has no such hop.
  */
 export function toBeDeferredAt(this: MatcherState, received: unknown, hop: string): Promise<MatcherOutcome> {
   return stoppedAt(this, 'toBeDeferredAt', received, hop, 'deferred');

@@ -8,7 +8,7 @@ import type { WebAddress } from './web-address.js';
 
 /**
  * Serves the web view of a running chain on 127.0.0.1 (see web-view.ts for the routes).
- * @throws MailhopError `ECHAIN` for a host other than 127.0.0.1, or a port that cannot be listened on.
+ * @throws MailhopError `ELOOPBACK` for a host other than 127.0.0.1, `EBIND` for a port that cannot be listened on.
  * @example
  * await using chain = await startChain(scenario, { stampMissingId: true });
  * await using web = await startWebView(chain, { port: 0 });

@@ -17,7 +17,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { H3, HTTPError, getRouterParam } from 'h3';
 import { toNodeHandler } from 'h3/node';
-import { MailhopError } from '../errors.js';
+import { listenFailure, MailhopError } from '../errors.js';
 import type { StartedChain } from '../chain/chain.js';
 import { LiveView } from './live-view.js';
 import { LiveEvents } from './live-events.js';
@@ -82,8 +82,8 @@ function app(chain: StartedChain, view: LiveView, live: LiveEvents, allowedHosts
 
 /**
  * Serves the web view of `chain` and follows its trace (pushing changes to connected pages) until stopped.
- * @throws MailhopError `ECHAIN` for a host other than 127.0.0.1, or a port that cannot be listened on
- *   (`web view: cannot listen on 127.0.0.1:8025: the port is in use (EADDRINUSE)`).
+ * @throws MailhopError `ELOOPBACK` for a host other than 127.0.0.1; `EBIND` for a port that cannot be listened on
+ *   (`web view: cannot listen on 127.0.0.1:8025: the port is in use (EADDRINUSE). Give another port, or 0 for any free one.`).
  * @example
  * const web = await startWebView(chain, { port: 0 });
  * await fetch(`${web.url}api/messages`); // [{ id: 'm1', status: 'delivered', links: [...], ... }]
@@ -97,8 +97,8 @@ export async function startWebView(chain: StartedChain, options: WebViewOptions 
   const server = http.createServer(toNodeHandler(app(chain, view, live, () => [`${host}:${port}`, `localhost:${port}`])));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'EADDRINUSE' ? 'the port is in use (EADDRINUSE)' : (err.code ?? err.message);
-      reject(new MailhopError('ECHAIN', `web view: cannot listen on ${host}:${port}: ${why}`, {}, { cause: err }));
+      const hint = err.code === 'EADDRINUSE' ? 'Give another port, or 0 for any free one.' : undefined;
+      reject(MailhopError.of('EBIND', { where: 'web view', what: `listen on ${host}:${port}`, why: listenFailure(err), hint, cause: err }));
     });
     server.listen(port, host, () => resolve());
   });

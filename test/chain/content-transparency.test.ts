@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { startChain } from '../../harness/chain/chain.js';
 import { SmtpClient } from '../../harness/mta/smtp-client.js';
 import { Scenario } from '../../harness/scenario/schema.js';
-import { prng } from '../reliability/fuzz-streams.js';
+import { prng } from '../support/fuzz-streams.js';
 
 const SEED = Number(process.env.MAILHOP_FUZZ_SEED ?? 1);
 const RUNS = Number(process.env.MAILHOP_FUZZ_RUNS ?? 40);

@@ -11,7 +11,7 @@ import nodemailer from 'nodemailer';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { loadScenarioFile } from '../../harness/index.js';
-import { freePortRun } from '../helpers/free-port-run.js';
+import { freePortRun } from '../support/ports.js';
 
 const twoHops = (first: Record<string, unknown> = {}) =>
   Scenario.parse({ name: 'fixed', hops: [{ id: 'relay', ...first }, { id: 'mailbox' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] });

@@ -10,8 +10,8 @@ import { startChain, type StartedChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { headerValue } from '../../harness/mta/received-header.js';
 import type { TraceEvent } from '../../harness/trace/events.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
-import { wiretap } from '../helpers/wiretap.js';
+import { sendByHand } from '../support/dialog.js';
+import { wiretap } from '../support/wiretap.js';
 
 // Plaintext links (relay sends without TLS; mailbox offers no STARTTLS, through a front). gateway->mailbox is reset at
 // DATA on the first attempt: m1 stays queued at gateway until the clock runs its retry.

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { headerValue, headerValues } from '../../harness/mta/received-header.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
+import { sendByHand } from '../support/dialog.js';
 
 const scenario = Scenario.parse({
   name: 'hand-sent-ids',

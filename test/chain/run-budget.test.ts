@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { startChain, type StartedChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
+import { sendByHand } from '../support/dialog.js';
 
 const MINUTE = 60_000;
 

@@ -12,7 +12,7 @@ import { freePort } from '../../harness/engines/free-address.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { headerValue } from '../../harness/mta/received-header.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
+import { sendByHand } from '../support/dialog.js';
 
 /** An external gateway written for the test: takes each message at once, and relays it in plaintext to `next` once `release()` is called. */
 async function startGatedRelay(next: { host: string; port: number }) {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 describe('mailhop run | head', () => {
   it('a reader that stops reading ends the run quietly: no EPIPE stack, exit 0', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', 'run', 'scenarios/all-hops-offer-encrypted.yaml', 'scenarios/mandatory-to-hop-without-starttls-held.yaml'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', 'run', 'scenarios/all-hops-offer-encrypted.yaml', 'scenarios/mandatory-to-hop-without-starttls-held.yaml'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     });

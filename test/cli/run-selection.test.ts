@@ -65,7 +65,7 @@ describe('selectScenarios', () => {
   test('--shard values are checked', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
     for (const bad of ['0/3', '4/3', '1/0', '1-3', 'x/y', '']) {
-      expect(() => parseShard(bad)).toThrow(`--shard must be i/n with 1 <= i <= n (e.g. 2/4); got ${JSON.stringify(bad)}`);
+      expect(() => parseShard(bad)).toThrow(`--shard ${JSON.stringify(bad)}: cannot cut the run into shards: expected i/n with 1 <= i <= n (e.g. 2/4).`);
     }
   });
 });
@@ -133,7 +133,7 @@ describe('shards recorded and merged', () => {
 
     const twice = await withStderr(() => mergeCommand([records[0], records[0]], {}, { stdout: fakeStdout() }));
     expect(twice.result).toBe(2);
-    expect(twice.stderr).toMatch(/^mailhop merge: scenario \S+ \(\S+\) is in both \S+shard-1\.json and \S+shard-1\.json: merge each shard once\n$/);
+    expect(twice.stderr).toMatch(/^mailhop merge: scenario \S+ \(\S+\): cannot merge it twice: it is in both \S+shard-1\.json and \S+shard-1\.json\. Give each shard's record once\.\n$/);
     // A record is a CI artifact anyone may have written: a verdict that is not one is refused, never rendered into HTML.
     const recorded = JSON.parse(await readFile(records[0], 'utf8'));
     recorded.scenarios[0].report.links[0].verdict = 'x"><script>alert(1)</script>';
@@ -141,7 +141,9 @@ describe('shards recorded and merged', () => {
     await writeFile(hostile, JSON.stringify(recorded));
     const refused = await withStderr(() => mergeCommand([hostile], { html: join(dir, 'hostile.html') }, { stdout: fakeStdout() }));
     expect(refused.result).toBe(2);
-    expect(refused.stderr).toMatch(/^mailhop merge: \S+hostile\.json: not a mailhop run record \(written by `mailhop run --record`, version 1\): scenarios\.0\.report\.links\.0\.verdict: /);
+    expect(refused.stderr).toBe(
+      `mailhop merge: ${hostile}: cannot read it as a run record: scenarios.0.report.links.0.verdict: Invalid option: expected one of "plain"|"downgraded"|"stripped"|"tls"|"tls-verified"|"refused"|"none". A run record is what \`mailhop run --record\` writes (version 1).\n`,
+    );
     // Records that hold nothing are not a green build.
     const empty = join(dir, 'empty.json');
     await writeFile(empty, JSON.stringify({ mailhop: 'run-record', version: 1, shard: { index: 3, count: 3 }, scenarios: [] }));
@@ -152,6 +154,8 @@ describe('shards recorded and merged', () => {
     await writeFile(notARecord, JSON.stringify({ scenarios: [] }));
     const bad = await withStderr(() => mergeCommand([notARecord], {}, { stdout: fakeStdout() }));
     expect(bad.result).toBe(2);
-    expect(bad.stderr).toContain(`mailhop merge: ${notARecord}: not a mailhop run record (written by \`mailhop run --record\`, version 1): mailhop: `);
+    expect(bad.stderr).toBe(
+      `mailhop merge: ${notARecord}: cannot read it as a run record: mailhop: Invalid input: expected "run-record". A run record is what \`mailhop run --record\` writes (version 1).\n`,
+    );
   });
 });

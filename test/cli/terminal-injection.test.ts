@@ -79,7 +79,7 @@ async function scenarioFile(name: string, text: string): Promise<string> {
 
 /** The CLI from source as its own process; `waitFor` resolves once stdout matches. */
 function mailhop(...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });

@@ -81,7 +81,7 @@ describe('mailhop up', () => {
   });
 
   test('prints the addresses, a live verdict per message sent by hand, and stops cleanly on SIGINT', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', 'up', 'scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', 'up', 'scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml'], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     });
@@ -125,7 +125,7 @@ describe('mailhop up', () => {
   }, 30_000);
 
   test('prints deferrals as they happen, then the message held when virtual time runs out; SIGTERM stops it too', async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', 'up', 'scenarios/mandatory-to-hop-without-starttls-held.yaml'], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', 'up', 'scenarios/mandatory-to-hop-without-starttls-held.yaml'], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     });

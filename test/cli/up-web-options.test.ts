@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
-import { freePortRun } from '../helpers/free-port-run.js';
+import { freePortRun } from '../support/ports.js';
 
 function up(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', 'up', 'scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', 'up', 'scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
@@ -58,7 +58,7 @@ describe('mailhop up --web --port-base', () => {
   test('a web address off loopback is refused before anything starts', async () => {
     const run = up(['--web', '0.0.0.0:8025']);
     expect(await run.exited).toEqual([2, null]);
-    expect(run.err()).toBe("error: option '--web [address]' argument '0.0.0.0:8025' is invalid. --web 0.0.0.0:8025: the web view listens on 127.0.0.1 only (it shows messages and transcripts); refusing 0.0.0.0\n");
+    expect(run.err()).toBe("error: option '--web [address]' argument '0.0.0.0:8025' is invalid. --web 0.0.0.0:8025: cannot serve the web view on 0.0.0.0: it listens on 127.0.0.1 only (it shows messages and transcripts).\n");
     expect(run.out()).toBe('');
   }, 30_000);
 

@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { headerValue } from '../../harness/mta/received-header.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
-import { availability, titled } from './engine-fixture.js';
+import { sendByHand } from '../support/dialog.js';
+import { availability, titled } from '../support/engine.js';
 
 describe.skipIf(!availability('postfix').usable)(titled('ids through a real Postfix (mailhop up)', 'postfix'), () => {
   it('keeps the sealed id through Postfix, and gives a replay of the delivered message a fresh id', async () => {

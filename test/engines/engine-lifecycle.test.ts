@@ -5,15 +5,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { startEngine, type StartEngineOptions } from '../../harness/engines/start-engine.js';
-import { pickEngineAddress } from '../../harness/engines/free-address.js';
+import { startEngine } from '../../harness/engines/start-engine.js';
 import { userIds } from '../../harness/engines/system-users.js';
 import { MailhopError } from '../../harness/errors.js';
-import { Hop } from '../../harness/scenario/schema.js';
-import { RunPki } from '../../harness/pki/run-pki.js';
-import { Trace } from '../../harness/trace/trace.js';
-import { VirtualClock } from '../../harness/chain/virtual-clock.js';
-import { availability, titled } from './engine-fixture.js';
+import { availability, engineOptions, titled } from '../support/engine.js';
 
 /** Running, not a zombie (an orphan's zombie may wait long for this machine's PID 1 to reap it). */
 const alive = (pid: number) => {
@@ -24,26 +19,10 @@ const alive = (pid: number) => {
   }
 };
 
-async function options(id: string, listen?: { host: string; port: number }): Promise<StartEngineOptions> {
-  const pki = await RunPki.create();
-  return {
-    hop: Hop.parse({ id, engine: 'postfix' }),
-    hostname: `${id}.mailhop.test`,
-    listen: listen ?? (await pickEngineAddress()),
-    next: { host: '127.0.0.1', port: 9 },
-    keyCert: await pki.issue(`${id}.mailhop.test`, 'valid'),
-    caCert: pki.ca.cert,
-    inboundLink: `client->${id}`,
-    outboundLink: `${id}->next`,
-    trace: new Trace(new VirtualClock()),
-    now: () => 0,
-    guessMessage: () => undefined,
-  };
-}
 
 describe.skipIf(!availability('postfix').usable)(titled('a real engine (postfix) starts, is private, and leaves nothing behind', 'postfix'), () => {
   it('runs from a 0700 folder, under its own hostname and hosts file, and stop() removes both', async () => {
-    const engine = await startEngine(await options('lifecycle'));
+    const engine = await startEngine(await engineOptions('lifecycle'));
     const folder = statSync(engine.folder);
     expect(folder.mode & 0o777).toBe(0o700);
     expect(folder.uid).toBe(userIds('postfix')!.uid);
@@ -66,13 +45,14 @@ describe.skipIf(!availability('postfix').usable)(titled('a real engine (postfix)
     const port = (blocker.address() as net.AddressInfo).port;
     const before = readdirSync(tmpdir()).filter((f) => f.startsWith('mailhop-postfix-taken-'));
     try {
-      const err = await startEngine({ ...(await options('taken', { host, port })) }).then(
+      const err = await startEngine({ ...(await engineOptions('taken', 'postfix', { host, port })) }).then(
         (e) => e.stop().then(() => null),
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(MailhopError);
-      expect((err as MailhopError).code).toBe('ECHAIN');
-      expect((err as MailhopError).message).toMatch(/^engine postfix \(hop taken\) did not start: /);
+      expect((err as MailhopError).code).toBe('ESTART');
+      expect((err as MailhopError).hop).toBe('taken');
+      expect((err as MailhopError).message).toMatch(/^hop taken \(postfix\): cannot start postfix: /);
       expect(readdirSync(tmpdir()).filter((f) => f.startsWith('mailhop-postfix-taken-'))).toEqual(before);
     } finally {
       blocker.close();

@@ -6,7 +6,7 @@ import { freePort } from '../../harness/engines/free-address.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { MailhopError } from '../../harness/errors.js';
 import { Scenario } from '../../harness/scenario/schema.js';
-import { startRelay } from '../helpers/external-relay.js';
+import { startRelay } from '../support/external-relay.js';
 
 describe('engine external', () => {
   it('judges the gateway\'s outbound link from the receiver and the wire', async () => {

@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InboundStarttls } from '../../harness/scenario/schema.js';
 import type { RealEngineName } from '../../harness/trace/events.js';
-import { availability, runScenario, summary, titled } from './engine-fixture.js';
+import { availability, runScenario, summary, titled } from '../support/engine.js';
 
 interface Flavour {
   /** The preset it mirrors, also the test's name. */

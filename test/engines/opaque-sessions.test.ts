@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AcceptedEvent, WireEvent } from '../../harness/trace/events.js';
-import { availability, runScenario, titled } from './engine-fixture.js';
+import { availability, runScenario, titled } from '../support/engine.js';
 
 describe.skipIf(!availability('postfix').usable)(titled('a real Postfix relaying three messages over TLS', 'postfix'), () => {
   it('ties each message to the connection the receiver accepted it on: one session each, judged tls, nothing untied', async () => {

@@ -13,7 +13,7 @@ import { OWNER_FILE, RunFolder, sweepOrphanFolders } from '../../harness/engines
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { bootId } from '../../harness/process-owner.js';
-import { deadPid } from '../helpers/dead-pid.js';
+import { deadPid } from '../support/dead-pid.js';
 
 describe('engine run folders', () => {
   it('carry an owner mark: this process and this boot', () => {

@@ -9,7 +9,7 @@ import { mtaPaths } from '../../harness/engines/mta-paths.js';
 import { RunFolder } from '../../harness/engines/run-folder.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
 import { Hop } from '../../harness/scenario/schema.js';
-import { availability, titled } from './engine-fixture.js';
+import { availability, titled } from '../support/engine.js';
 
 async function cf(outbound: Record<string, unknown>): Promise<{ options: string[]; command: string[] }> {
   const pki = await RunPki.create();

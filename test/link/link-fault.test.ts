@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LinkFault } from '../../harness/link/link-fault.js';
-import { dialog, makeCert, sendStamped, startLink, startSmtpServer } from './fixtures.js';
+import { dialog } from '../support/dialog.js';
+import { makeCert, sendStamped, startLink, startSmtpServer } from '../support/link.js';
 
 let pki: { key: string; cert: string };
 beforeAll(async () => {

@@ -1,7 +1,8 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { LinkProxy } from '../../harness/link/link-proxy.js';
-import { LOOPBACK, sendStamped, startLink, startRawServer, unusedPort } from './fixtures.js';
+import { LOOPBACK, sendStamped, startLink, startRawServer } from '../support/link.js';
+import { unusedPort } from '../support/ports.js';
 
 /** Connects a raw client and collects what it receives until the proxy closes it. */
 function rawClient(port: number): { socket: net.Socket; received: Promise<string>; closed: Promise<void> } {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dialog, makeCert, sendStamped, startLink, startRawServer, startSmtpServer } from './fixtures.js';
+import { dialog } from '../support/dialog.js';
+import { makeCert, sendStamped, startLink, startRawServer, startSmtpServer } from '../support/link.js';
 
 let pki: { key: string; cert: string };
 beforeAll(async () => {

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WireRecord } from '../../harness/link/wire-record.js';
 import { WireWitness } from '../../harness/link/wire-witness.js';
-import { dialog, LOOPBACK, makeCert, sendStamped, startSmtpServer } from './fixtures.js';
+import { dialog } from '../support/dialog.js';
+import { LOOPBACK, makeCert, sendStamped, startSmtpServer } from '../support/link.js';
 
 type Step = readonly ['C' | 'S', string | Buffer];
 

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { runInline, verbs } from '../helpers/run-inline.js';
-import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
+import { runInline, verbs } from '../support/chain.js';
+import { cmd, dial, dialog } from '../support/dialog.js';
+import { startTestHop } from '../support/hop.js';
 
 // break-handshake hops (docs/behaviour.md#S-break-handshake): STARTTLS is
 // answered 220, then the ClientHello meets a close, an alert, plaintext or silence. What each

@@ -5,7 +5,8 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SmtpClient } from '../../harness/mta/smtp-client.js';
-import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
+import { cmd, dial, dialog } from '../support/dialog.js';
+import { startTestHop } from '../support/hop.js';
 
 /**
  * A server that answers every command 250 (DATA 354) and records the bytes between the 354 and the

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { runInline, verbs } from '../helpers/run-inline.js';
-import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
+import { runInline, verbs } from '../support/chain.js';
+import { cmd, dial, dialog } from '../support/dialog.js';
+import { startTestHop } from '../support/hop.js';
 import type { RefusedCommandEvent } from '../../harness/trace/events.js';
 
 // Hops whose STARTTLS is refused by a front before the honest server (docs/behaviour.md#S-none,

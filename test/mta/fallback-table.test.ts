@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import type { ScenarioInput } from '../../harness/scenario/schema.js';
-import { runInline, type InlineRun } from '../helpers/run-inline.js';
+import { runInline, type InlineRun } from '../support/chain.js';
 
 // Chains are independent and mostly wait on sockets: run many at once.
 vi.setConfig({ maxConcurrency: 16 });

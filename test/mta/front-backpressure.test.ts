@@ -9,7 +9,8 @@ import dc from 'node:diagnostics_channel';
 import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cmd, dial, startTestHop } from './hop-fixture.js';
+import { cmd, dial } from '../support/dialog.js';
+import { startTestHop } from '../support/hop.js';
 
 const MB = 1024 * 1024;
 /** 30 MiB of `NOOP` CRLF: 5,242,880 commands. */

@@ -7,7 +7,8 @@
 import net from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { hopLimits } from '../../harness/mta/hop-limits.js';
-import { cmd, dial, dialog, startTestHop } from './hop-fixture.js';
+import { cmd, dial, dialog } from '../support/dialog.js';
+import { startTestHop } from '../support/hop.js';
 
 const KiB = 1024;
 
@@ -156,9 +157,9 @@ describe('hop limits: recipients per transaction', () => {
   });
 
   it('refuses a recipient limit below the 100 RFC 5321 §4.5.3.1.8 requires, and a limit that is no positive integer', () => {
-    expect(() => hopLimits({ maxRecipients: 99 })).toThrow('hop limit maxRecipients must be at least 100 (RFC 5321 §4.5.3.1.8), got 99');
-    expect(() => hopLimits({ idleTimeoutMs: 0 })).toThrow('hop limit idleTimeoutMs must be a positive integer, got 0');
-    expect(() => hopLimits({ maxMessageBytes: Number.NaN })).toThrow('hop limit maxMessageBytes must be a positive integer, got NaN');
+    expect(() => hopLimits({ maxRecipients: 99 })).toThrow('hop limit maxRecipients: cannot be 99: a server must accept at least 100 recipients per transaction (RFC 5321 §4.5.3.1.8).');
+    expect(() => hopLimits({ idleTimeoutMs: 0 })).toThrow('hop limit idleTimeoutMs: cannot be 0: it must be a positive integer.');
+    expect(() => hopLimits({ maxMessageBytes: Number.NaN })).toThrow('hop limit maxMessageBytes: cannot be NaN: it must be a positive integer.');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { runInline, verbs } from '../helpers/run-inline.js';
+import { runInline, verbs } from '../support/chain.js';
 
 // Each inbound STARTTLS mode of a hop (RFC 3207; docs/behaviour.md#servers), seen from the wire
 // and from the receiving hop.

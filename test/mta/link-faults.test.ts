@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInline, verbs } from '../helpers/run-inline.js';
+import { runInline, verbs } from '../support/chain.js';
 import type { AcceptedEvent } from '../../harness/trace/events.js';
 
 const CHAIN = [{ id: 'sendmail' }, { id: 'gateway' }, { id: 'mailbox' }];

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { runInline, verbs } from '../helpers/run-inline.js';
+import { runInline, verbs } from '../support/chain.js';
 
 const TLS10_ONLY = { starttls: 'offer', tls: { minVersion: 'TLSv1', maxVersion: 'TLSv1' } } as const;
 

@@ -48,6 +48,6 @@ describe('SessionSlots', () => {
   });
 
   it('refuses a limit below 1', () => {
-    expect(() => new SessionSlots(0)).toThrow('concurrency limit must be an integer >= 1, got 0');
+    expect(() => new SessionSlots(0)).toThrow('session slots: cannot allow 0 sessions at once: a concurrency limit is an integer >= 1.');
   });
 });

@@ -11,7 +11,7 @@ import { freePort } from '../../harness/engines/free-address.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { needsSmtpUtf8 } from '../../harness/mta/smtputf8.js';
-import { runInline } from '../helpers/run-inline.js';
+import { runInline } from '../support/chain.js';
 
 const FROM = 'josé@exämple.test';
 const TO = '用户@例子.test';

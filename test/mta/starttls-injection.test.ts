@@ -6,8 +6,9 @@ import type { WireRecord } from '../../harness/link/wire-record.js';
 import { Submit } from '../../harness/scenario/schema.js';
 import type { AcceptedEvent, StarttlsInjectionEvent, TraceEvent } from '../../harness/trace/events.js';
 import { judgeMessageLink } from '../../harness/verdict/link-verdict.js';
-import { runInline } from '../helpers/run-inline.js';
-import { cmd, dial, dialog, expectReply, HOSTNAME, LINK, startTestHop, type TestHop } from './hop-fixture.js';
+import { runInline } from '../support/chain.js';
+import { cmd, dial, dialog, expectReply } from '../support/dialog.js';
+import { HOSTNAME, LINK, startTestHop, type TestHop } from '../support/hop.js';
 
 // STARTTLS command injection (CVE-2011-0411 class; docs/behaviour.md#A-inject-command): plaintext commands
 // pipelined after STARTTLS in the same segment. A correct server discards them (RFC 3207 §4.2);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { runInline } from '../helpers/run-inline.js';
+import { runInline } from '../support/chain.js';
 
 // A hop whose only suites are eNULL (docs/behaviour.md#A-enull, docs/behaviour.md#N-openssl): TLS framing, no encryption.
 // The Received header still says ESMTPS; the verdict must not call it encrypted (RFC 7435 §3).

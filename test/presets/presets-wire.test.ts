@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInline, verbs, type InlineRun } from '../helpers/run-inline.js';
+import { runInline, verbs, type InlineRun } from '../support/chain.js';
 import type { PresetKey } from '../../harness/presets/index.js';
 
 // What crossed the wire per preset (docs/behaviour.md#products), on the link from a hop with the

@@ -10,7 +10,7 @@ import { startChain } from '../../harness/chain/chain.js';
 import { LinkProxy } from '../../harness/link/link-proxy.js';
 import type { WireRecord } from '../../harness/link/wire-record.js';
 import { Scenario } from '../../harness/scenario/schema.js';
-import { LOOPBACK, sendStamped, startSmtpServer } from '../link/fixtures.js';
+import { LOOPBACK, sendStamped, startSmtpServer } from '../support/link.js';
 
 const SCENARIO = Scenario.parse({
   name: 'bounded-trace',

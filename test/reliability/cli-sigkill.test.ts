@@ -12,8 +12,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { availability } from '../engines/engine-fixture.js';
-import { alive, processTree, type ProcessId } from './proc.js';
+import { availability } from '../support/engine.js';
+import { alive, processTree, type ProcessId } from '../support/proc.js';
 import type { RealEngineName } from '../../harness/trace/events.js';
 
 /** OpenSMTPD cannot offer STARTTLS here (docs/real-mtas.md#opensmtpd), so its hop offers none. */
@@ -136,7 +136,7 @@ async function untilEmpty(probe: () => string[], limitMs: number): Promise<strin
 
 /** `mailhop up <file>` from source; resolves once the chain is up (every hop, the engine included, answered). */
 async function mailhopUp(file: string): Promise<{ child: ChildProcess; exited: Promise<[number | null, NodeJS.Signals | null]> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', 'up', file], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', 'up', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });

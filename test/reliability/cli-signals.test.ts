@@ -12,8 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { availability } from '../engines/engine-fixture.js';
-import { alive, caughtSignals, LISTEN, processTree, refused, socketsOf, tcpSockets, waitUntil, type ProcessId, type TcpSocket } from './proc.js';
+import { availability } from '../support/engine.js';
+import { alive, caughtSignals, LISTEN, processTree, refused, socketsOf, tcpSockets, waitUntil, type ProcessId, type TcpSocket } from '../support/proc.js';
 
 /** A scenario that stays mid-delivery for a minute: the link swallows the handshake and the sender waits. */
 const STALLED = (name: string, middle: string) => `name: ${name}
@@ -49,7 +49,7 @@ function mailhop(...args: string[]) {
 
 /** As mailhop(), with modules to preload (`node --import`). */
 function mailhopWith(preload: string[], args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'test/cli/mailhop-dev.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload.flatMap((p) => ['--import', p]), 'test/support/mailhop-dev.ts', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
   });

@@ -13,7 +13,7 @@ import { startChain } from '../../harness/chain/chain.js';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
 import { checkAccounting } from '../../harness/verdict/accounting.js';
 import { freshSession, inPool, throwCase } from './fuzz-kit.js';
-import { adversarialCases, clientHello, randomCase, type FuzzCase } from './fuzz-streams.js';
+import { adversarialCases, clientHello, randomCase, type FuzzCase } from '../support/fuzz-streams.js';
 
 const SEED = Number(process.env.MAILHOP_FUZZ_SEED ?? 1);
 const RUNS = Number(process.env.MAILHOP_FUZZ_RUNS ?? 8);

@@ -4,7 +4,7 @@
  * CRLF); checks that a listener still serves a fresh session. A failure names the case.
  */
 import net from 'node:net';
-import type { FuzzCase } from './fuzz-streams.js';
+import type { FuzzCase } from '../support/fuzz-streams.js';
 
 /** What a listener did with one case. */
 export interface FuzzOutcome {

@@ -3,7 +3,7 @@
  * something adversarial (the named cases of the client-side fuzz), and random dialogues from a seed
  * (mulberry32, fuzz-streams.ts) where any step may get random replies, garbage, a close or a reset.
  */
-import { prng } from './fuzz-streams.js';
+import { prng } from '../support/fuzz-streams.js';
 import type { HostilePeer, HostileScript } from './hostile-server.js';
 
 /** A step of the dialogue, as the server sees it. */

@@ -11,7 +11,7 @@ import { judgeScenario, type ScenarioReport } from '../../harness/verdict/judge-
 import { TraceIndex } from '../../harness/verdict/trace-index.js';
 import { renderLiveVerdict } from '../../harness/report/live-verdict.js';
 import { UP_CHAIN_OPTIONS, watchChain } from '../../harness/report/live-watch.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
+import { sendByHand } from '../support/dialog.js';
 
 // relay's first handshake to gateway is killed on the wire and it reconnects in clear (stripped); mailbox has no STARTTLS (plain).
 const scenario = Scenario.parse({

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadScenarios } from '../../harness/index.js';
-import { runRecords } from '../helpers/run-records.js';
+import { runRecords } from '../support/chain.js';
 import { renderHtml } from '../../harness/report/html-report.js';
 import type { RunRecord } from '../../harness/report/run-record.js';
-import { browserSuiteTitle, hasChromium, openInChromium, type OpenedPage } from './open-in-chromium.js';
+import { browserSuiteTitle, hasChromium, openInChromium, type OpenedPage } from '../support/open-in-chromium.js';
 
 /** The same run with a link fault recorded on one connection of `link`, as the link faults record them. */
 function withFault(run: RunRecord, link: string): RunRecord {

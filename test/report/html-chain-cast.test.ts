@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { Scenario } from '../../harness/scenario/schema.js';
 import type { EngineEvent } from '../../harness/trace/events.js';
 import { attackersOn, attackerTitle, hopFigures } from '../../harness/report/html-chain-cast.js';
-import { runInline } from '../helpers/run-inline.js';
+import { runInline } from '../support/chain.js';
 
 const scenario = Scenario.parse({
   name: 'every-kind',

@@ -9,9 +9,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { loadScenarios, loadScenarioText } from '../../harness/index.js';
-import { runRecords } from '../helpers/run-records.js';
+import { runRecords } from '../support/chain.js';
 import { renderHtml } from '../../harness/report/html-report.js';
-import { browserSuiteTitle, hasChromium, openInChromium, saveScreenshot, type OpenedPage } from './open-in-chromium.js';
+import { browserSuiteTitle, hasChromium, openInChromium, saveScreenshot, type OpenedPage } from '../support/open-in-chromium.js';
 import { expectReadableDiagram, measureDiagram, rowsOf } from './diagram-geometry.js';
 
 /**

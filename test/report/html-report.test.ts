@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios, loadScenarioText } from '../../harness/index.js';
 import { renderExplanation } from '../../harness/report/explain-report.js';
-import { runRecords } from '../helpers/run-records.js';
+import { runRecords } from '../support/chain.js';
 import { renderHtml } from '../../harness/report/html-report.js';
 import type { RunRecord } from '../../harness/report/run-record.js';
 

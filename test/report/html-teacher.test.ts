@@ -15,10 +15,10 @@ import { loadScenarioText } from '../../harness/index.js';
 import { freePort } from '../../harness/engines/free-address.js';
 import { renderHtml } from '../../harness/report/html-report.js';
 import type { RunRecord } from '../../harness/report/run-record.js';
-import { runRecords } from '../helpers/run-records.js';
-import { startRelay } from '../helpers/external-relay.js';
-import { availability } from '../engines/engine-fixture.js';
-import { browserSuiteTitle, hasChromium, openInChromium, saveScreenshot, type OpenedPage } from './open-in-chromium.js';
+import { runRecords } from '../support/chain.js';
+import { startRelay } from '../support/external-relay.js';
+import { availability } from '../support/engine.js';
+import { browserSuiteTitle, hasChromium, openInChromium, saveScreenshot, type OpenedPage } from '../support/open-in-chromium.js';
 import { expectAttackerOn, expectReadableDiagram, measureDiagram, rowsOf } from './diagram-geometry.js';
 
 const DESCRIPTION =

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios } from '../../harness/index.js';
-import { runRecords } from '../helpers/run-records.js';
+import { runRecords } from '../support/chain.js';
 import { renderJunit, xmlEscape } from '../../harness/report/junit-report.js';
 import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
 

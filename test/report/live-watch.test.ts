@@ -11,7 +11,7 @@ import type { TraceEvent } from '../../harness/trace/events.js';
 import { TraceIndex } from '../../harness/verdict/trace-index.js';
 import { renderLiveVerdict } from '../../harness/report/live-verdict.js';
 import { watchChain } from '../../harness/report/live-watch.js';
-import { chainOf, syntheticTrace } from '../verdict/synthetic-trace.js';
+import { chainOf, syntheticTrace } from '../support/synthetic-trace.js';
 
 /** A chain that records the given events one by one; settle() never resolves (never quiet), or resolves a turn later. */
 function busyChain(hops: number, settles: 'never' | 'next-turn' = 'never') {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios } from '../../harness/index.js';
 import { readRunFile, writeRunFile } from '../../harness/report/run-file.js';
 import { renderHtml } from '../../harness/report/html-report.js';
-import { runRecords } from '../helpers/run-records.js';
+import { runRecords } from '../support/chain.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadScenarios } from '../../harness/index.js';
-import { runRecords } from '../helpers/run-records.js';
+import { runRecords } from '../support/chain.js';
 import { renderScenario } from '../../harness/report/text-report.js';
 import { failedReport } from '../../harness/chain/run-scenarios.js';
 import { Scenario } from '../../harness/scenario/schema.js';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { BOOT_LABEL, OWNER_PID_LABEL, sweepOrphanContainers, type SweepApi } from '../../harness/runtime/container-sweep.js';
 import { bootId } from '../../harness/process-owner.js';
-import { deadPid } from '../helpers/dead-pid.js';
+import { deadPid } from '../support/dead-pid.js';
 import { probeEngine } from '../../harness/runtime/engine-probe.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';

@@ -10,7 +10,7 @@ import { startUnit, type UnitPlan } from '../../harness/runtime/start-unit.js';
 import type { ChainLine, UnitLine } from '../../harness/runtime/control-line.js';
 import { IdSeal } from '../../harness/chain/id-seal.js';
 import { Scenario } from '../../harness/scenario/schema.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
+import { sendByHand } from '../support/dialog.js';
 
 const inbound = Scenario.parse({ name: 'x', hops: [{ id: 'gateway' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] }).hops[0].inbound;
 const hopPlan = (extra: Partial<Extract<UnitPlan, { kind: 'hop' }>>): UnitPlan => ({

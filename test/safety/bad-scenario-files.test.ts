@@ -72,7 +72,7 @@ const SYNTAX = [`${at('syntax.yaml')}:4:4: invalid YAML: All sequence items must
 
 describe('the mailhop command with bad scenario files', () => {
   it('run on a folder with one good and two bad files: exit 2, every problem of both bad files listed, nothing run', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/cli/mailhop-dev.ts', 'run', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/mailhop-dev.ts', 'run', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -16,7 +16,7 @@ import { startChain } from '../../harness/chain/chain.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
 import type { RealEngineName } from '../../harness/trace/events.js';
-import { availability } from '../engines/engine-fixture.js';
+import { availability } from '../support/engine.js';
 
 /** A PEM private key header of any kind (PKCS#8, EC, RSA, ENCRYPTED...); written in two parts so this file does not match. */
 const PRIVATE_KEY = new RegExp('-----BEGIN (?:[A-Z0-9]+ )*PRIVATE' + ' KEY-----');

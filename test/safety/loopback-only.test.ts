@@ -16,8 +16,8 @@ import { startChain, type StartedChain } from '../../harness/chain/chain.js';
 import { MailhopError } from '../../harness/errors.js';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
 import type { SessionEvent, WireEvent } from '../../harness/trace/events.js';
-import { availability } from '../engines/engine-fixture.js';
-import { LISTEN, processTree, socketsOf } from '../reliability/proc.js';
+import { availability } from '../support/engine.js';
+import { LISTEN, processTree, socketsOf } from '../support/proc.js';
 
 const scenario = (input: Partial<ScenarioInput>) => Scenario.parse({ name: 'safety', messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }], ...input });
 

@@ -1,15 +1,16 @@
 /**
- * The project stands alone: no file of it points at notes outside the repository. Code, tests,
- * scenarios, scripts and the README cite public sources (RFC sections, product documentation,
- * observed log lines) and the catalogue in docs/; a citation of the catalogue names an anchor that
- * exists. Judged over every file git knows (tracked, plus new files not ignored), so a file added
- * but not yet committed is checked too.
+ * The project stands alone: no file of it, and no text it prints from its sources (`mailhop presets`),
+ * points at notes outside the repository. Code, tests, scenarios, scripts and the README cite public
+ * sources (RFC sections, product documentation, observed log lines) and the catalogue in docs/; a
+ * citation of the catalogue names an anchor that exists. Judged over every file git knows (tracked,
+ * plus new files not ignored), so a file added but not yet committed is checked too.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { presetTable } from '../../harness/presets/describe-preset.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = path.relative(ROOT, fileURLToPath(import.meta.url));
@@ -21,6 +22,7 @@ const OUTSIDE: ReadonlyArray<{ what: string; re: RegExp; exceptUnder?: string }>
   { what: 'the dependency notes', re: /dependencies\.md/i },
   { what: 'the research notes on real MTAs (cite docs/real-mtas.md)', re: /(?<!docs\/)real-mtas\.md/, exceptUnder: 'docs/' },
   { what: 'a "reference §" citation (cite an anchor of docs/behaviour.md)', re: /\breference\s*§/i },
+  { what: 'the code style notes', re: /\bSTYLE\.md\b/i },
 ];
 
 /** Pages in docs/ whose anchors (`<a id="...">`) code may cite as `docs/<page>#<id>`. */
@@ -87,5 +89,13 @@ describe.skipIf(typeof files === 'string')(`the repository's own files${typeof f
       });
     }
     expect(dangling).toEqual([]);
+  });
+});
+
+describe('what mailhop prints about its sources', () => {
+  it('`mailhop presets` names no notes outside the project', () => {
+    const table = presetTable();
+    expect(table.length).toBeGreaterThan(500);
+    expect(OUTSIDE.flatMap((o) => hits('mailhop presets', table, o.re).map((h) => `${h}   <- ${o.what}`))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import { AccountingTally } from '../../harness/verdict/accounting.js';
 import { FinalVerdicts } from '../../harness/verdict/final-verdicts.js';
 import { judgeScenario, type ScenarioReport } from '../../harness/verdict/judge-scenario.js';
 import type { TraceEvent } from '../../harness/trace/events.js';
-import { chainOf, syntheticTrace } from './synthetic-trace.js';
+import { chainOf, syntheticTrace } from '../support/synthetic-trace.js';
 
 const KEEP = 100;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInline } from '../helpers/run-inline.js';
+import { runInline } from '../support/chain.js';
 import { trustedHeaders, type KnownHop } from '../../harness/verdict/header-reconstruction.js';
 import { parseReceived } from '../../harness/verdict/received-claim.js';
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeScenario, judgeScenarioAsync } from '../../harness/verdict/judge-scenario.js';
 import type { TraceEvent } from '../../harness/trace/events.js';
-import { chainOf, syntheticTrace } from './synthetic-trace.js';
+import { chainOf, syntheticTrace } from '../support/synthetic-trace.js';
 
 /** Reads of event fields allowed per event: what one pass to index plus judging each message's few events costs. */
 const READS_PER_EVENT = 40;

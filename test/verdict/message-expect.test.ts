@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runInline } from '../helpers/run-inline.js';
+import { runInline } from '../support/chain.js';
 import { loadScenarioText } from '../../harness/scenario/load-scenario.js';
 
 // A Boundary Encryption gateway: mail for the listed domain must go over TLS, other mail goes as it came (plain).

@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../harness/trace/events.js';
 import { TraceIndex } from '../../harness/verdict/trace-index.js';
-import { chainOf, syntheticTrace } from './synthetic-trace.js';
+import { chainOf, syntheticTrace } from '../support/synthetic-trace.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;

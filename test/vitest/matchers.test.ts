@@ -99,15 +99,21 @@ m1 on gateway->mailbox: plain (delivered in plaintext; STARTTLS was not tried (n
   });
 
   test('an unknown link, a chain with no message, or a value that is not a run fail even under .not', async ({ chain }) => {
-    await expect(expect(chain).not.toBeDelivered()).rejects.toThrow(
-      'toBeDelivered: no message went through scenario messagelabs-plaintext-inbound-not-upgraded yet; call chain.run() (or send()) first',
-    );
+    await expect(expect(chain).not.toBeDelivered()).rejects.toMatchObject({
+      code: 'EUSAGE',
+      message: 'toBeDelivered: cannot judge an empty run: no message went through scenario messagelabs-plaintext-inbound-not-upgraded yet. Call chain.run() (or send()) first.',
+    });
     await chain.run();
-    await expect(expect(chain).not.toBeEncryptedOn('client->gateway')).rejects.toThrow(
-      'toBeEncryptedOn: scenario messagelabs-plaintext-inbound-not-upgraded has no link client->gateway; its links are client->sendmail, sendmail->gateway, gateway->mailbox',
-    );
+    await expect(expect(chain).not.toBeEncryptedOn('client->gateway')).rejects.toMatchObject({
+      code: 'EUSAGE',
+      link: 'client->gateway',
+      message: 'toBeEncryptedOn: cannot judge link client->gateway: scenario messagelabs-plaintext-inbound-not-upgraded has no such link; its links are client->sendmail, sendmail->gateway, gateway->mailbox.',
+    });
     // @ts-expect-error a number is not a run (the type test checks this too)
-    await expect(expect(42).not.toBeDelivered()).rejects.toThrow('toBeDelivered: expect() needs a ScenarioReport or a StartedChain, got number');
+    await expect(expect(42).not.toBeDelivered()).rejects.toMatchObject({
+      code: 'EUSAGE',
+      message: 'toBeDelivered: cannot judge number: expect() needs a ScenarioReport or a StartedChain.',
+    });
   });
 });
 
@@ -127,9 +133,10 @@ describe('a relay that goes on in plaintext after 454 to STARTTLS (fake-454-oppo
   test('a name that is not a link verdict is refused with the list of names', async ({ chain }) => {
     await chain.run();
     // @ts-expect-error 'clear' is not a link verdict (the type test checks this too)
-    await expect(expect(chain).toHaveVerdict('relay->mailbox', 'clear')).rejects.toThrow(
-      'toHaveVerdict: "clear" is not a link verdict; expected one of tls-verified, tls, downgraded, plain, stripped, refused, none',
-    );
+    await expect(expect(chain).toHaveVerdict('relay->mailbox', 'clear')).rejects.toMatchObject({
+      code: 'EUSAGE',
+      message: 'toHaveVerdict: cannot judge by "clear": it is not a link verdict; expected one of tls-verified, tls, downgraded, plain, stripped, refused, none.',
+    });
   });
 });
 

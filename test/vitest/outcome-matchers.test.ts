@@ -25,9 +25,11 @@ describe('toBeDeferredAt and toBeBouncedAt (where a message stopped)', () => {
     );
     expect(elsewhere).toContain('m1 on relay->mailbox: refused');
     expect(elsewhere).toContain('S: … 5 more EHLO lines, no STARTTLS');
-    await expect(expect(chain).toBeDeferredAt('gateway')).rejects.toThrow(
-      'toBeDeferredAt: scenario mandatory-to-hop-without-starttls-held has no hop gateway; its hops are sender, relay, mailbox',
-    );
+    await expect(expect(chain).toBeDeferredAt('gateway')).rejects.toMatchObject({
+      code: 'EUSAGE',
+      hop: 'gateway',
+      message: 'toBeDeferredAt: cannot judge hop gateway: scenario mandatory-to-hop-without-starttls-held has no such hop; its hops are sender, relay, mailbox.',
+    });
   });
 
   bounced('at its queue lifetime the relay bounces with a DSN', async ({ chain }) => {
@@ -72,9 +74,10 @@ describe('forMessages: a matcher on some of the messages', () => {
     // The whole run is mixed on that link, so neither claim holds for every message.
     await expect(chain).not.toHaveVerdict('gateway->mailbox', 'tls');
     await expect(chain).not.toHaveVerdict('gateway->mailbox', 'plain');
-    await expect(expect(forMessages(chain, 'm3')).toBeDelivered()).rejects.toThrow(
-      'toBeDelivered: scenario boundary-list-splits-messages has no message m3; its messages are m1, m2',
-    );
-    expect(() => forMessages(chain)).toThrow('forMessages: name at least one message id');
+    await expect(expect(forMessages(chain, 'm3')).toBeDelivered()).rejects.toMatchObject({
+      code: 'EUSAGE',
+      message: 'toBeDelivered: cannot select message m3: scenario boundary-list-splits-messages has no such message; its messages are m1, m2.',
+    });
+    expect(() => forMessages(chain)).toThrow('forMessages: cannot select no message: it names none. Name at least one message id, e.g. forMessages(chain, "m1").');
   });
 });

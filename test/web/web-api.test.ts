@@ -125,17 +125,20 @@ describe('the web view API', () => {
   it('listens on 127.0.0.1 only, and a taken port stops up with exit 2 and the chain with it', async () => {
     expect(parseWebAddress(true)).toEqual({ host: '127.0.0.1', port: 8025 });
     expect(parseWebAddress('127.0.0.1:8080')).toEqual({ host: '127.0.0.1', port: 8080 });
-    for (const [value, message] of [
-      ['0.0.0.0:8025', '--web 0.0.0.0:8025: the web view listens on 127.0.0.1 only (it shows messages and transcripts); refusing 0.0.0.0'],
-      ['localhost:8025', '--web localhost:8025: the web view listens on 127.0.0.1 only (it shows messages and transcripts); refusing localhost'],
-      ['[::1]:8025', '--web [::1]:8025: the web view listens on 127.0.0.1 only (it shows messages and transcripts); refusing [::1]'],
-      ['http', '--web http: expected a port (8025) or 127.0.0.1:<port>'],
-      ['70000', '--web 70000: port 70000 is not within 0..65535'],
-    ]) expect(() => parseWebAddress(value), value).toThrow(message);
+    for (const [value, code, message] of [
+      ['0.0.0.0:8025', 'ELOOPBACK', '--web 0.0.0.0:8025: cannot serve the web view on 0.0.0.0: it listens on 127.0.0.1 only (it shows messages and transcripts).'],
+      ['localhost:8025', 'ELOOPBACK', '--web localhost:8025: cannot serve the web view on localhost: it listens on 127.0.0.1 only (it shows messages and transcripts).'],
+      ['[::1]:8025', 'ELOOPBACK', '--web [::1]:8025: cannot serve the web view on [::1]: it listens on 127.0.0.1 only (it shows messages and transcripts).'],
+      ['http', 'EUSAGE', '--web http: cannot read it as an address: expected a port (8025) or 127.0.0.1:<port>.'],
+      ['70000', 'EUSAGE', '--web 70000: cannot listen on port 70000: a port is within 0..65535.'],
+    ]) expect(() => parseWebAddress(value), value).toThrow(expect.objectContaining({ code, message }));
 
     const { scenario } = await loadScenarioFile('scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml');
     await using chain = await startChain(scenario);
-    await expect(startWebView(chain, { host: '0.0.0.0', port: 0 })).rejects.toThrow('refusing to serve the web view on 0.0.0.0: it listens on 127.0.0.1 only');
+    await expect(startWebView(chain, { host: '0.0.0.0', port: 0 })).rejects.toMatchObject({
+      code: 'ELOOPBACK',
+      message: 'web view: cannot serve it on 0.0.0.0: it listens on 127.0.0.1 only (it shows messages and transcripts).',
+    });
 
     const blocker = net.createServer().listen(0, '127.0.0.1');
     await once(blocker, 'listening');
@@ -143,7 +146,9 @@ describe('the web view API', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       await expect(upWithWeb('scenarios/messagelabs-plaintext-inbound-not-upgraded.yaml', { web: { host: '127.0.0.1', port: taken } })).rejects.toThrow(/^up exited 2/);
-      expect(stderr.mock.calls.map((c) => String(c[0]))).toContain(`mailhop up: web view: cannot listen on 127.0.0.1:${taken}: the port is in use (EADDRINUSE)\n`);
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toContain(
+        `mailhop up: web view: cannot listen on 127.0.0.1:${taken}: the port is in use (EADDRINUSE). Give another port, or 0 for any free one.\n`,
+      );
     } finally {
       stderr.mockRestore();
       blocker.close();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import nodemailer from 'nodemailer';
-import { browserSuiteTitle, CHROMIUM, hasChromium, saveScreenshot } from '../report/open-in-chromium.js';
+import { browserSuiteTitle, CHROMIUM, hasChromium, saveScreenshot } from '../support/open-in-chromium.js';
 import { upWithWeb, type UpRun } from './up-in-process.js';
 
 /** A plaintext SMTP dialogue on a raw socket (RFC 5321): each reply answered with the next command; resolves to the replies. */

@@ -44,7 +44,6 @@ export const LinkFaultSpec = z.discriminatedUnion('fault', [
   ResetSpec,
 ]);
 export type LinkFaultSpec = z.output<typeof LinkFaultSpec>;
-export type LinkFaultName = LinkFaultSpec['fault'];
 
 /** Makes the fault a spec describes (async: an interceptor needs its certificate first). */
 export async function createLinkFault(spec: LinkFaultSpec, env: FaultEnv): Promise<LinkFault> {

@@ -3,7 +3,8 @@ import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { intercept } from '../../../harness/link/faults/intercept.js';
 import { RunPki, type KeyCert } from '../../../harness/pki/run-pki.js';
-import { dialog, LOOPBACK, makeCert, startLink, startSmtpServer } from '../fixtures.js';
+import { dialog } from '../../support/dialog.js';
+import { LOOPBACK, makeCert, startLink, startSmtpServer } from '../../support/link.js';
 
 let serverCert: KeyCert;
 let attacker: KeyCert;

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskStarttls } from '../../../harness/link/faults/mask-starttls.js';
-import { LOOPBACK, makeCert, startLink, startSmtpServer } from '../fixtures.js';
+import { LOOPBACK, makeCert, startLink, startSmtpServer } from '../../support/link.js';
 import { greetAndEhlo, rawPair, RawPeer } from './raw-peers.js';
 
 let pki: { key: string; cert: string };

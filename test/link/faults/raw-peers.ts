@@ -6,7 +6,7 @@
 import net from 'node:net';
 import type { LinkFault } from '../../../harness/link/link-fault.js';
 import type { CarriedDelivery, FaultEnv } from '../../../harness/link/faults/index.js';
-import { LOOPBACK, startLink, startRawServer, type TestLink } from '../fixtures.js';
+import { LOOPBACK, startLink, startRawServer, type TestLink } from '../../support/link.js';
 
 /** One end of a connection: what it received, and ways to wait for more. */
 export class RawPeer {

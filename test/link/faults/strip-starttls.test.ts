@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { stripStarttls } from '../../../harness/link/faults/strip-starttls.js';
-import { dialog } from '../fixtures.js';
+import { dialog } from '../../support/dialog.js';
 import { greetAndEhlo, rawPair } from './raw-peers.js';
 
 // docs/behaviour.md#A-strip: the STARTTLS line disappears and the multiline reply stays valid (RFC 5321 §4.2).

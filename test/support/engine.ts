@@ -1,9 +1,15 @@
 /**
  * Helpers for tests that run real engines: which engines this machine can run (with the reason
- * when not, for `describe.skipIf(...)(`x (skipped: reason)`)`), and a runner that builds a
- * scenario in code, runs it and keeps what the assertions need.
+ * when not, for `describe.skipIf(...)(`x (skipped: reason)`)`), a runner that builds a scenario in
+ * code, runs it and keeps what the assertions need, and the options to start one engine on its own.
  */
-import { runInline } from '../helpers/run-inline.js';
+import { runInline } from './chain.js';
+import { pickEngineAddress } from '../../harness/engines/free-address.js';
+import type { StartEngineOptions } from '../../harness/engines/start-engine.js';
+import { RunPki } from '../../harness/pki/run-pki.js';
+import { Hop } from '../../harness/scenario/schema.js';
+import { Trace } from '../../harness/trace/trace.js';
+import { VirtualClock } from '../../harness/chain/virtual-clock.js';
 import { diagnoseEngines, engineAvailability } from '../../harness/engines/doctor.js';
 import type { ScenarioInput } from '../../harness/scenario/schema.js';
 import type { EngineEvent, RealEngineName, TraceEvent } from '../../harness/trace/events.js';
@@ -46,4 +52,26 @@ export async function runScenario(input: Partial<ScenarioInput>): Promise<Engine
 /** `link: verdict` pairs and the outcome, for one readable assertion (a failure prints them all). */
 export function summary(report: ScenarioReport): { links: Record<string, string>; outcome: string } {
   return { links: Object.fromEntries(report.links.map((l) => [l.link, l.verdict])), outcome: report.outcome };
+}
+
+/**
+ * What startEngine needs to start `engine` as hop `id` on its own (a fresh loopback address unless `listen` is given),
+ * relaying to a port nothing answers on; `over` replaces any of it (e.g. `paths`).
+ */
+export async function engineOptions(id: string, engine: RealEngineName = 'postfix', listen?: { host: string; port: number }, over: Partial<StartEngineOptions> = {}): Promise<StartEngineOptions> {
+  const pki = await RunPki.create();
+  return {
+    hop: Hop.parse({ id, engine }),
+    hostname: `${id}.mailhop.test`,
+    listen: listen ?? (await pickEngineAddress()),
+    next: { host: '127.0.0.1', port: 9 },
+    keyCert: await pki.issue(`${id}.mailhop.test`, 'valid'),
+    caCert: pki.ca.cert,
+    inboundLink: `client->${id}`,
+    outboundLink: `${id}->next`,
+    trace: new Trace(new VirtualClock()),
+    now: () => 0,
+    guessMessage: () => undefined,
+    ...over,
+  };
 }

@@ -1,7 +1,7 @@
 /**
- * Test fixtures for the link: a generated EC certificate, real smtp-server instances on ephemeral
- * loopback ports, a nodemailer client that sends one stamped message, and a proxy whose records
- * can be awaited.
+ * The link for tests: a generated EC certificate, real smtp-server instances on ephemeral loopback
+ * ports, a nodemailer client that sends one stamped message, a raw TCP peer, and a proxy whose records
+ * can be awaited (print them with dialog.ts's `dialog()`).
  */
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -144,11 +144,6 @@ export async function startLink(targetPort: number, faults: readonly LinkFault[]
   };
 }
 
-/** A transcript as text, for failure messages: `C: EHLO x` / `S: 250 ok`. */
-export function dialog(record: WireRecord): string {
-  return record.transcript.map((e) => `${e.dir}: ${e.text}`).join('\n');
-}
-
 /** A raw TCP server for behaviour smtp-server cannot show (docs/behaviour.md#N-smtp-server). */
 export async function startRawServer(onConnection: (socket: net.Socket) => void): Promise<{ port: number } & AsyncDisposable> {
   const sockets = new Set<net.Socket>();
@@ -166,13 +161,4 @@ export async function startRawServer(onConnection: (socket: net.Socket) => void)
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** A loopback port nothing listens on: bind one, then free it. */
-export async function unusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -1,9 +1,19 @@
 /**
- * A run of consecutive free ports on 127.0.0.1 for tests of fixed "send to" ports (`--port-base`), chosen
- * below Linux's ephemeral range (32768-60999) so that the chain's own servers, on ephemeral ports, cannot take them.
+ * Ports on 127.0.0.1 for tests: one nothing listens on, and a run of consecutive free ones for tests of fixed
+ * "send to" ports (`--port-base`), chosen below Linux's ephemeral range (32768-60999) so that the chain's own
+ * servers, on ephemeral ports, cannot take them.
  */
 import net from 'node:net';
 import { randomInt } from 'node:crypto';
+
+/** A loopback port nothing listens on: bind one, then free it. */
+export async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** Listens on every port of `ports`; resolves to the servers, or null (all closed again) when one is taken. */
 async function holdAll(ports: number[]): Promise<net.Server[] | null> {

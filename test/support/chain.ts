@@ -1,8 +1,15 @@
+/**
+ * Chains for tests: a scenario built in code, run and stopped, with what the assertions need; and scenarios
+ * run as `mailhop run` runs them, each with its trace (what the reports render).
+ */
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
 import { startChain, type MailboxMessage, type Dsn } from '../../harness/chain/chain.js';
 import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
 import type { SessionEvent, TraceEvent, WireEvent } from '../../harness/trace/events.js';
 import type { WireRecord } from '../../harness/link/wire-record.js';
+import type { LoadedScenario } from '../../harness/scenario/load-scenario.js';
+import { runScenarios } from '../../harness/chain/run-scenarios.js';
+import type { RunRecord } from '../../harness/report/run-record.js';
 
 /** Everything a test may assert on after a chain ran. */
 export interface InlineRun {
@@ -39,4 +46,11 @@ export async function runInline(input: Partial<ScenarioInput>): Promise<InlineRu
 /** The verbs of the plaintext commands a wire record saw, e.g. `['EHLO', 'STARTTLS']`. */
 export function verbs(record: WireRecord): string[] {
   return record.commands.map((c) => c.verb);
+}
+
+/** Runs scenarios as `mailhop run` does and keeps each chain's trace and scenario beside its report (what the HTML report renders). */
+export async function runRecords(loaded: readonly LoadedScenario[]): Promise<RunRecord[]> {
+  const records: RunRecord[] = [];
+  const reports = await runScenarios(loaded, { onReport: (report, i, events) => (records[i] = { report, events, scenario: loaded[i].scenario }) });
+  return reports.map((report, i) => records[i] ?? { report, events: [], scenario: loaded[i].scenario });
 }

@@ -1,4 +1,4 @@
-// The mailhop command run from source (for tests that spawn it): `node --import tsx test/cli/mailhop-dev.ts <args>`.
+// The mailhop command run from source (for tests that spawn it): `node --import tsx test/support/mailhop-dev.ts <args>`.
 import { main } from '../../harness/cli/main.js';
 import { endQuietlyWhenPipeCloses } from '../../harness/cli/pipe-closed.js';
 
