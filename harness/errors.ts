@@ -33,8 +33,6 @@ export const ERROR_CODES = {
   ETLS: { means: 'a TLS handshake or certificate check failed', exit: 1, skip: false },
   ETIMEOUT: { means: 'no reply within the SMTP client\'s timeout', exit: 1, skip: false },
   ESOCKET: { means: 'the connection failed or closed unexpectedly', exit: 1, skip: false },
-  /** Still thrown by harness/chain/ until it moves to the codes above; new code uses those. */
-  ECHAIN: { means: 'the chain could not start (still thrown by the chain\'s own start-up, moving to the codes above)', exit: 2, skip: false },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** A code of {@link ERROR_CODES}. */

@@ -74,7 +74,7 @@ export interface ChainOptions {
   /**
    * Fixed "send to" ports: hop i's link proxy listens on `portBase + i` (hop servers stay on ephemeral ports), so a
    * system under test can be configured once. A `port:` on the first hop in the scenario wins for that hop.
-   * Default: ephemeral ports. A port that cannot be bound fails the start with `ECHAIN` naming the hop and the port.
+   * Default: ephemeral ports. A port that cannot be bound fails the start with `EBIND` naming the hop and the port.
    */
   portBase?: number;
 }

@@ -126,21 +126,24 @@ export function hopKindOf(hop: Scenario['hops'][number]): HopKind {
   return engine === 'mock' ? 'mock' : engine === 'external' ? 'external' : 'engine';
 }
 
-function checkAddress(host: string, what: string, allowExternal: boolean): void {
+function checkAddress(hop: string, what: string, host: string, allowExternal: boolean): void {
   if (!isLoopback(host) && !allowExternal) {
-    throw new MailhopError('ECHAIN', `refusing ${what} ${host}: not a loopback address (127.0.0.0/8); only startChain(scenario, { allowExternal: true }) uses one`);
+    throw MailhopError.of('ELOOPBACK', {
+      where: `hop ${hop}`, hop, what: `${what} ${host}`, why: 'it is not a loopback address (127.0.0.0/8)',
+      hint: 'Only startChain(scenario, { allowExternal: true }) (`--allow-external`) uses one.',
+    });
   }
 }
 
 /**
  * Plans a validated scenario. Touches nothing: no socket, no file, no clock.
- * @throws MailhopError `ECHAIN` for a non-loopback `host`, a `portBase` that does not fit the chain, or an
- *   external address off loopback without `allowExternal`.
+ * @throws MailhopError `ELOOPBACK` for a non-loopback `host`, or an external address off loopback without
+ *   `allowExternal`; `EUSAGE` for a `portBase` that does not fit the chain.
  */
 export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainPlan {
   const host = options.host ?? '127.0.0.1';
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) {
-    throw new MailhopError('ECHAIN', `refusing to bind ${host}: mock hops listen on loopback (127.0.0.0/8) only`);
+    throw MailhopError.of('ELOOPBACK', { where: 'startChain', what: `bind ${host}`, why: 'mock hops listen on loopback (127.0.0.0/8) only' });
   }
   checkPortBase(scenario, options.portBase);
   const allowExternal = options.allowExternal ?? false;
@@ -153,9 +156,9 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
     let proxyHost = host;
     if (afterExternal) {
       proxyHost = hop.host ?? '127.0.0.1';
-      checkAddress(proxyHost, `hop ${hop.id} listening on`, allowExternal);
+      checkAddress(hop.id, 'listen on', proxyHost, allowExternal);
     }
-    if (kinds[i] === 'external') checkAddress(hop.host!, `external hop ${hop.id} at`, allowExternal);
+    if (kinds[i] === 'external') checkAddress(hop.id, 'relay to the external gateway at', hop.host!, allowExternal);
     const fixedPort = fixedProxyPort(scenario, i, options.portBase);
     return {
       index: i,

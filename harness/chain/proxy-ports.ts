@@ -3,7 +3,7 @@
  * port instead of an ephemeral one, so a system under test can be configured once (as Mailpit's SMTP
  * port 1025 is). Hop servers stay on ephemeral ports: only the proxy is what senders connect to.
  */
-import { MailhopError } from '../errors.js';
+import { listenFailure, MailhopError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** Where one hop's link proxy was asked to listen, and who asked (for the error when it cannot). */
@@ -28,13 +28,16 @@ export function fixedProxyPort(scenario: Scenario, i: number, portBase: number |
 
 /**
  * Checks that `portBase + i` is a port for every hop of the chain.
- * @throws MailhopError `ECHAIN` naming the base and the last hop when it is not.
+ * @throws MailhopError `EUSAGE` naming the base and the ports the hops need when it is not.
  */
 export function checkPortBase(scenario: Scenario, portBase: number | undefined): void {
   if (portBase === undefined) return;
   const last = portBase + scenario.hops.length - 1;
   if (!Number.isInteger(portBase) || portBase < 1 || last > 65535) {
-    throw new MailhopError('ECHAIN', `--port-base ${portBase}: hop i listens on ${portBase} + i, so the ${scenario.hops.length} hops need ports ${portBase}..${last}, within 1..65535`);
+    throw MailhopError.of('EUSAGE', {
+      where: `--port-base ${portBase}`, what: `place ${scenario.hops.length} hops`,
+      why: `hop i listens on ${portBase} + i, so they need ports ${portBase}..${last}, within 1..65535`,
+    });
   }
 }
 
@@ -43,12 +46,11 @@ export function checkPortBase(scenario: Scenario, portBase: number | undefined):
  * for it and why it failed (`EADDRINUSE`: another program, or another mailhop, holds the port).
  */
 export function fixedPortError(err: unknown, hop: string, link: string, address: { host: string; port: number }, fixed: FixedProxyPort): MailhopError {
-  const cause = err instanceof Error ? ((err.cause as NodeJS.ErrnoException | undefined)?.code ?? (err as NodeJS.ErrnoException).code ?? err.message) : String(err);
-  const why = cause === 'EADDRINUSE' ? 'the port is in use (EADDRINUSE)' : cause === 'EACCES' ? 'not allowed to bind it (EACCES)' : cause;
-  return new MailhopError(
-    'ECHAIN',
-    `hop ${hop}: cannot listen on ${address.host}:${address.port}, its "send to" address (the link proxy of ${link}, from ${fixed.from}): ${why}`,
-    { hop },
-    { cause: err },
-  );
+  const errno = err instanceof Error ? ((err.cause as NodeJS.ErrnoException | undefined) ?? (err as NodeJS.ErrnoException)) : undefined;
+  return MailhopError.of('EBIND', {
+    where: `hop ${hop}`, hop, link,
+    what: `listen on ${address.host}:${address.port}, its "send to" address (the link proxy of ${link}, from ${fixed.from})`,
+    why: errno?.code || errno?.message ? listenFailure(errno) : String(err),
+    cause: err,
+  });
 }

@@ -23,8 +23,9 @@ import { RunningChain, type ChainUnits } from './running-chain.js';
 
 /**
  * Starts every hop and link proxy of a validated scenario.
- * @throws MailhopError `ECHAIN` when a non-loopback host is given, `portBase` does not fit, or a port cannot be
- *   bound (everything already started is stopped first).
+ * @throws MailhopError (everything already started is stopped first): `ELOOPBACK` for a non-loopback host or
+ *   external address, `EUSAGE` when `portBase` does not fit, `EBIND` when a port cannot be listened on,
+ *   `ENORUNTIME` / `ENOENGINE` / `ESTART` when the runtime or a real MTA is missing or does not start.
  */
 export async function startChain(scenario: Scenario, options: ChainOptions = {}): Promise<StartedChain> {
   const plan = planChain(scenario, options);
@@ -42,7 +43,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   } catch (err) {
     await chain.stop();
     if (err instanceof MailhopError) throw err;
-    throw new MailhopError('ECHAIN', `could not start scenario ${scenario.name}: ${(err as Error).message}`, {}, { cause: err });
+    throw MailhopError.of('ESTART', { where: `scenario ${scenario.name}`, what: 'start the chain', why: (err as Error).message, cause: err });
   }
 }
 
@@ -118,7 +119,7 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
           return;
         }
         const queue = units.queues.get(hop.id);
-        if (!queue) throw new MailhopError('ECHAIN', `hop ${hop.id} received mail before its queue was ready`, { hop: hop.id });
+        if (!queue) throw MailhopError.of('EINTERNAL', { where: `hop ${hop.id}`, hop: hop.id, what: 'queue a message', why: 'it received mail before its queue was ready' });
         queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
       },
     },

@@ -47,12 +47,13 @@ describe('fixed "send to" ports', () => {
     const taken = (blocker.address() as net.AddressInfo).port;
     try {
       await expect(startChain(twoHops(), { portBase: taken })).rejects.toMatchObject({
-        code: 'ECHAIN',
+        code: 'EBIND',
         hop: 'relay',
-        message: `hop relay: cannot listen on 127.0.0.1:${taken}, its "send to" address (the link proxy of client->relay, from --port-base ${taken}): the port is in use (EADDRINUSE)`,
+        link: 'client->relay',
+        message: `hop relay: cannot listen on 127.0.0.1:${taken}, its "send to" address (the link proxy of client->relay, from --port-base ${taken}): the port is in use (EADDRINUSE).`,
       });
       await expect(startChain(twoHops({ port: taken }))).rejects.toThrow(
-        `hop relay: cannot listen on 127.0.0.1:${taken}, its "send to" address (the link proxy of client->relay, from port: ${taken} on hop relay): the port is in use (EADDRINUSE)`,
+        `hop relay: cannot listen on 127.0.0.1:${taken}, its "send to" address (the link proxy of client->relay, from port: ${taken} on hop relay): the port is in use (EADDRINUSE).`,
       );
     } finally {
       blocker.close();
@@ -60,6 +61,6 @@ describe('fixed "send to" ports', () => {
   });
 
   it('a base too high for the chain is refused before anything listens', async () => {
-    await expect(startChain(twoHops(), { portBase: 65535 })).rejects.toThrow('--port-base 65535: hop i listens on 65535 + i, so the 2 hops need ports 65535..65536, within 1..65535');
+    await expect(startChain(twoHops(), { portBase: 65535 })).rejects.toThrow('--port-base 65535: cannot place 2 hops: hop i listens on 65535 + i, so they need ports 65535..65536, within 1..65535.');
   });
 });

@@ -81,10 +81,12 @@ describe('planChain', () => {
   });
 
   it('refuses what may not be bound, naming it, before anything starts', () => {
-    expect(() => planChain(parse({}), { host: '10.0.0.1' })).toThrow(new MailhopError('ECHAIN', 'refusing to bind 10.0.0.1: mock hops listen on loopback (127.0.0.0/8) only'));
+    expect(() => planChain(parse({}), { host: '10.0.0.1' })).toThrow(new MailhopError('ELOOPBACK', 'startChain: cannot bind 10.0.0.1: mock hops listen on loopback (127.0.0.0/8) only.'));
     const external = parse({ hops: [{ id: 'a' }, { id: 'gw', engine: 'external', host: '192.0.2.7', port: 25 }, { id: 'c' }] });
-    expect(() => planChain(external)).toThrow(/refusing external hop gw at 192\.0\.2\.7: not a loopback address/);
+    expect(() => planChain(external)).toThrow(/^hop gw: cannot relay to the external gateway at 192\.0\.2\.7: it is not a loopback address/);
     expect(planChain(external, { allowExternal: true }).hops[1].external).toEqual({ host: '192.0.2.7', port: 25 });
-    expect(() => planChain(parse({}), { portBase: 65534 })).toThrow(/--port-base 65534: .* need ports 65534\.\.65536, within 1\.\.65535/);
+    expect(() => planChain(parse({}), { portBase: 65534 })).toThrow(
+      new MailhopError('EUSAGE', '--port-base 65534: cannot place 3 hops: hop i listens on 65534 + i, so they need ports 65534..65536, within 1..65535.'),
+    );
   });
 });

@@ -69,7 +69,7 @@ describe('mailhop up --web --port-base', () => {
     try {
       const run = up(['--port-base', String(taken)]);
       expect(await run.exited).toEqual([2, null]);
-      expect(run.err()).toBe(`mailhop up: hop sendmail: cannot listen on 127.0.0.1:${taken}, its "send to" address (the link proxy of client->sendmail, from --port-base ${taken}): the port is in use (EADDRINUSE)\n`);
+      expect(run.err()).toBe(`mailhop up: hop sendmail: cannot listen on 127.0.0.1:${taken}, its "send to" address (the link proxy of client->sendmail, from --port-base ${taken}): the port is in use (EADDRINUSE).\n`);
     } finally {
       blocker.close();
     }

@@ -44,7 +44,7 @@ describe('engine external', () => {
     );
     expect(err).toBeInstanceOf(MailhopError);
     expect((err as MailhopError).message).toBe(
-      'refusing external hop gw at 192.0.2.10: not a loopback address (127.0.0.0/8); only startChain(scenario, { allowExternal: true }) uses one',
+      'hop gw: cannot relay to the external gateway at 192.0.2.10: it is not a loopback address (127.0.0.0/8). Only startChain(scenario, { allowExternal: true }) (`--allow-external`) uses one.',
     );
   });
 });

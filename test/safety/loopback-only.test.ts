@@ -71,7 +71,7 @@ describe('listening', () => {
       const before = new Set(listeningNow().map((s) => s.inode));
       const error = await startChain(EVERY_LISTENER, { host }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MailhopError);
-      expect(error).toMatchObject({ code: 'ECHAIN', message: `refusing to bind ${host}: mock hops listen on loopback (127.0.0.0/8) only` });
+      expect(error).toMatchObject({ code: 'ELOOPBACK', message: `startChain: cannot bind ${host}: mock hops listen on loopback (127.0.0.0/8) only.` });
       expect(listeningNow().filter((s) => !before.has(s.inode))).toEqual([]);
     },
   );
@@ -81,7 +81,10 @@ describe('listening', () => {
     const before = new Set(listeningNow().map((s) => s.inode));
     const external = scenario({ hops: [{ id: 'relay' }, { id: 'gateway', engine: 'external', host: '192.0.2.25', port: 25 }, { id: 'mx' }] });
     const error = await startChain(external).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'MailhopError', code: 'ECHAIN', message: expect.stringMatching(/^refusing external hop gateway at 192\.0\.2\.25: not a loopback address/) });
+    expect(error).toMatchObject({
+      name: 'MailhopError', code: 'ELOOPBACK', hop: 'gateway',
+      message: 'hop gateway: cannot relay to the external gateway at 192.0.2.25: it is not a loopback address (127.0.0.0/8). Only startChain(scenario, { allowExternal: true }) (`--allow-external`) uses one.',
+    });
     expect(listeningNow().filter((s) => !before.has(s.inode))).toEqual([]);
     expect(spy.attempts.filter((c) => !c.startsWith('127.'))).toEqual([]);
     expect(spy.lookups).toEqual([]);
