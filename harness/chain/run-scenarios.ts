@@ -3,7 +3,6 @@ import type { Scenario } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { TraceEvent } from '../trace/events.js';
 import { startChain } from './chain.js';
-import { skipReasonOf } from '../errors.js';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
@@ -58,9 +57,8 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
         reports[i] = await chain.run({ signal });
         events = chain.events();
       } catch (err) {
-        // A machine that lacks what the chain needs (a container engine, a real MTA) skips, as chainTest does.
-        const skipReason = skipReasonOf(err);
-        reports[i] = skipReason ? skippedReport(scenario, file, skipReason) : failedReport(scenario, file, `the chain failed: ${(err as Error).message}`);
+        // A runtime the run asked for and cannot have fails the run (engines a scenario lacks were skipped above).
+        reports[i] = failedReport(scenario, file, `the chain failed: ${(err as Error).message}`);
       }
       if (signal?.aborted) reports[i] = failedReport(scenario, file, `interrupted (${String(signal.reason)}) before it finished`);
       else options.onReport?.(reports[i], i, events, performance.now() - started);

@@ -7,36 +7,24 @@
  * (RFC 5321 §6.1). What a peer can make the hop hold is bounded (hop-limits.ts).
  */
 import { SMTPServer } from 'smtp-server';
-import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
-import { headerValues, receivedByHost, receivedHeader } from './received-header.js';
-import { applyIdDecision, claimOf, ID_HEADER, type AssignId, type IdDecision } from './id-claim.js';
-import type { InboundFact } from './effective-policy.js';
+import type { AssignId } from './id-claim.js';
+import { receiveData, type AcceptedMessage, type HopIntake } from './hop-accept.js';
 import { frontFor } from './fronts/front-for.js';
 import { sessionExporter } from './tls-exporter.js';
-import { serverTlsOptions, tlsOf } from './server-tls.js';
+import { serverTlsOptions } from './server-tls.js';
 import { startFront, type StartedFront } from './fronts/front-runner.js';
 import { hopLimits, type HopLimits } from './hop-limits.js';
-import { HeldBytes, readMessage } from './message-intake.js';
+import { HeldBytes } from './message-intake.js';
 import { SessionLifetimes } from './session-lifetime.js';
 import { unicodeWithoutSmtputf8 } from './smtputf8.js';
 import { listenFailure, MailhopError } from '../errors.js';
 
-/** A message as a hop accepted it. */
-export interface AcceptedMessage {
-  /** mailhop's id from the `X-Mailhop-Id` header. */
-  id: string;
-  from: string;
-  to: string[];
-  /** The message with this hop's Received header prepended. */
-  raw: Buffer;
-  /** How it arrived: TLS version and cipher, or null for plaintext (or an eNULL "TLS" session). */
-  inbound: InboundFact | null;
-}
+export type { AcceptedMessage } from './hop-accept.js';
 
 export interface HopServerOptions {
   hopId: string;
@@ -78,6 +66,7 @@ export interface StartedHopServer extends AsyncDisposable {
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
   installGreetingDelayPatch();
   const { inbound, emit, date } = opts;
+  let started: StartedFront | undefined;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
   const front = frontFor(inbound, {
     tls: { key: opts.keyCert.key, cert: opts.keyCert.cert, ...serverTlsOptions(inbound) },
@@ -93,6 +82,11 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   /** Per session: the TLS exporter value, when this server's TLS session is the sender's (not behind a TLS-terminating front). */
   const exporters = new Map<string, string>();
   const sameSessionAsSender = !front?.terminatesTls;
+  const intake: HopIntake = {
+    hopId: opts.hopId, hostname: opts.hostname, inbound, inboundLink: opts.inboundLink, limits, held, emit, date,
+    onMessage: opts.onMessage, assignId: opts.assignId, protocols, exporters,
+    clientOf: (remote) => (started ? started.clientOf(remote) : remote),
+  };
 
   const server = new SMTPServer({
     name: opts.hostname,
@@ -146,67 +140,29 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       callback(refusal ?? undefined);
     },
     onData(stream, session, callback) {
-      void readMessage(stream, limits, held).then((intake) => {
-        if ('refusal' in intake) return callback(intake.refusal);
-        const body = intake.content;
-        if (!opts.assignId) {
-          const id = headerValues(body, ID_HEADER)[0];
-          if (!id) return callback(Object.assign(new Error('Message has no X-Mailhop-Id header; mailhop only relays its own test messages'), { responseCode: 550 }));
-          return accept(body, id);
-        }
-        const remote = { host: session.remoteAddress, port: session.remotePort };
-        const decided = opts.assignId(claimOf(body, started ? started.clientOf(remote) : remote));
-        const settle = (d: IdDecision) => accept(applyIdDecision(body, d), d.id);
-        if (decided instanceof Promise) decided.then(settle, (err: Error) => callback(err));
-        else settle(decided);
-      });
-      /** Takes the message under its settled id: Received header, `accepted` event, the chain, then 250. */
-      const accept = (body: Buffer, id: string) => {
-        const tls = tlsOf(session, protocols.get(session.id));
-        const queueId = randomBytes(5).toString('hex').toUpperCase();
-        const to = session.envelope.rcptTo.map((r) => r.address);
-        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        // RFC 6531 §4.3: an SMTPUTF8 transaction is `with UTF8SMTP` (`UTF8SMTPS` over TLS) instead of `ESMTP`.
-        const protocol = session.envelope.smtpUtf8 ? `UTF8${session.transmissionType.replace(/^E/, '')}` : session.transmissionType;
-        const header = receivedHeader({
-          // hostNameAppearsAs is the EHLO argument; clientHostname is the (disabled) reverse lookup, i.e. `[ip]`.
-          helo: session.hostNameAppearsAs || session.clientHostname || 'unknown',
-          clientIp: session.remoteAddress,
-          serverIp: session.localAddress,
-          by: opts.hostname,
-          protocol,
-          tls: tls && { version: tls.version, cipher: tls.cipher, opensslName: tls.opensslName },
-          queueId,
-          recipient: to[0] ?? '',
-          mailFrom: from,
-          date: date(),
-        }, inbound.received);
-        // UTF-8: the `for <...>` clause names the recipient as it came, internationalised or not (RFC 6532 §3.7).
-        const raw = Buffer.concat([Buffer.from(header, 'utf8'), body]);
-        emit({
-          kind: 'accepted', ...receiverEvent, messageId: id,
-          secure: Boolean(session.secure),
-          tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher, ...(exporters.has(session.id) ? { exporter: exporters.get(session.id) } : {}) },
-          protocol: session.transmissionType, remotePort: session.remotePort,
-          received: { headers: headerValues(raw, 'Received'), hopNames: [...new Set([opts.hostname, receivedByHost(opts.hostname, inbound.received)])] },
-        });
-        opts.onMessage({
-          id,
-          from,
-          to,
-          raw,
-          inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null,
-        });
-        callback(null, `Ok: queued as ${queueId}`);
-      };
+      receiveData(intake, stream, session, callback);
     },
   } as ConstructorParameters<typeof SMTPServer>[0]);
   server.on('error', () => {
     // connection-level errors (resets, TLS alerts) are seen by the witnesses; the server stays up
   });
 
+  const listening = await listenHop(server, front, opts, limits.sessionLifetimeMs);
+  started = listening.front;
+  return { ...listening.hop, held: () => ({ bytes: held.bytes, peakBytes: held.peak }) };
+}
+
+/**
+ * Listens: the honest server on the hop's address, or, with a front, on an internal ephemeral port with the
+ * front on the hop's. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound.
+ */
+async function listenHop(
+  server: SMTPServer,
+  front: ReturnType<typeof frontFor>,
+  opts: HopServerOptions,
+  sessionLifetimeMs: number,
+): Promise<{ hop: Omit<StartedHopServer, 'held'>; front?: StartedFront }> {
   const host = opts.host ?? '127.0.0.1';
-  // With a front, the honest server takes an internal ephemeral port and the front the hop's.
   const port = front ? 0 : (opts.port ?? 0);
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
@@ -224,7 +180,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     try {
       // The inner server's 421 at the cap passes through the front first; the front's own cap ends connections
       // a behaviour took over (a stalled handshake), which the inner server no longer sees.
-      started = await startFront({ behaviour: front.behaviour, inner, host, port: opts.port, lifetimeMs: limits.sessionLifetimeMs + (inbound.greetingDelay ?? 0) + FRONT_CAP_GRACE_MS });
+      started = await startFront({ behaviour: front.behaviour, inner, host, port: opts.port, lifetimeMs: sessionLifetimeMs + (opts.inbound.greetingDelay ?? 0) + FRONT_CAP_GRACE_MS });
     } catch (err) {
       await stopServer();
       throw err;
@@ -232,12 +188,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   }
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= Promise.all([started?.stop(), stopServer()]).then(() => undefined));
-  return {
-    address: started?.address ?? inner,
-    held: () => ({ bytes: held.bytes, peakBytes: held.peak }),
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+  return { hop: { address: started?.address ?? inner, stop, [Symbol.asyncDispose]: stop }, ...(started ? { front: started } : {}) };
 }
 
 /** How much longer than the inner server a front lets a connection live, ms. */
