@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SmtpDialogue, type ClientStep, type ServerStep, type SmtpDialogueOptions } from '../../harness/link/smtp-dialogue.js';
 import { enhancedCode, parseReplyLine, splitCommand } from '../../harness/link/smtp-syntax.js';
+import { chunks } from '../support/link.js';
 
 type Wire = readonly ['C' | 'S', string | Buffer];
 
@@ -37,16 +38,11 @@ function play(wire: readonly Wire[], size = Infinity, options: SmtpDialogueOptio
     if (line) seen.push(line);
   };
   for (const [dir, data] of wire) {
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data, 'latin1');
-    for (let at = 0; at < bytes.length; at += Math.min(size, bytes.length)) {
-      const chunk = bytes.subarray(at, at + Math.min(size, bytes.length));
-      if (dir === 'C') {
-        dialogue.pushClient(chunk);
-        for (let step = dialogue.nextClient(); step; step = dialogue.nextClient()) note('C', step);
-      } else {
-        dialogue.pushServer(chunk);
-        for (let step = dialogue.nextServer(); step; step = dialogue.nextServer()) note('S', step);
-      }
+    for (const chunk of chunks(Buffer.isBuffer(data) ? data : Buffer.from(data, 'latin1'), size)) {
+      if (dir === 'C') dialogue.pushClient(chunk);
+      else dialogue.pushServer(chunk);
+      const next = () => (dir === 'C' ? dialogue.nextClient() : dialogue.nextServer());
+      for (let step = next(); step; step = next()) note(dir, step);
     }
   }
   return seen;
