@@ -2,7 +2,8 @@
  * One SMTP dialogue as one side of a connection has it: both directions' bytes in, typed steps out
  * (greeting, command, reply, content, tls-start). It pairs pipelined commands with their replies
  * (RFC 2920), lets a 334 carry an AUTH exchange on (RFC 4954 §4), reads message content after a 354
- * up to the `.` line (RFC 5321 §4.1.1.4) and BDAT chunks by their size (RFC 3030 §2), and turns to
+ * up to the `.` line (RFC 5321 §4.1.1.4) and BDAT chunks by their size once the server advertised
+ * CHUNKING (RFC 3030 §2; a server without it reads what follows BDAT as commands), and turns to
  * raw TLS bytes after a 220 to STARTTLS (RFC 3207 §4) or at a ClientHello where a command should be
  * (implicit TLS, RFC 8314 §3). Whatever watches or rewrites a dialogue (the wire witness, the fault
  * pipeline, the inbound fronts) reads it through this one module.
@@ -82,6 +83,8 @@ export class SmtpDialogue {
   /** The content being read, once its command or 354 came. */
   #transfer?: { transfer: 'data' | 'bdat'; last: boolean };
   #sasl = false;
+  /** The server's last EHLO reply listed CHUNKING (RFC 3030 §2). */
+  #chunking = false;
   #tls = false;
   #serverSpoke = false;
 
@@ -148,7 +151,7 @@ export class SmtpDialogue {
     if (token?.kind !== 'reply') return token;
     const answered = this.#queue.answer(token.reply.code);
     if (answered.greeting) return { kind: 'greeting', reply: token.reply };
-    this.#follow(token.reply.code, answered.command);
+    this.#follow(token.reply, answered.command);
     return { kind: 'reply', reply: token.reply, answering: answered.command };
   }
 
@@ -164,7 +167,7 @@ export class SmtpDialogue {
 
   #command(text: string, raw: Buffer): ClientStep {
     const { verb, arg } = splitCommand(text);
-    if (verb === 'BDAT') {
+    if (verb === 'BDAT' && this.#chunking) {
       // RFC 3030 §2: the chunk follows the command at once, without waiting for a reply.
       const [size, last] = arg.trim().split(/\s+/);
       const bytes = Number(size);
@@ -187,11 +190,20 @@ export class SmtpDialogue {
     return { kind: 'content', bytes, end, transfer, last };
   }
 
-  /** What a final reply starts: a SASL response next (334), content (354 to DATA), TLS (220 to STARTTLS). */
-  #follow(code: number, command: string | undefined): void {
-    const verb = command === undefined ? undefined : splitCommand(command).verb;
+  /**
+   * What a final reply starts: a SASL response next (334), content (354 to DATA), TLS (220 to
+   * STARTTLS); and what an EHLO reply says the server takes (CHUNKING).
+   */
+  #follow(reply: ServerReply, command: string | undefined): void {
+    const { code } = reply;
     if (code === 334) {
       this.#sasl = true;
+      return;
+    }
+    const verb = command === undefined ? undefined : splitCommand(command).verb;
+    if (verb === 'EHLO' || verb === 'LHLO' || verb === 'HELO') {
+      // Line 0 names the server; each later line is one extension keyword (RFC 5321 §4.1.1.1). HELO offers none.
+      this.#chunking = code === 250 && verb !== 'HELO' && reply.lines.slice(1).some((line) => splitCommand(line.slice(4)).verb === 'CHUNKING');
     } else if (verb === 'STARTTLS' && code === 220) {
       this.#startTls();
       this.#serverSteps.push({ kind: 'tls-start', how: 'starttls' });

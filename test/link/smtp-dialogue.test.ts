@@ -148,15 +148,19 @@ describe('SmtpDialogue: message content', () => {
     expect(bytes).toHaveLength(content.length);
   });
 
-  it('takes BDAT chunks by their size, without waiting for a reply (RFC 3030 §2)', () => {
+  it('takes BDAT chunks by their size, without waiting for a reply, from a server that advertised CHUNKING (RFC 3030 §2)', () => {
     expect(
       play([
         ['S', '220 mx.test\r\n'],
+        ['C', 'EHLO c\r\n'],
+        ['S', '250-mx.test\r\n250 CHUNKING\r\n'],
         ['C', 'BDAT 4\r\nab\r\nBDAT 0 LAST\r\nRSET\r\n'],
         ['S', '250 ok\r\n250 queued\r\n250 reset\r\n'],
       ]),
     ).toEqual([
       'S greeting 220 | 220 mx.test',
+      'C command EHLO | EHLO c',
+      'S reply 250 to EHLO c | 250-mx.test / 250 CHUNKING',
       'C command BDAT | BDAT 4',
       'C content bdat (more chunks) "ab\\r\\n" end',
       'C command BDAT | BDAT 0 LAST',
@@ -165,6 +169,16 @@ describe('SmtpDialogue: message content', () => {
       'S reply 250 to BDAT 4 | 250 ok',
       'S reply 250 to BDAT 0 LAST | 250 queued',
       'S reply 250 to RSET | 250 reset',
+    ]);
+  });
+
+  it('reads what follows BDAT as commands when the server never advertised CHUNKING, as that server does', () => {
+    expect(play([['S', '220 mx.test\r\n'], ['C', 'EHLO c\r\n'], ['S', '250-mx.test\r\n250 PIPELINING\r\n'], ['C', 'BDAT 10 LAST\r\nSTARTTLS\r\n']])).toEqual([
+      'S greeting 220 | 220 mx.test',
+      'C command EHLO | EHLO c',
+      'S reply 250 to EHLO c | 250-mx.test / 250 PIPELINING',
+      'C command BDAT | BDAT 10 LAST',
+      'C command STARTTLS | STARTTLS',
     ]);
   });
 });
