@@ -10,7 +10,7 @@
  */
 import { CommandQueue } from './command-queue.js';
 import type { LineVerdict, LinkFault, LinkFaultContext, LinkFaultIo, LinkFaultSession, TlsVerdict } from './link-fault.js';
-import { ReplySplitter, type ReplyToken } from './reply-splitter.js';
+import { ReplySplitter, type ReplyToken, type ServerReply } from './reply-splitter.js';
 import { SmtpDialogue, type ClientStep } from './smtp-dialogue.js';
 import { verbOf } from './smtp-syntax.js';
 import { looksLikeClientHello } from './tls-hello.js';
@@ -76,7 +76,11 @@ export class FaultPipeline {
   async fromServer(chunk: Buffer, receivedAt = Date.now()): Promise<void> {
     this.#arrived.S = receivedAt;
     this.#replies.push(chunk);
-    for (let token = this.#replies.next(); token && !this.#closed; token = this.#replies.next()) await this.#serverToken(token);
+    for (let token = this.#replies.next(); token && !this.#closed; token = this.#replies.next()) {
+      if (token.kind === 'reply') await this.#reply(token.reply);
+      else if (token.kind === 'tls') await this.#tlsChunk('S', token.bytes);
+      else this.#passLine(token);
+    }
   }
 
   async #clientStep(step: ClientStep): Promise<void> {
@@ -110,21 +114,19 @@ export class FaultPipeline {
     if (out.close) this.#close(out.close);
   }
 
-  async #serverToken(token: ReplyToken): Promise<void> {
-    switch (token.kind) {
-      case 'tls':
-        return this.#tlsChunk('S', token.bytes);
-      case 'long': // passes unexamined; a last line among them answers a command by itself
-        this.#toClient(token.bytes);
-        if (token.reply?.last) this.#serverPending.answer(token.reply.code);
-        return;
-      case 'line': // reply lines wait for the rest of their reply; others pass on as they are
-        if (!token.reply) this.#toClient(token.raw);
-        return;
-      case 'reply':
-        break;
+  /** A line that is no reply, or a piece of one too long to hold: passed on as it is, and kept in step with the replies. */
+  #passLine(token: Extract<ReplyToken, { kind: 'line' | 'long' }>): void {
+    if (token.kind === 'long') {
+      this.#toClient(token.bytes);
+      if (token.reply?.last) this.#serverPending.answer(token.reply.code); // a last line answers a command by itself
+    } else if (!token.reply) {
+      this.#toClient(token.raw); // reply lines wait for the rest of their reply
     }
-    const { code, lines, raw = [] } = token.reply;
+  }
+
+  /** A whole reply from the server: offered to the faults with the command it answers, as the server received it. */
+  async #reply(reply: ServerReply): Promise<void> {
+    const { code, lines, raw = [] } = reply;
     const answered = this.#serverPending.answer(code);
     const answering = answered.greeting ? undefined : answered.command;
     const out = await this.#lineFaults('S', [lines], false, (s, unit) => s.reply?.(unit, answering, { receivedAt: this.#arrived.S }));

@@ -86,12 +86,12 @@ export class ReplySplitter {
       case 'line': {
         const reply = parseReplyLine(token.text);
         if (reply) this.#gather(reply, token.text, token.raw);
-        return { ...token, reply };
+        return { kind: 'line', text: token.text, raw: token.raw, reply };
       }
       case 'long': {
         const reply = token.text === undefined ? undefined : parseReplyLine(token.text);
         if (reply && !this.#relay) this.#gather(reply, token.text as string);
-        return { ...token, reply };
+        return { kind: 'long', bytes: token.bytes, first: token.first, end: token.end, text: token.text, reply };
       }
       default:
         // 'tls', or 'content', which nothing asks of this direction.
