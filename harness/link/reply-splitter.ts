@@ -48,7 +48,10 @@ export interface ReplySplitterOptions {
   relay?: boolean;
 }
 
-/** Push the server's bytes, then drain `next()`. Never holds more than one short line and one reply. */
+/**
+ * Push the server's bytes, then drain `next()`. Holds one incomplete line (at most 4 KiB) and the
+ * reply being gathered: at most {@link MAX_KEPT_REPLY_LINES} lines for an observer, every line for a relay.
+ */
 export class ReplySplitter {
   readonly #relay: boolean;
   readonly #lines = new SmtpSplitter();
@@ -69,6 +72,7 @@ export class ReplySplitter {
     this.#lines.startTls();
   }
 
+  /** The server's next bytes, in order. */
   push(chunk: Buffer): void {
     this.#lines.push(chunk);
   }
@@ -105,8 +109,10 @@ export class ReplySplitter {
     if (this.#relay && raw) gathered.raw.push(raw);
     if (!line.last) return;
     this.#gathered = { lines: [], raw: [] };
+    const reply: ServerReply = { code: line.code, lines: gathered.lines };
     const enhanced = enhancedCode(line.text);
-    const reply: ServerReply = { code: line.code, ...(enhanced && { enhanced }), lines: gathered.lines, ...(this.#relay && { raw: gathered.raw }) };
+    if (enhanced) reply.enhanced = enhanced;
+    if (this.#relay) reply.raw = gathered.raw;
     this.#complete = { kind: 'reply', reply };
   }
 }

@@ -102,10 +102,12 @@ export class SmtpDialogue {
     return this.#client.bufferedBytes + this.#server.bufferedBytes;
   }
 
+  /** Bytes the client sent, in order; then take its steps. */
   pushClient(chunk: Buffer): void {
     this.#client.push(chunk);
   }
 
+  /** Bytes the server sent (as the client got them), in order; then take its steps. */
   pushServer(chunk: Buffer): void {
     if (chunk.length > 0) this.#serverSpoke = true;
     this.#server.push(chunk);
@@ -134,10 +136,9 @@ export class SmtpDialogue {
         return { kind: 'tls-start', how: this.#serverSpoke ? 'unannounced' : 'implicit' };
       case 'content':
         return this.#content(token.bytes, token.end);
-      case 'long': {
-        const sasl = token.end && this.#line(token.text ?? '');
-        return token.end ? { ...token, sasl } : token;
-      }
+      case 'long':
+        if (!token.end) return token;
+        return { kind: 'long', bytes: token.bytes, first: token.first, end: true, text: token.text, sasl: this.#line(token.text ?? '') };
       case 'line':
         return this.#line(token.text) ? { kind: 'sasl', text: token.text, raw: token.raw } : this.#command(token.text, token.raw);
     }
