@@ -11,8 +11,9 @@ import { verbOf } from '../../link/smtp-syntax.js';
 
 /**
  * What a front does with the client's STARTTLS:
- * - `{ reply }`: send this reply line (no CRLF) and keep relaying in plaintext; the inner server
- *   never sees the command.
+ * - `{ reply }`: send this reply line (no CRLF; a whole reply, RFC 5321 §4.2, which the relay's
+ *   account of the dialogue reads as the STARTTLS's answer) and keep relaying in plaintext; the
+ *   inner server never sees the command.
  * - `{ takeOver }`: stop relaying; the behaviour owns both sockets from here on.
  */
 export type StarttlsDecision = { reply: string } | { takeOver: (connection: TakenOverConnection) => void };
