@@ -5,7 +5,7 @@ import { startFront, type FrontBehaviour } from '../../harness/mta/fronts/front-
 import { starttlsReplyFront, TLS_TEMPORARILY_UNAVAILABLE } from '../../harness/mta/fronts/starttls-reply.js';
 import { HANDSHAKE_FAILURE_ALERT } from '../../harness/link/tls-names.js';
 import { RawPeer } from '../link/faults/raw-peers.js';
-import { LOOPBACK, startRawServer } from '../link/fixtures.js';
+import { LOOPBACK, startRawServer } from '../support/link.js';
 
 /**
  * A front between a raw client and a raw stand-in for the hop's honest server, so a test can say
