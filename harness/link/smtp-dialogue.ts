@@ -14,7 +14,7 @@
 import { CommandQueue } from './command-queue.js';
 import { ReplySplitter, type ReplyToken, type ServerReply } from './reply-splitter.js';
 import { SmtpSplitter } from './smtp-splitter.js';
-import { splitCommand } from './smtp-syntax.js';
+import { advertises, splitCommand } from './smtp-syntax.js';
 
 /** What the client sent, in wire order. Byte slices share memory with the pushed chunks. */
 export type ClientStep =
@@ -203,8 +203,8 @@ export class SmtpDialogue {
     }
     const verb = command === undefined ? undefined : splitCommand(command).verb;
     if (verb === 'EHLO' || verb === 'LHLO' || verb === 'HELO') {
-      // Line 0 names the server; each later line is one extension keyword (RFC 5321 §4.1.1.1). HELO offers none.
-      this.#chunking = code === 250 && verb !== 'HELO' && reply.lines.slice(1).some((line) => splitCommand(line.slice(4)).verb === 'CHUNKING');
+      // HELO offers no extensions (RFC 5321 §4.1.1.1).
+      this.#chunking = code === 250 && verb !== 'HELO' && advertises(reply.lines, 'CHUNKING');
     } else if (verb === 'STARTTLS' && code === 220) {
       this.#startTls();
       this.#serverSteps.push({ kind: 'tls-start', how: 'starttls' });

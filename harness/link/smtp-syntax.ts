@@ -53,3 +53,12 @@ export function splitCommand(line: string): { verb: string; arg: string } {
 export function verbOf(line: string): string {
   return splitCommand(line).verb;
 }
+
+/**
+ * Whether an EHLO reply lists the extension `keyword` (RFC 5321 §4.1.1.1: the first line names the
+ * server, each later one holds a keyword and its parameters), e.g. `STARTTLS` (RFC 3207 §4).
+ * @param lines the reply's lines as sent, codes included: `['250-mx.test', '250 STARTTLS']`
+ */
+export function advertises(lines: readonly string[], keyword: string): boolean {
+  return lines.slice(1).some((line) => verbOf(line.slice(4)) === keyword);
+}

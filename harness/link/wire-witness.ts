@@ -7,7 +7,7 @@ import { BoundedTranscript, cutLine } from './bounded-transcript.js';
 import { MAX_MESSAGE_IDS, PlaintextMessage } from './plaintext-message.js';
 import type { ServerReply } from './reply-splitter.js';
 import { SmtpDialogue, type ClientStep, type ServerStep } from './smtp-dialogue.js';
-import { splitCommand } from './smtp-syntax.js';
+import { advertises, splitCommand } from './smtp-syntax.js';
 import { TlsPhase } from './tls-phase.js';
 import type { SmtpCommand, SmtpReply, WireError, WireFaultEvent, WireRecord } from './wire-record.js';
 
@@ -193,9 +193,7 @@ export class WireWitness {
     const { reply: text, lines } = kept(reply);
     if (verb === 'EHLO' || verb === 'LHLO') {
       this.#record.ehlo = lines.slice(1);
-      if (reply.code === 250 && lines.slice(1).some((l) => l.split(' ')[0].toUpperCase() === 'STARTTLS')) {
-        this.#record.starttlsAdvertised = true;
-      }
+      if (reply.code === 250 && advertises(reply.lines, 'STARTTLS')) this.#record.starttlsAdvertised = true;
     } else if (verb === 'STARTTLS') {
       this.#record.starttlsReply = text;
     }

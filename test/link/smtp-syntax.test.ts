@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enhancedCode, parseReplyLine, splitCommand } from '../../harness/link/smtp-syntax.js';
+import { advertises, enhancedCode, parseReplyLine, splitCommand } from '../../harness/link/smtp-syntax.js';
 
 describe('SMTP syntax', () => {
   it('reads reply lines as RFC 5321 §4.2 shapes them', () => {
@@ -12,9 +12,15 @@ describe('SMTP syntax', () => {
     expect(enhancedCode('TLS 4.7.0 not available')).toBeUndefined();
   });
 
-  it('takes any white space after the verb, and none before it', () => {
+  it('skips white space before the verb, and any white space ends it', () => {
     expect(splitCommand('mail FROM:<a@b.test> SIZE=10')).toEqual({ verb: 'MAIL', arg: 'FROM:<a@b.test> SIZE=10' });
     expect(splitCommand(' STARTTLS\t')).toEqual({ verb: 'STARTTLS', arg: '' });
     expect(splitCommand('')).toEqual({ verb: '', arg: '' });
+  });
+
+  it('finds an extension in an EHLO reply by its keyword, never in the greeting line', () => {
+    expect(advertises(['250-mx.test', '250-SIZE 1000', '250 starttls'], 'STARTTLS')).toBe(true);
+    expect(advertises(['250-mx.test', '250 XXXXXXXA'], 'STARTTLS')).toBe(false);
+    expect(advertises(['250 STARTTLS'], 'STARTTLS')).toBe(false);
   });
 });
