@@ -2,7 +2,7 @@
  * The transcript of a wire record, with its caps: at most 200 lines of at most 1 KiB each, plus a
  * few `[...]` summaries that are kept even when the lines are full, so the TLS outcome is never lost.
  */
-import type { SmtpToken } from './smtp-splitter.js';
+import { longLineText } from './smtp-splitter.js';
 import type { TranscriptEntry, WireDirection } from './wire-record.js';
 
 /** At most this many lines (and, in the record, commands, reply lines and fault events) are kept. */
@@ -12,7 +12,10 @@ const MAX_SUMMARIES = 20;
 /** Each kept line is cut to 1 KiB. */
 export const MAX_LINE_TEXT = 1024;
 
-type LineToken = Extract<SmtpToken, { kind: 'line' | 'long' }>;
+/** A line as the record keeps it: cut to {@link MAX_LINE_TEXT} characters, with `…` where it was cut. */
+export function cutLine(text: string): string {
+  return text.length > MAX_LINE_TEXT ? `${text.slice(0, MAX_LINE_TEXT)}…` : text;
+}
 
 export class BoundedTranscript {
   readonly entries: TranscriptEntry[] = [];
@@ -22,27 +25,30 @@ export class BoundedTranscript {
   /** A line longer than the splitter's limit, per direction, while its pieces arrive. */
   readonly #long: Record<WireDirection, { entry?: TranscriptEntry; text: string; bytes: number } | undefined> = { C: undefined, S: undefined };
 
+  /** Transcribes a complete line; returns its text as kept (see {@link cutLine}). */
+  line(dir: WireDirection, text: string): string {
+    const kept = cutLine(text);
+    this.#add(dir, kept);
+    return kept;
+  }
+
   /**
-   * Transcribes a line token. Returns the line's text once it is complete: cut to 1 KiB with `…`;
-   * a long line on its last piece, and its entry then ends in `… [<size> bytes]`.
+   * Transcribes a piece of a line over the splitter's limit: one entry for the whole line, which ends
+   * in `… [<size> bytes]` once the last piece came. Returns the line's text (see `longLineText`) on
+   * the last piece, else `undefined`.
    */
-  line(dir: WireDirection, token: LineToken): string | undefined {
-    if (token.kind === 'line') {
-      const text = token.text.length > MAX_LINE_TEXT ? `${token.text.slice(0, MAX_LINE_TEXT)}…` : token.text;
-      this.#add(dir, text);
-      return text;
-    }
+  longPiece(dir: WireDirection, piece: { bytes: Buffer; first: boolean; end: boolean }): string | undefined {
     let long = this.#long[dir];
-    if (token.first || !long) {
-      const text = token.bytes.toString('utf8', 0, Math.min(token.bytes.length, MAX_LINE_TEXT)).replace(/\r?\n$/, '');
-      long = { text, bytes: 0, entry: this.#add(dir, `${text}…`) };
+    if (piece.first || !long) {
+      const text = longLineText(piece.bytes);
+      long = { text, bytes: 0, entry: this.#add(dir, text) };
       this.#long[dir] = long;
     }
-    long.bytes += token.bytes.length;
-    if (!token.end) return undefined;
+    long.bytes += piece.bytes.length;
+    if (!piece.end) return undefined;
     this.#long[dir] = undefined;
-    if (long.entry) long.entry.text = `${long.text}… [${long.bytes} bytes]`;
-    return `${long.text}…`;
+    if (long.entry) long.entry.text = `${long.text} [${long.bytes} bytes]`;
+    return long.text;
   }
 
   /** Adds a `[...]` summary line. */

@@ -2,9 +2,17 @@
  * Runs a link's faults on one connection: splits both directions into SMTP units and TLS chunks,
  * asks each fault in order what to do with them, and writes the outcome. Only used when a link
  * has faults; see {@link LinkFault} for what faults can see and do.
+ *
+ * Two accounts of the dialogue are kept, because faults make them differ. The client's
+ * ({@link SmtpDialogue}: its own bytes, and every byte written to it) decides how the client's next
+ * bytes read and when the connection turns to TLS. The server's (its replies, paired with the
+ * command lines it was sent after any rewrite) tells a fault what each reply answers.
  */
+import { CommandQueue } from './command-queue.js';
 import type { LineVerdict, LinkFault, LinkFaultContext, LinkFaultIo, LinkFaultSession, TlsVerdict } from './link-fault.js';
-import { SmtpSplitter, type SmtpToken } from './smtp-splitter.js';
+import { ReplySplitter, type ReplyToken, type ServerReply } from './reply-splitter.js';
+import { SmtpDialogue, type ClientStep } from './smtp-dialogue.js';
+import { verbOf } from './smtp-syntax.js';
 import { looksLikeClientHello } from './tls-hello.js';
 import type { WireDirection, WireFaultEvent } from './wire-record.js';
 
@@ -18,25 +26,16 @@ export interface FaultPipelineSinks {
   acted(event: WireFaultEvent): void;
 }
 
-const REPLY = /^(\d{3})([ -]|$)/;
-
 /** The faults of one connection. Feed each direction in order; each call resolves when its chunk was handled. */
 export class FaultPipeline {
   readonly #faults: ReadonlyArray<{ name: string; session: LinkFaultSession }>;
   readonly #sinks: FaultPipelineSinks;
-  readonly #client = new SmtpSplitter({ tlsAtLineStart: true });
-  readonly #server = new SmtpSplitter();
-  /** Verbs the client awaits a final reply for, as the client sent them. */
-  readonly #clientPending: string[] = [];
+  /** The dialogue as the client has it. */
+  readonly #dialogue = new SmtpDialogue({ implicitTls: true });
+  /** What the server sends, as it sends it. */
+  readonly #replies = new ReplySplitter({ relay: true });
   /** Command lines the server received and has not answered yet (after any rewrite). */
-  readonly #serverPending: string[] = [];
-  #reply: { raw: Buffer[]; lines: string[] } = { raw: [], lines: [] };
-  #longVerb?: string;
-  #longReply?: number;
-  #clientGreeted = false;
-  #serverGreeted = false;
-  #authResponse = false;
-  #dataOpen = false;
+  readonly #serverPending = new CommandQueue();
   #tlsFirst: Record<WireDirection, boolean> = { C: true, S: true };
   #closed = false;
   /** When the chunk being handled arrived from each side (ms since the epoch). */
@@ -69,124 +68,82 @@ export class FaultPipeline {
   /** @param receivedAt when the chunk came off the socket (ms since the epoch); faults hold from there. */
   async fromClient(chunk: Buffer, receivedAt = Date.now()): Promise<void> {
     this.#arrived.C = receivedAt;
-    this.#client.push(chunk);
-    for (let token = this.#client.next(); token && !this.#closed; token = this.#client.next()) await this.#clientToken(token);
+    this.#dialogue.pushClient(chunk);
+    for (let step = this.#dialogue.nextClient(); step && !this.#closed; step = this.#dialogue.nextClient()) await this.#clientStep(step);
   }
 
   /** @param receivedAt when the chunk came off the socket (ms since the epoch); faults hold from there. */
   async fromServer(chunk: Buffer, receivedAt = Date.now()): Promise<void> {
     this.#arrived.S = receivedAt;
-    this.#server.push(chunk);
-    for (let token = this.#server.next(); token && !this.#closed; token = this.#server.next()) await this.#serverToken(token);
-  }
-
-  async #clientToken(token: SmtpToken): Promise<void> {
-    switch (token.kind) {
-      case 'tls':
-        // A ClientHello without a 220 (implicit TLS): the server's answer is TLS too.
-        if (this.#server.mode !== 'tls') this.#server.startTls();
-        return this.#tlsChunk('C', token.bytes);
-      case 'content':
-        this.#sinks.toServer(token.bytes);
-        if (token.end && this.#dataOpen) {
-          this.#dataOpen = false;
-          this.#clientPending.push('(message)');
-          this.#serverPending.push('(message)');
-        }
-        return;
-      case 'long': // passes unexamined; only kept in step with the replies
-        this.#sinks.toServer(token.bytes);
-        if (token.first) this.#longVerb = verbOf(token.bytes.toString('latin1', 0, 64));
-        if (token.end && this.#longVerb !== undefined) this.#sent(this.#longVerb, [this.#longVerb]);
-        return;
-      case 'line':
-        return this.#command(token.text, token.raw);
+    this.#replies.push(chunk);
+    for (let token = this.#replies.next(); token && !this.#closed; token = this.#replies.next()) {
+      if (token.kind === 'reply') await this.#reply(token.reply);
+      else if (token.kind === 'tls') await this.#tlsChunk('S', token.bytes);
+      else this.#passLine(token);
     }
   }
 
-  async #command(line: string, raw: Buffer): Promise<void> {
-    const out = await this.#lineFaults('C', [[line]], true, (s, unit) => s.command?.(unit[0]));
+  async #clientStep(step: ClientStep): Promise<void> {
+    switch (step.kind) {
+      case 'tls-start':
+        // A ClientHello without a 220 (implicit TLS): the server's answer is TLS too.
+        return this.#replies.startTls();
+      case 'tls':
+        return this.#tlsChunk('C', step.bytes);
+      case 'content':
+        this.#sinks.toServer(step.bytes);
+        if (step.end && step.transfer === 'data') this.#serverPending.sent('(message)');
+        return;
+      case 'long': // passes unexamined; only kept in step with the replies
+        this.#sinks.toServer(step.bytes);
+        if (step.end && !step.sasl) this.#serverPending.sent(verbOf(step.text ?? ''));
+        return;
+      case 'sasl':
+      case 'command':
+        return this.#command(step);
+    }
+  }
+
+  async #command(step: Extract<ClientStep, { kind: 'command' | 'sasl' }>): Promise<void> {
+    const out = await this.#lineFaults('C', [[step.text]], true, (s, unit) => s.command?.(unit[0]));
     const forwarded = out.units.flat();
-    this.#sinks.toServer(out.changed ? crlf(forwarded) : raw);
-    this.#sent(verbOf(line), forwarded);
-    const [verb, size] = line.split(/\s+/);
-    if (verb.toUpperCase() === 'BDAT' && Number.isSafeInteger(Number(size))) this.#client.expectBdat(Number(size));
-    if (out.answer.length > 0) this.#deliver(crlf(out.answer), out.answer);
+    this.#sinks.toServer(out.changed ? crlf(forwarded) : step.raw);
+    // A SASL response (RFC 4954 §4) is no new command: the server still answers the AUTH.
+    if (step.kind === 'command') for (const line of forwarded) this.#serverPending.sent(line);
+    if (out.answer.length > 0) this.#toClient(crlf(out.answer));
     if (out.close) this.#close(out.close);
   }
 
-  /** Bookkeeping for a command: what the client waits for, and what the server will answer. */
-  #sent(verb: string, forwarded: string[]): void {
-    if (this.#authResponse) {
-      this.#authResponse = false; // a SASL response (RFC 4954 §4) is not a new command
-      return;
+  /** A line that is no reply, or a piece of one too long to hold: passed on as it is, and kept in step with the replies. */
+  #passLine(token: Extract<ReplyToken, { kind: 'line' | 'long' }>): void {
+    if (token.kind === 'long') {
+      this.#toClient(token.bytes);
+      if (token.reply?.last) this.#serverPending.answer(token.reply.code); // a last line answers a command by itself
+    } else if (!token.reply) {
+      this.#toClient(token.raw); // reply lines wait for the rest of their reply
     }
-    this.#clientPending.push(verb);
-    this.#serverPending.push(...forwarded);
   }
 
-  async #serverToken(token: SmtpToken): Promise<void> {
-    if (token.kind === 'tls') return this.#tlsChunk('S', token.bytes);
-    if (token.kind === 'long') {
-      this.#sinks.toClient(token.bytes);
-      if (token.first) this.#longReply = REPLY.exec(token.bytes.toString('latin1', 0, 4))?.[2] === ' ' ? Number(token.bytes.toString('latin1', 0, 3)) : undefined;
-      if (token.end && this.#longReply !== undefined) {
-        this.#answered(this.#longReply);
-        this.#clientReply(this.#longReply);
-      }
-      return;
-    }
-    if (token.kind !== 'line') return;
-    const m = REPLY.exec(token.text);
-    if (!m) return this.#sinks.toClient(token.raw); // not a reply line: passed on as is
-    this.#reply.raw.push(token.raw);
-    this.#reply.lines.push(token.text);
-    if (m[2] === '-') return;
-    const { raw, lines } = this.#reply;
-    this.#reply = { raw: [], lines: [] };
-    const answering = this.#answered(Number(m[1]));
+  /** A whole reply from the server: offered to the faults with the command it answers, as the server received it. */
+  async #reply(reply: ServerReply): Promise<void> {
+    const { code, lines, raw = [] } = reply;
+    const answered = this.#serverPending.answer(code);
+    const answering = answered.greeting ? undefined : answered.command;
     const out = await this.#lineFaults('S', [lines], false, (s, unit) => s.reply?.(unit, answering, { receivedAt: this.#arrived.S }));
     const forwarded = out.units.flat();
-    this.#deliver(out.changed ? crlf(forwarded) : Buffer.concat(raw), forwarded);
+    const bytes = out.changed ? crlf(forwarded) : Buffer.concat(raw);
+    if (bytes.length > 0) this.#toClient(bytes);
     if (out.answer.length > 0) this.#sinks.toServer(crlf(out.answer));
     if (out.close) this.#close(out.close);
   }
 
-  /** The server sent a final reply: returns the command it answers, as the server received it. */
-  #answered(code: number): string | undefined {
-    if (!this.#serverGreeted) {
-      this.#serverGreeted = true;
-      return undefined;
-    }
-    return code === 334 ? this.#serverPending[0] : this.#serverPending.shift();
-  }
-
-  /** Writes reply lines to the client and follows what they start (TLS after 220, content after 354). */
-  #deliver(bytes: Buffer, lines: readonly string[]): void {
-    if (bytes.length > 0) this.#sinks.toClient(bytes);
-    for (const line of lines) {
-      const m = REPLY.exec(line);
-      if (m && m[2] !== '-') this.#clientReply(Number(m[1]));
-    }
-  }
-
-  #clientReply(code: number): void {
-    if (!this.#clientGreeted) {
-      this.#clientGreeted = true;
-      return;
-    }
-    if (code === 334) {
-      this.#authResponse = true;
-      return;
-    }
-    const verb = this.#clientPending.shift();
-    if (verb === 'STARTTLS' && code === 220) {
+  /** Writes plaintext to the client and follows it in the client's account (TLS after a 220 to STARTTLS). */
+  #toClient(bytes: Buffer): void {
+    this.#sinks.toClient(bytes);
+    this.#dialogue.pushServer(bytes);
+    for (let step = this.#dialogue.nextServer(); step; step = this.#dialogue.nextServer()) {
       // RFC 3207 §4: from here on both directions carry the TLS handshake.
-      this.#client.startTls();
-      this.#server.startTls();
-    } else if (verb === 'DATA' && code === 354) {
-      this.#client.expectData();
-      this.#dataOpen = true;
+      if (step.kind === 'tls-start') this.#replies.startTls();
     }
   }
 
@@ -273,10 +230,6 @@ export class FaultPipeline {
     this.#closed = true;
     this.#sinks.close(how);
   }
-}
-
-function verbOf(line: string): string {
-  return line.trimStart().split(/\s/)[0].toUpperCase();
 }
 
 function crlf(lines: readonly string[]): Buffer {

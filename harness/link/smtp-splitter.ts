@@ -9,8 +9,11 @@
 export type SmtpToken =
   /** A complete line of at most `maxLine` bytes; `raw` includes its CRLF (or bare LF). */
   | { kind: 'line'; text: string; raw: Buffer }
-  /** A piece of a line longer than `maxLine`: the first piece holds at least `maxLine` bytes. */
-  | { kind: 'long'; bytes: Buffer; first: boolean; end: boolean }
+  /**
+   * A piece of a line longer than `maxLine`: the first piece holds at least `maxLine` bytes. The
+   * last piece (`end`) carries `text`, what the line is known by: see {@link longLineText}.
+   */
+  | { kind: 'long'; bytes: Buffer; first: boolean; end: boolean; text?: string }
   /** DATA content (up to and including the final `.` CRLF, RFC 5321 §4.1.1.4) or a BDAT chunk (RFC 3030). */
   | { kind: 'content'; bytes: Buffer; end: boolean }
   /** Bytes after the switch to TLS. */
@@ -30,6 +33,9 @@ export interface SmtpSplitterOptions {
   tlsAtLineStart?: boolean;
 }
 
+/** Bytes of an over-long line that its text keeps. */
+const LONG_LINE_TEXT = 1024;
+
 const EMPTY = Buffer.alloc(0);
 const CR = 0x0d;
 const LF = 0x0a;
@@ -47,6 +53,8 @@ export class SmtpSplitter {
   #partial: Buffer[] = [];
   #partialLength = 0;
   #inLongLine = false;
+  /** The text of the over-long line whose pieces are coming. */
+  #longText = '';
   #mode: SmtpSplitterMode = 'line';
   #bdatLeft = 0;
   #eod: Eod = Eod.LineStart;
@@ -87,6 +95,19 @@ export class SmtpSplitter {
     this.#inLongLine = false;
   }
 
+  /**
+   * Takes every byte held and not yet returned (an incomplete line included), as they came: for an
+   * owner that stops splitting and hands the stream on raw.
+   */
+  takeBuffered(): Buffer {
+    const bytes = Buffer.concat([...this.#partial, this.#buf]);
+    this.#partial = [];
+    this.#partialLength = 0;
+    this.#buf = EMPTY;
+    this.#inLongLine = false;
+    return bytes;
+  }
+
   push(chunk: Buffer): void {
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
   }
@@ -111,7 +132,7 @@ export class SmtpSplitter {
       if (this.#inLongLine) {
         const bytes = this.#take(lf >= 0 ? lf + 1 : this.#buf.length);
         this.#inLongLine = lf < 0;
-        return { kind: 'long', bytes, first: false, end: lf >= 0 };
+        return this.#long(bytes, false, lf >= 0);
       }
       const available = lf >= 0 ? lf + 1 : this.#buf.length;
       if (this.#partialLength + available > this.#maxLine) {
@@ -119,7 +140,8 @@ export class SmtpSplitter {
         this.#partial = [];
         this.#partialLength = 0;
         this.#inLongLine = lf < 0;
-        return { kind: 'long', bytes, first: true, end: lf >= 0 };
+        this.#longText = longLineText(bytes);
+        return this.#long(bytes, true, lf >= 0);
       }
       if (lf < 0) {
         // Copy: the caller may reuse its chunk, and a partial line must outlive it.
@@ -133,6 +155,10 @@ export class SmtpSplitter {
       return { kind: 'line', text: lineText(raw), raw };
     }
     return undefined;
+  }
+
+  #long(bytes: Buffer, first: boolean, end: boolean): SmtpToken {
+    return end ? { kind: 'long', bytes, first, end, text: this.#longText } : { kind: 'long', bytes, first, end };
   }
 
   /** DATA content up to and including `.` CRLF at a line start. */
@@ -170,6 +196,15 @@ export class SmtpSplitter {
     this.#buf = n >= this.#buf.length ? EMPTY : this.#buf.subarray(n);
     return bytes;
   }
+}
+
+/**
+ * What a line over the splitter's limit is known by: its first KiB as UTF-8 (without a line end), and
+ * `…`. Enough to name the command or read the reply code; the rest is never held.
+ */
+export function longLineText(firstPiece: Buffer): string {
+  const text = firstPiece.toString('utf8', 0, Math.min(firstPiece.length, LONG_LINE_TEXT)).replace(/\r?\n$/, '');
+  return `${text}…`;
 }
 
 /** A line without its CRLF or bare LF, as UTF-8 text. */

@@ -1,5 +1,6 @@
 /**
- * Names for the numbers a TLS handshake puts on the wire: cipher suites and alert descriptions.
+ * Names for the numbers a TLS handshake puts on the wire: cipher suites and alert descriptions
+ * (and the one alert record mailhop sends itself).
  *
  * Cipher suite names follow OpenSSL (`ECDHE-ECDSA-AES256-GCM-SHA384`, `NULL-SHA256`), which is
  * also what Node's `socket.getCipher().name` and smtp-server's `session.tlsOptions.name` report;
@@ -181,3 +182,11 @@ const ALERT_NAMES: Readonly<Record<number, string>> = {
 export function alertName(description: number): string {
   return ALERT_NAMES[description] ?? `alert_${description}`;
 }
+
+/**
+ * A whole alert record, 7 bytes: content type 21 (alert), legacy version 3.3, length 2, level 2
+ * (fatal), description 40 (`handshake_failure`). RFC 5246 §6.2.1 and §7.2 frame it; RFC 8446 §5.1
+ * keeps that framing for records sent before encryption starts, so it ends a TLS 1.2 or 1.3
+ * handshake alike, as a server that refuses every cipher would.
+ */
+export const HANDSHAKE_FAILURE_ALERT: Buffer = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);

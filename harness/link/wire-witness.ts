@@ -3,17 +3,16 @@
  * and then the TLS phase (RFC 3207 STARTTLS, or implicit TLS per RFC 8314), and produces a
  * {@link WireRecord}. It only records; verdicts are computed elsewhere from the record.
  */
-import { BoundedTranscript } from './bounded-transcript.js';
+import { BoundedTranscript, cutLine } from './bounded-transcript.js';
 import { MAX_MESSAGE_IDS, PlaintextMessage } from './plaintext-message.js';
-import { SmtpSplitter, type SmtpToken } from './smtp-splitter.js';
+import type { ServerReply } from './reply-splitter.js';
+import { SmtpDialogue, type ClientStep, type ServerStep } from './smtp-dialogue.js';
+import { advertises, splitCommand } from './smtp-syntax.js';
 import { TlsPhase } from './tls-phase.js';
 import type { SmtpCommand, SmtpReply, WireError, WireFaultEvent, WireRecord } from './wire-record.js';
 
 /** Commands are kept as verb and argument together cut at this many chars. */
 const MAX_COMMAND = 200;
-/** Lines in one multiline reply kept for parsing; more are still counted and transcribed. */
-const MAX_REPLY_LINES = 100;
-const REPLY = /^(\d{3})(?:([ -])(.*))?$/s;
 
 /** Identity of the connection a witness watches. */
 export interface WireWitnessOptions {
@@ -38,18 +37,11 @@ export interface WireWitnessOptions {
  */
 export class WireWitness {
   readonly #now: () => number;
-  readonly #client = new SmtpSplitter({ tlsAtLineStart: true });
-  readonly #server = new SmtpSplitter();
+  readonly #dialogue = new SmtpDialogue({ implicitTls: true });
   readonly #transcript = new BoundedTranscript();
   readonly #tlsPhase = new TlsPhase((dir, text) => this.#transcript.summary(dir, text));
   readonly #record: WireRecord;
   readonly #messageIds = new Set<string>();
-  /** Commands awaiting a final reply, oldest first (RFC 2920 pipelining). */
-  readonly #pending: string[] = [];
-  #replyLines: string[] = [];
-  #authResponse = false;
-  #serverSpoke = false;
-  #tls = false;
   /** The message whose content is crossing, if any. */
   #content?: PlaintextMessage;
 
@@ -80,22 +72,21 @@ export class WireWitness {
 
   /** Bytes held for incomplete lines and TLS records; bounded by a few KiB plus 64 KiB of handshake. */
   get bufferedBytes(): number {
-    return this.#client.bufferedBytes + this.#server.bufferedBytes + (this.#content?.bufferedBytes ?? 0) + this.#tlsPhase.bufferedBytes;
+    return this.#dialogue.bufferedBytes + (this.#content?.bufferedBytes ?? 0) + this.#tlsPhase.bufferedBytes;
   }
 
   /** Bytes the client sent. */
   fromClient(chunk: Buffer): void {
     this.#record.bytes.fromClient += chunk.length;
-    this.#client.push(chunk);
-    for (let token = this.#client.next(); token; token = this.#client.next()) this.#clientToken(token);
+    this.#dialogue.pushClient(chunk);
+    for (let step = this.#dialogue.nextClient(); step; step = this.#dialogue.nextClient()) this.#clientStep(step);
   }
 
   /** Bytes the server sent. */
   fromServer(chunk: Buffer): void {
     this.#record.bytes.fromServer += chunk.length;
-    if (chunk.length > 0) this.#serverSpoke = true;
-    this.#server.push(chunk);
-    for (let token = this.#server.next(); token; token = this.#server.next()) this.#serverToken(token);
+    this.#dialogue.pushServer(chunk);
+    for (let step = this.#dialogue.nextServer(); step; step = this.#dialogue.nextServer()) this.#serverStep(step);
   }
 
   /** A side closed or failed; the first call sets `closedAt`, `closedBy` and `closeError`. */
@@ -143,109 +134,86 @@ export class WireWitness {
     };
   }
 
-  #clientToken(token: SmtpToken): void {
-    if (token.kind === 'tls') {
-      if (!this.#tls) {
-        // The client opened TLS without a 220 to STARTTLS: before any greeting, that is implicit TLS.
-        this.#record.implicitTls = !this.#serverSpoke;
-        this.#startTls();
+  #clientStep(step: ClientStep): void {
+    switch (step.kind) {
+      case 'tls-start':
+        // TLS without a 220 to STARTTLS: before any byte of the server's, that is implicit TLS.
+        this.#record.implicitTls = step.how === 'implicit';
+        return;
+      case 'tls':
+        return this.#tlsPhase.fromClient(step.bytes);
+      case 'content':
+        return this.#onContent(step);
+      case 'long': {
+        const text = this.#transcript.longPiece('C', step);
+        if (text !== undefined && !step.sasl) this.#onCommand(text);
+        return;
       }
-      this.#tlsPhase.fromClient(token.bytes);
-    } else if (token.kind === 'content') {
-      this.#onContent(token.bytes, token.end);
-    } else {
-      const text = this.#transcript.line('C', token);
-      if (text !== undefined) this.#onCommand(text);
+      case 'sasl':
+        // A SASL response (RFC 4954 §4): transcribed, not a command.
+        return void this.#transcript.line('C', step.text);
+      case 'command':
+        return this.#onCommand(this.#transcript.line('C', step.text));
     }
   }
 
-  #serverToken(token: SmtpToken): void {
-    if (token.kind === 'tls') return this.#tlsPhase.fromServer(token.bytes);
-    if (token.kind === 'content') return; // the server direction never enters content mode
-    const text = this.#transcript.line('S', token);
-    if (text === undefined) return;
-    this.#transcript.keep(this.#record.replies, text);
-    const m = REPLY.exec(text);
-    if (!m) return; // not a reply line: transcribed, otherwise ignored
-    if (this.#replyLines.length < MAX_REPLY_LINES) this.#replyLines.push(m[3] ?? '');
-    if (m[2] === '-') return;
-    const lines = this.#replyLines;
-    this.#replyLines = [];
-    this.#onReply(Number(m[1]), lines);
+  #serverStep(step: ServerStep): void {
+    switch (step.kind) {
+      case 'tls':
+        return this.#tlsPhase.fromServer(step.bytes);
+      case 'tls-start':
+        return;
+      case 'line':
+        return this.#transcript.keep(this.#record.replies, this.#transcript.line('S', step.text));
+      case 'long': {
+        const text = this.#transcript.longPiece('S', step);
+        if (text !== undefined) this.#transcript.keep(this.#record.replies, text);
+        return;
+      }
+      case 'greeting':
+        // The first reply is the greeting even if a client spoke too early (RFC 5321 §4.3.1).
+        this.#record.greeting = kept(step.reply).reply;
+        return;
+      case 'reply':
+        return this.#onReply(step.reply, step.answering);
+    }
   }
 
   #onCommand(line: string): void {
-    if (this.#authResponse) {
-      this.#authResponse = false; // a SASL response line, not a command (RFC 4954 §4)
-      return;
-    }
-    const space = line.indexOf(' ');
-    const verb = (space < 0 ? line : line.slice(0, space)).toUpperCase().slice(0, MAX_COMMAND);
-    const arg = space < 0 ? '' : line.slice(space + 1, space + 1 + Math.max(0, MAX_COMMAND - verb.length - 1));
+    const { verb: fullVerb, arg: fullArg } = splitCommand(line);
+    const verb = fullVerb.slice(0, MAX_COMMAND);
+    const arg = fullArg.slice(0, Math.max(0, MAX_COMMAND - verb.length - 1));
     this.#transcript.keep<SmtpCommand>(this.#record.commands, { verb, arg });
-    this.#pending.push(verb);
     if (verb === 'STARTTLS') this.#record.starttlsSent = true;
-    if (verb === 'BDAT') {
-      // RFC 3030 §2: the chunk follows the command at once, without waiting for a reply.
-      const [size, last] = arg.trim().split(/\s+/);
-      const bytes = Number(size);
-      if (Number.isSafeInteger(bytes)) {
-        this.#startContent('bdat', last?.toUpperCase() === 'LAST');
-        this.#client.expectBdat(bytes);
-        if (bytes === 0) this.#onContent(Buffer.alloc(0), true);
-      }
-    }
   }
 
-  #onReply(code: number, lines: string[]): void {
-    const reply: SmtpReply = { code, text: lines.join('\n') };
-    if (!this.#record.greeting) {
-      // The first reply is the greeting even if a client spoke too early (RFC 5321 §4.3.1).
-      this.#record.greeting = reply;
-      return;
-    }
-    const verb = this.#pending.shift();
-    if (code === 334) {
-      // RFC 4954 §4: the AUTH exchange goes on; the next client line is a SASL response.
-      if (verb !== undefined) this.#pending.unshift(verb);
-      this.#authResponse = true;
-    } else if (verb === 'EHLO' || verb === 'LHLO') {
+  #onReply(reply: ServerReply, answering: string | undefined): void {
+    if (reply.code === 334) return; // RFC 4954 §4: the AUTH exchange goes on
+    const verb = answering === undefined ? undefined : splitCommand(answering).verb;
+    const { reply: text, lines } = kept(reply);
+    if (verb === 'EHLO' || verb === 'LHLO') {
       this.#record.ehlo = lines.slice(1);
-      if (code === 250 && lines.slice(1).some((l) => l.split(' ')[0].toUpperCase() === 'STARTTLS')) {
-        this.#record.starttlsAdvertised = true;
-      }
+      if (reply.code === 250 && advertises(reply.lines, 'STARTTLS')) this.#record.starttlsAdvertised = true;
     } else if (verb === 'STARTTLS') {
-      this.#record.starttlsReply = reply;
-      // RFC 3207 §4: after 220 the next bytes from the client are the TLS handshake.
-      if (code === 220) this.#startTls();
-    } else if (verb === 'DATA' && code === 354) {
-      this.#startContent('data', true);
-      this.#client.expectData();
+      this.#record.starttlsReply = text;
     }
   }
 
-  #startTls(): void {
-    this.#tls = true;
-    this.#client.startTls();
-    this.#server.startTls();
-  }
-
-  #startContent(kind: 'data' | 'bdat', last: boolean): void {
-    if (this.#content) this.#content.last = last;
-    else this.#content = new PlaintextMessage(kind, last);
-  }
-
-  #onContent(bytes: Buffer, end: boolean): void {
-    const message = this.#content;
-    if (!message) return;
+  #onContent(step: Extract<ClientStep, { kind: 'content' }>): void {
+    const message = (this.#content ??= new PlaintextMessage(step.transfer, step.last));
+    message.last = step.last;
+    const bytes = step.bytes;
     this.#record.plaintextData ||= bytes.length > 0;
     this.#record.plaintextDataBytes += bytes.length;
     for (const id of message.push(bytes)) if (this.#messageIds.size < MAX_MESSAGE_IDS) this.#messageIds.add(id);
-    if (!end || !message.last) return; // more bytes, or more BDAT chunks, of this message follow
-    // The reply after end-of-data answers the message itself (RFC 5321 §4.1.1.4); a BDAT chunk
-    // is answered as its command.
-    if (message.kind === 'data') this.#pending.push('(message)');
+    if (!step.end || !message.last) return; // more bytes, or more BDAT chunks, of this message follow
     this.#content = undefined;
     this.#transcript.summary('C', message.summary());
   }
+}
+
+/** A reply as the record keeps it: each line cut as the transcript cuts it, and its text without the code. */
+function kept(reply: ServerReply): { reply: SmtpReply; lines: string[] } {
+  const lines = reply.lines.map((line) => cutLine(line).slice(4));
+  return { reply: { code: reply.code, text: lines.join('\n') }, lines };
 }

@@ -5,6 +5,7 @@
  * {@link MAX_UNREAD} octets, and no reply outlives the client's timeout.
  */
 import { MailhopError } from '../errors.js';
+import { enhancedCode, parseReplyLine } from '../link/smtp-syntax.js';
 import type { TranscriptLine } from './smtp-client.js';
 
 /** One SMTP reply (RFC 5321 §4.2), possibly multiline. */
@@ -43,8 +44,10 @@ export const MAX_REPLY_LINES = 100;
  */
 export const MAX_UNREAD = MAX_REPLY_LINES * (MAX_REPLY_LINE + 2);
 
-/** RFC 5321 §4.2: code `[2-5][0-5][0-9]`, then a space, a hyphen (more lines follow) or nothing, then text. */
-const REPLY_LINE = /^([2-5][0-5]\d)(?:([ -])(.*))?$/s;
+/** RFC 5321 §4.2.1: a reply code's first digit is 2 to 5 and its second 0 to 5 (`[2-5][0-5][0-9]`). */
+function isReplyCode(code: number): boolean {
+  return code >= 200 && code < 600 && Math.floor(code / 10) % 10 <= 5;
+}
 
 const protocolError = (why: string, command?: string, reply?: string) => new MailhopError('ESMTP', why, { command, reply });
 
@@ -132,19 +135,16 @@ export class ReplyReader {
   async read(command = 'greeting'): Promise<SmtpReply> {
     const deadline = Date.now() + this.timeoutMs;
     const lines: string[] = [];
-    let code = '';
+    let code: number | undefined;
     for (;;) {
       const raw = await this.nextLine(deadline, command, lines.length > 0);
       this.transcript.push({ dir: 'S', text: raw });
-      const m = REPLY_LINE.exec(raw);
-      if (!m) throw this.fail(protocolError(`malformed reply to ${command}: ${JSON.stringify(raw.slice(0, 80))}`, command, raw));
-      if (code && m[1] !== code) throw this.fail(protocolError(`multiline reply to ${command} changes its code from ${code} to ${m[1]} (RFC 5321 §4.2.1)`, command));
-      code = m[1];
-      lines.push(m[3] ?? '');
-      if (m[2] !== '-') {
-        const enhanced = /^([245]\.\d{1,3}\.\d{1,3})\b/.exec(m[3] ?? '')?.[1];
-        return { code: Number(code), enhanced, lines, text: `${code} ${m[3] ?? ''}`.trimEnd() };
-      }
+      const line = parseReplyLine(raw);
+      if (!line || !isReplyCode(line.code)) throw this.fail(protocolError(`malformed reply to ${command}: ${JSON.stringify(raw.slice(0, 80))}`, command, raw));
+      if (code !== undefined && line.code !== code) throw this.fail(protocolError(`multiline reply to ${command} changes its code from ${code} to ${line.code} (RFC 5321 §4.2.1)`, command));
+      code = line.code;
+      lines.push(line.text);
+      if (line.last) return { code, enhanced: enhancedCode(line.text), lines, text: `${code} ${line.text}`.trimEnd() };
       if (lines.length >= MAX_REPLY_LINES) throw this.fail(protocolError(`reply to ${command} goes on past ${MAX_REPLY_LINES} lines`, command));
     }
   }

@@ -162,3 +162,9 @@ export async function startRawServer(onConnection: (socket: net.Socket) => void)
     },
   };
 }
+/** `bytes` cut into `size`-byte chunks (the last may be shorter), as a socket might deliver them; one chunk for `Infinity`. */
+export function chunks(bytes: Buffer, size: number): Buffer[] {
+  const cut: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) cut.push(bytes.subarray(at, at + size));
+  return cut;
+}

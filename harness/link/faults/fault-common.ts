@@ -65,10 +65,5 @@ export function isStarttls(line: string | undefined): boolean {
   return /^STARTTLS\s*$/i.test(line ?? '');
 }
 
-/** The upper-cased verb of a command line. */
-export function verbOf(line: string): string {
-  return line.trimStart().split(/\s/)[0].toUpperCase();
-}
-
 /** An empty buffer: a TLS verdict forwarding this sends nothing. */
 export const NOTHING = Buffer.alloc(0);

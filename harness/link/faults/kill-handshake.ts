@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import type { LinkFault, TlsVerdict } from '../link-fault.js';
+import { HANDSHAKE_FAILURE_ALERT } from '../tls-names.js';
 import { attemptsKey, linkKeys, NOTHING, type FaultEnv } from './fault-common.js';
 import { withoutStarttls } from './strip-starttls.js';
 
@@ -24,8 +25,6 @@ export const KillHandshakeSpec = z.strictObject({
 });
 export type KillHandshakeSpec = z.output<typeof KillHandshakeSpec>;
 
-/** TLS alert record: fatal (2) `handshake_failure` (40), RFC 8446 §6. */
-const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
 /** A plaintext line where the ServerHello should be (OpenSSL: "wrong version number"). */
 const GARBAGE = Buffer.from('421 4.7.0 this is not TLS\r\n', 'latin1');
 

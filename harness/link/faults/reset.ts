@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import type { LinkFault } from '../link-fault.js';
-import { attemptsKey, linkKeys, verbOf } from './fault-common.js';
+import { verbOf } from '../smtp-syntax.js';
+import { attemptsKey, linkKeys } from './fault-common.js';
 
 export const ResetSpec = z.strictObject({
   ...linkKeys,

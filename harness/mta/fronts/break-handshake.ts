@@ -3,14 +3,13 @@
  * handshake (docs/behaviour.md#S-break-handshake). The honest server behind
  * it never sees the command; its connection is dropped.
  */
+import { HANDSHAKE_FAILURE_ALERT } from '../../link/tls-names.js';
 import type { BreakHow } from '../../scenario/schema.js';
 import type { FrontBehaviour, TakenOverConnection } from './front-runner.js';
 
 /** Postfix's (and Sendmail's) reply to STARTTLS. */
 export const READY_TO_START_TLS = '220 2.0.0 Ready to start TLS';
 
-/** A fatal `handshake_failure` (40) alert record, TLS 1.2 framing (RFC 5246 §7.2, §6.2.1). */
-export const HANDSHAKE_FAILURE_ALERT = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
 
 /**
  * What a server that never switched to TLS would say to a ClientHello read as a command line. Its

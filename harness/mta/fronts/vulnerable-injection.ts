@@ -11,6 +11,7 @@
  * session as the client's: `ESMTPS` with the same suite.
  */
 import tls from 'node:tls';
+import { parseReplyLine } from '../../link/smtp-syntax.js';
 import type { FrontBehaviour, TakenOverConnection } from './front-runner.js';
 import { READY_TO_START_TLS } from './break-handshake.js';
 
@@ -102,7 +103,8 @@ function innerStarttls(inner: TakenOverConnection['inner']): Promise<boolean> {
       inner.off('data', onData);
       inner.off('close', onClose);
       inner.pause();
-      resolve(/^220 /.test(text));
+      const reply = parseReplyLine(text.slice(0, lf).replace(/\r$/, ''));
+      resolve(reply?.code === 220 && reply.last);
     };
     const onClose = () => resolve(false);
     inner.on('data', onData);
