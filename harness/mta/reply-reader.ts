@@ -6,7 +6,13 @@
  */
 import { MailhopError } from '../errors.js';
 import { enhancedCode, parseReplyLine } from '../link/smtp-syntax.js';
-import type { TranscriptLine } from './smtp-client.js';
+
+
+/** One line of a session transcript: `C` for what the client sent, `S` for what it received, `*` for what happened (TLS started). */
+export interface TranscriptLine {
+  dir: 'C' | 'S' | '*';
+  text: string;
+}
 
 /** One SMTP reply (RFC 5321 §4.2), possibly multiline. */
 export interface SmtpReply {

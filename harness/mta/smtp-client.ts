@@ -9,15 +9,10 @@ import tls from 'node:tls';
 import { sessionExporter } from './tls-exporter.js';
 import { MailhopError } from '../errors.js';
 import type { TlsVersion } from '../scenario/schema.js';
-import { ReplyReader, type SmtpReply } from './reply-reader.js';
+import { ReplyReader, type SmtpReply, type TranscriptLine } from './reply-reader.js';
 
-export type { SmtpReply } from './reply-reader.js';
+export type { SmtpReply, TranscriptLine } from './reply-reader.js';
 
-/** One line of a session transcript: `C` for what the client sent, `S` for what it received. */
-export interface TranscriptLine {
-  dir: 'C' | 'S' | '*';
-  text: string;
-}
 
 /** What a completed TLS handshake gave. */
 export interface TlsSummary {
