@@ -11,16 +11,13 @@ import { linkNamesOf } from '../scenario/schema.js';
 import { ENGINES } from '../engines/engines.js';
 import { isLoopback } from '../engines/free-address.js';
 import type { OpaqueHop } from '../engines/engine-holds.js';
+import { hopKind, type HopKind, type SenderKind } from '../scenario/hop-kind.js';
 import { checkPortBase, fixedProxyPort, type FixedProxyPort } from './proxy-ports.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
 export const HOST_DOMAIN = 'mailhop.test';
 
-/** Who runs a hop: mailhop's own mock, a real engine mailhop starts, or a gateway it only connects to. */
-export type HopKind = 'mock' | 'engine' | 'external';
-
-/** Who sends on a link: the injecting client, or the hop before the receiver (by its kind). */
-export type SenderKind = 'client' | HopKind;
+export type { HopKind, SenderKind } from '../scenario/hop-kind.js';
 
 /** A host and port. */
 export interface PlannedAddress {
@@ -36,7 +33,8 @@ export interface PlannedHop {
   /** `<id>.mailhop.test`: its EHLO name, certificate name and SNI. */
   readonly hostname: string;
   readonly kind: HopKind;
-  readonly inbound: Inbound;
+  /** A mock hop's inbound mode (what its server is started with); absent for a real engine or an external server. */
+  readonly inbound?: Inbound;
   /** The link that delivers into this hop (`client->a`, `a->b`). */
   readonly inboundLink: string;
   /** Where the link proxy in front of it listens: the chain's host, or the address a hop after an external gateway asks for. */
@@ -118,14 +116,6 @@ export interface ChainPlan {
   readonly bounded: boolean;
 }
 
-/**
- * The kind of a hop, from its `engine:` (absent or `mock`: mailhop's own).
- */
-export function hopKindOf(hop: Scenario['hops'][number]): HopKind {
-  const engine = hop.engine ?? 'mock';
-  return engine === 'mock' ? 'mock' : engine === 'external' ? 'external' : 'engine';
-}
-
 function checkAddress(hop: string, what: string, host: string, allowExternal: boolean): void {
   if (!isLoopback(host) && !allowExternal) {
     throw MailhopError.of('ELOOPBACK', {
@@ -148,7 +138,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
   checkPortBase(scenario, options.portBase);
   const allowExternal = options.allowExternal ?? false;
   const names = linkNamesOf(scenario.hops.map((h) => h.id));
-  const kinds = scenario.hops.map(hopKindOf);
+  const kinds = scenario.hops.map(hopKind);
 
   const hops = scenario.hops.map((hop, i): PlannedHop => {
     // A mock after an external gateway listens where the gateway can reach it (its `host:`).
@@ -165,7 +155,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
       id: hop.id,
       hostname: `${hop.id}.${HOST_DOMAIN}`,
       kind: kinds[i],
-      inbound: hop.inbound,
+      ...(hop.engine === 'mock' ? { inbound: hop.inbound } : {}),
       inboundLink: names[i],
       proxyHost,
       ...(fixedPort ? { fixedPort } : {}),
@@ -181,16 +171,17 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
       name: names[i], from, to: hop.id, toIndex: i, senderKind, faults,
       intercepts: faults.some(needsAttackerCert),
       servername: hop.hostname,
-      implicitTls: hop.inbound.starttls === 'implicit',
+      implicitTls: hop.inbound?.starttls === 'implicit',
       opaqueSender: senderKind === 'engine' || senderKind === 'external',
     };
   });
 
   const senders: PlannedSender[] = [
     { id: 'client', kind: 'client', policy: scenario.submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] },
-    ...hops.slice(0, -1).flatMap((hop, i): PlannedSender[] =>
-      hop.kind !== 'mock' ? [] : [{ id: hop.id, kind: 'mock', policy: scenario.hops[i].outbound, ehloName: hop.hostname, routes: [names[i + 1]] }],
-    ),
+    ...hops.slice(0, -1).flatMap((hop, i): PlannedSender[] => {
+      const written = scenario.hops[i];
+      return written.engine !== 'mock' ? [] : [{ id: hop.id, kind: 'mock', policy: written.outbound, ehloName: hop.hostname, routes: [names[i + 1]] }];
+    }),
   ];
 
   const opaqueHops = hops.flatMap((hop, i): OpaqueHop[] => {

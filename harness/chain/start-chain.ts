@@ -50,11 +50,15 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 /** Starts hops, proxies, engines and queues, in that order, into `units`. */
 async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions): Promise<void> {
   const pki = await RunPki.create();
-  const certs = await Promise.all(plan.hops.map((hop, i) => pki.issue(hop.hostname, plan.scenario.hops[i].inbound.cert)));
+  // An external server presents its own certificate: none is issued for it.
+  const certs = await Promise.all(plan.hops.map((hop, i) => {
+    const inbound = plan.scenario.hops[i].inbound;
+    return inbound ? pki.issue(hop.hostname, inbound.cert) : null;
+  }));
   // Each real engine listens on a fresh loopback address of its own; an external gateway is where it is.
   const targets = await Promise.all(plan.hops.map((hop) => (hop.kind === 'engine' ? pickEngineAddress() : hop.external ?? null)));
 
-  const servers = await startEach(plan.hops, (hop) => (hop.kind === 'mock' ? startHopServer(plan, records, units, hop, certs[hop.index], options) : null));
+  const servers = await startEach(plan.hops, (hop) => (hop.kind === 'mock' ? startHopServer(plan, records, units, hop, certs[hop.index]!, options) : null));
   units.servers.push(...servers.flatMap((s) => (s ? [s] : [])));
   units.serverAddresses.push(...plan.hops.map((hop, i) => (servers[i]?.address ?? targets[i])!));
   const proxies = await startEach(plan.links, (link) => startProxy(plan, records, units.runtime, link, units.serverAddresses[link.toIndex], pki));
@@ -104,7 +108,7 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
   const last = hop.index === plan.hops.length - 1;
   return units.runtime.startHop(
     {
-      kind: 'hop', hopId: hop.id, hostname: hop.hostname, inbound: hop.inbound, keyCert,
+      kind: 'hop', hopId: hop.id, hostname: hop.hostname, inbound: hop.inbound!, keyCert,
       inboundLink: hop.inboundLink, host: plan.host, wallStart: records.clock.wallStart,
     },
     {

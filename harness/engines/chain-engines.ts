@@ -14,7 +14,8 @@ export interface StartChainEnginesOptions {
   scenario: Scenario;
   hostnames: readonly string[];
   linkNames: readonly string[];
-  certs: readonly KeyCert[];
+  /** Per hop; null for an external one (it presents its own). */
+  certs: ReadonlyArray<KeyCert | null>;
   caCert: string;
   /** Per hop: where a real engine listens (picked by the chain), null for the others. */
   addresses: ReadonlyArray<Address | null>;
@@ -34,7 +35,7 @@ export interface StartChainEnginesOptions {
 export async function startChainEngines(o: StartChainEnginesOptions): Promise<StartedEngine[]> {
   const results = await Promise.allSettled(
     o.scenario.hops.flatMap((hop, i) =>
-      hop.engine === undefined || hop.engine === 'mock' || hop.engine === 'external'
+      hop.engine === 'mock' || hop.engine === 'external'
         ? []
         : [
             startEngine({
@@ -42,7 +43,7 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
               hostname: o.hostnames[i],
               listen: o.addresses[i]!,
               next: o.proxies[i + 1] ?? null,
-              keyCert: o.certs[i],
+              keyCert: o.certs[i]!,
               caCert: o.caCert,
               inboundLink: o.linkNames[i],
               outboundLink: o.linkNames[i + 1] ?? null,

@@ -3,15 +3,16 @@
  * configuration, written from the hop's inbound/outbound settings into its run folder, the command
  * that runs it in the foreground, and a reader that turns its log lines into facts.
  */
-import type { Hop } from '../scenario/schema.js';
+import type { EngineHop } from '../scenario/schema.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { KeyCert } from '../pki/run-pki.js';
-import type { EffectivePolicy, EngineEvent, RealEngineName } from '../trace/events.js';
+import type { EffectivePolicy, EngineEvent } from '../trace/events.js';
 import type { MtaPaths } from './mta-paths.js';
 import type { RunFolder } from './run-folder.js';
 
 /** Everything an engine's configuration is written from. */
 export interface EngineHopConfig {
-  hop: Hop;
+  hop: EngineHop;
   /** `<id>.mailhop.test`: its myhostname / primary_hostname / EHLO name. */
   hostname: string;
   /** Loopback address and port it listens on. */
@@ -73,9 +74,8 @@ export interface EngineDefinition {
 }
 
 /** The TLS policy an engine's outbound configuration amounts to (for `started` facts and leak judgement). */
-export function outboundPolicy(hop: Hop): EffectivePolicy {
-  const tls = hop.outbound.tls;
-  return tls === 'none' || tls === 'mandatory' || tls === 'verify' ? tls : 'opportunistic';
+export function outboundPolicy(hop: EngineHop): EffectivePolicy {
+  return hop.outbound.tls;
 }
 
 /**

@@ -3,7 +3,7 @@
  * logging to stderr. Its paths are compiled in (/var/spool/smtpd, /run, /var/lib/opensmtpd/empty,
  * users opensmtpd/opensmtpq), so its namespace binds those from the run folder, with passwd and
  * group copies that add the two users only there. Inbound is plaintext only: Debian 12's 6.8.0p2
- * fails every inbound TLS handshake with OpenSSL 3 (OpenSMTPD#1171), so engine-support.ts allows
+ * fails every inbound TLS handshake with OpenSSL 3 (OpenSMTPD#1171), so scenario/engine-hop.ts allows
  * nothing but `inbound.starttls: none`.
  * - outbound: `relay host smtp://` (opportunistic; a failed handshake downgrades to a new plaintext
  *   connection at once), `smtp+tls:// ... tls no-verify` (mandatory), `smtp+notls://` (none).

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { MailhopError } from '../errors.js';
 import type { Trace } from '../trace/trace.js';
-import type { RealEngineName } from '../trace/events.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
 import { outboundPolicy, type EngineDefinition, type EngineHopConfig, type LogFact } from './engine-definition.js';
 import { ENGINES } from './engines.js';
 import { EngineProcess } from './engine-process.js';

@@ -129,7 +129,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
     name: report.name,
     ...(report.file ? { file: report.file } : {}),
     ...(scenario.description?.trim() ? { description: scenario.description.trim() } : {}),
-    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound.starttls}`).join(', ')}), and mailhop's proxy on every link watches the wire.`,
+    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.`,
     messages,
     ...(report.expectations.length ? { claimsHeading: report.passed ? 'The scenario’s claims all held:' : 'The scenario’s claims:' } : {}),
     claims,

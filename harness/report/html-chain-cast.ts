@@ -6,7 +6,8 @@
  * wire records), so a run record without its scenario still draws what it can.
  */
 import type { Scenario } from '../scenario/schema.js';
-import type { EngineEvent, RealEngineName, TraceEvent, WireEvent } from '../trace/events.js';
+import type { EngineEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
 
 /** What runs a hop, as drawn. */
 export type HopKind = 'client' | 'mock' | 'engine' | 'external';

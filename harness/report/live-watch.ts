@@ -45,7 +45,7 @@ export function watchChain(chain: StartedChain, say: (line: string) => void, set
   let stopped = false;
   let settling: Promise<void> = Promise.resolve();
   const firstHop = chain.hops[0].id;
-  const opaqueSenders = chain.scenario.hops.slice(0, -1).some((h) => (h.engine ?? 'mock') !== 'mock');
+  const opaqueSenders = chain.scenario.hops.slice(0, -1).some((h) => h.engine !== 'mock');
 
   const print = (id: string, held?: { hop: string }) => {
     printed.add(id);

@@ -7,6 +7,7 @@
  */
 import type { TlsSummary, TranscriptLine, SmtpReply } from '../mta/smtp-client.js';
 import type { WireRecord } from '../link/wire-record.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
 
 /** The TLS policy actually in force for one delivery attempt, after preserve-inbound and enforce lists. */
 export type EffectivePolicy = 'none' | 'opportunistic' | 'mandatory' | 'verify';
@@ -167,9 +168,6 @@ export interface DeliveredEvent extends EventBase {
   hop: string;
   messageId: string;
 }
-
-/** Real MTAs a hop can run instead of the mock (`engine:` in a scenario; harness/engines/). */
-export type RealEngineName = 'postfix' | 'sendmail' | 'exim' | 'opensmtpd';
 
 /**
  * What a real MTA's own log said (harness/engines/), reduced to one fact:

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { availability } from '../support/engine.js';
 import { alive, processTree, type ProcessId } from '../support/proc.js';
-import type { RealEngineName } from '../../harness/trace/events.js';
+import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
 
 /** OpenSMTPD cannot offer STARTTLS here (docs/real-mtas.md#opensmtpd), so its hop offers none. */
 const SCENARIO = (engine: RealEngineName) => `name: killed-outright
