@@ -10,8 +10,8 @@ import type { Inbound, Outbound, Scenario, Submit } from '../scenario/schema.js'
 import { linkNamesOf } from '../scenario/schema.js';
 import { ENGINES } from '../engines/engines.js';
 import { isLoopback } from '../engines/free-address.js';
-import type { OpaqueHop } from '../engines/engine-holds.js';
-import { hopKind, type HopKind, type SenderKind } from '../scenario/hop-kind.js';
+import type { EngineOrExternalHop } from '../engines/engine-holds.js';
+import { hopKind, isDriven, type HopKind, type SenderKind } from '../scenario/hop-kind.js';
 import { checkPortBase, fixedProxyPort, type FixedProxyPort } from './proxy-ports.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
@@ -64,10 +64,11 @@ export interface PlannedLink {
   /** The receiver speaks TLS from the first byte (RFC 8314 §3). */
   readonly implicitTls: boolean;
   /**
-   * The sender is a real engine or an external gateway: its sessions come from its log or not at all, so the
-   * link is judged as a whole, its wire records are not waited for, and ids on it are believed only when sealed.
+   * mailhop drives the sender (the client or a mock): it records its sessions. Else (a real engine, an external
+   * server) its sessions come from its log or not at all, so the link is judged as a whole, its wire records are
+   * not waited for, and ids on it are believed only when sealed.
    */
-  readonly opaqueSender: boolean;
+  readonly driven: boolean;
 }
 
 /** A sender mailhop drives (the client, or a mock hop): it gets a queue. */
@@ -104,11 +105,11 @@ export interface ChainPlan {
   readonly links: readonly PlannedLink[];
   /** The client first, then the mock hops that relay. */
   readonly senders: readonly PlannedSender[];
-  /** Hops whose queues mailhop cannot see (real engines, external gateways), for the settle waits. */
-  readonly opaqueHops: readonly OpaqueHop[];
+  /** Hops whose queues mailhop cannot see (real engines, external servers), for the settle waits. */
+  readonly engineOrExternalHops: readonly EngineOrExternalHop[];
   /**
-   * Finished messages leave the trace beyond `keepFinished` (`mailhop up`); off when any link's sender is
-   * opaque (such a link is judged as a whole).
+   * Finished messages leave the trace beyond `keepFinished` (`mailhop up`); off when a real engine or an
+   * external server sends on a link (such a link is judged as a whole).
    */
   readonly keepFinished?: number;
   readonly traceLimit?: number;
@@ -172,7 +173,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
       intercepts: faults.some(needsAttackerCert),
       servername: hop.hostname,
       implicitTls: hop.inbound?.starttls === 'implicit',
-      opaqueSender: senderKind === 'engine' || senderKind === 'external',
+      driven: isDriven(senderKind),
     };
   });
 
@@ -184,26 +185,25 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
     }),
   ];
 
-  const opaqueHops = hops.flatMap((hop, i): OpaqueHop[] => {
-    if (hop.kind === 'mock') return [];
-    const engine = scenario.hops[i].engine!;
+  const engineOrExternalHops = scenario.hops.flatMap((hop, i): EngineOrExternalHop[] => {
+    if (hop.engine === 'mock') return [];
     return [{
       hopId: hop.id,
       inboundLink: names[i],
       outboundLink: names[i + 1] ?? null,
-      settleAfterDeferrals: engine === 'external' ? Infinity : ENGINES[engine as keyof typeof ENGINES].settleAfterDeferrals,
-      logged: engine !== 'external',
+      settleAfterDeferrals: hop.engine === 'external' ? Infinity : ENGINES[hop.engine].settleAfterDeferrals,
+      kind: hop.engine === 'external' ? 'external' : 'engine',
     }];
   });
 
-  const keepFinished = options.keepFinished !== undefined && !links.some((l) => l.opaqueSender) ? options.keepFinished : undefined;
+  const keepFinished = options.keepFinished !== undefined && links.every((l) => l.driven) ? options.keepFinished : undefined;
   return deepFreeze({
     scenario,
     host,
     hops,
     links,
     senders,
-    opaqueHops,
+    engineOrExternalHops,
     ...(keepFinished !== undefined ? { keepFinished } : {}),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
     bounded: keepFinished !== undefined || options.traceLimit !== undefined,
@@ -212,7 +212,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
 
 /** Freezes what the plan made (its arrays and records); the scenario's own objects it points to are left as they are. */
 function deepFreeze<T extends ChainPlan>(plan: T): T {
-  for (const list of [plan.hops, plan.links, plan.senders, plan.opaqueHops] as const) {
+  for (const list of [plan.hops, plan.links, plan.senders, plan.engineOrExternalHops] as const) {
     for (const item of list) Object.freeze(item);
     Object.freeze(list);
   }

@@ -60,6 +60,13 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
 
   const servers = await startEach(plan.hops, (hop) => (hop.kind === 'mock' ? startHopServer(plan, records, units, hop, certs[hop.index]!, options) : null));
   units.servers.push(...servers.flatMap((s) => (s ? [s] : [])));
+  for (const [i, server] of servers.entries()) {
+    const hop = plan.hops[i];
+    if (server) records.trace.emit({
+      kind: 'hop-started', source: 'chain', link: hop.inboundLink, hop: hop.id, hopKind: 'mock', outboundLink: plan.links[i + 1]?.name ?? null,
+      hostname: hop.hostname, address: server.address, line: `mock listening on ${server.address.host}:${server.address.port}`,
+    });
+  }
   units.serverAddresses.push(...plan.hops.map((hop, i) => (servers[i]?.address ?? targets[i])!));
   const proxies = await startEach(plan.links, (link) => startProxy(plan, records, units.runtime, link, units.serverAddresses[link.toIndex], pki));
   units.proxies.push(...proxies);
@@ -151,11 +158,11 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
         deliveryOf: (port) => records.connections.of(link.name, port),
         attackerCert: () => pki.issue(hop.hostname, 'untrusted-ca'),
         onOpen: () => {
-          if (!link.opaqueSender) records.wire.open();
+          if (link.driven) records.wire.open();
         },
         onRecord: (record) => {
           records.trace.emit({ kind: 'wire', source: 'wire', link: link.name, record });
-          if (!link.opaqueSender) records.wire.recorded();
+          if (link.driven) records.wire.recorded();
         },
       },
     )

@@ -1,7 +1,7 @@
 /**
  * The engine side of starting a chain (chain/start-chain.ts stays about mocks): the real engines,
- * started once the link proxies they relay to listen, and the fact that tells who sends out of an
- * external gateway.
+ * started once the link proxies they relay to listen, and the `hop-started` event of each external
+ * server (it starts with no help from mailhop).
  */
 import type { Scenario } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
@@ -55,12 +55,12 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
           ],
     ),
   );
-  // An external gateway has no log here; this fact tells the link verdict who sends on its outbound link.
+  // An external server has no log here: its hop-started event says who sends on its outbound link.
   o.scenario.hops.forEach((hop, i) => {
     if (hop.engine !== 'external') return;
     o.trace.emit({
-      kind: 'engine', source: 'engine', link: o.linkNames[i + 1], hop: hop.id, engine: 'external', fact: 'started',
-      line: `external gateway at ${hop.host}:${hop.port}, not started by mailhop`,
+      kind: 'hop-started', source: 'chain', link: o.linkNames[i], hop: hop.id, hopKind: 'external', outboundLink: o.linkNames[i + 1] ?? null,
+      address: { host: hop.host, port: hop.port }, line: `external gateway at ${hop.host}:${hop.port}, not started by mailhop`,
     });
   });
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

@@ -45,7 +45,7 @@ export type LogFact =
   /** Something about its outbound side (or a local delivery into its mailbox: `relayed` with `local`). */
   | {
       kind: 'outbound';
-      fact: Exclude<EngineEvent['fact'], 'started'>;
+      fact: EngineEvent['fact'];
       messageId?: string;
       tls?: { version: string; cipher: string };
       /** For relayed/deferred/bounced: the reply or reason the engine gives, e.g. `Cannot start TLS: handshake failure`. */

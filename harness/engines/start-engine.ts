@@ -168,8 +168,8 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
     });
   }
   trace.emit({
-    kind: 'engine', source: 'engine', link: options.outboundLink ?? options.inboundLink, ...hopEvent, engine, fact: 'started',
-    policy: outboundPolicy(hop), line: `${engine} listening on ${options.listen.host}:${options.listen.port}`,
+    kind: 'hop-started', source: 'chain', link: options.inboundLink, ...hopEvent, hopKind: 'engine', engine, outboundLink: options.outboundLink,
+    hostname: options.hostname, address: options.listen, policy: outboundPolicy(hop), line: `${engine} listening on ${options.listen.host}:${options.listen.port}`,
   });
 
   let stopping: Promise<void> | null = null;
