@@ -190,9 +190,15 @@ export class TraceIndex {
     return this.#sessionCount;
   }
 
-  /** The names `hop` signs Received headers with (from its first acceptance that recorded them), or none. */
+  /**
+   * The names `hop` signs Received headers with: the hostname its `hop-started` event gives (a mock's or a real
+   * engine's `<id>.mailhop.test`, which a real engine writes after `by` too), and those its first acceptance that
+   * recorded Received headers names (a mock's `by` host of its product's format). None for an external server.
+   */
   hopNames(hop: string): readonly string[] {
-    return this.#hopNames.get(hop) ?? EMPTY;
+    const recorded = this.#hopNames.get(hop) ?? EMPTY;
+    const hostname = this.#hops.get(hop)?.hostname;
+    return hostname === undefined || recorded.includes(hostname) ? recorded : [hostname, ...recorded];
   }
 
   /** The acceptances at `hop` that recorded Received headers, in trace order. */
