@@ -52,7 +52,7 @@ export interface ScenarioReport {
   endToEnd: EndToEndName | 'mixed';
   links: LinkReport[];
   messages: MessageReport[];
-  /** SMTP sessions opened in the whole run. */
+  /** SMTP sessions opened in the whole run: the sum of the links' `attempts`, every sender's (a real engine's too). */
   attempts: number;
   expectations: Expectation[];
   /** Why the scenario failed, one sentence each (empty when it passed). */
@@ -249,7 +249,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     endToEnd: uniformOr(messages.map((m) => m.endToEnd)),
     links,
     messages,
-    attempts: index.sessionCount,
+    attempts: links.reduce((sum, l) => sum + l.attempts, 0),
     expectations,
     failures,
     dsns: context.dsns,

@@ -47,7 +47,6 @@ export class TraceIndex {
   readonly #received = new Map<string, AcceptedEvent[]>();
   /** Events no verdict reads (refused commands): indexed only so that forgetting can sweep them from the trace. */
   #unnamed: TraceEvent[] = [];
-  #sessionCount = 0;
   #version = 0;
 
   /** Indexes `events` (in the order given) with one pass. */
@@ -84,7 +83,6 @@ export class TraceIndex {
       push(link.sessions, id, e);
       this.#pairing.add(e);
       link.sessionCount++;
-      this.#sessionCount++;
     } else if (e.kind === 'accepted') {
       const link = this.#link(e.link);
       push(link.acceptedBy, id, e);
@@ -183,11 +181,6 @@ export class TraceIndex {
   count(link: string, kind: 'session' | 'wire'): number {
     const entry = this.#links.get(link);
     return (kind === 'session' ? entry?.sessionCount : entry?.wireCount) ?? 0;
-  }
-
-  /** Sessions recorded in the whole run, forgotten messages included. */
-  get sessionCount(): number {
-    return this.#sessionCount;
   }
 
   /**
