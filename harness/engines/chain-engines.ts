@@ -7,6 +7,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import { startEngine, type StartedEngine, type StartEngineOptions } from './start-engine.js';
+import { mailhopIdOfMessageId, type AcceptedIdOf } from './engine-definition.js';
 
 type Address = { host: string; port: number };
 
@@ -26,6 +27,11 @@ export interface StartChainEnginesOptions {
   /** The one message a hop holds, if exactly one. */
   onlyMessageAt: (hopId: string) => string | undefined;
   onMailbox: StartEngineOptions['onMailbox'];
+  /**
+   * Under `mailhop up`: gives mail sent by hand to a real engine as the first hop an id when the engine logs
+   * accepting it (chain/delivery-ids.ts `adopt`), from its Message-ID, so its submission link is reported.
+   */
+  adoptHandSent?: (messageId: string) => string;
 }
 
 /**
@@ -50,6 +56,7 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
               trace: o.trace,
               now: o.now,
               guessMessage: () => o.onlyMessageAt(hop.id),
+              ...(i === 0 && o.adoptHandSent ? { acceptedIdOf: handSentIds(o.adoptHandSent) } : {}),
               onMailbox: o.onMailbox,
             }),
           ],
@@ -70,4 +77,9 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
     throw failed.reason;
   }
   return started;
+}
+
+/** The chain's own id of a Message-ID, or an adopted one for any other (none without a Message-ID: nothing to tie). */
+function handSentIds(adopt: (messageId: string) => string): AcceptedIdOf {
+  return (messageId) => mailhopIdOfMessageId(messageId) ?? (messageId ? adopt(messageId) : undefined);
 }

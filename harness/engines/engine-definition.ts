@@ -55,6 +55,13 @@ export type LogFact =
       line: string;
     };
 
+/**
+ * mailhop's id of a message an engine accepted over SMTP, from its Message-ID as logged: the chain's own
+ * ({@link mailhopIdOfMessageId}), or, for mail sent by hand to a first hop under `mailhop up`, one the chain
+ * gives it then (chain/delivery-ids.ts `adopt`); undefined for mail mailhop does not follow.
+ */
+export type AcceptedIdOf = (messageId: string) => string | undefined;
+
 /** Parses one engine instance's log, line by line (it keeps the state that ties lines to messages). */
 export interface EngineLogReader {
   read(line: string): LogFact[];
@@ -70,7 +77,8 @@ export interface EngineDefinition {
   settleAfterDeferrals: number;
   /** Writes the configuration into `folder` and says how to run it. @throws Error when a helper (m4, makemap) fails. */
   prepare(folder: RunFolder, config: EngineHopConfig): Promise<EngineLaunch>;
-  logReader(): EngineLogReader;
+  /** A reader for one run of the engine; `idOf` names the messages it accepts over SMTP (default: {@link mailhopIdOfMessageId}). */
+  logReader(idOf?: AcceptedIdOf): EngineLogReader;
 }
 
 /** The TLS policy an engine's outbound configuration amounts to (for `started` facts and leak judgement). */

@@ -99,5 +99,5 @@ export const sendmail: EngineDefinition = {
     await run('/bin/sh', ['-c', '"$0" -C "$1" hash "$2" < "$2"', c.paths.sendmail.makemap, folder.at('sendmail.cf'), folder.at('access')]);
     return { command: [c.paths.sendmail.sendmail, '-C', folder.at('sendmail.cf'), '-bD', '-q1s'], syslog: true };
   },
-  logReader: () => new SendmailLogReader(),
+  logReader: (idOf) => new SendmailLogReader(idOf),
 };

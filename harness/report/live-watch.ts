@@ -33,7 +33,8 @@ const FORGET_BATCH = 200;
  * web view, `--web`); `stop()` unsubscribes and prints nothing more.
  */
 export function watchChain(chain: StartedChain, say: (line: string) => void, settled: (messageId: string) => void = () => {}): { stop(): void } {
-  const index = new TraceIndex();
+  // The hops started before anyone watched: their hop-started events say who sends on each link.
+  const index = new TraceIndex(chain.events().filter((e) => e.kind === 'hop-started'));
   /** Printed and still indexed; a printed message the index forgot is `index.isForgotten` (until an event names it again). */
   const printed = new Set<string>();
   const wasPrinted = (id: string) => printed.has(id) || index.isForgotten(id);
