@@ -9,7 +9,7 @@
  * implementation from the sending hop's `hop-started` event), so they treat every sender alike.
  */
 import type { LinkVerdictName } from '../scenario/schema.js';
-import type { SenderKind } from '../scenario/hop-kind.js';
+import type { RealEngineName, SenderKind } from '../scenario/hop-kind.js';
 import type { EngineEvent, SessionEvent } from '../trace/events.js';
 import type { FaultAttribution } from './fault-attribution.js';
 
@@ -59,7 +59,7 @@ export interface SenderWitness {
   /** The sending hop's id (`client` for the injecting client). */
   readonly hop: string;
   /** For an engine: which real MTA (its log is the account). */
-  readonly engine?: string;
+  readonly engine?: RealEngineName;
   /** The verdict on `messageId` on this link, weighing this sender's account with the receiver's and the wire's. */
   judge(messageId: string): MessageLinkVerdict;
   /** SMTP sessions opened on the link over the run, every message together (for a sender without sessions: the connections the wire saw). */
