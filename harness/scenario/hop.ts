@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { Inbound, INBOUND_VARIANTS, Outbound, OUTBOUND_VARIANTS } from './policies.js';
 import { ENGINE_SUPPORT, engineHop, refused } from './engine-hop.js';
-import { HopId, isRealEngine } from './hop-kind.js';
+import { HopId, isRealEngine, type RealEngineName } from './hop-kind.js';
 import { PRESETS, PRESET_NAMES } from '../presets/index.js';
 
 export { HopId } from './hop-kind.js';
@@ -76,7 +76,7 @@ export type Hop = z.output<typeof Hop>;
 /** A hop mailhop runs itself. */
 export type MockHop = Extract<Hop, { engine: 'mock' }>;
 /** A hop a real MTA runs. */
-export type EngineHop = Extract<Hop, { engine: 'postfix' | 'sendmail' | 'exim' | 'opensmtpd' }>;
+export type EngineHop = Extract<Hop, { engine: RealEngineName }>;
 /** A server mailhop only connects to. */
 export type ExternalHop = Extract<Hop, { engine: 'external' }>;
 function isRecord(value: unknown): value is Record<string, unknown> {
