@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { renderExplanation } from '../../harness/report/explain-report.js';
-import { availability, titled } from './engine-fixture.js';
+import { availability, titled } from '../support/engine.js';
 
 async function explained(input: object): Promise<string> {
   const scenario = Scenario.parse({ name: 'engine-explained', messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }], ...input });

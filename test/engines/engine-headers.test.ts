@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../harness/scenario/load-scenario.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { renderScenario } from '../../harness/report/text-report.js';
-import { availability, titled } from './engine-fixture.js';
+import { availability, titled } from '../support/engine.js';
 
 describe.skipIf(!availability('exim').usable)(titled("the Received header a real Exim wrote, in scenarios/real/exim-stripped-by-link-fault.yaml", 'exim'), () => {
   it("is trusted and read: client->exim is believed TLS (with esmtps (TLS1.3)), as it was; no false finding", async () => {

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenarios } from '../../harness/scenario/load-scenario.js';
 import { renderHtml } from '../../harness/report/html-report.js';
-import { runRecords } from '../helpers/run-records.js';
-import { availability, titled } from './engine-fixture.js';
+import { runRecords } from '../support/chain.js';
+import { availability, titled } from '../support/engine.js';
 
 const missing = (['sendmail', 'postfix'] as const).find((engine) => !availability(engine).usable);
 

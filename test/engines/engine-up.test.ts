@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { UP_CHAIN_OPTIONS, watchChain } from '../../harness/report/live-watch.js';
-import { sendByHand } from '../helpers/send-by-hand.js';
-import { availability, titled } from './engine-fixture.js';
+import { sendByHand } from '../support/dialog.js';
+import { availability, titled } from '../support/engine.js';
 
 /** Starts the chain as `mailhop up` does, sends one message by hand in plaintext to the first hop, and returns its live line. */
 async function lineForMailByHand(first: ScenarioInput['hops'][number]): Promise<string> {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import type { MessageDetail } from '../../harness/index.js';
 import { upWithWeb, type UpRun } from '../web/up-in-process.js';
-import { availability, titled } from './engine-fixture.js';
+import { availability, titled } from '../support/engine.js';
 
 const missing = (['sendmail', 'postfix'] as const).find((engine) => !availability(engine).usable);
 
