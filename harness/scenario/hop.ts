@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { Inbound, INBOUND_VARIANTS, Outbound, OUTBOUND_VARIANTS } from './policies.js';
 import { ENGINE_SUPPORT, engineHop, refused } from './engine-hop.js';
-import { HopId, isRealEngine, type RealEngineName } from './hop-kind.js';
+import { HopId, isRealEngine, REAL_ENGINES, type RealEngineName } from './hop-kind.js';
 import { PRESETS, PRESET_NAMES } from '../presets/index.js';
 
 export { HopId } from './hop-kind.js';
@@ -63,14 +63,7 @@ const ExternalHop = z.strictObject({
  */
 export const Hop = z.preprocess(
   applyPreset,
-  z.discriminatedUnion('engine', [
-    MockHop,
-    engineHop('postfix'),
-    engineHop('sendmail'),
-    engineHop('exim'),
-    engineHop('opensmtpd'),
-    ExternalHop,
-  ]),
+  z.discriminatedUnion('engine', [MockHop, ...REAL_ENGINES.map((engine) => engineHop(engine)), ExternalHop]),
 );
 export type Hop = z.output<typeof Hop>;
 /** A hop mailhop runs itself. */
@@ -79,6 +72,7 @@ export type MockHop = Extract<Hop, { engine: 'mock' }>;
 export type EngineHop = Extract<Hop, { engine: RealEngineName }>;
 /** A server mailhop only connects to. */
 export type ExternalHop = Extract<Hop, { engine: 'external' }>;
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
