@@ -48,7 +48,7 @@ export const opensmtpd: EngineDefinition = {
   // It disables the route for 15 s after a failure: waiting for a second deferral would cost that much.
   settleAfterDeferrals: 1,
   async prepare(folder, c): Promise<EngineLaunch> {
-    // engine-support.ts refuses opensmtpd as the last hop when the scenario loads.
+    // scenario/engine-hop.ts (ENGINE_SUPPORT) refuses opensmtpd as the last hop when the scenario loads.
     if (!c.next) throw MailhopError.of('EINTERNAL', { where: `hop ${c.hop.id} (opensmtpd)`, what: 'be the final mailbox', why: 'a validated scenario has a hop after it', hop: c.hop.id });
     folder.file('certs/key.pem', c.keyCert.key, 0o600);
     folder.file('certs/cert.pem', c.keyCert.cert);
