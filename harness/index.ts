@@ -8,6 +8,13 @@ export { Scenario } from './scenario/schema.js';
 export type {
   ScenarioInput,
   Hop,
+  MockHop,
+  EngineHop,
+  ExternalHop,
+  EngineInbound,
+  EngineOutbound,
+  HopKind,
+  RealEngineName,
   Inbound,
   InboundStarttls,
   BreakHow,

@@ -56,10 +56,10 @@ export class ChainRecords {
       : new FinalVerdicts(plan.scenario, { keep: plan.keepFinished, onDrop: (events) => this.trace.drop(events), tally: this.tally! });
     if (this.finals) this.trace.subscribe((e) => this.finals!.observe(e));
     this.trace.subscribe((e) => this.connections.observe(e));
-    this.holds = new EngineHolds(plan.opaqueHops, this.clock, options.engineSettleMs ?? 15_000);
+    this.holds = new EngineHolds(plan.engineOrExternalHops, this.clock, options.engineSettleMs ?? 15_000);
     this.trace.subscribe((e) => this.holds.observe(e));
     this.ids = new DeliveryIds({
-      binding: plan.links.map((l) => (l.opaqueSender ? 'sealed' : 'announced')),
+      binding: plan.links.map((l) => (l.driven ? 'announced' : 'sealed')),
       clientOf: (i, upstream) => proxyOf(i)?.clientOf?.(upstream),
     });
     const linkIndex = new Map(plan.links.map((l) => [l.name, l.toIndex]));

@@ -15,6 +15,10 @@
  *   after the real delivery, or a second copy, gets a fresh id. What remains is a race: someone who reads a
  *   plaintext link and reaches the next hop before the engine relays the message can still claim it (that
  *   delivery then gets a fresh id instead).
+ * - Mail sent by hand to a real engine as the first hop: no mailhop header is in it, and the engine's queue is
+ *   not mailhop's, so the id is issued when the engine logs accepting the message ({@link DeliveryIds.adopt}, by
+ *   its Message-ID), and the hop after the engine gives it that id, once, when the message comes out with the same
+ *   Message-ID and without an id of its own. The same race applies (the Message-ID is readable where the seal is).
  */
 import { sameHost } from '../link/link-proxy.js';
 import type { AssignId, IdClaim, IdDecision, PeerEnd } from '../mta/id-claim.js';
@@ -65,12 +69,15 @@ export class DeliveryIds {
   readonly #sending: Array<Map<number, Sending>>;
   /** Per `sealed` link: the ids already believed there. */
   readonly #believed: Array<Set<string>>;
+  /** Per `sealed` link: mail sent by hand into the engine before it, by Message-ID (no angle brackets): the id it was given. */
+  readonly #adopted: Array<Map<string, string>>;
 
   constructor(options: DeliveryIdsOptions) {
     this.#options = options;
     this.#seal = new IdSeal(options.sealKey);
     this.#sending = options.binding.map(() => new Map());
     this.#believed = options.binding.map(() => new Set());
+    this.#adopted = options.binding.map(() => new Map());
   }
 
   /** The next id, `m<n>` from 1 (or the prefix given). */
@@ -81,6 +88,18 @@ export class DeliveryIds {
   /** The `X-Mailhop-Seal` value of an id this chain issued. */
   sealOf(id: string): string {
     return this.#seal.seal(id);
+  }
+
+  /**
+   * A real engine, the first hop, logged accepting mail sent by hand (`messageIdHeader`, its Message-ID, is none of
+   * this chain's): the message gets the next id now, and the hop behind `link` (the engine's outbound link, a
+   * `sealed` one) gives it the same id when it arrives with that Message-ID and no id of its own.
+   * @returns the id, `m<n>`.
+   */
+  adopt(link: number, messageIdHeader: string): string {
+    const id = this.issue();
+    this.#adopted[link]?.set(bare(messageIdHeader), id);
+    return id;
   }
 
   /** A mailhop sender opened a connection on `link` from `local` (its address and port) to deliver `messageId`. */
@@ -100,6 +119,11 @@ export class DeliveryIds {
 
   #decide(link: number, claim: IdClaim): IdDecision | Promise<IdDecision> {
     const { id, peer } = claim;
+    const adopted = !id && claim.messageId !== undefined ? this.#adopted[link]?.get(bare(claim.messageId)) : undefined;
+    if (adopted !== undefined) {
+      this.#adopted[link].delete(bare(claim.messageId!));
+      return { believed: false, id: adopted, seal: this.sealOf(adopted) };
+    }
     if (!id || !peer) return this.#fresh();
     const client = this.#options.clientOf(link, peer);
     const judge = (end: PeerEnd | undefined): IdDecision => (end && this.#believes(link, id, claim.seal, end) ? { believed: true, id } : this.#fresh());
@@ -122,4 +146,9 @@ export class DeliveryIds {
     const id = this.issue();
     return { believed: false, id, seal: this.sealOf(id) };
   }
+}
+
+/** A Message-ID without its angle brackets (Exim logs it bare, Postfix and Sendmail in brackets). */
+function bare(messageId: string): string {
+  return messageId.trim().replace(/^<(.*)>$/, '$1');
 }

@@ -10,17 +10,14 @@ import type { Inbound, Outbound, Scenario, Submit } from '../scenario/schema.js'
 import { linkNamesOf } from '../scenario/schema.js';
 import { ENGINES } from '../engines/engines.js';
 import { isLoopback } from '../engines/free-address.js';
-import type { OpaqueHop } from '../engines/engine-holds.js';
+import type { EngineOrExternalHop } from '../engines/engine-holds.js';
+import { hopKind, isDriven, type HopKind, type SenderKind } from '../scenario/hop-kind.js';
 import { checkPortBase, fixedProxyPort, type FixedProxyPort } from './proxy-ports.js';
 
 /** The domain every hop's hostname lives under (`<id>.mailhop.test`, RFC 2606 reserved). */
 export const HOST_DOMAIN = 'mailhop.test';
 
-/** Who runs a hop: mailhop's own mock, a real engine mailhop starts, or a gateway it only connects to. */
-export type HopKind = 'mock' | 'engine' | 'external';
-
-/** Who sends on a link: the injecting client, or the hop before the receiver (by its kind). */
-export type SenderKind = 'client' | HopKind;
+export type { HopKind, SenderKind } from '../scenario/hop-kind.js';
 
 /** A host and port. */
 export interface PlannedAddress {
@@ -36,7 +33,8 @@ export interface PlannedHop {
   /** `<id>.mailhop.test`: its EHLO name, certificate name and SNI. */
   readonly hostname: string;
   readonly kind: HopKind;
-  readonly inbound: Inbound;
+  /** A mock hop's inbound mode (what its server is started with); absent for a real engine or an external server. */
+  readonly inbound?: Inbound;
   /** The link that delivers into this hop (`client->a`, `a->b`). */
   readonly inboundLink: string;
   /** Where the link proxy in front of it listens: the chain's host, or the address a hop after an external gateway asks for. */
@@ -66,10 +64,11 @@ export interface PlannedLink {
   /** The receiver speaks TLS from the first byte (RFC 8314 §3). */
   readonly implicitTls: boolean;
   /**
-   * The sender is a real engine or an external gateway: its sessions come from its log or not at all, so the
-   * link is judged as a whole, its wire records are not waited for, and ids on it are believed only when sealed.
+   * mailhop drives the sender (the client or a mock): it records its sessions. Else (a real engine, an external
+   * server) its sessions come from its log or not at all, so the link is judged as a whole, its wire records are
+   * not waited for, and ids on it are believed only when sealed.
    */
-  readonly opaqueSender: boolean;
+  readonly driven: boolean;
 }
 
 /** A sender mailhop drives (the client, or a mock hop): it gets a queue. */
@@ -106,24 +105,16 @@ export interface ChainPlan {
   readonly links: readonly PlannedLink[];
   /** The client first, then the mock hops that relay. */
   readonly senders: readonly PlannedSender[];
-  /** Hops whose queues mailhop cannot see (real engines, external gateways), for the settle waits. */
-  readonly opaqueHops: readonly OpaqueHop[];
+  /** Hops whose queues mailhop cannot see (real engines, external servers), for the settle waits. */
+  readonly engineOrExternalHops: readonly EngineOrExternalHop[];
   /**
-   * Finished messages leave the trace beyond `keepFinished` (`mailhop up`); off when any link's sender is
-   * opaque (such a link is judged as a whole).
+   * Finished messages leave the trace beyond `keepFinished` (`mailhop up`); off when a real engine or an
+   * external server sends on a link (such a link is judged as a whole).
    */
   readonly keepFinished?: number;
   readonly traceLimit?: number;
   /** The trace is bounded (traceLimit or keepFinished): proxies keep no finished records, accounting is counted. */
   readonly bounded: boolean;
-}
-
-/**
- * The kind of a hop, from its `engine:` (absent or `mock`: mailhop's own).
- */
-export function hopKindOf(hop: Scenario['hops'][number]): HopKind {
-  const engine = hop.engine ?? 'mock';
-  return engine === 'mock' ? 'mock' : engine === 'external' ? 'external' : 'engine';
 }
 
 function checkAddress(hop: string, what: string, host: string, allowExternal: boolean): void {
@@ -148,7 +139,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
   checkPortBase(scenario, options.portBase);
   const allowExternal = options.allowExternal ?? false;
   const names = linkNamesOf(scenario.hops.map((h) => h.id));
-  const kinds = scenario.hops.map(hopKindOf);
+  const kinds = scenario.hops.map(hopKind);
 
   const hops = scenario.hops.map((hop, i): PlannedHop => {
     // A mock after an external gateway listens where the gateway can reach it (its `host:`).
@@ -165,7 +156,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
       id: hop.id,
       hostname: `${hop.id}.${HOST_DOMAIN}`,
       kind: kinds[i],
-      inbound: hop.inbound,
+      ...(hop.engine === 'mock' ? { inbound: hop.inbound } : {}),
       inboundLink: names[i],
       proxyHost,
       ...(fixedPort ? { fixedPort } : {}),
@@ -181,38 +172,38 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
       name: names[i], from, to: hop.id, toIndex: i, senderKind, faults,
       intercepts: faults.some(needsAttackerCert),
       servername: hop.hostname,
-      implicitTls: hop.inbound.starttls === 'implicit',
-      opaqueSender: senderKind === 'engine' || senderKind === 'external',
+      implicitTls: hop.inbound?.starttls === 'implicit',
+      driven: isDriven(senderKind),
     };
   });
 
   const senders: PlannedSender[] = [
     { id: 'client', kind: 'client', policy: scenario.submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] },
-    ...hops.slice(0, -1).flatMap((hop, i): PlannedSender[] =>
-      hop.kind !== 'mock' ? [] : [{ id: hop.id, kind: 'mock', policy: scenario.hops[i].outbound, ehloName: hop.hostname, routes: [names[i + 1]] }],
-    ),
+    ...hops.slice(0, -1).flatMap((hop, i): PlannedSender[] => {
+      const written = scenario.hops[i];
+      return written.engine !== 'mock' ? [] : [{ id: hop.id, kind: 'mock', policy: written.outbound, ehloName: hop.hostname, routes: [names[i + 1]] }];
+    }),
   ];
 
-  const opaqueHops = hops.flatMap((hop, i): OpaqueHop[] => {
-    if (hop.kind === 'mock') return [];
-    const engine = scenario.hops[i].engine!;
+  const engineOrExternalHops = scenario.hops.flatMap((hop, i): EngineOrExternalHop[] => {
+    if (hop.engine === 'mock') return [];
     return [{
       hopId: hop.id,
       inboundLink: names[i],
       outboundLink: names[i + 1] ?? null,
-      settleAfterDeferrals: engine === 'external' ? Infinity : ENGINES[engine as keyof typeof ENGINES].settleAfterDeferrals,
-      logged: engine !== 'external',
+      settleAfterDeferrals: hop.engine === 'external' ? Infinity : ENGINES[hop.engine].settleAfterDeferrals,
+      kind: hop.engine === 'external' ? 'external' : 'engine',
     }];
   });
 
-  const keepFinished = options.keepFinished !== undefined && !links.some((l) => l.opaqueSender) ? options.keepFinished : undefined;
+  const keepFinished = options.keepFinished !== undefined && links.every((l) => l.driven) ? options.keepFinished : undefined;
   return deepFreeze({
     scenario,
     host,
     hops,
     links,
     senders,
-    opaqueHops,
+    engineOrExternalHops,
     ...(keepFinished !== undefined ? { keepFinished } : {}),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
     bounded: keepFinished !== undefined || options.traceLimit !== undefined,
@@ -221,7 +212,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
 
 /** Freezes what the plan made (its arrays and records); the scenario's own objects it points to are left as they are. */
 function deepFreeze<T extends ChainPlan>(plan: T): T {
-  for (const list of [plan.hops, plan.links, plan.senders, plan.opaqueHops] as const) {
+  for (const list of [plan.hops, plan.links, plan.senders, plan.engineOrExternalHops] as const) {
     for (const item of list) Object.freeze(item);
     Object.freeze(list);
   }

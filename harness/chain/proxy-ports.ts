@@ -20,8 +20,7 @@ export interface FixedProxyPort {
  */
 export function fixedProxyPort(scenario: Scenario, i: number, portBase: number | undefined): FixedProxyPort | undefined {
   const hop = scenario.hops[i];
-  const mock = (hop.engine ?? 'mock') === 'mock';
-  if (mock && hop.port !== undefined) return { port: hop.port, from: `port: ${hop.port} on hop ${hop.id}` };
+  if (hop.engine === 'mock' && hop.port !== undefined) return { port: hop.port, from: `port: ${hop.port} on hop ${hop.id}` };
   if (portBase !== undefined) return { port: portBase + i, from: `--port-base ${portBase}` };
   return undefined;
 }

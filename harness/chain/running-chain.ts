@@ -146,15 +146,15 @@ export class RunningChain implements StartedChain {
   /** With keepFinished, the running index (forgotten messages' verdicts included) rather than the trace kept. */
   #judged() {
     const { finals, trace } = this.#records;
-    return finals ? finals.index : [...trace.events(), ...this.#openOpaqueRecords()];
+    return finals ? finals.index : [...trace.events(), ...this.#openSessionlessRecords()];
   }
 
-  /** What the wire saw so far on connections a real engine or gateway still holds open (judged, not recorded in the trace). */
-  #openOpaqueRecords(): TraceEvent[] {
+  /** What the wire saw so far on connections a real engine or an external server still holds open (judged, not recorded in the trace). */
+  #openSessionlessRecords(): TraceEvent[] {
     const { trace, clock } = this.#records;
     const recorded = new Set(trace.events().flatMap((e) => (e.kind === 'wire' ? [e.record.id] : [])));
     return this.#plan.links.flatMap((link) =>
-      !link.opaqueSender
+      link.driven
         ? []
         : this.#units.proxies[link.toIndex].records().filter((r) => !recorded.has(r.id))
           .map((record) => ({ kind: 'wire' as const, source: 'wire' as const, link: link.name, record, seq: 0, at: clock.now() })),

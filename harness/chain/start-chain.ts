@@ -50,12 +50,23 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 /** Starts hops, proxies, engines and queues, in that order, into `units`. */
 async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions): Promise<void> {
   const pki = await RunPki.create();
-  const certs = await Promise.all(plan.hops.map((hop, i) => pki.issue(hop.hostname, plan.scenario.hops[i].inbound.cert)));
+  // An external server presents its own certificate: none is issued for it.
+  const certs = await Promise.all(plan.hops.map((hop, i) => {
+    const inbound = plan.scenario.hops[i].inbound;
+    return inbound ? pki.issue(hop.hostname, inbound.cert) : null;
+  }));
   // Each real engine listens on a fresh loopback address of its own; an external gateway is where it is.
   const targets = await Promise.all(plan.hops.map((hop) => (hop.kind === 'engine' ? pickEngineAddress() : hop.external ?? null)));
 
-  const servers = await startEach(plan.hops, (hop) => (hop.kind === 'mock' ? startHopServer(plan, records, units, hop, certs[hop.index], options) : null));
+  const servers = await startEach(plan.hops, (hop) => (hop.kind === 'mock' ? startHopServer(plan, records, units, hop, certs[hop.index]!, options) : null));
   units.servers.push(...servers.flatMap((s) => (s ? [s] : [])));
+  for (const [i, server] of servers.entries()) {
+    const hop = plan.hops[i];
+    if (server) records.trace.emit({
+      kind: 'hop-started', source: 'chain', link: hop.inboundLink, hop: hop.id, hopKind: 'mock', outboundLink: plan.links[i + 1]?.name ?? null,
+      hostname: hop.hostname, address: server.address, line: `mock listening on ${server.address.host}:${server.address.port}`,
+    });
+  }
   units.serverAddresses.push(...plan.hops.map((hop, i) => (servers[i]?.address ?? targets[i])!));
   const proxies = await startEach(plan.links, (link) => startProxy(plan, records, units.runtime, link, units.serverAddresses[link.toIndex], pki));
   units.proxies.push(...proxies);
@@ -73,6 +84,7 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
       now: () => records.clock.now(),
       onlyMessageAt: (hop) => records.holds.only(hop),
       onMailbox: (m) => records.deliver({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound }),
+      ...(options.stampMissingId ? { adoptHandSent: (messageId: string) => records.ids.adopt(1, messageId) } : {}),
     })),
   );
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
@@ -104,7 +116,7 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
   const last = hop.index === plan.hops.length - 1;
   return units.runtime.startHop(
     {
-      kind: 'hop', hopId: hop.id, hostname: hop.hostname, inbound: hop.inbound, keyCert,
+      kind: 'hop', hopId: hop.id, hostname: hop.hostname, inbound: hop.inbound!, keyCert,
       inboundLink: hop.inboundLink, host: plan.host, wallStart: records.clock.wallStart,
     },
     {
@@ -147,11 +159,11 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
         deliveryOf: (port) => records.connections.of(link.name, port),
         attackerCert: () => pki.issue(hop.hostname, 'untrusted-ca'),
         onOpen: () => {
-          if (!link.opaqueSender) records.wire.open();
+          if (link.driven) records.wire.open();
         },
         onRecord: (record) => {
           records.trace.emit({ kind: 'wire', source: 'wire', link: link.name, record });
-          if (!link.opaqueSender) records.wire.recorded();
+          if (link.driven) records.wire.recorded();
         },
       },
     )

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
+import { REAL_ENGINES } from '../scenario/hop-kind.js';
 import { escapeControls, escapeJsonControls } from '../report/terminal-safe.js';
 
 /** Renders the diagnosis as a table; what the machine said (versions, paths, errors) with control characters escaped. */
@@ -30,7 +31,7 @@ export function doctorCommand(opts: { json?: boolean }, out: { write(s: string):
 export function registerDoctorCommand(program: Command, setExit: (code: number) => void): void {
   program
     .command('doctor')
-    .description('report which engines (real MTAs as hops: postfix, sendmail, exim, opensmtpd, external) can run here, and why not')
+    .description(`report which engines (real MTAs as hops: ${[...REAL_ENGINES, 'external'].join(', ')}) can run here, and why not`)
     .option('--json', 'print { engines: [...] } instead of a table')
     .action((opts: { json?: boolean }) => setExit(doctorCommand(opts)));
 }

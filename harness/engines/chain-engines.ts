@@ -1,12 +1,13 @@
 /**
  * The engine side of starting a chain (chain/start-chain.ts stays about mocks): the real engines,
- * started once the link proxies they relay to listen, and the fact that tells who sends out of an
- * external gateway.
+ * started once the link proxies they relay to listen, and the `hop-started` event of each external
+ * server (it starts with no help from mailhop).
  */
 import type { Scenario } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import { startEngine, type StartedEngine, type StartEngineOptions } from './start-engine.js';
+import { mailhopIdOfMessageId, type AcceptedIdOf } from './engine-definition.js';
 
 type Address = { host: string; port: number };
 
@@ -14,7 +15,8 @@ export interface StartChainEnginesOptions {
   scenario: Scenario;
   hostnames: readonly string[];
   linkNames: readonly string[];
-  certs: readonly KeyCert[];
+  /** Per hop; null for an external one (it presents its own). */
+  certs: ReadonlyArray<KeyCert | null>;
   caCert: string;
   /** Per hop: where a real engine listens (picked by the chain), null for the others. */
   addresses: ReadonlyArray<Address | null>;
@@ -25,6 +27,11 @@ export interface StartChainEnginesOptions {
   /** The one message a hop holds, if exactly one. */
   onlyMessageAt: (hopId: string) => string | undefined;
   onMailbox: StartEngineOptions['onMailbox'];
+  /**
+   * Under `mailhop up`: gives mail sent by hand to a real engine as the first hop an id when the engine logs
+   * accepting it (chain/delivery-ids.ts `adopt`), from its Message-ID, so its submission link is reported.
+   */
+  adoptHandSent?: (messageId: string) => string;
 }
 
 /**
@@ -34,7 +41,7 @@ export interface StartChainEnginesOptions {
 export async function startChainEngines(o: StartChainEnginesOptions): Promise<StartedEngine[]> {
   const results = await Promise.allSettled(
     o.scenario.hops.flatMap((hop, i) =>
-      hop.engine === undefined || hop.engine === 'mock' || hop.engine === 'external'
+      hop.engine === 'mock' || hop.engine === 'external'
         ? []
         : [
             startEngine({
@@ -42,24 +49,25 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
               hostname: o.hostnames[i],
               listen: o.addresses[i]!,
               next: o.proxies[i + 1] ?? null,
-              keyCert: o.certs[i],
+              keyCert: o.certs[i]!,
               caCert: o.caCert,
               inboundLink: o.linkNames[i],
               outboundLink: o.linkNames[i + 1] ?? null,
               trace: o.trace,
               now: o.now,
               guessMessage: () => o.onlyMessageAt(hop.id),
+              ...(i === 0 && o.adoptHandSent ? { acceptedIdOf: handSentIds(o.adoptHandSent) } : {}),
               onMailbox: o.onMailbox,
             }),
           ],
     ),
   );
-  // An external gateway has no log here; this fact tells the link verdict who sends on its outbound link.
+  // An external server has no log here: its hop-started event says who sends on its outbound link.
   o.scenario.hops.forEach((hop, i) => {
     if (hop.engine !== 'external') return;
     o.trace.emit({
-      kind: 'engine', source: 'engine', link: o.linkNames[i + 1], hop: hop.id, engine: 'external', fact: 'started',
-      line: `external gateway at ${hop.host}:${hop.port}, not started by mailhop`,
+      kind: 'hop-started', source: 'chain', link: o.linkNames[i], hop: hop.id, hopKind: 'external', outboundLink: o.linkNames[i + 1] ?? null,
+      address: { host: hop.host, port: hop.port }, line: `external gateway at ${hop.host}:${hop.port}, not started by mailhop`,
     });
   });
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
@@ -69,4 +77,9 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
     throw failed.reason;
   }
   return started;
+}
+
+/** The chain's own id of a Message-ID, or an adopted one for any other (none without a Message-ID: nothing to tie). */
+function handSentIds(adopt: (messageId: string) => string): AcceptedIdOf {
+  return (messageId) => mailhopIdOfMessageId(messageId) ?? (messageId ? adopt(messageId) : undefined);
 }

@@ -6,7 +6,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { RealEngineName } from '../trace/events.js';
+import { REAL_ENGINES, type RealEngineName } from '../scenario/hop-kind.js';
 import { ENGINES } from './engines.js';
 import { mtaPaths, type MtaPaths } from './mta-paths.js';
 import { groupId, userIds } from './system-users.js';
@@ -71,7 +71,7 @@ function unpackedVersion(paths: MtaPaths, engine: RealEngineName): string | unde
 /** Diagnoses every engine (real ones and `external`). */
 export function diagnoseEngines(paths: MtaPaths = mtaPaths()): EngineDiagnosis[] {
   const common = commonProblems(paths);
-  const real = (Object.keys(ENGINES) as RealEngineName[]).map((engine): EngineDiagnosis => {
+  const real = REAL_ENGINES.map((engine): EngineDiagnosis => {
     const def = ENGINES[engine];
     const reasons = [...common];
     const binaries = def.requires.binaries(paths);

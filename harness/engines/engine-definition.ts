@@ -3,15 +3,16 @@
  * configuration, written from the hop's inbound/outbound settings into its run folder, the command
  * that runs it in the foreground, and a reader that turns its log lines into facts.
  */
-import type { Hop } from '../scenario/schema.js';
+import type { EngineHop } from '../scenario/schema.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { KeyCert } from '../pki/run-pki.js';
-import type { EffectivePolicy, EngineEvent, RealEngineName } from '../trace/events.js';
+import type { EffectivePolicy, EngineEvent } from '../trace/events.js';
 import type { MtaPaths } from './mta-paths.js';
 import type { RunFolder } from './run-folder.js';
 
 /** Everything an engine's configuration is written from. */
 export interface EngineHopConfig {
-  hop: Hop;
+  hop: EngineHop;
   /** `<id>.mailhop.test`: its myhostname / primary_hostname / EHLO name. */
   hostname: string;
   /** Loopback address and port it listens on. */
@@ -44,7 +45,7 @@ export type LogFact =
   /** Something about its outbound side (or a local delivery into its mailbox: `relayed` with `local`). */
   | {
       kind: 'outbound';
-      fact: Exclude<EngineEvent['fact'], 'started'>;
+      fact: EngineEvent['fact'];
       messageId?: string;
       tls?: { version: string; cipher: string };
       /** For relayed/deferred/bounced: the reply or reason the engine gives, e.g. `Cannot start TLS: handshake failure`. */
@@ -53,6 +54,13 @@ export type LogFact =
       local?: boolean;
       line: string;
     };
+
+/**
+ * mailhop's id of a message an engine accepted over SMTP, from its Message-ID as logged: the chain's own
+ * ({@link mailhopIdOfMessageId}), or, for mail sent by hand to a first hop under `mailhop up`, one the chain
+ * gives it then (chain/delivery-ids.ts `adopt`); undefined for mail mailhop does not follow.
+ */
+export type AcceptedIdOf = (messageId: string) => string | undefined;
 
 /** Parses one engine instance's log, line by line (it keeps the state that ties lines to messages). */
 export interface EngineLogReader {
@@ -69,13 +77,13 @@ export interface EngineDefinition {
   settleAfterDeferrals: number;
   /** Writes the configuration into `folder` and says how to run it. @throws Error when a helper (m4, makemap) fails. */
   prepare(folder: RunFolder, config: EngineHopConfig): Promise<EngineLaunch>;
-  logReader(): EngineLogReader;
+  /** A reader for one run of the engine; `idOf` names the messages it accepts over SMTP (default: {@link mailhopIdOfMessageId}). */
+  logReader(idOf?: AcceptedIdOf): EngineLogReader;
 }
 
 /** The TLS policy an engine's outbound configuration amounts to (for `started` facts and leak judgement). */
-export function outboundPolicy(hop: Hop): EffectivePolicy {
-  const tls = hop.outbound.tls;
-  return tls === 'none' || tls === 'mandatory' || tls === 'verify' ? tls : 'opportunistic';
+export function outboundPolicy(hop: EngineHop): EffectivePolicy {
+  return hop.outbound.tls;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Which messages sit in a hop mailhop does not drive (a real engine or an external gateway), seen
+ * Which messages sit in a real engine or an external server (hops whose queue mailhop cannot see), seen
  * from the trace: a message enters when the previous hop relayed it there (or the engine logged
  * accepting it) and leaves when the engine logs it relayed, delivered to its mailbox or bounced (an
  * external gateway, which has no log here: when the next hop accepts it). The next hop's acceptance
@@ -12,20 +12,20 @@
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import type { TraceEvent } from '../trace/events.js';
 
-/** One hop whose queue mailhop cannot see. */
-export interface OpaqueHop {
+/** A real engine or an external server: a hop whose queue mailhop cannot see. */
+export interface EngineOrExternalHop {
   hopId: string;
   inboundLink: string;
   /** null for a final mailbox. */
   outboundLink: string | null;
   /** Deferrals after which its message is settled; Infinity for an external gateway. */
   settleAfterDeferrals: number;
-  /** Its log is read (a real engine): relayed/deferred/bounced come from `engine` and queue events. */
-  logged: boolean;
+  /** `engine`: its log is read (relayed/deferred/bounced come from `engine` and queue events); `external`: nothing is. */
+  kind: 'engine' | 'external';
 }
 
 interface Hold {
-  hop: OpaqueHop;
+  hop: EngineOrExternalHop;
   messageId: string;
   deferrals: number;
   /** The next hop accepted it (it is no longer held here, though the engine may not know yet). */
@@ -39,7 +39,7 @@ export class EngineHolds {
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
-    private readonly hops: readonly OpaqueHop[],
+    private readonly hops: readonly EngineOrExternalHop[],
     private readonly clock: VirtualClock,
     /** Real-time bound for one message inside one such hop, ms. */
     private readonly settleMs: number,
@@ -53,7 +53,7 @@ export class EngineHolds {
       const entered = (e.kind === 'session' && e.result === 'relayed' && e.link === hop.inboundLink) || (e.kind === 'accepted' && e.link === hop.inboundLink);
       const forwarded = e.kind === 'accepted' && hop.outboundLink !== null && e.link === hop.outboundLink;
       const leaving =
-        (forwarded && !hop.logged) ||
+        (forwarded && hop.kind === 'external') ||
         (e.kind === 'engine' && e.fact === 'relayed' && e.hop === hop.hopId) ||
         (e.kind === 'delivered' && e.hop === hop.hopId) ||
         (e.kind === 'bounced' && e.hop === hop.hopId);
@@ -87,7 +87,7 @@ export class EngineHolds {
     this.timers.clear();
   }
 
-  private hold(key: string, hop: OpaqueHop, messageId: string): void {
+  private hold(key: string, hop: EngineOrExternalHop, messageId: string): void {
     let release!: () => void;
     const settled = new Promise<void>((resolve) => (release = resolve));
     const timer = setTimeout(release, this.settleMs);

@@ -1,5 +1,5 @@
 /** The real MTAs by name. */
-import type { RealEngineName } from '../trace/events.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { EngineDefinition } from './engine-definition.js';
 import { exim } from './exim.js';
 import { opensmtpd } from './opensmtpd.js';

@@ -7,7 +7,7 @@
  * - `TLS session: (gnutls_handshake): ...: delivering unencrypted to H=... (not in hosts_require_tls)`:
  *   the handshake failed and it goes on in plaintext at once.
  */
-import { clip, mailhopIdOfMessageId, tlsVersionName, type EngineLogReader, type LogFact } from './engine-definition.js';
+import { clip, mailhopIdOfMessageId, tlsVersionName, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
 const LINE = /^exim\[\d+\]: (?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(.*)$/;
 const QID = /^([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (.*)$/;
@@ -54,6 +54,9 @@ export function gnutlsSuiteName(version: string, described: string): string {
 export class EximLogReader implements EngineLogReader {
   private readonly ids = new Map<string, string>();
 
+  /** `idOf`: names the messages it accepts from a host (`<= ... H=...`); its own bounces (`P=local`) only by mailhop's id. */
+  constructor(private readonly idOf: AcceptedIdOf = mailhopIdOfMessageId) {}
+
   read(line: string): LogFact[] {
     const body = LINE.exec(line)?.[1];
     const q = body ? QID.exec(body) : null;
@@ -61,7 +64,8 @@ export class EximLogReader implements EngineLogReader {
     const [, qid, rest] = q;
     const messageId = this.ids.get(qid);
     if (rest.startsWith('<= ')) {
-      const id = mailhopIdOfMessageId(/ id=(\S+)/.exec(rest)?.[1] ?? '');
+      const header = / id=(\S+)/.exec(rest)?.[1] ?? '';
+      const id = / H=/.test(rest) ? this.idOf(header) : mailhopIdOfMessageId(header);
       if (!id) return [];
       this.ids.set(qid, id);
       const port = Number(/ H=.*?\[[^\]]+\]:(\d+)/.exec(rest)?.[1] ?? 0);

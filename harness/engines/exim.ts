@@ -99,5 +99,5 @@ export const exim: EngineDefinition = {
     }
     return { command: [c.paths.exim.exim, '-C', folder.at('exim.conf'), '-bdf', '-q1s'], syslog: true, maildir };
   },
-  logReader: () => new EximLogReader(),
+  logReader: (idOf) => new EximLogReader(idOf),
 };

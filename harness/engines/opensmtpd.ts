@@ -3,7 +3,7 @@
  * logging to stderr. Its paths are compiled in (/var/spool/smtpd, /run, /var/lib/opensmtpd/empty,
  * users opensmtpd/opensmtpq), so its namespace binds those from the run folder, with passwd and
  * group copies that add the two users only there. Inbound is plaintext only: Debian 12's 6.8.0p2
- * fails every inbound TLS handshake with OpenSSL 3 (OpenSMTPD#1171), so engine-support.ts allows
+ * fails every inbound TLS handshake with OpenSSL 3 (OpenSMTPD#1171), so scenario/engine-hop.ts allows
  * nothing but `inbound.starttls: none`.
  * - outbound: `relay host smtp://` (opportunistic; a failed handshake downgrades to a new plaintext
  *   connection at once), `smtp+tls:// ... tls no-verify` (mandatory), `smtp+notls://` (none).
@@ -48,7 +48,7 @@ export const opensmtpd: EngineDefinition = {
   // It disables the route for 15 s after a failure: waiting for a second deferral would cost that much.
   settleAfterDeferrals: 1,
   async prepare(folder, c): Promise<EngineLaunch> {
-    // engine-support.ts refuses opensmtpd as the last hop when the scenario loads.
+    // scenario/engine-hop.ts (ENGINE_SUPPORT) refuses opensmtpd as the last hop when the scenario loads.
     if (!c.next) throw MailhopError.of('EINTERNAL', { where: `hop ${c.hop.id} (opensmtpd)`, what: 'be the final mailbox', why: 'a validated scenario has a hop after it', hop: c.hop.id });
     folder.file('certs/key.pem', c.keyCert.key, 0o600);
     folder.file('certs/cert.pem', c.keyCert.cert);

@@ -8,7 +8,7 @@
  *   (docs/real-mtas.md#postfix). Connection caching is off, so a TLS line belongs to the next status line
  *   of the same smtp process.
  */
-import { clip, mailhopIdOfMessageId, type EngineLogReader, type LogFact } from './engine-definition.js';
+import { clip, mailhopIdOfMessageId, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
 type Tls = { version: string; cipher: string };
 
@@ -26,6 +26,8 @@ export class PostfixLogReader implements EngineLogReader {
   /** smtp process -> TLS (or TLS failure) of the connection its next status line reports. */
   private readonly pending = new Map<string, { tls?: Tls; tlsLine?: string; failure?: string }>();
 
+  constructor(private readonly idOf: AcceptedIdOf = mailhopIdOfMessageId) {}
+
   read(line: string): LogFact[] {
     const m = LINE.exec(line);
     if (!m) return [];
@@ -39,10 +41,11 @@ export class PostfixLogReader implements EngineLogReader {
       if (client) this.inbound.set(client[1], { tls: this.smtpdTls.get(pid) ?? null, port: Number(client[2] ?? 0) });
     } else if (service === 'cleanup') {
       const mid = /^([0-9A-F]{6,}): message-id=(<[^>]*>)/.exec(text);
-      const id = mid && mailhopIdOfMessageId(mid[2]);
-      if (mid && id && !this.ids.has(mid[1])) {
+      // Mail that came in over SMTP is named by idOf; anything else (a DSN Postfix writes itself) only by mailhop's own id.
+      const how = mid ? this.inbound.get(mid[1]) : undefined;
+      const id = mid && !this.ids.has(mid[1]) ? (how ? this.idOf(mid[2]) : mailhopIdOfMessageId(mid[2])) : undefined;
+      if (mid && id) {
         this.ids.set(mid[1], id);
-        const how = this.inbound.get(mid[1]);
         if (how) facts.push({ kind: 'accepted', messageId: id, tls: how.tls, remotePort: how.port, line: clip(line) });
       }
     } else if (service === 'smtp') {

@@ -153,6 +153,6 @@ export const postfix: EngineDefinition = {
     for (const f of ['main.cf', 'master.cf', ...(mailbox ? ['any', 'mailbox'] : [])]) utimesSync(folder.at('etc', f), past, past);
     return { command: [c.paths.postfix.master, '-d', '-c', folder.at('etc')], syslog: true, maildir };
   },
-  logReader: () => new PostfixLogReader(),
+  logReader: (idOf) => new PostfixLogReader(idOf),
 };
 

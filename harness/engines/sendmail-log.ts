@@ -8,7 +8,7 @@
  *   connect failed=..., reason=...`), then `QID: to=<...>, ..., stat=Sent (...)|Deferred: ...` per
  *   recipient. A failed handshake followed by a new connection and `stat=Sent` is a plaintext fallback.
  */
-import { clip, mailhopIdOfMessageId, type EngineLogReader, type LogFact } from './engine-definition.js';
+import { clip, mailhopIdOfMessageId, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
 type Tls = { version: string; cipher: string };
 
@@ -21,6 +21,9 @@ export class SendmailLogReader implements EngineLogReader {
   /** Delivering process -> the queue id it works on and what its current connection did. */
   private readonly client = new Map<string, { qid: string; tls?: Tls; tlsLine?: string; failedBefore?: boolean }>();
   private readonly ids = new Map<string, string>();
+
+  /** `idOf`: names the messages it accepts over SMTP (a `from=` line with `proto=`; its own DSNs have none). */
+  constructor(private readonly idOf: AcceptedIdOf = mailhopIdOfMessageId) {}
 
   read(line: string): LogFact[] {
     const m = LINE.exec(line);
@@ -56,7 +59,7 @@ export class SendmailLogReader implements EngineLogReader {
     }
     const from = /^from=<[^>]*>, .*?msgid=(<[^>]*>).*?proto=(\w+)(?:.*relay=\S* \[[^\]]*\](?::(\d+))?)?/.exec(rest);
     if (from) {
-      const id = mailhopIdOfMessageId(from[1]);
+      const id = this.ids.get(qid) ?? this.idOf(from[1]);
       if (!id) return [];
       this.ids.set(qid, id);
       const secure = /^ESMTPS/i.test(from[2]);

@@ -82,7 +82,7 @@ export const sendmail: EngineDefinition = {
   requires: { users: [], binaries: (p) => [p.sendmail.sendmail, p.sendmail.makemap, p.sendmail.cfM4, p.tools.m4] },
   settleAfterDeferrals: 2,
   async prepare(folder, c): Promise<EngineLaunch> {
-    // engine-support.ts refuses sendmail as the last hop when the scenario loads.
+    // scenario/engine-hop.ts (ENGINE_SUPPORT) refuses sendmail as the last hop when the scenario loads.
     if (!c.next) throw MailhopError.of('EINTERNAL', { where: `hop ${c.hop.id} (sendmail)`, what: 'be the final mailbox', why: 'a validated scenario has a hop after it', hop: c.hop.id });
     folder.file('certs/key.pem', c.keyCert.key, 0o600);
     folder.file('certs/cert.pem', c.keyCert.cert);
@@ -99,5 +99,5 @@ export const sendmail: EngineDefinition = {
     await run('/bin/sh', ['-c', '"$0" -C "$1" hash "$2" < "$2"', c.paths.sendmail.makemap, folder.at('sendmail.cf'), folder.at('access')]);
     return { command: [c.paths.sendmail.sendmail, '-C', folder.at('sendmail.cf'), '-bD', '-q1s'], syslog: true };
   },
-  logReader: () => new SendmailLogReader(),
+  logReader: (idOf) => new SendmailLogReader(idOf),
 };

@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import { MailhopError } from '../errors.js';
 import type { Trace } from '../trace/trace.js';
-import type { RealEngineName } from '../trace/events.js';
-import { outboundPolicy, type EngineDefinition, type EngineHopConfig, type LogFact } from './engine-definition.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
+import { outboundPolicy, type AcceptedIdOf, type EngineDefinition, type EngineHopConfig, type LogFact } from './engine-definition.js';
 import { ENGINES } from './engines.js';
 import { EngineProcess } from './engine-process.js';
 import { namespaceCommand, syslogSocketPath } from './engine-namespace.js';
@@ -29,6 +29,8 @@ export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
   trace: Trace;
   /** The chain's virtual clock reading, ms. */
   now: () => number;
+  /** Names the messages it accepts over SMTP, from their Message-ID (default: only the chain's own, engine-definition.ts). */
+  acceptedIdOf?: AcceptedIdOf;
   /** For a log line that names no message mailhop knows (OpenSMTPD logs no Message-ID): the one message this engine holds, if exactly one. */
   guessMessage: () => string | undefined;
   /** The final mailbox received a message. */
@@ -80,7 +82,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const activity = new Set<() => void>();
   let sink: SyslogSink | undefined;
   let proc: EngineProcess | undefined;
-  const reader = def.logReader();
+  const reader = def.logReader(options.acceptedIdOf);
   const inboundOf = new Map<string, { version: string; cipher: string } | null>();
   const deferrals = new Map<string, number>();
   let mailbox: MaildirMailbox | undefined;
@@ -168,8 +170,8 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
     });
   }
   trace.emit({
-    kind: 'engine', source: 'engine', link: options.outboundLink ?? options.inboundLink, ...hopEvent, engine, fact: 'started',
-    policy: outboundPolicy(hop), line: `${engine} listening on ${options.listen.host}:${options.listen.port}`,
+    kind: 'hop-started', source: 'chain', link: options.inboundLink, ...hopEvent, hopKind: 'engine', engine, outboundLink: options.outboundLink,
+    hostname: options.hostname, address: options.listen, policy: outboundPolicy(hop), line: `${engine} listening on ${options.listen.host}:${options.listen.port}`,
   });
 
   let stopping: Promise<void> | null = null;

@@ -1,6 +1,6 @@
 import type { Scenario } from '../scenario/schema.js';
 import { diagnoseEngines, engineAvailability, type EngineDiagnosis } from './doctor.js';
-import type { RealEngineName } from '../trace/events.js';
+import { isRealEngine } from '../scenario/hop-kind.js';
 
 /**
  * Why a scenario cannot run on this machine: the real engines it names that `mailhop doctor`
@@ -9,7 +9,7 @@ import type { RealEngineName } from '../trace/events.js';
  * @param diagnoses the machine's diagnosis, computed once per run by the caller.
  */
 export function unavailableEngines(scenario: Scenario, diagnoses: () => EngineDiagnosis[] = diagnoseEngines): string | undefined {
-  const engines = [...new Set(scenario.hops.map((h) => h.engine).filter((e): e is RealEngineName => Boolean(e) && e !== 'mock' && e !== 'external'))];
+  const engines = [...new Set(scenario.hops.map((h) => h.engine).filter(isRealEngine))];
   if (engines.length === 0) return undefined;
   const found = diagnoses();
   const missing = engines

@@ -21,6 +21,11 @@ export interface IdClaim {
   /** The first `X-Mailhop-Seal`, if any. */
   seal?: string;
   /**
+   * The message's `Message-ID` (RFC 5322 §3.6.4), angle brackets included, if it has one: how mail sent by hand to a
+   * real engine as the first hop is told apart when it comes out of the engine (delivery-ids.ts `adopt`).
+   */
+  messageId?: string;
+  /**
    * Where the session came from: the server's remote end, or behind a front the front's client (the link
    * proxy's upstream socket when the mail came through the link); undefined when the front no longer knows.
    */
@@ -42,7 +47,8 @@ export const SEAL_HEADER = 'X-Mailhop-Seal';
 export function claimOf(body: Buffer, peer: PeerEnd | undefined): IdClaim {
   const id = headerValue(body, ID_HEADER);
   const seal = headerValue(body, SEAL_HEADER);
-  return { ...(id ? { id } : {}), ...(seal ? { seal } : {}), ...(peer ? { peer } : {}) };
+  const messageId = headerValue(body, 'Message-ID');
+  return { ...(id ? { id } : {}), ...(seal ? { seal } : {}), ...(messageId ? { messageId } : {}), ...(peer ? { peer } : {}) };
 }
 
 /**

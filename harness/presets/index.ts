@@ -1,6 +1,6 @@
 /**
  * The MTA presets a hop can name with `preset:` (one file each). Plain data: this module must not import
- * scenario/schema.ts at run time, since the schema imports it (see describe-preset.ts for the parsed view).
+ * scenario/schema.ts (or hop.ts) at run time, since the schema imports it (see describe-preset.ts for the parsed view).
  */
 import type { MtaPreset } from './mta-preset.js';
 import { postfix } from './postfix.js';

@@ -1,9 +1,9 @@
 /**
  * What a `preset:` on a hop stands for: one real product's outbound TLS policy, fallback flavour, reply texts and
- * Received-header format, with the sources they come from. Presets are plain data; scenario/schema.ts merges a
+ * Received-header format, with the sources they come from. Presets are plain data; scenario/hop.ts merges a
  * preset's keys under the hop's own before parsing, so anything the hop writes itself wins.
  */
-import type { Fallback, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected } from '../scenario/schema.js';
+import type { Fallback, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected } from '../scenario/policies.js';
 
 /** A duration as a scenario writes it: `"5m"`, or milliseconds. */
 type DurationText = string | number;

@@ -34,7 +34,8 @@ function recipientsOf(scenario: Scenario, messageId: string): string[] {
 /** Why the sender's policy for this message was what it was (preserve-inbound and enforce lists explained). */
 export function policySentence(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string {
   const [, receiver] = s.link.split('->');
-  const config = s.hop === 'client' ? scenario.submit : scenario.hops.find((h) => h.id === s.hop)?.outbound;
+  const hop = scenario.hops.find((h) => h.id === s.hop);
+  const config = s.hop === 'client' ? scenario.submit : hop?.engine === 'mock' ? hop.outbound : undefined;
   const verb = s.hop === 'client' ? 'submitted' : 'relayed';
   if (!config || config.tls !== 'preserve-inbound') {
     return `${s.hop} ${verb} ${s.messageId} to ${receiver} under its ${s.policy} policy: ${POLICY_GLOSS[s.policy]}.`;
@@ -63,7 +64,8 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
     ? `${sender} saw no STARTTLS in ${receiver}'s EHLO reply, although ${receiver} advertised it: the ${hidden.fault} fault on the link hid it`
     : `${receiver} did not advertise STARTTLS`;
   if (s.plaintextRetry) {
-    const fallback = s.hop === 'client' ? undefined : scenario.hops.find((h) => h.id === s.hop)?.outbound;
+    const hop = scenario.hops.find((h) => h.id === s.hop);
+    const fallback = hop?.engine === 'mock' ? hop.outbound : undefined;
     const how = !fallback || !('fallback' in fallback)
       ? ''
       : fallback.fallback === 'next-attempt'

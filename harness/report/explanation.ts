@@ -9,8 +9,10 @@ import type { LinkVerdictName, Scenario } from '../scenario/schema.js';
 import type { MessageReport, ScenarioReport } from '../verdict/judge-scenario.js';
 import type { SessionEvent, TraceEvent } from '../trace/events.js';
 import { formatDuration } from '../scenario/duration.js';
-import { sessionsOf } from './link-evidence.js';
+import { TraceIndex } from '../verdict/trace-index.js';
+import { senderWitness } from '../verdict/link-verdict.js';
 import { policySentence, sessionSentences } from './explain-session.js';
+import { sessionlessStory } from './explain-log.js';
 import { END_TO_END_MEANING, LINK_VERDICT_MEANING, OUTCOME_MEANING } from './verdict-words.js';
 
 /**
@@ -76,20 +78,22 @@ function storyGroups(scenario: Scenario, events: readonly TraceEvent[], sessions
   return groups.map((g) => ({ sessions: g.sessions, story: g.sessions.length > 1 ? [g.same] : g.story }));
 }
 
-function explainLink(scenario: Scenario, events: readonly TraceEvent[], message: MessageReport, link: string): ExplainedLink {
+function explainLink(scenario: Scenario, events: readonly TraceEvent[], index: TraceIndex, message: MessageReport, link: string): ExplainedLink {
   const verdict = message.links.find((l) => l.link === link)!;
   const [from, to] = link.split('->');
   const explained: ExplainedLink = { link, heading: `${from} → ${to}`, verdict: verdict.verdict, paragraphs: [] };
   const say = (kind: ExplainedParagraph['kind'], text: string) => explained.paragraphs.push({ kind, text });
-  const sessions = sessionsOf(events, link, message.messageId);
-  if (sessions.length === 0 && verdict.verdict === 'none') {
+  // The sender's own account, whatever it is: a mock's sessions, a real engine's log lines, or nothing (external).
+  const witness = senderWitness(index, link);
+  const account = witness.account(message.messageId);
+  const sessions = account.flatMap((s) => (s.kind === 'session' ? [s.session] : []));
+  if (account.length === 0 && verdict.verdict === 'none') {
     const where = message.stoppedAt ? ` (it stopped at ${message.stoppedAt.hop})` : '';
     say('story', `${message.messageId} never reached this link${where}.`);
     return explained;
   }
-  if (sessions.length === 0) {
-    // A real engine or an external gateway sent it: no sender session to tell, only the judge's facts.
-    say('story', `No sender's account: ${from} is not a mailhop mock, so what happened rests on: ${verdict.notes.join('; ')}.`);
+  if (witness.kind === 'engine' || witness.kind === 'external') {
+    for (const text of sessionlessStory(witness, account, verdict)) say('story', text);
   }
   let policyTold = '';
   for (const g of storyGroups(scenario, events, sessions)) {
@@ -111,13 +115,14 @@ function explainLink(scenario: Scenario, events: readonly TraceEvent[], message:
 /** Explains one run: the scenario as written, its report, and the trace the report was judged from. */
 export function explainRun(scenario: Scenario, report: ScenarioReport, events: readonly TraceEvent[]): Explanation {
   const hops = ['client', ...scenario.hops.map((h) => h.id)];
+  const index = new TraceIndex(events);
   const messages = report.messages.map((m): ExplainedMessage => {
     const n = /^m(\d+)$/.exec(m.messageId);
     const msg = n ? scenario.messages[Number(n[1]) - 1] : undefined;
     return {
       messageId: m.messageId,
       heading: `Message ${m.messageId}${msg ? ` (${msg.from} → ${msg.to.join(', ')}, "${msg.subject}")` : ''}`,
-      links: m.links.map((l) => explainLink(scenario, events, m, l.link)),
+      links: m.links.map((l) => explainLink(scenario, events, index, m, l.link)),
       endToEnd: `End to end: ${m.endToEnd}, ${END_TO_END_MEANING[m.endToEnd]}. Outcome: ${m.outcome}, ${OUTCOME_MEANING[m.outcome]}${m.stoppedAt ? ` (at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text})` : ''}.`,
     };
   });
@@ -129,7 +134,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
     name: report.name,
     ...(report.file ? { file: report.file } : {}),
     ...(scenario.description?.trim() ? { description: scenario.description.trim() } : {}),
-    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound.starttls}`).join(', ')}), and mailhop's proxy on every link watches the wire.`,
+    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.`,
     messages,
     ...(report.expectations.length ? { claimsHeading: report.passed ? 'The scenario’s claims all held:' : 'The scenario’s claims:' } : {}),
     claims,

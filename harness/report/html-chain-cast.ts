@@ -2,18 +2,17 @@
  * Who is on a chain diagram besides the verdicts: what runs each hop (mailhop's mock, a real MTA, an
  * external server, or the injecting client) and which on-path attackers sit on each link (the link
  * faults of the scenario's `links:`, and any fault the wire recorded acting). Pure: read from the
- * scenario as written when the record carries it, otherwise from the trace (engine `started` facts,
+ * scenario as written when the record carries it, otherwise from the trace (`hop-started` events,
  * wire records), so a run record without its scenario still draws what it can.
  */
 import type { Scenario } from '../scenario/schema.js';
-import type { EngineEvent, RealEngineName, TraceEvent, WireEvent } from '../trace/events.js';
-
-/** What runs a hop, as drawn. */
-export type HopKind = 'client' | 'mock' | 'engine' | 'external';
+import type { HopStartedEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import { hopKind, isRealEngine, type RealEngineName, type SenderKind } from '../scenario/hop-kind.js';
 
 /** One hop box: its kind, and the small second line under its id. */
 export interface HopFigure {
-  kind: HopKind;
+  /** What runs the hop, as drawn (`client` for the injecting client). */
+  kind: SenderKind;
   /** For `engine`: which real MTA. */
   engine?: RealEngineName;
   /** `mailhop client`, `mock`, `mock · postfix` (its preset), `real Exim`, `external`. */
@@ -34,17 +33,16 @@ const ENGINE_NAMES: Record<RealEngineName, string> = { postfix: 'Postfix', sendm
 
 /** The figure of each hop of the chain `nodes` (`client` first), by hop id. */
 export function hopFigures(nodes: readonly string[], events: readonly TraceEvent[], scenario?: Scenario): Map<string, HopFigure> {
-  const started = new Map(
-    events.filter((e): e is EngineEvent => e.kind === 'engine' && e.fact === 'started').map((e) => [e.hop, e.engine] as const),
-  );
+  const started = new Map(events.filter((e): e is HopStartedEvent => e.kind === 'hop-started').map((e) => [e.hop, e] as const));
   const figures = new Map<string, HopFigure>();
   for (const id of nodes) {
     const hop = scenario?.hops.find((h) => h.id === id);
-    const engine = hop?.engine ?? started.get(id) ?? 'mock';
+    const kind = hop ? hopKind(hop) : (started.get(id)?.hopKind ?? 'mock');
+    const engine = hop ? (isRealEngine(hop.engine) ? hop.engine : undefined) : started.get(id)?.engine;
     if (id === 'client') figures.set(id, { kind: 'client', label: 'mailhop client' });
-    else if (engine === 'external') figures.set(id, { kind: 'external', label: 'external' });
-    else if (engine === 'mock') figures.set(id, { kind: 'mock', label: hop?.preset ? `mock · ${hop.preset}` : 'mock' });
-    else figures.set(id, { kind: 'engine', engine, label: `real ${ENGINE_NAMES[engine]}` });
+    else if (kind === 'engine' && engine) figures.set(id, { kind: 'engine', engine, label: `real ${ENGINE_NAMES[engine]}` });
+    else if (kind === 'external') figures.set(id, { kind: 'external', label: 'external' });
+    else figures.set(id, { kind: 'mock', label: hop?.preset ? `mock · ${hop.preset}` : 'mock' });
   }
   return figures;
 }

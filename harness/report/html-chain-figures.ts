@@ -6,7 +6,8 @@
  * Inline SVG only; colours come from the page's stylesheet (html-style.ts).
  */
 import { esc, icon, type LockMark } from './html-parts.js';
-import type { Attacker, HopFigure, HopKind } from './html-chain-cast.js';
+import type { Attacker, HopFigure } from './html-chain-cast.js';
+import type { SenderKind } from '../scenario/hop-kind.js';
 
 /** Hop box height, px: the id (13 px bold) and the kind line (12 px) under it. */
 export const BOX_H = 48;
@@ -19,7 +20,7 @@ export function hopBoxWidth(id: string, figure: HopFigure): number {
 }
 
 /** The outline of a hop of `kind` at (x, y), `w` × {@link BOX_H} px. */
-function outline(kind: HopKind, x: number, y: number, w: number): string {
+function outline(kind: SenderKind, x: number, y: number, w: number): string {
   const rx = kind === 'client' ? BOX_H / 2 : kind === 'engine' ? 2 : 8;
   const band = kind === 'engine' ? `<rect class="band" x="${x}" y="${y}" width="${w}" height="7"/>` : '';
   return `<rect class="box box-${kind}" x="${x}" y="${y}" width="${w}" height="${BOX_H}" rx="${rx}"/>${band}`;
@@ -60,7 +61,7 @@ export function renderAttacker(attackers: readonly Attacker[], title: string, cx
   );
 }
 
-const KIND_WORDS: Record<HopKind, string> = {
+const KIND_WORDS: Record<SenderKind, string> = {
   client: 'mailhop’s injecting client',
   mock: 'mailhop mock MTA',
   engine: 'real MTA (Postfix, Sendmail, Exim, OpenSMTPD), started by mailhop',
@@ -75,7 +76,7 @@ const LOCK_WORDS: Record<Exclude<LockMark, 'none'>, string> = {
 
 /** What the legend lists: the hop kinds, whether any attacker, the locks and whether any warning drawn. */
 export interface LegendItems {
-  kinds: ReadonlySet<HopKind>;
+  kinds: ReadonlySet<SenderKind>;
   attacker: boolean;
   locks: ReadonlySet<LockMark>;
   warning: boolean;

@@ -27,10 +27,10 @@ export function renderHopAddresses(scenario: Scenario, hops: readonly HopAddress
   const width = Math.max(...hops.map((h) => h.id.length));
   const lines = [`mailhop up: ${scenario.name}${file ? `  (${t(file)})` : ''}`];
   for (const [i, h] of hops.entries()) {
-    lines.push(`  hop ${h.id.padEnd(width)}  send to ${hostPort(h.proxy).padEnd(15)}  server ${hostPort(h.server).padEnd(15)}  ${h.hostname}, starttls ${scenario.hops[i].inbound.starttls}`);
+    lines.push(`  hop ${h.id.padEnd(width)}  send to ${hostPort(h.proxy).padEnd(15)}  server ${hostPort(h.server).padEnd(15)}  ${h.hostname}, ${scenario.hops[i].inbound ? `starttls ${scenario.hops[i].inbound!.starttls}` : 'external'}`);
   }
   const first = hops[0];
-  const implicit = scenario.hops[0].inbound.starttls === 'implicit';
+  const implicit = scenario.hops[0].inbound?.starttls === 'implicit';
   lines.push(
     '',
     `Send mail by hand to ${first.id} (it gives a message without an X-Mailhop-Id header one), e.g.:`,

@@ -4,7 +4,7 @@
  * message's live verdict (live-verdict.ts) once it is delivered or given up and its record is
  * complete (verdict/message-complete.ts: every hop ended it, every wire record is in), or else once
  * the chain is quiet again. Under steady traffic the chain is never quiet, so a line cannot wait for
- * that. A chain with a real engine or an external gateway as a sender waits for quiet: their wire
+ * that. A chain with a real engine or an external server as a sender waits for quiet: their wire
  * records are not tied to sessions.
  *
  * The trace is indexed as it comes (verdict/trace-index.ts) and a printed message leaves the index,
@@ -33,7 +33,8 @@ const FORGET_BATCH = 200;
  * web view, `--web`); `stop()` unsubscribes and prints nothing more.
  */
 export function watchChain(chain: StartedChain, say: (line: string) => void, settled: (messageId: string) => void = () => {}): { stop(): void } {
-  const index = new TraceIndex();
+  // The hops started before anyone watched: their hop-started events say who sends on each link.
+  const index = new TraceIndex(chain.events().filter((e) => e.kind === 'hop-started'));
   /** Printed and still indexed; a printed message the index forgot is `index.isForgotten` (until an event names it again). */
   const printed = new Set<string>();
   const wasPrinted = (id: string) => printed.has(id) || index.isForgotten(id);
@@ -45,7 +46,7 @@ export function watchChain(chain: StartedChain, say: (line: string) => void, set
   let stopped = false;
   let settling: Promise<void> = Promise.resolve();
   const firstHop = chain.hops[0].id;
-  const opaqueSenders = chain.scenario.hops.slice(0, -1).some((h) => (h.engine ?? 'mock') !== 'mock');
+  const sessionlessSenders = chain.scenario.hops.slice(0, -1).some((h) => h.engine !== 'mock');
 
   const print = (id: string, held?: { hop: string }) => {
     printed.add(id);
@@ -95,7 +96,7 @@ export function watchChain(chain: StartedChain, say: (line: string) => void, set
       settle();
     }
     // A finished message's record completes with its last session or wire record (a handful are waiting at a time).
-    if (!opaqueSenders && finished.size > 0 && (e.kind === 'session' || e.kind === 'wire' || e.kind === 'delivered' || e.kind === 'bounced')) {
+    if (!sessionlessSenders && finished.size > 0 && (e.kind === 'session' || e.kind === 'wire' || e.kind === 'delivered' || e.kind === 'bounced')) {
       for (const id of finished) if (completeAt(index, id)) print(id);
     }
   });

@@ -55,14 +55,14 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
     ...(bridge ? {} : { network_mode: 'host' }),
   });
   scenario.hops.forEach((hop, i) => {
-    if ((hop.engine ?? 'mock') !== 'mock') {
+    if (hop.engine !== 'mock') {
       throw MailhopError.of('EUSAGE', { where: `hop ${hop.id}`, what: 'run it in compose', why: `an engine hop (${hop.engine}) runs on this machine, not in a container`, hint: 'Run this scenario with mailhop run or up.', hop: hop.id });
     }
     const relay: StandaloneRelayPlan | undefined = i === ids.length - 1 ? undefined : {
       link: links[i + 1],
       address: proxyAddress(i + 1),
       servername: hostnames[i + 1],
-      implicitTls: scenario.hops[i + 1].inbound.starttls === 'implicit',
+      implicitTls: scenario.hops[i + 1].inbound?.starttls === 'implicit',
       policy: hop.outbound,
       // Each compose hop makes its own CA when it starts (no key in the file), so nothing here can be
       // verified: a `verify` relay in a compose chain defers with certificate-not-trusted.

@@ -104,7 +104,8 @@ export function scenarioLimitProblems(value: unknown): LimitProblem[] {
     ...hops.slice(0, -1).map((hop: unknown, i) => ({
       path: ['hops', i, 'outbound'],
       policy: isRecord(hop) ? hop.outbound : undefined,
-      mock: isRecord(hop) && (hop.engine ?? 'mock') === 'mock',
+      // Read as written (this check also runs beside other problems): no `engine:` is a mock.
+      mock: isRecord(hop) && (hop.engine === undefined || hop.engine === 'mock'),
     })),
   ];
   let total = 0;

@@ -27,16 +27,25 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
     case 'invalid_type': {
       const parent = valueAt(data, parentPath);
       const key = path[path.length - 1];
+      // schema.ts words some problems itself (a key a hop kind needs, a key it cannot take); zod's own start with "Invalid".
+      const own = !issue.message.startsWith('Invalid');
       if (value.missing && path.length && isRecord(parent.value)) {
-        return [{ at: parentPath, onKey: false, path: parentPath, message: `missing required key "${String(key)}"` }];
+        return [own
+          ? { at: parentPath, onKey: false, path, message: oneLine(issue.message) }
+          : { at: parentPath, onKey: false, path: parentPath, message: `missing required key "${String(key)}"` }];
       }
+      if (own) return one(oneLine(issue.message));
       if (typeof value.value === 'number') return one(`must be a finite ${issue.expected === 'int' ? 'integer' : 'number'}; ${got}`);
       return one(`must be ${article(issue.expected)}; ${got}`);
     }
     case 'invalid_value':
+      // engine-hop.ts words what an engine cannot do; zod's own start with "Invalid".
+      if (!issue.message.startsWith('Invalid')) return one(oneLine(issue.message));
       return one(`${mustBeOneOf(issue.values)}; ${got}`);
     case 'unrecognized_keys': {
-      const allowed = Object.keys(objectSchemaAt(Scenario, path, data)?.shape ?? {});
+      // Keys a variant declares only to say why it cannot take them (z.never) are not offered.
+      const shape = objectSchemaAt(Scenario, path, data)?.shape ?? {};
+      const allowed = Object.keys(shape).filter((key) => !(unwrap(shape[key] as z.ZodType, undefined) instanceof z.ZodNever));
       const hint = allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
       return issue.keys.map((key) => ({ at: [...path, key], onKey: true, path, message: `unknown key "${key}"${hint}` }));
     }
@@ -48,7 +57,11 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
     }
     case 'invalid_union': {
       const extra = issue as { discriminator?: string; options?: unknown[] };
-      if (extra.discriminator && extra.options) return one(`${mustBeOneOf(extra.options)}; ${got}`);
+      if (extra.discriminator && extra.options) {
+        // A variant's own wording (engine-hop.ts: what an engine cannot do), else the values that choose a variant.
+        if (!issue.message.startsWith('Invalid')) return one(oneLine(issue.message));
+        return one(`${mustBeOneOf(extra.options.filter((o) => o !== undefined && o !== null))}; ${got}`);
+      }
       // Report the alternatives that got past the type check (e.g. a duration string in a bad format); when
       // none did, the value simply has the wrong type.
       const closer = issue.errors.filter((errs) => !errs.every(isTypeMismatch));
@@ -183,8 +196,8 @@ function unwrap(schema: z.ZodType, value: unknown): z.ZodType | undefined {
     } else if (schema instanceof z.ZodDiscriminatedUnion) {
       const discriminator = schema.def.discriminator;
       const tag = isRecord(value) ? value[discriminator] : undefined;
-      return (schema.options as z.ZodType[]).find((option) =>
-        option instanceof z.ZodObject && (option.shape[discriminator] as z.ZodLiteral).def.values.includes(tag as never));
+      // The values that choose each option (a defaulted discriminator, like a mock hop's `engine`, also takes undefined).
+      return (schema.options as z.ZodType[]).find((option) => option._zod.propValues?.[discriminator]?.has(tag as never));
     } else return schema;
   }
 }

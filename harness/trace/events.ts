@@ -7,6 +7,7 @@
  */
 import type { TlsSummary, TranscriptLine, SmtpReply } from '../mta/smtp-client.js';
 import type { WireRecord } from '../link/wire-record.js';
+import type { HopKind, RealEngineName } from '../scenario/hop-kind.js';
 
 /** The TLS policy actually in force for one delivery attempt, after preserve-inbound and enforce lists. */
 export type EffectivePolicy = 'none' | 'opportunistic' | 'mandatory' | 'verify';
@@ -168,32 +169,52 @@ export interface DeliveredEvent extends EventBase {
   messageId: string;
 }
 
-/** Real MTAs a hop can run instead of the mock (`engine:` in a scenario; harness/engines/). */
-export type RealEngineName = 'postfix' | 'sendmail' | 'exim' | 'opensmtpd';
+/**
+ * A hop of the chain is up: its server listens (a mock's or a real engine's), or, for an external server, mailhop
+ * will reach it where the scenario says. One per hop, recorded before any message, by whatever started it
+ * (chain/chain.ts for mocks, engines/start-engine.ts, engines/chain-engines.ts for external servers). It says
+ * who sends on the hop's outbound link, so that every judgement takes that sender's account from the right
+ * witness (verdict/sender-witness.ts), and which name the hop signs its Received headers with.
+ */
+export interface HopStartedEvent extends EventBase {
+  kind: 'hop-started';
+  source: 'chain';
+  /** `link`: the hop's inbound link (`client->first`, `prev->this`). */
+  hop: string;
+  hopKind: HopKind;
+  /** For an engine hop: which real MTA. */
+  engine?: RealEngineName;
+  /** The link it sends on; null for the final mailbox. */
+  outboundLink: string | null;
+  /** `<id>.mailhop.test`: its EHLO name and the host it writes after `by`; absent for an external server (its names are its own). */
+  hostname?: string;
+  /** Where its SMTP server listens (for an external server: its address). */
+  address: { host: string; port: number };
+  /** For an engine hop: the outbound TLS policy its configuration amounts to (a leak is content in clear under `mandatory`). */
+  policy?: EffectivePolicy;
+  /** In words, e.g. `postfix listening on 127.88.1.2:2525`. */
+  line: string;
+}
 
 /**
  * What a real MTA's own log said (harness/engines/), reduced to one fact:
- * - `started`: the engine listens; `policy` is its outbound TLS policy (on its outbound link, or its inbound link when it is the mailbox).
  * - `tls`: an outbound connection established TLS (`tls`: version and cipher as the engine logs them).
  * - `tls-failed`: an outbound STARTTLS or handshake failed (the line says how).
  * - `plaintext-fallback`: after a failed handshake the engine goes on without TLS.
  * - `relayed`, `deferred`, `bounced`: the delivery status of a message on the outbound link.
  *
- * A real engine emits no `session` events: on the link it sends over, the link verdict rests on the
- * receiver, the wire and these facts (verdict/opaque-link-verdict.ts).
+ * A real engine emits no `session` events: these facts are its account as the sender on its outbound link
+ * (verdict/engine-sender.ts), beside the receiver's and the wire's.
  */
 export interface EngineEvent extends EventBase {
   kind: 'engine';
   source: 'engine';
   /** The engine's hop id. */
   hop: string;
-  /** `external`: a gateway mailhop does not start; its only fact is `started` (it has no log here). */
-  engine: RealEngineName | 'external';
-  fact: 'started' | 'tls' | 'tls-failed' | 'plaintext-fallback' | 'relayed' | 'deferred' | 'bounced';
+  engine: RealEngineName;
+  fact: 'tls' | 'tls-failed' | 'plaintext-fallback' | 'relayed' | 'deferred' | 'bounced';
   /** mailhop id of the message, when the line (or the engine's queue id) names it. */
   messageId?: string;
-  /** For `started`: the outbound policy the engine was configured with. */
-  policy?: EffectivePolicy;
   /** For `tls` (and `relayed` over TLS): what the engine logged. */
   tls?: { version: string; cipher: string };
   /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`. */
@@ -212,6 +233,7 @@ export type TraceEvent =
   | DeferredEvent
   | BouncedEvent
   | DeliveredEvent
+  | HopStartedEvent
   | EngineEvent;
 
 /** An event as emitted, before the trace numbers and timestamps it. */

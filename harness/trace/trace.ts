@@ -5,7 +5,8 @@ import type { VirtualClock } from '../chain/virtual-clock.js';
 export interface TraceOptions {
   /**
    * Keep only the most recent events in memory: between `keep` and `2 * keep` of them (older ones
-   * are dropped in bulk). Default: every event. Listeners still see every event.
+   * are dropped in bulk), and always the `hop-started` events (one per hop: who sends on each link).
+   * Default: every event. Listeners still see every event.
    */
   keep?: number;
 }
@@ -13,6 +14,8 @@ export interface TraceOptions {
 /** The ordered record of one chain's events. One per chain: chains share nothing. */
 export class Trace {
   private list: TraceEvent[] = [];
+  /** The chain's `hop-started` events, never dropped: without them a link's sender could not be told. */
+  private readonly hops: TraceEvent[] = [];
   private readonly listeners = new Set<(e: TraceEvent) => void>();
   private count = 0;
 
@@ -24,16 +27,26 @@ export class Trace {
   /** Numbers, timestamps (virtual ms) and stores an event, then tells listeners. */
   emit(event: NewEvent): TraceEvent {
     const full = { ...event, seq: ++this.count, at: this.clock.now() } as TraceEvent;
-    this.list.push(full);
+    if (full.kind === 'hop-started') this.hops.push(full);
+    else this.list.push(full);
     const { keep } = this.options;
     if (keep !== undefined && this.list.length >= 2 * keep) this.list.splice(0, this.list.length - keep);
     for (const l of this.listeners) l(full);
     return full;
   }
 
-  /** All events so far, in order (a copy); with `keep`, the most recent ones. */
+  /** All events so far, in order (a copy); with `keep`, the `hop-started` ones and the most recent others. */
   events(): TraceEvent[] {
-    return [...this.list];
+    if (!this.hops.length) return [...this.list];
+    // Both lists are in order: merge them (hops start before any message, so this is mostly a concatenation).
+    const out: TraceEvent[] = [];
+    let h = 0;
+    for (const e of this.list) {
+      while (h < this.hops.length && this.hops[h].seq < e.seq) out.push(this.hops[h++]);
+      out.push(e);
+    }
+    while (h < this.hops.length) out.push(this.hops[h++]);
+    return out;
   }
 
   /**
@@ -46,7 +59,7 @@ export class Trace {
 
   /** Events no longer kept (always 0 without `keep` or {@link drop}). */
   get dropped(): number {
-    return this.count - this.list.length;
+    return this.count - this.list.length - this.hops.length;
   }
 
   /** Subscribes to new events; returns the unsubscribe function. */

@@ -73,7 +73,7 @@ function actualOf(verdict: LinkVerdictName | undefined): HeaderAccount['actual']
   return 'none';
 }
 
-/** The chain as a recipient knows it: each hop with the names it signs headers with (from its first acceptance that recorded them). */
+/** The chain as a recipient knows it: each hop with the names it signs headers with (TraceIndex.hopNames: whatever kind of hop it is). */
 export function knownHops(index: TraceIndex, hopIds: readonly string[]): KnownHop[] {
   return hopIds.map((id) => ({ id, names: index.hopNames(id) }));
 }

@@ -5,7 +5,7 @@
 import { linkNamesOf, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
 import { AccountingTally, type AccountingProblem } from './accounting.js';
-import type { Witnesses } from './link-verdict.js';
+import { senderWitness, type Witnesses } from './link-verdict.js';
 import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
 import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
@@ -21,7 +21,7 @@ export interface LinkReport {
   verdict: LinkVerdictName;
   version?: string;
   cipher?: string;
-  /** SMTP sessions opened on this link, all messages and attempts together (a real engine's or a gateway's: the connections the wire saw). */
+  /** SMTP sessions opened on this link, all messages and attempts together (a real engine's or an external server's: the connections the wire saw). */
   attempts: number;
   witnesses: Witnesses;
   disagreement?: string;
@@ -52,7 +52,7 @@ export interface ScenarioReport {
   endToEnd: EndToEndName | 'mixed';
   links: LinkReport[];
   messages: MessageReport[];
-  /** SMTP sessions opened in the whole run. */
+  /** SMTP sessions opened in the whole run: the sum of the links' `attempts`, every sender's (a real engine's too). */
   attempts: number;
   expectations: Expectation[];
   /** Why the scenario failed, one sentence each (empty when it passed). */
@@ -217,13 +217,11 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     const per = messages.map((m) => m.links[i]);
     const sample = per.find((p) => p.verdict === verdict);
     const [from, to] = link.split('->');
-    // A real engine or a gateway records no sessions: count the connections the link's wire saw instead.
-    const counted = index.hasOpaqueSender(link) ? 'wire' : 'session';
     const disagreeing = per.find((p) => p.disagreement);
     return {
       link, from, to, verdict,
       ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
-      attempts: index.count(link, counted),
+      attempts: senderWitness(index, link).sessions(),
       witnesses: sample?.witnesses ?? {},
       ...(disagreeing ? { disagreement: disagreeing.disagreement } : {}),
       notes: [...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n))))],
@@ -251,7 +249,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     endToEnd: uniformOr(messages.map((m) => m.endToEnd)),
     links,
     messages,
-    attempts: index.sessionCount,
+    attempts: links.reduce((sum, l) => sum + l.attempts, 0),
     expectations,
     failures,
     dsns: context.dsns,

@@ -1,15 +1,16 @@
 /**
  * The trace indexed by message and by link, built in one pass (or event by event, as a chain records
  * them), so that judging M messages on L links costs O(events + M × L) instead of a scan of the whole
- * trace per message and link. Every verdict reads its facts from here (link-verdict.ts,
- * opaque-link-verdict.ts, judge-scenario.ts); the index only files events, it never judges.
+ * trace per message and link. Every verdict reads its facts from here (the sender witnesses,
+ * judge-scenario.ts); the index only files events, it never judges.
  *
  * Messages whose outcome is final can be forgotten in batches (final-verdicts.ts keeps their
  * verdicts): their events leave every list, and the counts that reports show (sessions and
  * connections per link) keep counting them.
  */
 import type { WireRecord } from '../link/wire-record.js';
-import type { AcceptedEvent, EngineEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { AcceptedEvent, EngineEvent, HopStartedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import { isDriven, type SenderKind } from '../scenario/hop-kind.js';
 import { ConnectionPairing } from './connection-pairing.js';
 
 /** What one link's events say as a whole (several messages share it). */
@@ -23,8 +24,6 @@ interface LinkEntry {
   accepted: AcceptedEvent[];
   injections: StarttlsInjectionEvent[];
   engine: EngineEvent[];
-  /** A real engine or an external gateway sends on this link (its `started` fact, with the link's sending hop). */
-  opaqueSender: boolean;
   /** Counted over the whole run, forgotten messages included. */
   sessionCount: number;
   wireCount: number;
@@ -39,13 +38,15 @@ export class TraceIndex {
   readonly #own = new Map<string, TraceEvent[]>();
   readonly #links = new Map<string, LinkEntry>();
   readonly #pairing = new ConnectionPairing();
+  /** Per hop id, and per link by the hop that sends on it: the hop's `hop-started` event. */
+  readonly #hops = new Map<string, HopStartedEvent>();
+  readonly #senders = new Map<string, HopStartedEvent>();
   /** Per hop: the names it signs Received headers with, from the first acceptance that recorded them. */
   readonly #hopNames = new Map<string, readonly string[]>();
   /** Per hop: its acceptances that recorded Received headers, in trace order. */
   readonly #received = new Map<string, AcceptedEvent[]>();
   /** Events no verdict reads (refused commands): indexed only so that forgetting can sweep them from the trace. */
   #unnamed: TraceEvent[] = [];
-  #sessionCount = 0;
   #version = 0;
 
   /** Indexes `events` (in the order given) with one pass. */
@@ -65,10 +66,10 @@ export class TraceIndex {
     }
     if (e.kind === 'refused-command') this.#unnamed.push(e);
     else if (e.kind === 'starttls-injection') this.#link(e.link).injections.push(e);
-    else if (e.kind === 'engine') {
-      const link = this.#link(e.link);
-      link.engine.push(e);
-      if (e.fact === 'started' && e.hop === e.link.split('->')[0]) link.opaqueSender = true;
+    else if (e.kind === 'engine') this.#link(e.link).engine.push(e);
+    else if (e.kind === 'hop-started') {
+      this.#hops.set(e.hop, e);
+      if (e.outboundLink) this.#senders.set(e.outboundLink, e);
     }
     const id = (e as { messageId?: string }).messageId;
     if (id === undefined) return;
@@ -82,7 +83,6 @@ export class TraceIndex {
       push(link.sessions, id, e);
       this.#pairing.add(e);
       link.sessionCount++;
-      this.#sessionCount++;
     } else if (e.kind === 'accepted') {
       const link = this.#link(e.link);
       push(link.acceptedBy, id, e);
@@ -153,14 +153,28 @@ export class TraceIndex {
     return this.#links.get(link)?.injections ?? EMPTY;
   }
 
-  /** What a real engine's log said on `link` (its `started` fact included), in trace order. */
+  /** What a real engine's log said on `link` (its outbound link), in trace order. */
   engineEvents(link: string): readonly EngineEvent[] {
     return this.#links.get(link)?.engine ?? EMPTY;
   }
 
-  /** True when the hop sending on `link` is a real engine or an external gateway (its `started` fact says so). */
-  hasOpaqueSender(link: string): boolean {
-    return this.#links.get(link)?.opaqueSender ?? false;
+  /**
+   * Who sends on `link`: `client` on the submission link (`client->...`), else the kind its sending hop's
+   * `hop-started` event gives; `mock` when none was recorded (a trace made by hand, or cut short).
+   */
+  senderKind(link: string): SenderKind {
+    if (link.startsWith('client->')) return 'client';
+    return this.#senders.get(link)?.hopKind ?? 'mock';
+  }
+
+  /** The `hop-started` event of the hop sending on `link`, if recorded. */
+  sender(link: string): HopStartedEvent | undefined {
+    return this.#senders.get(link);
+  }
+
+  /** The `hop-started` event of `hop`, if recorded. */
+  hop(hop: string): HopStartedEvent | undefined {
+    return this.#hops.get(hop);
   }
 
   /** Sessions (`session` events) recorded on `link`, or connections its wire saw (`wire`), forgotten messages included. */
@@ -169,14 +183,15 @@ export class TraceIndex {
     return (kind === 'session' ? entry?.sessionCount : entry?.wireCount) ?? 0;
   }
 
-  /** Sessions recorded in the whole run, forgotten messages included. */
-  get sessionCount(): number {
-    return this.#sessionCount;
-  }
-
-  /** The names `hop` signs Received headers with (from its first acceptance that recorded them), or none. */
+  /**
+   * The names `hop` signs Received headers with: the hostname its `hop-started` event gives (a mock's or a real
+   * engine's `<id>.mailhop.test`, which a real engine writes after `by` too), and those its first acceptance that
+   * recorded Received headers names (a mock's `by` host of its product's format). None for an external server.
+   */
   hopNames(hop: string): readonly string[] {
-    return this.#hopNames.get(hop) ?? EMPTY;
+    const recorded = this.#hopNames.get(hop) ?? EMPTY;
+    const hostname = this.#hops.get(hop)?.hostname;
+    return hostname === undefined || recorded.includes(hostname) ? recorded : [hostname, ...recorded];
   }
 
   /** The acceptances at `hop` that recorded Received headers, in trace order. */
@@ -225,9 +240,9 @@ export class TraceIndex {
   #sweep(removed: Set<TraceEvent>): void {
     let oldest = Infinity;
     for (const events of this.#own.values()) oldest = Math.min(oldest, events[0].seq);
-    for (const link of this.#links.values()) {
-      // A real engine's connections are judged as the link's whole (opaque-link-verdict.ts): kept.
-      if (link.opaqueSender) continue;
+    for (const [name, link] of this.#links) {
+      // The connections of a sender without sessions are judged as the link's whole (sessionless-sender.ts): kept.
+      if (!isDriven(this.senderKind(name))) continue;
       for (const w of link.wires) {
         if (w.seq >= oldest) break;
         if (!removed.has(w) && !this.#pairing.claimed(w)) {
@@ -245,7 +260,7 @@ export class TraceIndex {
   #link(name: string): LinkEntry {
     let entry = this.#links.get(name);
     if (!entry) {
-      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], opaqueSender: false, sessionCount: 0, wireCount: 0 };
+      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], sessionCount: 0, wireCount: 0 };
       this.#links.set(name, entry);
     }
     return entry;

@@ -43,7 +43,7 @@ export function wireByLink(events: readonly TraceEvent[]): Map<string, WireRecor
 export function handEntryOf(message: MessageReport, indexed: TraceIndex, scenario: Scenario, wires: ReadonlyMap<string, readonly WireRecord[]>): HandEntry | undefined {
   const own = indexed.own(message.messageId);
   for (const [index, l] of message.links.entries()) {
-    const driven = index === 0 || (scenario.hops[index - 1].engine ?? 'mock') === 'mock';
+    const driven = index === 0 || scenario.hops[index - 1].engine === 'mock';
     const accepted = own.find((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === l.link);
     if (!driven || l.sessions > 0 || !accepted) continue;
     // The proxy's upstream port is the client port the receiver saw (WireRecord.upstreamPort).

@@ -5,6 +5,7 @@
  * the DSNs sent for it. Pure: wording comes from report/ (link-evidence.ts, verdict-words.ts).
  */
 import type { SessionEvent } from '../trace/events.js';
+import { senderWitness } from '../verdict/link-verdict.js';
 import type { WireFaultEvent, WireRecord } from '../link/wire-record.js';
 import type { Dsn } from '../chain/chain.js';
 import type { MessageReport } from '../verdict/judge-scenario.js';
@@ -33,6 +34,8 @@ export interface MessageLinkDetail extends MessageLinkView {
   /** The facts behind the verdict: fallbacks, failures, refusals, what link faults did. */
   notes: string[];
   connections: ConnectionView[];
+  /** When a real engine sends on the link: the lines of its log about the message, its own account (it records no sessions). */
+  senderLog?: { hop: string; engine: string; lines: string[] };
 }
 
 /** `GET /api/messages/:id`. */
@@ -93,13 +96,17 @@ export function messageDetail(
       const how = entry.actual === 'tls' ? 'over TLS' : 'in plaintext';
       return { ...view, meaning: `sent by hand: ${entry.accepted.hop} received it ${how}; no sender witness, so no verdict`, notes: [], connections: entryConnection(entry) };
     }
-    const sessions = own.filter((e): e is SessionEvent => e.kind === 'session' && e.link === view.link);
+    // The sender's own account, whatever runs it: a mock's sessions, a real engine's log lines, nothing from an external server.
+    const witness = senderWitness(sources.indexed, view.link);
+    const account = witness.account(report.messageId);
     const wires = sources.wires.get(view.link) ?? [];
+    const log = account.flatMap((s) => (s.kind === 'log' ? [s.fact.line] : []));
     return {
       ...view,
       meaning: view.verdict ? LINK_VERDICT_MEANING[view.verdict] : '',
       notes: verdict?.notes ?? [],
-      connections: sessions.map((s) => sessionView(s, wires)),
+      connections: account.flatMap((s) => (s.kind === 'session' ? [sessionView(s.session, wires)] : [])),
+      ...(log.length ? { senderLog: { hop: witness.hop, engine: witness.engine!, lines: log } } : {}),
     };
   });
   const shown = new Set(summary.links.map((l) => l.link));

@@ -104,7 +104,9 @@ export const WEB_SCRIPT = String.raw`'use strict';
       el('summary', {}, [el('span', { class: w.cls }, [icon('lock-' + w.lock, w.text)]), ' ' + l.link + ' ', el('span', { class: w.cls }, [w.text]), el('span', { class: 'note' }, [l.connections.length + ' connection' + (l.connections.length === 1 ? '' : 's')])]),
       el('p', { class: 'note' }, [l.meaning]),
       l.disagreement ? el('p', { class: 'warning' }, ['⚠ ' + l.disagreement]) : null,
-    ].concat(l.notes.map(function (n) { return el('p', { class: 'note' }, [n]); }), l.connections.map(connection)));
+    ].concat(l.notes.map(function (n) { return el('p', { class: 'note' }, [n]); }), l.connections.map(connection), l.senderLog ? [
+      el('div', { class: 'conn sender-log' }, [el('h4', {}, [l.senderLog.hop + "'s log (" + l.senderLog.engine + '): its own account, as a real engine records no sessions']), transcript(l.senderLog.lines)]),
+    ] : []));
     details.open = Boolean(openLinks[l.link]);
     details.addEventListener('toggle', function () { openLinks[l.link] = details.open; });
     return details;

@@ -41,20 +41,20 @@ describe('planChain', () => {
     const plan = planChain(parse({
       hops: [{ id: 'a' }, { id: 'pf', engine: 'postfix' }, { id: 'gw', engine: 'external', host: '127.0.0.9', port: 2525 }, { id: 'box', host: '127.0.0.10' }],
     }));
-    expect(plan.links.map((l) => [l.name, l.senderKind, l.opaqueSender])).toEqual([
-      ['client->a', 'client', false],
-      ['a->pf', 'mock', false],
-      ['pf->gw', 'engine', true],
-      ['gw->box', 'external', true],
+    expect(plan.links.map((l) => [l.name, l.senderKind, l.driven])).toEqual([
+      ['client->a', 'client', true],
+      ['a->pf', 'mock', true],
+      ['pf->gw', 'engine', false],
+      ['gw->box', 'external', false],
     ]);
     expect(plan.senders.map((s) => s.id)).toEqual(['client', 'a']);
     expect(plan.hops.map((h) => h.kind)).toEqual(['mock', 'engine', 'external', 'mock']);
     expect(plan.hops[2].external).toEqual({ host: '127.0.0.9', port: 2525 });
     // The mock after the gateway listens where the gateway can reach it.
     expect(plan.hops[3].proxyHost).toBe('127.0.0.10');
-    expect(plan.opaqueHops.map((h) => [h.hopId, h.inboundLink, h.outboundLink, h.logged])).toEqual([
-      ['pf', 'a->pf', 'pf->gw', true],
-      ['gw', 'pf->gw', 'gw->box', false],
+    expect(plan.engineOrExternalHops.map((h) => [h.hopId, h.inboundLink, h.outboundLink, h.kind])).toEqual([
+      ['pf', 'a->pf', 'pf->gw', 'engine'],
+      ['gw', 'pf->gw', 'gw->box', 'external'],
     ]);
   });
 

@@ -49,7 +49,7 @@ describe('engine options a real MTA cannot take', () => {
 
   it("a hop without fallback gets its engine's own, not the mock's reconnect (a Sendmail hop gets no TLSFallbacktoClear)", () => {
     const fallbacks = (...hops: string[]) =>
-      loadScenarioText(lines('name: x', 'hops:', ...hops, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops.slice(0, -1).map((h) => h.outbound.tls === 'opportunistic' && h.outbound.fallback);
+      loadScenarioText(lines('name: x', 'hops:', ...hops, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops.slice(0, -1).map((h) => h.outbound?.tls === 'opportunistic' && h.outbound.fallback);
     expect(fallbacks('  - id: a', '    engine: postfix', '  - id: b', '    engine: sendmail', '  - id: c', '    engine: exim', '  - id: d', '    engine: opensmtpd', '    inbound: { starttls: none }', '  - id: e'))
       .toEqual(['next-attempt', 'never', 'reconnect', 'reconnect', 'reconnect']);
     expect(fallbacks('  - id: a', '    engine: sendmail', '    outbound: { fallback: reconnect }', '  - id: b', '    engine: exim', '    outbound: { fallback: never }')).toEqual(['reconnect', 'never']);

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { InboundStarttls } from '../../harness/scenario/schema.js';
-import type { RealEngineName } from '../../harness/trace/events.js';
+import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
 import { availability, runScenario, summary, titled } from '../support/engine.js';
 
 interface Flavour {

@@ -8,7 +8,7 @@ import { sendmail } from '../../harness/engines/sendmail.js';
 import { mtaPaths } from '../../harness/engines/mta-paths.js';
 import { RunFolder } from '../../harness/engines/run-folder.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
-import { Hop } from '../../harness/scenario/schema.js';
+import { Hop, type EngineHop } from '../../harness/scenario/schema.js';
 import { availability, titled } from '../support/engine.js';
 
 async function cf(outbound: Record<string, unknown>): Promise<{ options: string[]; command: string[] }> {
@@ -16,7 +16,7 @@ async function cf(outbound: Record<string, unknown>): Promise<{ options: string[
   const folder = RunFolder.create('sendmail-config');
   try {
     const launch = await sendmail.prepare(folder, {
-      hop: Hop.parse({ id: 'relay', engine: 'sendmail', outbound }),
+      hop: Hop.parse({ id: 'relay', engine: 'sendmail', outbound }) as EngineHop,
       hostname: 'relay.mailhop.test',
       listen: { host: '127.88.0.1', port: 2525 },
       next: { host: '127.0.0.1', port: 2526 },

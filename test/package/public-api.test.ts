@@ -17,6 +17,6 @@ describe('the public API (harness/index.ts)', () => {
   it('of the zod schemas, only the whole Scenario: a scenario is built or checked as a whole', () => {
     const schemas = Object.entries(mailhop).filter(([, v]) => typeof v === 'object' && v !== null && '_zod' in v).map(([k]) => k);
     expect(schemas).toEqual(['Scenario']);
-    expect(mailhop.Scenario.parse({ name: 'in-code', hops: [{ id: 'mx' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] }).hops[0].inbound.starttls).toBe('offer');
+    expect(mailhop.Scenario.parse({ name: 'in-code', hops: [{ id: 'mx' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] }).hops[0].inbound?.starttls).toBe('offer');
   });
 });

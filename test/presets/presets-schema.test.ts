@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { Hop } from '../../harness/scenario/schema.js';
+import { Hop, type MockHop } from '../../harness/scenario/schema.js';
 import { loadScenarioText, ScenarioError } from '../../harness/scenario/load-scenario.js';
 import { PRESETS, PRESET_NAMES } from '../../harness/presets/index.js';
 
@@ -41,7 +41,7 @@ describe('preset: on a hop', () => {
   });
 
   it('a key the hop writes wins over the preset; the rest of the preset stays', () => {
-    const hop = Hop.parse({ id: 'h', preset: 'postfix', outbound: { fallback: 'never' }, inbound: { received: 'exim' } });
+    const hop = Hop.parse({ id: 'h', preset: 'postfix', outbound: { fallback: 'never' }, inbound: { received: 'exim' } }) as MockHop;
     expect(hop.outbound).toMatchObject({ tls: 'opportunistic', fallback: 'never', fallbackAfter: 300_000, replies: 'postfix' });
     expect(hop.inbound.received).toBe('exim');
   });
@@ -87,7 +87,7 @@ describe('preset: on a hop', () => {
     const block = section.slice(start, section.indexOf('```\n', start));
     const text = `name: readme-presets\n${block}messages: [{ from: a@org.test, to: [b@partner.test] }]\n`;
     const { scenario } = loadScenarioText(text, 'README.md');
-    expect(scenario.hops.map((h) => [h.preset, h.outbound.tls, 'fallback' in h.outbound ? h.outbound.fallback : undefined])).toEqual([
+    expect(scenario.hops.map((h) => [h.preset, h.outbound?.tls, h.outbound && 'fallback' in h.outbound ? h.outbound.fallback : undefined])).toEqual([
       ['postfix', 'opportunistic', 'next-attempt'], ['messagelabs-boundary', 'preserve-inbound', 'reconnect'], ['exim', 'opportunistic', 'never'],
     ]);
     for (const name of PRESET_NAMES) expect(section).toContain(`| \`${name}\` |`);

@@ -50,7 +50,9 @@ async function sendMany(chain: Awaited<ReturnType<typeof startChain>>, n: number
 describe('a chain with traceLimit', () => {
   it('keeps at most 2 × traceLimit events, and a clean run of 60 messages passes its accounting', async () => {
     await using chain = await startChain(SCENARIO, { traceLimit: LIMIT });
-    let seen = 0;
+    // The hops' hop-started events are recorded as the chain starts, before anyone subscribes; the trace keeps them.
+    let seen = chain.events().length;
+    expect(chain.events().map((e) => e.kind)).toEqual(SCENARIO.hops.map(() => 'hop-started'));
     chain.subscribe(() => seen++);
     await sendMany(chain, 60);
 
@@ -58,6 +60,7 @@ describe('a chain with traceLimit', () => {
     expect(seen).toBeGreaterThan(60 * 8); // queued, sessions, wire records, accepted, delivered per message
     expect(chain.events().length).toBeLessThan(2 * LIMIT);
     expect(chain.events().at(-1)?.seq).toBe(seen); // numbering goes on across dropped events
+    expect(chain.events().filter((e) => e.kind === 'hop-started')).toHaveLength(SCENARIO.hops.length); // never dropped
     expect(chain.report().failures).toEqual([]);
   });
 

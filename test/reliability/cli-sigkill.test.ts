@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { availability } from '../support/engine.js';
 import { alive, processTree, type ProcessId } from '../support/proc.js';
-import type { RealEngineName } from '../../harness/trace/events.js';
+import { REAL_ENGINES, type RealEngineName } from '../../harness/scenario/hop-kind.js';
 
 /** OpenSMTPD cannot offer STARTTLS here (docs/real-mtas.md#opensmtpd), so its hop offers none. */
 const SCENARIO = (engine: RealEngineName) => `name: killed-outright
@@ -155,7 +155,7 @@ async function mailhopUp(file: string): Promise<{ child: ChildProcess; exited: P
   return { child, exited };
 }
 
-const ENGINES: RealEngineName[] = ['postfix', 'sendmail', 'exim', 'opensmtpd'];
+const ENGINES: readonly RealEngineName[] = REAL_ENGINES;
 
 describe.each(ENGINES.map((engine) => ({ engine, ...availability(engine) })))('killing the CLI outright with a real $engine hop', ({ engine, usable, reason }) => {
   it.skipIf(!usable)(usable ? 'mailhop up, SIGKILL: the engine\'s namespace and process group empty, its run folder removed, nothing of the tree left running' : `skipped: ${reason}`, async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { Scenario } from '../../harness/scenario/schema.js';
-import type { EngineEvent } from '../../harness/trace/events.js';
+import type { HopStartedEvent } from '../../harness/trace/events.js';
+import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
 import { attackersOn, attackerTitle, hopFigures } from '../../harness/report/html-chain-cast.js';
 import { runInline } from '../support/chain.js';
 
@@ -30,9 +31,11 @@ describe('hopFigures', () => {
     ]);
   });
 
-  test('without the scenario (a run record that did not keep it), from the engines\' started facts in the trace', () => {
-    const started = (hop: string, engine: EngineEvent['engine']): EngineEvent => ({ kind: 'engine', source: 'engine', seq: 1, at: 0, link: `${hop}->next`, hop, engine, fact: 'started', line: 'started' });
-    const figures = hopFigures(['client', 'mx', 'vendor', 'mailbox'], [started('mx', 'postfix'), started('vendor', 'external')]);
+  test('without the scenario (a run record that did not keep it), from the hop-started events in the trace', () => {
+    const started = (hop: string, hopKind: HopStartedEvent['hopKind'], engine?: RealEngineName): HopStartedEvent => ({
+      kind: 'hop-started', source: 'chain', seq: 1, at: 0, link: `prev->${hop}`, hop, hopKind, ...(engine ? { engine } : {}), outboundLink: `${hop}->next`, address: { host: '127.0.0.1', port: 25 }, line: 'started',
+    });
+    const figures = hopFigures(['client', 'mx', 'vendor', 'mailbox'], [started('mx', 'engine', 'postfix'), started('vendor', 'external'), started('mailbox', 'mock')]);
     expect([...figures.values()].map((f) => f.label)).toEqual(['mailhop client', 'real Postfix', 'external', 'mock']);
   });
 });

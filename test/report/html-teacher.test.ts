@@ -119,9 +119,14 @@ describe.skipIf(!hasChromium || !exim.usable)(browserSuiteTitle(`the teacher's H
       run.report.links.map((l) => `${l.link} ${l.verdict}`),
     );
     const stripped = await page.locator('.link-story[data-link="exim->gateway"]').innerText();
-    expect(stripped).toContain('No sender\'s account: exim is not a mailhop mock, so what happened rests on: sender exim is a real exim');
+    // Exim's own account is its log: the line that says it relayed m1, quoted.
+    expect(stripped).toContain('exim is a real exim, not a mailhop mock: it records no sessions for mailhop, so its own log tells how it sent m1.');
+    expect(stripped).toMatch(/exim's log \(exim\): relayed m1 \(250 [^)]*\): ".*=> bob@partner\.test/);
     expect(stripped).toContain('strip-starttls removed "250-STARTTLS" from the EHLO reply');
     expect(stripped).toContain('So: stripped, delivered in plaintext because a fault on the link kept TLS from being used');
+    expect(await page.locator('.link-story[data-link="partner-gw->mailbox"]').innerText()).toContain(
+      "No sender's account: partner-gw is an external server that mailhop does not drive, so what happened rests on the receiver and the wire.",
+    );
     expect(await page.locator('.link-story[data-link="gateway->partner-gw"]').innerText()).toContain(
       'gateway received m1 in plaintext, so under strict preserve-inbound its policy for this message was none',
     );

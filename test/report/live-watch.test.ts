@@ -26,6 +26,7 @@ function busyChain(hops: number, settles: 'never' | 'next-turn' = 'never') {
       return settles === 'never' ? new Promise<never>(() => {}) : new Promise((resolve) => setImmediate(() => resolve('done')));
     },
     subscribe: (listener: (e: TraceEvent) => void) => (listeners.add(listener), () => listeners.delete(listener)),
+    events: () => [],
   } as unknown as StartedChain;
   return { scenario, chain, record: (e: TraceEvent) => listeners.forEach((l) => l(e)), settleCalls: () => settleCalls };
 }

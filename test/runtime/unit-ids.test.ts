@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { startUnit, type UnitPlan } from '../../harness/runtime/start-unit.js';
 import type { ChainLine, UnitLine } from '../../harness/runtime/control-line.js';
 import { IdSeal } from '../../harness/chain/id-seal.js';
-import { Scenario } from '../../harness/scenario/schema.js';
+import { Inbound } from '../../harness/scenario/schema.js';
 import { sendByHand } from '../support/dialog.js';
 
-const inbound = Scenario.parse({ name: 'x', hops: [{ id: 'gateway' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] }).hops[0].inbound;
+const inbound = Inbound.parse({});
 const hopPlan = (extra: Partial<Extract<UnitPlan, { kind: 'hop' }>>): UnitPlan => ({
   kind: 'hop', hopId: 'gateway', hostname: 'gateway.mailhop.test', inbound, inboundLink: 'relay->gateway', host: '127.0.0.1', wallStart: 0, ...extra,
 });

@@ -15,7 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startChain } from '../../harness/chain/chain.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
-import type { RealEngineName } from '../../harness/trace/events.js';
+import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
 import { availability } from '../support/engine.js';
 
 /** A PEM private key header of any kind (PKCS#8, EC, RSA, ENCRYPTED...); written in two parts so this file does not match. */

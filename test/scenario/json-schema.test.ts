@@ -16,17 +16,33 @@ describe('scenarios/schema.json', () => {
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.required).toEqual(['name', 'hops', 'messages']);
     expect(schema.additionalProperties).toBe(false);
-    expect(schema.properties.hops.items.required).toEqual(['id']);
+    // A hop is one of its kinds, chosen by `engine`: absent means a mock; an external server needs its address.
+    const hops = schema.properties.hops.items.oneOf as Json[];
+    expect(hops.map((v) => [v.properties.engine.const, v.required])).toEqual([
+      ['mock', ['id']], ['postfix', ['id', 'engine']], ['sendmail', ['id', 'engine']], ['exim', ['id', 'engine']], ['opensmtpd', ['id', 'engine']],
+      ['external', ['id', 'engine', 'host', 'port']],
+    ]);
+  });
+
+  it('says why a hop kind cannot take a key, where an editor shows it', () => {
+    const hops = (scenarioJsonSchema() as Json).properties.hops.items.oneOf as Json[];
+    const external = hops.find((v) => v.properties.engine.const === 'external')!;
+    expect(external.properties.outbound).toEqual({
+      description: 'engine external cannot take outbound: mailhop does not configure a server it does not start; configure the gateway itself',
+      not: {},
+    });
+    const exim = hops.find((v) => v.properties.engine.const === 'exim')!;
+    expect(exim.properties.inbound.properties.greetingDelay.description).toBe('engine exim cannot take inbound.greetingDelay: it greets at once');
   });
 
   it('makes `tls` optional in the opportunistic variant only, since a missing `tls` means opportunistic', () => {
     const schema = scenarioJsonSchema() as Json;
-    for (const union of [schema.properties.submit.oneOf, schema.properties.hops.items.properties.outbound.oneOf] as Json[][]) {
+    for (const union of [schema.properties.submit.oneOf, schema.properties.hops.items.oneOf[0].properties.outbound.oneOf] as Json[][]) {
       const required = Object.fromEntries(union.map((variant) => [variant.properties.tls.const, variant.required ?? []]));
       expect(required.opportunistic).toEqual([]);
       for (const [tls, keys] of Object.entries(required)) if (tls !== 'opportunistic') expect(keys).toEqual(['tls']);
     }
-    expect(Object.keys(Object.fromEntries(schema.properties.hops.items.properties.outbound.oneOf.map((v: Json) => [v.properties.tls.const, 1]))))
+    expect(Object.keys(Object.fromEntries(schema.properties.hops.items.oneOf[0].properties.outbound.oneOf.map((v: Json) => [v.properties.tls.const, 1]))))
       .toEqual(['none', 'opportunistic', 'mandatory', 'verify', 'preserve-inbound']);
   });
 });

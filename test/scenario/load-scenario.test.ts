@@ -50,10 +50,11 @@ describe('loadScenarioText', () => {
     });
     expect(scenario.hops[0]).toEqual({
       id: 'mx',
+      engine: 'mock',
       inbound: { starttls: 'require', cert: 'valid', greetingDelay: 0 },
       outbound: { tls: 'mandatory', retry: [1_000, 1_500], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20 },
     });
-    expect(scenario.hops[1].outbound.tls).toBe('opportunistic');
+    expect(scenario.hops[1].outbound?.tls).toBe('opportunistic');
     expect(scenario.messages[0]).toEqual({
       from: 'alice@sender.test', to: ['bob@partner.test'], subject: 'mailhop test message', headers: {}, attachments: [],
     });
@@ -62,7 +63,7 @@ describe('loadScenarioText', () => {
   it('returns a deep-frozen result', () => {
     const loaded = loadScenarioText(VALID, 'two-hops.yaml');
     expect(Object.isFrozen(loaded)).toBe(true);
-    expect(Object.isFrozen(loaded.scenario.hops[0].outbound.retry)).toBe(true);
+    expect(Object.isFrozen(loaded.scenario.hops[0].outbound?.retry)).toBe(true);
     expect(() => (loaded.scenario.hops as unknown[]).push({})).toThrow(TypeError);
   });
 

@@ -7,12 +7,13 @@ import { runInline } from './chain.js';
 import { pickEngineAddress } from '../../harness/engines/free-address.js';
 import type { StartEngineOptions } from '../../harness/engines/start-engine.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
-import { Hop } from '../../harness/scenario/schema.js';
+import { Hop, type EngineHop } from '../../harness/scenario/schema.js';
 import { Trace } from '../../harness/trace/trace.js';
 import { VirtualClock } from '../../harness/chain/virtual-clock.js';
 import { diagnoseEngines, engineAvailability } from '../../harness/engines/doctor.js';
 import type { ScenarioInput } from '../../harness/scenario/schema.js';
-import type { EngineEvent, RealEngineName, TraceEvent } from '../../harness/trace/events.js';
+import type { EngineEvent, TraceEvent } from '../../harness/trace/events.js';
+import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
 import type { ScenarioReport } from '../../harness/verdict/judge-scenario.js';
 
 const diagnoses = diagnoseEngines();
@@ -61,7 +62,7 @@ export function summary(report: ScenarioReport): { links: Record<string, string>
 export async function engineOptions(id: string, engine: RealEngineName = 'postfix', listen?: { host: string; port: number }, over: Partial<StartEngineOptions> = {}): Promise<StartEngineOptions> {
   const pki = await RunPki.create();
   return {
-    hop: Hop.parse({ id, engine }),
+    hop: Hop.parse({ id, engine }) as EngineHop,
     hostname: `${id}.mailhop.test`,
     listen: listen ?? (await pickEngineAddress()),
     next: { host: '127.0.0.1', port: 9 },

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { WireRecord } from '../../harness/link/wire-record.js';
-import type { AcceptedEvent, EngineEvent, TraceEvent, WireEvent } from '../../harness/trace/events.js';
+import type { AcceptedEvent, HopStartedEvent, TraceEvent, WireEvent } from '../../harness/trace/events.js';
 import { judgeMessageLink } from '../../harness/verdict/link-verdict.js';
 
 // A link whose sender is an external gateway (no sender sessions): judged from the receiver and the wire.
 const LINK = 'ext->mailbox';
 let seq = 0;
 
-const started: EngineEvent = { kind: 'engine', source: 'engine', seq: ++seq, at: 0, link: LINK, hop: 'ext', engine: 'external', fact: 'started', line: 'external gateway' };
+const started: HopStartedEvent = {
+  kind: 'hop-started', source: 'chain', seq: ++seq, at: 0, link: 'relay->ext', hop: 'ext', hopKind: 'external', outboundLink: LINK, address: { host: '127.0.0.1', port: 2525 }, line: 'external gateway',
+};
 
 function wire(upstreamPort: number, over: Partial<WireRecord>): WireEvent {
   const record: WireRecord = {

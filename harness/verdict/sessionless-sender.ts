@@ -1,19 +1,19 @@
 /**
- * Link verdicts when the sender is a hop mailhop does not drive: a real engine (harness/engines/)
- * or an external gateway. Such a sender records no `session` events, so the verdict rests on the
- * other witnesses: the receiver's `accepted` event, the link's wire records and, for a real engine,
- * what its own log said (`engine` events: TLS established or failed, plaintext fallback, deferred,
- * relayed). Pure, like link-verdict.ts, whose verdict names and meanings it keeps.
+ * Link verdicts when the sender records no `session` events: a real engine (engine-sender.ts) or an
+ * external server (external-sender.ts). The verdict rests on the receiver's `accepted` event, the link's
+ * wire records and, for a real engine, what its own log said (`engine` events: TLS established or failed,
+ * plaintext fallback, deferred, relayed). Pure, like mock-sender.ts, whose verdict names and meanings it keeps.
  *
  * Wire records carry no message id when the content crossed inside TLS; a record is tied to this
  * message when its id crossed in clear, and records tied to no message belong to this one when it
  * is the only message the link carried (else they count for the link as a whole, see notes).
  */
 import type { LinkVerdictName } from '../scenario/schema.js';
-import type { EngineEvent } from '../trace/events.js';
+import type { EffectivePolicy, EngineEvent } from '../trace/events.js';
+import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { WireRecord } from '../link/wire-record.js';
 import { faultNotes, type FaultAttribution } from './fault-attribution.js';
-import type { MessageLinkVerdict, Witnesses } from './link-verdict.js';
+import type { MessageLinkVerdict, Witnesses } from './sender-witness.js';
 import type { TraceIndex } from './trace-index.js';
 
 const tlsOr = (yes: boolean): 'tls' | 'plain' => (yes ? 'tls' : 'plain');
@@ -31,10 +31,9 @@ function faultsOnRecord(record: WireRecord, n: number): FaultAttribution[] {
   return [...byFault.values()];
 }
 
-/** What a link whose sender is opaque says as a whole, worked out once per link and index state. */
-interface OpaqueLink {
-  started?: EngineEvent;
-  /** Engine facts per message (`started` left out), in trace order. */
+/** What a link whose sender records no sessions says as a whole, worked out once per link and index state. */
+interface SessionlessLink {
+  /** Engine facts per message, in trace order. */
   facts: Map<string, EngineEvent[]>;
   /** The link's wire records, in trace order, with their position. */
   wires: WireRecord[];
@@ -48,7 +47,7 @@ interface OpaqueLink {
   untied: WireRecord[];
 }
 
-const cache = new WeakMap<TraceIndex, { version: number; links: Map<string, OpaqueLink> }>();
+const cache = new WeakMap<TraceIndex, { version: number; links: Map<string, SessionlessLink> }>();
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -56,7 +55,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function opaqueLink(index: TraceIndex, link: string): OpaqueLink {
+function sessionlessLink(index: TraceIndex, link: string): SessionlessLink {
   let entry = cache.get(index);
   if (!entry || entry.version !== index.version) cache.set(index, (entry = { version: index.version, links: new Map() }));
   const known = entry.links.get(link);
@@ -67,7 +66,6 @@ function opaqueLink(index: TraceIndex, link: string): OpaqueLink {
   const facts = new Map<string, EngineEvent[]>();
   const carried = new Set<string>();
   for (const e of engineEvents) {
-    if (e.fact === 'started') continue;
     if (e.messageId !== undefined) push(facts, e.messageId, e);
     if (e.messageId) carried.add(e.messageId);
   }
@@ -87,8 +85,7 @@ function opaqueLink(index: TraceIndex, link: string): OpaqueLink {
     for (const id of ids) push(byClearId, id, w);
     if (w.upstreamPort !== undefined) push(byUpstream, w.upstreamPort, w);
   }
-  const built: OpaqueLink = {
-    started: engineEvents.find((e) => e.fact === 'started'),
+  const built: SessionlessLink = {
     facts,
     wires,
     position: new Map(wires.map((w, i) => [w, i])),
@@ -101,11 +98,15 @@ function opaqueLink(index: TraceIndex, link: string): OpaqueLink {
   return built;
 }
 
-/** Judges one message on a link whose sender is a real engine or an external gateway (`index.hasOpaqueSender(link)`). */
-export function judgeOpaqueSenderLink(link: string, messageId: string, index: TraceIndex): MessageLinkVerdict {
+/**
+ * Judges one message on a link whose sender records no sessions: a real engine (`engine`: its log is read) or an
+ * external server (no `engine`). `policy` is the outbound policy the engine was configured with (a leak is
+ * content in clear under `mandatory`).
+ */
+export function judgeSessionless(index: TraceIndex, link: string, messageId: string, sender: { engine?: RealEngineName; policy?: EffectivePolicy }): MessageLinkVerdict {
   const [from] = link.split('->');
   const accepted = index.accepted(link, messageId)[0];
-  const { started, position, byClearId, byUpstream, carried, untied, ...rest } = opaqueLink(index, link);
+  const { position, byClearId, byUpstream, carried, untied, ...rest } = sessionlessLink(index, link);
   const facts = rest.facts.get(messageId) ?? [];
 
   // A record is this message's when its id crossed in clear, or when the receiver accepted it on the proxy's connection.
@@ -118,7 +119,7 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, index: Tr
   const soleMessage = (carried.size === 0 || (carried.size === 1 && carried.has(messageId))) && reachedSender;
   const records = soleMessage ? [...mine, ...untied].sort((a, b) => a.seq - b.seq) : mine;
 
-  const real = started && started.engine !== 'external' ? started.engine : undefined;
+  const real = sender.engine;
   const who = real ? `a real ${real}` : 'not driven by mailhop (external)';
   const notes: string[] = [`sender ${from} is ${who}: no sender sessions; judged from the receiver, the wire${real ? ` and ${real}'s log` : ''}`];
   if (!soleMessage && untied.length > 0 && reachedSender) {
@@ -134,7 +135,7 @@ export function judgeOpaqueSenderLink(link: string, messageId: string, index: Tr
   const receiverTls = accepted ? accepted.secure && !accepted.tls?.nullCipher : undefined;
   const clearOnWire = byClearId.has(messageId);
   const crossedInClear = clearOnWire || (accepted !== undefined && !receiverTls);
-  const policy = started?.policy;
+  const { policy } = sender;
   const leak = crossedInClear && (policy === 'mandatory' || policy === 'verify');
   if (leak) notes.push(`LEAK: content crossed in clear although ${real} was configured ${policy}`);
 
