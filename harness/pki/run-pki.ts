@@ -14,7 +14,7 @@
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { generate } from 'selfsigned';
-import type { CertKind } from '../scenario/schema.js';
+import type { CertKind } from '../scenario/policies.js';
 
 /** PEM key and certificate (PKCS#8 key). */
 export interface KeyCert {
