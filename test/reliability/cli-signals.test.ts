@@ -130,7 +130,7 @@ describe.each(ENGINES)('interrupting the CLI with $name', ({ name, middle, liste
     expect(cli.text.stderr).toContain(`${signal}: stopping the running chains…\nstopped: 0 of 2 scenarios finished; every chain stopped\n`);
     expect(cli.text.stdout).not.toContain('b-never-started');
     await expectGone(before);
-  }, 60_000);
+  }, 240_000);
 
   it.skipIf(skip).each(['SIGINT', 'SIGTERM'] as const)(title('mailhop up, %s: exit 0, every printed port closed, nothing left running'), async (signal) => {
     const dir = scenarioFolder({ 'up.yaml': STALLED('up-by-hand', middle) });
@@ -148,7 +148,7 @@ describe.each(ENGINES)('interrupting the CLI with $name', ({ name, middle, liste
     expect(cli.text.stdout).toContain(`${signal}: stopping the chain…\nstopped:`);
     expect(await Promise.all(printed.map((a) => refused(a.host, a.port)))).toEqual(printed.map(() => true));
     await expectGone(before);
-  }, 60_000);
+  }, 240_000);
 
   it.skipIf(skip).each([
     ['SIGTERM', 'SIGINT'],
@@ -174,5 +174,5 @@ describe.each(ENGINES)('interrupting the CLI with $name', ({ name, middle, liste
     // What the second signal cut short is gone all the same: real engines by their reapers.
     await waitUntil(() => before.processes.every((p) => !alive(p)), 'the process tree to end');
     await expectGone(before);
-  }, 60_000);
+  }, 240_000);
 });

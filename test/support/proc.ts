@@ -145,8 +145,10 @@ export function alive(p: ProcessId): boolean {
 /**
  * Re-checks `probe` until it returns a value (not undefined/false), every 20 ms, for at most
  * `limitMs`: for conditions no event announces (a process's sockets in /proc). Rejects naming `what`.
+ * The limit only ends a wait that failed: it is generous (90 s), since a real MTA starting on a loaded
+ * 2-core machine took over 20 s in a full run.
  */
-export async function waitUntil<T>(probe: () => T | undefined | false, what: string, limitMs = 20_000): Promise<T> {
+export async function waitUntil<T>(probe: () => T | undefined | false, what: string, limitMs = 90_000): Promise<T> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     const value = probe();
