@@ -1,35 +1,35 @@
 /**
  * The `mailhop` command line: argument parsing and dispatch only; each command lives in its own
- * file and the work in the library.
+ * file (defined for commander in define-commands.ts) and the work in the library.
  * Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad input (usage or scenario file); a
  * MailhopError that ends a command exits with its code's exit code (ERROR_CODES in errors.ts).
  */
-import path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { runCommand, type RunOptions } from './run-command.js';
-import { mergeCommand, type MergeOptions } from './merge-command.js';
-import { validateCommand } from './validate-command.js';
-import { registerDoctorCommand } from './doctor-command.js';
-import { explainCommand, type ExplainOptions } from './explain-command.js';
-import { upCommand } from './up-command.js';
-import { addPresetsCommand } from './presets-command.js';
-import { composeCommand, type ComposeCommandOptions } from './compose-command.js';
+import { Command, CommanderError } from 'commander';
 import { runtimeName } from '../runtime/select-runtime.js';
 import { packageRoot } from './package-root.js';
-import { installMtasCommand } from './install-mtas-command.js';
 import { terminalSafe } from '../report/terminal-safe.js';
 import { exitCodeOf, MailhopError } from '../errors.js';
-import type { RuntimeName } from '../runtime/runtime.js';
-import { parseWebAddress, type WebAddress } from '../web/web-address.js';
-import { webAttachment } from '../web/lazy-web-view.js';
+import { defineCommands, type CliSession } from './define-commands.js';
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
-  // `--runtime` goes to the commands that start chains as a parameter (never through the environment).
-  let runtime: RuntimeName | undefined;
-  let command = '';
-  const program = new Command('mailhop')
+  const session: CliSession = { exitCode: 0, runtime: undefined, command: '' };
+  const program = rootProgram(session);
+  defineCommands(program, session);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    return exitCodeOfUncaught(err, session.command);
+  }
+  return session.exitCode;
+}
+
+/**
+ * The `mailhop` program without its subcommands: description, `--version`, the global `--runtime`, and the hook
+ * that records in `session` which command runs and with which runtime.
+ */
+function rootProgram(session: CliSession): Command {
+  return new Command('mailhop')
     .description('Chains of mock MTAs on loopback: shows per link and end to end whether mail stayed encrypted')
     .version(packageVersion(), '-V, --version', 'print mailhop\'s version')
     .exitOverride()
@@ -37,127 +37,25 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(terminalSafe(s)) })
     .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
     .hook('preAction', (cmd, action) => {
-      command = action.name();
+      session.command = action.name();
       const name = cmd.opts<{ runtime?: string }>().runtime;
-      if (name) runtime = runtimeName(name);
+      if (name) session.runtime = runtimeName(name);
     });
-
-  program
-    .command('run')
-    .description('run scenario files (or folders of them) and print per-link verdicts')
-    .argument('<paths...>', 'scenario files or folders')
-    .option('--json', 'print a machine-readable report to stdout')
-    .option('--concurrency <n>', 'scenarios run at once', (v) => Number.parseInt(v, 10), 4)
-    .option('--junit <file>', 'also write a JUnit XML report (one testcase per scenario)')
-    .option('--html <file>', 'also write a self-contained HTML report (chain diagrams, attempts, transcripts)')
-    .option('--allow-external', 'let engine: external hops use non-loopback addresses (a vendor gateway you run elsewhere)')
-    .option('--grep <pattern>', 'run only scenarios whose name or file path matches this regular expression')
-    .option('--shard <i/n>', 'run only the i-th of n slices of the scenarios (sorted by file; for a CI matrix)')
-    .option('--fail-on-skip', 'exit 1 when any scenario was skipped (a run where all were skipped always exits 1)')
-    .option('--verbose', 'print the SMTP transcript of the failing link under each failed scenario')
-    .option('--record <file>', 'also write a run record (reports, transcripts, times) for `mailhop merge`')
-    .action(async (paths: string[], opts: RunOptions) => {
-      exitCode = await runCommand(paths, { ...opts, runtime });
-    });
-
-  program
-    .command('install-mtas')
-    .description('install the real MTAs engine: hops run (Debian/Ubuntu, as root); says what it installs first')
-    .option('--dry-run', 'only print what would be installed')
-    .action(async (opts: { dryRun?: boolean }) => {
-      exitCode = await installMtasCommand(opts);
-    });
-
-  program
-    .command('merge')
-    .description('merge run records of shards (`run --shard i/n --record f`) into one report')
-    .argument('<files...>', 'run record files')
-    .option('--junit <file>', 'write one JUnit XML report for all shards')
-    .option('--html <file>', 'write one HTML report for all shards')
-    .option('--json', 'print the merged machine-readable report to stdout')
-    .action(async (files: string[], opts: MergeOptions) => {
-      exitCode = await mergeCommand(files, opts);
-    });
-
-  program
-    .command('validate')
-    .description('check scenario files against the schema without running them')
-    .argument('<paths...>', 'scenario files or folders')
-    .option('--allow-external', 'accept non-loopback addresses on engine: external hops, as run --allow-external does')
-    .action(async (paths: string[], opts: { allowExternal?: boolean }) => {
-      exitCode = await validateCommand(paths, { allowExternal: opts.allowExternal ?? false });
-    });
-
-  program
-    .command('explain')
-    .description('run one scenario and tell in plain language what happened on each link, and why')
-    .argument('<scenario>', 'a scenario file')
-    .option('--html <file>', 'also write the explanation as a self-contained HTML page (with the chain diagram)')
-    .action(async (path: string, opts: ExplainOptions) => {
-      exitCode = await explainCommand(path, { ...opts, runtime });
-    });
-
-  program
-    .command('up')
-    .description('start a scenario\'s chain and keep it running for mail sent by hand; prints live verdicts; Ctrl-C stops it')
-    .argument('<scenario>', 'a scenario file')
-    .option('--allow-external', 'let engine: external hops use non-loopback addresses (a vendor gateway you run elsewhere)')
-    .option('--web [address]', 'also serve a live web view and a read-only JSON API on 127.0.0.1 (default port 8025; give a port, 0 for any free one, or 127.0.0.1:<port>)', usage(parseWebAddress))
-    .option('--port-base <n>', 'fixed "send to" ports: hop i\'s link proxy listens on n + i (servers stay on ephemeral ports)', usage(parsePortBase))
-    .action(async (path: string, opts: { allowExternal?: boolean; web?: WebAddress | true; portBase?: number }) => {
-      const web = opts.web === true ? parseWebAddress(true) : opts.web;
-      exitCode = await upCommand(path, undefined, { allowExternal: opts.allowExternal ?? false, portBase: opts.portBase, runtime, ...(web ? { attach: webAttachment(web) } : {}) });
-    });
-
-  program
-    .command('compose')
-    .description('write a docker compose file running a scenario\'s hops and link proxies, one container each')
-    .argument('<scenario>', 'a scenario file')
-    .option('-o, --output <file>', 'write here instead of stdout')
-    .option('--network <mode>', 'bridge (a user-defined network, hops by hostname) or host (loopback addresses)', 'bridge')
-    .option('--publish <port>', 'host port of the first link (bridge only)', (v) => Number.parseInt(v, 10), 2525)
-    .action(async (path: string, opts: ComposeCommandOptions) => {
-      exitCode = await composeCommand(path, opts);
-    });
-
-  addPresetsCommand(program);
-
-  registerDoctorCommand(program, (code) => (exitCode = code));
-
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    // What a command did not say itself (a chain that cannot start under explain, a bad --runtime), said once here.
-    if (err instanceof MailhopError) {
-      process.stderr.write(`mailhop${command ? ` ${command}` : ''}: ${terminalSafe(err.message)}\n`);
-      return exitCodeOf(err);
-    }
-    throw err;
-  }
-  return exitCode;
-}
-
-/** An option parser whose errors commander reports as its own (`error: option '--web [address]' argument '0.0.0.0:80' is invalid. ...`, exit 2). */
-function usage<T>(parse: (value: string) => T): (value: string) => T {
-  return (value) => {
-    try {
-      return parse(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  };
 }
 
 /**
- * `--port-base <n>`: a whole number from 1 to 65535 (startChain checks that the chain's last hop fits too).
- * @throws MailhopError `EUSAGE` for anything else.
+ * The exit code of an error that escaped commander's parse: commander's own (0 for `--help` and `--version`,
+ * else 2), or a MailhopError's, said once here on stderr as `mailhop <command>: <message>`.
+ * @throws the error itself when it is neither (a bug, not an input mailhop refuses).
  */
-function parsePortBase(value: string): number {
-  if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
-    throw MailhopError.of('EUSAGE', { where: `--port-base ${value}`, what: 'listen from this port', why: 'expected a port from 1 to 65535' });
+function exitCodeOfUncaught(err: unknown, command: string): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+  // What a command did not say itself (a chain that cannot start under explain, a bad --runtime), said once here.
+  if (err instanceof MailhopError) {
+    process.stderr.write(`mailhop${command ? ` ${command}` : ''}: ${terminalSafe(err.message)}\n`);
+    return exitCodeOf(err);
   }
-  return Number(value);
+  throw err;
 }
 
 /** mailhop's version from its package.json, found upwards from this file (sources or dist/). */
