@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { MailhopError } from '../errors.js';
 import type { Trace } from '../trace/trace.js';
 import type { RealEngineName } from '../scenario/hop-kind.js';
-import { outboundPolicy, type AcceptedIdOf, type EngineDefinition, type EngineHopConfig, type LogFact } from './engine-definition.js';
+import { outboundPolicy, type AcceptedIdOf, type EngineDefinition, type EngineHopConfig, type EngineLogReader, type LogFact } from './engine-definition.js';
 import { ENGINES } from './engines.js';
 import { EngineProcess } from './engine-process.js';
 import { namespaceCommand, syslogSocketPath } from './engine-namespace.js';
@@ -18,7 +18,7 @@ import { RunFolder } from './run-folder.js';
 import { SyslogSink } from './syslog-sink.js';
 import { userIds } from './system-users.js';
 import { waitForGreeting } from './wait-for-greeting.js';
-import { replyFromLog } from './engine-replies.js';
+import { engineFactEvents } from './engine-fact-events.js';
 import { MaildirMailbox, type MaildirMessage } from './maildir-mailbox.js';
 
 /** What an engine is configured from (as EngineHopConfig, its paths optional), plus how the run watches it. */
@@ -56,123 +56,49 @@ export interface StartedEngine extends AsyncDisposable {
 
 const LOG_KEPT = 2000;
 
+/** What a start has brought up so far: stopping it (whole, or halfway through a failed start) undoes each. */
+interface Running {
+  folder: RunFolder;
+  sink?: SyslogSink;
+  proc?: EngineProcess;
+  mailbox?: MaildirMailbox;
+}
+
+/** The engine's log as it comes: the last LOG_KEPT lines, each read for facts, and a poke to whoever waits on activity. */
+interface EngineLog {
+  lines: string[];
+  activity: Set<() => void>;
+  onLine: (line: string) => void;
+}
+
 /**
  * Prepares and starts one real MTA as a hop, and waits for its 220 greeting (RFC 5321 §4.3.1).
  * @throws MailhopError `ENOENGINE` when a program or system user it needs is missing; `ESTART` naming the hop,
  *   the engine and its last output when it does not start; `EINTERNAL` for a hop it cannot be.
  */
 export async function startEngine(options: StartEngineOptions): Promise<StartedEngine> {
-  const { hop, trace } = options;
+  const { hop } = options;
   const engine = hop.engine as RealEngineName;
   const def: EngineDefinition = ENGINES[engine];
   const paths = options.paths ?? mtaPaths();
-  const missing = def.requires.binaries(paths).filter((b) => !existsSync(b));
-  if (missing.length) {
-    throw MailhopError.of('ENOENGINE', {
-      where: `hop ${hop.id} (${engine})`,
-      what: `run ${engine}`,
-      why: `it is not installed here: ${missing.join(', ')} missing`,
-      hint: 'Run "mailhop install-mtas" as root (mailhop doctor tells what else is needed).',
-      hop: hop.id,
-    });
-  }
+  assertInstalled(def, paths, hop.id, engine);
   const owner = def.folderOwner ? userIds(def.folderOwner) : undefined;
-  const folder = RunFolder.create(`${engine}-${hop.id}`, owner);
-  const lines: string[] = [];
-  const activity = new Set<() => void>();
-  let sink: SyslogSink | undefined;
-  let proc: EngineProcess | undefined;
+  const running: Running = { folder: RunFolder.create(`${engine}-${hop.id}`, owner) };
   const reader = def.logReader(options.acceptedIdOf);
-  const inboundOf = new Map<string, { version: string; cipher: string } | null>();
-  const deferrals = new Map<string, number>();
-  let mailbox: MaildirMailbox | undefined;
-  const hopEvent = { hop: hop.id } as const;
-
-  const onFact = (fact: LogFact) => {
-    if (fact.kind === 'accepted') {
-      inboundOf.set(fact.messageId, fact.tls);
-      const nullCipher = Boolean(fact.tls && /NULL/i.test(fact.tls.cipher));
-      trace.emit({
-        kind: 'accepted', source: 'receiver', link: options.inboundLink, ...hopEvent, messageId: fact.messageId,
-        secure: Boolean(fact.tls), tls: fact.tls ? { ...fact.tls, nullCipher } : null, protocol: fact.tls ? 'ESMTPS' : 'ESMTP', remotePort: fact.remotePort,
-      });
-      return;
-    }
-    if (fact.local) {
-      for (const m of mailbox?.takeNew() ?? []) {
-        trace.emit({ kind: 'delivered', source: 'receiver', link: options.inboundLink, ...hopEvent, messageId: m.id });
-        options.onMailbox?.({ ...m, inbound: inboundOf.get(m.id) ?? null });
-      }
-      return;
-    }
-    const link = options.outboundLink ?? options.inboundLink;
-    const messageId = fact.messageId ?? options.guessMessage();
-    const ids = messageId ? { messageId } : {};
-    const detail = fact.reply ? { detail: fact.reply } : {};
-    trace.emit({ kind: 'engine', source: 'engine', link, ...hopEvent, engine, fact: fact.fact, ...ids, ...(fact.tls ? { tls: fact.tls } : {}), ...detail, line: fact.line });
-    if (!messageId) return;
-    if (fact.fact === 'deferred') {
-      const attempt = (deferrals.get(messageId) ?? 0) + 1;
-      deferrals.set(messageId, attempt);
-      const reply = replyFromLog(fact.reply ?? '', fact.line, 451);
-      // The engine retries on its own real-time schedule; the virtual clock does not move meanwhile.
-      trace.emit({ kind: 'deferred', source: 'sender', link, ...hopEvent, messageId, attempt, nextAttemptAt: options.now(), reply });
-    } else if (fact.fact === 'bounced') {
-      trace.emit({ kind: 'bounced', source: 'sender', link, ...hopEvent, messageId, reply: replyFromLog(fact.reply ?? '', fact.line, 554), dsnTo: '' });
-    }
-  };
-  const onLine = (line: string) => {
-    lines.push(line);
-    if (lines.length > LOG_KEPT) lines.shift();
-    for (const fact of reader.read(line)) onFact(fact);
-    for (const listener of activity) listener();
-  };
-
-  const cleanup = async () => {
-    await proc?.stop();
-    await sink?.close();
-    folder.remove();
-  };
-  try {
-    const launch = await def.prepare(folder, {
-      hop, hostname: options.hostname, listen: options.listen, next: options.next, keyCert: options.keyCert, caCert: options.caCert, paths,
-    });
-    if (launch.maildir) mailbox = new MaildirMailbox(launch.maildir);
-    const argv = namespaceCommand(folder, { hostname: options.hostname, address: options.listen.host, binds: launch.binds, syslog: launch.syslog, command: launch.command }, paths);
-    if (launch.syslog) sink = await SyslogSink.listen(syslogSocketPath(folder), onLine);
-    proc = await EngineProcess.start({
-      label: `${engine} (hop ${hop.id})`,
-      argv,
-      onOutput: launch.syslog ? undefined : onLine,
-      folder: folder.path,
-    });
-    await waitForGreeting({
-      address: options.listen,
-      timeoutMs: options.startTimeoutMs ?? 15_000,
-      exited: proc.exited,
-      onActivity: (listener) => {
-        activity.add(listener);
-        return () => activity.delete(listener);
-      },
-    });
-  } catch (err) {
-    const output = [...(proc?.output() ?? []), ...lines].filter((l) => l.trim()).slice(-8);
-    await cleanup().catch(() => {});
-    // A missing user or an impossible hop is said as it is; anything else is this start failing.
-    if (err instanceof MailhopError) throw err;
-    throw MailhopError.of('ESTART', {
-      where: `hop ${hop.id} (${engine})`,
-      what: `start ${engine}`,
-      why: (err as Error).message,
-      ...(output.length ? { detail: `  last output:\n    ${output.join('\n    ')}` } : {}),
-      hop: hop.id,
-      cause: err,
-    });
-  }
-  trace.emit({
-    kind: 'hop-started', source: 'chain', link: options.inboundLink, ...hopEvent, hopKind: 'engine', engine, outboundLink: options.outboundLink,
-    hostname: options.hostname, address: options.listen, policy: outboundPolicy(hop), line: `${engine} listening on ${options.listen.host}:${options.listen.port}`,
+  const onFact = engineFactEvents({
+    hopId: hop.id, engine, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
+    now: options.now, guessMessage: options.guessMessage, mailbox: () => running.mailbox, onMailbox: options.onMailbox,
   });
+  const log = engineLog(reader, onFact);
+  const cleanup = () => stopRunning(running);
+  try {
+    await launch(options, def, paths, running, log);
+  } catch (err) {
+    const output = [...(running.proc?.output() ?? []), ...log.lines].filter((l) => l.trim()).slice(-8);
+    await cleanup().catch(() => {});
+    throw startFailure(err, hop.id, engine, output);
+  }
+  emitHopStarted(options, engine);
 
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= cleanup());
@@ -180,10 +106,95 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
     hopId: hop.id,
     engine,
     address: options.listen,
-    folder: folder.path,
-    pid: proc!.pid,
-    log: () => [...lines],
+    folder: running.folder.path,
+    pid: running.proc!.pid,
+    log: () => [...log.lines],
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** @throws MailhopError `ENOENGINE` naming the programs of `def` that are not installed. */
+function assertInstalled(def: EngineDefinition, paths: MtaPaths, hopId: string, engine: RealEngineName): void {
+  const missing = def.requires.binaries(paths).filter((b) => !existsSync(b));
+  if (!missing.length) return;
+  throw MailhopError.of('ENOENGINE', {
+    where: `hop ${hopId} (${engine})`,
+    what: `run ${engine}`,
+    why: `it is not installed here: ${missing.join(', ')} missing`,
+    hint: 'Run "mailhop install-mtas" as root (mailhop doctor tells what else is needed).',
+    hop: hopId,
+  });
+}
+
+/** Keeps the engine's log lines and turns each into facts for `onFact`. */
+function engineLog(reader: EngineLogReader, onFact: (fact: LogFact) => void): EngineLog {
+  const lines: string[] = [];
+  const activity = new Set<() => void>();
+  const onLine = (line: string) => {
+    lines.push(line);
+    if (lines.length > LOG_KEPT) lines.shift();
+    for (const fact of reader.read(line)) onFact(fact);
+    for (const listener of activity) listener();
+  };
+  return { lines, activity, onLine };
+}
+
+/**
+ * Writes the engine's configuration, opens its syslog socket, starts the daemon in its namespaces and
+ * waits for its 220; each thing it brings up goes into `running` at once, so a failure can undo it.
+ */
+async function launch(options: StartEngineOptions, def: EngineDefinition, paths: MtaPaths, running: Running, log: EngineLog): Promise<void> {
+  const { hop, hostname, listen } = options;
+  const { folder } = running;
+  const launched = await def.prepare(folder, {
+    hop, hostname, listen, next: options.next, keyCert: options.keyCert, caCert: options.caCert, paths,
+  });
+  if (launched.maildir) running.mailbox = new MaildirMailbox(launched.maildir);
+  const argv = namespaceCommand(folder, { hostname, address: listen.host, binds: launched.binds, syslog: launched.syslog, command: launched.command }, paths);
+  if (launched.syslog) running.sink = await SyslogSink.listen(syslogSocketPath(folder), log.onLine);
+  const proc = (running.proc = await EngineProcess.start({
+    label: `${hop.engine} (hop ${hop.id})`,
+    argv,
+    onOutput: launched.syslog ? undefined : log.onLine,
+    folder: folder.path,
+  }));
+  await waitForGreeting({
+    address: listen,
+    timeoutMs: options.startTimeoutMs ?? 15_000,
+    exited: proc.exited,
+    onActivity: (listener) => {
+      log.activity.add(listener);
+      return () => log.activity.delete(listener);
+    },
+  });
+}
+
+/** Stops what a start brought up: the daemon, its syslog socket, then its run folder. */
+async function stopRunning(running: Running): Promise<void> {
+  await running.proc?.stop();
+  await running.sink?.close();
+  running.folder.remove();
+}
+
+/** The error a failed start throws: a missing user or an impossible hop as it is, anything else as `ESTART`. */
+function startFailure(err: unknown, hopId: string, engine: RealEngineName, output: string[]): Error {
+  if (err instanceof MailhopError) return err;
+  return MailhopError.of('ESTART', {
+    where: `hop ${hopId} (${engine})`,
+    what: `start ${engine}`,
+    why: (err as Error).message,
+    ...(output.length ? { detail: `  last output:\n    ${output.join('\n    ')}` } : {}),
+    hop: hopId,
+    cause: err,
+  });
+}
+
+/** The `hop-started` event: the engine listens, with the outbound policy it was configured with. */
+function emitHopStarted(options: StartEngineOptions, engine: RealEngineName): void {
+  const { hop, listen } = options;
+  options.trace.emit({
+    kind: 'hop-started', source: 'chain', link: options.inboundLink, hop: hop.id, hopKind: 'engine', engine, outboundLink: options.outboundLink,
+    hostname: options.hostname, address: listen, policy: outboundPolicy(hop), line: `${engine} listening on ${listen.host}:${listen.port}`,
+  });
 }
