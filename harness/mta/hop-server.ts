@@ -6,7 +6,7 @@
  * handed to the hop's queue (or mailbox) before the 250 is sent: from then on the hop owns them
  * (RFC 5321 §6.1). What a peer can make the hop hold is bounded (hop-limits.ts).
  */
-import { SMTPServer } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
@@ -125,15 +125,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       exporters.delete(session.id);
     },
     onMailFrom(address, session, callback) {
-      const refusal = unicodeWithoutSmtputf8(address, address);
-      if (refusal) return callback(refusal);
-      if (mode === 'require' && !session.secure) {
-        // RFC 3207 §4: a server requiring TLS answers 530 to everything but NOOP, EHLO, STARTTLS, QUIT.
-        const err = Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
-        emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply: '530 5.7.0 Must issue a STARTTLS command first' });
-        return callback(err);
-      }
-      callback();
+      callback(mailFromRefusal(address, session, mode === 'require', (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })));
     },
     onRcptTo(address, session, callback) {
       const refusal = session.envelope.mailFrom ? unicodeWithoutSmtputf8(address, session.envelope.mailFrom) : undefined;
@@ -189,6 +181,18 @@ async function listenHop(
   let stopped: Promise<void> | null = null;
   const stop = () => (stopped ??= Promise.all([started?.stop(), stopServer()]).then(() => undefined));
   return { hop: { address: started?.address ?? inner, stop, [Symbol.asyncDispose]: stop }, ...(started ? { front: started } : {}) };
+}
+
+/**
+ * Why MAIL FROM is refused, if it is: an internationalised address without SMTPUTF8 (RFC 6531 §3.4), or, on a
+ * hop that requires TLS, a session still in plaintext (RFC 3207 §4: 530 to all but NOOP, EHLO, STARTTLS, QUIT).
+ */
+function mailFromRefusal(address: SMTPServerAddress, session: SMTPServerSession, requireTls: boolean, refused: (reply: string) => void): Error | undefined {
+  const refusal = unicodeWithoutSmtputf8(address, address);
+  if (refusal) return refusal;
+  if (!requireTls || session.secure) return undefined;
+  refused('530 5.7.0 Must issue a STARTTLS command first');
+  return Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
 }
 
 /** How much longer than the inner server a front lets a connection live, ms. */

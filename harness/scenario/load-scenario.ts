@@ -5,48 +5,15 @@
  * Hostile input is bounded before it reaches zod: files over 1 MiB are refused unread, and alias expansion is
  * capped (a "billion laughs" document would otherwise make zod walk the shared subtrees exponentially often).
  */
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { MailhopError } from '../errors.js';
-import { Scenario } from './schema.js';
-import { externalAddresses } from './external-addresses.js';
-import { resolveMessageFiles } from './message-files.js';
-import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
-import { describe, explain, formatPath, oneLine } from './zod-issue-message.js';
+import type { Scenario } from './schema.js';
 import { escapeControls } from '../report/terminal-safe.js';
+import { checkText, MAX_BYTES, sortProblems, tooBig, type Checked, type LoadOptions, type ScenarioProblem } from './check-text.js';
+import { expandPath, fsMessage } from './scenario-paths.js';
 
-/** Largest scenario file accepted, in bytes (1 MiB). */
-const MAX_BYTES = 1024 * 1024;
-/** yaml's `maxAliasCount`: how many nodes alias expansion may produce before the document is refused. */
-const MAX_ALIAS_COUNT = 100;
-/** Problems listed per file; the rest are counted in one last line. */
-const MAX_PROBLEMS = 50;
-
-/** One thing wrong with a scenario file. */
-export interface ScenarioProblem {
-  /** The path as given (for files found in a directory: the directory joined with the relative path). */
-  file: string;
-  /** 1-based. */
-  line: number;
-  /** 1-based. */
-  column: number;
-  /** Key path such as `hops[1].inbound.starttls` or `expect.links["a->b"]`; `''` when the problem has none. */
-  path: string;
-  message: string;
-}
-
-/** Options of the loaders. */
-export interface LoadOptions {
-  /**
-   * Accept non-loopback addresses on `engine: external` hops and the hop after one (a gateway on another
-   * machine: `--allow-external`). Default false: they are problems of the file, as `run` and `up` would refuse them.
-   */
-  allowExternal?: boolean;
-  /** Where a message's `bodyFile` and attachment paths start from (default: the scenario file's folder, else the working directory). */
-  baseDir?: string;
-}
+export type { LoadOptions, ScenarioProblem } from './check-text.js';
 
 /** A validated scenario; both the object and the scenario are deep-frozen. */
 export interface LoadedScenario {
@@ -145,63 +112,6 @@ export async function loadScenarios(paths: string[], options: LoadOptions = {}):
   return files.map((file) => deepFreeze({ file, scenario: checked.get(file)!.scenario! }));
 }
 
-/** Files a path stands for; problems for a path that does not exist or a directory without scenarios. */
-async function expandPath(path: string, problems: ScenarioProblem[]): Promise<string[]> {
-  const info = await stat(path).catch((err: NodeJS.ErrnoException) => err);
-  if (info instanceof Error) {
-    problems.push({ file: path, line: 1, column: 1, path: '', message: fsMessage(info, path) });
-    return [];
-  }
-  if (!info.isDirectory()) return [path];
-  const found: string[] = [];
-  const before = problems.length;
-  await walk(path, found, new Set(), problems);
-  if (!found.length && problems.length === before) {
-    const message = 'no scenario files (*.yaml, *.yml) in this directory';
-    problems.push({ file: path, line: 1, column: 1, path: '', message });
-  }
-  return found.sort();
-}
-
-async function walk(dir: string, found: string[], visited: Set<string>, problems: ScenarioProblem[]): Promise<void> {
-  try {
-    const real = await realpath(dir);
-    if (visited.has(real)) return; // a symlink loop
-    visited.add(real);
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory());
-      if (isDir) await walk(path, found, visited, problems);
-      else if (/\.ya?ml$/.test(entry.name)) found.push(path);
-    }
-  } catch (err) {
-    problems.push({ file: dir, line: 1, column: 1, path: '', message: fsMessage(err as NodeJS.ErrnoException) });
-  }
-}
-
-/**
- * For a relative path that is not there: where it was looked for, and the bundled copy when the path names one
- * (a project that installed mailhop has its scenarios under node_modules/mailhop/, not under ./scenarios/).
- */
-function missingHint(file: string): string {
-  if (isAbsolute(file)) return '';
-  const bundled = join('node_modules', 'mailhop', file);
-  return ` (looked for ${resolve(file)})${existsSync(bundled) ? `; mailhop's bundled copy is ${bundled}` : ''}`;
-}
-
-function fsMessage(err: NodeJS.ErrnoException, file?: string): string {
-  if (err.code === 'ENOENT') return `no such file or directory${file ? missingHint(file) : ''}`;
-  if (err.code === 'EISDIR') return 'is a directory, not a scenario file';
-  return `cannot read: ${err.message}`;
-}
-
-/** What checking one file found: its problems, the scenario when there are none, and its `name` when readable. */
-interface Checked {
-  problems: ScenarioProblem[];
-  scenario?: Scenario;
-  name?: { value: string; at: { file: string; line: number; column: number } };
-}
-
 async function checkFile(file: string, options: LoadOptions): Promise<Checked> {
   const at = { file, line: 1, column: 1, path: '' };
   try {
@@ -214,110 +124,6 @@ async function checkFile(file: string, options: LoadOptions): Promise<Checked> {
   } catch (err) {
     return { problems: [{ ...at, message: fsMessage(err as NodeJS.ErrnoException, file) }] };
   }
-}
-
-function tooBig(bytes: number): string {
-  return `file is ${bytes} bytes; scenario files are limited to ${MAX_BYTES} bytes (1 MiB)`;
-}
-
-function checkText(text: string, file: string, options: LoadOptions): Checked {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_BYTES) return { problems: [{ file, line: 1, column: 1, path: '', message: tooBig(bytes) }] };
-  const lineCounter = new LineCounter();
-  // yaml's own duplicate-key check compares every key with every earlier one: quadratic, tens of seconds for a
-  // 1 MiB file of distinct keys. duplicateKeys() below does the same job with a Set.
-  // logLevel 'error': yaml would print a process warning for a collection used as a key; the key is reported
-  // as unknown instead.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
-  const where = (offset: number | undefined) => {
-    const { line, col } = offset === undefined ? { line: 1, col: 1 } : lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
-  // Warnings (an unresolved tag, say) are refused too: the file would silently mean something else.
-  // Each alias resolution scans the document (in yaml and in keyText), so more than a few aliases is quadratic
-  // even when every one expands to a single node: refuse them before anything resolves one.
-  const extraAlias = findAlias(doc, (_alias, i) => i === MAX_ALIAS_COUNT);
-  if (extraAlias) {
-    const message = `more than ${MAX_ALIAS_COUNT} aliases; refusing a possible "billion laughs" document`;
-    return { problems: [{ ...where(extraAlias.range?.[0]), path: '', message }] };
-  }
-  const yamlProblems = [
-    ...[...doc.errors, ...doc.warnings].map((err) => ({
-      ...where(err.pos[0]),
-      path: '',
-      message: `invalid YAML: ${yamlMessage(err.message)}`,
-    })),
-    ...duplicateKeys(doc).map((dup) => ({
-      ...where(dup.offset),
-      path: formatPath(dup.path),
-      message: `duplicate key "${dup.key}"`,
-    })),
-  ];
-  if (yamlProblems.length) return { problems: capProblems(yamlProblems) };
-
-  if (!isMap(doc.contents)) {
-    const contents = doc.contents;
-    const got = contents === null ? 'an empty document'
-      : isScalar(contents) ? describe(contents.value)
-      : isSeq(contents) ? 'an array' : 'an alias';
-    const message = `a scenario must be a mapping (name, hops, messages, ...); got ${got}`;
-    return { problems: [{ file, line: 1, column: 1, path: '', message }] };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    const message = (err as Error).message;
-    const source = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
-    const alias = findAlias(doc, (node) => source === undefined || node.source === source);
-    return {
-      problems: [{
-        ...where(alias?.range?.[0]),
-        path: '',
-        message: message.startsWith('Excessive alias count')
-          ? `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}); refusing a possible "billion laughs" document`
-          : `invalid YAML: ${yamlMessage(message)}`,
-      }],
-    };
-  }
-
-  const nameNode = nodeAt(doc, ['name']);
-  const name = typeof (data as { name?: unknown }).name === 'string' && nameNode.found
-    ? { value: (data as { name: string }).name, at: where(nameNode.node.range?.[0]) }
-    : undefined;
-  const parsed = Scenario.safeParse(data);
-  const external = parsed.success && !options.allowExternal ? externalAddresses(parsed.data) : [];
-  const files = parsed.success && !external.length ? resolveMessageFiles(parsed.data, options.baseDir ?? process.cwd()) : undefined;
-  if (files && !files.problems.length) return { problems: [], scenario: files.scenario, name };
-  const explained = files
-    ? files.problems.map((p) => ({ at: p.path, onKey: false, path: p.path, message: p.message }))
-    : parsed.success
-      ? external.map((a) => ({ at: a.path, onKey: false, path: a.path, message: a.message }))
-      : parsed.error.issues.flatMap((issue) => explain(issue, [], data));
-  // Locating a problem scans its mappings; only locate what will be shown.
-  const problems = explained.slice(0, MAX_PROBLEMS + 1).map((p) => {
-    const target = nodeAt(doc, p.at);
-    const node = p.onKey && target.found ? target.key ?? target.node : target.node;
-    return { ...where(node.range?.[0]), path: formatPath(p.path), message: p.message };
-  });
-  return { problems: capProblems(problems, explained.length), name };
-}
-
-/** The first MAX_PROBLEMS problems by position, then one line saying how many more there are. */
-function capProblems(problems: ScenarioProblem[], total = problems.length): ScenarioProblem[] {
-  const sorted = sortProblems(problems);
-  if (total <= MAX_PROBLEMS) return sorted;
-  const shown = sorted.slice(0, MAX_PROBLEMS);
-  const last = shown[shown.length - 1];
-  return [...shown, { ...last, path: '', message: `${total - MAX_PROBLEMS} more problems not shown` }];
-}
-
-function yamlMessage(message: string): string {
-  return message.startsWith('Maximum call stack') ? 'collections nested too deeply' : oneLine(message);
-}
-
-function sortProblems(problems: ScenarioProblem[]): ScenarioProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function deepFreeze<T>(value: T): T {

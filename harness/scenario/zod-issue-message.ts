@@ -24,20 +24,8 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
   const one = (message: string, onKey = false): Explained[] => [{ at: path, onKey, path, message }];
   const got = `got ${describe(value.value)}`;
   switch (issue.code) {
-    case 'invalid_type': {
-      const parent = valueAt(data, parentPath);
-      const key = path[path.length - 1];
-      // schema.ts words some problems itself (a key a hop kind needs, a key it cannot take); zod's own start with "Invalid".
-      const own = !issue.message.startsWith('Invalid');
-      if (value.missing && path.length && isRecord(parent.value)) {
-        return [own
-          ? { at: parentPath, onKey: false, path, message: oneLine(issue.message) }
-          : { at: parentPath, onKey: false, path: parentPath, message: `missing required key "${String(key)}"` }];
-      }
-      if (own) return one(oneLine(issue.message));
-      if (typeof value.value === 'number') return one(`must be a finite ${issue.expected === 'int' ? 'integer' : 'number'}; ${got}`);
-      return one(`must be ${article(issue.expected)}; ${got}`);
-    }
+    case 'invalid_type':
+      return explainType(issue, { path, value, data, one, got });
     case 'invalid_value':
       // engine-hop.ts words what an engine cannot do; zod's own start with "Invalid".
       if (!issue.message.startsWith('Invalid')) return one(oneLine(issue.message));
@@ -55,24 +43,8 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
         at: path, onKey: true, path: parentPath, message: `key "${key}" ${oneLine(i.message)}`,
       }));
     }
-    case 'invalid_union': {
-      const extra = issue as { discriminator?: string; options?: unknown[] };
-      if (extra.discriminator && extra.options) {
-        // A variant's own wording (engine-hop.ts: what an engine cannot do), else the values that choose a variant.
-        if (!issue.message.startsWith('Invalid')) return one(oneLine(issue.message));
-        return one(`${mustBeOneOf(extra.options.filter((o) => o !== undefined && o !== null))}; ${got}`);
-      }
-      // Report the alternatives that got past the type check (e.g. a duration string in a bad format); when
-      // none did, the value simply has the wrong type.
-      const closer = issue.errors.filter((errs) => !errs.every(isTypeMismatch));
-      if (closer.length) return closer.flat().flatMap((i) => explain(i, path, data));
-      // YAML's .inf is a number to the reader, but no duration: say what a duration is, not "a number or a string".
-      if (typeof value.value === 'number' && schemaAt(Scenario, path, data) === DurationInput) {
-        return one(`must be a finite duration such as 300ms, 1s, 5m, 2h or 5d (at most 3650d); ${got}`);
-      }
-      const expected = [...new Set(issue.errors.flat().map((i) => article((i as { expected: string }).expected)))];
-      return one(`must be ${expected.join(' or ')}; ${got}`);
-    }
+    case 'invalid_union':
+      return explainUnion(issue, { path, value, data, one, got });
     case 'too_small':
     case 'too_big': {
       const small = issue.code === 'too_small';
@@ -99,6 +71,53 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
     default:
       return one(oneLine(issue.message));
   }
+}
+
+/** What every case of {@link explain} works from: the issue's path, the value there, the whole data, and helpers. */
+interface IssueContext {
+  path: Segment[];
+  value: { value: unknown; missing: boolean };
+  data: unknown;
+  one: (message: string, onKey?: boolean) => Explained[];
+  /** `got <the value>`. */
+  got: string;
+}
+
+/** A value of the wrong type, or a required key that is missing. */
+function explainType(issue: z.core.$ZodIssueInvalidType, { path, value, data, one, got }: IssueContext): Explained[] {
+  const parentPath = path.slice(0, -1);
+  const parent = valueAt(data, parentPath);
+  const key = path[path.length - 1];
+  // schema.ts words some problems itself (a key a hop kind needs, a key it cannot take); zod's own start with "Invalid".
+  const own = !issue.message.startsWith('Invalid');
+  if (value.missing && path.length && isRecord(parent.value)) {
+    return [own
+      ? { at: parentPath, onKey: false, path, message: oneLine(issue.message) }
+      : { at: parentPath, onKey: false, path: parentPath, message: `missing required key "${String(key)}"` }];
+  }
+  if (own) return one(oneLine(issue.message));
+  if (typeof value.value === 'number') return one(`must be a finite ${issue.expected === 'int' ? 'integer' : 'number'}; ${got}`);
+  return one(`must be ${article(issue.expected)}; ${got}`);
+}
+
+/** A value no alternative of a union takes: the discriminator's values, or the alternatives that came closest. */
+function explainUnion(issue: z.core.$ZodIssueInvalidUnion, { path, value, data, one, got }: IssueContext): Explained[] {
+  const extra = issue as { discriminator?: string; options?: unknown[] };
+  if (extra.discriminator && extra.options) {
+    // A variant's own wording (engine-hop.ts: what an engine cannot do), else the values that choose a variant.
+    if (!issue.message.startsWith('Invalid')) return one(oneLine(issue.message));
+    return one(`${mustBeOneOf(extra.options.filter((o) => o !== undefined && o !== null))}; ${got}`);
+  }
+  // Report the alternatives that got past the type check (e.g. a duration string in a bad format); when
+  // none did, the value simply has the wrong type.
+  const closer = issue.errors.filter((errs) => !errs.every(isTypeMismatch));
+  if (closer.length) return closer.flat().flatMap((i) => explain(i, path, data));
+  // YAML's .inf is a number to the reader, but no duration: say what a duration is, not "a number or a string".
+  if (typeof value.value === 'number' && schemaAt(Scenario, path, data) === DurationInput) {
+    return one(`must be a finite duration such as 300ms, 1s, 5m, 2h or 5d (at most 3650d); ${got}`);
+  }
+  const expected = [...new Set(issue.errors.flat().map((i) => article((i as { expected: string }).expected)))];
+  return one(`must be ${expected.join(' or ')}; ${got}`);
 }
 
 function isTypeMismatch(issue: z.core.$ZodIssue): boolean {
