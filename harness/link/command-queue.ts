@@ -36,6 +36,8 @@ export class CommandQueue {
       this.#greeted = true;
       return { greeting: true };
     }
-    return { greeting: false, command: code === 334 ? this.#waiting[0] : this.#waiting.shift() };
+    // A 334 asks an AUTH for more (RFC 4954 §4); to any other command it is the final reply.
+    const continues = code === 334 && /^\s*AUTH(\s|$)/i.test(this.#waiting[0] ?? '');
+    return { greeting: false, command: continues ? this.#waiting[0] : this.#waiting.shift() };
   }
 }

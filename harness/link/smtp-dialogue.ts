@@ -197,11 +197,12 @@ export class SmtpDialogue {
    */
   #follow(reply: ServerReply, command: string | undefined): void {
     const { code } = reply;
-    if (code === 334) {
+    const verb = command === undefined ? undefined : splitCommand(command).verb;
+    // Only AUTH goes on after a 334 (RFC 4954 §4); to any other command a 334 is just its (odd) reply.
+    if (code === 334 && verb === 'AUTH') {
       this.#sasl = true;
       return;
     }
-    const verb = command === undefined ? undefined : splitCommand(command).verb;
     if (verb === 'EHLO' || verb === 'LHLO' || verb === 'HELO') {
       // HELO offers no extensions (RFC 5321 §4.1.1.1).
       this.#chunking = code === 250 && verb !== 'HELO' && advertises(reply.lines, 'CHUNKING');

@@ -122,6 +122,26 @@ describe('SmtpDialogue: pairing', () => {
   });
 });
 
+describe('SmtpDialogue: a 334 that answers anything but AUTH', () => {
+  it('is that command\'s reply: the next line is a command again, and the replies after it pair as before', () => {
+    expect(
+      play([
+        ['S', '220 mx.test\r\n'],
+        ['C', 'STARTTLS\r\n'],
+        ['S', '334 what\r\n'],
+        ['C', 'MAIL FROM:<a@x.test>\r\n'],
+        ['S', '250 2.1.0 Ok\r\n'],
+      ]),
+    ).toEqual([
+      'S greeting 220 | 220 mx.test',
+      'C command STARTTLS | STARTTLS',
+      'S reply 334 to STARTTLS | 334 what',
+      'C command MAIL | MAIL FROM:<a@x.test>',
+      'S reply 250 2.1.0 to MAIL FROM:<a@x.test> | 250 2.1.0 Ok',
+    ]);
+  });
+});
+
 describe('SmtpDialogue: message content', () => {
   it('reads content after a 354 up to CRLF.CRLF, commands and dot-stuffed lines inside it included', () => {
     const content = 'Subject: x\r\n\r\nQUIT\r\n..a dot-stuffed line\r\n.\r\n';
