@@ -154,6 +154,16 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
     } else if (!linkNames.includes(`${fault.from}->${fault.to}`)) {
       const next = linkNames[from]?.split('->')[1];
       ctx.addIssue({ code: 'custom', path: ['links', i, 'to'], message: `no such link "${fault.from}->${fault.to}"; ${next ? `the link from ${fault.from} goes to ${next}` : `${fault.from} is the last hop`}` });
+    } else if (fault.attempts !== undefined && from > 0) {
+      // `attempts:` counts the sender's delivery attempts, which only mailhop's own senders announce to the link.
+      const sender: unknown = (value.hops as unknown[])[from - 1];
+      const engine = isRecord(sender) && typeof sender.engine === 'string' ? sender.engine : 'mock';
+      if (engine !== 'mock') {
+        ctx.addIssue({
+          code: 'custom', path: ['links', i, 'attempts'],
+          message: `cannot count attempts on ${fault.from}->${fault.to}: its sender is ${engine === 'external' ? 'an external gateway' : `a real ${engine}`}, which does not tell mailhop which attempt a connection is; remove attempts: (the fault then acts on every connection)`,
+        });
+      }
     }
   });
   const claims: Array<{ at: (string | number)[]; expect: unknown }> = [

@@ -119,6 +119,21 @@ describe('loadScenarioText', () => {
     );
   });
 
+  it('refuses attempts: on a link whose sender is a real engine or an external gateway (no attempt is ever announced there)', async () => {
+    const text = lines(
+      'name: x',
+      'hops: [{ id: ex, engine: exim }, { id: gw, engine: external, host: 127.0.0.9, port: 2525 }, { id: mx }]',
+      'links:',
+      '  - { from: ex, to: gw, fault: kill-handshake, attempts: [1] }',
+      '  - { from: gw, to: mx, fault: strip-starttls, attempts: [2] }',
+      'messages: [{ from: a@b.test, to: [c@d.test] }]',
+    );
+    expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe([
+      'f.yaml:4:58: links[0].attempts: cannot count attempts on ex->gw: its sender is a real exim, which does not tell mailhop which attempt a connection is; remove attempts: (the fault then acts on every connection)',
+      'f.yaml:5:58: links[1].attempts: cannot count attempts on gw->mx: its sender is an external gateway, which does not tell mailhop which attempt a connection is; remove attempts: (the fault then acts on every connection)',
+    ].join('\n'));
+  });
+
   it('reports expect.links naming a link that does not exist, at the link name', async () => {
     const text = lines('name: x', 'hops: [{ id: a }, { id: b }]', 'messages: [{ from: a@b.test, to: [c@d.test] }]', 'expect:', '  links:', '    a->c: tls');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
