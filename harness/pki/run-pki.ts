@@ -32,7 +32,8 @@ function baseOptions() {
 async function makeCa(commonName: string): Promise<KeyCert> {
   const pems = await generate([{ name: 'commonName', value: commonName }], {
     ...baseOptions(),
-    notAfterDate: new Date(Date.now() + 2 * DAY_MS),
+    // Long enough for a `mailhop up` session left running for months; the CA exists only in this process.
+    notAfterDate: new Date(Date.now() + 400 * DAY_MS),
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
@@ -49,6 +50,7 @@ const SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 interface Signer {
   key: webcrypto.CryptoKey;
   subject: string;
+  cert: x509.X509Certificate | undefined;
 }
 
 const signers = new WeakMap<KeyCert, Promise<Signer>>();
@@ -59,7 +61,8 @@ function signerOf(ca: KeyCert): Promise<Signer> {
     signer = (async () => {
       const der = Buffer.from(ca.key.replace(/-----[^-]+-----|\s/g, ''), 'base64');
       const key = await webcrypto.subtle.importKey('pkcs8', der, EC_ALG, false, ['sign']);
-      return { key, subject: new x509.X509Certificate(ca.cert).subject };
+      const cert = new x509.X509Certificate(ca.cert);
+      return { key, subject: cert.subject, cert };
     })();
     signers.set(ca, signer);
   }
@@ -78,7 +81,7 @@ function pem(label: string, der: ArrayBuffer): string {
 async function makeLeaf(hostname: string, signer: KeyCert | null, validity: { notBefore: Date; notAfter: Date }): Promise<KeyCert> {
   const keys = (await webcrypto.subtle.generateKey(EC_ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const subject = `CN=${hostname}`;
-  const issuer = signer ? await signerOf(signer) : { key: keys.privateKey, subject };
+  const issuer = signer ? await signerOf(signer) : { key: keys.privateKey, subject, cert: undefined };
   const cert = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
@@ -91,9 +94,13 @@ async function makeLeaf(hostname: string, signer: KeyCert | null, validity: { no
       signingKey: issuer.key,
       extensions: [
         new x509.BasicConstraintsExtension(false),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment),
+        // An EC key signs (ECDHE key exchange); keyEncipherment is for RSA key transport only (RFC 5480 §3).
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature),
         new x509.ExtendedKeyUsageExtension([SERVER_AUTH]),
         new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: hostname }]),
+        // RFC 5280 §4.2.1.1-2: who signed it (required when a CA did) and which key it holds.
+        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey, false, webcrypto as unknown as Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[2]),
+        ...(issuer.cert ? [await x509.AuthorityKeyIdentifierExtension.create(issuer.cert, false, webcrypto as unknown as Parameters<typeof x509.AuthorityKeyIdentifierExtension.create>[2])] : []),
       ],
     },
     webcrypto as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[1],
@@ -139,7 +146,8 @@ export class RunPki {
    */
   async issue(hostname: string, kind: CertKind): Promise<KeyCert> {
     const now = Date.now();
-    const current = { notBefore: new Date(now - DAY_MS), notAfter: new Date(now + DAY_MS) };
+    // Valid from a day ago (clock skew) for 397 days, within the CA's 400.
+    const current = { notBefore: new Date(now - DAY_MS), notAfter: new Date(now + 397 * DAY_MS) };
     switch (kind) {
       case 'valid':
         return makeLeaf(hostname, this.ca, current);

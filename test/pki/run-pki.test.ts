@@ -44,6 +44,12 @@ describe('hop certificates, as OpenSSL reads them', () => {
     expect(text).toContain('DNS:relay.mailhop.test');
     expect(text).toMatch(/X509v3 Extended Key Usage:\s*\n\s*TLS Web Server Authentication/);
     expect(text).toMatch(/X509v3 Basic Constraints:\s*\n\s*CA:FALSE/);
+    // An EC key only signs (RFC 5480 §3); who signed it and which key it holds (RFC 5280 §4.2.1.1-2).
+    expect(text).toMatch(/X509v3 Key Usage:\s*\n\s*Digital Signature\n/);
+    expect(text).toContain('X509v3 Subject Key Identifier');
+    expect(text).toContain('X509v3 Authority Key Identifier');
+    // A `mailhop up` left running for days keeps valid certificates.
+    expect(new Date(new X509Certificate(kc.cert).validTo).getTime()).toBeGreaterThan(Date.now() + 300 * 86_400_000);
     expect(verify(file)).toEqual({ ok: true, out: `${file}: OK\n` });
     // The key belongs to the certificate.
     expect(new X509Certificate(kc.cert).checkPrivateKey(createPrivateKey(kc.key))).toBe(true);
