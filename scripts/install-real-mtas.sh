@@ -67,7 +67,7 @@ unpack sendmail sendmail-bin sendmail-cf
 unpack exim exim4-daemon-light
 unpack opensmtpd opensmtpd
 
-# Exim is built for the user Debian-exim (exim4-config's postinst would create it; `mail` fails: docs/real-mtas.md#exim).
+# Exim is built for the user Debian-exim (exim4-config's postinst would create it; `mail` fails: docs/engines.md#exim).
 getent passwd Debian-exim >/dev/null ||
   useradd --system --user-group --home-dir /var/spool/exim4 --no-create-home --shell /usr/sbin/nologin Debian-exim
 # smtpctl must be setgid opensmtpq; that group (gid 60902) exists only inside OpenSMTPD's mount namespace.

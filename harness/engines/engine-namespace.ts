@@ -1,5 +1,6 @@
 /**
- * The private world an engine runs in (docs/real-mtas.md#namespaces): `unshare -m -u` gives it its
+ * The private world an engine runs in (unshare(1): `-m` a mount namespace, `-u` a UTS namespace for the
+ * hostname; mount(8) `--bind`; how mailhop sets it up: docs/engines.md#namespaces): `unshare -m -u` gives it its
  * own hostname (`<id>.mailhop.test`: Sendmail otherwise sleeps 60 s on an unqualified name) and
  * its own view of /etc/hosts, /etc/resolv.conf and /etc/nsswitch.conf, so every name it looks up is
  * answered from files in its run folder and no DNS query leaves the machine. With `syslog`, /dev is

@@ -1,6 +1,8 @@
 /**
  * Reads Exim's log through syslog (`exim[pid]: 2026-11-29 21:06:56 <QID> <flag> ...`). One line per
- * event carries everything (docs/real-mtas.md#exim):
+ * event carries everything (the Exim specification, chapter "Log files": the `<=`, `=>`, `==` and `**`
+ * flags and the `X=` field; the lines below as observed with Exim 4.96 from Debian 12; how mailhop runs
+ * it: docs/engines.md#exim):
  * - `<= sender H=(helo) [ip]:port P=esmtps X=TLS1.3:CIPHER:256 ... id=<Message-ID>`: accepted;
  * - `=> rcpt R=... T=remote_smtp H=... X=TLS1.3:...`: relayed (over TLS when `X=` is there);
  * - `== rcpt ... defer (-38) ...: reason`: deferred; `** rcpt ...: reply`: bounced;

@@ -1,5 +1,7 @@
 /**
- * Exim as a hop (docs/real-mtas.md#exim): the unpacked exim4-daemon-light (GnuTLS), `-bdf -q1s` in the
+ * Exim as a hop (options from the Exim specification: chapter "The smtp transport" for `hosts_require_tls`,
+ * `hosts_avoid_tls`, `tls_tempfail_tryclear`; chapter "Main configuration" for `tls_advertise_hosts`; the
+ * set-up: docs/engines.md#exim): the unpacked exim4-daemon-light (GnuTLS), `-bdf -q1s` in the
  * foreground, retry rule `F,1h,1s`. It re-executes itself as Debian-exim (hence `exim_path`, and a
  * run folder and key that user can read) and logs through syslog.
  * - inbound: `tls_advertise_hosts` (empty for `none`); `require` denies MAIL in clear with
@@ -88,7 +90,8 @@ export const exim: EngineDefinition = {
     if (!ex) throw MailhopError.of('ENOENGINE', { where: `hop ${c.hop.id} (exim)`, what: 'run exim', why: `user ${USER} is missing`, hint: 'Run "mailhop install-mtas" as root (it creates the user).', hop: c.hop.id });
     folder.dir('spool', 0o750, ex);
     folder.dir('certs', 0o750, { uid: 0, gid: ex.gid });
-    // Exim reads its key after dropping privileges to Debian-exim (docs/real-mtas.md#exim).
+    // Exim reads its key after dropping privileges to Debian-exim (the Exim specification, "Encrypted SMTP
+    // connections using TLS/SSL": the files are read as the Exim user; observed with Exim 4.96 as a permission error).
     folder.file('certs/key.pem', c.keyCert.key, 0o640, { uid: 0, gid: ex.gid });
     folder.file('certs/cert.pem', c.keyCert.cert, 0o644);
     folder.file('exim.conf', conf(folder, c));

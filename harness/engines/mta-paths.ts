@@ -1,6 +1,6 @@
 /**
  * Where the real MTAs are installed (scripts/install-real-mtas.sh): Postfix from apt, the other
- * three unpacked with `dpkg -x` under one root (docs/real-mtas.md#install: the packages conflict, so only one
+ * three unpacked with `dpkg -x` under one root (docs/engines.md#install: the packages conflict, so only one
  * can be apt-installed). `MAILHOP_MTA_ROOT` moves that root.
  */
 import path from 'node:path';

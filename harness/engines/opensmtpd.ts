@@ -1,5 +1,5 @@
 /**
- * OpenSMTPD as a hop (docs/real-mtas.md#opensmtpd): the unpacked opensmtpd, `smtpd -d -v` in the foreground,
+ * OpenSMTPD as a hop (docs/engines.md#opensmtpd): the unpacked opensmtpd, `smtpd -d -v` in the foreground,
  * logging to stderr. Its paths are compiled in (/var/spool/smtpd, /run, /var/lib/opensmtpd/empty,
  * users opensmtpd/opensmtpq), so its namespace binds those from the run folder, with passwd and
  * group copies that add the two users only there. Inbound is plaintext only: Debian 12's 6.8.0p2

@@ -5,8 +5,10 @@
  *   give the receiver's account of each accepted message;
  * - outbound: smtp's `... TLS connection established to ...: TLSv1.3 with cipher X`, `SSL_connect
  *   error`, and the `QID: to=<...>, ..., status=sent|deferred|bounced (reply)` line per recipient
- *   (docs/real-mtas.md#postfix). Connection caching is off, so a TLS line belongs to the next status line
- *   of the same smtp process.
+ *   (Postfix's TLS_README, "Client-side TLS activity logging", and postconf(5) `smtp_tls_loglevel`; the
+ *   lines as observed with Postfix 3.7 from Debian 12, run as docs/engines.md#postfix describes).
+ *   Connection caching is off (postconf(5) `smtp_connection_cache_on_demand = no`), so a TLS line
+ *   belongs to the next status line of the same smtp process.
  */
 import { clip, mailhopIdOfMessageId, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
@@ -73,7 +75,8 @@ export class PostfixLogReader implements EngineLogReader {
     if (pending?.tls) facts.push({ kind: 'outbound', fact: 'tls', messageId, tls: pending.tls, line: clip(pending.tlsLine ?? line) });
     if (pending?.failure) {
       facts.push({ kind: 'outbound', fact: 'tls-failed', messageId, reply: pending.failure.replace(/^.*?\]: (?:[0-9A-F]{6,}: )?/, ''), line: clip(pending.failure) });
-      // Level may: a failed handshake on a later attempt, then a new plaintext connection (docs/behaviour.md#B-handshake-postfix).
+      // Level may: a failed handshake on a later attempt, then a new plaintext connection (Postfix HISTORY 20140218,
+      // `smtp_tls_security_level = may`; docs/behaviour.md#B-handshake-postfix).
       if (result === 'sent') facts.push({ kind: 'outbound', fact: 'plaintext-fallback', messageId, reply: 'delivered over a new plaintext connection', line: clip(line) });
     }
     const fact = result === 'sent' ? 'relayed' : result === 'deferred' ? 'deferred' : 'bounced';

@@ -1,9 +1,12 @@
 /**
- * Postfix as a hop (docs/real-mtas.md#postfix): Debian's apt package, one instance per run folder with its
+ * Postfix as a hop (Postfix's MULTI_INSTANCE_README for an instance per config directory, postconf(5) for
+ * every parameter it sets, master(8) `-d` for the foreground; the set-up: docs/engines.md#postfix):
+ * Debian's apt package, one instance per run folder with its
  * own main.cf/master.cf, queue and data directory, `master -d` in the foreground. It logs through
  * syslog (mailhop's socket). Fast retries ({@link POSTFIX_QUEUE_TIMING}): a deferred message is tried
  * again 1-3 s later, and the plaintext fallback of level `may` comes on the second or third attempt
- * (docs/behaviour.md#B-handshake-postfix).
+ * (Postfix HISTORY 20140218: plaintext after a TLS failure only once the message is `minimal_backoff_time`
+ * old; docs/behaviour.md#B-handshake-postfix).
  */
 import { utimesSync } from 'node:fs';
 import { groupId, userIds } from './system-users.js';

@@ -1,5 +1,5 @@
 /**
- * Sendmail as a hop (docs/real-mtas.md#sendmail): the unpacked sendmail-bin, its sendmail.cf built with m4
+ * Sendmail as a hop (docs/engines.md#sendmail): the unpacked sendmail-bin, its sendmail.cf built with m4
  * from the unpacked sendmail-cf macros, `-bD -q1s` in the foreground (a queue run every second).
  * It only logs through syslog, which mailhop's socket receives. Its own hostname inside the
  * namespace saves the 60 s "unqualified host name" sleep.
@@ -46,7 +46,7 @@ function mc(folder: RunFolder, c: EngineHopConfig): string {
     define('confSERVICE_SWITCH_FILE', folder.at('service.switch')),
     define('confDONT_PROBE_INTERFACES', 'True'),
     define('confMIN_QUEUE_AGE', '0'),
-    // The run folder lives under the sticky /tmp: without this STARTTLS is silently not offered (docs/real-mtas.md#pitfalls).
+    // The run folder lives under the sticky /tmp: without this STARTTLS is silently not offered (docs/engines.md#pitfalls).
     define('confDONT_BLAME_SENDMAIL', 'TrustStickyBit'),
     define('confQUEUE_LA', '100'),
     define('confREFUSE_LA', '200'),

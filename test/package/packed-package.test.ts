@@ -18,7 +18,7 @@ describe('the npm package', () => {
     const files = packed();
     expect(files).toContain('scripts/install-real-mtas.sh');
     // The catalogue and the pictures the README links to, and the licence the package declares.
-    expect(files).toEqual(expect.arrayContaining(['docs/behaviour.md', 'docs/real-mtas.md', 'docs/html-report.png', 'LICENSE']));
+    expect(files).toEqual(expect.arrayContaining(['docs/behaviour.md', 'docs/engines.md', 'docs/html-report.png', 'LICENSE']));
     expect(files).toContain('bin/mailhop.js');
     expect(files).toContain('dist/harness/vitest/index.js');
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);

@@ -16,7 +16,7 @@ import { availability } from '../support/engine.js';
 import { alive, processTree, type ProcessId } from '../support/proc.js';
 import { REAL_ENGINES, type RealEngineName } from '../../harness/scenario/hop-kind.js';
 
-/** OpenSMTPD cannot offer STARTTLS here (docs/real-mtas.md#opensmtpd), so its hop offers none. */
+/** OpenSMTPD cannot offer STARTTLS here (docs/engines.md#opensmtpd), so its hop offers none. */
 const SCENARIO = (engine: RealEngineName) => `name: killed-outright
 hops:
   - id: relay

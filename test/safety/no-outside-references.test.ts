@@ -15,18 +15,18 @@ import { presetTable } from '../../harness/presets/describe-preset.js';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SELF = path.relative(ROOT, fileURLToPath(import.meta.url));
 
-/** Names of notes that live outside the repository; `real-mtas.md` is allowed only as docs/'s own page. */
+/** Names of notes that live outside the repository (the project's own pages on real MTAs are docs/engines.md). */
 const OUTSIDE: ReadonlyArray<{ what: string; re: RegExp; exceptUnder?: string }> = [
   { what: 'a path to the shared notes', re: /(?:\.\.|\/work)\/shared\b/ },
   { what: 'the TLS behaviour notes', re: /tls-behaviou?r\.md/i },
   { what: 'the dependency notes', re: /dependencies\.md/i },
-  { what: 'the research notes on real MTAs (cite docs/real-mtas.md)', re: /(?<!docs\/)real-mtas\.md/, exceptUnder: 'docs/' },
+  { what: 'the research notes on real MTAs (cite docs/engines.md, or the product\'s documentation)', re: /real-mtas\.md/ },
   { what: 'a "reference §" citation (cite an anchor of docs/behaviour.md)', re: /\breference\s*§/i },
   { what: 'the code style notes', re: /\bSTYLE\.md\b/i },
 ];
 
 /** Pages in docs/ whose anchors (`<a id="...">`) code may cite as `docs/<page>#<id>`. */
-const CITED_PAGES = ['behaviour.md', 'real-mtas.md'];
+const CITED_PAGES = ['behaviour.md', 'engines.md'];
 
 function gitFiles(): string[] | string {
   try {
@@ -73,13 +73,13 @@ describe.skipIf(typeof files === 'string')(`the repository's own files${typeof f
     expect(found).toEqual([]);
   });
 
-  it('cite only anchors that docs/behaviour.md and docs/real-mtas.md define', () => {
+  it('cite only anchors that docs/behaviour.md and docs/engines.md define', () => {
     const anchors = new Map(CITED_PAGES.map((page) => [page, anchorsOf(texts.find((t) => t.file === `docs/${page}`)?.text ?? '')]));
     for (const [page, ids] of anchors) expect(ids.size, `docs/${page} defines anchors`).toBeGreaterThan(5);
     const dangling: string[] = [];
     for (const { file, text } of texts) {
       // Anywhere: `docs/<page>#id`. Within docs/, also Markdown links `](<page>#id)` and `](#id)` (same page).
-      const cites = [/\bdocs\/(behaviour\.md|real-mtas\.md)#([A-Za-z][\w-]*)/g, ...(file.startsWith('docs/') ? [/\]\(((?:behaviour|real-mtas)\.md)?#([A-Za-z][\w-]*)\)/g] : [])];
+      const cites = [/\bdocs\/(behaviour\.md|engines\.md)#([A-Za-z][\w-]*)/g, ...(file.startsWith('docs/') ? [/\]\(((?:behaviour|engines)\.md)?#([A-Za-z][\w-]*)\)/g] : [])];
       text.split('\n').forEach((line, i) => {
         for (const m of cites.flatMap((re) => [...line.matchAll(re)])) {
           const page = m[1] ?? path.basename(file);
