@@ -3,6 +3,7 @@
  * captured stdout), and a reader of the web view's server-sent events over plain fetch, for the web tests.
  */
 import { EventEmitter } from 'node:events';
+import { stripVTControlCharacters } from 'node:util';
 import { upCommand, type UpOptions } from '../../harness/cli/up-command.js';
 import { webAttachment } from '../../harness/web/lazy-web-view.js';
 import type { WebAddress } from '../../harness/web/web-address.js';
@@ -27,7 +28,8 @@ export async function upWithWeb(path: string, options: Omit<UpOptions, 'attach'>
   const io = {
     stdout: {
       write(text: string) {
-        out += text;
+        // Matched without colour: under CI (the CI variable set) picocolors colours the live lines.
+        out += stripVTControlCharacters(text);
         for (const w of [...waiters]) {
           const m = out.match(w.re);
           if (m) {
