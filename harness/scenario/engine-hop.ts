@@ -153,6 +153,23 @@ function engineStarttlsProblem(engine: RealEngineName, hop: unknown, ctx: z.core
   ctx.addIssue({ code: 'custom', path: ['inbound', 'starttls'], message, input: hop });
 }
 
+/**
+ * The outbound keys the engine cannot take, when `outbound.tls` is a policy it cannot do: the union then stops
+ * at `tls`, and this reports the rest, so `{ tls: verify, retry: [1m] }` gives both problems at once.
+ */
+function outboundKeysBesideUnsupportedTls(engine: RealEngineName, hop: unknown, ctx: z.core.$RefinementCtx): void {
+  const outbound = (hop as { outbound?: unknown } | undefined)?.outbound;
+  if (!outbound || typeof outbound !== 'object') return;
+  const tls = (outbound as { tls?: unknown }).tls;
+  if (typeof tls !== 'string' || (ENGINE_SUPPORT[engine].outbound as readonly string[]).includes(tls)) return;
+  for (const key of Object.keys(outbound)) {
+    const fixed = `outbound.${key}`;
+    if (fixed in FIXED_KEYS) {
+      ctx.addIssue({ code: 'custom', path: ['outbound', key], message: `engine ${engine} cannot take ${fixed}: ${FIXED_KEYS[fixed as keyof typeof FIXED_KEYS]}`, input: hop });
+    }
+  }
+}
+
 /** The schema of a hop run by `engine`. */
 export function engineHop<E extends RealEngineName>(engine: E) {
   return z
@@ -165,7 +182,13 @@ export function engineHop<E extends RealEngineName>(engine: E) {
       inbound: engineInbound(engine).prefault({}),
       outbound: engineOutbound(engine).prefault({}),
     })
-    .superRefine((hop, ctx) => engineStarttlsProblem(engine, hop, ctx), { when: () => true });
+    .superRefine(
+      (hop, ctx) => {
+        engineStarttlsProblem(engine, hop, ctx);
+        outboundKeysBesideUnsupportedTls(engine, hop, ctx);
+      },
+      { when: () => true },
+    );
 }
 
 /** How a real engine receives mail: an honest STARTTLS mode it supports, and the certificate it presents. */

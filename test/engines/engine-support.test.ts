@@ -66,6 +66,14 @@ describe('engine options a real MTA cannot take', () => {
     ]);
   });
 
+  it('a policy the engine cannot do does not hide the other keys it cannot take', () => {
+    expect(problems('  - id: relay', '    engine: postfix', '    outbound: { tls: verify, retry: [1m], tlsCiphers: ALL }', '  - id: mx')).toEqual([
+      'x.yaml:5:22: hops[0].outbound.tls: engine postfix cannot do outbound.tls: verify (not configured by mailhop yet; use mandatory, or a mock hop); it supports none, opportunistic, mandatory',
+      'x.yaml:5:37: hops[0].outbound.retry: engine postfix cannot take outbound.retry: it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
+      "x.yaml:5:55: hops[0].outbound.tlsCiphers: engine postfix cannot take outbound.tlsCiphers: it offers its own cipher list",
+    ]);
+  });
+
   it('external needs host and port, takes no inbound/outbound, is followed by a mock', () => {
     expect(problems('  - id: gw', '    engine: external', '    outbound: { tls: none }', '  - id: mx')).toEqual([
       'x.yaml:3:5: hops[0].host: engine external needs host: the address of the server mailhop does not start (an IPv4 address)',
