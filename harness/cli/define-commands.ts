@@ -12,6 +12,7 @@ import { upCommand } from './up-command.js';
 import { addPresetsCommand } from './presets-command.js';
 import { composeCommand, type ComposeCommandOptions } from './compose-command.js';
 import { installMtasCommand } from './install-mtas-command.js';
+import { auditCommand, type AuditOptions } from './audit-command.js';
 import { MailhopError } from '../errors.js';
 import type { RuntimeName } from '../runtime/runtime.js';
 import { parseWebAddress, type WebAddress } from '../web/web-address.js';
@@ -37,6 +38,7 @@ export function defineCommands(program: Command, session: CliSession): void {
   defineExplain(program, session);
   defineUp(program, session);
   defineCompose(program, session);
+  defineAudit(program, session);
   addPresetsCommand(program);
   registerDoctorCommand(program, (code) => (session.exitCode = code));
 }
@@ -130,6 +132,25 @@ function defineCompose(program: Command, session: CliSession): void {
     .option('--publish <port>', 'host port of the first link (bridge only)', (v) => Number.parseInt(v, 10), 2525)
     .action(async (path: string, opts: ComposeCommandOptions) => {
       session.exitCode = await composeCommand(path, opts);
+    });
+}
+
+function defineAudit(program: Command, session: CliSession): void {
+  program
+    .command('audit')
+    .description("measure an MTA's STARTTLS behaviour with the standard battery (it relays between mailhop's client and a mock next hop) and name the closest presets")
+    .option('--engine <name>', 'a real MTA mailhop starts: postfix, sendmail, exim or opensmtpd')
+    .option('--preset <name>', 'a mock hop with this preset (to see what the model does)')
+    .option('--external <host:port>', 'a gateway mailhop does not start; it must relay to --listen')
+    .option('--listen <host:port>', 'with --external: where mailhop\'s next hop listens for the gateway (loopback unless --allow-external)')
+    .option('--set <key=value>', 'a hop key for the engine or preset, e.g. outbound.tls=mandatory (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('--cases <ids>', 'run only these cases (comma-separated ids; the table lists them)')
+    .option('--compare <presets>', 'compare with these presets (comma-separated), or none; default every preset')
+    .option('--json', 'print the profile and the comparison as JSON')
+    .option('--concurrency <n>', 'cases run at once (default 2; 1 for --external)', (v) => Number.parseInt(v, 10))
+    .option('--allow-external', 'let --external and --listen be off loopback')
+    .action(async (opts: AuditOptions) => {
+      session.exitCode = await auditCommand(opts);
     });
 }
 

@@ -11,11 +11,13 @@ export interface Progress {
   total: number;
   passed: number;
   failed: number;
+  /** What is counted (default `scenario`; `mailhop audit` counts cases). */
+  noun?: string;
 }
 
 /** Renders the line, at most `columns` characters wide (the bar shrinks first). */
 export function renderProgress(p: Progress, columns = 80): string {
-  const tally = `scenario ${p.done} of ${p.total} · ${p.passed} passed, ${p.failed} failed`;
+  const tally = `${p.noun ?? 'scenario'} ${p.done} of ${p.total} · ${p.passed} passed, ${p.failed} failed`;
   const room = Math.max(0, Math.min(20, columns - tally.length - 4));
   if (room < 5) return tally.slice(0, columns);
   const filled = p.total === 0 ? room : Math.round((p.done / p.total) * room);

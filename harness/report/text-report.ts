@@ -7,7 +7,7 @@ import pc from 'picocolors';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { headerSummary, headerWords } from './header-words.js';
-import stringWidth from 'string-width';
+import { columnWidths, pad } from './text-columns.js';
 import { escapeStrings } from './terminal-safe.js';
 
 const MARK: Record<LinkVerdictName, string> = {
@@ -26,11 +26,6 @@ function colourVerdict(v: string): string {
   if (v === 'tls' || v === 'encrypted' || v === 'held') return pc.cyan(v);
   if (v === 'refused' || v === 'none') return pc.dim(v);
   return pc.red(v);
-}
-
-/** Pads to `width` terminal columns (⛔ and 🔒 take two, whatever their length in UTF-16). */
-function pad(text: string, width: number): string {
-  return text + ' '.repeat(Math.max(0, width - stringWidth(text)));
 }
 
 /**
@@ -69,7 +64,7 @@ export function renderScenario(raw: ScenarioReport): string {
     String(l.attempts),
   ]);
   const header = ['link', 'verdict', 'TLS', 'cipher', 'sessions'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => stringWidth(r[i]))));
+  const widths = columnWidths(header, rows);
   const line = (cells: string[], colour = (s: string, _i: number) => s) =>
     `    ${cells.map((c, i) => colour(pad(c, widths[i]), i)).join('  ')}`.trimEnd();
   const out = [head, pc.dim(line(header))];

@@ -1,0 +1,111 @@
+/**
+ * `mailhop audit`: runs the audit battery against one MTA (a real engine mailhop starts, a preset, or an external
+ * gateway that relays to mailhop's `--listen` address), prints its behaviour profile and the presets closest to it.
+ */
+import { isIPv4 } from 'node:net';
+import { MailhopError } from '../errors.js';
+import { PRESET_NAMES } from '../presets/index.js';
+import type { PresetName } from '../scenario/hop.js';
+import { REAL_ENGINES, type RealEngineName } from '../scenario/hop-kind.js';
+import { parseSettings, type AuditTarget } from '../audit/audit-target.js';
+import { runAudit } from '../audit/run-audit.js';
+import { presetProfiles } from '../audit/preset-profiles.js';
+import { closestPresets, type PresetDistance } from '../audit/compare-profiles.js';
+import { renderAuditProfile, renderClosestPresets } from '../report/audit-report.js';
+import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
+
+/** Options of `mailhop audit`, as commander parses them. */
+export interface AuditOptions {
+  engine?: string;
+  preset?: string;
+  external?: string;
+  listen?: string;
+  /** `--set key=value`, repeatable. */
+  set?: string[];
+  /** `--cases a,b`. */
+  cases?: string;
+  /** `--compare a,b` or `none`; default every preset. */
+  compare?: string;
+  json?: boolean;
+  concurrency?: number;
+  allowExternal?: boolean;
+}
+
+/** Where the command writes (process streams, or fakes in tests). */
+export interface AuditIo {
+  stdout: TerminalOut;
+  stderr: TerminalOut;
+}
+
+function hostPort(value: string, flag: string): { host: string; port: number } {
+  const m = value.match(/^(.+):(\d{1,5})$/);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || !isIPv4(m[1]) || port < 1 || port > 65535) {
+    throw MailhopError.of('EUSAGE', { where: `${flag} ${value}`, what: 'read it as an address', why: 'expected an IPv4 address and a port, e.g. 127.0.0.1:2525' });
+  }
+  return { host: m[1], port };
+}
+
+/**
+ * The target the options name: exactly one of `--engine`, `--preset`, `--external` (with `--listen`).
+ * @throws MailhopError EUSAGE for none or several, an unknown name, a malformed address, `--set` on an external target.
+ */
+export function auditTarget(opts: AuditOptions): AuditTarget {
+  const given = (['engine', 'preset', 'external'] as const).filter((k) => opts[k] !== undefined);
+  if (given.length !== 1) {
+    throw MailhopError.of('EUSAGE', { where: 'mailhop audit', what: 'tell what to audit', why: given.length ? `--${given.join(' and --')} are given together` : 'no target is given', hint: 'Give one of --engine <name>, --preset <name>, or --external <host:port> with --listen <host:port>.' });
+  }
+  const set = parseSettings(opts.set ?? []);
+  if (opts.engine !== undefined) {
+    if (!(REAL_ENGINES as readonly string[]).includes(opts.engine)) throw MailhopError.of('EUSAGE', { where: `--engine ${opts.engine}`, what: 'audit it', why: `mailhop runs ${REAL_ENGINES.join(', ')}` });
+    return { kind: 'engine', engine: opts.engine as RealEngineName, set };
+  }
+  if (opts.preset !== undefined) {
+    if (!(PRESET_NAMES as readonly string[]).includes(opts.preset)) throw MailhopError.of('EUSAGE', { where: `--preset ${opts.preset}`, what: 'audit it', why: `the presets are ${PRESET_NAMES.join(', ')}` });
+    return { kind: 'preset', preset: opts.preset as PresetName, set };
+  }
+  if (opts.set?.length) throw MailhopError.of('EUSAGE', { where: `--set ${opts.set[0]}`, what: 'configure an external gateway', why: 'mailhop does not configure a server it does not start', hint: 'Configure the gateway itself.' });
+  if (opts.listen === undefined) throw MailhopError.of('EUSAGE', { where: `--external ${opts.external}`, what: 'audit it', why: 'no --listen address: the gateway must relay to a next hop mailhop runs', hint: 'Give --listen <host:port>, the address the gateway relays to (127.0.0.1:<port> for a gateway on this machine).' });
+  return { kind: 'external', ...hostPort(opts.external!, '--external'), listen: hostPort(opts.listen, '--listen') };
+}
+
+function comparedPresets(compare: string | undefined): PresetName[] {
+  if (compare === 'none') return [];
+  if (compare === undefined) return [...PRESET_NAMES];
+  const names = compare.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(PRESET_NAMES as readonly string[]).includes(n));
+  if (unknown.length) throw MailhopError.of('EUSAGE', { where: `--compare ${compare}`, what: 'compare with these presets', why: `no preset ${unknown.join(', ')}`, hint: `The presets are ${PRESET_NAMES.join(', ')}, or none.` });
+  return names as PresetName[];
+}
+
+/**
+ * Runs the audit. 0 when every case ran; 1 when a case could not run (its row says why); usage errors and a
+ * missing engine are thrown as MailhopError (main maps them to exit codes).
+ */
+export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const target = auditTarget(opts);
+  const compared = comparedPresets(opts.compare);
+  const cases = opts.cases?.split(',').map((s) => s.trim()).filter(Boolean);
+  const progress = io.stderr.isTTY ? new TerminalProgress(io.stderr) : undefined;
+  let failed = 0;
+  const profile = await runAudit(target, {
+    cases,
+    concurrency: opts.concurrency,
+    allowExternal: opts.allowExternal,
+    onRow: (row, done, total) => {
+      if (row.error) failed++;
+      progress?.update({ noun: 'case', done, total, passed: done - failed, failed });
+    },
+  });
+  progress?.end();
+  let closest: PresetDistance[] = [];
+  if (compared.length) {
+    progress?.print(`comparing with ${compared.length} presets…`);
+    const models = await presetProfiles(compared, { cases, concurrency: Math.max(2, opts.concurrency ?? 2) });
+    progress?.end();
+    closest = closestPresets(profile.rows, models.flatMap((m) => ('profile' in m ? [m] : [])));
+  }
+  if (opts.json) io.stdout.write(`${JSON.stringify({ target: profile.target, rows: profile.rows, closest }, null, 2)}\n`);
+  else io.stdout.write(`${renderAuditProfile(profile)}\n${closest.length ? `\n${renderClosestPresets(closest)}\n` : ''}`);
+  return profile.rows.some((r) => r.error) ? 1 : 0;
+}
