@@ -1,0 +1,66 @@
+/**
+ * `mailhop audit` against presets (mock hops, real sockets): each row says what crossed the wire, and the
+ * comparison names the preset the target came from as the closest, with the cases where the others differ.
+ */
+import { stripVTControlCharacters as plainText } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { auditCommand, auditTarget } from '../../harness/cli/audit-command.js';
+import { runAudit } from '../../harness/audit/run-audit.js';
+
+function capture() {
+  let text = '';
+  return { out: { write: (t: string) => (text += t) }, text: () => plainText(text) };
+}
+
+describe('mailhop audit', () => {
+  it('profiles a preset: what the target did on each case, read from the wire and the verdicts', async () => {
+    const { rows } = await runAudit({ kind: 'preset', preset: 'exim', set: {} }, { cases: ['offer', 'starttls-454', 'handshake-alert', 'strip-starttls', 'require-after-strip', 'memory-after-alert', 'inbound-stripped'] });
+    const byCase = Object.fromEntries(rows.map((r) => [r.case, r]));
+    expect(byCase.offer).toMatchObject({ outcomes: ['delivered'], verdicts: ['tls'], sessions: [1] });
+    expect(byCase.offer.wire).toEqual([expect.stringMatching(/^#1 STARTTLS 220, TLSv1\.3, closed by (server|client)$/)]);
+    expect(byCase['starttls-454']).toMatchObject({ outcomes: ['delivered'], verdicts: ['downgraded'], sessions: [1] });
+    expect(byCase['starttls-454'].wire[0]).toMatch(/^#1 STARTTLS 454, message in clear/);
+    // Exim reconnects in plaintext at once after a failed handshake: two sessions, the second in clear.
+    expect(byCase['handshake-alert']).toMatchObject({ verdicts: ['downgraded'], sessions: [2] });
+    expect(byCase['handshake-alert'].wire).toEqual([
+      expect.stringMatching(/^#1 STARTTLS 220, handshake failed \(alert handshake_failure\)/),
+      expect.stringMatching(/^#2 STARTTLS offered, not sent, message in clear/),
+    ]);
+    expect(byCase['strip-starttls']).toMatchObject({ verdicts: ['stripped'] });
+    expect(byCase['strip-starttls'].wire[0]).toMatch(/^#1 no STARTTLS offered, strip-starttls: replace, message in clear/);
+    expect(byCase['require-after-strip']).toMatchObject({ outcomes: ['bounced'], verdicts: ['refused'], reply: expect.stringMatching(/^530 5\.7\.0 /) });
+    expect(byCase['memory-after-alert']).toMatchObject({ outcomes: ['delivered', 'delivered'], verdicts: ['downgraded', 'downgraded'], sessions: [2, 2] });
+    expect(byCase['inbound-stripped']).toMatchObject({ link: 'client->target', verdicts: ['stripped'] });
+  }, 60_000);
+
+  it('prints the profile and names the audited preset as the closest, with the cases where another differs', async () => {
+    const stdout = capture();
+    const stderr = capture();
+    const code = await auditCommand({ preset: 'exim', cases: 'offer,handshake-alert,strip-starttls', compare: 'postfix,exim' }, { stdout: stdout.out, stderr: stderr.out });
+    expect(code).toBe(0);
+    const lines = stdout.text().split('\n');
+    expect(lines[0]).toBe('mailhop audit · preset exim · 3 cases');
+    expect(lines[1].trim().split(/\s{2,}/).map((s) => s.trim())).toEqual(['case', 'link', 'outcome', 'verdict', 'sessions', 'TLS', 'reply']);
+    expect(lines.find((l) => l.trimStart().startsWith('handshake-alert'))?.trim().split(/\s{2,}/)).toEqual(['handshake-alert', 'target->next', 'delivered', 'downgraded', '2', '-', '-']);
+    expect(stdout.text()).toContain('closest presets:\n  exim: agrees on every case\n  postfix: differs on 1 case\n    handshake-alert: sessions: 2 ≠ 3+\n');
+    expect(stderr.text()).toBe('');
+  }, 60_000);
+
+  it('prints JSON with the rows and the comparison', async () => {
+    const stdout = capture();
+    await auditCommand({ preset: 'sendmail', cases: 'starttls-454', compare: 'sendmail', json: true }, { stdout: stdout.out, stderr: capture().out });
+    const json = JSON.parse(stdout.text());
+    expect(json.target).toBe('preset sendmail');
+    expect(json.rows).toEqual([expect.objectContaining({ case: 'starttls-454', outcomes: ['delivered'], verdicts: ['downgraded'] })]);
+    expect(json.closest).toEqual([{ preset: 'sendmail', differences: [] }]);
+  }, 60_000);
+
+  it('refuses a missing or double target, an unknown name, and --set on an external gateway, saying what to give', () => {
+    expect(() => auditTarget({})).toThrow('mailhop audit: cannot tell what to audit: no target is given. Give one of --engine <name>, --preset <name>, or --external <host:port> with --listen <host:port>.');
+    expect(() => auditTarget({ engine: 'postfix', preset: 'exim' })).toThrow('mailhop audit: cannot tell what to audit: --engine and --preset are given together.');
+    expect(() => auditTarget({ engine: 'qmail' })).toThrow('--engine qmail: cannot audit it: mailhop runs postfix, sendmail, exim, opensmtpd.');
+    expect(() => auditTarget({ external: '127.0.0.1:2525' })).toThrow(/^--external 127\.0\.0\.1:2525: cannot audit it: no --listen address/);
+    expect(() => auditTarget({ external: 'gw:25', listen: '127.0.0.1:2526' })).toThrow('--external gw:25: cannot read it as an address: expected an IPv4 address and a port, e.g. 127.0.0.1:2525.');
+    expect(() => auditTarget({ external: '127.0.0.1:2525', listen: '127.0.0.1:2526', set: ['outbound.tls=none'] })).toThrow('--set outbound.tls=none: cannot configure an external gateway: mailhop does not configure a server it does not start. Configure the gateway itself.');
+  });
+});

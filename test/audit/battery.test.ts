@@ -1,0 +1,48 @@
+/**
+ * The audit battery as data: enough standard cases, each of which becomes a valid scenario for every kind of
+ * target (a preset, each real engine, an external gateway), before anything listens.
+ */
+import { describe, expect, it } from 'vitest';
+import { AUDIT_CASES } from '../../harness/audit/battery.js';
+import { auditScenarios, selectCases } from '../../harness/audit/run-audit.js';
+import { caseScenario, parseSettings, type AuditTarget } from '../../harness/audit/audit-target.js';
+import { REAL_ENGINES } from '../../harness/scenario/hop-kind.js';
+
+describe('the audit battery', () => {
+  it('has at least 25 cases with distinct ids, covering both legs and two-message fallback memory', () => {
+    const ids = AUDIT_CASES.map((c) => c.id);
+    expect(ids.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(AUDIT_CASES.some((c) => c.leg === 'inbound')).toBe(true);
+    expect(AUDIT_CASES.some((c) => c.messages === 2)).toBe(true);
+  });
+
+  it.each<[string, AuditTarget]>([
+    ['preset postfix', { kind: 'preset', preset: 'postfix', set: {} }],
+    ['preset nodemailer-default', { kind: 'preset', preset: 'nodemailer-default', set: {} }],
+    ...REAL_ENGINES.map((engine): [string, AuditTarget] => [`engine ${engine}`, { kind: 'engine', engine, set: {} }]),
+    ['external', { kind: 'external', host: '127.0.0.1', port: 2525, listen: { host: '127.0.0.1', port: 2526 } }],
+  ])('every case is a valid scenario against %s', (_, target) => {
+    const loaded = auditScenarios(target, AUDIT_CASES);
+    expect(loaded.map((l) => l.scenario.hops.map((h) => h.id))).toEqual(AUDIT_CASES.map(() => ['target', 'next']));
+  });
+
+  it('places the fault on the leg the case watches, and shortens a stalled handshake where the target takes it', () => {
+    const target: AuditTarget = { kind: 'preset', preset: 'postfix', set: {} };
+    expect(caseScenario(target, selectCases(['strip-starttls'])[0]).links).toEqual([{ fault: 'strip-starttls', from: 'target', to: 'next' }]);
+    expect(caseScenario(target, selectCases(['inbound-stripped'])[0]).links).toEqual([{ fault: 'strip-starttls', from: 'client', to: 'target' }]);
+    const stall = auditScenarios(target, selectCases(['handshake-stall']))[0].scenario.hops[0];
+    expect(stall.engine === 'mock' && stall.outbound.tls === 'opportunistic' && stall.outbound.starttlsTimeout).toBe(2000);
+  });
+
+  it('refuses an unknown case, naming it and listing the known ones', () => {
+    expect(() => selectCases(['offer', 'nope'])).toThrow(/^--cases nope: cannot select the audit cases: no case "nope"\. The cases are: offer, no-starttls, /);
+  });
+
+  it('reads --set values as YAML into the target hop, and the schema judges them with the case named', () => {
+    expect(parseSettings(['outbound.tls=mandatory', 'outbound.retry=[1m, 2m]'])).toEqual({ 'outbound.tls': 'mandatory', 'outbound.retry': ['1m', '2m'] });
+    expect(() => parseSettings(['outbound.tls'])).toThrow('--set outbound.tls: cannot read the setting: it is not key=value with a dotted hop key. e.g. --set outbound.tls=mandatory');
+    const target: AuditTarget = { kind: 'engine', engine: 'postfix', set: parseSettings(['outbound.tls=preserve-inbound']) };
+    expect(() => auditScenarios(target, selectCases(['offer']))).toThrow(/^audit:offer:\d+:\d+: hops\[0\]\.outbound\.tls: engine postfix cannot do outbound\.tls: preserve-inbound/);
+  });
+});

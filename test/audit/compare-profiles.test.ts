@@ -1,0 +1,36 @@
+/** Comparing profiles: which differences count, and the order of the closest presets. */
+import { describe, expect, it } from 'vitest';
+import { closestPresets, profileDifferences, rowDifferences } from '../../harness/audit/compare-profiles.js';
+import type { AuditRow } from '../../harness/audit/audit-row.js';
+
+const row = (over: Partial<AuditRow> & Pick<AuditRow, 'case'>): AuditRow => ({
+  link: 'target->next', outcomes: ['delivered'], verdicts: ['tls'], sessions: [1], wire: [], notes: [], ...over,
+});
+
+describe('comparing audit profiles', () => {
+  it('compares outcome, verdict, sessions as 1 / 2 / 3+, and the class of the stopping reply; not texts', () => {
+    expect(rowDifferences(row({ case: 'a', tls: 'TLSv1.3 X', reply: undefined }), row({ case: 'a', tls: 'TLSv1.2 Y' }))).toEqual([]);
+    expect(rowDifferences(row({ case: 'a', sessions: [3] }), row({ case: 'a', sessions: [5] }))).toEqual([]);
+    expect(rowDifferences(row({ case: 'a', verdicts: ['downgraded'], sessions: [2] }), row({ case: 'a', verdicts: ['downgraded'], sessions: [3] }))).toEqual(['sessions: 2 ≠ 3+']);
+    expect(rowDifferences(row({ case: 'a', outcomes: ['bounced'], verdicts: ['refused'], reply: '554 5.7.0 no' }), row({ case: 'a', outcomes: ['deferred'], verdicts: ['refused'], reply: '450 4.7.0 no' }))).toEqual([
+      'outcomes: bounced ≠ deferred',
+      'reply class: 5xx ≠ 4xx',
+    ]);
+    expect(rowDifferences(row({ case: 'a', error: 'boom' }), row({ case: 'a' }))).toEqual(['error: boom ≠ none']);
+  });
+
+  it('lists differing cases only, and orders presets by how many cases differ (ties keep their order)', () => {
+    const measured = [row({ case: 'a' }), row({ case: 'b', verdicts: ['plain'] }), row({ case: 'c' })];
+    const same = [row({ case: 'a' }), row({ case: 'b', verdicts: ['plain'] })];
+    const off = [row({ case: 'a', verdicts: ['plain'] }), row({ case: 'b', verdicts: ['tls'] }), row({ case: 'c' })];
+    expect(profileDifferences(measured, off)).toEqual([
+      { case: 'a', how: ['verdicts: tls ≠ plain'] },
+      { case: 'b', how: ['verdicts: plain ≠ tls'] },
+    ]);
+    expect(closestPresets(measured, [{ preset: 'off', profile: off }, { preset: 'same', profile: same }, { preset: 'also', profile: same }]).map((d) => [d.preset, d.differences.length])).toEqual([
+      ['same', 0],
+      ['also', 0],
+      ['off', 2],
+    ]);
+  });
+});
