@@ -2,7 +2,10 @@
  * `mailhop audit` against presets (mock hops, real sockets): each row says what crossed the wire, and the
  * comparison names the preset the target came from as the closest, with the cases where the others differ.
  */
+import { readFileSync } from 'node:fs';
 import { stripVTControlCharacters as plainText } from 'node:util';
+import { Command } from 'commander';
+import { defineCommands } from '../../harness/cli/define-commands.js';
 import { describe, expect, it } from 'vitest';
 import { auditCommand, auditTarget } from '../../harness/cli/audit-command.js';
 import { runAudit } from '../../harness/audit/run-audit.js';
@@ -63,4 +66,20 @@ describe('mailhop audit', () => {
     expect(() => auditTarget({ external: 'gw:25', listen: '127.0.0.1:2526' })).toThrow('--external gw:25: cannot read it as an address: expected an IPv4 address and a port, e.g. 127.0.0.1:2525.');
     expect(() => auditTarget({ external: '127.0.0.1:2525', listen: '127.0.0.1:2526', set: ['outbound.tls=none'] })).toThrow('--set outbound.tls=none: cannot configure an external gateway: mailhop does not configure a server it does not start. Configure the gateway itself.');
   });
+
+  it("the README's audit commands name a target the command accepts", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = readme.slice(readme.indexOf('## Audit an MTA'), readme.indexOf('## Verdicts'));
+    const commands = [...block.matchAll(/^mailhop (audit .*?)(?:\s+#.*)?$/gm)].map((m) => m[1].trim().split(/\s+/));
+    expect(commands.length).toBeGreaterThanOrEqual(5);
+    for (const argv of commands) {
+      let parsed: object | undefined;
+      const program = new Command().exitOverride();
+      defineCommands(program, { exitCode: 0, command: '' });
+      program.commands.find((c) => c.name() === 'audit')!.action((opts: object) => void (parsed = opts));
+      program.parse(argv, { from: 'user' });
+      expect(() => auditTarget(parsed!), argv.join(' ')).not.toThrow();
+    }
+  });
 });
+
