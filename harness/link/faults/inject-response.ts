@@ -24,7 +24,10 @@ export function injectResponse(spec: Pick<InjectResponseSpec, 'lines'>): LinkFau
     open: () => ({
       reply(lines, answering) {
         if (!isStarttls(answering) || !lines[0]?.startsWith('220')) return undefined;
-        return { forward: [...lines, ...spec.lines], note: `appended ${spec.lines.join(' / ')} to the 220 in one segment` };
+        // A client that reads the lines before its handshake gives TLS up on this connection (real Exim 4.96 logs
+        // "synch error before connect" and reconnects in clear): plaintext that follows is this fault's doing. A
+        // client that discards them (RFC 3207 §4.2) stays on TLS, and the effect then changes no verdict.
+        return { forward: [...lines, ...spec.lines], effect: 'tls-denied', note: `appended ${spec.lines.join(' / ')} to the 220 in one segment` };
       },
     }),
   };

@@ -19,7 +19,7 @@ describe('inject-response', () => {
     client.socket.end();
     const record = await pair.link.closed();
     expect(record.transcript).toContainEqual({ dir: 'S', text: '[server sent bytes before the ClientHello: 250-evil.mailhop.test..250 AUTH PLAIN..]' });
-    expect(record.faults).toEqual([expect.objectContaining({ fault: 'inject-response', dir: 'S', action: 'replace' })]);
+    expect(record.faults).toEqual([expect.objectContaining({ fault: 'inject-response', dir: 'S', action: 'replace', effect: 'tls-denied' })]);
   });
 
   it('leaves a 220 that answers anything but STARTTLS alone', async () => {
