@@ -71,14 +71,24 @@ function presetStartsTls(preset: PresetName): boolean {
  * An engine's inbound mode when it cannot take the default (`offer`): OpenSMTPD 6.8.0p2 on Debian 12 fails every
  * inbound TLS handshake with OpenSSL 3 (OpenSMTPD issue #1171), so mailhop submits to it in plaintext.
  */
-const ENGINE_INBOUND: Partial<Record<RealEngineName, Record<string, unknown>>> = { opensmtpd: { inbound: { starttls: 'none' } } };
+const ENGINE_INBOUND: Partial<Record<RealEngineName, Record<string, unknown>>> = { opensmtpd: { 'inbound.starttls': 'none' } };
+
+/**
+ * How the target receives, as dotted `inbound.*` settings (its engine's own mode, and any `--set inbound...`): the
+ * presets it is compared with receive the same way, since that is how the battery was run, not the behaviour measured.
+ */
+export function receivingSettings(target: AuditTarget): Record<string, unknown> {
+  if (target.kind === 'external') return {};
+  const own = target.kind === 'engine' ? (ENGINE_INBOUND[target.engine] ?? {}) : {};
+  return { ...own, ...Object.fromEntries(Object.entries(target.set).filter(([k]) => k.startsWith('inbound.'))) };
+}
 
 /** The target hop (`id: target`) for one case. */
 function targetHop(target: AuditTarget, c: AuditCase): Record<string, unknown> {
   if (target.kind === 'external') return { id: 'target', engine: 'external', host: target.host, port: target.port };
-  const base: Record<string, unknown> = target.kind === 'engine' ? { id: 'target', engine: target.engine, ...ENGINE_INBOUND[target.engine] } : { id: 'target', preset: target.preset };
+  const base: Record<string, unknown> = target.kind === 'engine' ? { id: 'target', engine: target.engine } : { id: 'target', preset: target.preset };
   const stall = c.stallTimeoutMs !== undefined && (target.kind === 'engine' || presetStartsTls(target.preset)) ? { 'outbound.starttlsTimeout': c.stallTimeoutMs } : {};
-  return withSettings(base, { ...stall, ...target.set });
+  return withSettings(base, { ...stall, ...receivingSettings(target), ...target.set });
 }
 
 /**

@@ -21,8 +21,13 @@ export interface CaseDifference {
 /** A profile: the rows of one target, by case id. */
 export type Profile = readonly AuditRow[];
 
-/** `1`, `2` or `3+`: see the file comment. */
-export function sessionClass(n: number): string {
+/**
+ * `1`, `2` or `3+` (see the file comment); for a message still deferred when its case ended, only whether it was
+ * tried (`1+`): how many retries fit in a case is the length of the case (real seconds for an engine, a virtual
+ * hour for a mock), not the product's behaviour.
+ */
+export function sessionClass(n: number, outcome?: string): string {
+  if (outcome === 'deferred') return n > 0 ? '1+' : '0';
   return n >= 3 ? '3+' : String(n);
 }
 
@@ -33,7 +38,8 @@ function replyClass(row: AuditRow): string {
 /** How `a` and `b` (the same case) differ; empty when they agree. */
 export function rowDifferences(a: AuditRow, b: AuditRow): string[] {
   const how: string[] = [];
-  const shown = (row: AuditRow, key: 'outcomes' | 'verdicts' | 'sessions') => (key === 'sessions' ? row.sessions.map(sessionClass) : row[key]).join(', ');
+  const shown = (row: AuditRow, key: 'outcomes' | 'verdicts' | 'sessions') =>
+    (key === 'sessions' ? row.sessions.map((n, i) => sessionClass(n, row.outcomes[i])) : row[key]).join(', ');
   const list = (key: 'outcomes' | 'verdicts' | 'sessions') => {
     const [x, y] = [shown(a, key), shown(b, key)];
     if (x !== y) how.push(`${key}: ${x} ≠ ${y}`);
@@ -41,7 +47,8 @@ export function rowDifferences(a: AuditRow, b: AuditRow): string[] {
   if (a.error || b.error) return a.error === b.error ? [] : [`error: ${a.error ?? 'none'} ≠ ${b.error ?? 'none'}`];
   list('outcomes');
   list('verdicts');
-  list('sessions');
+  // Sessions tell behaviours apart only between messages that ended the same way.
+  if (how.length === 0 || !how[0].startsWith('outcomes')) list('sessions');
   if (replyClass(a) !== replyClass(b)) how.push(`reply class: ${replyClass(a)} ≠ ${replyClass(b)}`);
   return how;
 }
@@ -62,10 +69,14 @@ export interface PresetDistance {
   differences: CaseDifference[];
 }
 
-/** The candidates ordered closest first (fewest differing cases; ties keep the order given). */
+/**
+ * The candidates ordered closest first: fewest differing cases, then fewest differing fields over all cases;
+ * remaining ties keep the order given.
+ */
 export function closestPresets(measured: Profile, candidates: ReadonlyArray<{ preset: string; profile: Profile }>): PresetDistance[] {
+  const fields = (d: CaseDifference[]) => d.reduce((n, c) => n + c.how.length, 0);
   return candidates
     .map(({ preset, profile }, order) => ({ preset, differences: profileDifferences(measured, profile), order }))
-    .sort((x, y) => x.differences.length - y.differences.length || x.order - y.order)
+    .sort((x, y) => x.differences.length - y.differences.length || fields(x.differences) - fields(y.differences) || x.order - y.order)
     .map(({ preset, differences }) => ({ preset, differences }));
 }

@@ -13,14 +13,18 @@ export type PresetProfile = { preset: PresetName; profile: Profile } | { preset:
 
 /**
  * Audits each of `presets` (default: every preset) with the cases `options.cases`, one after the other (each
- * audit runs its cases `options.concurrency` at once).
+ * audit runs its cases `options.concurrency` at once), with the hop keys `options.set` (how the measured target
+ * received: receivingSettings).
  */
-export async function presetProfiles(presets: readonly PresetName[] = PRESET_NAMES, options: Pick<RunAuditOptions, 'cases' | 'concurrency' | 'signal'> = {}): Promise<PresetProfile[]> {
+export async function presetProfiles(
+  presets: readonly PresetName[] = PRESET_NAMES,
+  options: Pick<RunAuditOptions, 'cases' | 'concurrency' | 'signal'> & { set?: Readonly<Record<string, unknown>> } = {},
+): Promise<PresetProfile[]> {
   const out: PresetProfile[] = [];
   for (const preset of presets) {
     if (options.signal?.aborted) break;
     try {
-      const { rows } = await runAudit({ kind: 'preset', preset, set: {} }, options);
+      const { rows } = await runAudit({ kind: 'preset', preset, set: options.set ?? {} }, options);
       out.push({ preset, profile: rows });
     } catch (err) {
       out.push({ preset, skipped: (err as Error).message.split('\n')[0] });

@@ -7,7 +7,7 @@ import { MailhopError } from '../errors.js';
 import { PRESET_NAMES } from '../presets/index.js';
 import type { PresetName } from '../scenario/hop.js';
 import { REAL_ENGINES, type RealEngineName } from '../scenario/hop-kind.js';
-import { parseSettings, type AuditTarget } from '../audit/audit-target.js';
+import { parseSettings, receivingSettings, type AuditTarget } from '../audit/audit-target.js';
 import { runAudit } from '../audit/run-audit.js';
 import { presetProfiles } from '../audit/preset-profiles.js';
 import { closestPresets, type PresetDistance } from '../audit/compare-profiles.js';
@@ -101,7 +101,7 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
   let closest: PresetDistance[] = [];
   if (compared.length) {
     progress?.print(`comparing with ${compared.length} presets…`);
-    const models = await presetProfiles(compared, { cases, concurrency: Math.max(2, opts.concurrency ?? 2) });
+    const models = await presetProfiles(compared, { cases, concurrency: Math.max(2, opts.concurrency ?? 2), set: receivingSettings(target) });
     progress?.end();
     closest = closestPresets(profile.rows, models.flatMap((m) => ('profile' in m ? [m] : [])));
   }

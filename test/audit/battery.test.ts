@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { AUDIT_CASES } from '../../harness/audit/battery.js';
 import { auditScenarios, selectCases } from '../../harness/audit/run-audit.js';
-import { caseScenario, parseSettings, type AuditTarget } from '../../harness/audit/audit-target.js';
+import { caseScenario, parseSettings, receivingSettings, type AuditTarget } from '../../harness/audit/audit-target.js';
 import { REAL_ENGINES } from '../../harness/scenario/hop-kind.js';
 
 describe('the audit battery', () => {
@@ -44,5 +44,13 @@ describe('the audit battery', () => {
     expect(() => parseSettings(['outbound.tls'])).toThrow('--set outbound.tls: cannot read the setting: it is not key=value with a dotted hop key. e.g. --set outbound.tls=mandatory');
     const target: AuditTarget = { kind: 'engine', engine: 'postfix', set: parseSettings(['outbound.tls=preserve-inbound']) };
     expect(() => auditScenarios(target, selectCases(['offer']))).toThrow(/^audit:offer:\d+:\d+: hops\[0\]\.outbound\.tls: engine postfix cannot do outbound\.tls: preserve-inbound/);
+  });
+
+  it('compares presets receiving as the target did: OpenSMTPD takes mail in plaintext, and so do the presets beside it', () => {
+    expect(receivingSettings({ kind: 'engine', engine: 'opensmtpd', set: {} })).toEqual({ 'inbound.starttls': 'none' });
+    expect(receivingSettings({ kind: 'engine', engine: 'postfix', set: { 'inbound.starttls': 'require', 'outbound.tls': 'mandatory' } })).toEqual({ 'inbound.starttls': 'require' });
+    const preset: AuditTarget = { kind: 'preset', preset: 'opensmtpd', set: receivingSettings({ kind: 'engine', engine: 'opensmtpd', set: {} }) };
+    const [hop] = auditScenarios(preset, selectCases(['inbound-stripped']))[0].scenario.hops;
+    expect(hop.engine === 'mock' && hop.inbound.starttls).toBe('none');
   });
 });
