@@ -11,7 +11,9 @@ import { parseSettings, receivingSettings, type AuditTarget } from '../audit/aud
 import { runAudit } from '../audit/run-audit.js';
 import { presetProfiles } from '../audit/preset-profiles.js';
 import { closestPresets, type PresetDistance } from '../audit/compare-profiles.js';
-import { renderAuditProfile, renderClosestPresets } from '../report/audit-report.js';
+import { renderAuditProfile, renderClosestPresets, renderFindings } from '../report/audit-report.js';
+import { auditFindings } from '../audit/findings.js';
+import { PRESETS } from '../presets/index.js';
 import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
 
 /** Options of `mailhop audit`, as commander parses them. */
@@ -78,6 +80,14 @@ function comparedPresets(compare: string | undefined): PresetName[] {
   return names as PresetName[];
 }
 
+/** The target's outbound TLS policy as mailhop configured it (undefined for an external gateway). */
+function configuredPolicy(target: AuditTarget): string | undefined {
+  if (target.kind === 'external') return undefined;
+  const set = target.set['outbound.tls'];
+  if (typeof set === 'string') return set;
+  return target.kind === 'preset' ? PRESETS[target.preset].outbound.tls : 'opportunistic';
+}
+
 /**
  * Runs the audit. 0 when every case ran; 1 when a case could not run (its row says why); usage errors and a
  * missing engine are thrown as MailhopError (main maps them to exit codes).
@@ -105,7 +115,8 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
     progress?.end();
     closest = closestPresets(profile.rows, models.flatMap((m) => ('profile' in m ? [m] : [])));
   }
-  if (opts.json) io.stdout.write(`${JSON.stringify({ target: profile.target, rows: profile.rows, closest }, null, 2)}\n`);
-  else io.stdout.write(`${renderAuditProfile(profile)}\n${closest.length ? `\n${renderClosestPresets(closest)}\n` : ''}`);
+  const findings = auditFindings(profile.rows, { policy: configuredPolicy(target) });
+  if (opts.json) io.stdout.write(`${JSON.stringify({ target: profile.target, rows: profile.rows, findings, closest }, null, 2)}\n`);
+  else io.stdout.write([renderAuditProfile(profile), renderFindings(findings), renderClosestPresets(closest)].filter(Boolean).join('\n\n') + '\n');
   return profile.rows.some((r) => r.error) ? 1 : 0;
 }

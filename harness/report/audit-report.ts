@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 import type { AuditProfile } from '../audit/run-audit.js';
 import type { PresetDistance } from '../audit/compare-profiles.js';
+import type { AuditFinding } from '../audit/findings.js';
 import { columnWidths, pad } from './text-columns.js';
 import { escapeStrings } from './terminal-safe.js';
 
@@ -40,4 +41,14 @@ export function renderClosestPresets(distances: readonly PresetDistance[], shown
   const rest = distances.slice(shown).map((d) => `${d.preset} (${d.differences.length})`);
   if (rest.length) out.push(pc.dim(`  then: ${rest.join(', ')}`));
   return out.join('\n');
+}
+
+/** The findings, risks marked `⚠`, notes `·`, each with the cases it rests on. */
+export function renderFindings(raw: readonly AuditFinding[]): string {
+  if (raw.length === 0) return '';
+  const findings = escapeStrings(raw);
+  return [
+    pc.bold('findings:'),
+    ...findings.map((f) => `  ${f.severity === 'risk' ? pc.red('⚠ risk') : pc.cyan('· note')}  ${f.text} ${pc.dim(`(${f.cases.join(', ')})`)}`),
+  ].join('\n');
 }

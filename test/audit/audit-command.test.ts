@@ -45,7 +45,9 @@ describe('mailhop audit', () => {
     expect(lines[0]).toBe('mailhop audit · preset exim · 3 cases');
     expect(lines[1].trim().split(/\s{2,}/).map((s) => s.trim())).toEqual(['case', 'link', 'outcome', 'verdict', 'sessions', 'TLS', 'reply']);
     expect(lines.find((l) => l.trimStart().startsWith('handshake-alert'))?.trim().split(/\s{2,}/)).toEqual(['handshake-alert', 'target->next', 'delivered', 'downgraded', '2', '-', '-']);
-    expect(stdout.text()).toContain('closest presets:\n  exim: agrees on every case\n  postfix: differs on 1 case\n    handshake-alert: sessions: 2 ≠ 3+\n');
+    expect(stdout.text()).toContain('\n\nfindings:\n  · note  After a failed TLS handshake it delivers in plaintext at once, on a new connection: ');
+    expect(stdout.text()).toContain('\n  ⚠ risk  It delivers in clear when an on-path attacker removes or refuses STARTTLS (strip-starttls): ');
+    expect(stdout.text()).toContain('\n\nclosest presets:\n  exim: agrees on every case\n  postfix: differs on 1 case\n    handshake-alert: sessions: 2 ≠ 3+\n');
     expect(stderr.text()).toBe('');
   }, 60_000);
 
@@ -56,6 +58,7 @@ describe('mailhop audit', () => {
     expect(json.target).toBe('preset sendmail');
     expect(json.rows).toEqual([expect.objectContaining({ case: 'starttls-454', outcomes: ['delivered'], verdicts: ['downgraded'] })]);
     expect(json.closest).toEqual([{ preset: 'sendmail', differences: [] }]);
+    expect(json.findings).toEqual([]);
   }, 60_000);
 
   it('refuses a missing or double target, an unknown name, and --set on an external gateway, saying what to give', () => {
