@@ -2,6 +2,7 @@
  * `mailhop audit`: runs the audit battery against one MTA (a real engine mailhop starts, a preset, or an external
  * gateway that relays to mailhop's `--listen` address), prints its behaviour profile and the presets closest to it.
  */
+import { writeFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import { MailhopError } from '../errors.js';
 import { PRESET_NAMES } from '../presets/index.js';
@@ -12,6 +13,7 @@ import { runAudit } from '../audit/run-audit.js';
 import { presetProfiles } from '../audit/preset-profiles.js';
 import { closestPresets, type PresetDistance } from '../audit/compare-profiles.js';
 import { renderAuditProfile, renderClosestPresets, renderFindings } from '../report/audit-report.js';
+import { renderAuditPage } from '../report/html-audit-page.js';
 import { auditFindings } from '../audit/findings.js';
 import { PRESETS } from '../presets/index.js';
 import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
@@ -29,6 +31,8 @@ export interface AuditOptions {
   /** `--compare a,b` or `none`; default every preset. */
   compare?: string;
   json?: boolean;
+  /** Also write the audit as a self-contained HTML page here. */
+  html?: string;
   concurrency?: number;
   allowExternal?: boolean;
 }
@@ -89,8 +93,8 @@ function configuredPolicy(target: AuditTarget): string | undefined {
 }
 
 /**
- * Runs the audit. 0 when every case ran; 1 when a case could not run (its row says why); usage errors and a
- * missing engine are thrown as MailhopError (main maps them to exit codes).
+ * Runs the audit. 0 when every case ran; 1 when a case could not run (its row says why); 2 when `--html` cannot be
+ * written; usage errors and a missing engine are thrown as MailhopError (main maps them to exit codes).
  */
 export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const target = auditTarget(opts);
@@ -118,5 +122,14 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
   const findings = auditFindings(profile.rows, { policy: configuredPolicy(target) });
   if (opts.json) io.stdout.write(`${JSON.stringify({ target: profile.target, rows: profile.rows, findings, closest }, null, 2)}\n`);
   else io.stdout.write([renderAuditProfile(profile), renderFindings(findings), renderClosestPresets(closest)].filter(Boolean).join('\n\n') + '\n');
+  if (opts.html) {
+    try {
+      await writeFile(opts.html, renderAuditPage({ profile, findings, closest }));
+      io.stderr.write(`wrote ${opts.html}\n`);
+    } catch (err) {
+      io.stderr.write(`mailhop audit: cannot write ${opts.html}: ${(err as Error).message}\n`);
+      return 2;
+    }
+  }
   return profile.rows.some((r) => r.error) ? 1 : 0;
 }

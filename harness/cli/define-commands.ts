@@ -146,7 +146,8 @@ function defineAudit(program: Command, session: CliSession): void {
     .option('--set <key=value>', 'a hop key for the engine or preset, e.g. outbound.tls=mandatory (repeatable)', (v: string, all: string[] = []) => [...all, v])
     .option('--cases <ids>', 'run only these cases (comma-separated ids; the table lists them)')
     .option('--compare <presets>', 'compare with these presets (comma-separated), or none; default every preset')
-    .option('--json', 'print the profile and the comparison as JSON')
+    .option('--json', 'print the profile, the findings and the comparison as JSON')
+    .option('--html <file>', 'also write the audit as a self-contained HTML page')
     .option('--concurrency <n>', 'cases run at once (default 2; 1 for --external)', (v) => Number.parseInt(v, 10))
     .option('--allow-external', 'let --external and --listen be off loopback')
     .action(async (opts: AuditOptions) => {

@@ -2,7 +2,9 @@
  * `mailhop audit` against presets (mock hops, real sockets): each row says what crossed the wire, and the
  * comparison names the preset the target came from as the closest, with the cases where the others differ.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stripVTControlCharacters as plainText } from 'node:util';
 import { Command } from 'commander';
 import { defineCommands } from '../../harness/cli/define-commands.js';
@@ -49,6 +51,22 @@ describe('mailhop audit', () => {
     expect(stdout.text()).toContain('\n  ⚠ risk  It delivers in clear when an on-path attacker removes or refuses STARTTLS (strip-starttls): ');
     expect(stdout.text()).toContain('\n\nclosest presets:\n  exim: agrees on every case\n  postfix: differs on 1 case\n    handshake-alert: sessions: 2 ≠ 3+\n');
     expect(stderr.text()).toBe('');
+  }, 60_000);
+
+  it('writes the audit as a self-contained HTML page: a row per case with its verdict and wire, the findings, the closest presets', async () => {
+    const html = join(mkdtempSync(join(tmpdir(), 'mailhop-audit-')), 'audit.html');
+    const stderr = capture();
+    expect(await auditCommand({ preset: 'exim', cases: 'offer,handshake-alert,strip-starttls', compare: 'exim,postfix', html }, { stdout: capture().out, stderr: stderr.out })).toBe(0);
+    expect(stderr.text()).toBe(`wrote ${html}\n`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect([...page.matchAll(/<tr data-case="([^"]+)">/g)].map((m) => m[1])).toEqual(['offer', 'handshake-alert', 'strip-starttls']);
+    const alert = page.match(/<tr data-case="handshake-alert">.*<\/tr>/)![0];
+    expect(alert).toContain('<span class="v-clear">');
+    expect(alert).toMatch(/#1 STARTTLS 220, handshake failed \(alert handshake_failure\).*<br>#2 STARTTLS offered, not sent, message in clear/);
+    expect(page).toContain('<li class="risk" data-finding="stripping-accepted">');
+    expect(page).toMatch(/<li data-preset="exim"><strong>exim<\/strong>: agrees on every case<\/li>\n<li data-preset="postfix"><strong>postfix<\/strong>: differs on 1 case<ul><li>handshake-alert: sessions: 2 ≠ 3\+<\/li><\/ul><\/li>/);
   }, 60_000);
 
   it('prints JSON with the rows and the comparison', async () => {
