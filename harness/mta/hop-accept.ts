@@ -100,9 +100,18 @@ function acceptMessage(hop: HopIntake, session: SMTPServerSession, body: Buffer,
     kind: 'accepted', source: 'receiver', link: hop.inboundLink, hop: hop.hopId, messageId: id,
     secure: Boolean(session.secure),
     tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher, ...(exporter ? { exporter } : {}) },
-    protocol: session.transmissionType, remotePort: session.remotePort,
+    protocol: session.transmissionType, remotePort: peerPort(hop, session),
     received: { headers: headerValues(raw, 'Received'), hopNames: [...new Set([hop.hostname, receivedByHost(hop.hostname, hop.inbound.received)])] },
   });
   hop.onMessage({ id, from, to, raw, inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null });
   return queueId;
+}
+
+/**
+ * The port the hop's peer connected from: behind a front, the front's client (in a chain the link proxy's port
+ * towards the hop, `WireRecord.upstreamPort`), not the front's own connection to the honest server, so that an
+ * acceptance ties to the wire record of the connection it came on (verdict/sessionless-link.ts).
+ */
+function peerPort(hop: HopIntake, session: SMTPServerSession): number {
+  return hop.clientOf({ host: session.remoteAddress, port: session.remotePort })?.port ?? session.remotePort;
 }

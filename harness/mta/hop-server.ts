@@ -71,7 +71,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
   const front = frontFor(inbound, {
     tls: { key: opts.keyCert.key, cert: opts.keyCert.cert, ...serverTlsOptions(inbound) },
     refused: (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'STARTTLS', reply }),
-    injected: (commands, serverPort) => emit({ kind: 'starttls-injection', ...receiverEvent, commands, serverPort }),
+    injected: (commands, clientPort) => emit({ kind: 'starttls-injection', ...receiverEvent, commands, serverPort: clientPort }),
   });
   const mode = front?.inner ?? inbound.starttls;
   const limits = hopLimits(opts.limits);

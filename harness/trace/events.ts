@@ -83,6 +83,7 @@ export interface AcceptedEvent extends EventBase {
   tls: { version: string; cipher: string; nullCipher: boolean; exporter?: string } | null;
   /** RFC 3848 transmission type written in the Received header (ESMTP, ESMTPS). */
   protocol: string;
+  /** The port the hop's peer connected from (behind a front, the front's client; in a chain, `WireRecord.upstreamPort` of the connection). */
   remotePort: number;
   /** What a recipient at this hop could read in the message's trace headers (verdict/header-reconstruction.ts). */
   received?: ReceivedRecord;
@@ -117,7 +118,7 @@ export interface StarttlsInjectionEvent extends EventBase {
   hop: string;
   /** The executed command lines, in order, without CRLF, e.g. `['RSET']`. */
   commands: string[];
-  /** The port the hop's server saw the session come from: equals `AcceptedEvent.remotePort` of messages on it. */
+  /** The port the session came from, as the hop names its peer (behind a front, the front's client): equals `AcceptedEvent.remotePort` of messages on it. */
   serverPort: number;
 }
 

@@ -1,11 +1,13 @@
 /**
  * What a link whose sender records no sessions (sessionless-sender.ts) says as a whole, every message
  * together: the engine's facts per message, the wire records tied to a message by an id in clear or by
- * the receiver's port, and those tied to none. Worked out once per link and trace-index state.
+ * the receiver's port, those the engine's log ties to one (log-tied-connections.ts), and those tied to none.
+ * Worked out once per link and trace-index state.
  */
 import type { EngineEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
 import type { TraceIndex } from './trace-index.js';
+import { tieByLog } from './log-tied-connections.js';
 
 /** One link's view, every message together. */
 export interface SessionlessLink {
@@ -19,7 +21,12 @@ export interface SessionlessLink {
   byUpstream: Map<number, WireRecord[]>;
   /** Which messages this link carried, as far as any witness can tell. */
   carried: Set<string>;
-  /** Records tied to no message: no id crossed in clear, and no hop accepted anything on their connection. */
+  /**
+   * Records nothing on the wire ties to a message (no id crossed in clear, no hop accepted anything on their
+   * connection) that the engine's log ties to one: the attempts it logged as failed, per message.
+   */
+  byLog: Map<string, WireRecord[]>;
+  /** Records tied to no message, by the wire or the log. */
   untied: WireRecord[];
 }
 
@@ -62,6 +69,10 @@ export function sessionlessLink(index: TraceIndex, link: string): SessionlessLin
     for (const id of ids) push(byClearId, id, w);
     if (w.upstreamPort !== undefined) push(byUpstream, w.upstreamPort, w);
   }
+  const unclaimed = wires.filter((w) => w.plaintextMessageIds.length === 0 && !(w.upstreamPort !== undefined && acceptedOn.has(w.upstreamPort)));
+  // Several messages in flight: a failed attempt's connection belongs to the message the engine logged it for.
+  const byLog = tieByLog(unclaimed, engineEvents);
+  const logTied = new Set([...byLog.values()].flat());
   const built: SessionlessLink = {
     facts,
     wires,
@@ -69,7 +80,8 @@ export function sessionlessLink(index: TraceIndex, link: string): SessionlessLin
     byClearId,
     byUpstream,
     carried,
-    untied: wires.filter((w) => w.plaintextMessageIds.length === 0 && !(w.upstreamPort !== undefined && acceptedOn.has(w.upstreamPort))),
+    byLog,
+    untied: unclaimed.filter((w) => !logTied.has(w)),
   };
   entry.links.set(link, built);
   return built;

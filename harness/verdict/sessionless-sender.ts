@@ -5,8 +5,10 @@
  * plaintext fallback, deferred, relayed). Pure, like mock-sender.ts, whose verdict names and meanings it keeps.
  *
  * Wire records carry no message id when the content crossed inside TLS; a record is tied to this
- * message when its id crossed in clear, and records tied to no message belong to this one when it
- * is the only message the link carried (else they count for the link as a whole, see notes).
+ * message when its id crossed in clear, when the receiver accepted it on the record's connection, or when
+ * the engine's log names it for a failed attempt the record stands for (log-tied-connections.ts); records
+ * tied to no message belong to this one when it is the only message the link carried (else they count for
+ * the link as a whole, see notes).
  */
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { AcceptedEvent, EffectivePolicy, EngineEvent } from '../trace/events.js';
@@ -42,7 +44,7 @@ interface MessageOnLink {
   accepted: AcceptedEvent | undefined;
   /** The engine's log facts about it, in trace order. */
   facts: EngineEvent[];
-  /** The wire records tied to it (id in clear, or accepted on their connection), in trace order. */
+  /** The wire records tied to it (id in clear, accepted on their connection, or named by the engine's log), in trace order. */
   mine: WireRecord[];
   /** The records its verdict weighs: `mine`, plus the untied ones when it is the only message the link carried. */
   records: WireRecord[];
@@ -109,9 +111,14 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
  * message the link carried and it reached the sending hop, the link's untied records too.
  */
 function recordsOf(index: TraceIndex, view: SessionlessLink, from: string, messageId: string, accepted: AcceptedEvent | undefined) {
-  const { position, byClearId, byUpstream, carried, untied } = view;
-  // A record is this message's when its id crossed in clear, or when the receiver accepted it on the proxy's connection.
-  const mineSet = new Set([...(byClearId.get(messageId) ?? []), ...(accepted ? (byUpstream.get(accepted.remotePort) ?? []) : [])]);
+  const { position, byClearId, byUpstream, byLog, carried, untied } = view;
+  // A record is this message's when its id crossed in clear, when the receiver accepted it on the proxy's connection,
+  // or when the engine logged a failed attempt of it that the record stands for.
+  const mineSet = new Set([
+    ...(byClearId.get(messageId) ?? []),
+    ...(accepted ? (byUpstream.get(accepted.remotePort) ?? []) : []),
+    ...(byLog.get(messageId) ?? []),
+  ]);
   const mine = [...mineSet].sort((a, b) => position.get(a)! - position.get(b)!);
   // Did the message reach the sending hop at all (relayed to it, or accepted by it)?
   const reachedSender = index.own(messageId).some(

@@ -65,7 +65,7 @@ function interceptionFinding(index: TraceIndex, link: string, messageId: string,
  * upstream port (`WireRecord.upstreamPort`) is the client port the receiver saw. A sender that
  * timed out after the receiver had accepted retries, and the receiver accepts the message more
  * than once; only the acceptance on the same connection tells of the same TLS session. Without a
- * port match (a front between proxy and server) the only acceptance, if there is just one.
+ * port match (no port recorded for the connection) the only acceptance, if there is just one.
  */
 function receivedOn(all: readonly AcceptedEvent[], wire: WireRecord | undefined): AcceptedEvent | undefined {
   const port = wire?.upstreamPort;

@@ -43,9 +43,8 @@ export function cmd(client: SmtpClient, line: string, code: number): Promise<Smt
 /**
  * A plaintext SMTP dialogue on a raw socket (RFC 5321), as a person with swaks or telnet would type it:
  * EHLO, one MAIL FROM and RCPT TO, DATA with `content` (CRLF line ends, no final dot), QUIT. Resolves
- * with every final reply line in order (the greeting first) once the connection is closed: by the
- * server, or by this client once QUIT is answered (a front before a hop passes the server's FIN on
- * only when the client ends, so waiting for the server alone would wait forever there).
+ * with every final reply line in order (the greeting first) once the connection is closed: this client
+ * ends its side once QUIT is answered, and the server closes after its 221 (RFC 5321 §4.1.1.10).
  */
 export async function sendByHand(port: number, content = 'Subject: by hand\r\n\r\nhello', host = '127.0.0.1'): Promise<string[]> {
   const socket = net.connect(port, host);

@@ -70,6 +70,16 @@ export class FrontRelay {
   readonly #onInner = (chunk: Buffer) => this.#fromInner(chunk);
   readonly #onClientClose = () => this.#inner.destroy();
   readonly #onInnerClose = () => this.#client.end();
+  /**
+   * The server's FIN (its close after the 221 to QUIT, RFC 5321 §4.1.1.10, or after a 421) goes on to the client at
+   * once: every reply before it was written to the client as it came. The inner socket allows half-open, so
+   * without this nothing closed until the client did, and a client waiting for the server's close (Sendmail)
+   * waited for ever. Our side to the server ends too: nothing the client still sends can be answered.
+   */
+  readonly #onInnerEnd = () => {
+    this.#client.end();
+    this.#inner.end();
+  };
   readonly #client: net.Socket;
   readonly #inner: net.Socket;
   readonly #behaviour: FrontBehaviour;
@@ -88,6 +98,7 @@ export class FrontRelay {
     inner.on('data', this.#onInner);
     client.on('end', this.#onClientEnd);
     client.on('close', this.#onClientClose);
+    inner.on('end', this.#onInnerEnd);
     inner.on('close', this.#onInnerClose);
   }
 
@@ -196,6 +207,7 @@ export class FrontRelay {
     inner.off('data', this.#onInner);
     client.off('close', this.#onClientClose);
     client.off('end', this.#onClientEnd);
+    inner.off('end', this.#onInnerEnd);
     inner.off('close', this.#onInnerClose);
     // The behaviour gets sockets with Node's usual semantics: a FIN ends both directions.
     client.allowHalfOpen = false;

@@ -26,10 +26,10 @@ export interface VulnerableInjectionOptions {
   /**
    * Told when plaintext commands from before the handshake were executed inside TLS.
    * @param commands the command lines, in order, without CRLF (each cut at 200 characters)
-   * @param serverPort the local port of the front's connection to the hop's server, which the
-   *   server sees as the client's port (`AcceptedEvent.remotePort` of messages on it)
+   * @param clientPort the port the client connected to the front from, which the hop records as its peer's
+   *   port (`AcceptedEvent.remotePort` of messages on the connection)
    */
-  onInjection(commands: string[], serverPort: number): void;
+  onInjection(commands: string[], clientPort: number): void;
 }
 
 /**
@@ -49,7 +49,7 @@ function upgradeKeepingPlaintext(
   secureContext: tls.SecureContext,
   onInjection: VulnerableInjectionOptions['onInjection'],
 ): void {
-  const serverPort = inner.localPort ?? 0;
+  const clientPort = client.remotePort ?? 0;
   const fail = () => {
     client.destroy();
     inner.destroy();
@@ -83,7 +83,7 @@ function upgradeKeepingPlaintext(
     upgraded.on('error', fail);
     upgraded.once('secureConnect', () => {
       const commands = commandLines(pipelined);
-      if (commands.length > 0) onInjection(commands, serverPort);
+      if (commands.length > 0) onInjection(commands, clientPort);
       // The flaw: plaintext read before the handshake is executed as if it had come inside TLS.
       if (pipelined.length > 0) upgraded.write(pipelined);
       outer.pipe(upgraded);
