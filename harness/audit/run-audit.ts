@@ -5,6 +5,7 @@
 import { stringify } from 'yaml';
 import { loadScenarioText, type LoadedScenario } from '../scenario/load-scenario.js';
 import { startChain } from '../chain/chain.js';
+import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
 import { MailhopError } from '../errors.js';
 import { AUDIT_CASES, type AuditCase } from './battery.js';
@@ -82,8 +83,15 @@ export async function runAudit(target: AuditTarget, options: RunAuditOptions = {
 
 async function runCase(c: AuditCase, { scenario, file }: LoadedScenario, options: RunAuditOptions): Promise<AuditRow> {
   try {
-    await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal, engineSettleMs: options.engineSettleMs ?? 10_000 });
-    const report = await chain.run({ signal: options.signal });
+    const chain = await startChain(scenario, { file, allowExternal: options.allowExternal, engineSettleMs: options.engineSettleMs ?? 10_000 });
+    let report: ScenarioReport;
+    try {
+      report = await chain.run({ signal: options.signal });
+    } finally {
+      await chain.stop();
+    }
+    // Read after stop: a connection a real engine still held open (Postfix and Sendmail cache theirs) is recorded
+    // as the chain stops, so the row shows every connection that crossed the link.
     return auditRow(c, report, chain.events());
   } catch (err) {
     return { case: c.id, link: c.leg === 'outbound' ? 'target->next' : 'client->target', outcomes: [], verdicts: [], sessions: [], wire: [], notes: [], error: (err as Error).message };

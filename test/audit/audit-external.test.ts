@@ -28,6 +28,7 @@ describe.skipIf(!availability('postfix').usable)(titled('mailhop audit --externa
     const byCase = Object.fromEntries(measured.rows.map((r) => [r.case, r]));
     expect(byCase.offer).toMatchObject({ outcomes: ['delivered'], verdicts: ['tls'] });
     expect(byCase['starttls-454']).toMatchObject({ outcomes: ['delivered'], verdicts: ['downgraded'] });
+    expect(byCase['starttls-454'].wire[0]).toMatch(/^#1 STARTTLS 454, message in clear/);
     expect(byCase['strip-starttls']).toMatchObject({ outcomes: ['delivered'], verdicts: ['stripped'] });
     // Postfix defers after the failed handshake and falls back on a later attempt.
     expect(byCase['handshake-alert']).toMatchObject({ outcomes: ['delivered'], verdicts: ['downgraded'] });
