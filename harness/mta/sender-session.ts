@@ -137,10 +137,16 @@ class SenderSession {
     return reply.code === 220 ? this.#handshake() : this.#refused(reply);
   }
 
-  /** A reply other than 220 to STARTTLS: defer, or go on in plaintext in the same session (Postfix, Exim, Sendmail do). */
+  /**
+   * A reply other than 220 to STARTTLS: with TLS required, defer or (a 5xx local reply: Postfix) bounce; else defer,
+   * or go on in plaintext in the same session (Postfix, Exim, Sendmail do).
+   */
   #refused(reply: SmtpReply): Phase {
     this.#event.tlsFailure = { type: 'starttls-rejected', detail: reply.text };
-    if (this.#requiresTls) return this.#finish('deferred', this.#texts.starttlsRefused(this.#peer, reply));
+    if (this.#requiresTls) {
+      const local = this.#texts.starttlsRefused(this.#peer, reply);
+      return this.#finish(local.code >= 500 ? 'bounced' : 'deferred', local);
+    }
     const policy = this.#target.policy;
     const rejected = 'starttlsRejected' in policy ? policy.starttlsRejected : 'continue';
     return rejected === 'defer' ? this.#finish('deferred', this.#texts.starttlsRejectedDeferred(this.#peer, reply)) : Promise.resolve(null);
