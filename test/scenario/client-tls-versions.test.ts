@@ -35,6 +35,13 @@ describe('the client\'s TLS versions in a scenario', () => {
     ]);
   });
 
+  it('a preset\'s minimum merges under the hop\'s own maximum', () => {
+    expect(problems('hops:', '  - id: relay', '    preset: sendmail', '    outbound: { tlsMaxVersion: TLSv1.1 }', '  - id: mx')).toEqual([]);
+    expect(problems('hops:', '  - id: relay', '    preset: postfix', '    outbound: { tlsMinVersion: TLSv1.3, tlsMaxVersion: TLSv1.2 }', '  - id: mx')).toEqual([
+      'x.yaml:5:32: hops[0].outbound.tlsMinVersion: tlsMinVersion TLSv1.3 is above tlsMaxVersion TLSv1.2: the client would offer no TLS version',
+    ]);
+  });
+
   it('tls: none offers no TLS, so it takes no versions', () => {
     expect(problems('hops:', '  - id: relay', '    outbound: { tls: none, tlsMinVersion: TLSv1 }', '  - id: mx')).toEqual([
       'x.yaml:4:28: hops[0].outbound: unknown key "tlsMinVersion" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit)',
