@@ -24,7 +24,10 @@ export interface LocalReplies {
   handshakeFallback(ctx: LocalReplyContext, error: string): Reply;
   /** TLS is required and STARTTLS was not in the EHLO reply. */
   notOffered(ctx: LocalReplyContext): Reply;
-  /** TLS is required and STARTTLS was answered `reply` (4xx/5xx). */
+  /**
+   * TLS is required and STARTTLS was answered `reply` (4xx/5xx). A 5xx local reply bounces the message at once
+   * (sender-session.ts), anything else defers it.
+   */
   starttlsRefused(ctx: LocalReplyContext, reply: { code: number; enhanced?: string; text: string }): Reply;
   /** An opportunistic client that does not go on in plaintext after a refused STARTTLS. */
   starttlsRejectedDeferred(ctx: LocalReplyContext, reply: { code: number; enhanced?: string; text: string }): Reply;
@@ -45,13 +48,28 @@ const mailhop: LocalReplies = {
   certificateRefused: (_c, e) => reply(451, '4.7.5', `Server certificate not verified (${e})`),
 };
 
+/**
+ * The server's reply as Postfix's smtp_chat_resp() keeps it: a 4xx or 5xx keeps its code, and its enhanced code when
+ * that has the same class digit (RFC 3463 §2), else `4.0.0`/`5.0.0`; any other reply is out of protocol, `5.5.0`
+ * (554 here: Postfix logs no code of its own). Observed with Postfix 3.7.11 at level encrypt: `554 5.7.0 ...` gave
+ * dsn=5.7.0 bounced, `554 no` 5.0.0 bounced, `454 no` and `454 5.7.1 ...` 4.0.0 deferred, `354 go on` 5.5.0 bounced.
+ */
+function postfixServerReply(r: { code: number; enhanced?: string }): { code: number; enhanced: string } {
+  const digit = String(r.code)[0];
+  if (digit !== '4' && digit !== '5') return { code: 554, enhanced: '5.5.0' };
+  return { code: r.code, enhanced: r.enhanced?.[0] === digit ? r.enhanced : `${digit}.0.0` };
+}
+
 /** Postfix smtp(8) [PF-smtp] smtp_proto.c; texts as observed with Postfix 3.7.11 (docs/behaviour.md#B-mandatory-postfix). */
 const postfix: LocalReplies = {
   handshakeDeferred: () => reply(451, '4.7.5', 'Cannot start TLS: handshake failure'),
   handshakeFallback: () => reply(451, '4.7.5', 'Cannot start TLS: handshake failure'),
   notOffered: (c) => reply(450, '4.7.4', `TLS is required, but was not offered by host ${c.host}[${c.ip}]`),
-  // smtp_site_fail() keeps the server's own enhanced code (observed: dsn=4.7.0 for `454 4.7.0 ...`).
-  starttlsRefused: (c, r) => reply(450, r.enhanced ?? '4.7.0', `TLS is required, but host ${c.host}[${c.ip}] refused to start TLS: ${r.text}`),
+  // smtp_site_fail() with the server's reply: its class decides, a 5xx bounces at once (observed: `554 5.7.0 ...`, dsn=5.7.0, status=bounced).
+  starttlsRefused: (c, r) => {
+    const kept = postfixServerReply(r);
+    return reply(kept.code, kept.enhanced, `TLS is required, but host ${c.host}[${c.ip}] refused to start TLS: ${r.text}`);
+  },
   starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
   certificateRefused: () => reply(451, '4.7.5', 'Server certificate not verified'),
 };

@@ -10,6 +10,7 @@ import type { EffectivePolicy, SessionEvent } from '../trace/events.js';
 import { replyOf } from '../trace/events.js';
 import { SmtpClient, type SmtpReply } from './smtp-client.js';
 import { policyReason } from './effective-policy.js';
+import { clientTlsOptions } from './client-tls-contexts.js';
 import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
@@ -78,14 +79,14 @@ class SenderSession {
 
   async #connect(): Promise<void> {
     const { policy, address, tlsContexts } = this.#target;
-    const ciphers = 'tlsCiphers' in policy ? policy.tlsCiphers : undefined;
+    const tlsOptions = clientTlsOptions(policy);
     const client = await SmtpClient.connect({
       host: address.host, port: address.port, ehloName: this.#target.ehloName,
       timeoutMs: policy.timeout,
       ...('starttlsTimeout' in policy && policy.starttlsTimeout !== undefined ? { handshakeTimeoutMs: policy.starttlsTimeout } : {}),
       servername: this.#target.servername, ca: this.#target.ca,
-      ...(ciphers ? { ciphers } : {}),
-      ...(tlsContexts ? { secureContext: tlsContexts.get(ciphers) } : {}),
+      ...tlsOptions,
+      ...(tlsContexts ? { secureContext: tlsContexts.get(tlsOptions) } : {}),
     });
     this.#client = client;
     this.#event.localPort = client.localPort;
@@ -136,10 +137,16 @@ class SenderSession {
     return reply.code === 220 ? this.#handshake() : this.#refused(reply);
   }
 
-  /** A reply other than 220 to STARTTLS: defer, or go on in plaintext in the same session (Postfix, Exim, Sendmail do). */
+  /**
+   * A reply other than 220 to STARTTLS: with TLS required, defer or (a 5xx local reply: Postfix) bounce; else defer,
+   * or go on in plaintext in the same session (Postfix, Exim, Sendmail do).
+   */
   #refused(reply: SmtpReply): Phase {
     this.#event.tlsFailure = { type: 'starttls-rejected', detail: reply.text };
-    if (this.#requiresTls) return this.#finish('deferred', this.#texts.starttlsRefused(this.#peer, reply));
+    if (this.#requiresTls) {
+      const local = this.#texts.starttlsRefused(this.#peer, reply);
+      return this.#finish(local.code >= 500 ? 'bounced' : 'deferred', local);
+    }
     const policy = this.#target.policy;
     const rejected = 'starttlsRejected' in policy ? policy.starttlsRejected : 'continue';
     return rejected === 'defer' ? this.#finish('deferred', this.#texts.starttlsRejectedDeferred(this.#peer, reply)) : Promise.resolve(null);

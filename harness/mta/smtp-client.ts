@@ -55,7 +55,10 @@ export interface SmtpClientOptions {
   /** TLS versions the client accepts (default Node's TLSv1.2..TLSv1.3). */
   minVersion?: TlsVersion;
   maxVersion?: TlsVersion;
-  /** OpenSSL cipher string offered instead of Node's default (e.g. `ALL:eNULL:@SECLEVEL=0`); replaces the legacy `SECLEVEL=0` default. */
+  /**
+   * OpenSSL cipher string offered instead of Node's default (e.g. `ALL:eNULL:@SECLEVEL=0`). A `minVersion` below
+   * TLSv1.2 needs `@SECLEVEL=0` in it to succeed with OpenSSL 3 (client-tls-contexts.ts `clientTlsOptions` adds it).
+   */
   ciphers?: string;
 }
 
@@ -171,7 +174,6 @@ export class SmtpClient {
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
-    const legacy = this.opts.minVersion === 'TLSv1' || this.opts.minVersion === 'TLSv1.1';
     const secureSocket = tls.connect({
       socket: plain,
       servername: this.opts.servername,
@@ -182,7 +184,7 @@ export class SmtpClient {
             ca: this.opts.ca,
             minVersion: this.opts.minVersion,
             maxVersion: this.opts.maxVersion,
-            ...(this.opts.ciphers ? { ciphers: this.opts.ciphers } : legacy ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+            ...(this.opts.ciphers ? { ciphers: this.opts.ciphers } : {}),
           }),
     });
     this.transcript.push({ dir: '*', text: 'TLS handshake' });

@@ -1,12 +1,13 @@
 /**
  * A preset as `mailhop presets` shows it, derived from what the schema makes of it (so the table cannot
  * disagree with the behaviour): the outbound policy in force, the fallback after a failed handshake, what a
- * 4xx/5xx to STARTTLS does, the Received format, and the sources.
+ * 4xx/5xx to STARTTLS does, the TLS versions (and cipher string) the client offers, the Received format, and the sources.
  */
+import tls from 'node:tls';
 import { Outbound } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/duration.js';
 import { PRESETS, type PresetKey } from './index.js';
-import type { MtaPreset } from './mta-preset.js';
+import type { AssumedColumn, MtaPreset } from './mta-preset.js';
 
 /** One row of the presets table; a value ending in `*` is mailhop's default, not a documented behaviour. */
 export interface PresetRow {
@@ -14,6 +15,8 @@ export interface PresetRow {
   policy: string;
   fallback: string;
   on454: string;
+  /** Versions offered, e.g. `TLSv1-TLSv1.3`, and the cipher string when the preset sets one: `TLSv1-TLSv1.3 DEFAULT`. */
+  tls: string;
   header: string;
   source: string;
   note: string;
@@ -45,16 +48,23 @@ function on454Of(outbound: Outbound): string {
   return outbound.starttlsRejected === 'continue' ? 'plaintext, same session' : 'defer';
 }
 
+function tlsOf(outbound: Outbound): string {
+  if (outbound.tls === 'none') return '-';
+  const range = `${outbound.tlsMinVersion ?? tls.DEFAULT_MIN_VERSION}-${outbound.tlsMaxVersion ?? tls.DEFAULT_MAX_VERSION}`;
+  return outbound.tlsCiphers ? `${range} ${outbound.tlsCiphers}` : range;
+}
+
 /** The table row of one preset. */
 export function describePreset(name: PresetKey): PresetRow {
   const preset = PRESETS[name];
   const outbound = Outbound.parse(preset.outbound);
-  const mark = (column: 'fallback' | 'on454', text: string) => (preset.assumed?.includes(column) ? `${text}*` : text);
+  const mark = (column: AssumedColumn, text: string) => (preset.assumed?.includes(column) ? `${text}*` : text);
   return {
     name,
     policy: policyOf(outbound, preset),
     fallback: mark('fallback', fallbackOf(outbound)),
     on454: mark('on454', on454Of(outbound)),
+    tls: mark('tls', tlsOf(outbound)),
     header: preset.inbound.received,
     source: preset.sources.join(' '),
     note: preset.note,
@@ -67,12 +77,12 @@ export function describePresets(): PresetRow[] {
 }
 
 /**
- * The presets as a text table (columns: preset, policy, fallback, on 454, header, source), a footnote for `*`,
+ * The presets as a text table (columns: preset, policy, fallback, on 454, TLS, header, source), a footnote for `*`,
  * then each preset's note.
  */
 export function presetTable(rows: readonly PresetRow[] = describePresets()): string {
-  const head: PresetRow = { name: 'preset', policy: 'policy', fallback: 'fallback', on454: 'on 454', header: 'header', source: 'source', note: '' };
-  const columns = ['name', 'policy', 'fallback', 'on454', 'header', 'source'] as const;
+  const head: PresetRow = { name: 'preset', policy: 'policy', fallback: 'fallback', on454: 'on 454', tls: 'TLS', header: 'header', source: 'source', note: '' };
+  const columns = ['name', 'policy', 'fallback', 'on454', 'tls', 'header', 'source'] as const;
   const width = Object.fromEntries(columns.map((c) => [c, Math.max(...[head, ...rows].map((r) => r[c].length))]));
   const line = (r: PresetRow) => columns.map((c, i) => (i === columns.length - 1 ? r[c] : r[c].padEnd(width[c]))).join('  ');
   return [

@@ -11,6 +11,6 @@ export const exchangeOnline: MtaPreset = {
   inbound: { received: 'exchange' },
   outbound: { tls: 'opportunistic' },
   sources: ['[MS-TLS]', 'docs/behaviour.md#R-exchange'],
-  assumed: ['fallback', 'on454'],
+  assumed: ['fallback', 'on454', 'tls'],
   note: 'Behaviour after a 454 or a failed handshake is undocumented (docs/behaviour.md#B-exchange): mailhop\'s defaults.',
 };

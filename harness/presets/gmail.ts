@@ -10,7 +10,7 @@ export const gmail: MtaPreset = {
   inbound: { received: 'gmail' },
   outbound: { tls: 'opportunistic' },
   sources: ['[GWS-TLS]', 'docs/behaviour.md#R-gmail'],
-  assumed: ['fallback', 'on454'],
+  assumed: ['fallback', 'on454', 'tls'],
   note:
     'Behaviour after a 454 or a failed handshake is undocumented (docs/behaviour.md#B-gmail): mailhop\'s defaults. ' +
     'TLS compliance (bounce after one attempt) is not modelled.',

@@ -12,7 +12,7 @@ export const messagelabsBoundary: MtaPreset = {
   inbound: { received: 'messagelabs' },
   outbound: { tls: 'preserve-inbound', preserve: 'strict' },
   sources: ['[BC-162447]', '[BC-174326]', '[BC-221535]'],
-  assumed: ['fallback', 'on454'],
+  assumed: ['fallback', 'on454', 'tls'],
   note: 'Deferral texts of an enforced domain are not documented; mailhop\'s own are used.',
   needs: 'outbound.enforce',
   check: (hop) =>

@@ -13,7 +13,7 @@ export const messagelabs: MtaPreset = {
   inbound: { received: 'messagelabs' },
   outbound: { tls: 'preserve-inbound', preserve: 'strict' },
   sources: ['[BC-174326]', '[BC-162447]', '[BC-221535]'],
-  assumed: ['fallback', 'on454'],
+  assumed: ['fallback', 'on454', 'tls'],
   note:
     'KB 221535 contradicts 174326 (TLS tried whatever happened inbound): write outbound: { preserve: always-try }. ' +
     'What the service does after a 454 or a failed handshake is not documented.',

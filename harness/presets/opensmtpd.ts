@@ -4,13 +4,18 @@ import type { MtaPreset } from './mta-preset.js';
  * OpenSMTPD 6.x relaying with `relay host smtp://...` (opportunistic STARTTLS, no certificate check).
  * - 454 to STARTTLS: plaintext in the same session (observed with OpenSMTPD 6.8.0p2, docs/behaviour.md#B-454-opensmtpd).
  * - Failed handshake: `opportunistic TLS failed, downgrading to plain`, then `smtp+notls://` at once (observed).
+ * - TLS versions: a TLS 1.0-only next hop is offered TLS 1.0 and answers with ECDHE-ECDSA-AES256-SHA, but the client
+ *   ends the handshake at the server's SHA-1 signature (alert internal_error, as Sendmail on the same OpenSSL 3),
+ *   then plaintext at once (`opportunistic TLS failed, downgrading to plain`): observed with OpenSMTPD 6.8.0p2
+ *   (Debian 12, libtls over OpenSSL 3; docs/behaviour.md#A-old-tls). `tlsMinVersion: TLSv1` with `tlsCiphers:
+ *   DEFAULT` (OpenSSL's default security level) does the same on the wire.
  * - Received: `with ESMTPS id X (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)` [OSMTPD].
  */
 export const opensmtpd: MtaPreset = {
   name: 'opensmtpd',
   product: 'OpenSMTPD 6.x, relay host smtp://',
   inbound: { received: 'opensmtpd' },
-  outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'opensmtpd' },
+  outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'opensmtpd', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
   sources: ['[OSMTPD]', 'docs/behaviour.md#B-opensmtpd'],
   note:
     'The TLS form of the header is from the source and list archives: inbound STARTTLS of the observed build (Debian 12, ' +

@@ -8,6 +8,9 @@ import type { MtaPreset } from './mta-preset.js';
  *   the message is minimal_backoff_time (300s) old, opens a new plaintext connection at once
  *   (PLAINTEXT_FALLBACK_OK_AFTER_STARTTLS_FAILURE in smtp.h; [PF-HIST] 20140218, 20230917;
  *   observed, docs/behaviour.md#B-handshake-postfix).
+ * - TLS versions: `smtp_tls_protocols = >=TLSv1` (the 3.7 default, `postconf -d`) [PF-conf], so a TLS 1.0-only next hop
+ *   gets TLS: observed with Postfix 3.7.11, `TLSv1 with cipher ECDHE-ECDSA-AES256-SHA`, delivered
+ *   (docs/behaviour.md#A-old-tls).
  * - Retries back off from minimal_backoff_time 300s, doubling up to maximal_backoff_time 4000s [PF-conf].
  * - Received: the `smtpd_tls_received_header = yes` form observed with Postfix 3.7.11 (docs/behaviour.md#R-postfix).
  */
@@ -22,6 +25,7 @@ export const postfix: MtaPreset = {
     starttlsRejected: 'continue',
     replies: 'postfix',
     retry: ['5m', '10m', '20m', '40m', '4000s'],
+    tlsMinVersion: 'TLSv1',
   },
   sources: ['[PF-smtp]', '[PF-HIST]', '[PF-conf]', '[PF-smtpd]', 'docs/behaviour.md#B-postfix'],
   note:

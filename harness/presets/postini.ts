@@ -11,6 +11,7 @@ export const postini: MtaPreset = {
   inbound: { received: 'mailhop' },
   outbound: { tls: 'preserve-inbound', preserve: 'mandatory', replies: 'postini' },
   sources: ['[POSTINI]'],
+  assumed: ['tls'],
   note:
     'The psmtp text is documented for a recipient without STARTTLS; mailhop also uses it for a refused STARTTLS and ' +
     'a failed handshake. No Postini Received format is in the stored sources, so the hop keeps mailhop\'s.',

@@ -12,13 +12,18 @@ import type { MtaPreset } from './mta-preset.js';
  *   arg1=SOFTWARE, ..., reject=454 4.7.0 TLS handshake failed.` and `stat=Deferred: 454 4.7.0 TLS handshake
  *   failed.` on the first attempt (in the receiving daemon's child) and on every `-q1s` queue run (proto.m4's
  *   default TLS_ERRCODE is 454, which mta/local-replies.ts uses).
+ * - TLS versions: OpenSSL's own range (TLS 1.0 to 1.3) and its `DEFAULT` list at its default security level, since
+ *   sendmail.cf sets no CipherList [SM-op]: a TLS 1.0-only next hop is offered TLS 1.0, but OpenSSL 3 refuses the
+ *   server's SHA-1 signature: observed with Sendmail 8.17.1.9 (OpenSSL 3.0), `STARTTLS=client, error: connect
+ *   failed=-1, reason=legacy sigalg disallowed or unsupported`, then as after any failed handshake
+ *   (docs/behaviour.md#A-old-tls). `tlsCiphers: DEFAULT` keeps that level, so the mock fails the same way.
  * - Received: `(version=... cipher=... bits=... verify=NO)` as observed (docs/behaviour.md#R-sendmail).
  */
 export const sendmail: MtaPreset = {
   name: 'sendmail',
   product: 'sendmail 8.x, default (no TLSFallbacktoClear)',
   inbound: { received: 'sendmail' },
-  outbound: { tls: 'opportunistic', fallback: 'never', starttlsRejected: 'continue', replies: 'sendmail' },
+  outbound: { tls: 'opportunistic', fallback: 'never', starttlsRejected: 'continue', replies: 'sendmail', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
   sources: ['[SM-cf]', '[SM-op]', '[SM-deliver]', '[SM-cfhead]', 'docs/behaviour.md#B-sendmail'],
   note:
     'Observed header says verify=NO (sendmail asks for a client certificate, none is given), not ' +

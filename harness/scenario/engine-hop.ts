@@ -40,6 +40,8 @@ const FIXED_KEYS = {
   'inbound.greetingDelay': 'it greets at once',
   'inbound.received': 'it writes its own Received header',
   'outbound.tlsCiphers': 'it offers its own cipher list',
+  'outbound.tlsMinVersion': 'it offers its own TLS versions',
+  'outbound.tlsMaxVersion': 'it offers its own TLS versions',
   'outbound.retry': 'it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
   'outbound.maxAge': 'its queue lifetime is its own (the run ends long before)',
   'outbound.timeout': 'its timeouts are its own',
@@ -106,6 +108,8 @@ function engineOutbound(engine: RealEngineName) {
   };
   const tlsKeys = {
     tlsCiphers: cannotTake(engine, 'outbound.tlsCiphers'),
+    tlsMinVersion: cannotTake(engine, 'outbound.tlsMinVersion'),
+    tlsMaxVersion: cannotTake(engine, 'outbound.tlsMaxVersion'),
     /** Accepted as on a mock hop; the configuration mailhop writes keeps the engine's own handshake timeout. */
     starttlsTimeout: RealWait.optional(),
   };

@@ -190,6 +190,15 @@ const tlsClientKeys = {
    */
   tlsCiphers: CipherString.optional(),
   /**
+   * Lowest TLS version the client offers (OpenSSL's MinProtocol; Postfix's smtp_tls_protocols `>=TLSv1`);
+   * absent: Node's default, TLSv1.2. Below TLSv1.2 the client also gets `@SECLEVEL=0` (OpenSSL 3 refuses the SHA-1
+   * signatures of TLS 1.0 and 1.1 at any higher level, docs/behaviour.md#N-openssl) unless `tlsCiphers` is given,
+   * which then replaces it: `tlsCiphers: DEFAULT` keeps OpenSSL's default level, as a product that never sets one does.
+   */
+  tlsMinVersion: TlsVersion.optional(),
+  /** Highest TLS version the client offers (OpenSSL's MaxProtocol); absent: Node's default, TLSv1.3. */
+  tlsMaxVersion: TlsVersion.optional(),
+  /**
    * Real-time limit for the TLS handshake after the 220 to STARTTLS, when it should differ from
    * `timeout` (Postfix smtp_starttls_timeout, default 300s); absent: `timeout`.
    */
@@ -203,19 +212,41 @@ const opportunisticKeys = {
   starttlsRejected: StarttlsRejected.default('continue'),
 };
 
+/** Node's defaults for a client (`tls.DEFAULT_MIN_VERSION`, `tls.DEFAULT_MAX_VERSION`). */
+const DEFAULT_MIN_VERSION = TlsVersion.parse(tls.DEFAULT_MIN_VERSION);
+const DEFAULT_MAX_VERSION = TlsVersion.parse(tls.DEFAULT_MAX_VERSION);
+
+/**
+ * The client's TLS versions must leave at least one to offer: `tlsMinVersion` (default TLSv1.2) not above
+ * `tlsMaxVersion` (default TLSv1.3). Node would only fail at the first handshake, far from the scenario line.
+ */
+function tlsRangeProblem(policy: { tlsMinVersion?: TlsVersion; tlsMaxVersion?: TlsVersion }, ctx: z.core.$RefinementCtx): void {
+  const { tlsMinVersion: min, tlsMaxVersion: max } = policy;
+  const order = TlsVersion.options;
+  if (order.indexOf(min ?? DEFAULT_MIN_VERSION) <= order.indexOf(max ?? DEFAULT_MAX_VERSION)) return;
+  const message = min
+    ? `tlsMinVersion ${min} is above tlsMaxVersion ${max}: the client would offer no TLS version`
+    : `tlsMaxVersion ${max} is below the default tlsMinVersion ${DEFAULT_MIN_VERSION}: set tlsMinVersion too, e.g. tlsMinVersion: ${max}`;
+  ctx.addIssue({ code: 'custom', path: [min ? 'tlsMinVersion' : 'tlsMaxVersion'], message, input: policy });
+}
+
 const NoneClient = z.strictObject({ tls: z.literal('none'), ...clientCommon });
-const OpportunisticClient = z.strictObject({ tls: z.literal('opportunistic'), ...clientCommon, ...tlsClientKeys, ...opportunisticKeys });
-const MandatoryClient = z.strictObject({ tls: z.literal('mandatory'), ...clientCommon, ...tlsClientKeys });
-const VerifyClient = z.strictObject({ tls: z.literal('verify'), ...clientCommon, ...tlsClientKeys });
-const PreserveInboundClient = z.strictObject({
-  tls: z.literal('preserve-inbound'),
-  ...clientCommon,
-  ...tlsClientKeys,
-  ...opportunisticKeys,
-  preserve: Preserve.default('strict'),
-  /** Recipient domains for which TLS is mandatory whatever the inbound leg did (Boundary Encryption). */
-  enforce: z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'must be a domain name')).default([]),
-});
+const OpportunisticClient = z
+  .strictObject({ tls: z.literal('opportunistic'), ...clientCommon, ...tlsClientKeys, ...opportunisticKeys })
+  .superRefine(tlsRangeProblem);
+const MandatoryClient = z.strictObject({ tls: z.literal('mandatory'), ...clientCommon, ...tlsClientKeys }).superRefine(tlsRangeProblem);
+const VerifyClient = z.strictObject({ tls: z.literal('verify'), ...clientCommon, ...tlsClientKeys }).superRefine(tlsRangeProblem);
+const PreserveInboundClient = z
+  .strictObject({
+    tls: z.literal('preserve-inbound'),
+    ...clientCommon,
+    ...tlsClientKeys,
+    ...opportunisticKeys,
+    preserve: Preserve.default('strict'),
+    /** Recipient domains for which TLS is mandatory whatever the inbound leg did (Boundary Encryption). */
+    enforce: z.array(z.string().regex(/^[a-z0-9.-]+$/i, 'must be a domain name')).default([]),
+  })
+  .superRefine(tlsRangeProblem);
 
 function defaultTls(value: unknown): unknown {
   return value && typeof value === 'object' && !Array.isArray(value) && !('tls' in value)

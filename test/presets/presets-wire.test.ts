@@ -43,10 +43,24 @@ describe('presets on the wire', () => {
     const run = await chain('postfix-encrypt', FAKE_454);
     expect(run.wire('relay->mailbox').every((w) => !w.plaintextData && !verbs(w).includes('MAIL'))).toBe(true);
     expect(run.sessions('relay->mailbox')[0].reply).toEqual({
-      code: 450, enhanced: '4.7.0',
-      text: '450 4.7.0 TLS is required, but host mailbox.mailhop.test[127.0.0.1] refused to start TLS: 454 4.7.0 TLS not available due to temporary reason',
+      code: 454, enhanced: '4.7.0',
+      text: '454 4.7.0 TLS is required, but host mailbox.mailhop.test[127.0.0.1] refused to start TLS: 454 4.7.0 TLS not available due to temporary reason',
     });
     expect(run.report.outcome).toBe('deferred');
+  });
+
+  it('postfix-encrypt, 554: bounced at once with 5.7.0 and a DSN to the sender; one session, STARTTLS then QUIT', async () => {
+    // Observed with Postfix 3.7.11 at level encrypt: `dsn=5.7.0, status=bounced (TLS is required, but host ... refused to start TLS: 554 5.7.0 ...)`.
+    const run = await chain('postfix-encrypt', { starttls: 'fake-reply', starttlsReply: '554 5.7.0 TLS not available' });
+    expect(run.wire('relay->mailbox').map((w) => verbs(w).join(' '))).toEqual(['EHLO STARTTLS QUIT']);
+    expect(sessionsOf(run)).toEqual([[1, 1, 0, 'bounced']]);
+    expect(run.sessions('relay->mailbox')[0].reply).toEqual({
+      code: 554, enhanced: '5.7.0',
+      text: '554 5.7.0 TLS is required, but host mailbox.mailhop.test[127.0.0.1] refused to start TLS: 554 5.7.0 TLS not available',
+    });
+    expect(run.report.outcome).toBe('bounced');
+    expect(run.report.endToEnd).toBe('held');
+    expect(run.dsns.map((d) => [d.hop, d.to, d.reply.code, d.reply.enhanced])).toEqual([['relay', 'alice@org.test', 554, '5.7.0']]);
   });
 
   it('sendmail, failed handshake: 454 4.7.0 on every attempt, never plaintext', async () => {
