@@ -12,7 +12,8 @@ import type { MtaPreset } from './mta-preset.js';
  *   gets TLS: observed with Postfix 3.7.11, `TLSv1 with cipher ECDHE-ECDSA-AES256-SHA`, delivered
  *   (docs/behaviour.md#A-old-tls).
  * - Retries back off from minimal_backoff_time 300s, doubling up to maximal_backoff_time 4000s [PF-conf].
- * - Received: the `smtpd_tls_received_header = yes` form observed with Postfix 3.7.11 (docs/behaviour.md#R-postfix).
+ * - Received: the `smtpd_tls_received_header = yes` form, byte for byte as observed with Postfix 3.7.11 over TLS 1.3,
+ *   TLS 1.2 and plaintext (docs/behaviour.md#R-postfix, test/engines/received-exact.test.ts).
  */
 export const postfix: MtaPreset = {
   name: 'postfix',
@@ -30,6 +31,7 @@ export const postfix: MtaPreset = {
   sources: ['[PF-smtp]', '[PF-HIST]', '[PF-conf]', '[PF-smtpd]', 'docs/behaviour.md#B-postfix'],
   note:
     'Plaintext after a failed handshake only once the message is 300s old (no parameter turns it off at level may). ' +
-    'Header: smtpd_tls_received_header = yes; the key-exchange group is written as X25519 (the hop cannot see the ' +
-    'negotiated group) and the signature as ECDSA (P-256), mailhop\'s hop keys.',
+    'Header as observed with Postfix 3.7.11 (smtpd_tls_received_header = yes): `server-signature ECDSA (prime256v1)` ' +
+    '(mailhop\'s hop keys), a key-exchange line under TLS 1.3 only, and a space-padded day (`Sun,  6 Dec`); the ' +
+    'key-exchange group is written as X25519 (the hop cannot see the negotiated group).',
 };

@@ -17,7 +17,9 @@ import type { MtaPreset } from './mta-preset.js';
  *   server's SHA-1 signature: observed with Sendmail 8.17.1.9 (OpenSSL 3.0), `STARTTLS=client, error: connect
  *   failed=-1, reason=legacy sigalg disallowed or unsupported`, then as after any failed handshake
  *   (docs/behaviour.md#A-old-tls). `tlsCiphers: DEFAULT` keeps that level, so the mock fails the same way.
- * - Received: `(version=... cipher=... bits=... verify=NO)` as observed (docs/behaviour.md#R-sendmail).
+ * - Received: `(version=... cipher=... bits=... verify=NO)` and a date like `Sun, 6 Dec 2026 23:56:23 GMT`, byte for
+ *   byte as observed with Sendmail 8.17.1.9 over TLS 1.3, TLS 1.2 and plaintext (docs/behaviour.md#R-sendmail,
+ *   test/engines/received-exact.test.ts).
  */
 export const sendmail: MtaPreset = {
   name: 'sendmail',
@@ -26,6 +28,7 @@ export const sendmail: MtaPreset = {
   outbound: { tls: 'opportunistic', fallback: 'never', starttlsRejected: 'continue', replies: 'sendmail', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
   sources: ['[SM-cf]', '[SM-op]', '[SM-deliver]', '[SM-cfhead]', 'docs/behaviour.md#B-sendmail'],
   note:
-    'Observed header says verify=NO (sendmail asks for a client certificate, none is given), not ' +
-    'verify=NOT. Retries follow the hop\'s retry schedule (sendmail: each queue run, -q interval).',
+    'Observed header (Sendmail 8.17.1.9) says verify=NO (sendmail asks for a client certificate, none is given), not ' +
+    'verify=NOT, and dates without padding (`Sun, 6 Dec ... GMT`). Retries follow the hop\'s retry schedule ' +
+    '(sendmail: each queue run, -q interval).',
 };

@@ -19,7 +19,7 @@ describe('mailhop presets', () => {
       'postfix', 'opportunistic', 'next attempt, once 5m old', 'plaintext, same session', 'TLSv1-TLSv1.3', 'postfix', '[PF-smtp] [PF-HIST] [PF-conf] [PF-smtpd] docs/behaviour.md#B-postfix',
     ]);
     expect(text).toContain("* mailhop's default: the sources do not document this behaviour for the product");
-    expect(text).toMatch(/^ {2}exim: Header as observed from Exim 4\.96/m);
+    expect(text).toMatch(/^ {2}exim: Header as observed with Exim 4\.96/m);
   });
 
   it('derives each row from the parsed preset, so the table shows what the hop will do', () => {

@@ -23,7 +23,7 @@ describe('Received formats', () => {
     expect(lines(receivedHeader(TLS13, 'postfix'))).toEqual([
       'Received: from relay.mailhop.test (unknown [127.0.0.1])',
       '\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)',
-      '\t key-exchange X25519 server-signature ECDSA (P-256) server-digest SHA256)',
+      '\t key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256)',
       '\t(No client certificate requested)',
       '\tby mailbox.mailhop.test (Postfix) with ESMTPS id 9FEA42223D',
       '\tfor <bob@partner.test>; Sun, 29 Nov 2026 20:07:20 +0000 (UTC)',
@@ -45,10 +45,10 @@ describe('Received formats', () => {
     ]);
   });
 
-  it('exim 4.96: two spaces after esmtps, the RFC 8314 tls clause with a GnuTLS-style name', () => {
+  it('exim 4.96: two spaces after esmtps, the RFC 8314 tls clause with a GnuTLS-style name (ECDHE_RSA under TLS 1.3)', () => {
     expect(lines(receivedHeader(TLS13, 'exim'))).toEqual([
       'Received: from [127.0.0.1] (helo=relay.mailhop.test)',
-      '\tby mailbox.mailhop.test with esmtps  (TLS1.3) tls TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      '\tby mailbox.mailhop.test with esmtps  (TLS1.3) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384',
       '\t(Exim 4.96)',
       '\t(envelope-from <alice@org.test>)',
       '\tid 1xXlBA-00hyNO-HN',

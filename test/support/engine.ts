@@ -62,7 +62,8 @@ export function summary(report: ScenarioReport): { links: Record<string, string>
 export async function engineOptions(id: string, engine: RealEngineName = 'postfix', listen?: { host: string; port: number }, over: Partial<StartEngineOptions> = {}): Promise<StartEngineOptions> {
   const pki = await RunPki.create();
   return {
-    hop: Hop.parse({ id, engine }) as EngineHop,
+    // `over.hop` replaces the default one before it is parsed (OpenSMTPD's default inbound `offer` would not parse).
+    hop: over.hop ?? (Hop.parse({ id, engine }) as EngineHop),
     hostname: `${id}.mailhop.test`,
     listen: listen ?? (await pickEngineAddress()),
     next: { host: '127.0.0.1', port: 9 },

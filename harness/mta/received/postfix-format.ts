@@ -1,18 +1,21 @@
-import { cipherBits, folded, opensslCipher, rfc5322Date, type ReceivedWriter } from './received-format.js';
+import { cipherBits, folded, opensslCipher, receivedDate, versionNumber, type ReceivedWriter } from './received-format.js';
 
 /**
- * Postfix smtpd with `smtpd_tls_received_header = yes` and `smtpd_peername_lookup = no`, as observed from
- * Postfix 3.7 (docs/behaviour.md#R-postfix) [PF-smtpd]:
+ * Postfix smtpd with `smtpd_tls_received_header = yes` and `smtpd_peername_lookup = no`, as observed with
+ * Postfix 3.7.11 receiving over TLS 1.3, TLS 1.2 and in plaintext with mailhop's ECDSA P-256 keys
+ * (docs/behaviour.md#R-postfix, test/engines/received-exact.test.ts) [PF-smtpd]:
  * ```
  * Received: from HELO (unknown [IP])
  * 	(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)
- * 	 key-exchange X25519 server-signature ECDSA (P-256) server-digest SHA256)
+ * 	 key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256)
  * 	(No client certificate requested)
  * 	by HOST (Postfix) with ESMTPS id QID
- * 	for <RCPT>; DATE (UTC)
+ * 	for <RCPT>; Sun,  6 Dec 2026 23:55:49 +0000 (UTC)
  * ```
- * The key-exchange group is not visible to a Node server: X25519 is OpenSSL's first choice. The signature is
- * ECDSA (P-256) because mailhop's hop keys are.
+ * Under TLS 1.2 the comment closes on the `using` line, with no key-exchange line:
+ * `(using TLSv1.2 with cipher ECDHE-ECDSA-AES128-GCM-SHA256 (128/128 bits))`. The day of the month is padded
+ * with a space (`Sun,  6 Dec`). The key-exchange group is not visible to a Node server: X25519 is what OpenSSL
+ * and Node clients offer first. `prime256v1` is OpenSSL's name for the P-256 curve of mailhop's hop keys.
  */
 export const postfixFormat: ReceivedWriter = {
   byHost: (hostname) => hostname,
@@ -20,12 +23,16 @@ export const postfixFormat: ReceivedWriter = {
     const lines = [`Received: from ${f.helo} (unknown [${f.clientIp}])`];
     if (f.tls) {
       const bits = cipherBits(f.tls.cipher);
-      lines.push(`\t(using ${f.tls.version} with cipher ${opensslCipher(f.tls)} (${bits}/${bits} bits)`);
-      lines.push('\t key-exchange X25519 server-signature ECDSA (P-256) server-digest SHA256)');
+      const using = `\t(using ${f.tls.version} with cipher ${opensslCipher(f.tls)} (${bits}/${bits} bits)`;
+      if (versionNumber(f.tls.version) === '1.3') {
+        lines.push(using, '\t key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256)');
+      } else {
+        lines.push(`${using})`);
+      }
       lines.push('\t(No client certificate requested)');
     }
     lines.push(`\tby ${f.by} (Postfix) with ${f.protocol} id ${f.queueId}`);
-    lines.push(`\tfor <${f.recipient}>; ${rfc5322Date(f.date)} (UTC)`);
+    lines.push(`\tfor <${f.recipient}>; ${receivedDate(f.date, 'space')} (UTC)`);
     return folded(lines);
   },
 };

@@ -43,14 +43,36 @@ export function cipherBits(cipher: string): number {
   return 0;
 }
 
-/** RFC 5322 date-time, e.g. `Sun, 29 Nov 2026 20:32:29 +0000`. */
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * How a product writes the day of the month: `06` (`zero`, Exim), ` 6` (`space`, Postfix: strftime `%e`), `6`
+ * (`none`, Sendmail, OpenSMTPD). RFC 5322 §3.3 allows all three (`day = ([FWS] 1*2DIGIT FWS)`).
+ */
+export type DayPadding = 'zero' | 'space' | 'none';
+
+/**
+ * An RFC 5322 §3.3 date-time in UTC, `Sun, 06 Dec 2026 23:56:54 +0000`, with the day padded as `day` says and
+ * the zone written as `zone` (`GMT` is the obsolete zone of RFC 5322 §4.3 that Sendmail writes for UTC).
+ * Hours, minutes and seconds are always two digits.
+ */
+export function receivedDate(date: Date, day: DayPadding, zone: '+0000' | 'GMT' = '+0000'): string {
+  const d = date.getUTCDate();
+  const dd = day === 'zero' ? String(d).padStart(2, '0') : day === 'space' ? String(d).padStart(2, ' ') : String(d);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const time = `${two(date.getUTCHours())}:${two(date.getUTCMinutes())}:${two(date.getUTCSeconds())}`;
+  return `${WEEKDAYS[date.getUTCDay()]}, ${dd} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${time} ${zone}`;
+}
+
+/** RFC 5322 date-time with a two-digit day, e.g. `Sun, 06 Dec 2026 23:56:54 +0000` (Exim, mailhop's own). */
 export function rfc5322Date(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, '+0000');
+  return receivedDate(date, 'zero');
 }
 
 /** RFC 5322 date-time without the day's leading zero, e.g. `Mon, 3 Mar 2025 08:47:43 +0000` (OpenSMTPD, Exchange). */
 export function rfc5322DateShortDay(date: Date): string {
-  return rfc5322Date(date).replace(/^(\w{3}, )0/, '$1');
+  return receivedDate(date, 'none');
 }
 
 /** The OpenSSL name of the suite (Postfix, sendmail, OpenSMTPD, MessageLabs and Gmail print it). */

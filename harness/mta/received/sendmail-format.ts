@@ -1,4 +1,4 @@
-import { cipherBits, folded, idBytes, opensslCipher, type ReceivedFacts, type ReceivedWriter } from './received-format.js';
+import { cipherBits, folded, idBytes, opensslCipher, receivedDate, type ReceivedFacts, type ReceivedWriter } from './received-format.js';
 
 /** sendmail's queue-id alphabet: base 60 (sendmail/queue.c QueueIdChars). */
 const BASE60 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx';
@@ -13,13 +13,15 @@ function sendmailId(f: ReceivedFacts): string {
 }
 
 /**
- * sendmail 8.17 (cf macro `_REC_TLS_`) as observed (docs/behaviour.md#R-sendmail) [SM-cfhead]:
+ * sendmail 8.17 (cf macro `_REC_TLS_`) as observed with Sendmail 8.17.1.9 receiving over TLS 1.3, TLS 1.2 and in
+ * plaintext (docs/behaviour.md#R-sendmail, test/engines/received-exact.test.ts) [SM-cfhead]:
  * ```
  * Received: from HELO (localhost [IP])
- * 	by HOST (8.17.1.9/8.17.1.9) with ESMTPS id 6ATK7KEG031336
+ * 	by HOST (8.17.1.9/8.17.1.9) with ESMTPS id 6B6NuN2Y012878
  * 	(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO)
- * 	for <RCPT>; Sun, 29 Nov 2026 20:07:20 GMT
+ * 	for <RCPT>; Sun, 6 Dec 2026 23:56:23 GMT
  * ```
+ * The day of the month has no padding (`Sun, 6 Dec`) and UTC is written `GMT` (sendmail's arpadate).
  * `verify=` is the client-certificate result; mailhop's clients present none, hence `NO` (`NOT`, seen in
  * some archived headers, means not requested; the observed sendmail asked).
  */
@@ -31,7 +33,7 @@ export const sendmailFormat: ReceivedWriter = {
     if (f.tls) {
       lines.push(`\t(version=${f.tls.version} cipher=${opensslCipher(f.tls)} bits=${cipherBits(f.tls.cipher)} verify=NO)`);
     }
-    lines.push(`\tfor <${f.recipient}>; ${f.date.toUTCString()}`);
+    lines.push(`\tfor <${f.recipient}>; ${receivedDate(f.date, 'none', 'GMT')}`);
     return folded(lines);
   },
 };
