@@ -5,6 +5,7 @@
  */
 import type { ReplyTexts } from '../scenario/schema.js';
 import type { SessionEvent } from '../trace/events.js';
+import { gnutlsHandshakeError, opensmtpdHandshakeError } from './handshake-failure-texts.js';
 
 type Reply = SessionEvent['reply'];
 
@@ -89,20 +90,35 @@ const sendmail: LocalReplies = {
   certificateRefused: () => reply(454, '4.7.0', 'server not authenticated.'),
 };
 
-/** Exim's smtp transport [EX-smtp]; texts as observed with Exim 4.96 (docs/behaviour.md#B-exim; Exim writes no SMTP code: 451). */
+/**
+ * Exim's smtp transport [EX-smtp]; texts as observed with Exim 4.96 (docs/behaviour.md#B-exim; Exim writes no SMTP
+ * code: 451). Debian's Exim is built on GnuTLS, so a failed handshake reads in GnuTLS's words
+ * (`TLS session: (gnutls_handshake): The TLS connection was non-properly terminated.`), never OpenSSL's
+ * (handshake-failure-texts.ts, docs/behaviour.md#B-handshake-exim).
+ */
 const exim: LocalReplies = {
-  handshakeDeferred: (_c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${e}`),
-  handshakeFallback: (c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${e}: delivering unencrypted to H=${c.host} [${c.ip}] (not in hosts_require_tls)`),
+  handshakeDeferred: (_c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${gnutlsHandshakeError(e)}`),
+  handshakeFallback: (c, e) => reply(451, '4.7.5', `TLS session: (gnutls_handshake): ${gnutlsHandshakeError(e)}: delivering unencrypted to H=${c.host} [${c.ip}] (not in hosts_require_tls)`),
   notOffered: () => reply(451, '4.7.4', 'a TLS session is required, but the server did not offer TLS support'),
   starttlsRefused: () => reply(451, '4.7.0', 'a TLS session is required, but an attempt to start TLS failed'),
   starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
   certificateRefused: (_c, e) => reply(451, '4.7.5', `TLS session: (certificate verification failed): ${e}`),
 };
 
-/** OpenSMTPD mta.c (docs/behaviour.md#B-handshake-opensmtpd: `opportunistic TLS failed, downgrading to plain`). */
+/**
+ * OpenSMTPD 6.8 mta_session.c [OSMTPD]: the `mta error reason=...` it logs for a session, as observed with OpenSMTPD
+ * 6.8.0p2 (docs/behaviour.md#B-handshake-opensmtpd, #B-mandatory-opensmtpd). Opportunistic: `opportunistic TLS
+ * failed, downgrading to plain`. TLS required (`smtp+tls://`): `TLS required but not supported by remote host`,
+ * `STARTTLS rejected: <reply>`, and for a failed handshake OpenSSL's error string (handshake-failure-texts.ts).
+ * Codes stay mailhop's: OpenSMTPD writes none. The certificate check of `smtp+tls://` without `no-verify` was not
+ * observed (mailhop's OpenSMTPD hops never verify), so that text stays mailhop's.
+ */
 const opensmtpd: LocalReplies = {
   ...mailhop,
+  handshakeDeferred: (_c, e) => reply(451, '4.7.5', opensmtpdHandshakeError(e)),
   handshakeFallback: () => reply(451, '4.7.5', 'opportunistic TLS failed, downgrading to plain'),
+  notOffered: () => reply(450, '4.7.4', 'TLS required but not supported by remote host'),
+  starttlsRefused: (_c, r) => reply(450, '4.7.4', `STARTTLS rejected: ${r.text}`),
 };
 
 /** nodemailer's smtp-connection errors [NM-conn]: `ETLS`/`ESOCKET` with nodemailer's message (no SMTP code: 450/451). */

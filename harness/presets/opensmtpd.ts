@@ -9,6 +9,9 @@ import type { MtaPreset } from './mta-preset.js';
  *   then plaintext at once (`opportunistic TLS failed, downgrading to plain`): observed with OpenSMTPD 6.8.0p2
  *   (Debian 12, libtls over OpenSSL 3; docs/behaviour.md#A-old-tls). `tlsMinVersion: TLSv1` with `tlsCiphers:
  *   DEFAULT` (OpenSSL's default security level) does the same on the wire.
+ * - With `outbound.tls: mandatory` (`smtp+tls://`), the `mta error reason=` texts observed with OpenSMTPD 6.8.0p2:
+ *   `TLS required but not supported by remote host`, `STARTTLS rejected: <reply>`, `IO Error: <OpenSSL error>`,
+ *   `Connection timeout` (docs/behaviour.md#B-mandatory-opensmtpd).
  * - Received: `with ESMTPS id X (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)` [OSMTPD].
  */
 export const opensmtpd: MtaPreset = {
@@ -19,5 +22,7 @@ export const opensmtpd: MtaPreset = {
   sources: ['[OSMTPD]', 'docs/behaviour.md#B-opensmtpd'],
   note:
     'The TLS form of the header is from the source and list archives: inbound STARTTLS of the observed build (Debian 12, ' +
-    '6.8.0p2 with OpenSSL 3) is broken, so it was never seen; the preset keeps the hop\'s own inbound mode.',
+    '6.8.0p2 with OpenSSL 3) is broken, so it was never seen; the preset keeps the hop\'s own inbound mode. The plaintext ' +
+    'header and the smtp+tls:// failure texts (`TLS required but not supported by remote host`, `STARTTLS rejected: ...`, ' +
+    '`IO Error: error:0A000126:SSL routines::unexpected eof while reading`, ...) are as observed with OpenSMTPD 6.8.0p2.',
 };
