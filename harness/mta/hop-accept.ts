@@ -90,6 +90,7 @@ function acceptMessage(hop: HopIntake, session: SMTPServerSession, body: Buffer,
     tls: tls && { version: tls.version, cipher: tls.cipher, opensslName: tls.opensslName },
     queueId,
     recipient: to[0] ?? '',
+    recipientCount: to.length,
     mailFrom: from,
     date: hop.date(),
   }, hop.inbound.received);

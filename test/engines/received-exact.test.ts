@@ -4,7 +4,8 @@
  * capture server; then a mock hop with that product's `inbound.received` format receives the same message,
  * dated the instant the engine's header names. The two headers must be equal byte for byte once the queue id
  * (checked for the product's shape first) is masked. Dates are not masked: the same instant must be written the
- * same way (Postfix `Sun,  6 Dec`, Sendmail `Sun, 6 Dec ... GMT`, Exim `Sun, 06 Dec`).
+ * same way (Postfix `Sun,  6 Dec`, Sendmail `Sun, 6 Dec ... GMT`, Exim `Sun, 06 Dec`). One more message goes to
+ * two recipients, for which none of the four writes a `for` clause.
  *
  * OpenSMTPD is held in plaintext only: Debian 12's 6.8.0p2 fails every inbound TLS handshake
  * (docs/engines.md#opensmtpd).
@@ -62,13 +63,15 @@ for (const product of PRODUCTS) {
       await capture?.[Symbol.asyncDispose]();
     });
 
-    for (const mode of product.modes) {
-      it(`${mode}: the mock writes the header ${product.engine} wrote, byte for byte but for the queue id`, async () => {
-        await sendOne(engine.address, mode);
+    const cases = [...product.modes.map((mode) => [mode, 1] as const), [product.modes[0], 2] as const];
+    for (const [mode, recipients] of cases) {
+      const title = recipients === 2 ? `${mode}, two recipients (no for clause)` : mode;
+      it(`${title}: the mock writes the header ${product.engine} wrote, byte for byte but for the queue id`, async () => {
+        await sendOne(engine.address, mode, recipients);
         const real = firstHeader(await capture.next());
         const instant = receivedInstant(real);
         await using mock = await startMockReceiver('mx', product.format, () => instant);
-        await sendOne(mock.address, mode);
+        await sendOne(mock.address, mode, recipients);
         const written = firstHeader(mock.accepted[0].raw.toString('utf8'));
         const realHeader = product.configured ? product.configured(real) : real;
         expect(masked(written, product)).toBe(masked(realHeader, product));

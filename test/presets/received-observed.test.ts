@@ -36,15 +36,33 @@ const OBSERVED: Array<[string, ReceivedFormat, ReceivedFacts['tls'], string]> = 
     'Received: from client.mailhop.test (localhost [127.0.0.1])\r\n\tby rx.mailhop.test (OpenSMTPD) with ESMTP id bcf5647f\r\n\tfor <bob@partner.test>;\r\n\tSun, 6 Dec 2026 23:57:47 +0000 (UTC)\r\n'],
 ];
 
+// The same engines receiving one message for bob and carol on 7 December 2026: no `for` clause at all.
+const TWO_RECIPIENTS: Array<[string, ReceivedFormat, ReceivedFacts['tls'], string]> = [
+  ['Postfix 3.7.11, TLS 1.3', 'postfix', TLS13,
+    'Received: from client.mailhop.test (unknown [127.0.0.1])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\r\n\t key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256)\r\n\t(No client certificate requested)\r\n\tby rx.mailhop.test (Postfix) with ESMTPS id B892322D132;\r\n\tMon,  7 Dec 2026 00:32:09 +0000 (UTC)\r\n'],
+  ['Postfix 3.7.11, plaintext', 'postfix', null,
+    'Received: from client.mailhop.test (unknown [127.0.0.1])\r\n\tby rx.mailhop.test (Postfix) with ESMTP id 99AF322DA11;\r\n\tMon,  7 Dec 2026 00:29:50 +0000 (UTC)\r\n'],
+  ['Sendmail 8.17.1.9, TLS 1.3', 'sendmail', TLS13,
+    'Received: from client.mailhop.test (localhost [127.0.0.1])\r\n\tby rx.mailhop.test (8.17.1.9/8.17.1.9) with ESMTPS id 6B70Wg4s011700\r\n\t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO);\r\n\tMon, 7 Dec 2026 00:32:42 GMT\r\n'],
+  ['Sendmail 8.17.1.9, plaintext', 'sendmail', null,
+    'Received: from client.mailhop.test (localhost [127.0.0.1])\r\n\tby rx.mailhop.test (8.17.1.9/8.17.1.9) with ESMTP id 6B70UJHL006989;\r\n\tMon, 7 Dec 2026 00:30:19 GMT\r\n'],
+  ['Exim 4.96, TLS 1.3', 'exim', TLS13,
+    'Received: from [127.0.0.1] (helo=client.mailhop.test)\r\n\tby rx.mailhop.test with esmtps  (TLS1.3) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\r\n\t(Exim 4.96)\r\n\t(envelope-from <alice@org.test>)\r\n\tid 1xaMfM-0003AT-0a;\r\n\tMon, 07 Dec 2026 00:33:16 +0000\r\n'],
+  ['Exim 4.96, plaintext', 'exim', null,
+    'Received: from [127.0.0.1] (helo=client.mailhop.test)\r\n\tby rx.mailhop.test with esmtp (Exim 4.96)\r\n\t(envelope-from <alice@org.test>)\r\n\tid 1xaMd4-0002Af-1R;\r\n\tMon, 07 Dec 2026 00:30:54 +0000\r\n'],
+  ['OpenSMTPD 6.8.0p2, plaintext', 'opensmtpd', null,
+    'Received: from client.mailhop.test (localhost [127.0.0.1])\r\n\tby rx.mailhop.test (OpenSMTPD) with ESMTP id 15c9d4b8;\r\n\tMon, 7 Dec 2026 00:31:25 +0000 (UTC)\r\n'],
+];
+
 const withoutId = (header: string) => header.replace(/\bid [^\s;]+/, 'id <queue-id>');
 
 describe('Received formats against headers the real engines wrote', () => {
   it.each(OBSERVED)('%s: written again byte for byte, queue id aside', (_name, format, tls, observed) => {
-    const facts: ReceivedFacts = {
-      helo: 'client.mailhop.test', clientIp: '127.0.0.1', by: 'rx.mailhop.test', protocol: tls ? 'ESMTPS' : 'ESMTP', tls,
-      queueId: '9FEA42223D', recipient: 'bob@partner.test', mailFrom: 'alice@org.test', date: receivedInstant(observed),
-    };
-    expect(withoutId(receivedHeader(facts, format))).toBe(withoutId(observed));
+    expect(withoutId(receivedHeader(observedFacts(tls, observed, 1), format))).toBe(withoutId(observed));
+  });
+
+  it.each(TWO_RECIPIENTS)('%s, two recipients: no for clause, `;` after the id line, written again byte for byte', (_name, format, tls, observed) => {
+    expect(withoutId(receivedHeader(observedFacts(tls, observed, 2), format))).toBe(withoutId(observed));
   });
 
   it('Exim names every TLS 1.3 suite with ECDHE_RSA, whatever the key (observed with Exim 4.96 and ECDSA keys)', () => {
@@ -53,6 +71,14 @@ describe('Received formats against headers the real engines wrote', () => {
     expect(by('TLS_CHACHA20_POLY1305_SHA256')).toBe('\tby rx.mailhop.test with esmtps  (TLS1.3) tls TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256');
   });
 });
+
+/** The facts behind an observed header: the client, hop and message the engines saw, dated as the header says. */
+function observedFacts(tls: ReceivedFacts['tls'], observed: string, recipientCount: number): ReceivedFacts {
+  return {
+    helo: 'client.mailhop.test', clientIp: '127.0.0.1', by: 'rx.mailhop.test', protocol: tls ? 'ESMTPS' : 'ESMTP', tls,
+    queueId: '9FEA42223D', recipient: 'bob@partner.test', recipientCount, mailFrom: 'alice@org.test', date: receivedInstant(observed),
+  };
+}
 
 function facts13(): ReceivedFacts {
   return {

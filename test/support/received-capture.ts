@@ -25,15 +25,19 @@ export type SendMode = keyof typeof SEND_MODES;
 /** The name the client gives in EHLO. */
 export const CLIENT_NAME = 'client.mailhop.test';
 
-/** Sends alice -> bob (with an `X-Mailhop-Id`, which a mock hop requires) to `to`, as `mode` says. @throws when the receiver refuses it. */
-export async function sendOne(to: { host: string; port: number }, mode: SendMode): Promise<void> {
+/**
+ * Sends alice -> bob (and carol when `recipients` is 2; with an `X-Mailhop-Id`, which a mock hop requires) to `to`,
+ * as `mode` says. @throws when the receiver refuses it.
+ */
+export async function sendOne(to: { host: string; port: number }, mode: SendMode, recipients: 1 | 2 = 1): Promise<void> {
   const tls = SEND_MODES[mode];
   const transport = nodemailer.createTransport({
     host: to.host, port: to.port, secure: false, name: CLIENT_NAME,
     ...(tls ? { requireTLS: true, tls: { rejectUnauthorized: false, ...tls } } : { ignoreTLS: true }),
   });
   try {
-    await transport.sendMail({ from: 'alice@org.test', to: 'bob@partner.test', subject: 'received exact', text: 'x', headers: { 'X-Mailhop-Id': 'm1' } });
+    const rcpts = recipients === 2 ? ['bob@partner.test', 'carol@partner.test'] : ['bob@partner.test'];
+    await transport.sendMail({ from: 'alice@org.test', to: rcpts, subject: 'received exact', text: 'x', headers: { 'X-Mailhop-Id': 'm1' } });
   } finally {
     transport.close();
   }

@@ -1,4 +1,4 @@
-import { base62, folded, idBytes, rfc5322Date, versionNumber, type ReceivedFacts, type ReceivedWriter } from './received-format.js';
+import { base62, folded, forAndDate, idBytes, rfc5322Date, versionNumber, type ReceivedFacts, type ReceivedWriter } from './received-format.js';
 
 /**
  * The suite name Exim 4.96 built with GnuTLS prints. For TLS 1.3 a TLS 1.2-style name whose key exchange reads
@@ -30,6 +30,7 @@ function eximId(f: ReceivedFacts): string {
  * 	for RCPT;
  * 	Sun, 06 Dec 2026 23:56:54 +0000
  * ```
+ * Several recipients: no `for` line, `\tid ...;` (received-format.ts `forAndDate`).
  * Note the two spaces after `esmtps` and the two-digit day; without TLS: `with esmtp (Exim 4.96)` on one line.
  * Exim's default configuration logs no ports, so `$sender_rcvhost` is `[IP] (helo=HELO)`; with `+incoming_port`
  * in `log_selector` (as mailhop's engine configuration has it) it reads `[IP] (port=N helo=HELO)` [EX-spec].
@@ -41,7 +42,7 @@ export const eximFormat: ReceivedWriter = {
     const lines = [`Received: from [${f.clientIp}] (helo=${f.helo})`];
     if (f.tls) lines.push(`\tby ${f.by} with ${protocol}  (TLS${versionNumber(f.tls.version)}) tls ${eximCipher(f.tls)}`, '\t(Exim 4.96)');
     else lines.push(`\tby ${f.by} with ${protocol} (Exim 4.96)`);
-    lines.push(`\t(envelope-from <${f.mailFrom ?? ''}>)`, `\tid ${eximId(f)}`, `\tfor ${f.recipient};`, `\t${rfc5322Date(f.date)}`);
-    return folded(lines);
+    lines.push(`\t(envelope-from <${f.mailFrom ?? ''}>)`, `\tid ${eximId(f)}`);
+    return folded(forAndDate(f, lines, `for ${f.recipient}`, rfc5322Date(f.date), false));
   },
 };

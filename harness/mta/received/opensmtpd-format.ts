@@ -1,4 +1,4 @@
-import { cipherBits, folded, opensslCipher, rfc5322DateShortDay, type ReceivedWriter } from './received-format.js';
+import { cipherBits, folded, forAndDate, opensslCipher, rfc5322DateShortDay, type ReceivedWriter } from './received-format.js';
 
 /**
  * OpenSMTPD (smtp_session.c) [OSMTPD]; the plaintext form as observed (docs/behaviour.md#R-opensmtpd), the TLS form as public
@@ -9,7 +9,8 @@ import { cipherBits, folded, opensslCipher, rfc5322DateShortDay, type ReceivedWr
  * 	for <RCPT>;
  * 	Mon, 3 Mar 2025 08:47:43 +0000 (UTC)
  * ```
- * The last TLS field is client-certificate verification; mailhop's clients present none (`NO`).
+ * The last TLS field is client-certificate verification; mailhop's clients present none (`NO`). Several recipients:
+ * no `for` line, `... id X;` (observed in plaintext; received-format.ts `forAndDate`).
  */
 export const opensmtpdFormat: ReceivedWriter = {
   byHost: (hostname) => hostname,
@@ -17,11 +18,7 @@ export const opensmtpdFormat: ReceivedWriter = {
     const id = f.queueId.slice(0, 8).toLowerCase().padEnd(8, '0');
     const tls = f.tls ? ` (${f.tls.version}:${opensslCipher(f.tls)}:${cipherBits(f.tls.cipher)}:NO)` : '';
     const rdns = f.clientIp.startsWith('127.') ? 'localhost' : 'unknown';
-    return folded([
-      `Received: from ${f.helo} (${rdns} [${f.clientIp}])`,
-      `\tby ${f.by} (OpenSMTPD) with ${f.protocol} id ${id}${tls}`,
-      `\tfor <${f.recipient}>;`,
-      `\t${rfc5322DateShortDay(f.date)} (UTC)`,
-    ]);
+    const lines = [`Received: from ${f.helo} (${rdns} [${f.clientIp}])`, `\tby ${f.by} (OpenSMTPD) with ${f.protocol} id ${id}${tls}`];
+    return folded(forAndDate(f, lines, `for <${f.recipient}>`, `${rfc5322DateShortDay(f.date)} (UTC)`, false));
   },
 };

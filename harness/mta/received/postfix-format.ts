@@ -1,4 +1,4 @@
-import { cipherBits, folded, opensslCipher, receivedDate, versionNumber, type ReceivedWriter } from './received-format.js';
+import { cipherBits, folded, forAndDate, opensslCipher, receivedDate, versionNumber, type ReceivedWriter } from './received-format.js';
 
 /**
  * Postfix smtpd with `smtpd_tls_received_header = yes` and `smtpd_peername_lookup = no`, as observed with
@@ -14,8 +14,9 @@ import { cipherBits, folded, opensslCipher, receivedDate, versionNumber, type Re
  * ```
  * Under TLS 1.2 the comment closes on the `using` line, with no key-exchange line:
  * `(using TLSv1.2 with cipher ECDHE-ECDSA-AES128-GCM-SHA256 (128/128 bits))`. The day of the month is padded
- * with a space (`Sun,  6 Dec`). The key-exchange group is not visible to a Node server: X25519 is what OpenSSL
- * and Node clients offer first. `prime256v1` is OpenSSL's name for the P-256 curve of mailhop's hop keys.
+ * with a space (`Sun,  6 Dec`). Several recipients: no `for` clause (received-format.ts `forAndDate`). The
+ * key-exchange group is not visible to a Node server: X25519 is what OpenSSL and Node clients offer first.
+ * `prime256v1` is OpenSSL's name for the P-256 curve of mailhop's hop keys.
  */
 export const postfixFormat: ReceivedWriter = {
   byHost: (hostname) => hostname,
@@ -32,7 +33,6 @@ export const postfixFormat: ReceivedWriter = {
       lines.push('\t(No client certificate requested)');
     }
     lines.push(`\tby ${f.by} (Postfix) with ${f.protocol} id ${f.queueId}`);
-    lines.push(`\tfor <${f.recipient}>; ${receivedDate(f.date, 'space')} (UTC)`);
-    return folded(lines);
+    return folded(forAndDate(f, lines, `for <${f.recipient}>`, `${receivedDate(f.date, 'space')} (UTC)`, true));
   },
 };

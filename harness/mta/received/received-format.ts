@@ -22,6 +22,11 @@ export interface ReceivedFacts {
   /** Random upper-case hex from the hop; each format derives its own id shape from it. */
   queueId: string;
   recipient: string;
+  /**
+   * How many recipients the transaction had (default 1). RFC 5321 §4.4 lets the `for` clause name one; Postfix,
+   * Sendmail, Exim and OpenSMTPD write it only when there is exactly one (observed, see `forAndDate`).
+   */
+  recipientCount?: number;
   /** Envelope sender (Exim's `(envelope-from <...>)`). */
   mailFrom?: string;
   date: Date;
@@ -99,6 +104,18 @@ export function base62(n: number, width: number): string {
   let out = '';
   for (let v = Math.max(0, Math.floor(n)); v > 0; v = Math.floor(v / 62)) out = BASE62[v % 62] + out;
   return out.padStart(width, '0');
+}
+
+/**
+ * The header's last lines: the `for` clause (`forText`, e.g. `for <bob@partner.test>`) and the date, on one line
+ * (`\tfor <RCPT>; DATE`: Postfix, Sendmail) or two (`\tfor RCPT;` then `\tDATE`: Exim, OpenSMTPD). With more than
+ * one recipient there is no `for` clause: the last line gets the `;` and the date follows on its own line, as
+ * observed with Postfix 3.7.11, Sendmail 8.17.1.9, Exim 4.96 and OpenSMTPD 6.8.0p2 receiving one message for two
+ * recipients (`by HOST (Postfix) with ESMTP id QID;` then `\tMon,  7 Dec 2026 00:29:50 +0000 (UTC)`).
+ */
+export function forAndDate(f: ReceivedFacts, lines: readonly string[], forText: string, date: string, oneLine: boolean): string[] {
+  if ((f.recipientCount ?? 1) > 1) return [...lines.slice(0, -1), `${lines[lines.length - 1]};`, `\t${date}`];
+  return oneLine ? [...lines, `\t${forText}; ${date}`] : [...lines, `\t${forText};`, `\t${date}`];
 }
 
 /** Joins header lines with CRLF, ending in CRLF. */

@@ -1,4 +1,4 @@
-import { cipherBits, folded, idBytes, opensslCipher, receivedDate, type ReceivedFacts, type ReceivedWriter } from './received-format.js';
+import { cipherBits, folded, forAndDate, idBytes, opensslCipher, receivedDate, type ReceivedFacts, type ReceivedWriter } from './received-format.js';
 
 /** sendmail's queue-id alphabet: base 60 (sendmail/queue.c QueueIdChars). */
 const BASE60 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx';
@@ -21,7 +21,8 @@ function sendmailId(f: ReceivedFacts): string {
  * 	(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO)
  * 	for <RCPT>; Sun, 6 Dec 2026 23:56:23 GMT
  * ```
- * The day of the month has no padding (`Sun, 6 Dec`) and UTC is written `GMT` (sendmail's arpadate).
+ * The day of the month has no padding (`Sun, 6 Dec`) and UTC is written `GMT` (sendmail's arpadate). Several
+ * recipients: no `for` clause (received-format.ts `forAndDate`).
  * `verify=` is the client-certificate result; mailhop's clients present none, hence `NO` (`NOT`, seen in
  * some archived headers, means not requested; the observed sendmail asked).
  */
@@ -33,7 +34,6 @@ export const sendmailFormat: ReceivedWriter = {
     if (f.tls) {
       lines.push(`\t(version=${f.tls.version} cipher=${opensslCipher(f.tls)} bits=${cipherBits(f.tls.cipher)} verify=NO)`);
     }
-    lines.push(`\tfor <${f.recipient}>; ${receivedDate(f.date, 'none', 'GMT')}`);
-    return folded(lines);
+    return folded(forAndDate(f, lines, `for <${f.recipient}>`, receivedDate(f.date, 'none', 'GMT'), true));
   },
 };
