@@ -3,60 +3,19 @@
  * holding only what mailhop can configure on it, so anything else is a located problem that names the engine
  * and the option, and a parsed engine hop carries no mock-only key (no retry schedule, no Received format).
  *
- * The support table follows the settings mailhop writes (harness/engines/postfix.ts and its siblings) and the
- * fallback flavours each product has after a failed handshake (docs/behaviour.md#B-fallback: Postfix defers
- * and falls back on a later attempt, Sendmail never falls back unless TLSFallbacktoClear is set, Exim and
- * OpenSMTPD reconnect in plaintext at once). OpenSMTPD 6.8.0p2 on Debian 12 fails every inbound TLS handshake
- * with OpenSSL 3 ("missing private key", OpenSMTPD issue #1171), so it takes inbound `none` only.
- *
- * `outbound.timeout`, `outbound.starttlsTimeout` and `outbound.tlsCiphers` are written into the product's own
- * settings where it has one (docs/engines.md says which, per engine); absent, the product keeps its own default
+ * What each engine supports is the table in engine-support.ts. `outbound.timeout`, `outbound.starttlsTimeout`
+ * and `outbound.tlsCiphers` are written into the product's own settings where it has one (the table names them,
+ * and scenarios/schema.json gives them as each key's description); absent, the product keeps its own default
  * (Postfix waits 300 s for a TLS handshake), unlike a mock hop's 5 s. Where the product has no such setting, or
- * one that means something else, the key is refused with the reason ({@link ENGINE_SUPPORT} `cannotTake`).
+ * one that means something else, the key is refused with the reason.
  */
 import { z } from 'zod';
 import { formatDuration, RealWait } from './duration.js';
 import { CertKind, CipherString, Fallback, InboundStarttls } from './policies.js';
 import { HopId, type RealEngineName } from './hop-kind.js';
+import { ENGINE_SUPPORT, type EngineOutboundKey, type EngineOutboundTls } from './engine-support.js';
 
-/** The outbound policies a real engine can be configured with (no `preserve-inbound`: no real MTA here does that). */
-export type EngineOutboundTls = 'none' | 'opportunistic' | 'mandatory' | 'verify';
-
-/** Outbound keys of a mock hop that a real engine takes where its product has a matching setting. */
-export type EngineOutboundKey = 'timeout' | 'starttlsTimeout' | 'tlsCiphers';
-
-/** What one engine supports. A value absent from a list is a scenario problem. */
-export interface EngineSupport {
-  inbound: readonly InboundStarttls[];
-  outbound: readonly EngineOutboundTls[];
-  /** Fallback flavours after a failed handshake (`outbound.fallback`); the first one is the engine's own, its default. */
-  fallback: readonly [Fallback, ...Fallback[]];
-  /** Whether it can be the last hop (the final mailbox, delivering into a Maildir). */
-  mailbox: boolean;
-  /** The {@link EngineOutboundKey}s it cannot take, each with the reason; any other one it takes. */
-  cannotTake: Readonly<Partial<Record<EngineOutboundKey, string>>>;
-}
-
-/** OpenSMTPD's client timeout: smtpd.conf(5) has no setting; mta_session.c (6.8.0p2) sets `io_set_timeout(s->io, 300000)`. */
-const OPENSMTPD_TIMEOUT = "its SMTP client's time limit is compiled in (300 s for each read, write and the TLS handshake, mta_session.c); smtpd.conf(5) has no setting for it";
-
-const OUTBOUND: readonly EngineOutboundTls[] = ['none', 'opportunistic', 'mandatory', 'verify'];
-
-export const ENGINE_SUPPORT: Readonly<Record<RealEngineName, EngineSupport>> = {
-  postfix: { inbound: ['offer', 'none', 'require'], outbound: OUTBOUND, fallback: ['next-attempt'], mailbox: true, cannotTake: {} },
-  sendmail: { inbound: ['offer', 'none'], outbound: OUTBOUND, fallback: ['never', 'reconnect'], mailbox: false, cannotTake: {} },
-  exim: {
-    inbound: ['offer', 'none', 'require'],
-    outbound: OUTBOUND,
-    fallback: ['reconnect', 'never'],
-    mailbox: true,
-    cannotTake: {
-      starttlsTimeout: "Exim times the TLS handshake with the smtp transport's command_timeout, the limit for every reply too (tls-gnu.c); set outbound.timeout instead",
-      tlsCiphers: "this Exim is built with GnuTLS, whose tls_require_ciphers is a GnuTLS priority string (e.g. NORMAL:+NULL), and an OpenSSL cipher string has no faithful translation into one",
-    },
-  },
-  opensmtpd: { inbound: ['none'], outbound: OUTBOUND, fallback: ['reconnect'], mailbox: false, cannotTake: { timeout: OPENSMTPD_TIMEOUT, starttlsTimeout: OPENSMTPD_TIMEOUT } },
-};
+export { ENGINE_SUPPORT, type EngineOutboundKey, type EngineOutboundTls, type EngineSupport } from './engine-support.js';
 
 /** Why a mock hop's key cannot be set on a real engine. */
 const FIXED_KEYS = {
@@ -106,7 +65,7 @@ function outboundReason(tls: unknown): string {
 
 /** Every outbound key `engine` refuses, with the reason: the ones no engine takes and its own. */
 function refusedOutboundKeys(engine: RealEngineName): Record<string, string> {
-  const own = Object.entries(ENGINE_SUPPORT[engine].cannotTake).map(([key, why]) => [`outbound.${key}`, why]);
+  const own = Object.entries(ENGINE_SUPPORT[engine].keys).flatMap(([key, s]) => ('refused' in s ? [[`outbound.${key}`, s.refused]] : []));
   return { ...Object.fromEntries(Object.entries(FIXED_KEYS).filter(([key]) => key.startsWith('outbound.'))), ...Object.fromEntries(own) };
 }
 
@@ -127,10 +86,12 @@ function engineSeconds(engine: RealEngineName, key: EngineOutboundKey) {
  */
 const EngineCipherString = CipherString.regex(/^[A-Za-z0-9:+!@=_.,-]+$/, 'must be an OpenSSL cipher string of letters, digits and : + ! @ = _ . , - only (it goes into the engine\'s configuration file)');
 
-/** `schema` when `engine` takes `key`, else the refusal that names the reason. */
+/** `schema` when `engine` takes `key` (described with the setting it becomes), else the refusal that names the reason. */
 function outboundKey<S extends z.ZodType>(engine: RealEngineName, key: EngineOutboundKey, schema: S) {
-  const why = ENGINE_SUPPORT[engine].cannotTake[key];
-  return why === undefined ? schema.optional() : refused(`engine ${engine} cannot take outbound.${key}: ${why}`);
+  const support = ENGINE_SUPPORT[engine].keys[key];
+  if ('refused' in support) return refused(`engine ${engine} cannot take outbound.${key}: ${support.refused}`);
+  const absent = key === 'starttlsTimeout' ? 'outbound.timeout, else the product\'s own default' : "the product's own default";
+  return schema.optional().describe(`engine ${engine} writes outbound.${key} into ${support.setting}; absent: ${absent}`);
 }
 
 function engineInbound(engine: RealEngineName) {
