@@ -9,7 +9,7 @@
  * - outbound: opportunistic is its default (there is no `hosts_try_tls`); `mandatory` =
  *   `hosts_require_tls = *`; `none` = `hosts_avoid_tls = *`; `fallback: never` =
  *   `tls_tempfail_tryclear = false` (its default reconnects in plaintext at once, docs/behaviour.md#B-handshake-exim);
- *   `verify` and `timeout`: {@link transportTls}, {@link transportTimeouts}.
+ *   `verify`: {@link transportTls}; `timeout` and `starttlsTimeout`: {@link transportTimeouts}.
  * - as the final mailbox: an `accept` router into a Maildir.
  */
 import { userIds } from './system-users.js';
@@ -36,14 +36,17 @@ function transportTls(c: EngineHopConfig, caFile: string): string[] {
 }
 
 /**
- * The smtp transport's time limits for `outbound.timeout` (the Exim specification, chapter "The smtp transport"):
- * `connect_timeout`, `command_timeout` (the banner, each reply, and the TLS handshake: tls-gnu.c times
- * `gnutls_handshake` with it, so Exim has no separate `starttlsTimeout`), `data_timeout` (each block of the
- * message) and `final_timeout` (the reply to the final dot). None when absent: Exim keeps 5m, 5m, 5m and 10m.
+ * The smtp transport's time limits (the Exim specification, chapter "The smtp transport"): `outbound.timeout` sets
+ * `connect_timeout`, `command_timeout` (the banner, each reply), `data_timeout` (each block of the message) and
+ * `final_timeout` (the reply to the final dot). `command_timeout` also times the TLS handshake (tls-gnu.c arms its
+ * alarm with it around `gnutls_handshake`), so `starttlsTimeout` sets it too; the schema lets the two differ only
+ * when one is absent. None when absent: Exim keeps 5m, 5m, 5m and 10m.
  */
 function transportTimeouts(c: EngineHopConfig): string[] {
-  const ms = c.hop.outbound.timeout;
-  return ms === undefined ? [] : ['connect_timeout', 'command_timeout', 'data_timeout', 'final_timeout'].map((o) => `${o} = ${seconds(ms)}`);
+  const out = c.hop.outbound;
+  const command = out.timeout ?? (out.tls === 'none' ? undefined : out.starttlsTimeout);
+  const others = out.timeout === undefined ? [] : ['connect_timeout', 'data_timeout', 'final_timeout'].map((o) => `${o} = ${seconds(out.timeout!)}`);
+  return [...(command === undefined ? [] : [`command_timeout = ${seconds(command)}`]), ...others];
 }
 
 function conf(folder: RunFolder, c: EngineHopConfig): string {

@@ -13,9 +13,9 @@ import { z } from 'zod';
 import { formatDuration, RealWait } from './duration.js';
 import { CertKind, CipherString, Fallback, InboundStarttls } from './policies.js';
 import { HopId, type RealEngineName } from './hop-kind.js';
-import { ENGINE_SUPPORT, type EngineOutboundKey, type EngineOutboundTls } from './engine-support.js';
+import { ENGINE_SUPPORT, type EngineKeySupport, type EngineOutboundKey, type EngineOutboundTls } from './engine-support.js';
 
-export { ENGINE_SUPPORT, type EngineOutboundKey, type EngineOutboundTls, type EngineSupport } from './engine-support.js';
+export { ENGINE_SUPPORT, takesOutboundKey, type EngineKeySupport, type EngineOutboundKey, type EngineOutboundTls, type EngineSupport } from './engine-support.js';
 
 /** Why a mock hop's key cannot be set on a real engine. */
 const FIXED_KEYS = {
@@ -86,6 +86,22 @@ function engineSeconds(engine: RealEngineName, key: EngineOutboundKey) {
  */
 const EngineCipherString = CipherString.regex(/^[A-Za-z0-9:+!@=_.,-]+$/, 'must be an OpenSSL cipher string of letters, digits and : + ! @ = _ . , - only (it goes into the engine\'s configuration file)');
 
+/**
+ * Keys the product writes into one setting (Exim's command_timeout times the handshake and every reply) must agree
+ * when both are given: a check on a parsed outbound (values in ms).
+ */
+function sharedLimit(engine: RealEngineName) {
+  return (out: Partial<Record<EngineOutboundKey, unknown>>, ctx: z.core.$RefinementCtx): void => {
+    for (const [key, support] of Object.entries(ENGINE_SUPPORT[engine].keys) as Array<[EngineOutboundKey, EngineKeySupport]>) {
+      if ('refused' in support) continue;
+      const other = support.sharedWith;
+      if (!other || out[key] === undefined || out[other] === undefined || out[key] === out[other]) continue;
+      const [mine, theirs] = [out[key], out[other]].map((v) => (typeof v === 'number' ? formatDuration(v) : String(v)));
+      ctx.addIssue({ code: 'custom', path: [key], input: out[key], message: `engine ${engine} cannot take outbound.${key}: ${mine} beside outbound.${other}: ${theirs}; it writes both into ${support.setting}: give one value` });
+    }
+  };
+}
+
 /** `schema` when `engine` takes `key` (described with the setting it becomes), else the refusal that names the reason. */
 function outboundKey<S extends z.ZodType>(engine: RealEngineName, key: EngineOutboundKey, schema: S) {
   const support = ENGINE_SUPPORT[engine].keys[key];
@@ -128,6 +144,7 @@ function engineOutbound(engine: RealEngineName) {
   const fallback = Fallback.default(own).refine((f) => support.fallback.includes(f), {
     error: (iss) => `engine ${engine} cannot do outbound.fallback: ${String(iss.input)}; after a failed handshake it ${FALLBACK_WORDS[own]}${others.length ? ` (or ${others.join(', ')})` : ''}`,
   });
+  const shared = sharedLimit(engine);
   const variants = {
     none: z.strictObject({ tls: z.literal('none'), ...common }),
     opportunistic: z.strictObject({
@@ -139,9 +156,9 @@ function engineOutbound(engine: RealEngineName) {
       starttlsRejected: z.literal('continue', {
         error: (iss) => `engine ${engine} cannot do outbound.starttlsRejected: ${String(iss.input)}; opportunistically it goes on in plaintext after a 4xx/5xx to STARTTLS`,
       }).default('continue'),
-    }),
-    mandatory: z.strictObject({ tls: z.literal('mandatory'), ...common, ...tlsKeys }),
-    verify: z.strictObject({ tls: z.literal('verify'), ...common, ...tlsKeys }),
+    }).superRefine(shared),
+    mandatory: z.strictObject({ tls: z.literal('mandatory'), ...common, ...tlsKeys }).superRefine(shared),
+    verify: z.strictObject({ tls: z.literal('verify'), ...common, ...tlsKeys }).superRefine(shared),
   };
   type Variant = (typeof variants)[EngineOutboundTls];
   const supported = support.outbound.map((tls) => variants[tls]) as [Variant, ...Variant[]];

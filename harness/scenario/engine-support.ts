@@ -20,8 +20,11 @@ export type EngineOutboundTls = 'none' | 'opportunistic' | 'mandatory' | 'verify
 /** Outbound keys of a mock hop that a real engine takes where its product has a matching setting. */
 export type EngineOutboundKey = 'timeout' | 'starttlsTimeout' | 'tlsCiphers';
 
-/** Where an outbound key goes in the product's configuration (`setting`), or why the product cannot take it (`refused`). */
-export type EngineKeySupport = { setting: string } | { refused: string };
+/**
+ * Where an outbound key goes in the product's configuration (`setting`), or why the product cannot take it
+ * (`refused`). `sharedWith`: the product has one setting for this key and that one, so given both they must agree.
+ */
+export type EngineKeySupport = { setting: string; sharedWith?: EngineOutboundKey } | { refused: string };
 
 /** What one engine supports. A value absent from a list is a scenario problem. */
 export interface EngineSupport {
@@ -70,7 +73,7 @@ export const ENGINE_SUPPORT: Readonly<Record<RealEngineName, EngineSupport>> = {
     mailbox: true,
     keys: {
       timeout: { setting: "the smtp transport's connect_timeout, command_timeout (the banner, each reply and the TLS handshake), data_timeout and final_timeout" },
-      starttlsTimeout: { refused: "Exim times the TLS handshake with the smtp transport's command_timeout, the limit for every reply too (tls-gnu.c); set outbound.timeout instead" },
+      starttlsTimeout: { setting: "the smtp transport's command_timeout, which times the TLS handshake and every reply alike (tls-gnu.c)", sharedWith: 'timeout' },
       tlsCiphers: { refused: 'this Exim is built with GnuTLS, whose tls_require_ciphers is a GnuTLS priority string (e.g. NORMAL:+NULL), and an OpenSSL cipher string has no faithful translation into one' },
     },
   },
@@ -86,3 +89,12 @@ export const ENGINE_SUPPORT: Readonly<Record<RealEngineName, EngineSupport>> = {
     },
   },
 };
+
+/**
+ * Whether `engine` takes the outbound `key` (writes it into a setting of its own) rather than refusing it: what a
+ * caller building engine hops (mailhop audit) asks before it sets the key.
+ * @example takesOutboundKey('opensmtpd', 'starttlsTimeout') // false: its client timeout is compiled in
+ */
+export function takesOutboundKey(engine: RealEngineName, key: EngineOutboundKey): boolean {
+  return 'setting' in ENGINE_SUPPORT[engine].keys[key];
+}

@@ -81,19 +81,21 @@ describe('engine options a real MTA cannot take', () => {
       expect(outbound('  - id: relay', `    engine: ${engine}`, '    outbound: { tls: verify, timeout: 2s, starttlsTimeout: 1m, tlsCiphers: "ALL:eNULL:@SECLEVEL=0" }'))
         .toEqual({ tls: 'verify', timeout: 2000, starttlsTimeout: 60000, tlsCiphers: 'ALL:eNULL:@SECLEVEL=0' });
     }
-    expect(outbound('  - id: relay', '    engine: exim', '    outbound: { tls: verify, timeout: 2s }')).toEqual({ tls: 'verify', timeout: 2000 });
+    expect(outbound('  - id: relay', '    engine: exim', '    outbound: { tls: verify, timeout: 2s, starttlsTimeout: 2s }')).toEqual({ tls: 'verify', timeout: 2000, starttlsTimeout: 2000 });
     expect(outbound('  - id: relay', '    engine: opensmtpd', '    inbound: { starttls: none }', '    outbound: { tls: verify, tlsCiphers: HIGH }')).toEqual({ tls: 'verify', tlsCiphers: 'HIGH' });
     // Absent, the product keeps its own: no mock default (5s) is filled in.
     expect(outbound('  - id: relay', '    engine: postfix')).toEqual({ tls: 'opportunistic', fallback: 'next-attempt', starttlsRejected: 'continue' });
   });
 
-  it('time limits in whole seconds; no starttlsTimeout on Exim, no timeouts on OpenSMTPD; no cipher string that would break a configuration file', () => {
+  it('time limits in whole seconds; Exim\'s one limit for the handshake and replies; no timeouts on OpenSMTPD; no cipher string that would break a configuration file', () => {
     expect(problems('  - id: relay', '    engine: postfix', '    outbound: { timeout: 1500ms, starttlsTimeout: 0 }', '  - id: mx')).toEqual([
       'x.yaml:5:26: hops[0].outbound.timeout: engine postfix cannot take outbound.timeout: 1500ms; its time limits are whole seconds, at least 1s',
       'x.yaml:5:51: hops[0].outbound.starttlsTimeout: engine postfix cannot take outbound.starttlsTimeout: 0ms; its time limits are whole seconds, at least 1s',
     ]);
-    expect(problems('  - id: relay', '    engine: exim', '    outbound: { starttlsTimeout: 2s }', '  - id: mx')).toEqual([
-      "x.yaml:5:34: hops[0].outbound.starttlsTimeout: engine exim cannot take outbound.starttlsTimeout: Exim times the TLS handshake with the smtp transport's command_timeout, the limit for every reply too (tls-gnu.c); set outbound.timeout instead",
+    // Exim has one limit for the handshake and each reply: starttlsTimeout alone sets it, beside a different timeout it cannot.
+    expect(problems('  - id: relay', '    engine: exim', '    outbound: { starttlsTimeout: 2s }', '  - id: mx')).toEqual([]);
+    expect(problems('  - id: relay', '    engine: exim', '    outbound: { tls: mandatory, timeout: 1m, starttlsTimeout: 2s }', '  - id: mx')).toEqual([
+      "x.yaml:5:63: hops[0].outbound.starttlsTimeout: engine exim cannot take outbound.starttlsTimeout: 2s beside outbound.timeout: 1m; it writes both into the smtp transport's command_timeout, which times the TLS handshake and every reply alike (tls-gnu.c): give one value",
     ]);
     expect(problems('  - id: relay', '    engine: opensmtpd', '    inbound: { starttls: none }', '    outbound: { timeout: 2s }', '  - id: mx')).toEqual([
       "x.yaml:6:26: hops[0].outbound.timeout: engine opensmtpd cannot take outbound.timeout: its SMTP client's time limit is compiled in (300 s for each read, write and the TLS handshake, mta_session.c); smtpd.conf(5) has no setting for it",

@@ -1,6 +1,6 @@
 /**
  * `outbound.timeout` and `outbound.starttlsTimeout` on a real engine are written into the product's own time
- * limits (scenario/engine-hop.ts, engines/postfix.ts and its siblings), so a stalled handshake costs seconds,
+ * limits (scenario/engine-support.ts, engines/postfix.ts and its siblings), so a stalled handshake costs seconds,
  * not the product's 300 s. A `stall` fault swallows the handshake after the 220 to STARTTLS; each engine gives up
  * on it and then does what the product does: Postfix defers and sends in plaintext on a later attempt, Exim
  * reconnects in clear at once, Sendmail reconnects in clear with TLSFallbacktoClear and otherwise defers. The
@@ -51,9 +51,9 @@ describe.skipIf(!availability('postfix').usable)(titled('postfix: starttlsTimeou
   }, 60_000);
 });
 
-describe.skipIf(!availability('exim').usable)(titled("exim: timeout is the smtp transport's command_timeout, which also times the handshake", 'exim'), () => {
+describe.skipIf(!availability('exim').usable)(titled("exim: starttlsTimeout is the smtp transport's command_timeout, which times the handshake and each reply", 'exim'), () => {
   it('gives up on a stalled handshake and reconnects in clear at once', async () => {
-    const run = await stalled('exim', { timeout: '2s' });
+    const run = await stalled('exim', { starttlsTimeout: '2s' });
     expect(summary(run.report)).toEqual({ links: { 'client->mta': 'tls', 'mta->next': 'stripped' }, outcome: 'delivered' });
     expect(connections(run)).toEqual([STALLED, IN_CLEAR]);
     expect(run.facts('plaintext-fallback')[0].line).toMatch(/TLS session: \(gnutls_handshake\): timed out: delivering unencrypted to H=127\.0\.0\.1 \[127\.0\.0\.1\] \(not in hosts_require_tls\)$/);
