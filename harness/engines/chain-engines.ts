@@ -48,7 +48,7 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
               hop,
               hostname: o.hostnames[i],
               listen: o.addresses[i]!,
-              next: o.proxies[i + 1] ?? null,
+              next: o.proxies[i + 1] ? { ...o.proxies[i + 1], hostname: o.hostnames[i + 1] } : null,
               keyCert: o.certs[i]!,
               caCert: o.caCert,
               inboundLink: o.linkNames[i],

@@ -8,6 +8,7 @@ import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { EffectivePolicy, EngineEvent } from '../trace/events.js';
 import type { MtaPaths } from './mta-paths.js';
+import { MailhopError } from '../errors.js';
 import type { RunFolder } from './run-folder.js';
 
 /** Everything an engine's configuration is written from. */
@@ -17,8 +18,11 @@ export interface EngineHopConfig {
   hostname: string;
   /** Loopback address and port it listens on. */
   listen: { host: string; port: number };
-  /** The next link's proxy, where it relays everything; null when it is the final mailbox. */
-  next: { host: string; port: number } | null;
+  /**
+   * The next link's proxy, where it relays everything; null when it is the final mailbox. `hostname` is the next
+   * hop's name (`<id>.mailhop.test`), the name a `verify` policy matches its certificate against (RFC 6125 §6).
+   */
+  next: { host: string; port: number; hostname?: string } | null;
   /** Its certificate, signed by the run's CA (or flawed as `inbound.cert` says). */
   keyCert: KeyCert;
   /** The run's CA certificate. */
@@ -36,6 +40,8 @@ export interface EngineLaunch {
   syslog: boolean;
   /** As the final mailbox: the Maildir it delivers into. */
   maildir?: string;
+  /** Names its hosts file gives besides its own: [address, name], e.g. the next hop's name for a `verify` policy that routes by name. */
+  hosts?: Array<[string, string]>;
 }
 
 /** A fact read from one log line. */
@@ -47,7 +53,8 @@ export type LogFact =
       kind: 'outbound';
       fact: EngineEvent['fact'];
       messageId?: string;
-      tls?: { version: string; cipher: string };
+      /** `verified`: the log says the certificate was verified, chain and name (only ever `true`; absent otherwise). */
+      tls?: { version: string; cipher: string; verified?: true };
       /** For relayed/deferred/bounced: the reply or reason the engine gives, e.g. `Cannot start TLS: handshake failure`. */
       reply?: string;
       /** A delivery into its own Maildir (the engine is the final mailbox), not over its outbound link. */
@@ -84,6 +91,21 @@ export interface EngineDefinition {
 /** The TLS policy an engine's outbound configuration amounts to (for `started` facts and leak judgement). */
 export function outboundPolicy(hop: EngineHop): EffectivePolicy {
   return hop.outbound.tls;
+}
+
+/**
+ * The next hop's name for a `verify` policy: the name its certificate must carry.
+ * @throws MailhopError `EINTERNAL` when the chain gave none (a validated scenario always has a next hop then).
+ */
+export function verifiedName(c: EngineHopConfig): string {
+  const name = c.next?.hostname;
+  if (!name) throw MailhopError.of('EINTERNAL', { where: `hop ${c.hop.id} (${c.hop.engine})`, what: 'configure outbound.tls: verify', why: 'the chain gave no name for the next hop', hop: c.hop.id });
+  return name;
+}
+
+/** A time limit in whole seconds, as Postfix, Exim and Sendmail write them (`300s`); the schema allows only whole seconds. */
+export function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
 }
 
 /**

@@ -15,6 +15,8 @@ export interface NamespaceSpec {
   hostname: string;
   /** The engine's own listening address, named `hostname` in its hosts file. */
   address: string;
+  /** More names for its hosts file: [address, name]. */
+  hosts?: Array<[string, string]>;
   /** More files to show at fixed paths inside: [file in the run folder, path inside]. */
   binds?: Array<[string, string]>;
   /** Replace /dev so that /dev/log is `<folder>/ns/dev/log` (see SyslogSink). */
@@ -34,7 +36,8 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Writes the namespace's files into the run folder and returns the argv that starts the engine in it. */
 export function namespaceCommand(folder: RunFolder, spec: NamespaceSpec, paths: MtaPaths): string[] {
-  const hosts = folder.file('ns/hosts', `127.0.0.1 localhost\n${spec.address} ${spec.hostname} ${spec.hostname.split('.')[0]}\n`);
+  const more = (spec.hosts ?? []).map(([address, name]) => `${address} ${name}\n`).join('');
+  const hosts = folder.file('ns/hosts', `127.0.0.1 localhost\n${spec.address} ${spec.hostname} ${spec.hostname.split('.')[0]}\n${more}`);
   // A resolver on loopback where nothing answers: a lookup that slips past nsswitch fails at once, on this machine.
   // `lookup file` is for OpenSMTPD's libasr, which reads resolv.conf itself and would ask DNS before /etc/hosts.
   const resolv = folder.file('ns/resolv.conf', 'lookup file\nnameserver 127.0.0.1\noptions attempts:1 timeout:1\n');

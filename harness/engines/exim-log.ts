@@ -14,11 +14,11 @@ import { clip, mailhopIdOfMessageId, tlsVersionName, type AcceptedIdOf, type Eng
 const LINE = /^exim\[\d+\]: (?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?(.*)$/;
 const QID = /^([0-9A-Za-z]{6}-[0-9A-Za-z]{6,11}-[0-9A-Za-z]{2,4}) (.*)$/;
 
-function tlsOf(text: string): { version: string; cipher: string } | null {
+function tlsOf(text: string, verified = false): { version: string; cipher: string; verified?: true } | null {
   const x = / X=(TLS[\d.]+|TLSv[\d.]+):(\S+?)(?::\d+)?(?= |$)/.exec(text);
   if (!x) return null;
   const version = tlsVersionName(x[1]);
-  return { version, cipher: gnutlsSuiteName(version, x[2]) };
+  return { version, cipher: gnutlsSuiteName(version, x[2]), ...(verified ? { verified } : {}) };
 }
 
 /** AEAD ciphers as GnuTLS names them, and the hash their IANA suite names carry. */
@@ -75,7 +75,8 @@ export class EximLogReader implements EngineLogReader {
     }
     if (rest.startsWith('=> ')) {
       const local = / T=maildir_delivery\b/.test(rest);
-      const tls = tlsOf(rest);
+      // CV=yes: the server's certificate was verified (log_selector tls_certificate_verified, on by default).
+      const tls = tlsOf(rest, / CV=yes\b/.test(rest));
       const reply = / C="([^"]*)"/.exec(rest)?.[1] ?? '';
       return [
         ...(tls ? [{ kind: 'outbound' as const, fact: 'tls' as const, messageId, tls, line: clip(line) }] : []),

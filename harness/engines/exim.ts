@@ -8,24 +8,54 @@
  *   `530 5.7.0` (RFC 3207 §4) from an ACL.
  * - outbound: opportunistic is its default (there is no `hosts_try_tls`); `mandatory` =
  *   `hosts_require_tls = *`; `none` = `hosts_avoid_tls = *`; `fallback: never` =
- *   `tls_tempfail_tryclear = false` (its default reconnects in plaintext at once, docs/behaviour.md#B-handshake-exim).
+ *   `tls_tempfail_tryclear = false` (its default reconnects in plaintext at once, docs/behaviour.md#B-handshake-exim);
+ *   `verify`: {@link transportTls}; `timeout` and `starttlsTimeout`: {@link transportTimeouts}.
  * - as the final mailbox: an `accept` router into a Maildir.
  */
 import { userIds } from './system-users.js';
-import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
+import { seconds, verifiedName, type EngineDefinition, type EngineHopConfig, type EngineLaunch } from './engine-definition.js';
 import type { RunFolder } from './run-folder.js';
 import { EximLogReader } from './exim-log.js';
 import { MailhopError } from '../errors.js';
 
 const USER = 'Debian-exim';
 
-function conf(folder: RunFolder, c: EngineHopConfig): string {
+/**
+ * The smtp transport's TLS options (the Exim specification, chapter "The smtp transport"). `verify`: TLS required
+ * (`hosts_require_tls`), the certificate verified against the run's CA (`tls_verify_hosts`,
+ * `tls_verify_certificates`) and its name against the host's (`tls_verify_cert_hostnames`, its default made
+ * explicit); the name checked is the one the router found the host by, so the router routes by the next hop's name
+ * (see {@link conf}).
+ */
+function transportTls(c: EngineHopConfig, caFile: string): string[] {
   const out = c.hop.outbound;
+  if (out.tls === 'none') return ['hosts_avoid_tls = *'];
+  if (out.tls === 'mandatory') return ['hosts_require_tls = *'];
+  if (out.tls === 'verify') return ['hosts_require_tls = *', 'tls_verify_hosts = *', `tls_verify_certificates = ${caFile}`, 'tls_verify_cert_hostnames = *'];
+  return out.fallback === 'never' ? ['tls_tempfail_tryclear = false'] : [];
+}
+
+/**
+ * The smtp transport's time limits (the Exim specification, chapter "The smtp transport"): `outbound.timeout` sets
+ * `connect_timeout`, `command_timeout` (the banner, each reply), `data_timeout` (each block of the message) and
+ * `final_timeout` (the reply to the final dot). `command_timeout` also times the TLS handshake (tls-gnu.c arms its
+ * alarm with it around `gnutls_handshake`), so `starttlsTimeout` sets it too; the schema lets the two differ only
+ * when one is absent. None when absent: Exim keeps 5m, 5m, 5m and 10m.
+ */
+function transportTimeouts(c: EngineHopConfig): string[] {
+  const out = c.hop.outbound;
+  const command = out.timeout ?? (out.tls === 'none' ? undefined : out.starttlsTimeout);
+  const others = out.timeout === undefined ? [] : ['connect_timeout', 'data_timeout', 'final_timeout'].map((o) => `${o} = ${seconds(out.timeout!)}`);
+  return [...(command === undefined ? [] : [`command_timeout = ${seconds(command)}`]), ...others];
+}
+
+function conf(folder: RunFolder, c: EngineHopConfig): string {
   const inbound = c.hop.inbound.starttls;
-  const transportTls = out.tls === 'mandatory' ? ['hosts_require_tls = *'] : out.tls === 'none' ? ['hosts_avoid_tls = *'] : [];
-  if (out.tls === 'opportunistic' && out.fallback === 'never') transportTls.push('tls_tempfail_tryclear = false');
+  // Under verify the router finds the next hop by its name (from the hosts file mailhop writes into the
+  // namespace), so that name is the one the certificate is checked against; otherwise by its address.
+  const nextHost = c.next && c.hop.outbound.tls === 'verify' ? `${verifiedName(c)} byname` : c.next?.host;
   const route = c.next
-    ? ['smarthost:', '  driver = manualroute', `  route_list = * ${c.next.host}`, '  # the next hop is a local address: send to it anyway', '  self = send', '  transport = remote_smtp', '  no_more']
+    ? ['smarthost:', '  driver = manualroute', `  route_list = * ${nextHost}`, '  # the next hop is a local address: send to it anyway', '  self = send', '  transport = remote_smtp', '  no_more']
     : ['mailbox:', '  driver = accept', '  transport = maildir_delivery', '  no_more'];
   const transports = c.next
     ? [
@@ -37,7 +67,7 @@ function conf(folder: RunFolder, c: EngineHopConfig): string {
         // used by none/fake-*/break-handshake hops) drop such a connection before the 250, and Exim then sends the
         // message twice. Until the fronts handle half-close, Exim waits for each reply (not TLS-relevant).
         '  hosts_avoid_pipelining = *',
-        ...transportTls.map((l) => `  ${l}`),
+        ...[...transportTls(c, folder.at('certs/ca.pem')), ...transportTimeouts(c)].map((l) => `  ${l}`),
       ]
     : ['maildir_delivery:', '  driver = appendfile', `  directory = ${folder.at('mailbox/maildir')}`, '  maildir_format', '  create_directory', `  user = ${USER}`, '  envelope_to_add', '  return_path_add'];
   return [
@@ -94,13 +124,15 @@ export const exim: EngineDefinition = {
     // connections using TLS/SSL": the files are read as the Exim user; observed with Exim 4.96 as a permission error).
     folder.file('certs/key.pem', c.keyCert.key, 0o640, { uid: 0, gid: ex.gid });
     folder.file('certs/cert.pem', c.keyCert.cert, 0o644);
+    folder.file('certs/ca.pem', c.caCert, 0o644);
     folder.file('exim.conf', conf(folder, c));
     let maildir: string | undefined;
     if (!c.next) {
       folder.dir('mailbox', 0o700, ex);
       maildir = folder.at('mailbox/maildir');
     }
-    return { command: [c.paths.exim.exim, '-C', folder.at('exim.conf'), '-bdf', '-q1s'], syslog: true, maildir };
+    const hosts: Array<[string, string]> = c.next && c.hop.outbound.tls === 'verify' ? [[c.next.host, verifiedName(c)]] : [];
+    return { command: [c.paths.exim.exim, '-C', folder.at('exim.conf'), '-bdf', '-q1s'], syslog: true, maildir, hosts };
   },
   logReader: (idOf) => new EximLogReader(idOf),
 };

@@ -3,6 +3,8 @@
  * without a mailhop id and start-engine.ts ties them to the one message the engine holds.
  * - `<session> mta connecting address=smtp://...`: a new outbound connection;
  * - `<session> mta tls ciphers=TLSv1.3:TLS_AES_256_GCM_SHA384:256`: it established TLS;
+ * - `<session> mta server-cert-check result="success"`: the certificate chained to its CA and named the host
+ *   it connected to (mta_session.c, 6.8.0p2);
  * - `smtp-out: Error on session <session>: opportunistic TLS failed, downgrading to plain`;
  * - `<session> mta error reason=...`: the session failed (e.g. `TLS required but not supported by remote
  *   host`); the route is disabled for 15 s and the envelope waits: counted as a deferral;
@@ -11,7 +13,7 @@
 import { clip, type EngineLogReader, type LogFact } from './engine-definition.js';
 
 export class OpensmtpdLogReader implements EngineLogReader {
-  private readonly sessions = new Map<string, { tls?: { version: string; cipher: string }; tlsLine?: string; failure?: string }>();
+  private readonly sessions = new Map<string, { tls?: { version: string; cipher: string; verified?: true }; tlsLine?: string; failure?: string }>();
 
   read(line: string): LogFact[] {
     const failed = /^smtp-out: Error on session ([0-9a-f]+): (.*)$/.exec(line);
@@ -33,6 +35,11 @@ export class OpensmtpdLogReader implements EngineLogReader {
     if (what === 'tls') {
       const c = /ciphers=([^:]+):([^:]+)/.exec(rest);
       if (c) this.sessions.set(session, { tls: { version: c[1], cipher: c[2] }, tlsLine: line });
+      return [];
+    }
+    if (what === 'server-cert-check') {
+      const tls = this.sessions.get(session)?.tls;
+      if (tls && /result="success"/.test(rest)) tls.verified = true;
       return [];
     }
     if (what === 'error') {

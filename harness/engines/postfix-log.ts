@@ -12,7 +12,7 @@
  */
 import { clip, mailhopIdOfMessageId, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
-type Tls = { version: string; cipher: string };
+type Tls = { version: string; cipher: string; verified?: true };
 
 const LINE = /^postfix\/([\w-]+)\[(\d+)\]: (.*)$/;
 const TLS_ESTABLISHED = /^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection established (from|to) [^:]+(?::\d+)?: (TLSv[\d.]+) with cipher (\S+)/;
@@ -51,7 +51,9 @@ export class PostfixLogReader implements EngineLogReader {
         if (how) facts.push({ kind: 'accepted', messageId: id, tls: how.tls, remotePort: how.port, line: clip(line) });
       }
     } else if (service === 'smtp') {
-      if (tls?.[1] === 'to') this.pending.set(pid, { tls: { version: tls[2], cipher: tls[3] }, tlsLine: line });
+      // "Verified": the certificate chained to smtp_tls_CAfile and matched smtp_tls_verify_cert_match (TLS_README, "Client-side TLS activity logging").
+      const verified = text.startsWith('Verified ') ? ({ verified: true } as const) : {};
+      if (tls?.[1] === 'to') this.pending.set(pid, { tls: { version: tls[2], cipher: tls[3], ...verified }, tlsLine: line });
       const status = STATUS.exec(text);
       if (status) facts.push(...this.status(pid, status, line));
       else if (/^SSL_connect error to |Cannot start TLS/.test(text)) this.pending.set(pid, { failure: line });

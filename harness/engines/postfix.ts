@@ -7,16 +7,46 @@
  * again 1-3 s later, and the plaintext fallback of level `may` comes on the second or third attempt
  * (Postfix HISTORY 20140218: plaintext after a TLS failure only once the message is `minimal_backoff_time`
  * old; docs/behaviour.md#B-handshake-postfix).
+ * The outbound keys it takes ({@link outboundSettings}): `verify` = level `verify` against the run's CA and the
+ * next hop's name, `timeout` / `starttlsTimeout` = the smtp client's time limits, `tlsCiphers` = the cipher list.
  */
 import { utimesSync } from 'node:fs';
 import { groupId, userIds } from './system-users.js';
-import type { EngineDefinition, EngineHopConfig, EngineLaunch } from './engine-definition.js';
+import { seconds, verifiedName, type EngineDefinition, type EngineHopConfig, type EngineLaunch } from './engine-definition.js';
 import type { RunFolder } from './run-folder.js';
 import { PostfixLogReader } from './postfix-log.js';
 import { MailhopError } from '../errors.js';
 
 const INBOUND_LEVEL = { offer: 'may', none: 'none', require: 'encrypt' } as Record<string, string>;
-const OUTBOUND_LEVEL = { none: 'none', opportunistic: 'may', mandatory: 'encrypt' } as Record<string, string>;
+const OUTBOUND_LEVEL = { none: 'none', opportunistic: 'may', mandatory: 'encrypt', verify: 'verify' } as Record<string, string>;
+
+/** The smtp client's time limits for connecting and for each reply (postconf(5); `smtp_xforward_timeout` is never used here). */
+const REPLY_TIMEOUTS = ['smtp_connect_timeout', 'smtp_helo_timeout', 'smtp_mail_timeout', 'smtp_rcpt_timeout', 'smtp_data_init_timeout', 'smtp_data_xfer_timeout', 'smtp_data_done_timeout', 'smtp_rset_timeout', 'smtp_quit_timeout'];
+
+/**
+ * main.cf lines for the outbound keys a Postfix hop takes (postconf(5)); none when the hop gives none, so Postfix
+ * keeps its own defaults (300 s for the handshake and most replies):
+ * - `verify`: `smtp_tls_security_level = verify` (set beside the others) with `smtp_tls_CAfile` = the run's CA and
+ *   `smtp_tls_verify_cert_match` = the next hop's name, a literal pattern: the relay host is an address literal, so
+ *   the default strategy `hostname` would match the certificate against the address;
+ * - `timeout`: every smtp_*_timeout that limits a connection or a reply; `starttlsTimeout` (else `timeout`):
+ *   `smtp_starttls_timeout`, the limit for each read and write of the TLS handshake;
+ * - `tlsCiphers`: Postfix takes cipher grades, not cipher strings, so the string becomes the `high` grade's list
+ *   (`tls_high_cipherlist`) and both client grades (`smtp_tls_ciphers`, `smtp_tls_mandatory_ciphers`) are set to
+ *   `high`; its server side stays on `medium`, whose list is untouched.
+ */
+export function outboundSettings(c: EngineHopConfig, caFile: string): string[] {
+  const out = c.hop.outbound;
+  const lines: string[] = [];
+  if (out.tls === 'verify') lines.push(`smtp_tls_CAfile = ${caFile}`, `smtp_tls_verify_cert_match = ${verifiedName(c)}`);
+  if (out.timeout !== undefined) lines.push(...REPLY_TIMEOUTS.map((p) => `${p} = ${seconds(out.timeout!)}`));
+  const starttls = out.tls === 'none' ? undefined : (out.starttlsTimeout ?? out.timeout);
+  if (starttls !== undefined) lines.push(`smtp_starttls_timeout = ${seconds(starttls)}`);
+  if (out.tls !== 'none' && out.tlsCiphers) {
+    lines.push(`tls_high_cipherlist = ${out.tlsCiphers}`, 'smtp_tls_ciphers = high', 'smtp_tls_mandatory_ciphers = high');
+  }
+  return lines;
+}
 
 /** Queue subdirectories as `postfix check` creates them (postfix-files): [name, mode, group]. */
 const QUEUE_DIRS: Array<[string, number, 'root' | 'postdrop']> = [
@@ -73,6 +103,7 @@ export function postfixMainCf(folder: Pick<RunFolder, 'at'>, c: EngineHopConfig,
     'smtpd_tls_loglevel = 1',
     `smtp_tls_security_level = ${OUTBOUND_LEVEL[c.hop.outbound.tls]}`,
     'smtp_tls_loglevel = 1',
+    ...outboundSettings(c, folder.at('certs/ca.pem')),
     // One delivery per connection, so each "TLS connection established" line belongs to the next status line.
     'smtp_connection_cache_on_demand = no',
     `queue_run_delay = ${POSTFIX_QUEUE_TIMING.queueRunDelay}s`,
@@ -137,6 +168,7 @@ export const postfix: EngineDefinition = {
     const mailbox = c.next ? null : pf;
     folder.file('certs/key.pem', c.keyCert.key, 0o600);
     folder.file('certs/cert.pem', c.keyCert.cert);
+    folder.file('certs/ca.pem', c.caCert);
     folder.dir('data', 0o700, pf);
     folder.dir('spool', 0o755);
     folder.dir('spool/pid', 0o755);

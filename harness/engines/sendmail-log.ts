@@ -10,7 +10,7 @@
  */
 import { clip, mailhopIdOfMessageId, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
-type Tls = { version: string; cipher: string };
+type Tls = { version: string; cipher: string; verified?: true };
 
 const LINE = /^sendmail\[(\d+)\]: (.*)$/;
 const STARTTLS = /^STARTTLS=(server|client), relay=.*?, version=(\S+?), verify=\S+?, cipher=(\S+?),/;
@@ -36,7 +36,9 @@ export class SendmailLogReader implements EngineLogReader {
     }
     const session = this.client.get(pid);
     if (tls?.[1] === 'client') {
-      if (session) Object.assign(session, { tls: { version: tls[2], cipher: tls[3] }, tlsLine: line });
+      // verify=OK: the certificate chained to confCACERT; its name is the access map's CN requirement, which a relayed message passed.
+      const verified = /, verify=OK,/.test(text) ? ({ verified: true } as const) : {};
+      if (session) Object.assign(session, { tls: { version: tls[2], cipher: tls[3], ...verified }, tlsLine: line });
       return [];
     }
     if (/^STARTTLS=client, error: /.test(text)) {

@@ -151,7 +151,7 @@ async function launch(options: StartEngineOptions, def: EngineDefinition, paths:
     hop, hostname, listen, next: options.next, keyCert: options.keyCert, caCert: options.caCert, paths,
   });
   if (launched.maildir) running.mailbox = new MaildirMailbox(launched.maildir);
-  const argv = namespaceCommand(folder, { hostname, address: listen.host, binds: launched.binds, syslog: launched.syslog, command: launched.command }, paths);
+  const argv = namespaceCommand(folder, { hostname, address: listen.host, hosts: launched.hosts, binds: launched.binds, syslog: launched.syslog, command: launched.command }, paths);
   if (launched.syslog) running.sink = await SyslogSink.listen(syslogSocketPath(folder), log.onLine);
   const proc = (running.proc = await EngineProcess.start({
     label: `${hop.engine} (hop ${hop.id})`,

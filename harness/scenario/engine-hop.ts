@@ -3,48 +3,29 @@
  * holding only what mailhop can configure on it, so anything else is a located problem that names the engine
  * and the option, and a parsed engine hop carries no mock-only key (no retry schedule, no Received format).
  *
- * The support table follows the settings mailhop writes (harness/engines/postfix.ts and its siblings) and the
- * fallback flavours each product has after a failed handshake (docs/behaviour.md#B-fallback: Postfix defers
- * and falls back on a later attempt, Sendmail never falls back unless TLSFallbacktoClear is set, Exim and
- * OpenSMTPD reconnect in plaintext at once). OpenSMTPD 6.8.0p2 on Debian 12 fails every inbound TLS handshake
- * with OpenSSL 3 ("missing private key", OpenSMTPD issue #1171), so it takes inbound `none` only.
+ * What each engine supports is the table in engine-support.ts. `outbound.timeout`, `outbound.starttlsTimeout`
+ * and `outbound.tlsCiphers` are written into the product's own settings where it has one (the table names them,
+ * and scenarios/schema.json gives them as each key's description); absent, the product keeps its own default
+ * (Postfix waits 300 s for a TLS handshake), unlike a mock hop's 5 s. Where the product has no such setting, or
+ * one that means something else, the key is refused with the reason.
  */
 import { z } from 'zod';
-import { RealWait } from './duration.js';
-import { CertKind, Fallback, InboundStarttls } from './policies.js';
+import { formatDuration, RealWait } from './duration.js';
+import { CertKind, CipherString, Fallback, InboundStarttls } from './policies.js';
 import { HopId, type RealEngineName } from './hop-kind.js';
+import { ENGINE_SUPPORT, type EngineKeySupport, type EngineOutboundKey, type EngineOutboundTls } from './engine-support.js';
 
-/** The outbound policies a real engine can be configured with (no `verify`, no `preserve-inbound`). */
-export type EngineOutboundTls = 'none' | 'opportunistic' | 'mandatory';
-
-/** What one engine supports. A value absent from a list is a scenario problem. */
-export interface EngineSupport {
-  inbound: readonly InboundStarttls[];
-  outbound: readonly EngineOutboundTls[];
-  /** Fallback flavours after a failed handshake (`outbound.fallback`); the first one is the engine's own, its default. */
-  fallback: readonly [Fallback, ...Fallback[]];
-  /** Whether it can be the last hop (the final mailbox, delivering into a Maildir). */
-  mailbox: boolean;
-}
-
-export const ENGINE_SUPPORT: Readonly<Record<RealEngineName, EngineSupport>> = {
-  postfix: { inbound: ['offer', 'none', 'require'], outbound: ['none', 'opportunistic', 'mandatory'], fallback: ['next-attempt'], mailbox: true },
-  sendmail: { inbound: ['offer', 'none'], outbound: ['none', 'opportunistic', 'mandatory'], fallback: ['never', 'reconnect'], mailbox: false },
-  exim: { inbound: ['offer', 'none', 'require'], outbound: ['none', 'opportunistic', 'mandatory'], fallback: ['reconnect', 'never'], mailbox: true },
-  opensmtpd: { inbound: ['none'], outbound: ['none', 'opportunistic', 'mandatory'], fallback: ['reconnect'], mailbox: false },
-};
+export { ENGINE_SUPPORT, takesOutboundKey, type EngineKeySupport, type EngineOutboundKey, type EngineOutboundTls, type EngineSupport } from './engine-support.js';
 
 /** Why a mock hop's key cannot be set on a real engine. */
 const FIXED_KEYS = {
   'inbound.tls': "its TLS versions and ciphers are its own (Debian's defaults)",
   'inbound.greetingDelay': 'it greets at once',
   'inbound.received': 'it writes its own Received header',
-  'outbound.tlsCiphers': 'it offers its own cipher list',
   'outbound.tlsMinVersion': 'it offers its own TLS versions',
   'outbound.tlsMaxVersion': 'it offers its own TLS versions',
   'outbound.retry': 'it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
   'outbound.maxAge': 'its queue lifetime is its own (the run ends long before)',
-  'outbound.timeout': 'its timeouts are its own',
   'outbound.concurrencyLimit': 'its destination concurrency is its own',
   'outbound.replies': 'it uses its own reply texts',
   'outbound.fallbackAfter': 'Postfix falls back once the message is minimal_backoff_time old (3 s in the configuration mailhop writes)',
@@ -79,9 +60,54 @@ function inboundReason(engine: RealEngineName, starttls: string): string {
 }
 
 function outboundReason(tls: unknown): string {
-  if (tls === 'preserve-inbound') return ' (no real MTA here does that; use a mock hop, e.g. preset: messagelabs)';
-  if (tls === 'verify') return ' (not configured by mailhop yet; use mandatory, or a mock hop)';
-  return '';
+  return tls === 'preserve-inbound' ? ' (no real MTA here does that; use a mock hop, e.g. preset: messagelabs)' : '';
+}
+
+/** Every outbound key `engine` refuses, with the reason: the ones no engine takes and its own. */
+function refusedOutboundKeys(engine: RealEngineName): Record<string, string> {
+  const own = Object.entries(ENGINE_SUPPORT[engine].keys).flatMap(([key, s]) => ('refused' in s ? [[`outbound.${key}`, s.refused]] : []));
+  return { ...Object.fromEntries(Object.entries(FIXED_KEYS).filter(([key]) => key.startsWith('outbound.'))), ...Object.fromEntries(own) };
+}
+
+/**
+ * A time limit written into the product's configuration: Postfix, Exim and Sendmail count them in whole
+ * seconds (postconf(5) "time value", the Exim specification "Time intervals", Sendmail's `Timeout.*` options),
+ * and none takes zero for these.
+ */
+function engineSeconds(engine: RealEngineName, key: EngineOutboundKey) {
+  return RealWait.refine((ms) => ms >= 1_000 && ms % 1_000 === 0, {
+    error: (iss) => `engine ${engine} cannot take outbound.${key}: ${formatDuration(iss.input as number)}; its time limits are whole seconds, at least 1s`,
+  });
+}
+
+/**
+ * A cipher string written into the product's configuration file (main.cf, an access map entry, smtpd.conf), where
+ * `$`, quotes, `;` or `#` would mean something else: an OpenSSL cipher string needs none of them.
+ */
+const EngineCipherString = CipherString.regex(/^[A-Za-z0-9:+!@=_.,-]+$/, 'must be an OpenSSL cipher string of letters, digits and : + ! @ = _ . , - only (it goes into the engine\'s configuration file)');
+
+/**
+ * Keys the product writes into one setting (Exim's command_timeout times the handshake and every reply) must agree
+ * when both are given: a check on a parsed outbound (values in ms).
+ */
+function sharedLimit(engine: RealEngineName) {
+  return (out: Partial<Record<EngineOutboundKey, unknown>>, ctx: z.core.$RefinementCtx): void => {
+    for (const [key, support] of Object.entries(ENGINE_SUPPORT[engine].keys) as Array<[EngineOutboundKey, EngineKeySupport]>) {
+      if ('refused' in support) continue;
+      const other = support.sharedWith;
+      if (!other || out[key] === undefined || out[other] === undefined || out[key] === out[other]) continue;
+      const [mine, theirs] = [out[key], out[other]].map((v) => (typeof v === 'number' ? formatDuration(v) : String(v)));
+      ctx.addIssue({ code: 'custom', path: [key], input: out[key], message: `engine ${engine} cannot take outbound.${key}: ${mine} beside outbound.${other}: ${theirs}; it writes both into ${support.setting}: give one value` });
+    }
+  };
+}
+
+/** `schema` when `engine` takes `key` (described with the setting it becomes), else the refusal that names the reason. */
+function outboundKey<S extends z.ZodType>(engine: RealEngineName, key: EngineOutboundKey, schema: S) {
+  const support = ENGINE_SUPPORT[engine].keys[key];
+  if ('refused' in support) return refused(`engine ${engine} cannot take outbound.${key}: ${support.refused}`);
+  const absent = key === 'starttlsTimeout' ? 'outbound.timeout, else the product\'s own default' : "the product's own default";
+  return schema.optional().describe(`engine ${engine} writes outbound.${key} into ${support.setting}; absent: ${absent}`);
 }
 
 function engineInbound(engine: RealEngineName) {
@@ -102,20 +128,23 @@ function engineOutbound(engine: RealEngineName) {
   const common = {
     retry: cannotTake(engine, 'outbound.retry'),
     maxAge: cannotTake(engine, 'outbound.maxAge'),
-    timeout: cannotTake(engine, 'outbound.timeout'),
+    /** Real-time limit for connecting and for each reply (and the handshake, unless `starttlsTimeout`), ms; absent: the product's own. */
+    timeout: outboundKey(engine, 'timeout', engineSeconds(engine, 'timeout')),
     replies: cannotTake(engine, 'outbound.replies'),
     concurrencyLimit: cannotTake(engine, 'outbound.concurrencyLimit'),
   };
   const tlsKeys = {
-    tlsCiphers: cannotTake(engine, 'outbound.tlsCiphers'),
+    /** The OpenSSL cipher string the engine offers (TLS 1.2 and below); absent: the product's own list. */
+    tlsCiphers: outboundKey(engine, 'tlsCiphers', EngineCipherString),
     tlsMinVersion: cannotTake(engine, 'outbound.tlsMinVersion'),
     tlsMaxVersion: cannotTake(engine, 'outbound.tlsMaxVersion'),
-    /** Accepted as on a mock hop; the configuration mailhop writes keeps the engine's own handshake timeout. */
-    starttlsTimeout: RealWait.optional(),
+    /** Real-time limit for the TLS handshake after the 220 to STARTTLS, ms; absent: `timeout`, else the product's own. */
+    starttlsTimeout: outboundKey(engine, 'starttlsTimeout', engineSeconds(engine, 'starttlsTimeout')),
   };
   const fallback = Fallback.default(own).refine((f) => support.fallback.includes(f), {
     error: (iss) => `engine ${engine} cannot do outbound.fallback: ${String(iss.input)}; after a failed handshake it ${FALLBACK_WORDS[own]}${others.length ? ` (or ${others.join(', ')})` : ''}`,
   });
+  const shared = sharedLimit(engine);
   const variants = {
     none: z.strictObject({ tls: z.literal('none'), ...common }),
     opportunistic: z.strictObject({
@@ -127,8 +156,9 @@ function engineOutbound(engine: RealEngineName) {
       starttlsRejected: z.literal('continue', {
         error: (iss) => `engine ${engine} cannot do outbound.starttlsRejected: ${String(iss.input)}; opportunistically it goes on in plaintext after a 4xx/5xx to STARTTLS`,
       }).default('continue'),
-    }),
-    mandatory: z.strictObject({ tls: z.literal('mandatory'), ...common, ...tlsKeys }),
+    }).superRefine(shared),
+    mandatory: z.strictObject({ tls: z.literal('mandatory'), ...common, ...tlsKeys }).superRefine(shared),
+    verify: z.strictObject({ tls: z.literal('verify'), ...common, ...tlsKeys }).superRefine(shared),
   };
   type Variant = (typeof variants)[EngineOutboundTls];
   const supported = support.outbound.map((tls) => variants[tls]) as [Variant, ...Variant[]];
@@ -166,11 +196,10 @@ function outboundKeysBesideUnsupportedTls(engine: RealEngineName, hop: unknown, 
   if (!outbound || typeof outbound !== 'object') return;
   const tls = (outbound as { tls?: unknown }).tls;
   if (typeof tls !== 'string' || (ENGINE_SUPPORT[engine].outbound as readonly string[]).includes(tls)) return;
+  const refusals = refusedOutboundKeys(engine);
   for (const key of Object.keys(outbound)) {
-    const fixed = `outbound.${key}`;
-    if (fixed in FIXED_KEYS) {
-      ctx.addIssue({ code: 'custom', path: ['outbound', key], message: `engine ${engine} cannot take ${fixed}: ${FIXED_KEYS[fixed as keyof typeof FIXED_KEYS]}`, input: hop });
-    }
+    const why = refusals[`outbound.${key}`];
+    if (why !== undefined) ctx.addIssue({ code: 'custom', path: ['outbound', key], message: `engine ${engine} cannot take outbound.${key}: ${why}`, input: hop });
   }
 }
 
@@ -197,5 +226,5 @@ export function engineHop<E extends RealEngineName>(engine: E) {
 
 /** How a real engine receives mail: an honest STARTTLS mode it supports, and the certificate it presents. */
 export type EngineInbound = z.output<ReturnType<typeof engineInbound>>;
-/** How a real engine relays: `none`, `opportunistic` (with its own fallback flavour) or `mandatory`. */
+/** How a real engine relays: `none`, `opportunistic` (with its own fallback flavour), `mandatory` or `verify`, with the keys it takes. */
 export type EngineOutbound = z.output<ReturnType<typeof engineOutbound>>;

@@ -216,8 +216,12 @@ export interface EngineEvent extends EventBase {
   fact: 'tls' | 'tls-failed' | 'plaintext-fallback' | 'relayed' | 'deferred' | 'bounced';
   /** mailhop id of the message, when the line (or the engine's queue id) names it. */
   messageId?: string;
-  /** For `tls` (and `relayed` over TLS): what the engine logged. */
-  tls?: { version: string; cipher: string };
+  /**
+   * For `tls` (and `relayed` over TLS): what the engine logged; `verified` when the log says it verified the
+   * certificate, chain and name (Postfix `Verified TLS connection`, Exim `CV=yes`, Sendmail `verify=OK` under its
+   * CN requirement, OpenSMTPD `server-cert-check result="success"`).
+   */
+  tls?: { version: string; cipher: string; verified?: true };
   /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`. */
   detail?: string;
   /** The log line, without the syslog prefix (at most 300 characters). */

@@ -90,7 +90,7 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
   const delivered = Boolean(accepted || m.relayedFact || clearOnWire);
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
   const verdict = delivered ? deliveredVerdict(m, notes) : records.length > 0 || facts.length > 0 ? 'refused' : 'none';
-  const tlsSeen = verdict === 'tls' ? (accepted?.tls ?? m.relayedFact?.tls) : undefined;
+  const tlsSeen = verdict === 'tls' || verdict === 'tls-verified' ? (accepted?.tls ?? m.relayedFact?.tls) : undefined;
   return {
     link,
     messageId,
@@ -169,13 +169,15 @@ function weighWitnesses(m: MessageOnLink, delivered: boolean): { witnesses: Witn
 }
 
 /**
- * The verdict of a delivered message: `tls` when it stayed encrypted, else `stripped`, `downgraded` or
+ * The verdict of a delivered message: `tls-verified` when it stayed encrypted under a `verify` policy and the
+ * engine's log says it verified the certificate, `tls` when it stayed encrypted, else `stripped`, `downgraded` or
  * `plain` (appending why to `notes`).
  */
 function deliveredVerdict(m: MessageOnLink, notes: string[]): LinkVerdictName {
   const { accepted, records, facts, policy } = m;
   const tls = !m.crossedInClear && (m.receiverTls ?? Boolean(m.relayedFact?.tls));
-  if (tls) return 'tls';
+  // As for a mock sender: only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3).
+  if (tls) return policy === 'verify' && m.relayedFact?.tls?.verified ? 'tls-verified' : 'tls';
   if (accepted?.tls?.nullCipher) notes.push(`eNULL cipher ${accepted.tls.cipher}: TLS framing without encryption`);
   // Downgraded only when STARTTLS was tried (on the wire, or by the engine's own log); an engine
   // that chose not to try it (policy none) sent `plain`.

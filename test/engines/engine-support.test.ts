@@ -5,6 +5,7 @@ import { loadScenarioText, ScenarioError } from '../../harness/scenario/load-sce
 
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
 const MESSAGES = 'messages: [{ from: a@b.test, to: [c@d.test] }]';
+const EXIM_CIPHERS = 'this Exim is built with GnuTLS, whose tls_require_ciphers is a GnuTLS priority string (e.g. NORMAL:+NULL), and an OpenSSL cipher string has no faithful translation into one';
 
 function problems(...hops: string[]): string[] {
   try {
@@ -30,10 +31,10 @@ describe('engine options a real MTA cannot take', () => {
   });
 
   it('a fallback flavour the engine does not have, and settings that are its own', () => {
-    expect(problems('  - id: relay', '    engine: postfix', '    outbound: { fallback: reconnect, retry: [1s], tlsCiphers: "ALL" }', '  - id: mx')).toEqual([
+    expect(problems('  - id: relay', '    engine: postfix', '    outbound: { fallback: reconnect, retry: [1s], replies: exim }', '  - id: mx')).toEqual([
       'x.yaml:5:27: hops[0].outbound.fallback: engine postfix cannot do outbound.fallback: reconnect; after a failed handshake it defers and falls back to plaintext on a later attempt (next-attempt)',
       'x.yaml:5:45: hops[0].outbound.retry: engine postfix cannot take outbound.retry: it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
-      'x.yaml:5:63: hops[0].outbound.tlsCiphers: engine postfix cannot take outbound.tlsCiphers: it offers its own cipher list',
+      'x.yaml:5:60: hops[0].outbound.replies: engine postfix cannot take outbound.replies: it uses its own reply texts',
     ]);
     expect(problems('  - id: relay', '    engine: exim', '    outbound: { concurrencyLimit: 2 }', '  - id: mx')).toEqual([
       'x.yaml:5:35: hops[0].outbound.concurrencyLimit: engine exim cannot take outbound.concurrencyLimit: its destination concurrency is its own',
@@ -59,19 +60,49 @@ describe('engine options a real MTA cannot take', () => {
   it('preserve-inbound, a preset on a real engine, and engines that cannot be the mailbox', () => {
     expect(problems('  - id: relay', '    engine: exim', '    preset: exim', '    outbound: { tls: preserve-inbound }', '  - id: mx', '    engine: sendmail')).toEqual([
       'x.yaml:5:13: hops[0].preset: engine exim runs the real MTA; preset: is for mock hops (choose one of them)',
-      'x.yaml:6:22: hops[0].outbound.tls: engine exim cannot do outbound.tls: preserve-inbound (no real MTA here does that; use a mock hop, e.g. preset: messagelabs); it supports none, opportunistic, mandatory',
+      'x.yaml:6:22: hops[0].outbound.tls: engine exim cannot do outbound.tls: preserve-inbound (no real MTA here does that; use a mock hop, e.g. preset: messagelabs); it supports none, opportunistic, mandatory, verify',
     ]);
     expect(problems('  - id: relay', '  - id: mx', '    engine: sendmail')).toEqual([
       'x.yaml:5:13: hops[1].engine: engine sendmail cannot be the last hop (final mailbox); put a mock hop after it',
     ]);
   });
 
-  it('a policy the engine cannot do does not hide the other keys it cannot take', () => {
-    expect(problems('  - id: relay', '    engine: postfix', '    outbound: { tls: verify, retry: [1m], tlsCiphers: ALL }', '  - id: mx')).toEqual([
-      'x.yaml:5:22: hops[0].outbound.tls: engine postfix cannot do outbound.tls: verify (not configured by mailhop yet; use mandatory, or a mock hop); it supports none, opportunistic, mandatory',
-      'x.yaml:5:37: hops[0].outbound.retry: engine postfix cannot take outbound.retry: it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
-      "x.yaml:5:55: hops[0].outbound.tlsCiphers: engine postfix cannot take outbound.tlsCiphers: it offers its own cipher list",
+  it('a policy the engine cannot do does not hide the other keys it cannot take, its own refusals included', () => {
+    expect(problems('  - id: relay', '    engine: exim', '    outbound: { tls: preserve-inbound, retry: [1m], tlsCiphers: ALL, timeout: 2s }', '  - id: mx')).toEqual([
+      'x.yaml:5:22: hops[0].outbound.tls: engine exim cannot do outbound.tls: preserve-inbound (no real MTA here does that; use a mock hop, e.g. preset: messagelabs); it supports none, opportunistic, mandatory, verify',
+      'x.yaml:5:47: hops[0].outbound.retry: engine exim cannot take outbound.retry: it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
+      `x.yaml:5:65: hops[0].outbound.tlsCiphers: engine exim cannot take outbound.tlsCiphers: ${EXIM_CIPHERS}`,
     ]);
+  });
+
+  it('verify, timeouts and ciphers, where the product has the setting: parsed into ms and the cipher string', () => {
+    const outbound = (...hop: string[]) => loadScenarioText(lines('name: x', 'hops:', ...hop, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops[0].outbound;
+    for (const engine of ['postfix', 'sendmail']) {
+      expect(outbound('  - id: relay', `    engine: ${engine}`, '    outbound: { tls: verify, timeout: 2s, starttlsTimeout: 1m, tlsCiphers: "ALL:eNULL:@SECLEVEL=0" }'))
+        .toEqual({ tls: 'verify', timeout: 2000, starttlsTimeout: 60000, tlsCiphers: 'ALL:eNULL:@SECLEVEL=0' });
+    }
+    expect(outbound('  - id: relay', '    engine: exim', '    outbound: { tls: verify, timeout: 2s, starttlsTimeout: 2s }')).toEqual({ tls: 'verify', timeout: 2000, starttlsTimeout: 2000 });
+    expect(outbound('  - id: relay', '    engine: opensmtpd', '    inbound: { starttls: none }', '    outbound: { tls: verify, tlsCiphers: HIGH }')).toEqual({ tls: 'verify', tlsCiphers: 'HIGH' });
+    // Absent, the product keeps its own: no mock default (5s) is filled in.
+    expect(outbound('  - id: relay', '    engine: postfix')).toEqual({ tls: 'opportunistic', fallback: 'next-attempt', starttlsRejected: 'continue' });
+  });
+
+  it('time limits in whole seconds; Exim\'s one limit for the handshake and replies; no timeouts on OpenSMTPD; no cipher string that would break a configuration file', () => {
+    expect(problems('  - id: relay', '    engine: postfix', '    outbound: { timeout: 1500ms, starttlsTimeout: 0 }', '  - id: mx')).toEqual([
+      'x.yaml:5:26: hops[0].outbound.timeout: engine postfix cannot take outbound.timeout: 1500ms; its time limits are whole seconds, at least 1s',
+      'x.yaml:5:51: hops[0].outbound.starttlsTimeout: engine postfix cannot take outbound.starttlsTimeout: 0ms; its time limits are whole seconds, at least 1s',
+    ]);
+    // Exim has one limit for the handshake and each reply: starttlsTimeout alone sets it, beside a different timeout it cannot.
+    expect(problems('  - id: relay', '    engine: exim', '    outbound: { starttlsTimeout: 2s }', '  - id: mx')).toEqual([]);
+    expect(problems('  - id: relay', '    engine: exim', '    outbound: { tls: mandatory, timeout: 1m, starttlsTimeout: 2s }', '  - id: mx')).toEqual([
+      "x.yaml:5:63: hops[0].outbound.starttlsTimeout: engine exim cannot take outbound.starttlsTimeout: 2s beside outbound.timeout: 1m; it writes both into the smtp transport's command_timeout, which times the TLS handshake and every reply alike (tls-gnu.c): give one value",
+    ]);
+    expect(problems('  - id: relay', '    engine: opensmtpd', '    inbound: { starttls: none }', '    outbound: { timeout: 2s }', '  - id: mx')).toEqual([
+      "x.yaml:6:26: hops[0].outbound.timeout: engine opensmtpd cannot take outbound.timeout: its SMTP client's time limit is compiled in (300 s for each read, write and the TLS handshake, mta_session.c); smtpd.conf(5) has no setting for it",
+    ]);
+    expect(problems('  - id: relay', '    engine: sendmail', '    outbound: { tlsCiphers: "HIGH;x" }', '  - id: mx')).toContain(
+      'x.yaml:5:29: hops[0].outbound.tlsCiphers: must be an OpenSSL cipher string of letters, digits and : + ! @ = _ . , - only (it goes into the engine\'s configuration file); got "HIGH;x"',
+    );
   });
 
   it('external needs host and port, takes no inbound/outbound, is followed by a mock', () => {

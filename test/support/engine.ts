@@ -3,7 +3,9 @@
  * when not, for `describe.skipIf(...)(`x (skipped: reason)`)`), a runner that builds a scenario in
  * code, runs it and keeps what the assertions need, and the options to start one engine on its own.
  */
-import { runInline } from './chain.js';
+import { Scenario } from '../../harness/scenario/schema.js';
+import { startChain } from '../../harness/chain/chain.js';
+import type { WireRecord } from '../../harness/link/wire-record.js';
 import { pickEngineAddress } from '../../harness/engines/free-address.js';
 import type { StartEngineOptions } from '../../harness/engines/start-engine.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
@@ -34,19 +36,36 @@ export interface EngineRun {
   events: TraceEvent[];
   /** Facts the engines' logs gave. */
   facts(fact?: EngineEvent['fact']): EngineEvent[];
+  /**
+   * The wire records of `link` in connection order, including connections an engine still held open when the
+   * run ended (recorded as the chain stopped: Sendmail caches its connection, OpenSMTPD keeps one idle 10 s).
+   */
+  wire(link: string): WireRecord[];
   /** Real time the run took, ms. */
   ms: number;
 }
 
-/** Runs a scenario built in code (one message alice -> bob) with runInline, and stops its chain, engines included. */
+/** Runs a scenario built in code (one message alice -> bob, defaults filled by the schema), and stops its chain, engines included. */
 export async function runScenario(input: Partial<ScenarioInput>): Promise<EngineRun> {
   const t0 = Date.now();
-  const { report, events } = await runInline({ name: 'engine-test', ...input });
+  const scenario = Scenario.parse({ name: 'engine-test', messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }], ...input });
+  const chain = await startChain(scenario);
+  let report: ScenarioReport;
+  let events: TraceEvent[];
+  try {
+    report = await chain.run();
+    events = chain.events();
+  } finally {
+    await chain.stop();
+  }
+  const ms = Date.now() - t0;
+  const all = chain.events();
   return {
     report,
     events,
     facts: (fact) => events.filter((e): e is EngineEvent => e.kind === 'engine' && (fact === undefined || e.fact === fact)),
-    ms: Date.now() - t0,
+    wire: (link) => all.flatMap((e) => (e.kind === 'wire' && e.link === link ? [e.record] : [])).sort((a, b) => a.seq - b.seq),
+    ms,
   };
 }
 
