@@ -7,6 +7,7 @@ import { MailhopError } from '../errors.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { PresetName } from '../scenario/hop.js';
 import { PRESETS } from '../presets/index.js';
+import { takesOutboundKey } from '../scenario/engine-hop.js';
 import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { AuditCase } from './battery.js';
 
@@ -87,8 +88,20 @@ export function receivingSettings(target: AuditTarget): Record<string, unknown> 
 function targetHop(target: AuditTarget, c: AuditCase): Record<string, unknown> {
   if (target.kind === 'external') return { id: 'target', engine: 'external', host: target.host, port: target.port };
   const base: Record<string, unknown> = target.kind === 'engine' ? { id: 'target', engine: target.engine } : { id: 'target', preset: target.preset };
-  const stall = c.stallTimeoutMs !== undefined && (target.kind === 'engine' || presetStartsTls(target.preset)) ? { 'outbound.starttlsTimeout': c.stallTimeoutMs } : {};
-  return withSettings(base, { ...stall, ...receivingSettings(target), ...target.set });
+  return withSettings(base, { ...stallSettings(target, c), ...receivingSettings(target), ...target.set });
+}
+
+/**
+ * For a stalled-handshake case: the target's handshake timeout shortened where it takes one. A real engine also
+ * gets its reply timeout set alike (Sendmail waits one more reply timeout on the dead connection; Exim has one
+ * setting for both and takes them only equal); an engine with compiled-in timeouts (OpenSMTPD) keeps them.
+ */
+function stallSettings(target: Exclude<AuditTarget, { kind: 'external' }>, c: AuditCase): Record<string, unknown> {
+  const ms = c.stallTimeoutMs;
+  if (ms === undefined) return {};
+  if (target.kind === 'preset') return presetStartsTls(target.preset) ? { 'outbound.starttlsTimeout': ms } : {};
+  const takes = (key: 'starttlsTimeout' | 'timeout') => takesOutboundKey(target.engine, key);
+  return { ...(takes('starttlsTimeout') ? { 'outbound.starttlsTimeout': ms } : {}), ...(takes('timeout') ? { 'outbound.timeout': ms } : {}) };
 }
 
 /**

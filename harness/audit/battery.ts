@@ -63,7 +63,7 @@ export const AUDIT_CASES: readonly AuditCase[] = [
     standard: 'RFC 5321 §4.5.3.2 (timeouts)',
     leg: 'outbound',
     next: { starttls: 'break-handshake', how: 'stall' },
-    stallTimeoutMs: 2_000,
+    stallTimeoutMs: 3_000,
   },
   { id: 'strip-starttls', title: 'on-path attacker removes STARTTLS from the EHLO reply', standard: 'RFC 3207 §6 (stripping)', leg: 'outbound', fault: { fault: 'strip-starttls' } },
   { id: 'mask-starttls', title: 'on-path attacker overwrites STARTTLS in the EHLO reply', standard: 'RFC 3207 §6', leg: 'outbound', fault: { fault: 'mask-starttls' } },

@@ -32,7 +32,7 @@ describe('the audit battery', () => {
     expect(caseScenario(target, selectCases(['strip-starttls'])[0]).links).toEqual([{ fault: 'strip-starttls', from: 'target', to: 'next' }]);
     expect(caseScenario(target, selectCases(['inbound-stripped'])[0]).links).toEqual([{ fault: 'strip-starttls', from: 'client', to: 'target' }]);
     const stall = auditScenarios(target, selectCases(['handshake-stall']))[0].scenario.hops[0];
-    expect(stall.engine === 'mock' && stall.outbound.tls === 'opportunistic' && stall.outbound.starttlsTimeout).toBe(2000);
+    expect(stall.engine === 'mock' && stall.outbound.tls === 'opportunistic' && stall.outbound.starttlsTimeout).toBe(3000);
   });
 
   it('refuses an unknown case, naming it and listing the known ones', () => {
