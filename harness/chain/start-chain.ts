@@ -84,6 +84,7 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
       now: () => records.clock.now(),
       onlyMessageAt: (hop) => records.holds.only(hop),
       onMailbox: (m) => records.deliver({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound }),
+      onDsn: (hop, dsn) => records.bounced(hop, { id: dsn.messageId, from: dsn.to }, dsn.reply),
       ...(options.stampMissingId ? { adoptHandSent: (messageId: string) => records.ids.adopt(1, messageId) } : {}),
     })),
   );

@@ -8,6 +8,7 @@ import type { KeyCert } from '../pki/run-pki.js';
 import type { Trace } from '../trace/trace.js';
 import { startEngine, type StartedEngine, type StartEngineOptions } from './start-engine.js';
 import { mailhopIdOfMessageId, type AcceptedIdOf } from './engine-definition.js';
+import type { EngineDsn } from './engine-fact-events.js';
 
 type Address = { host: string; port: number };
 
@@ -27,6 +28,8 @@ export interface StartChainEnginesOptions {
   /** The one message a hop holds, if exactly one. */
   onlyMessageAt: (hopId: string) => string | undefined;
   onMailbox: StartEngineOptions['onMailbox'];
+  /** Engine hop `hopId` bounced a message whose sender gets a DSN. */
+  onDsn?: (hopId: string, dsn: EngineDsn) => void;
   /**
    * Under `mailhop up`: gives mail sent by hand to a real engine as the first hop an id when the engine logs
    * accepting it (chain/delivery-ids.ts `adopt`), from its Message-ID, so its submission link is reported.
@@ -58,6 +61,7 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
               guessMessage: () => o.onlyMessageAt(hop.id),
               ...(i === 0 && o.adoptHandSent ? { acceptedIdOf: handSentIds(o.adoptHandSent) } : {}),
               onMailbox: o.onMailbox,
+              ...(o.onDsn ? { onDsn: (dsn: EngineDsn) => o.onDsn!(hop.id, dsn) } : {}),
             }),
           ],
     ),

@@ -51,16 +51,27 @@ export type LogFact =
   /** Something about its outbound side (or a local delivery into its mailbox: `relayed` with `local`). */
   | {
       kind: 'outbound';
-      fact: EngineEvent['fact'];
+      fact: Exclude<EngineEvent['fact'], 'dsn'>;
       messageId?: string;
+      /** The engine's own id of the message when the line names no mailhop id (OpenSMTPD's message id), so that later lines can be tied to the same message. */
+      ref?: string;
       /** `verified`: the log says the certificate was verified, chain and name (only ever `true`; absent otherwise). */
       tls?: { version: string; cipher: string; verified?: true };
-      /** For relayed/deferred/bounced: the reply or reason the engine gives, e.g. `Cannot start TLS: handshake failure`. */
+      /** For relayed/deferred/bounced: the reason the engine gives, in its words, e.g. `Cannot start TLS: handshake failure`. */
       reply?: string;
+      /** For relayed/deferred/bounced: the next hop's reply as the engine quotes it, e.g. `530 5.7.0 Must issue a STARTTLS command first`. */
+      serverReply?: string;
+      /** For bounced: the message's envelope sender as the engine logged it (`''` for the null sender, which gets no DSN: RFC 5321 §4.5.5). */
+      sender?: string;
       /** A delivery into its own Maildir (the engine is the final mailbox), not over its outbound link. */
       local?: boolean;
       line: string;
-    };
+    }
+  /**
+   * The engine queued a delivery status notification (RFC 3464) to `to`, the envelope sender of a message it
+   * bounced; `dsnId` is the DSN's own queue id (its own deliveries are not facts about the chain's messages).
+   */
+  | { kind: 'dsn'; messageId?: string; ref?: string; to: string; dsnId: string; line: string };
 
 /**
  * mailhop's id of a message an engine accepted over SMTP, from its Message-ID as logged: the chain's own

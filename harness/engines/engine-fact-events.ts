@@ -1,17 +1,28 @@
 /**
  * What a real engine's log facts become in the trace: `accepted` on its inbound link (the receiver's
- * account), `delivered` when it is the final mailbox, and on its outbound link an `engine` event per
- * fact plus `deferred`/`bounced` in the sender's words. Record first, judge later: this only emits.
+ * account), `delivered` when it is the final mailbox, and on its outbound link an `engine` event per fact plus `deferred`/`bounced` in the
+ * sender's words, the reply as the engine logged it (engine-replies.ts). A bounce of a message whose envelope
+ * sender the log names (not the null sender) is handed to `onDsn` at once, as a mock hop's is
+ * (chain/chain-records.ts): every engine then queues a DSN to that sender, and the log line that says so is
+ * recorded when it comes (an `engine` event of fact `dsn`). Record first, judge later: this only emits.
  */
 import type { Trace } from '../trace/trace.js';
 import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { LogFact } from './engine-definition.js';
-import { replyFromLog } from './engine-replies.js';
+import { replyFromLog, type LoggedReply } from './engine-replies.js';
 import type { MaildirMailbox, MaildirMessage } from './maildir-mailbox.js';
 
 type Tls = { version: string; cipher: string };
 type AcceptedFact = Extract<LogFact, { kind: 'accepted' }>;
 type OutboundFact = Extract<LogFact, { kind: 'outbound' }>;
+type DsnFact = Extract<LogFact, { kind: 'dsn' }>;
+
+/** The DSN an engine sends for a bounce: for message `messageId`, to `to` (the envelope sender), saying `reply` (its bounce's). */
+export interface EngineDsn {
+  messageId: string;
+  to: string;
+  reply: LoggedReply;
+}
 
 /** The engine hop whose facts are told, and where they go. */
 export interface EngineFactTarget {
@@ -29,27 +40,35 @@ export interface EngineFactTarget {
   mailbox: () => MaildirMailbox | undefined;
   /** The final mailbox received a message. */
   onMailbox?: (message: MaildirMessage & { inbound: Tls | null }) => void;
+  /** It bounced a message with a sender to notify (called right after the `bounced` event is recorded). */
+  onDsn?: (dsn: EngineDsn) => void;
+}
+
+/** What the handler remembers between facts. */
+interface FactMemory {
+  /** Per message: the TLS of its inbound session (for the mailbox). */
+  inboundOf: Map<string, Tls | null>;
+  /** Per message: its deferral count (the `attempt` of each `deferred` event). */
+  deferrals: Map<string, number>;
+  /** The engine's own message ids (`ref`) -> the mailhop id they were tied to. */
+  refs: Map<string, string>;
 }
 
 /**
  * A handler that emits the trace events of each log fact of one engine hop, in the order they come.
- * It keeps, per message, the TLS of its inbound session (for the mailbox) and its deferral count
- * (the `attempt` of each `deferred` event).
  */
 export function engineFactEvents(target: EngineFactTarget): (fact: LogFact) => void {
-  const inboundOf = new Map<string, Tls | null>();
-  const deferrals = new Map<string, number>();
+  const memory: FactMemory = { inboundOf: new Map(), deferrals: new Map(), refs: new Map() };
   return (fact) => {
     if (fact.kind === 'accepted') {
-      inboundOf.set(fact.messageId, fact.tls);
+      memory.inboundOf.set(fact.messageId, fact.tls);
       emitAccepted(target, fact);
+    } else if (fact.kind === 'dsn') {
+      emitDsn(target, fact, memory);
     } else if (fact.local) {
-      for (const m of target.mailbox()?.takeNew() ?? []) {
-        target.trace.emit({ kind: 'delivered', source: 'receiver', link: target.inboundLink, hop: target.hopId, messageId: m.id });
-        target.onMailbox?.({ ...m, inbound: inboundOf.get(m.id) ?? null });
-      }
+      emitDelivered(target, memory);
     } else {
-      emitOutbound(target, fact, deferrals);
+      emitOutbound(target, fact, memory);
     }
   };
 }
@@ -63,23 +82,54 @@ function emitAccepted(target: EngineFactTarget, fact: AcceptedFact): void {
   });
 }
 
+/** It delivered into its Maildir: each new file is `delivered`. */
+function emitDelivered(target: EngineFactTarget, memory: FactMemory): void {
+  for (const m of target.mailbox()?.takeNew() ?? []) {
+    target.trace.emit({ kind: 'delivered', source: 'receiver', link: target.inboundLink, hop: target.hopId, messageId: m.id });
+    target.onMailbox?.({ ...m, inbound: memory.inboundOf.get(m.id) ?? null });
+  }
+}
+
+/** The mailhop id a fact is about: its own, the one its `ref` was tied to, or the one message the engine holds. */
+function messageOf(target: EngineFactTarget, fact: { messageId?: string; ref?: string }, memory: FactMemory): string | undefined {
+  if (fact.messageId) return fact.messageId;
+  const tied = fact.ref ? memory.refs.get(fact.ref) : undefined;
+  if (tied) return tied;
+  const guessed = target.guessMessage();
+  if (guessed && fact.ref) memory.refs.set(fact.ref, guessed);
+  return guessed;
+}
+
 /** A fact about the engine's outbound side: the `engine` event, then `deferred` or `bounced` for a message it names. */
-function emitOutbound(target: EngineFactTarget, fact: OutboundFact, deferrals: Map<string, number>): void {
+function emitOutbound(target: EngineFactTarget, fact: OutboundFact, memory: FactMemory): void {
   const { trace, engine } = target;
   const hopEvent = { hop: target.hopId } as const;
   const link = target.outboundLink ?? target.inboundLink;
-  const messageId = fact.messageId ?? target.guessMessage();
+  const messageId = messageOf(target, fact, memory);
   const ids = messageId ? { messageId } : {};
   const detail = fact.reply ? { detail: fact.reply } : {};
   trace.emit({ kind: 'engine', source: 'engine', link, ...hopEvent, engine, fact: fact.fact, ...ids, ...(fact.tls ? { tls: fact.tls } : {}), ...detail, line: fact.line });
   if (!messageId) return;
+  const logged = { serverReply: fact.serverReply, reason: fact.reply, line: fact.line };
   if (fact.fact === 'deferred') {
-    const attempt = (deferrals.get(messageId) ?? 0) + 1;
-    deferrals.set(messageId, attempt);
-    const reply = replyFromLog(fact.reply ?? '', fact.line, 451);
+    const attempt = (memory.deferrals.get(messageId) ?? 0) + 1;
+    memory.deferrals.set(messageId, attempt);
     // The engine retries on its own real-time schedule; the virtual clock does not move meanwhile.
-    trace.emit({ kind: 'deferred', source: 'sender', link, ...hopEvent, messageId, attempt, nextAttemptAt: target.now(), reply });
+    trace.emit({ kind: 'deferred', source: 'sender', link, ...hopEvent, messageId, attempt, nextAttemptAt: target.now(), reply: replyFromLog(logged, 451) });
   } else if (fact.fact === 'bounced') {
-    trace.emit({ kind: 'bounced', source: 'sender', link, ...hopEvent, messageId, reply: replyFromLog(fact.reply ?? '', fact.line, 554), dsnTo: '' });
+    const reply = replyFromLog(logged, 554);
+    trace.emit({ kind: 'bounced', source: 'sender', link, ...hopEvent, messageId, reply, dsnTo: fact.sender ?? '' });
+    // The null sender gets no DSN (RFC 5321 §4.5.5); an unknown one is not guessed.
+    if (fact.sender) target.onDsn?.({ messageId, to: fact.sender, reply });
   }
+}
+
+/** Its log says it queued the DSN of a bounce: the `engine` event of fact `dsn`, the evidence beside the `bounced` one. */
+function emitDsn(target: EngineFactTarget, fact: DsnFact, memory: FactMemory): void {
+  // Not guessed: a DSN names the message it reports on (or its ref does), or it is none of the chain's.
+  const messageId = fact.messageId ?? (fact.ref ? memory.refs.get(fact.ref) : undefined);
+  target.trace.emit({
+    kind: 'engine', source: 'engine', link: target.outboundLink ?? target.inboundLink, hop: target.hopId, engine: target.engine, fact: 'dsn',
+    ...(messageId ? { messageId } : {}), detail: `DSN ${fact.dsnId} to <${fact.to}>`, line: fact.line,
+  });
 }

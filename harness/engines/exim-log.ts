@@ -8,6 +8,10 @@
  * - `== rcpt ... defer (-38) ...: reason`: deferred; `** rcpt ...: reply`: bounced;
  * - `TLS session: (gnutls_handshake): ...: delivering unencrypted to H=... (not in hosts_require_tls)`:
  *   the handshake failed and it goes on in plaintext at once.
+ * - replies: the reason follows the line's fields after the first `: ` and quotes the next hop's reply as
+ *   `SMTP error from remote mail server after MAIL FROM:<...> SIZE=1601: 530 5.7.0 ...`;
+ * - bounces: `DSNQID <= <> R=QID U=Debian-exim P=local ...` is the DSN it queued for message QID (`R=`,
+ *   chapter "Log files": the id of the message it refers to), to QID's sender; the DSN's own deliveries are skipped.
  */
 import { clip, mailhopIdOfMessageId, tlsVersionName, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
@@ -53,8 +57,23 @@ export function gnutlsSuiteName(version: string, described: string): string {
   return `TLS_${exchange}_${auth}_WITH_${cipher}_${aead.hash}`;
 }
 
+/** The next hop's reply in an Exim reason: `SMTP error from remote mail server after <command>: <reply>`. */
+const QUOTED_REPLY = /SMTP error from remote (?:mail server|mailer) after .*?: ([245]\d\d(?:[ -].*)?)$/;
+
+/** An outcome line's reason: what follows its fields (`R=`, `T=`, `H=host [ip]:port`, `X=...`, `CV=...`), after the first `: `. */
+function reasonOf(rest: string): { reply: string; serverReply?: string } {
+  const at = rest.indexOf(': ');
+  const reply = at < 0 ? rest.slice(3) : rest.slice(at + 2);
+  const serverReply = QUOTED_REPLY.exec(reply)?.[1];
+  return { reply, ...(serverReply ? { serverReply } : {}) };
+}
+
 export class EximLogReader implements EngineLogReader {
   private readonly ids = new Map<string, string>();
+  /** queue id -> envelope sender (`<= sender`). */
+  private readonly senders = new Map<string, string>();
+  /** Queue ids of the DSNs it wrote itself. */
+  private readonly dsns = new Set<string>();
 
   /** `idOf`: names the messages it accepts from a host (`<= ... H=...`); its own bounces (`P=local`) only by mailhop's id. */
   constructor(private readonly idOf: AcceptedIdOf = mailhopIdOfMessageId) {}
@@ -64,8 +83,15 @@ export class EximLogReader implements EngineLogReader {
     const q = body ? QID.exec(body) : null;
     if (!q) return [];
     const [, qid, rest] = q;
+    if (this.dsns.has(qid)) return [];
     const messageId = this.ids.get(qid);
+    const dsn = /^<= <> R=(\S+) (?!.* H=)/.exec(rest);
+    if (dsn) {
+      this.dsns.add(qid);
+      return [{ kind: 'dsn', messageId: this.ids.get(dsn[1]), to: this.senders.get(dsn[1]) ?? '', dsnId: qid, line: clip(line) }];
+    }
     if (rest.startsWith('<= ')) {
+      this.senders.set(qid, /^<= (\S+)/.exec(rest)![1].replace(/^<>$/, ''));
       const header = / id=(\S+)/.exec(rest)?.[1] ?? '';
       const id = / H=/.test(rest) ? this.idOf(header) : mailhopIdOfMessageId(header);
       if (!id) return [];
@@ -78,18 +104,20 @@ export class EximLogReader implements EngineLogReader {
       // CV=yes: the server's certificate was verified (log_selector tls_certificate_verified, on by default).
       const tls = tlsOf(rest, / CV=yes\b/.test(rest));
       const reply = / C="([^"]*)"/.exec(rest)?.[1] ?? '';
+      const serverReply = reply ? { serverReply: reply } : {};
       return [
         ...(tls ? [{ kind: 'outbound' as const, fact: 'tls' as const, messageId, tls, line: clip(line) }] : []),
-        { kind: 'outbound', fact: 'relayed', messageId, reply, ...(tls ? { tls } : {}), ...(local ? { local } : {}), line: clip(line) },
+        { kind: 'outbound', fact: 'relayed', messageId, reply, ...serverReply, ...(tls ? { tls } : {}), ...(local ? { local } : {}), line: clip(line) },
       ];
     }
     if (rest.startsWith('== ')) {
-      const reason = /defer \(-?\d+\)(?: H=\S+ \[[^\]]*\](?::\d+)?)?:? (.*)$/.exec(rest)?.[1] ?? rest.slice(3);
-      const failed = /TLS|gnutls/i.test(reason) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, messageId, line: clip(line) }] : [];
-      return [...failed, { kind: 'outbound', fact: 'deferred', messageId, reply: reason, line: clip(line) }];
+      const reason = reasonOf(rest);
+      const failed = /TLS|gnutls/i.test(reason.reply) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, messageId, line: clip(line) }] : [];
+      return [...failed, { kind: 'outbound', fact: 'deferred', messageId, ...reason, line: clip(line) }];
     }
     if (rest.startsWith('** ')) {
-      return [{ kind: 'outbound', fact: 'bounced', messageId, reply: rest.replace(/^\*\* \S+ (?:R=\S+ )?(?:T=\S+ )?(?:H=\S+ \[[^\]]*\](?::\d+)? )?:?\s*/, ''), line: clip(line) }];
+      const sender = this.senders.get(qid);
+      return [{ kind: 'outbound', fact: 'bounced', messageId, ...reasonOf(rest), ...(sender !== undefined ? { sender } : {}), line: clip(line) }];
     }
     if (/delivering unencrypted to/.test(rest)) {
       return [

@@ -1,6 +1,7 @@
 /**
- * Reads OpenSMTPD's `-d -v` output. Its lines carry session ids, not Message-IDs, so facts come
- * without a mailhop id and start-engine.ts ties them to the one message the engine holds.
+ * Reads OpenSMTPD's `-d -v` output. Its lines carry session and envelope ids, not Message-IDs, so facts come
+ * without a mailhop id: start-engine.ts ties them to the one message the engine holds, and keeps that tie for
+ * later lines about the same message (`ref`: its OpenSMTPD message id, the first 8 hex digits of an envelope id).
  * - `<session> mta connecting address=smtp://...`: a new outbound connection;
  * - `<session> mta tls ciphers=TLSv1.3:TLS_AES_256_GCM_SHA384:256`: it established TLS;
  * - `<session> mta server-cert-check result="success"`: the certificate chained to its CA and named the host
@@ -8,12 +9,23 @@
  * - `smtp-out: Error on session <session>: opportunistic TLS failed, downgrading to plain`;
  * - `<session> mta error reason=...`: the session failed (e.g. `TLS required but not supported by remote
  *   host`); the route is disabled for 15 s and the envelope waits: counted as a deferral;
- * - `<session> mta delivery evpid=... result="Ok|TempFail|PermFail" stat="..."` per envelope.
+ * - `<session> mta delivery evpid=... from=<sender> ... result="Ok|TempFail|PermFail" stat="..."` per envelope,
+ *   `stat` quoting the next hop's reply (`530 5.7.0 Must issue a STARTTLS command first`);
+ * - bounces (as observed with OpenSMTPD 6.8): `debug: bounce: <ptr>: found message <msgid>`, then its bounce
+ *   session enqueues the DSN over a local connection (`<session> smtp connected address=local`, `<session> smtp
+ *   envelope evpid=<dsn> from=<> to=<sender>`); the DSN's own deliveries are skipped.
  */
 import { clip, type EngineLogReader, type LogFact } from './engine-definition.js';
+import { isReplyLine } from './engine-replies.js';
 
 export class OpensmtpdLogReader implements EngineLogReader {
   private readonly sessions = new Map<string, { tls?: { version: string; cipher: string; verified?: true }; tlsLine?: string; failure?: string }>();
+  /** SMTP sessions it opened to itself (its bounce process enqueues DSNs over them). */
+  private readonly localSessions = new Set<string>();
+  /** The message whose DSN its bounce process is writing now. */
+  private bouncing: string | undefined;
+  /** Envelope ids of the DSNs it wrote itself. */
+  private readonly dsns = new Set<string>();
 
   read(line: string): LogFact[] {
     const failed = /^smtp-out: Error on session ([0-9a-f]+): (.*)$/.exec(line);
@@ -28,6 +40,10 @@ export class OpensmtpdLogReader implements EngineLogReader {
       }
       return /TLS/i.test(reason) ? [{ kind: 'outbound', fact: 'tls-failed', line: clip(line) }] : [];
     }
+    const found = /^debug: bounce: \S+: found message ([0-9a-f]{8})$/.exec(line);
+    if (found) this.bouncing = found[1];
+    const smtp = /^([0-9a-f]{16}) smtp (connected|envelope) (.*)$/.exec(line);
+    if (smtp) return this.inbound(smtp[1], smtp[2], smtp[3], line);
     const m = /^([0-9a-f]{16}) mta (\w[\w-]*)(?: (.*))?$/.exec(line);
     if (!m) return [];
     const [, session, what, rest = ''] = m;
@@ -50,14 +66,37 @@ export class OpensmtpdLogReader implements EngineLogReader {
         { kind: 'outbound', fact: 'deferred', reply: reason, line: clip(line) },
       ];
     }
-    if (what !== 'delivery') return [];
+    return what === 'delivery' ? this.delivery(session, rest, line) : [];
+  }
+
+  /** Its inbound side: only the DSNs its bounce process enqueues over a local connection are facts. */
+  private inbound(session: string, what: string, rest: string, line: string): LogFact[] {
+    if (what === 'connected') {
+      if (/^address=local\b/.test(rest)) this.localSessions.add(session);
+      return [];
+    }
+    const envelope = /^evpid=([0-9a-f]{16}) from=<> to=<([^>]*)>/.exec(rest);
+    if (!envelope || !this.localSessions.has(session) || !this.bouncing) return [];
+    this.dsns.add(envelope[1]);
+    return [{ kind: 'dsn', ref: this.bouncing, to: envelope[2], dsnId: envelope[1], line: clip(line) }];
+  }
+
+  /** `mta delivery evpid=... from=<...> ... result="..." stat="..."`: one envelope's outcome (none for its own DSNs). */
+  private delivery(session: string, rest: string, line: string): LogFact[] {
+    const evpid = /evpid=([0-9a-f]{16})/.exec(rest)?.[1];
+    if (evpid && this.dsns.has(evpid)) return [];
+    const ref = evpid ? { ref: evpid.slice(0, 8) } : {};
     const result = /result="(\w+)"/.exec(rest)?.[1];
     const reply = /stat="([^"]*)"/.exec(rest)?.[1] ?? '';
+    const sender = /from=<([^>]*)>/.exec(rest)?.[1];
     const { tls, tlsLine } = this.sessions.get(session) ?? {};
     const fact = result === 'Ok' ? 'relayed' : result === 'TempFail' ? 'deferred' : 'bounced';
     return [
-      ...(tls ? [{ kind: 'outbound' as const, fact: 'tls' as const, tls, line: clip(tlsLine ?? line) }] : []),
-      { kind: 'outbound', fact, reply, ...(tls && fact === 'relayed' ? { tls } : {}), line: clip(line) },
+      ...(tls ? [{ kind: 'outbound' as const, fact: 'tls' as const, ...ref, tls, line: clip(tlsLine ?? line) }] : []),
+      {
+        kind: 'outbound', fact, ...ref, reply, ...(isReplyLine(reply) ? { serverReply: reply } : {}),
+        ...(fact === 'bounced' && sender !== undefined ? { sender } : {}), ...(tls && fact === 'relayed' ? { tls } : {}), line: clip(line),
+      },
     ];
   }
 }

@@ -9,14 +9,22 @@
  *   lines as observed with Postfix 3.7 from Debian 12, run as docs/engines.md#postfix describes).
  *   Connection caching is off (postconf(5) `smtp_connection_cache_on_demand = no`), so a TLS line
  *   belongs to the next status line of the same smtp process.
+ * - replies: a status line quotes the next hop's reply as `host X[ip] said: 530 5.7.0 ... (in reply to MAIL FROM
+ *   command)` (or `refused to talk to me: ...` for the greeting); its own reasons (`Cannot start TLS: handshake
+ *   failure`) come with `dsn=`.
+ * - bounces: qmgr's `QID: from=<sender>, ...` names the envelope sender; the bounce service's `QID: sender
+ *   non-delivery notification: DSNQID` says it queued the DSN (bounce(8)), whose own deliveries are skipped.
  */
 import { clip, mailhopIdOfMessageId, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
+import { isReplyLine } from './engine-replies.js';
 
 type Tls = { version: string; cipher: string; verified?: true };
 
 const LINE = /^postfix\/([\w-]+)\[(\d+)\]: (.*)$/;
 const TLS_ESTABLISHED = /^(?:Anonymous|Untrusted|Trusted|Verified) TLS connection established (from|to) [^:]+(?::\d+)?: (TLSv[\d.]+) with cipher (\S+)/;
 const STATUS = /^([0-9A-F]{6,}): to=<[^>]*>,.*? relay=([^,]+),.*? status=(sent|deferred|bounced|expired) \((.*)\)$/;
+/** The next hop's reply inside a status text: `host X[ip] said: REPLY (in reply to CMD command)`, `... refused to talk to me: REPLY`. */
+const QUOTED_REPLY = /(?:\bsaid|refused to talk to me): (.*?)(?: \(in reply to [^()]* command\))?$/;
 
 export class PostfixLogReader implements EngineLogReader {
   /** smtpd process -> TLS of its current inbound connection. */
@@ -27,6 +35,10 @@ export class PostfixLogReader implements EngineLogReader {
   private readonly ids = new Map<string, string>();
   /** smtp process -> TLS (or TLS failure) of the connection its next status line reports. */
   private readonly pending = new Map<string, { tls?: Tls; tlsLine?: string; failure?: string }>();
+  /** queue id -> envelope sender (qmgr's `from=`). */
+  private readonly senders = new Map<string, string>();
+  /** Queue ids of the DSNs it wrote itself. */
+  private readonly dsns = new Set<string>();
 
   constructor(private readonly idOf: AcceptedIdOf = mailhopIdOfMessageId) {}
 
@@ -61,6 +73,10 @@ export class PostfixLogReader implements EngineLogReader {
       const status = STATUS.exec(text);
       if (status?.[3] === 'sent') facts.push({ kind: 'outbound', fact: 'relayed', messageId: this.ids.get(status[1]), local: true, line: clip(line) });
     } else if (service === 'qmgr' || service === 'bounce') {
+      const from = /^([0-9A-F]{6,}): from=<([^>]*)>, size=/.exec(text);
+      if (from && !this.senders.has(from[1])) this.senders.set(from[1], from[2]);
+      const dsn = /^([0-9A-F]{6,}): sender non-delivery notification: ([0-9A-F]{6,})$/.exec(text);
+      if (dsn) facts.push(this.dsn(dsn[1], dsn[2], line));
       // qmgr logs `QID: to=<...>, ..., status=expired` when the queue lifetime ends.
       const status = STATUS.exec(text);
       if (status) facts.push(...this.status(pid, status, line));
@@ -68,12 +84,19 @@ export class PostfixLogReader implements EngineLogReader {
     return facts;
   }
 
+  /** The bounce service queued DSN `dsnId` for message `qid`: a fact, and its own deliveries are not the chain's. */
+  private dsn(qid: string, dsnId: string, line: string): LogFact {
+    this.dsns.add(dsnId);
+    return { kind: 'dsn', messageId: this.ids.get(qid), to: this.senders.get(qid) ?? '', dsnId, line: clip(line) };
+  }
+
   private status(pid: string, status: RegExpExecArray, line: string): LogFact[] {
     const [, qid, , result, reply] = status;
-    const messageId = this.ids.get(qid);
-    const facts: LogFact[] = [];
     const pending = this.pending.get(pid);
     this.pending.delete(pid);
+    if (this.dsns.has(qid)) return [];
+    const messageId = this.ids.get(qid);
+    const facts: LogFact[] = [];
     if (pending?.tls) facts.push({ kind: 'outbound', fact: 'tls', messageId, tls: pending.tls, line: clip(pending.tlsLine ?? line) });
     if (pending?.failure) {
       facts.push({ kind: 'outbound', fact: 'tls-failed', messageId, reply: pending.failure.replace(/^.*?\]: (?:[0-9A-F]{6,}: )?/, ''), line: clip(pending.failure) });
@@ -82,7 +105,12 @@ export class PostfixLogReader implements EngineLogReader {
       if (result === 'sent') facts.push({ kind: 'outbound', fact: 'plaintext-fallback', messageId, reply: 'delivered over a new plaintext connection', line: clip(line) });
     }
     const fact = result === 'sent' ? 'relayed' : result === 'deferred' ? 'deferred' : 'bounced';
-    facts.push({ kind: 'outbound', fact, messageId, reply, ...(pending?.tls && fact === 'relayed' ? { tls: pending.tls } : {}), line: clip(line) });
+    const serverReply = isReplyLine(reply) ? reply : QUOTED_REPLY.exec(reply)?.[1];
+    const sender = fact === 'bounced' ? this.senders.get(qid) : undefined;
+    facts.push({
+      kind: 'outbound', fact, messageId, reply, ...(serverReply ? { serverReply } : {}), ...(sender !== undefined ? { sender } : {}),
+      ...(pending?.tls && fact === 'relayed' ? { tls: pending.tls } : {}), line: clip(line),
+    });
     return facts;
   }
 }

@@ -7,6 +7,11 @@
  *   connection, `STARTTLS=client, relay=..., version=..., cipher=...` (or `STARTTLS=client, error:
  *   connect failed=..., reason=...`), then `QID: to=<...>, ..., stat=Sent (...)|Deferred: ...` per
  *   recipient. A failed handshake followed by a new connection and `stat=Sent` is a plaintext fallback.
+ * - replies: a `to=` line quotes the next hop's reply in `reply=...` (before `stat=`, its last field), as
+ *   `dsn=5.7.0, reply=530 5.7.0 Must issue a STARTTLS command first, stat=Service unavailable`; its own
+ *   deferrals read `stat=Deferred: 454 4.7.0 TLS handshake failed.` (as observed with Sendmail 8.17).
+ * - bounces: `QID: DSNQID: DSN: Service unavailable` says it queued the DSN to the `from=` sender (savemail.c
+ *   `returntosender`); the DSN's own deliveries (and its return, `return to sender: ...`) are skipped.
  */
 import { clip, mailhopIdOfMessageId, type AcceptedIdOf, type EngineLogReader, type LogFact } from './engine-definition.js';
 
@@ -21,6 +26,10 @@ export class SendmailLogReader implements EngineLogReader {
   /** Delivering process -> the queue id it works on and what its current connection did. */
   private readonly client = new Map<string, { qid: string; tls?: Tls; tlsLine?: string; failedBefore?: boolean }>();
   private readonly ids = new Map<string, string>();
+  /** queue id -> envelope sender (`from=<...>`). */
+  private readonly senders = new Map<string, string>();
+  /** Queue ids of the DSNs it wrote itself. */
+  private readonly dsns = new Set<string>();
 
   /** `idOf`: names the messages it accepts over SMTP (a `from=` line with `proto=`; its own DSNs have none). */
   constructor(private readonly idOf: AcceptedIdOf = mailhopIdOfMessageId) {}
@@ -59,27 +68,53 @@ export class SendmailLogReader implements EngineLogReader {
       this.client.set(pid, { qid, failedBefore: session?.qid === qid && session.failedBefore });
       return [];
     }
-    const from = /^from=<[^>]*>, .*?msgid=(<[^>]*>).*?proto=(\w+)(?:.*relay=\S* \[[^\]]*\](?::(\d+))?)?/.exec(rest);
+    if (this.dsns.has(qid)) return [];
+    const dsn = /^([0-9A-Za-z]{14}): (?:DSN|return to sender): /.exec(rest);
+    if (dsn) {
+      this.dsns.add(dsn[1]);
+      return [{ kind: 'dsn', messageId: this.ids.get(qid), to: this.senders.get(qid) ?? '', dsnId: dsn[1], line: clip(line) }];
+    }
+    const from = /^from=<([^>]*)>, .*?msgid=(<[^>]*>).*?proto=(\w+)(?:.*relay=\S* \[[^\]]*\](?::(\d+))?)?/.exec(rest);
     if (from) {
-      const id = this.ids.get(qid) ?? this.idOf(from[1]);
+      this.senders.set(qid, from[1]);
+      const id = this.ids.get(qid) ?? this.idOf(from[2]);
       if (!id) return [];
       this.ids.set(qid, id);
-      const secure = /^ESMTPS/i.test(from[2]);
-      return [{ kind: 'accepted', messageId: id, tls: secure ? (this.serverTls.get(pid) ?? { version: 'unknown', cipher: 'unknown' }) : null, remotePort: Number(from[3] ?? 0), line: clip(line) }];
+      const secure = /^ESMTPS/i.test(from[3]);
+      return [{ kind: 'accepted', messageId: id, tls: secure ? (this.serverTls.get(pid) ?? { version: 'unknown', cipher: 'unknown' }) : null, remotePort: Number(from[4] ?? 0), line: clip(line) }];
     }
-    const to = /^to=<[^>]*>, .*?stat=(\w+)(?::? ?(.*))?$/.exec(rest);
+    const to = /^to=<[^>]*>, .*?stat=(.*)$/.exec(rest);
     if (!to) return [];
+    const outcome = statusOf(to[1], rest);
+    if (!outcome) return [];
     const messageId = this.ids.get(qid);
     const facts: LogFact[] = [];
     const own = session?.qid === qid ? session : undefined;
     if (own?.tls) facts.push({ kind: 'outbound', fact: 'tls', messageId, tls: own.tls, line: clip(own.tlsLine ?? line) });
-    const stat = to[1];
-    const reply = (to[2] ?? '').replace(/^\(|\)$/g, '');
-    const fact = stat === 'Sent' ? 'relayed' : stat === 'Deferred' ? 'deferred' : 'bounced';
+    const { fact, reason, serverReply } = outcome;
     if (fact === 'relayed' && own?.failedBefore && !own.tls) {
       facts.push({ kind: 'outbound', fact: 'plaintext-fallback', messageId, reply: 'delivered over a new connection without STARTTLS', line: clip(line) });
     }
-    facts.push({ kind: 'outbound', fact, messageId, reply: reply || stat, ...(fact === 'relayed' && own?.tls ? { tls: own.tls } : {}), line: clip(line) });
+    const sender = fact === 'bounced' ? this.senders.get(qid) : undefined;
+    facts.push({
+      kind: 'outbound', fact, messageId, reply: reason, ...(serverReply ? { serverReply } : {}), ...(sender !== undefined ? { sender } : {}),
+      ...(fact === 'relayed' && own?.tls ? { tls: own.tls } : {}), line: clip(line),
+    });
     return facts;
   }
+}
+
+/**
+ * What a `to=` line's `stat=` (its last field) and `reply=` say: `Sent (...)` relayed, `Deferred[: reason]` deferred,
+ * `queued` nothing yet, anything else (`Service unavailable`, `User unknown`, with a 5.x.x `dsn=`) bounced.
+ */
+function statusOf(stat: string, rest: string): { fact: 'relayed' | 'deferred' | 'bounced'; reason: string; serverReply?: string } | undefined {
+  if (/^queued\b/i.test(stat)) return undefined;
+  // `reply=` may hold commas of its own: it runs up to the last `, stat=`.
+  const serverReply = /, reply=(.*), stat=/.exec(rest)?.[1];
+  const sent = /^Sent(?: \((.*)\))?$/.exec(stat);
+  if (sent) return { fact: 'relayed', reason: sent[1] || 'Sent', ...(serverReply ? { serverReply } : {}) };
+  const deferred = /^Deferred(?:: (.*))?$/.exec(stat);
+  if (deferred) return { fact: 'deferred', reason: deferred[1] || 'Deferred', ...(serverReply ? { serverReply } : {}) };
+  return { fact: 'bounced', reason: stat, ...(serverReply ? { serverReply } : {}) };
 }

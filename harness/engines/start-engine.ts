@@ -18,7 +18,7 @@ import { RunFolder } from './run-folder.js';
 import { SyslogSink } from './syslog-sink.js';
 import { userIds } from './system-users.js';
 import { waitForGreeting } from './wait-for-greeting.js';
-import { engineFactEvents } from './engine-fact-events.js';
+import { engineFactEvents, type EngineDsn } from './engine-fact-events.js';
 import { MaildirMailbox, type MaildirMessage } from './maildir-mailbox.js';
 
 /** What an engine is configured from (as EngineHopConfig, its paths optional), plus how the run watches it. */
@@ -35,6 +35,8 @@ export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
   guessMessage: () => string | undefined;
   /** The final mailbox received a message. */
   onMailbox?: (message: MaildirMessage & { inbound: { version: string; cipher: string } | null }) => void;
+  /** It bounced a message whose envelope sender (as its log names it) gets a DSN (engine-fact-events.ts). */
+  onDsn?: (dsn: EngineDsn) => void;
   /** Real time to wait for the 220 greeting, ms (default 15 s: Sendmail sleeps 60 s without its namespace). */
   startTimeoutMs?: number;
   paths?: MtaPaths;
@@ -87,7 +89,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const reader = def.logReader(options.acceptedIdOf);
   const onFact = engineFactEvents({
     hopId: hop.id, engine, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
-    now: options.now, guessMessage: options.guessMessage, mailbox: () => running.mailbox, onMailbox: options.onMailbox,
+    now: options.now, guessMessage: options.guessMessage, mailbox: () => running.mailbox, onMailbox: options.onMailbox, onDsn: options.onDsn,
   });
   const log = engineLog(reader, onFact);
   const cleanup = () => stopRunning(running);

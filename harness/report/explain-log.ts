@@ -23,6 +23,8 @@ function factWords(fact: EngineEvent, messageId: string): string {
       return `deferred ${messageId}${detail}`;
     case 'bounced':
       return `gave up on ${messageId}${detail}`;
+    case 'dsn':
+      return `queued a delivery status notification for ${messageId}${detail}`;
   }
 }
 

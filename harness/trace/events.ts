@@ -158,7 +158,7 @@ export interface BouncedEvent extends EventBase {
   hop: string;
   messageId: string;
   reply: { code: number; enhanced?: string; text: string };
-  /** Recipient of the DSN (the envelope sender). */
+  /** Recipient of the DSN (the envelope sender); `''` for the null sender, which gets none (RFC 5321 §4.5.5), or when a real engine's log does not say. */
   dsnTo: string;
 }
 
@@ -203,6 +203,7 @@ export interface HopStartedEvent extends EventBase {
  * - `tls-failed`: an outbound STARTTLS or handshake failed (the line says how).
  * - `plaintext-fallback`: after a failed handshake the engine goes on without TLS.
  * - `relayed`, `deferred`, `bounced`: the delivery status of a message on the outbound link.
+ * - `dsn`: it queued a delivery status notification (RFC 3464) to the envelope sender of a message it bounced.
  *
  * A real engine emits no `session` events: these facts are its account as the sender on its outbound link
  * (verdict/engine-sender.ts), beside the receiver's and the wire's.
@@ -213,7 +214,7 @@ export interface EngineEvent extends EventBase {
   /** The engine's hop id. */
   hop: string;
   engine: RealEngineName;
-  fact: 'tls' | 'tls-failed' | 'plaintext-fallback' | 'relayed' | 'deferred' | 'bounced';
+  fact: 'tls' | 'tls-failed' | 'plaintext-fallback' | 'relayed' | 'deferred' | 'bounced' | 'dsn';
   /** mailhop id of the message, when the line (or the engine's queue id) names it. */
   messageId?: string;
   /**
@@ -222,7 +223,7 @@ export interface EngineEvent extends EventBase {
    * CN requirement, OpenSMTPD `server-cert-check result="success"`).
    */
   tls?: { version: string; cipher: string; verified?: true };
-  /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`. */
+  /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`; for `dsn`, its recipient. */
   detail?: string;
   /** The log line, without the syslog prefix (at most 300 characters). */
   line: string;

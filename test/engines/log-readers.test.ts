@@ -7,13 +7,19 @@ import { EximLogReader, gnutlsSuiteName } from '../../harness/engines/exim-log.j
 import { OpensmtpdLogReader } from '../../harness/engines/opensmtpd-log.js';
 import { stripSyslogHeader } from '../../harness/engines/syslog-sink.js';
 import type { EngineLogReader } from '../../harness/engines/engine-definition.js';
+import { engineFactEvents, type EngineDsn } from '../../harness/engines/engine-fact-events.js';
+import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
+import { Trace } from '../../harness/trace/trace.js';
+import { VirtualClock } from '../../harness/chain/virtual-clock.js';
 
 /** Feeds lines and keeps the facts' essentials: kind/fact, message id, TLS version, reply. */
 function facts(reader: EngineLogReader, lines: string[]): string[] {
   return lines.flatMap((l) => reader.read(l)).map((f) =>
     f.kind === 'accepted'
       ? `accepted ${f.messageId} ${f.tls ? f.tls.version : 'plain'} port ${f.remotePort}`
-      : `${f.fact} ${f.messageId ?? '?'}${f.tls ? ` ${f.tls.version}` : ''}${f.reply ? `: ${f.reply}` : ''}${f.local ? ' (local)' : ''}`,
+      : f.kind === 'dsn'
+        ? `dsn ${f.messageId ?? f.ref ?? '?'} to <${f.to}>`
+        : `${f.fact} ${f.messageId ?? '?'}${f.tls ? ` ${f.tls.version}` : ''}${f.reply ? `: ${f.reply}` : ''}${f.local ? ' (local)' : ''}`,
   );
 }
 
@@ -132,5 +138,77 @@ describe('OpenSMTPD', () => {
       'tls-failed ?: TLS required but not supported by remote host',
       'deferred ?: TLS required but not supported by remote host',
     ]);
+  });
+});
+
+/**
+ * A bounce as the trace and the chain's DSNs get it, from each engine's own lines (observed with Postfix 3.7,
+ * Sendmail 8.17, Exim 4.96 and OpenSMTPD 6.8 relaying in plaintext to a hop whose inbound is `require`): the
+ * reply is the next hop's, code, enhanced status code and text as quoted; the bounce names the sender its DSN
+ * goes to, and the line saying the DSN was queued is recorded; the DSN's own delivery (refused in turn) is not a
+ * second bounce of the message, though the chain would guess it is the one message the engine holds.
+ */
+describe('a bounce and its DSN, through the fact events', () => {
+  const refused = { code: 530, enhanced: '5.7.0', text: '530 5.7.0 Must issue a STARTTLS command first' };
+
+  function bounceOf(engine: RealEngineName, reader: EngineLogReader, lines: string[]) {
+    const trace = new Trace(new VirtualClock());
+    const dsns: EngineDsn[] = [];
+    const onFact = engineFactEvents({
+      hopId: 'relay', engine, inboundLink: 'client->relay', outboundLink: 'relay->mailbox', trace,
+      now: () => 0, guessMessage: () => 'm1', mailbox: () => undefined, onDsn: (d) => dsns.push(d),
+    });
+    for (const line of lines) for (const fact of reader.read(line)) onFact(fact);
+    const bounced = trace.events().flatMap((e) => (e.kind === 'bounced' ? [{ messageId: e.messageId, reply: e.reply, dsnTo: e.dsnTo }] : []));
+    const logged = trace.events().flatMap((e) => (e.kind === 'engine' && e.fact === 'dsn' ? [`${e.messageId} ${e.detail?.replace(/^DSN \S+ /, '')}`] : []));
+    return { bounced, dsns, logged };
+  }
+  const expected = {
+    bounced: [{ messageId: 'm1', reply: refused, dsnTo: 'alice@org.test' }],
+    dsns: [{ messageId: 'm1', to: 'alice@org.test', reply: refused }],
+    logged: ['m1 to <alice@org.test>'],
+  };
+
+  it('Postfix: `said: 530 5.7.0 ... (in reply to MAIL FROM command)`, then `sender non-delivery notification`', () => {
+    expect(bounceOf('postfix', new PostfixLogReader(), [
+      'postfix/cleanup[21371]: C013822C533: message-id=<m1.1796601690288@client.mailhop.test>',
+      'postfix/qmgr[21364]: C013822C533: from=<alice@org.test>, size=662, nrcpt=1 (queue active)',
+      'postfix/smtp[21373]: C013822C533: to=<bob@partner.test>, relay=127.0.0.1[127.0.0.1]:37661, delay=0.15, delays=0.07/0.05/0.02/0, dsn=5.7.0, status=bounced (host 127.0.0.1[127.0.0.1] said: 530 5.7.0 Must issue a STARTTLS command first (in reply to MAIL FROM command))',
+      'postfix/cleanup[21371]: E4DA022C1E5: message-id=<20261207000121.E4DA022C1E5@relay.mailhop.test>',
+      'postfix/bounce[21377]: C013822C533: sender non-delivery notification: E4DA022C1E5',
+      'postfix/qmgr[21364]: E4DA022C1E5: from=<>, size=2652, nrcpt=1 (queue active)',
+      'postfix/smtp[21373]: E4DA022C1E5: to=<alice@org.test>, relay=127.0.0.1[127.0.0.1]:37661, delay=0.05, delays=0.01/0.01/0.03/0, dsn=5.7.0, status=bounced (host 127.0.0.1[127.0.0.1] said: 530 5.7.0 Must issue a STARTTLS command first (in reply to MAIL FROM command))',
+    ])).toEqual(expected);
+  });
+
+  it('Sendmail: `reply=530 5.7.0 ..., stat=Service unavailable`, then `DSN: Service unavailable`', () => {
+    expect(bounceOf('sendmail', new SendmailLogReader(), [
+      'sendmail[21805]: 6B701VlZ021805: from=<alice@org.test>, size=286, class=0, nrcpts=1, msgid=<m1.1796601690288@client.mailhop.test>, proto=ESMTPS, daemon=MTA, relay=localhost [127.0.0.1]',
+      'sendmail[21818]: 6B701VlZ021805: SMTP outgoing connect on localhost',
+      'sendmail[21818]: 6B701VlZ021805: to=<bob@partner.test>, delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=30286, relay=[127.0.0.1] [127.0.0.1], dsn=5.7.0, reply=530 5.7.0 Must issue a STARTTLS command first, stat=Service unavailable',
+      'sendmail[21818]: 6B701VlZ021805: 6B701VlY021818: DSN: Service unavailable',
+      'sendmail[21818]: 6B701VlY021818: to=<alice@org.test>, delay=00:00:00, xdelay=00:00:00, mailer=relay, pri=31310, relay=[127.0.0.1], dsn=5.1.1, reply=550 5.1.1 Message has no X-Mailhop-Id header; mailhop only relays its own test messages, stat=Service unavailable',
+      'sendmail[21818]: 6B701VlY021818: 6B701VlZ021818: return to sender: User unknown',
+    ])).toEqual(expected);
+  });
+
+  it('Exim: `SMTP error from remote mail server after MAIL FROM:<...> SIZE=1601: 530 5.7.0 ...`, then `<= <> R=QID`', () => {
+    expect(bounceOf('exim', new EximLogReader(), [
+      'exim[22048]: 2026-12-07 00:01:42 1xaMAo-0005jc-1M <= alice@org.test H=(client.mailhop.test) [127.0.0.1]:36940 P=esmtps X=TLS1.3:ECDHE_X25519__ECDSA_SECP256R1_SHA256__AES_256_GCM:256 CV=no S=560 id=m1.1796601701307@client.mailhop.test',
+      'exim[22049]: 2026-12-07 00:01:42 1xaMAo-0005jc-1M ** bob@partner.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]:43835: SMTP error from remote mail server after MAIL FROM:<alice@org.test> SIZE=1601: 530 5.7.0 Must issue a STARTTLS command first',
+      'exim[22055]: 2026-12-07 00:01:42 1xaMAo-0005jj-2V <= <> R=1xaMAo-0005jc-1M U=Debian-exim P=local S=2035',
+      'exim[22060]: 2026-12-07 00:01:42 1xaMAo-0005jj-2V ** alice@org.test R=smarthost T=remote_smtp H=127.0.0.1 [127.0.0.1]:43835: SMTP error from remote mail server after MAIL FROM:<> SIZE=3121: 530 5.7.0 Must issue a STARTTLS command first',
+    ])).toEqual(expected);
+  });
+
+  it('OpenSMTPD: `stat="530 5.7.0 ..."`, then its bounce process enqueues the DSN over a local session', () => {
+    expect(bounceOf('opensmtpd', new OpensmtpdLogReader(), [
+      '19f6fa5a60597abd mta delivery evpid=d74d0805685ba296 from=<alice@org.test> to=<bob@partner.test> rcpt=<-> source="127.0.0.1" relay="127.0.0.1 (localhost)" delay=1s result="PermFail" stat="530 5.7.0 Must issue a STARTTLS command first"',
+      'debug: queue: bouncing evp:d74d0805685ba296 as evp:d74d08055a4f8cb1',
+      '19f6fa5bd204ca48 smtp connected address=local host=eng.mailhop.test',
+      'debug: bounce: 0x56552ba9aed0: found message d74d0805',
+      '19f6fa5bd204ca48 smtp envelope evpid=00ea7325b4e8703d from=<> to=<alice@org.test>',
+      '19f6fa5a60597abd mta delivery evpid=00ea7325b4e8703d from=<> to=<alice@org.test> rcpt=<-> source="127.0.0.1" relay="127.0.0.1 (localhost)" delay=0s result="PermFail" stat="530 5.7.0 Must issue a STARTTLS command first"',
+    ])).toEqual(expected);
   });
 });
