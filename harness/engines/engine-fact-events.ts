@@ -1,6 +1,7 @@
 /**
  * What a real engine's log facts become in the trace: `accepted` on its inbound link (the receiver's
- * account), `delivered` when it is the final mailbox, and on its outbound link an `engine` event per fact plus `deferred`/`bounced` in the
+ * account), `delivered` when it is the final mailbox (with the stored copy's Received headers, which a
+ * recipient reads), and on its outbound link an `engine` event per fact plus `deferred`/`bounced` in the
  * sender's words, the reply as the engine logged it (engine-replies.ts). A bounce of a message whose envelope
  * sender the log names (not the null sender) is handed to `onDsn` at once, as a mock hop's is
  * (chain/chain-records.ts): every engine then queues a DSN to that sender, and the log line that says so is
@@ -11,6 +12,7 @@ import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { LogFact } from './engine-definition.js';
 import { replyFromLog, type LoggedReply } from './engine-replies.js';
 import type { MaildirMailbox, MaildirMessage } from './maildir-mailbox.js';
+import { headerValues } from '../mta/received-header.js';
 
 type Tls = { version: string; cipher: string };
 type AcceptedFact = Extract<LogFact, { kind: 'accepted' }>;
@@ -28,6 +30,8 @@ export interface EngineDsn {
 export interface EngineFactTarget {
   hopId: string;
   engine: RealEngineName;
+  /** `<id>.mailhop.test`: the name it signs its Received headers with (`by ...`). */
+  hostname: string;
   /** `prev->this` and `this->next` (null for the final mailbox). */
   inboundLink: string;
   outboundLink: string | null;
@@ -82,10 +86,11 @@ function emitAccepted(target: EngineFactTarget, fact: AcceptedFact): void {
   });
 }
 
-/** It delivered into its Maildir: each new file is `delivered`. */
+/** It delivered into its Maildir: each new file is `delivered`, with the Received headers the recipient reads in it. */
 function emitDelivered(target: EngineFactTarget, memory: FactMemory): void {
   for (const m of target.mailbox()?.takeNew() ?? []) {
-    target.trace.emit({ kind: 'delivered', source: 'receiver', link: target.inboundLink, hop: target.hopId, messageId: m.id });
+    const received = { headers: headerValues(m.raw, 'Received'), hopNames: [target.hostname] };
+    target.trace.emit({ kind: 'delivered', source: 'receiver', link: target.inboundLink, hop: target.hopId, messageId: m.id, received });
     target.onMailbox?.({ ...m, inbound: memory.inboundOf.get(m.id) ?? null });
   }
 }

@@ -88,7 +88,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const running: Running = { folder: RunFolder.create(`${engine}-${hop.id}`, owner) };
   const reader = def.logReader(options.acceptedIdOf);
   const onFact = engineFactEvents({
-    hopId: hop.id, engine, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
+    hopId: hop.id, engine, hostname: options.hostname, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
     now: options.now, guessMessage: options.guessMessage, mailbox: () => running.mailbox, onMailbox: options.onMailbox, onDsn: options.onDsn,
   });
   const log = engineLog(reader, onFact);

@@ -168,6 +168,11 @@ export interface DeliveredEvent extends EventBase {
   source: 'receiver';
   hop: string;
   messageId: string;
+  /**
+   * The stored copy's trace headers, when the hop's `accepted` event could not carry them: a real engine logs
+   * accepting a message before it writes the Maildir file a recipient reads (engines/engine-fact-events.ts).
+   */
+  received?: ReceivedRecord;
 }
 
 /**

@@ -18,7 +18,7 @@ import { judgeMessage, type MessageReport } from './judge-message.js';
 import { completeAt } from './message-complete.js';
 import type { FinishedMessages } from './judge-scenario.js';
 import type { MessageLinkVerdict } from './link-verdict.js';
-import { TraceIndex } from './trace-index.js';
+import { TraceIndex, type StoredCopy } from './trace-index.js';
 
 type LinkTemplate = Omit<MessageLinkVerdict, 'messageId'>;
 type AccountTemplate = Omit<HeaderAccount, 'messageId'>;
@@ -125,7 +125,8 @@ export class FinalVerdicts implements FinishedMessages {
       };
       this.#kept.set(id, this.#share(kept, id));
       const verdictOf = (_: string, link: string) => report.links[this.#links.indexOf(link)]?.verdict;
-      for (const delivery of this.index.accepted(lastLink, id).filter((e) => e.received)) {
+      const stored = this.index.own(id).filter((e) => (e.kind === 'accepted' || e.kind === 'delivered') && e.link === lastLink && e.received);
+      for (const delivery of stored as StoredCopy[]) {
         const accounts = headerAccountsOf(delivery, hops, verdictOf).map(({ messageId, header: _, ...a }) => this.#share(a, messageId));
         this.#headerSeq.push(delivery.seq);
         this.#headerId.push(id);

@@ -8,8 +8,7 @@
  * MessageLabs' `from [ip]` names no host and is accepted). The walk stops at the first header that fails:
  * it and everything below are claimed, not observed (A-received-forgery), and their links read `unknown`.
  */
-import type { AcceptedEvent } from '../trace/events.js';
-import type { TraceIndex } from './trace-index.js';
+import type { StoredCopy, TraceIndex } from './trace-index.js';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import { parseReceived, type Belief, type ReceivedClaim } from './received-claim.js';
 
@@ -81,11 +80,11 @@ export function knownHops(index: TraceIndex, hopIds: readonly string[]): KnownHo
 /**
  * The header accounts of one delivery to the final mailbox: for each link of the chain, what the
  * mailbox's trusted Received headers claim and whether the link verdict agrees. O(hops).
- * @param delivery the final hop's `accepted` event, with the headers it stored.
+ * @param delivery the final hop's stored copy, with its headers: a mock's `accepted` event, a real engine's `delivered`.
  * @param hops the chain in order ({@link knownHops}); `verdictOf` gives the judged verdict of the message on a link.
  */
 export function headerAccountsOf(
-  delivery: AcceptedEvent,
+  delivery: StoredCopy,
   hops: readonly KnownHop[],
   verdictOf: (messageId: string, link: string) => LinkVerdictName | undefined,
 ): HeaderAccount[] {

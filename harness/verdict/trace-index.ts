@@ -9,7 +9,7 @@
  * connections per link) keep counting them.
  */
 import type { WireRecord } from '../link/wire-record.js';
-import type { AcceptedEvent, EngineEvent, HopStartedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { AcceptedEvent, DeliveredEvent, EngineEvent, HopStartedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import { isDriven, type SenderKind } from '../scenario/hop-kind.js';
 import { ConnectionPairing } from './connection-pairing.js';
 
@@ -31,6 +31,13 @@ interface LinkEntry {
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
+/**
+ * A message as a hop stored it, with the Received headers a recipient reads there: a mock hop's `accepted`
+ * event, or the `delivered` event of a real engine that is the final mailbox (it logs acceptance before it
+ * writes the Maildir file).
+ */
+export type StoredCopy = AcceptedEvent | DeliveredEvent;
+
 /** An index of trace events by message and link; see the file comment. */
 export class TraceIndex {
   readonly #order: string[] = [];
@@ -43,8 +50,8 @@ export class TraceIndex {
   readonly #senders = new Map<string, HopStartedEvent>();
   /** Per hop: the names it signs Received headers with, from the first acceptance that recorded them. */
   readonly #hopNames = new Map<string, readonly string[]>();
-  /** Per hop: its acceptances that recorded Received headers, in trace order. */
-  readonly #received = new Map<string, AcceptedEvent[]>();
+  /** Per hop: its acceptances (and a real engine's deliveries) that recorded Received headers, in trace order. */
+  readonly #received = new Map<string, StoredCopy[]>();
   /** Events no verdict reads (refused commands): indexed only so that forgetting can sweep them from the trace. */
   #unnamed: TraceEvent[] = [];
   #version = 0;
@@ -88,11 +95,17 @@ export class TraceIndex {
       push(link.acceptedBy, id, e);
       this.#pairing.add(e);
       link.accepted.push(e);
-      if (e.received) {
-        if (!this.#hopNames.has(e.hop)) this.#hopNames.set(e.hop, e.received.hopNames);
-        push(this.#received, e.hop, e);
-      }
+      this.#stored(e);
+    } else if (e.kind === 'delivered') {
+      this.#stored(e);
     }
+  }
+
+  /** Files a copy a hop stored with its Received headers (a mock's acceptance, a real engine's Maildir delivery). */
+  #stored(e: StoredCopy): void {
+    if (!e.received) return;
+    if (!this.#hopNames.has(e.hop)) this.#hopNames.set(e.hop, e.received.hopNames);
+    push(this.#received, e.hop, e);
   }
 
   /**
@@ -194,8 +207,8 @@ export class TraceIndex {
     return hostname === undefined || recorded.includes(hostname) ? recorded : [hostname, ...recorded];
   }
 
-  /** The acceptances at `hop` that recorded Received headers, in trace order. */
-  receivedAt(hop: string): readonly AcceptedEvent[] {
+  /** The copies `hop` stored with their Received headers (acceptances, or a real engine's deliveries), in trace order. */
+  receivedAt(hop: string): readonly StoredCopy[] {
     return this.#received.get(hop) ?? EMPTY;
   }
 

@@ -155,7 +155,7 @@ describe('a bounce and its DSN, through the fact events', () => {
     const trace = new Trace(new VirtualClock());
     const dsns: EngineDsn[] = [];
     const onFact = engineFactEvents({
-      hopId: 'relay', engine, inboundLink: 'client->relay', outboundLink: 'relay->mailbox', trace,
+      hopId: 'relay', engine, hostname: 'relay.mailhop.test', inboundLink: 'client->relay', outboundLink: 'relay->mailbox', trace,
       now: () => 0, guessMessage: () => 'm1', mailbox: () => undefined, onDsn: (d) => dsns.push(d),
     });
     for (const line of lines) for (const fact of reader.read(line)) onFact(fact);

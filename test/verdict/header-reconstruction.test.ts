@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { runInline } from '../support/chain.js';
 import { trustedHeaders, type KnownHop } from '../../harness/verdict/header-reconstruction.js';
 import { parseReceived } from '../../harness/verdict/received-claim.js';
+import { judgeScenario } from '../../harness/verdict/judge-scenario.js';
+import { FinalVerdicts } from '../../harness/verdict/final-verdicts.js';
+import { AccountingTally } from '../../harness/verdict/accounting.js';
+import type { ReceivedRecord, TraceEvent } from '../../harness/trace/events.js';
+import { chainOf, syntheticTrace } from '../support/synthetic-trace.js';
 
 // "What would the recipient believe?" (docs/behaviour.md#E-headers-agree): the final mailbox's Received headers against
 // what the witnesses say crossed each link.
@@ -71,5 +76,39 @@ describe('trust walk', () => {
     const detour = 'from other.mailhop.test (unknown [127.0.0.1]) by mailbox.mailhop.test (Postfix) with ESMTPS id A; date';
     expect(trustedHeaders([detour, gateway, relay], hops).map((t) => t.link)).toEqual(['gateway->mailbox']);
     expect(trustedHeaders([relay, mailbox], hops)).toEqual([]);
+  });
+});
+
+describe('a final mailbox that stores its headers after it accepts (a real engine writes its Maildir file later)', () => {
+  /** The trace with the final copy's headers on the `delivered` event instead of the `accepted` one, as a real Postfix or Exim records them. */
+  function onDelivered(events: readonly TraceEvent[]): TraceEvent[] {
+    const headers = new Map<string, ReceivedRecord>();
+    return events.map((e) => {
+      if (e.kind === 'accepted' && e.received) {
+        headers.set(e.messageId, e.received);
+        const { received: _, ...accepted } = e;
+        return accepted;
+      }
+      return e.kind === 'delivered' ? { ...e, received: headers.get(e.messageId) } : e;
+    });
+  }
+
+  it('is walked as one whose acceptance carries them: in the whole trace, and after its messages were judged and forgotten', () => {
+    const scenario = chainOf(3);
+    const events = syntheticTrace(scenario, { messages: 300, plainEvery: 7 });
+    const expected = judgeScenario(scenario, events, { held: [], dsns: [] }).headers!;
+    expect(expected).toHaveLength(300 * 3);
+    expect(expected.filter((a) => a.believed === 'plain')).toHaveLength(42); // every 7th message's last link
+    expect(judgeScenario(scenario, onDelivered(events), { held: [], dsns: [] }).headers).toEqual(expected);
+
+    const tally = new AccountingTally();
+    const finals = new FinalVerdicts(scenario, { keep: 50, tally, onDrop: () => {} });
+    for (const e of onDelivered(events)) {
+      tally.observe(e);
+      finals.observe(e);
+    }
+    expect(finals.forgotten).toBeGreaterThan(200);
+    const kept = judgeScenario(scenario, finals.index, { held: [], dsns: [], accounting: tally.problems([], 'h3'), finished: finals }).headers!;
+    expect(kept.map(({ header: _, ...a }) => a)).toEqual(expected.map(({ header: _, ...a }) => a));
   });
 });
