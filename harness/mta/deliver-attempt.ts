@@ -18,5 +18,5 @@ export async function deliverAttempt(target: RelayTarget, message: QueuedMessage
   const policy = effectivePolicy(target.policy, message.inbound, message.to);
   const first = await runSession(target, message, { attempt, connection: 1, policy, plaintextRetry: false });
   const outcome = first.result === 'fallback' ? await runSession(target, message, { attempt, connection: 2, policy, plaintextRetry: true }) : first;
-  return { result: outcome.result === 'fallback' ? 'deferred' : outcome.result, reply: outcome.reply };
+  return { result: outcome.result === 'fallback' ? 'deferred' : outcome.result, reply: outcome.reply, ...(first.handshakeFailed ? { handshakeFailed: true } : {}) };
 }

@@ -8,6 +8,7 @@
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import { deliverAttempt, type AttemptOutcome, type QueuedMessage, type RelayTarget } from './deliver-attempt.js';
 import { SessionSlots } from './session-slots.js';
+import { QueueRun } from './queue-run.js';
 
 export interface RelayQueueOptions {
   target: RelayTarget;
@@ -29,10 +30,14 @@ type HeldMessage = QueuedMessage & { runUntil: number };
 export class RelayQueue {
   private readonly pending = new Map<string, HeldMessage>();
   private readonly slots: SessionSlots;
+  /** Under `fallbackMemory: destination-run`, the queue run that remembers a failed handshake (queue-run.ts). */
+  private readonly run: QueueRun | undefined;
   private stopped = false;
 
   constructor(private readonly opts: RelayQueueOptions) {
-    this.slots = new SessionSlots(opts.target.policy.concurrencyLimit);
+    const policy = opts.target.policy;
+    this.slots = new SessionSlots(policy.concurrencyLimit);
+    this.run = 'fallbackMemory' in policy && policy.fallbackMemory === 'destination-run' ? new QueueRun() : undefined;
   }
 
   /** Messages still held by this hop (deferred, waiting for a session slot, or in flight). */
@@ -64,7 +69,11 @@ export class RelayQueue {
     const work = this.slots.run(async () => {
       if (this.stopped) return;
       message.attempts++;
-      this.settle(message, await deliverAttempt(this.opts.target, message, message.attempts));
+      const deliver = () => deliverAttempt(this.opts.target, message, message.attempts);
+      // A message's first attempt, on arrival, is its own (Sendmail delivers an arriving message in a process of its
+      // own); its retries join the queue run of their virtual instant.
+      const outcome = this.run && message.attempts > 1 ? await this.run.join(this.opts.clock.now(), deliver) : await deliver();
+      this.settle(message, outcome);
     });
     void this.opts.clock.track(work);
   }

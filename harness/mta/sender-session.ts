@@ -221,6 +221,6 @@ class SenderSession {
     this.#event.result = result;
     this.#event.reply = reply;
     this.#target.trace.emit(this.#event);
-    return { result, reply };
+    return { result, reply, ...(this.#event.tlsFailure?.type === 'handshake-failure' ? { handshakeFailed: true } : {}) };
   }
 }

@@ -9,7 +9,7 @@
  * - OpenSMTPD 6.8: the open session. One failed handshake, then one plaintext session that carries both messages.
  */
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../harness/trace/events.js';
+import type { DeferredEvent, EngineEvent, SessionEvent } from '../../harness/trace/events.js';
 import { availability, titled, type EngineRun } from '../support/engine.js';
 import { crossed, twoMessages } from '../support/two-messages.js';
 
@@ -25,6 +25,14 @@ describe.skipIf(!availability('postfix').usable)(titled('fallback memory of a re
     expect(['m1', 'm2'].map((id) => factsOf(run, 'tls-failed', id) >= 2)).toEqual([true, true]);
     expect(run.report.messages.map((m) => m.outcome)).toEqual(['delivered', 'delivered']);
   }, 120_000);
+
+  it('the postfix preset does the same: message 2 fails on its own attempts, then its own plaintext connection', async () => {
+    const run = await twoMessages({ preset: 'postfix' });
+    const wire = crossed(run);
+    expect(wire.filter((w) => w.startsWith('plain')).sort()).toEqual(['plain m1', 'plain m2']);
+    expect(wire.filter((w) => w === 'STARTTLS failed').length).toBeGreaterThanOrEqual(4);
+    expect(run.report.messages.map((m) => m.outcome)).toEqual(['delivered', 'delivered']);
+  });
 });
 
 describe.skipIf(!availability('exim').usable)(titled('fallback memory of a real Exim', 'exim'), () => {
@@ -33,6 +41,11 @@ describe.skipIf(!availability('exim').usable)(titled('fallback memory of a real 
     expect(crossed(run).sort()).toEqual(['STARTTLS failed', 'STARTTLS failed', 'plain m1', 'plain m2']);
     expect(['m1', 'm2'].map((id) => [factsOf(run, 'tls-failed', id), factsOf(run, 'plaintext-fallback', id)])).toEqual([[1, 1], [1, 1]]);
   }, 120_000);
+
+  it('the exim preset does the same: each message STARTTLS, failed, then a plaintext connection of its own', async () => {
+    const run = await twoMessages({ preset: 'exim' });
+    expect(crossed(run).sort()).toEqual(['STARTTLS failed', 'STARTTLS failed', 'plain m1', 'plain m2']);
+  });
 });
 
 describe.skipIf(!availability('sendmail').usable)(titled('fallback memory of a real Sendmail', 'sendmail'), () => {
@@ -50,17 +63,37 @@ describe.skipIf(!availability('sendmail').usable)(titled('fallback memory of a r
       const pid = /sendmail\[(\d+)\]/.exec(f.line)?.[1] ?? '?';
       processes.set(pid, [...(processes.get(pid) ?? []), f]);
     }
-    const shapes = [...processes.values()].map((fs) => ({
-      failed: fs.filter((f) => f.fact === 'tls-failed').length,
-      deferred: fs.filter((f) => f.fact === 'deferred').map((f) => f.messageId).sort().join(','),
-    }));
-    expect(shapes.filter((p) => p.deferred !== 'm1,m2').sort((a, b) => a.deferred.localeCompare(b.deferred))).toEqual([{ failed: 1, deferred: 'm1' }, { failed: 1, deferred: 'm2' }]);
-    const queueRuns = shapes.filter((p) => p.deferred === 'm1,m2');
-    expect(queueRuns.length).toBeGreaterThanOrEqual(1);
-    expect(queueRuns.every((p) => p.failed === 1)).toBe(true);
+    expectQueueRuns([...processes.values()].map((fs) => ({
+      connected: fs.filter((f) => f.fact === 'tls-failed').length,
+      deferred: fs.filter((f) => f.fact === 'deferred').map((f) => f.messageId!),
+    })));
     expect(run.report.messages.map((m) => m.outcome)).toEqual(['deferred', 'deferred']);
   }, 120_000);
+
+  it('the sendmail preset does the same on the virtual clock: a queue run is the retries of one instant', async () => {
+    const run = await twoMessages({ preset: 'sendmail' });
+    expect(crossed(run).every((w) => w === 'STARTTLS failed')).toBe(true);
+    const sessions = run.events.filter((e): e is SessionEvent => e.kind === 'session' && e.link === 'relay->mx');
+    const deferrals = run.events.filter((e): e is DeferredEvent => e.kind === 'deferred' && e.link === 'relay->mx');
+    // First attempts are each message's own (as on arrival); each later instant is one queue run.
+    const arrivals = ['m1', 'm2'].map((id) => ({ connected: sessions.filter((s) => s.messageId === id && s.attempt === 1).length, deferred: [id] }));
+    const instants = [...new Set(deferrals.filter((d) => d.attempt > 1).map((d) => d.at))];
+    expectQueueRuns([...arrivals, ...instants.map((at) => ({
+      connected: sessions.filter((s) => s.at === at).length,
+      deferred: deferrals.filter((d) => d.at === at).map((d) => d.messageId),
+    }))]);
+    expect(run.report.messages.map((m) => m.outcome)).toEqual(['deferred', 'deferred']);
+  });
 });
+
+/** Each message connected on its own once (on arrival); every queue run after connected once and deferred both. */
+function expectQueueRuns(runs: Array<{ connected: number; deferred: string[] }>): void {
+  const shown = runs.map((r) => ({ connected: r.connected, deferred: [...r.deferred].sort().join(',') }));
+  expect(shown.filter((r) => r.deferred !== 'm1,m2').sort((a, b) => a.deferred.localeCompare(b.deferred))).toEqual([{ connected: 1, deferred: 'm1' }, { connected: 1, deferred: 'm2' }]);
+  const queueRuns = shown.filter((r) => r.deferred === 'm1,m2');
+  expect(queueRuns.length).toBeGreaterThanOrEqual(1);
+  expect(queueRuns.every((r) => r.connected === 1)).toBe(true);
+}
 
 describe.skipIf(!availability('opensmtpd').usable)(titled('fallback memory of a real OpenSMTPD', 'opensmtpd'), () => {
   it('remembers per session: one failed handshake, then both messages ride one plaintext session', async () => {
