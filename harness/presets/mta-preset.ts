@@ -19,6 +19,7 @@ export type PresetOutbound = { tls: Outbound['tls'] } & Partial<{
   replies: ReplyTexts;
   retry: DurationText[];
   maxAge: DurationText;
+  concurrencyLimit: number;
   tlsMinVersion: TlsVersion;
   tlsMaxVersion: TlsVersion;
   tlsCiphers: string;

@@ -153,8 +153,10 @@ export type Fallback = z.infer<typeof Fallback>;
  * - `message`: only the message it failed for; the next message tries STARTTLS afresh (Postfix, Exim).
  * - `destination-run`: the destination, for one queue run: retries due at one virtual instant go one after
  *   another, and once a handshake failed in the run the rest are deferred without a connection (Sendmail).
+ * - `session`: the plaintext session opened after the failure, which stays open and carries the next
+ *   messages to the destination without STARTTLS (OpenSMTPD).
  */
-export const FallbackMemory = z.enum(['message', 'destination-run']);
+export const FallbackMemory = z.enum(['message', 'destination-run', 'session']);
 export type FallbackMemory = z.infer<typeof FallbackMemory>;
 
 /** What an opportunistic client does when STARTTLS is answered 4xx/5xx (RFC 3207 §4: "local policy"). */

@@ -101,4 +101,10 @@ describe.skipIf(!availability('opensmtpd').usable)(titled('fallback memory of a 
     expect(crossed(run)).toEqual(['STARTTLS failed', 'plain m1,m2']);
     expect(run.report.messages.map((m) => m.outcome)).toEqual(['delivered', 'delivered']);
   }, 120_000);
+
+  it('the opensmtpd preset does the same: message 2 rides the plaintext session, no STARTTLS of its own', async () => {
+    const run = await twoMessages({ preset: 'opensmtpd' });
+    expect(crossed(run)).toEqual(['STARTTLS failed', 'plain m1,m2']);
+    expect(run.report.messages.map((m) => m.outcome)).toEqual(['delivered', 'delivered']);
+  });
 });

@@ -56,3 +56,25 @@ describe('outbound.fallbackMemory', () => {
     expect(verbs(run.wire('relay->mx')[3])).toContain('MAIL');
   });
 });
+
+describe('outbound.fallbackMemory: session', () => {
+  it('message 2 rides the plaintext session message 1 fell back to: no connection and no STARTTLS of its own', async () => {
+    const run = await twoMessages({ fallback: 'reconnect', fallbackMemory: 'session', concurrencyLimit: 1 });
+    expect(crossed(run).map(([, what]) => what)).toEqual(['STARTTLS failed', 'plain m1,m2']);
+    const [, plain] = run.wire('relay->mx');
+    expect(verbs(plain)).toEqual(['EHLO', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+    // Each message has its own session event on the one connection; message 2's transcript is its own transaction.
+    const sessions = run.sessions('relay->mx').map((s) => [s.messageId, s.connection, s.localPort === plain.clientPort, s.starttlsSent, s.result]);
+    expect(sessions).toEqual([['m1', 1, false, true, 'fallback'], ['m1', 2, true, false, 'relayed'], ['m2', 1, true, false, 'relayed']]);
+    expect(run.sessions('relay->mx')[2].transcript[0].text).toBe('MAIL FROM:<alice@org.test>');
+    expect(run.mailbox.map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+    expect(run.report.messages.map((m) => [m.outcome, m.links.find((l) => l.link === 'relay->mx')!.verdict])).toEqual([['delivered', 'downgraded'], ['delivered', 'downgraded']]);
+  });
+
+  it('a session kept with nothing waiting is closed with QUIT at once', async () => {
+    const run = await twoMessages({ fallback: 'reconnect', fallbackMemory: 'session' });
+    // Both attempts start together (concurrencyLimit 20): each has its own failed handshake and plaintext session.
+    expect(crossed(run).map(([, what]) => what).sort()).toEqual(['STARTTLS failed', 'STARTTLS failed', 'plain m1', 'plain m2']);
+    expect(run.wire('relay->mx').filter((w) => !w.starttlsSent).every((w) => verbs(w).at(-1) === 'QUIT')).toBe(true);
+  });
+});
