@@ -6,17 +6,22 @@
 import { effectivePolicy } from './effective-policy.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from './relay-target.js';
 import { runSession } from './sender-session.js';
+import type { KeptSession, OpenSession } from './kept-session.js';
 
 export type { AttemptOutcome, ConnectionInfo, QueuedMessage, RelayTarget } from './relay-target.js';
 
 /**
  * Makes one delivery attempt: a session under the effective policy and, when the handshake
- * failed and the fallback rule allows it, a second plaintext session at once.
+ * failed and the fallback rule allows it, a second plaintext session at once. With `kept`
+ * (`fallbackMemory: session`), a plaintext session left open by an earlier attempt carries the message
+ * instead, and a plaintext session that delivered is left open for the next one.
  * Never throws: every failure becomes a `deferred` or `bounced` outcome with its reply.
  */
-export async function deliverAttempt(target: RelayTarget, message: QueuedMessage, attempt: number): Promise<AttemptOutcome> {
+export async function deliverAttempt(target: RelayTarget, message: QueuedMessage, attempt: number, kept?: KeptSession): Promise<AttemptOutcome> {
   const policy = effectivePolicy(target.policy, message.inbound, message.to);
-  const first = await runSession(target, message, { attempt, connection: 1, policy, plaintextRetry: false });
-  const outcome = first.result === 'fallback' ? await runSession(target, message, { attempt, connection: 2, policy, plaintextRetry: true }) : first;
-  return { result: outcome.result === 'fallback' ? 'deferred' : outcome.result, reply: outcome.reply };
+  const keep = kept && ((open: OpenSession) => kept.keep(open));
+  const reuse = policy === 'opportunistic' ? kept?.take() : undefined;
+  const first = await runSession(target, message, { attempt, connection: 1, policy, plaintextRetry: reuse !== undefined, reuse, keep });
+  const outcome = first.result === 'fallback' ? await runSession(target, message, { attempt, connection: 2, policy, plaintextRetry: true, keep }) : first;
+  return { result: outcome.result === 'fallback' ? 'deferred' : outcome.result, reply: outcome.reply, ...(first.handshakeFailed ? { handshakeFailed: true } : {}) };
 }

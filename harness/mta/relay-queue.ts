@@ -8,6 +8,8 @@
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import { deliverAttempt, type AttemptOutcome, type QueuedMessage, type RelayTarget } from './deliver-attempt.js';
 import { SessionSlots } from './session-slots.js';
+import { QueueRun } from './queue-run.js';
+import { KeptSession } from './kept-session.js';
 
 export interface RelayQueueOptions {
   target: RelayTarget;
@@ -29,10 +31,18 @@ type HeldMessage = QueuedMessage & { runUntil: number };
 export class RelayQueue {
   private readonly pending = new Map<string, HeldMessage>();
   private readonly slots: SessionSlots;
+  /** Under `fallbackMemory: destination-run`, the queue run that remembers a failed handshake (queue-run.ts). */
+  private readonly run: QueueRun | undefined;
+  /** Under `fallbackMemory: session`, the plaintext session a failed handshake led to (kept-session.ts). */
+  private readonly kept: KeptSession | undefined;
   private stopped = false;
 
   constructor(private readonly opts: RelayQueueOptions) {
-    this.slots = new SessionSlots(opts.target.policy.concurrencyLimit);
+    const policy = opts.target.policy;
+    this.slots = new SessionSlots(policy.concurrencyLimit);
+    const memory = 'fallbackMemory' in policy ? policy.fallbackMemory : 'message';
+    this.run = memory === 'destination-run' ? new QueueRun() : undefined;
+    this.kept = memory === 'session' ? new KeptSession() : undefined;
   }
 
   /** Messages still held by this hop (deferred, waiting for a session slot, or in flight). */
@@ -56,6 +66,7 @@ export class RelayQueue {
   /** Stops scheduling further attempts (in-flight sessions finish on their own; waiting ones are not started). */
   stop(): void {
     this.stopped = true;
+    void this.kept?.close();
   }
 
   /** Tracked by the clock from the moment it is due, slot wait included: virtual time stands still meanwhile. */
@@ -64,7 +75,13 @@ export class RelayQueue {
     const work = this.slots.run(async () => {
       if (this.stopped) return;
       message.attempts++;
-      this.settle(message, await deliverAttempt(this.opts.target, message, message.attempts));
+      const deliver = () => deliverAttempt(this.opts.target, message, message.attempts, this.kept);
+      // A message's first attempt, on arrival, is its own (Sendmail delivers an arriving message in a process of its
+      // own); its retries join the queue run of their virtual instant.
+      const outcome = this.run && message.attempts > 1 ? await this.run.join(this.opts.clock.now(), deliver) : await deliver();
+      this.settle(message, outcome);
+      // A kept session waits only for an attempt already in line: nothing stays open while virtual time runs on.
+      if (this.slots.queued === 0) await this.kept?.close();
     });
     void this.opts.clock.track(work);
   }

@@ -66,7 +66,9 @@ export interface ConnectionInfo {
 export interface AttemptOutcome {
   result: 'relayed' | 'deferred' | 'bounced';
   reply: SessionEvent['reply'];
+  /** The attempt's first session failed its TLS handshake (what `fallbackMemory: destination-run` remembers). */
+  handshakeFailed?: boolean;
 }
 
 /** What one session decided (`fallback`: the handshake failed and a plaintext reconnect is allowed). */
-export type SessionResult = Pick<SessionEvent, 'result' | 'reply'>;
+export type SessionResult = Pick<SessionEvent, 'result' | 'reply'> & { handshakeFailed?: boolean };

@@ -9,6 +9,7 @@ import type { MailhopError } from '../errors.js';
 import type { EffectivePolicy, SessionEvent } from '../trace/events.js';
 import { replyOf } from '../trace/events.js';
 import { SmtpClient, type SmtpReply } from './smtp-client.js';
+import type { OpenSession } from './kept-session.js';
 import { policyReason } from './effective-policy.js';
 import { clientTlsOptions } from './client-tls-contexts.js';
 import { localReplies, type LocalReplies } from './local-replies.js';
@@ -25,6 +26,10 @@ export interface SessionPlace {
   policy: EffectivePolicy;
   /** This is the plaintext connection after a failed handshake: STARTTLS is not tried. */
   plaintextRetry: boolean;
+  /** A plaintext session kept open after a failed handshake (kept-session.ts): the transaction runs on it at once. */
+  reuse?: OpenSession;
+  /** Given the session instead of QUIT when this plaintext session delivered (`fallbackMemory: session`). */
+  keep?: (session: OpenSession) => void;
 }
 
 type Phase = Promise<SessionResult | null>;
@@ -49,6 +54,8 @@ class SenderSession {
   #client: SmtpClient | undefined;
   /** The last EHLO reply (after STARTTLS, the second one, RFC 3207 §4.2). */
   #ehlo: SmtpReply | undefined;
+  /** Where this session's part of the client's transcript starts (a kept session carries earlier ones). */
+  #transcriptFrom = 0;
 
   constructor(target: RelayTarget, message: QueuedMessage, place: SessionPlace) {
     this.#target = target;
@@ -69,6 +76,7 @@ class SenderSession {
 
   async run(): Promise<SessionResult> {
     try {
+      if (this.#place.reuse) return await this.#resume(this.#place.reuse);
       await this.#connect();
       return (await this.#implicitTls()) ?? (await this.#greet()) ?? (await this.#starttls()) ?? (await this.#transaction());
     } catch (err) {
@@ -92,6 +100,18 @@ class SenderSession {
     this.#event.localPort = client.localPort;
     const { attempt, connection } = this.#place;
     this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
+  }
+
+  /** Another mail transaction on a kept plaintext session (RFC 5321 §3.3: MAIL may follow a completed one), announced anew. */
+  async #resume(open: OpenSession): Promise<SessionResult> {
+    const { client, ehlo } = open;
+    this.#client = client;
+    this.#ehlo = ehlo;
+    this.#transcriptFrom = client.transcript.length;
+    Object.assign(this.#event, { localPort: client.localPort, starttlsAdvertised: advertises(ehlo, 'STARTTLS') });
+    const { attempt, connection } = this.#place;
+    this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
+    return this.#transaction();
   }
 
   /** RFC 8314 §3: the handshake before the greeting; no STARTTLS, nothing to fall back to. */
@@ -214,13 +234,15 @@ class SenderSession {
   async #finish(result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> {
     const client = this.#client;
     if (client) {
-      if (quit) await client.quit();
+      const { keep, plaintextRetry } = this.#place;
+      if (keep && plaintextRetry && result === 'relayed') keep({ client, ehlo: this.#ehlo! });
+      else if (quit) await client.quit();
       else client.destroy();
-      this.#event.transcript = client.transcript;
+      this.#event.transcript = client.transcript.slice(this.#transcriptFrom);
     }
     this.#event.result = result;
     this.#event.reply = reply;
     this.#target.trace.emit(this.#event);
-    return { result, reply };
+    return { result, reply, ...(this.#event.tlsFailure?.type === 'handshake-failure' ? { handshakeFailed: true } : {}) };
   }
 }

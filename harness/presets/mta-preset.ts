@@ -3,7 +3,7 @@
  * Received-header format, with the sources they come from. Presets are plain data; scenario/hop.ts merges a
  * preset's keys under the hop's own before parsing, so anything the hop writes itself wins.
  */
-import type { Fallback, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected, TlsVersion } from '../scenario/policies.js';
+import type { Fallback, FallbackMemory, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected, TlsVersion } from '../scenario/policies.js';
 
 /** A duration as a scenario writes it: `"5m"`, or milliseconds. */
 type DurationText = string | number;
@@ -12,12 +12,14 @@ type DurationText = string | number;
 export type PresetOutbound = { tls: Outbound['tls'] } & Partial<{
   fallback: Fallback;
   fallbackAfter: DurationText;
+  fallbackMemory: FallbackMemory;
   starttlsRejected: StarttlsRejected;
   preserve: Preserve;
   enforce: string[];
   replies: ReplyTexts;
   retry: DurationText[];
   maxAge: DurationText;
+  concurrencyLimit: number;
   tlsMinVersion: TlsVersion;
   tlsMaxVersion: TlsVersion;
   tlsCiphers: string;

@@ -12,17 +12,24 @@ import type { MtaPreset } from './mta-preset.js';
  * - With `outbound.tls: mandatory` (`smtp+tls://`), the `mta error reason=` texts observed with OpenSMTPD 6.8.0p2:
  *   `TLS required but not supported by remote host`, `STARTTLS rejected: <reply>`, `IO Error: <OpenSSL error>`,
  *   `Connection timeout` (docs/behaviour.md#B-mandatory-opensmtpd).
+ * - Fallback memory: per open session (`fallbackMemory: session`), one session at a time to the destination
+ *   (`concurrencyLimit: 1`). Observed with OpenSMTPD 6.8.0p2, two messages to a hop whose handshake fails: one
+ *   connection whose handshake fails, then one plaintext connection that carries both messages, the second without
+ *   STARTTLS of its own; towards a hop whose TLS works, both ride one TLS connection (docs/behaviour.md#B-fallback-memory).
  * - Received: `with ESMTPS id X (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)` [OSMTPD].
  */
 export const opensmtpd: MtaPreset = {
   name: 'opensmtpd',
   product: 'OpenSMTPD 6.x, relay host smtp://',
   inbound: { received: 'opensmtpd' },
-  outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'opensmtpd', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
+  outbound: { tls: 'opportunistic', fallback: 'reconnect', fallbackMemory: 'session', concurrencyLimit: 1, starttlsRejected: 'continue', replies: 'opensmtpd', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
   sources: ['[OSMTPD]', 'docs/behaviour.md#B-opensmtpd'],
   note:
     'The TLS form of the header is from the source and list archives: inbound STARTTLS of the observed build (Debian 12, ' +
     '6.8.0p2 with OpenSSL 3) is broken, so it was never seen; the preset keeps the hop\'s own inbound mode. The plaintext ' +
     'header and the smtp+tls:// failure texts (`TLS required but not supported by remote host`, `STARTTLS rejected: ...`, ' +
-    '`IO Error: error:0A000126:SSL routines::unexpected eof while reading`, ...) are as observed with OpenSMTPD 6.8.0p2.',
+    '`IO Error: error:0A000126:SSL routines::unexpected eof while reading`, ...) are as observed with OpenSMTPD 6.8.0p2. ' +
+    'Only a plaintext session after a failed handshake is kept open for the next message (a TLS session is not: on a ' +
+    'working link the preset opens one connection per message where the product carried both on one); ' +
+    'OpenSMTPD\'s ramp-up to more connections per destination for a long queue is not modelled.',
 };

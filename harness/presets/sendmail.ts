@@ -17,6 +17,10 @@ import type { MtaPreset } from './mta-preset.js';
  *   server's SHA-1 signature: observed with Sendmail 8.17.1.9 (OpenSSL 3.0), `STARTTLS=client, error: connect
  *   failed=-1, reason=legacy sigalg disallowed or unsupported`, then as after any failed handshake
  *   (docs/behaviour.md#A-old-tls). `tlsCiphers: DEFAULT` keeps that level, so the mock fails the same way.
+ * - Fallback memory: per destination within a queue run (`fallbackMemory: destination-run`). Observed with Sendmail
+ *   8.17.1.9, two messages to a hop whose handshake fails: each is tried once on arrival, in its own process; the
+ *   queue run after connects for the message it takes first and defers the other without a connection
+ *   (`relay=[127.0.0.1], dsn=4.7.0, stat=Deferred`, no STARTTLS line) (docs/behaviour.md#B-fallback-memory).
  * - Received: `(version=... cipher=... bits=... verify=NO)` and a date like `Sun, 6 Dec 2026 23:56:23 GMT`, byte for
  *   byte as observed with Sendmail 8.17.1.9 over TLS 1.3, TLS 1.2 and plaintext (docs/behaviour.md#R-sendmail,
  *   test/engines/received-exact.test.ts).
@@ -25,7 +29,7 @@ export const sendmail: MtaPreset = {
   name: 'sendmail',
   product: 'sendmail 8.x, default (no TLSFallbacktoClear)',
   inbound: { received: 'sendmail' },
-  outbound: { tls: 'opportunistic', fallback: 'never', starttlsRejected: 'continue', replies: 'sendmail', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
+  outbound: { tls: 'opportunistic', fallback: 'never', fallbackMemory: 'destination-run', starttlsRejected: 'continue', replies: 'sendmail', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
   sources: ['[SM-cf]', '[SM-op]', '[SM-deliver]', '[SM-cfhead]', 'docs/behaviour.md#B-sendmail'],
   note:
     'Observed header (Sendmail 8.17.1.9) says verify=NO (sendmail asks for a client certificate, none is given), not ' +

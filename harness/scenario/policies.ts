@@ -147,6 +147,18 @@ export const INBOUND_VARIANTS = [SimpleInbound, FakeReplyInbound, BreakHandshake
 export const Fallback = z.enum(['reconnect', 'next-attempt', 'never']);
 export type Fallback = z.infer<typeof Fallback>;
 
+/**
+ * What a failed handshake is remembered with, for the next message to the same destination
+ * (docs/behaviour.md#B-fallback-memory; RFC 7435 §3 leaves it to local policy):
+ * - `message`: only the message it failed for; the next message tries STARTTLS afresh (Postfix, Exim).
+ * - `destination-run`: the destination, for one queue run: retries due at one virtual instant go one after
+ *   another, and once a handshake failed in the run the rest are deferred without a connection (Sendmail).
+ * - `session`: the plaintext session opened after the failure, which stays open and carries the next
+ *   messages to the destination without STARTTLS (OpenSMTPD).
+ */
+export const FallbackMemory = z.enum(['message', 'destination-run', 'session']);
+export type FallbackMemory = z.infer<typeof FallbackMemory>;
+
 /** What an opportunistic client does when STARTTLS is answered 4xx/5xx (RFC 3207 §4: "local policy"). */
 export const StarttlsRejected = z.enum(['continue', 'defer']);
 export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
@@ -209,6 +221,7 @@ const opportunisticKeys = {
   fallback: Fallback.default('reconnect'),
   /** For `fallback: next-attempt`: plaintext is allowed once the message is this old (Postfix minimal_backoff_time, 300s). */
   fallbackAfter: Duration.prefault('5m'),
+  fallbackMemory: FallbackMemory.default('message'),
   starttlsRejected: StarttlsRejected.default('continue'),
 };
 

@@ -35,7 +35,7 @@ describe('preset: on a hop', () => {
     expect(hop.preset).toBe('postfix');
     expect(hop.inbound).toEqual({ starttls: 'offer', cert: 'valid', greetingDelay: 0, received: 'postfix' });
     expect(hop.outbound).toEqual({
-      tls: 'opportunistic', fallback: 'next-attempt', fallbackAfter: 300_000, starttlsRejected: 'continue', replies: 'postfix',
+      tls: 'opportunistic', fallback: 'next-attempt', fallbackAfter: 300_000, fallbackMemory: 'message', starttlsRejected: 'continue', replies: 'postfix',
       retry: [300_000, 600_000, 1_200_000, 2_400_000, 4_000_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20,
       tlsMinVersion: 'TLSv1',
     });

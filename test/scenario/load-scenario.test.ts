@@ -46,7 +46,7 @@ describe('loadScenarioText', () => {
     expect(scenario.runFor).toBe(7_200_000);
     expect(scenario.submit).toEqual({
       tls: 'opportunistic', retry: [300_000, 600_000, 1_200_000, 2_400_000, 3_600_000], maxAge: 432_000_000,
-      timeout: 5_000, concurrencyLimit: 20, fallback: 'reconnect', fallbackAfter: 300_000, starttlsRejected: 'continue',
+      timeout: 5_000, concurrencyLimit: 20, fallback: 'reconnect', fallbackAfter: 300_000, fallbackMemory: 'message', starttlsRejected: 'continue',
     });
     expect(scenario.hops[0]).toEqual({
       id: 'mx',
