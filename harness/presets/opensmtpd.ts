@@ -12,13 +12,17 @@ import type { MtaPreset } from './mta-preset.js';
  * - With `outbound.tls: mandatory` (`smtp+tls://`), the `mta error reason=` texts observed with OpenSMTPD 6.8.0p2:
  *   `TLS required but not supported by remote host`, `STARTTLS rejected: <reply>`, `IO Error: <OpenSSL error>`,
  *   `Connection timeout` (docs/behaviour.md#B-mandatory-opensmtpd).
+ * - Reply lines injected after the 220 to STARTTLS: the connection dropped before any handshake and the message
+ *   deferred, `Remote host sent too much data` (no plaintext this attempt): observed with OpenSMTPD 6.8.0p2
+ *   (docs/behaviour.md#A-inject-response).
  * - Received: `with ESMTPS id X (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)` [OSMTPD].
  */
 export const opensmtpd: MtaPreset = {
   name: 'opensmtpd',
   product: 'OpenSMTPD 6.x, relay host smtp://',
   inbound: { received: 'opensmtpd' },
-  outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'opensmtpd', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
+  outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'continue', replies: 'opensmtpd', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT',
+    starttlsTrailingData: 'defer' },
   sources: ['[OSMTPD]', 'docs/behaviour.md#B-opensmtpd'],
   note:
     'The TLS form of the header is from the source and list archives: inbound STARTTLS of the observed build (Debian 12, ' +
