@@ -25,6 +25,7 @@ export type {
   OutboundTls,
   Fallback,
   StarttlsRejected,
+  StarttlsTrailingData,
   Preserve,
   ReplyTexts,
   Submit,

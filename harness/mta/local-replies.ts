@@ -34,11 +34,20 @@ export interface LocalReplies {
   starttlsRejectedDeferred(ctx: LocalReplyContext, reply: { code: number; enhanced?: string; text: string }): Reply;
   /** `verify` and the certificate failed (`error` is Node's code, e.g. CERT_HAS_EXPIRED). */
   certificateRefused(ctx: LocalReplyContext, error: string | undefined): Reply;
+  /**
+   * Bytes trailed the 220 to STARTTLS (`starttlsTrailingData` not `discard`), TLS is given up on this connection and
+   * a plaintext connection follows at once (the first session's reply).
+   */
+  trailingDataFallback(ctx: LocalReplyContext): Reply;
+  /** Bytes trailed the 220 to STARTTLS and the message is deferred (`defer`, or `handshake-failure` without a fallback). */
+  trailingDataDeferred(ctx: LocalReplyContext): Reply;
 }
 
 function reply(code: number, enhanced: string | undefined, text: string): Reply {
   return enhanced ? { code, enhanced, text: `${code} ${enhanced} ${text}` } : { code, text: `${code} ${text}` };
 }
+
+const TRAILING = 'the server sent data after its 220 to STARTTLS, before the TLS handshake';
 
 const mailhop: LocalReplies = {
   handshakeDeferred: (_c, e) => reply(451, '4.7.5', `Cannot start TLS: ${e}`),
@@ -47,6 +56,8 @@ const mailhop: LocalReplies = {
   starttlsRefused: (c, r) => reply(450, '4.7.4', `TLS is required, but host ${c.host} refused to start TLS: ${r.text}`),
   starttlsRejectedDeferred: (_c, r) => reply(450, '4.7.0', `STARTTLS refused: ${r.text}`),
   certificateRefused: (_c, e) => reply(451, '4.7.5', `Server certificate not verified (${e})`),
+  trailingDataFallback: () => reply(451, '4.7.5', `Cannot start TLS: ${TRAILING}; retrying without STARTTLS`),
+  trailingDataDeferred: () => reply(451, '4.7.5', `Cannot start TLS: ${TRAILING}`),
 };
 
 /**
@@ -73,6 +84,9 @@ const postfix: LocalReplies = {
   },
   starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
   certificateRefused: () => reply(451, '4.7.5', 'Server certificate not verified'),
+  // Postfix discards the bytes (RFC 3207 §4.2), so it never words this: mailhop's texts when a scenario asks for it.
+  trailingDataFallback: (c) => mailhop.trailingDataFallback(c),
+  trailingDataDeferred: (c) => mailhop.trailingDataDeferred(c),
 };
 
 /**
@@ -88,6 +102,9 @@ const sendmail: LocalReplies = {
   starttlsRefused: () => reply(454, '4.7.0', 'encryption too weak 0 less than 128'),
   starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
   certificateRefused: () => reply(454, '4.7.0', 'server not authenticated.'),
+  // Sendmail discards the bytes: mailhop's texts when a scenario asks for it.
+  trailingDataFallback: (c) => mailhop.trailingDataFallback(c),
+  trailingDataDeferred: (c) => mailhop.trailingDataDeferred(c),
 };
 
 /**
@@ -103,6 +120,11 @@ const exim: LocalReplies = {
   starttlsRefused: () => reply(451, '4.7.0', 'a TLS session is required, but an attempt to start TLS failed'),
   starttlsRejectedDeferred: (c, r) => mailhop.starttlsRejectedDeferred(c, r),
   certificateRefused: (_c, e) => reply(451, '4.7.5', `TLS session: (certificate verification failed): ${e}`),
+  // Observed with Exim 4.96: `TLS session: synch error before connect: delivering unencrypted to H=... [...] (not in
+  // hosts_require_tls)`, then a new connection in clear (docs/behaviour.md#A-inject-response). The deferral keeps the
+  // same first words (not observed: the preset never requires TLS).
+  trailingDataFallback: (c) => reply(451, '4.7.5', `TLS session: synch error before connect: delivering unencrypted to H=${c.host} [${c.ip}] (not in hosts_require_tls)`),
+  trailingDataDeferred: () => reply(451, '4.7.5', 'TLS session: synch error before connect'),
 };
 
 /**
@@ -119,6 +141,8 @@ const opensmtpd: LocalReplies = {
   handshakeFallback: () => reply(451, '4.7.5', 'opportunistic TLS failed, downgrading to plain'),
   notOffered: () => reply(450, '4.7.4', 'TLS required but not supported by remote host'),
   starttlsRefused: (_c, r) => reply(450, '4.7.4', `STARTTLS rejected: ${r.text}`),
+  // Observed with OpenSMTPD 6.8.0p2: the session is dropped, the message deferred with this text and no SMTP code.
+  trailingDataDeferred: () => reply(451, undefined, 'Remote host sent too much data'),
 };
 
 /** nodemailer's smtp-connection errors [NM-conn]: `ETLS`/`ESOCKET` with nodemailer's message (no SMTP code: 450/451). */

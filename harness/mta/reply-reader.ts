@@ -119,6 +119,14 @@ export class ReplyReader {
   }
 
   /**
+   * Octets received and not yet read: complete lines still queued plus a line not yet ended. After the 220 to
+   * STARTTLS this is what the server sent before the handshake (RFC 3207 §4.2: a client must not act on it).
+   */
+  get buffered(): number {
+    return this.unread + this.partial.length;
+  }
+
+  /**
    * Forgets everything received and not read, protocol errors included (RFC 3207 §4.2: bytes after the
    * 220 to STARTTLS are discarded, the CVE-2011-0411 class of response injection), and reads afresh.
    */

@@ -8,14 +8,14 @@
 import type { MailhopError } from '../errors.js';
 import type { EffectivePolicy, SessionEvent } from '../trace/events.js';
 import { replyOf } from '../trace/events.js';
-import { SmtpClient, type SmtpReply } from './smtp-client.js';
+import { SmtpClient, type SmtpReply, type TlsSummary } from './smtp-client.js';
 import type { OpenSession } from './kept-session.js';
 import { policyReason } from './effective-policy.js';
 import { clientTlsOptions } from './client-tls-contexts.js';
 import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
-import { byCode, certificateFailureType, localReply, plaintextRetryAllowed } from './session-decisions.js';
+import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
 export interface SessionPlace {
@@ -33,6 +33,7 @@ export interface SessionPlace {
 }
 
 type Phase = Promise<SessionResult | null>;
+type Reply = SessionEvent['reply'];
 
 /**
  * Runs one session. Never throws: a timeout (`ETIMEOUT`) or a broken connection is `451 4.4.2` / `451 4.4.1`
@@ -175,22 +176,43 @@ class SenderSession {
   /** The handshake after 220: a failure defers or (policy allowing) asks for a plaintext reconnect; success asks EHLO again. */
   async #handshake(): Phase {
     const event = this.#event;
+    const trailing = trailingData(this.#target.policy, this.#client!.bufferedOctets);
+    if (trailing?.handling === 'defer') return this.#refuseTrailing(trailing);
+    let tls: TlsSummary;
     try {
-      event.tls = await this.#client!.startTls();
+      tls = await this.#client!.startTls();
     } catch (err) {
       const detail = (err as Error).message;
       event.tlsFailure = { type: 'handshake-failure', detail };
-      if (!this.#requiresTls && plaintextRetryAllowed(this.#target.policy, this.#message, this.#target.now())) {
-        return this.#finish('fallback', this.#texts.handshakeFallback(this.#peer, detail), false);
-      }
-      return this.#finish('deferred', this.#texts.handshakeDeferred(this.#peer, detail), false);
+      return this.#handshakeFailed(this.#texts.handshakeFallback(this.#peer, detail), this.#texts.handshakeDeferred(this.#peer, detail));
     }
+    // Exim checks its input buffer once the handshake is done, and gives the session up (smtp.c, "synch error before connect").
+    if (trailing) return this.#refuseTrailing(trailing);
+    event.tls = tls;
     if (this.#certificateRefused()) return this.#finish('deferred', this.#texts.certificateRefused(this.#peer, event.tls.verifyError));
     // RFC 3207 §4.2: forget the pre-TLS extension list and ask again.
     const ehlo = await this.#client!.command(`EHLO ${this.#target.ehloName}`);
     if (ehlo.code !== 250) return this.#failWith(ehlo);
     this.#ehlo = ehlo;
     return null;
+  }
+
+  /** After a failed handshake (or what counts as one): a plaintext reconnect when the policy allows it, else deferred. */
+  #handshakeFailed(fallback: Reply, deferred: Reply): Phase {
+    if (!this.#requiresTls && plaintextRetryAllowed(this.#target.policy, this.#message, this.#target.now())) return this.#finish('fallback', fallback, false);
+    return this.#finish('deferred', deferred, false);
+  }
+
+  /**
+   * Gives TLS up for the trailing bytes: `defer` ends the session before any handshake (OpenSMTPD 6.8), `handshake-failure`
+   * after it (Exim 4.96), as a failed handshake would. The connection is dropped without QUIT, as both were observed to.
+   */
+  #refuseTrailing({ octets, handling }: TrailingData): Phase {
+    const detail = `${octets} octets after the 220 to STARTTLS, before the handshake`;
+    this.#client!.transcript.push({ dir: '*', text: `${detail}: TLS given up (starttlsTrailingData: ${handling})` });
+    this.#event.tlsFailure = { type: 'handshake-failure', detail };
+    const deferred = this.#texts.trailingDataDeferred(this.#peer);
+    return handling === 'defer' ? this.#finish('deferred', deferred, false) : this.#handshakeFailed(this.#texts.trailingDataFallback(this.#peer), deferred);
   }
 
   /** MAIL, RCPT for each recipient, DATA and the content (RFC 5321 §3.3). */

@@ -1,7 +1,7 @@
 /**
  * The small decisions of mailhop's client: what a reply code means for the message, how its own
- * decisions read as replies, which RFC 8460 result type a certificate error is, and whether a failed
- * handshake may be retried in plaintext at once.
+ * decisions read as replies, which RFC 8460 result type a certificate error is, whether a failed
+ * handshake may be retried in plaintext at once, and what to do with bytes that trail the 220 to STARTTLS.
  */
 import type { Outbound, Submit } from '../scenario/schema.js';
 import type { SessionEvent, TlsFailureType } from '../trace/events.js';
@@ -50,3 +50,19 @@ export function plaintextRetryAllowed(policy: Outbound | Submit, message: Queued
   }
 }
 
+
+/** Bytes that trailed the 220 to STARTTLS (octets) and a `starttlsTrailingData` that does not discard them. */
+export interface TrailingData {
+  octets: number;
+  handling: 'handshake-failure' | 'defer';
+}
+
+/**
+ * What the policy does with `octets` bytes read after the 220 to STARTTLS, before the handshake
+ * (docs/behaviour.md#A-inject-response): null when there are none, or when it discards them (`discard`, the default,
+ * and every policy that takes no such key), which startTls then does (RFC 3207 §4.2).
+ */
+export function trailingData(policy: Outbound | Submit, octets: number): TrailingData | null {
+  const handling = ('starttlsTrailingData' in policy && policy.starttlsTrailingData) || 'discard';
+  return handling === 'discard' || octets === 0 ? null : { octets, handling };
+}

@@ -114,6 +114,16 @@ export class SmtpClient {
     return this.tlsActive;
   }
 
+  /**
+   * Octets received and not yet read, 0 when the last reply was all the server sent. Read right after the 220 to
+   * STARTTLS, it counts bytes that trail that reply before the handshake (an injected response, docs/behaviour.md#A-inject-response):
+   * `startTls` discards them, a caller may refuse to go on instead. Like the products, it sees only what has
+   * arrived by then: bytes sent in a later segment are discarded by `startTls` all the same.
+   */
+  get bufferedOctets(): number {
+    return this.replies.buffered;
+  }
+
   private attach(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => this.replies.push(chunk));
     socket.on('error', (err) => this.replies.end(new MailhopError('ESOCKET', `connection error: ${err.message}`, {}, { cause: err })));

@@ -3,7 +3,7 @@
  * Received-header format, with the sources they come from. Presets are plain data; scenario/hop.ts merges a
  * preset's keys under the hop's own before parsing, so anything the hop writes itself wins.
  */
-import type { Fallback, FallbackMemory, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected, TlsVersion } from '../scenario/policies.js';
+import type { Fallback, FallbackMemory, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected, StarttlsTrailingData, TlsVersion } from '../scenario/policies.js';
 
 /** A duration as a scenario writes it: `"5m"`, or milliseconds. */
 type DurationText = string | number;
@@ -23,6 +23,7 @@ export type PresetOutbound = { tls: Outbound['tls'] } & Partial<{
   tlsMinVersion: TlsVersion;
   tlsMaxVersion: TlsVersion;
   tlsCiphers: string;
+  starttlsTrailingData: StarttlsTrailingData;
 }>;
 
 /** A column of `mailhop presets` whose value is mailhop's choice, not something a source documents. */

@@ -16,13 +16,19 @@ import type { MtaPreset } from './mta-preset.js';
  *   (`concurrencyLimit: 1`). Observed with OpenSMTPD 6.8.0p2, two messages to a hop whose handshake fails: one
  *   connection whose handshake fails, then one plaintext connection that carries both messages, the second without
  *   STARTTLS of its own; towards a hop whose TLS works, both ride one TLS connection (docs/behaviour.md#B-fallback-memory).
+ * - Reply lines injected after the 220 to STARTTLS: the connection dropped before any handshake and the message
+ *   deferred, `Remote host sent too much data` (no plaintext this attempt): observed with OpenSMTPD 6.8.0p2
+ *   (docs/behaviour.md#A-inject-response).
  * - Received: `with ESMTPS id X (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)` [OSMTPD].
  */
 export const opensmtpd: MtaPreset = {
   name: 'opensmtpd',
   product: 'OpenSMTPD 6.x, relay host smtp://',
   inbound: { received: 'opensmtpd' },
-  outbound: { tls: 'opportunistic', fallback: 'reconnect', fallbackMemory: 'session', concurrencyLimit: 1, starttlsRejected: 'continue', replies: 'opensmtpd', tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT' },
+  outbound: {
+    tls: 'opportunistic', fallback: 'reconnect', fallbackMemory: 'session', concurrencyLimit: 1, starttlsRejected: 'continue', replies: 'opensmtpd',
+    tlsMinVersion: 'TLSv1', tlsCiphers: 'DEFAULT', starttlsTrailingData: 'defer',
+  },
   sources: ['[OSMTPD]', 'docs/behaviour.md#B-opensmtpd'],
   note:
     'The TLS form of the header is from the source and list archives: inbound STARTTLS of the observed build (Debian 12, ' +

@@ -163,6 +163,20 @@ export type FallbackMemory = z.infer<typeof FallbackMemory>;
 export const StarttlsRejected = z.enum(['continue', 'defer']);
 export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
 
+/**
+ * What a client does with bytes that trail the server's 220 to STARTTLS, read before its handshake begins (an
+ * on-path attacker's injected replies, docs/behaviour.md#A-inject-response):
+ * - `discard`: forget them and start TLS (RFC 3207 §4.2; Postfix since 2.7.3, Sendmail, nodemailer).
+ * - `handshake-failure`: complete the handshake, then give TLS up on this connection as after a failed one, so
+ *   `fallback` (or a policy that requires TLS) decides what follows: Exim 4.96 logs `synch error before connect` and
+ *   reconnects in clear.
+ * - `defer`: end the session and defer the message, no plaintext this attempt: OpenSMTPD 6.8 logs `Remote host sent
+ *   too much data`.
+ * Not "early data": in TLS 1.3 that names 0-RTT application data (RFC 8446 §2.3), something else.
+ */
+export const StarttlsTrailingData = z.enum(['discard', 'handshake-failure', 'defer']);
+export type StarttlsTrailingData = z.infer<typeof StarttlsTrailingData>;
+
 /** preserve-inbound variants (docs/behaviour.md#B-preserve-strict, B-preserve-always-try, B-preserve-mandatory). */
 export const Preserve = z.enum(['strict', 'always-try', 'mandatory']);
 export type Preserve = z.infer<typeof Preserve>;
@@ -215,6 +229,8 @@ const tlsClientKeys = {
    * `timeout` (Postfix smtp_starttls_timeout, default 300s); absent: `timeout`.
    */
   starttlsTimeout: RealWait.optional(),
+  /** Bytes that trail the 220 to STARTTLS, before the handshake: `discard` (RFC 3207 §4.2), `handshake-failure`, `defer`; absent: `discard`. */
+  starttlsTrailingData: StarttlsTrailingData.optional(),
 };
 
 const opportunisticKeys = {
