@@ -1,0 +1,145 @@
+/**
+ * How a hop receives: its inbound STARTTLS mode (its SMTP server), the certificate it presents, its TLS
+ * parameters and the Received header it writes; also the TLS vocabulary both directions share (versions, cipher
+ * strings). One discriminated union over `starttls`, so a key only exists where it means something. Part of the
+ * scenario schema (policies.ts and schema.ts re-export everything here).
+ *
+ * Vocabulary follows docs/behaviour.md#servers (inbound modes).
+ */
+import tls from 'node:tls';
+import { z } from 'zod';
+import { RealWait } from './duration.js';
+
+/** TLS protocol versions as Node names them (`tls.SecureContextOptions.minVersion`). */
+export const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+export type TlsVersion = z.infer<typeof TlsVersion>;
+
+/**
+ * How a hop's SMTP server treats STARTTLS (RFC 3207; docs/behaviour.md#servers). Honest modes:
+ * - `offer`: advertised in EHLO, answered `220`, plaintext also allowed.
+ * - `none`: not advertised; the verb is answered `502 5.5.1 Error: command not implemented` (Postfix).
+ * - `require`: advertised; MAIL before TLS gets `530 5.7.0 Must issue a STARTTLS command first` (RFC 3207 §4).
+ * - `hidden`: not advertised but accepted (smtp-server `hideSTARTTLS`).
+ * - `implicit`: TLS from the first byte (RFC 8314 §3), nothing to strip.
+ *
+ * Fake modes (a front before the honest server, see mta/fronts/): STARTTLS is advertised, but
+ * - `fake-454`: answered `454 4.7.0 TLS not available due to temporary reason`; the session goes on in plaintext.
+ * - `fake-502`: answered `502 5.5.1 Error: command not implemented`; the session goes on in plaintext.
+ * - `fake-reply`: answered with `starttlsReply` (any 4xx/5xx line); the session goes on in plaintext.
+ * - `break-handshake`: answered `220 2.0.0 Ready to start TLS`, then the ClientHello meets `how` (S-break-handshake).
+ * - `vulnerable-injection`: a CVE-2011-0411 server: commands pipelined after STARTTLS run inside TLS (S-vulnerable-injection).
+ */
+export const InboundStarttls = z.enum([
+  'offer', 'none', 'require', 'hidden', 'implicit',
+  'fake-454', 'fake-502', 'fake-reply', 'break-handshake', 'vulnerable-injection',
+]);
+export type InboundStarttls = z.infer<typeof InboundStarttls>;
+
+/**
+ * What a `break-handshake` hop does with the client's ClientHello after its `220` (docs/behaviour.md#S-break-handshake):
+ * - `close`: closes the connection (FIN).
+ * - `alert`: sends a fatal TLS `handshake_failure` alert record (`15 03 03 00 02 02 28`) and closes.
+ * - `garbage`: sends a plaintext SMTP line instead of a ServerHello (OpenSSL: "wrong version number") and closes.
+ * - `stall`: sends nothing and keeps the connection open until the client gives up (its `timeout`).
+ */
+export const BreakHow = z.enum(['close', 'alert', 'garbage', 'stall']);
+export type BreakHow = z.infer<typeof BreakHow>;
+
+/** Which certificate a hop presents; all but `valid` fail a `verify` client (RFC 8460 §4.3.1 result types). */
+export const CertKind = z.enum(['valid', 'self-signed', 'expired', 'not-yet-valid', 'wrong-host', 'untrusted-ca']);
+export type CertKind = z.infer<typeof CertKind>;
+
+/**
+ * An OpenSSL cipher string (`openssl ciphers` syntax, as Node's `ciphers` option takes it), checked against
+ * this Node's OpenSSL when the scenario is loaded. The hops' keys are EC P-256, so only ECDSA (or anonymous)
+ * suites can be chosen: `eNULL:@SECLEVEL=0` with `maxVersion: TLSv1.2` gives ECDHE-ECDSA-NULL-SHA, TLS
+ * without encryption (docs/behaviour.md#A-enull, docs/behaviour.md#N-openssl).
+ */
+export const CipherString = z
+  .string()
+  .regex(/^[\x21-\x7e]+$/, 'must be an OpenSSL cipher string without spaces, e.g. "eNULL:@SECLEVEL=0"')
+  .refine(isCipherString, { message: 'matches no cipher suite this OpenSSL knows (see `openssl ciphers`)' });
+
+function isCipherString(ciphers: string): boolean {
+  try {
+    tls.createSecureContext({ ciphers });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * TLS parameters of a hop's server side. Versions below TLSv1.2 need `SECLEVEL=0` on both ends (added
+ * automatically unless `ciphers` is given, which then replaces it).
+ */
+export const InboundTls = z.strictObject({
+  minVersion: TlsVersion.optional(),
+  maxVersion: TlsVersion.optional(),
+  /** Cipher suites the hop accepts, e.g. `eNULL:@SECLEVEL=0` (a client must allow them too: `outbound.tlsCiphers`). */
+  ciphers: CipherString.optional(),
+});
+
+/** A single 4xx or 5xx SMTP reply line (RFC 5321 §4.2), e.g. `454 4.3.3 TLS not available right now`. */
+export const FailureReplyLine = z
+  .string()
+  .regex(/^[45][0-5]\d(?: [\x20-\x7e]*)?$/, 'must be one 4xx or 5xx SMTP reply line, e.g. "454 4.7.0 TLS not available due to temporary reason"');
+
+/**
+ * The shape of the Received header a hop writes (docs/behaviour.md#received): `mailhop` is mailhop's own
+ * Postfix-like line; the others copy a product's format, including where it says (or does not say) that TLS was used.
+ */
+export const ReceivedFormat = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'exchange', 'messagelabs', 'gmail']);
+export type ReceivedFormat = z.infer<typeof ReceivedFormat>;
+
+/** Keys every inbound mode shares (after `starttls` and its own keys, so messages list them in this order). */
+const inboundCommon = {
+  cert: CertKind.default('valid'),
+  tls: InboundTls.optional(),
+  /**
+   * Delay before the 220 greeting, ms (smtp-server's built-in 100 ms early-talker pause is replaced by this). Real
+   * time, so at most 1h: a Node timer past ~24.8 days would greet after 1 ms.
+   */
+  greetingDelay: RealWait.prefault(0),
+  /** Format of the Received header this hop prepends; absent means `mailhop` (a `preset` sets its product's). */
+  received: ReceivedFormat.optional(),
+};
+
+/** Modes that take no key of their own. */
+const SimpleInbound = z.strictObject({
+  starttls: z.literal(['offer', 'none', 'require', 'hidden', 'implicit', 'fake-454', 'fake-502']),
+  ...inboundCommon,
+});
+const FakeReplyInbound = z.strictObject({
+  starttls: z.literal('fake-reply'),
+  /** The whole reply line sent to STARTTLS, code first. */
+  starttlsReply: FailureReplyLine,
+  ...inboundCommon,
+});
+const BreakHandshakeInbound = z.strictObject({
+  starttls: z.literal('break-handshake'),
+  how: BreakHow,
+  ...inboundCommon,
+});
+
+const VulnerableInjectionInbound = z.strictObject({
+  starttls: z.literal('vulnerable-injection'),
+  ...inboundCommon,
+});
+
+function defaultStarttls(value: unknown): unknown {
+  return value && typeof value === 'object' && !Array.isArray(value) && !('starttls' in value)
+    ? { ...value, starttls: 'offer' }
+    : value;
+}
+
+/**
+ * How a hop receives mail: one variant per `starttls` mode (default `offer`), so a key only exists where it
+ * means something (`starttlsReply` with `fake-reply`, `how` with `break-handshake`).
+ * @example { starttls: 'break-handshake', how: 'alert', cert: 'valid', greetingDelay: 0 }
+ */
+export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
+export type Inbound = z.output<typeof Inbound>;
+/** The inbound variants, for merging a preset under a hop (hop.ts). */
+export const INBOUND_VARIANTS = [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
+
