@@ -29,7 +29,7 @@ const FLAVOURS: Flavour[] = [
     engine: 'sendmail',
     known: {
       'memory-after-alert':
-        'Sendmail 8.17 remembers a failed handshake per destination within a queue run: both messages are deferred (454 4.7.0 TLS handshake failed.) and its log ties none of the link\'s connections to a message (0 sessions each); the preset retries each message on its own',
+        'the preset remembers the failure per destination within a queue run (fallbackMemory: destination-run), as Sendmail 8.17 does; what remains is how the real engine is read: its log ties none of the link\'s connections to the two deferred messages (0 sessions each), while the preset\'s sessions are its own (1+)',
     },
   },
   { preset: 'exim', engine: 'exim', known: {} },
@@ -40,7 +40,7 @@ const FLAVOURS: Flavour[] = [
       'handshake-stall': 'OpenSMTPD 6.8 has no handshake timeout setting (300 s compiled in): the case ends with the message held; the preset times out after 3 s and reconnects in clear',
       'reset-on-starttls': 'OpenSMTPD 6.8 reconnects in plaintext after a reset while waiting for the reply to STARTTLS; the preset defers',
       'memory-after-alert':
-        'OpenSMTPD 6.8 sends both messages on its one plaintext reconnect (memory per open session); its log names no message for the failed handshake, so both read plain, not downgraded',
+        'the preset rides its plaintext reconnect with the second message (fallbackMemory: session), as OpenSMTPD 6.8 does; but OpenSMTPD logs no message id with its failed handshake, so the real engine\'s messages read plain with 1 session each, the preset\'s downgraded',
     },
   },
 ];
