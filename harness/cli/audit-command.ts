@@ -59,7 +59,7 @@ function hostPort(value: string, flag: string): { host: string; port: number } {
 export function auditTarget(opts: AuditOptions): AuditTarget {
   const given = (['engine', 'preset', 'external'] as const).filter((k) => opts[k] !== undefined);
   if (given.length !== 1) {
-    throw MailhopError.of('EUSAGE', { where: 'mailhop audit', what: 'tell what to audit', why: given.length ? `--${given.join(' and --')} are given together` : 'no target is given', hint: 'Give one of --engine <name>, --preset <name>, or --external <host:port> with --listen <host:port>.' });
+    throw MailhopError.of('EUSAGE', { where: 'the target', what: 'tell what to audit', why: given.length ? `--${given.join(' and --')} are given together` : 'no target is given', hint: 'Give one of --engine <name>, --preset <name>, or --external <host:port> with --listen <host:port>.' });
   }
   const set = parseSettings(opts.set ?? []);
   if (opts.engine !== undefined) {

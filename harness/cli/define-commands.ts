@@ -148,7 +148,7 @@ function defineAudit(program: Command, session: CliSession): void {
     .option('--compare <presets>', 'compare with these presets (comma-separated), or none; default every preset')
     .option('--json', 'print the profile, the findings and the comparison as JSON')
     .option('--html <file>', 'also write the audit as a self-contained HTML page')
-    .option('--concurrency <n>', 'cases run at once (default 2; 1 for --external)', (v) => Number.parseInt(v, 10))
+    .option('--concurrency <n>', 'cases run at once (default 2; 1 for --external)', usage(parseCaseConcurrency))
     .option('--allow-external', 'let --external and --listen be off loopback')
     .action(async (opts: AuditOptions) => {
       session.exitCode = await auditCommand(opts);
@@ -173,6 +173,17 @@ function usage<T>(parse: (value: string) => T): (value: string) => T {
 function parsePortBase(value: string): number {
   if (!/^\d{1,5}$/.test(value) || Number(value) < 1 || Number(value) > 65535) {
     throw MailhopError.of('EUSAGE', { where: `--port-base ${value}`, what: 'listen from this port', why: 'expected a port from 1 to 65535' });
+  }
+  return Number(value);
+}
+
+/**
+ * `audit --concurrency <n>`: a whole number from 1 to 16 (each case is a chain of its own, with real engines).
+ * @throws MailhopError `EUSAGE` for anything else.
+ */
+function parseCaseConcurrency(value: string): number {
+  if (!/^\d{1,2}$/.test(value) || Number(value) < 1 || Number(value) > 16) {
+    throw MailhopError.of('EUSAGE', { where: `--concurrency ${value}`, what: 'run this many cases at once', why: 'expected a whole number from 1 to 16' });
   }
   return Number(value);
 }

@@ -80,8 +80,8 @@ describe('mailhop audit', () => {
   }, 60_000);
 
   it('refuses a missing or double target, an unknown name, and --set on an external gateway, saying what to give', () => {
-    expect(() => auditTarget({})).toThrow('mailhop audit: cannot tell what to audit: no target is given. Give one of --engine <name>, --preset <name>, or --external <host:port> with --listen <host:port>.');
-    expect(() => auditTarget({ engine: 'postfix', preset: 'exim' })).toThrow('mailhop audit: cannot tell what to audit: --engine and --preset are given together.');
+    expect(() => auditTarget({})).toThrow('the target: cannot tell what to audit: no target is given. Give one of --engine <name>, --preset <name>, or --external <host:port> with --listen <host:port>.');
+    expect(() => auditTarget({ engine: 'postfix', preset: 'exim' })).toThrow('the target: cannot tell what to audit: --engine and --preset are given together.');
     expect(() => auditTarget({ engine: 'qmail' })).toThrow('--engine qmail: cannot audit it: mailhop runs postfix, sendmail, exim, opensmtpd.');
     expect(() => auditTarget({ external: '127.0.0.1:2525' })).toThrow(/^--external 127\.0\.0\.1:2525: cannot audit it: no --listen address/);
     expect(() => auditTarget({ external: 'gw:25', listen: '127.0.0.1:2526' })).toThrow('--external gw:25: cannot read it as an address: expected an IPv4 address and a port, e.g. 127.0.0.1:2525.');
@@ -100,6 +100,17 @@ describe('mailhop audit', () => {
       program.commands.find((c) => c.name() === 'audit')!.action((opts: object) => void (parsed = opts));
       program.parse(argv, { from: 'user' });
       expect(() => auditTarget(parsed!), argv.join(' ')).not.toThrow();
+    }
+  });
+
+  it('refuses a --concurrency that is not a whole number from 1 to 16, as commander reports a bad option', () => {
+    for (const bad of ['x', '0', '17', '2.5']) {
+      const program = new Command().exitOverride().configureOutput({ writeErr: () => {} });
+      defineCommands(program, { exitCode: 0, command: '' });
+      program.commands.find((c) => c.name() === 'audit')!.action(() => {});
+      expect(() => program.parse(['audit', '--preset', 'postfix', '--concurrency', bad], { from: 'user' }), bad).toThrow(
+        `error: option '--concurrency <n>' argument '${bad}' is invalid. --concurrency ${bad}: cannot run this many cases at once: expected a whole number from 1 to 16.`,
+      );
     }
   });
 });
