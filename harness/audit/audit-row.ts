@@ -6,7 +6,7 @@
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { WireRecord } from '../link/wire-record.js';
-import type { AuditCase } from './battery.js';
+import { watchedLink, type AuditCase } from './battery.js';
 
 /** What the target did in one case. Lists hold one entry per message, in the order they were sent. */
 export interface AuditRow {
@@ -56,7 +56,7 @@ function replyText(reply: { code: number; enhanced?: string; text: string }): st
 
 /** The row of case `c` from its report and trace. */
 export function auditRow(c: AuditCase, report: ScenarioReport, events: readonly TraceEvent[]): AuditRow {
-  const link = c.leg === 'outbound' ? 'target->next' : 'client->target';
+  const link = watchedLink(c);
   const onLink = report.messages.map((m) => m.links.find((l) => l.link === link));
   // A message still held with no refusal on record shows the last session's reply (a 250): no stopping reply.
   const stopped = report.messages.map((m) => m.stoppedAt).find((s) => s && s.reply.code >= 400);

@@ -65,7 +65,7 @@ function withSettings(base: Record<string, unknown>, set: Readonly<Record<string
 
 /** Whether a preset's outbound policy starts TLS (then it takes `starttlsTimeout`). */
 function presetStartsTls(preset: PresetName): boolean {
-  return (PRESETS[preset].outbound?.tls ?? 'opportunistic') !== 'none';
+  return PRESETS[preset].outbound.tls !== 'none';
 }
 
 /**

@@ -125,6 +125,11 @@ export const AUDIT_CASES: readonly AuditCase[] = [
   { id: 'inbound-stripped', title: 'an attacker strips STARTTLS from the target\'s EHLO reply', standard: 'RFC 3207 §6', leg: 'inbound', fault: { fault: 'strip-starttls' } },
 ];
 
+/** The link a case's row reports: `target->next` (outbound leg) or `client->target` (inbound leg). */
+export function watchedLink(c: Pick<AuditCase, 'leg'>): string {
+  return c.leg === 'outbound' ? 'target->next' : 'client->target';
+}
+
 /** The case with `id`, or undefined. */
 export function auditCase(id: string): AuditCase | undefined {
   return AUDIT_CASES.find((c) => c.id === id);

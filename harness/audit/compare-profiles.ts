@@ -48,7 +48,7 @@ export function rowDifferences(a: AuditRow, b: AuditRow): string[] {
   list('outcomes');
   list('verdicts');
   // Sessions tell behaviours apart only between messages that ended the same way.
-  if (how.length === 0 || !how[0].startsWith('outcomes')) list('sessions');
+  if (shown(a, 'outcomes') === shown(b, 'outcomes')) list('sessions');
   if (replyClass(a) !== replyClass(b)) how.push(`reply class: ${replyClass(a)} ≠ ${replyClass(b)}`);
   return how;
 }

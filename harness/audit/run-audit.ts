@@ -8,7 +8,7 @@ import { startChain } from '../chain/chain.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
 import { MailhopError } from '../errors.js';
-import { AUDIT_CASES, type AuditCase } from './battery.js';
+import { AUDIT_CASES, watchedLink, type AuditCase } from './battery.js';
 import { caseScenario, targetLabel, type AuditTarget } from './audit-target.js';
 import { auditRow, type AuditRow } from './audit-row.js';
 
@@ -94,6 +94,6 @@ async function runCase(c: AuditCase, { scenario, file }: LoadedScenario, options
     // as the chain stops, so the row shows every connection that crossed the link.
     return auditRow(c, report, chain.events());
   } catch (err) {
-    return { case: c.id, link: c.leg === 'outbound' ? 'target->next' : 'client->target', outcomes: [], verdicts: [], sessions: [], wire: [], notes: [], error: (err as Error).message };
+    return { case: c.id, link: watchedLink(c), outcomes: [], verdicts: [], sessions: [], wire: [], notes: [], error: (err as Error).message };
   }
 }
