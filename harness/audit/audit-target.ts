@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { MailhopError } from '../errors.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { PresetName } from '../scenario/hop.js';
-import { PRESETS } from '../presets/index.js';
+import { presetFor, presetLabel } from '../presets/index.js';
 import { takesOutboundKey } from '../scenario/engine-hop.js';
 import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { AuditCase } from './battery.js';
@@ -26,7 +26,7 @@ export type AuditTarget =
 export function targetLabel(target: AuditTarget): string {
   const set = 'set' in target && Object.keys(target.set).length ? ` (${Object.entries(target.set).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})` : '';
   if (target.kind === 'engine') return `engine ${target.engine}${set}`;
-  if (target.kind === 'preset') return `preset ${target.preset}${set}`;
+  if (target.kind === 'preset') return `preset ${presetLabel(target.preset)}${set}`;
   return `external ${target.host}:${target.port}`;
 }
 
@@ -65,7 +65,7 @@ function withSettings(base: Record<string, unknown>, set: Readonly<Record<string
 
 /** Whether a preset's outbound policy starts TLS (then it takes `starttlsTimeout`). */
 function presetStartsTls(preset: PresetName): boolean {
-  return PRESETS[preset].outbound.tls !== 'none';
+  return presetFor(preset)?.outbound.tls !== 'none';
 }
 
 /**

@@ -3,12 +3,12 @@
  * mock hop with the same battery cases. A preset that cannot take the battery's scenarios as they are (one that
  * needs a key of its own, such as `messagelabs-boundary`'s `outbound.enforce`) is left out, with the reason.
  */
-import { PRESET_NAMES } from '../presets/index.js';
+import { PRESET_NAMES, presetLabel } from '../presets/index.js';
 import type { PresetName } from '../scenario/hop.js';
 import { runAudit, type RunAuditOptions } from './run-audit.js';
 import type { Profile } from './compare-profiles.js';
 
-/** One preset's profile, or why it could not be audited. */
+/** One preset's profile, or why it could not be audited; `preset` is its name (a preset file's own `name`, not its path). */
 export type PresetProfile = { preset: PresetName; profile: Profile } | { preset: PresetName; skipped: string };
 
 /**
@@ -25,9 +25,9 @@ export async function presetProfiles(
     if (options.signal?.aborted) break;
     try {
       const { rows } = await runAudit({ kind: 'preset', preset, set: options.set ?? {} }, options);
-      out.push({ preset, profile: rows });
+      out.push({ preset: presetLabel(preset), profile: rows });
     } catch (err) {
-      out.push({ preset, skipped: (err as Error).message.split('\n')[0] });
+      out.push({ preset: presetLabel(preset), skipped: (err as Error).message.split('\n')[0] });
     }
   }
   return out;

@@ -5,8 +5,9 @@
 import { writeFile } from 'node:fs/promises';
 import { isIPv4 } from 'node:net';
 import { MailhopError } from '../errors.js';
-import { PRESET_NAMES } from '../presets/index.js';
+import { formatProblem, isPresetFile, loadPreset, PRESET_NAMES, presetFor } from '../presets/index.js';
 import type { PresetName } from '../scenario/hop.js';
+import { resolve } from 'node:path';
 import { REAL_ENGINES, type RealEngineName } from '../scenario/hop-kind.js';
 import { parseSettings, receivingSettings, type AuditTarget } from '../audit/audit-target.js';
 import { runAudit } from '../audit/run-audit.js';
@@ -15,8 +16,10 @@ import { closestPresets, type PresetDistance } from '../audit/compare-profiles.j
 import { renderAuditProfile, renderClosestPresets, renderFindings } from '../report/audit-report.js';
 import { renderAuditPage } from '../report/html-audit-page.js';
 import { auditFindings } from '../audit/findings.js';
-import { PRESETS } from '../presets/index.js';
 import { TerminalProgress, type TerminalOut } from './terminal-progress.js';
+import { fitPreset } from '../audit/fit-preset.js';
+import { presetFileText, presetNameOf } from '../audit/write-preset.js';
+import { diagnoseEngines } from '../engines/doctor.js';
 
 /** Options of `mailhop audit`, as commander parses them. */
 export interface AuditOptions {
@@ -35,6 +38,8 @@ export interface AuditOptions {
   html?: string;
   concurrency?: number;
   allowExternal?: boolean;
+  /** Also fit a preset to the measurement and write it here as a preset file (fit-preset.ts, write-preset.ts). */
+  writePreset?: string;
 }
 
 /** Where the command writes (process streams, or fakes in tests). */
@@ -67,21 +72,37 @@ export function auditTarget(opts: AuditOptions): AuditTarget {
     return { kind: 'engine', engine: opts.engine as RealEngineName, set };
   }
   if (opts.preset !== undefined) {
-    if (!(PRESET_NAMES as readonly string[]).includes(opts.preset)) throw MailhopError.of('EUSAGE', { where: `--preset ${opts.preset}`, what: 'audit it', why: `the presets are ${PRESET_NAMES.join(', ')}` });
-    return { kind: 'preset', preset: opts.preset as PresetName, set };
+    return { kind: 'preset', preset: presetRef(opts.preset, '--preset', 'audit it'), set };
   }
   if (opts.set?.length) throw MailhopError.of('EUSAGE', { where: `--set ${opts.set[0]}`, what: 'configure an external gateway', why: 'mailhop does not configure a server it does not start', hint: 'Configure the gateway itself.' });
   if (opts.listen === undefined) throw MailhopError.of('EUSAGE', { where: `--external ${opts.external}`, what: 'audit it', why: 'no --listen address: the gateway must relay to a next hop mailhop runs', hint: 'Give --listen <host:port>, the address the gateway relays to (127.0.0.1:<port> for a gateway on this machine).' });
   return { kind: 'external', ...hostPort(opts.external!, '--external'), listen: hostPort(opts.listen, '--listen') };
 }
 
+/**
+ * A bundled preset's name, or a preset file's path made absolute (from the working directory).
+ * @throws MailhopError EUSAGE for an unknown name, or a preset file's problems, each at its file:line:column.
+ */
+function presetRef(ref: string, flag: string, what: string): PresetName {
+  const loaded = loadPreset(ref);
+  if ('preset' in loaded) return isPresetFile(ref) ? resolve(ref) : ref;
+  if (!isPresetFile(ref)) {
+    throw MailhopError.of('EUSAGE', { where: `${flag} ${ref}`, what, why: `no preset ${ref}`, hint: `The presets are ${PRESET_NAMES.join(', ')}, or a preset file (a path ending in .yaml).` });
+  }
+  throw MailhopError.of('EUSAGE', { where: `${flag} ${ref}`, what, why: `the preset file has problems:\n${loaded.problems.map(formatProblem).join('\n')}` });
+}
+
+/** The product line of a written preset: the engine's version as `mailhop doctor` finds it, else the target. */
+function productOf(target: AuditTarget, label: string): string {
+  if (target.kind !== 'engine') return label;
+  const found = diagnoseEngines().find((d) => d.engine === target.engine)?.found;
+  return found ? found.replace(/\s*\(.*\)$/, '') : label;
+}
+
 function comparedPresets(compare: string | undefined): PresetName[] {
   if (compare === 'none') return [];
   if (compare === undefined) return [...PRESET_NAMES];
-  const names = compare.split(',').map((s) => s.trim()).filter(Boolean);
-  const unknown = names.filter((n) => !(PRESET_NAMES as readonly string[]).includes(n));
-  if (unknown.length) throw MailhopError.of('EUSAGE', { where: `--compare ${compare}`, what: 'compare with these presets', why: `no preset ${unknown.join(', ')}`, hint: `The presets are ${PRESET_NAMES.join(', ')}, or none.` });
-  return names as PresetName[];
+  return compare.split(',').map((s) => s.trim()).filter(Boolean).map((ref) => presetRef(ref, '--compare', 'compare with this preset'));
 }
 
 /** The target's outbound TLS policy as mailhop configured it (undefined for an external gateway). */
@@ -89,7 +110,7 @@ function configuredPolicy(target: AuditTarget): string | undefined {
   if (target.kind === 'external') return undefined;
   const set = target.set['outbound.tls'];
   if (typeof set === 'string') return set;
-  return target.kind === 'preset' ? PRESETS[target.preset].outbound.tls : 'opportunistic';
+  return target.kind === 'preset' ? presetFor(target.preset)?.outbound.tls : 'opportunistic';
 }
 
 /**
@@ -99,6 +120,9 @@ function configuredPolicy(target: AuditTarget): string | undefined {
 export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const target = auditTarget(opts);
   const compared = comparedPresets(opts.compare);
+  if (opts.writePreset !== undefined && !compared.length) {
+    throw MailhopError.of('EUSAGE', { where: `--write-preset ${opts.writePreset}`, what: 'fit a preset', why: 'with --compare none there is no preset to start from', hint: 'Leave --compare out, or name the presets to start from.' });
+  }
   const cases = opts.cases?.split(',').map((s) => s.trim()).filter(Boolean);
   const progress = io.stderr.isTTY ? new TerminalProgress(io.stderr) : undefined;
   let failed = 0;
@@ -120,8 +144,26 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
     closest = closestPresets(profile.rows, models.flatMap((m) => ('profile' in m ? [m] : [])));
   }
   const findings = auditFindings(profile.rows, { policy: configuredPolicy(target) });
+  let written: string | undefined;
+  if (opts.writePreset) {
+    const base = compared.find((ref) => closest[0] && presetFor(ref)?.name === closest[0].preset) ?? compared[0];
+    progress?.print(`fitting a preset from ${presetFor(base)?.name}…`);
+    const fit = await fitPreset(profile.rows, base, { receiving: receivingSettings(target), concurrency: opts.concurrency, onTrial: (n) => progress?.update({ noun: 'trial', done: n, total: n, passed: n, failed: 0 }) });
+    progress?.end();
+    const meta = { name: presetNameOf(opts.writePreset), target: profile.target, product: productOf(target, profile.target), date: new Date().toISOString().slice(0, 10) };
+    try {
+      await writeFile(opts.writePreset, presetFileText(fit, profile.rows, meta));
+    } catch (err) {
+      io.stderr.write(`mailhop audit: cannot write ${opts.writePreset}: ${(err as Error).message}\n`);
+      return 2;
+    }
+    written = fit.remaining.length
+      ? `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}); it still differs on ${fit.remaining.length} case${fit.remaining.length === 1 ? '' : 's'}: ${fit.remaining.map((d) => d.case).join(', ')}`
+      : `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}${Object.keys(fit.set).length ? `, changing ${Object.keys(fit.set).join(', ')}` : ''}); it audits identical on all ${profile.rows.length} cases`;
+  }
   if (opts.json) io.stdout.write(`${JSON.stringify({ target: profile.target, rows: profile.rows, findings, closest }, null, 2)}\n`);
   else io.stdout.write([renderAuditProfile(profile), renderFindings(findings), renderClosestPresets(closest)].filter(Boolean).join('\n\n') + '\n');
+  if (written) io.stderr.write(`${written}\n`);
   if (opts.html) {
     try {
       await writeFile(opts.html, renderAuditPage({ profile, findings, closest }));

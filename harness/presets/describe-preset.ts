@@ -6,7 +6,8 @@
 import tls from 'node:tls';
 import { Outbound } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/duration.js';
-import { PRESETS, type PresetKey } from './index.js';
+import { loadPreset, PRESET_NAMES, formatProblem, type PresetKey } from './index.js';
+import { MailhopError } from '../errors.js';
 import type { AssumedColumn, MtaPreset } from './mta-preset.js';
 
 /** One row of the presets table; a value ending in `*` is mailhop's default, not a documented behaviour. */
@@ -24,7 +25,8 @@ export interface PresetRow {
 
 function policyOf(outbound: Outbound, preset: MtaPreset): string {
   if (outbound.tls !== 'preserve-inbound') return outbound.tls;
-  return `preserve-inbound ${outbound.preserve}${preset.needs ? ` + ${preset.needs}` : ''}`;
+  const needs = preset.needs.map((n) => ` + ${n.key}`).join('');
+  return `preserve-inbound ${outbound.preserve}${needs}`;
 }
 
 function fallbackOf(outbound: Outbound): string {
@@ -54,13 +56,18 @@ function tlsOf(outbound: Outbound): string {
   return outbound.tlsCiphers ? `${range} ${outbound.tlsCiphers}` : range;
 }
 
-/** The table row of one preset. */
-export function describePreset(name: PresetKey): PresetRow {
-  const preset = PRESETS[name];
+/**
+ * The table row of one preset: a bundled name or a preset file.
+ * @throws MailhopError `EUSAGE` naming every problem of a preset file (or an unknown name), each at its file:line:column.
+ */
+export function describePreset(ref: PresetKey): PresetRow {
+  const loaded = loadPreset(ref);
+  if ('problems' in loaded) throw new MailhopError('EUSAGE', loaded.problems.map(formatProblem).join('\n'));
+  const { preset } = loaded;
   const outbound = Outbound.parse(preset.outbound);
   const mark = (column: AssumedColumn, text: string) => (preset.assumed?.includes(column) ? `${text}*` : text);
   return {
-    name,
+    name: preset.name,
     policy: policyOf(outbound, preset),
     fallback: mark('fallback', fallbackOf(outbound)),
     on454: mark('on454', on454Of(outbound)),
@@ -73,7 +80,7 @@ export function describePreset(name: PresetKey): PresetRow {
 
 /** Every preset's row, in registry order. */
 export function describePresets(): PresetRow[] {
-  return (Object.keys(PRESETS) as PresetKey[]).map(describePreset);
+  return PRESET_NAMES.map(describePreset);
 }
 
 /**

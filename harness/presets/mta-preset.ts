@@ -1,7 +1,8 @@
 /**
  * What a `preset:` on a hop stands for: one real product's outbound TLS policy, fallback flavour, reply texts and
- * Received-header format, with the sources they come from. Presets are plain data; scenario/hop.ts merges a
- * preset's keys under the hop's own before parsing, so anything the hop writes itself wins.
+ * Received-header format, with the sources they come from. Presets are data files (presets/*.yaml, read by
+ * preset-file.ts); scenario/hop.ts merges a preset's keys under the hop's own before parsing, so anything the hop
+ * writes itself wins.
  */
 import type { Fallback, FallbackMemory, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected, StarttlsTrailingData, TlsVersion } from '../scenario/policies.js';
 
@@ -29,21 +30,40 @@ export type PresetOutbound = { tls: Outbound['tls'] } & Partial<{
 /** A column of `mailhop presets` whose value is mailhop's choice, not something a source documents. */
 export type AssumedColumn = 'fallback' | 'on454' | 'tls';
 
+/** One behaviour of the product, the preset keys that model it, the audit cases that show it, and its source. */
+export interface PresetBehaviour {
+  does: string;
+  keys: string[];
+  cases: string[];
+  /** A public document (docs/sources.md key, docs/behaviour.md anchor) or `observed with <product> <version> ...`. */
+  source: string;
+}
+
+/** A key the hop must write itself (`outbound.enforce`), what it holds, and an example of writing it. */
+export interface PresetNeed {
+  key: string;
+  what: string;
+  example: string;
+}
+
 export interface MtaPreset {
-  /** The value of `preset:` (kebab-case). */
+  /** The value of `preset:` for a bundled preset (kebab-case); a user's file is named by its path. */
   name: string;
   /** The product and the configuration the preset copies, e.g. `Postfix, smtp_tls_security_level = may`. */
   product: string;
   inbound: { received: ReceivedFormat };
+  /** The outbound keys as the file writes them (durations as text). */
   outbound: PresetOutbound;
   /** Keys of docs/sources.md (`[PF-smtp]`) and the docs/behaviour.md entry it rests on (`docs/behaviour.md#B-postfix`). */
   sources: string[];
   /** Columns that are mailhop's default because the sources say nothing (marked `*` in `mailhop presets`). */
-  assumed?: AssumedColumn[];
+  assumed: AssumedColumn[];
   /** What the preset does not model, and where an observation overrode the documented or archived shape. */
   note: string;
-  /** A key the hop must write itself, named in `mailhop presets` (e.g. `outbound.enforce`). */
-  needs?: string;
-  /** A problem with the hop after merging (e.g. a key the hop itself must give), or undefined. */
-  check?: (hop: { outbound: Outbound }) => string | undefined;
+  /** Keys the hop must write itself; a hop that names the preset without them is a located problem. */
+  needs: PresetNeed[];
+  /** The product's behaviours, each with its source: every key the preset sets is cited by one. */
+  behaviour: PresetBehaviour[];
+  /** The file it was read from (absolute for a user's file). */
+  file: string;
 }

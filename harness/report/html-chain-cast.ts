@@ -8,6 +8,7 @@
 import type { Scenario } from '../scenario/schema.js';
 import type { HopStartedEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import { hopKind, isRealEngine, type RealEngineName, type SenderKind } from '../scenario/hop-kind.js';
+import { presetLabel } from '../presets/index.js';
 
 /** One hop box: its kind, and the small second line under its id. */
 export interface HopFigure {
@@ -42,7 +43,7 @@ export function hopFigures(nodes: readonly string[], events: readonly TraceEvent
     if (id === 'client') figures.set(id, { kind: 'client', label: 'mailhop client' });
     else if (kind === 'engine' && engine) figures.set(id, { kind: 'engine', engine, label: `real ${ENGINE_NAMES[engine]}` });
     else if (kind === 'external') figures.set(id, { kind: 'external', label: 'external' });
-    else figures.set(id, { kind: 'mock', label: hop?.preset ? `mock · ${hop.preset}` : 'mock' });
+    else figures.set(id, { kind: 'mock', label: hop?.preset ? `mock · ${presetLabel(hop.preset)}` : 'mock' });
   }
   return figures;
 }

@@ -3,32 +3,17 @@
  * and the scenario stage (zod, external addresses, message files), every problem located at its node as
  * `file:line:column` with its key path. Pure apart from reading the files a message names.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { Scenario } from './schema.js';
 import { externalAddresses } from './external-addresses.js';
 import { resolveMessageFiles } from './message-files.js';
-import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
-import { describe, explain, formatPath, oneLine } from './zod-issue-message.js';
+import { nodeAt } from './yaml-nodes.js';
+import { isAbsolute, resolve } from 'node:path';
+import { isPresetFile } from '../presets/index.js';
+import { explain } from './zod-issue-message.js';
+import { locateProblems, parseYaml, toData, type ScenarioProblem, type Where } from './yaml-stage.js';
 
-/** Largest scenario file accepted, in bytes (1 MiB). */
-export const MAX_BYTES = 1024 * 1024;
-/** yaml's `maxAliasCount`: how many nodes alias expansion may produce before the document is refused. */
-const MAX_ALIAS_COUNT = 100;
-/** Problems listed per file; the rest are counted in one last line. */
-const MAX_PROBLEMS = 50;
-
-/** One thing wrong with a scenario file. */
-export interface ScenarioProblem {
-  /** The path as given (for files found in a directory: the directory joined with the relative path). */
-  file: string;
-  /** 1-based. */
-  line: number;
-  /** 1-based. */
-  column: number;
-  /** Key path such as `hops[1].inbound.starttls` or `expect.links["a->b"]`; `''` when the problem has none. */
-  path: string;
-  message: string;
-}
+export { MAX_BYTES, sortProblems, tooBig, type ScenarioProblem } from './yaml-stage.js';
 
 /** Options of the loaders. */
 export interface LoadOptions {
@@ -48,88 +33,28 @@ export interface Checked {
   name?: { value: string; at: { file: string; line: number; column: number } };
 }
 
-type Where = (offset: number | undefined) => { file: string; line: number; column: number };
-
-/** A parsed YAML document that passed the YAML stage, or the problems that stopped it. */
-type ParsedYaml = { doc: Document.Parsed; where: Where } | { problems: ScenarioProblem[] };
-
 /** Checks one scenario text; the scenario when it has no problem. */
 export function checkText(text: string, file: string, options: LoadOptions): Checked {
-  const parsed = parseYaml(text, file);
+  const parsed = parseYaml(text, file, 'a scenario must be a mapping (name, hops, messages, ...)');
   return 'problems' in parsed ? { problems: parsed.problems } : checkScenario(parsed.doc, parsed.where, file, options);
-}
-
-/** The YAML stage: size, aliases, syntax and duplicate keys, and a mapping at the top. */
-function parseYaml(text: string, file: string): ParsedYaml {
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_BYTES) return { problems: [{ file, line: 1, column: 1, path: '', message: tooBig(bytes) }] };
-  const lineCounter = new LineCounter();
-  // yaml's own duplicate-key check compares every key with every earlier one: quadratic, tens of seconds for a
-  // 1 MiB file of distinct keys. duplicateKeys() below does the same job with a Set.
-  // logLevel 'error': yaml would print a process warning for a collection used as a key; the key is reported
-  // as unknown instead.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
-  const where = (offset: number | undefined) => {
-    const { line, col } = offset === undefined ? { line: 1, col: 1 } : lineCounter.linePos(offset);
-    return { file, line, column: col };
-  };
-  // Warnings (an unresolved tag, say) are refused too: the file would silently mean something else.
-  // Each alias resolution scans the document (in yaml and in keyText), so more than a few aliases is quadratic
-  // even when every one expands to a single node: refuse them before anything resolves one.
-  const extraAlias = findAlias(doc, (_alias, i) => i === MAX_ALIAS_COUNT);
-  if (extraAlias) {
-    const message = `more than ${MAX_ALIAS_COUNT} aliases; refusing a possible "billion laughs" document`;
-    return { problems: [{ ...where(extraAlias.range?.[0]), path: '', message }] };
-  }
-  const yamlProblems = [
-    ...[...doc.errors, ...doc.warnings].map((err) => ({
-      ...where(err.pos[0]),
-      path: '',
-      message: `invalid YAML: ${yamlMessage(err.message)}`,
-    })),
-    ...duplicateKeys(doc).map((dup) => ({
-      ...where(dup.offset),
-      path: formatPath(dup.path),
-      message: `duplicate key "${dup.key}"`,
-    })),
-  ];
-  if (yamlProblems.length) return { problems: capProblems(yamlProblems) };
-
-  if (!isMap(doc.contents)) {
-    const contents = doc.contents;
-    const got = contents === null ? 'an empty document'
-      : isScalar(contents) ? describe(contents.value)
-      : isSeq(contents) ? 'an array' : 'an alias';
-    const message = `a scenario must be a mapping (name, hops, messages, ...); got ${got}`;
-    return { problems: [{ file, line: 1, column: 1, path: '', message }] };
-  }
-  return { doc, where };
 }
 
 /** The scenario stage: zod, then (when valid) external addresses and the message files, each problem located. */
 function checkScenario(doc: Document.Parsed, where: Where, file: string, options: LoadOptions): Checked {
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    const message = (err as Error).message;
-    const source = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
-    const alias = findAlias(doc, (node) => source === undefined || node.source === source);
-    return {
-      problems: [{
-        ...where(alias?.range?.[0]),
-        path: '',
-        message: message.startsWith('Excessive alias count')
-          ? `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT}); refusing a possible "billion laughs" document`
-          : `invalid YAML: ${yamlMessage(message)}`,
-      }],
-    };
+  const read = toData(doc, where);
+  if ('problems' in read) return { problems: read.problems };
+  const data = read.data;
+  const top = data as Record<string, unknown>;
+  if ('product' in top && 'behaviour' in top && !('hops' in top)) {
+    const message = 'is a preset file (product, behaviour), not a scenario: name it in a hop\'s preset: (./file.yaml), and call it *.preset.yaml so folder runs skip it';
+    return { problems: [{ file, line: 1, column: 1, path: '', message }] };
   }
 
   const nameNode = nodeAt(doc, ['name']);
   const name = typeof (data as { name?: unknown }).name === 'string' && nameNode.found
     ? { value: (data as { name: string }).name, at: where(nameNode.node.range?.[0]) }
     : undefined;
+  absolutePresetFiles(data, options.baseDir ?? process.cwd());
   const parsed = Scenario.safeParse(data);
   const external = parsed.success && !options.allowExternal ? externalAddresses(parsed.data) : [];
   const files = parsed.success && !external.length ? resolveMessageFiles(parsed.data, options.baseDir ?? process.cwd()) : undefined;
@@ -138,34 +63,20 @@ function checkScenario(doc: Document.Parsed, where: Where, file: string, options
     ? files.problems.map((p) => ({ at: p.path, onKey: false, path: p.path, message: p.message }))
     : parsed.success
       ? external.map((a) => ({ at: a.path, onKey: false, path: a.path, message: a.message }))
-      : parsed.error.issues.flatMap((issue) => explain(issue, [], data));
-  // Locating a problem scans its mappings; only locate what will be shown.
-  const problems = explained.slice(0, MAX_PROBLEMS + 1).map((p) => {
-    const target = nodeAt(doc, p.at);
-    const node = p.onKey && target.found ? target.key ?? target.node : target.node;
-    return { ...where(node.range?.[0]), path: formatPath(p.path), message: p.message };
-  });
-  return { problems: capProblems(problems, explained.length), name };
+      : parsed.error.issues.flatMap((issue) => explain(issue, [], data, Scenario));
+  return { problems: locateProblems(explained, doc, where), name };
 }
 
-export function tooBig(bytes: number): string {
-  return `file is ${bytes} bytes; scenario files are limited to ${MAX_BYTES} bytes (1 MiB)`;
+/**
+ * A hop's `preset:` that names a preset file is read relative to the scenario's folder (as `bodyFile` is): the path
+ * is made absolute in the data before zod sees it (positions come from the YAML nodes, so they are unchanged).
+ */
+function absolutePresetFiles(data: unknown, baseDir: string): void {
+  const hops = (data as { hops?: unknown }).hops;
+  if (!Array.isArray(hops)) return;
+  for (const hop of hops) {
+    if (typeof hop !== 'object' || hop === null) continue;
+    const ref = (hop as { preset?: unknown }).preset;
+    if (typeof ref === 'string' && isPresetFile(ref) && !isAbsolute(ref)) (hop as { preset: string }).preset = resolve(baseDir, ref);
+  }
 }
-
-/** The first MAX_PROBLEMS problems by position, then one line saying how many more there are. */
-function capProblems(problems: ScenarioProblem[], total = problems.length): ScenarioProblem[] {
-  const sorted = sortProblems(problems);
-  if (total <= MAX_PROBLEMS) return sorted;
-  const shown = sorted.slice(0, MAX_PROBLEMS);
-  const last = shown[shown.length - 1];
-  return [...shown, { ...last, path: '', message: `${total - MAX_PROBLEMS} more problems not shown` }];
-}
-
-function yamlMessage(message: string): string {
-  return message.startsWith('Maximum call stack') ? 'collections nested too deeply' : oneLine(message);
-}
-
-export function sortProblems(problems: ScenarioProblem[]): ScenarioProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-

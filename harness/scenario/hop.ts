@@ -12,13 +12,42 @@ import { z } from 'zod';
 import { Inbound, INBOUND_VARIANTS, Outbound, OUTBOUND_VARIANTS } from './policies.js';
 import { ENGINE_SUPPORT, engineHop, refused } from './engine-hop.js';
 import { HopId, isRealEngine, REAL_ENGINES, type RealEngineName } from './hop-kind.js';
-import { PRESETS, PRESET_NAMES } from '../presets/index.js';
+import { isPresetFile, loadPreset, PRESET_NAMES, presetFor, formatProblem } from '../presets/index.js';
+import type { MtaPreset } from '../presets/mta-preset.js';
 
 export { HopId } from './hop-kind.js';
 
-/** A product whose defaults a mock hop can take with `preset:` (harness/presets/). */
-export const PresetName = z.enum(PRESET_NAMES);
+/**
+ * A product whose defaults a mock hop can take with `preset:`: a bundled preset's name (presets/*.yaml in the
+ * package) or a preset file's path (the scenario loader makes a relative path absolute from the scenario's folder).
+ * A file with problems is reported at the hop's `preset` key with the file's first problem at its position.
+ */
+export const PresetName = z.string().superRefine((ref, ctx) => {
+  const loaded = loadPreset(ref);
+  if ('preset' in loaded) return;
+  if (!isPresetFile(ref)) {
+    ctx.addIssue({ code: 'custom', message: `must be one of ${PRESET_NAMES.join(', ')}, or a preset file (a path ending in .yaml); got "${ref}"` });
+    return;
+  }
+  const [first, ...more] = loaded.problems;
+  ctx.addIssue({ code: 'custom', message: `preset file ${ref}: ${formatProblem(first)}${more.length ? ` (and ${more.length} more: mailhop presets ${ref} lists them all)` : ''}` });
+}).describe(`A bundled preset (${PRESET_NAMES.join(', ')}) or a preset file's path, relative to the scenario (presets/preset.schema.json)`);
 export type PresetName = z.infer<typeof PresetName>;
+
+/** The problem when a hop naming `preset` lacks a key only the hop can give, or undefined. */
+function missingNeed(preset: MtaPreset, hop: { inbound: object; outbound: object }): string | undefined {
+  for (const need of preset.needs) {
+    const [section, key] = need.key.split('.') as ['inbound' | 'outbound', string];
+    const holder = hop[section] as Record<string, unknown>;
+    // Only where the hop's variant has the key (an override to another tls variant needs nothing).
+    if (!(key in holder)) continue;
+    const value = holder[key];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) {
+      return `preset ${preset.name} needs ${need.what} in the hop's ${need.key}, e.g. ${need.example}`;
+    }
+  }
+  return undefined;
+}
 
 /** A TCP port; `missing` words the problem when the key is absent (where the hop cannot do without it). */
 const port = (missing?: string) => z.number({ error: (iss) => (iss.input === undefined ? missing : undefined) }).int().min(1).max(65535);
@@ -37,7 +66,8 @@ const MockHop = z
     outbound: Outbound.prefault({}),
   })
   .superRefine((hop, ctx) => {
-    const problem = hop.preset ? PRESETS[hop.preset].check?.(hop) : undefined;
+    const preset = hop.preset ? presetFor(hop.preset) : undefined;
+    const problem = preset ? missingNeed(preset, hop) : undefined;
     if (problem) ctx.addIssue({ code: 'custom', path: ['preset'], message: problem });
   });
 
@@ -84,17 +114,22 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * hop that is not a mock) is left untouched for zod to report where the hop wrote it.
  */
 function applyPreset(value: unknown): unknown {
-  if (!isRecord(value) || typeof value.preset !== 'string' || !Object.hasOwn(PRESETS, value.preset)) return value;
+  if (!isRecord(value) || typeof value.preset !== 'string') return value;
   if (value.engine !== undefined && value.engine !== 'mock') return value;
-  const preset = PRESETS[value.preset as PresetName];
+  const preset = presetFor(value.preset);
+  if (!preset) return value;
   return {
     ...value,
-    inbound: mergeUnder(preset.inbound, value.inbound, INBOUND_VARIANTS, 'starttls', 'offer'),
+    inbound: mergeUnder(preset.inbound as Record<string, unknown>, value.inbound, INBOUND_VARIANTS, 'starttls', 'offer'),
     outbound: mergeUnder(preset.outbound, value.outbound, OUTBOUND_VARIANTS, 'tls', 'opportunistic'),
   };
 }
 
-function mergeUnder(
+/**
+ * `defaults` (a preset's section) under `own` (the hop's): the hop's keys win, and of the preset's only those the
+ * chosen variant (by `discriminator`, else the preset's, else `fallbackTag`) has are kept. Non-objects come back untouched.
+ */
+export function mergeUnder(
   defaults: Record<string, unknown>,
   own: unknown,
   variants: ReadonlyArray<z.ZodObject>,

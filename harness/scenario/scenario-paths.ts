@@ -1,6 +1,7 @@
 /**
  * Which files the paths given to the loaders stand for: a file as named, a folder searched recursively
- * for `*.yaml` / `*.yml` (symlink loops followed once), and the problem with a path that is not there.
+ * for `*.yaml` / `*.yml` (symlink loops followed once; preset files named `*.preset.yaml` are not scenarios and are
+ * skipped), and the problem with a path that is not there.
  */
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -34,7 +35,7 @@ async function walk(dir: string, found: string[], visited: Set<string>, problems
       const path = join(dir, entry.name);
       const isDir = entry.isDirectory() || (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isDirectory());
       if (isDir) await walk(path, found, visited, problems);
-      else if (/\.ya?ml$/.test(entry.name)) found.push(path);
+      else if (/\.ya?ml$/.test(entry.name) && !/\.preset\.ya?ml$/.test(entry.name)) found.push(path);
     }
   } catch (err) {
     problems.push({ file: dir, line: 1, column: 1, path: '', message: fsMessage(err as NodeJS.ErrnoException) });

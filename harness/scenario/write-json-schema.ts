@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Scenario } from './schema.js';
+import { PresetFile } from '../presets/preset-file.js';
 
 /** Where `npm run schema` writes the schema. */
 export const SCENARIO_JSON_SCHEMA_PATH = fileURLToPath(new URL('../../scenarios/schema.json', import.meta.url));
@@ -65,12 +66,36 @@ function optionalOpportunisticTls(node: unknown): void {
   Object.values(schema).forEach(optionalOpportunisticTls);
 }
 
-/** Writes scenarioJsonSchema() to `path`, pretty-printed with a trailing newline. */
-export async function writeScenarioJsonSchema(path = SCENARIO_JSON_SCHEMA_PATH): Promise<void> {
+/** Where `npm run schema` writes the preset files' schema (next to the bundled presets). */
+export const PRESET_JSON_SCHEMA_PATH = fileURLToPath(new URL('../../presets/preset.schema.json', import.meta.url));
+
+/**
+ * The JSON Schema (draft 2020-12) of a preset file as written (presets/*.yaml, or a user's own: harness/presets/preset-file.ts).
+ * The rules that span keys (every key set is cited by a behaviour) are checked by mailhop, not by the schema.
+ * @returns a fresh plain object.
+ */
+export function presetJsonSchema(): object {
+  const generated = z.toJSONSchema(PresetFile, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+  const { $schema, ...rest } = generated;
+  optionalOpportunisticTls(rest);
+  return {
+    $schema,
+    $id: 'urn:mailhop:preset',
+    title: 'mailhop preset',
+    description:
+      'One product\'s STARTTLS behaviour as a mailhop preset: the hop keys it fills in (inbound.received, outbound.*) and ' +
+      'the behaviours they model, each with its source. Name it in a scenario with `preset: ./file.yaml`.',
+    ...rest,
+  };
+}
+
+/** Writes scenarioJsonSchema() to `path`, and presetJsonSchema() to `presetPath`, pretty-printed with a trailing newline. */
+export async function writeScenarioJsonSchema(path = SCENARIO_JSON_SCHEMA_PATH, presetPath = PRESET_JSON_SCHEMA_PATH): Promise<void> {
   await writeFile(path, `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+  await writeFile(presetPath, `${JSON.stringify(presetJsonSchema(), null, 2)}\n`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await writeScenarioJsonSchema(process.argv[2]);
-  console.log(`wrote ${process.argv[2] ?? SCENARIO_JSON_SCHEMA_PATH}`);
+  await writeScenarioJsonSchema(process.argv[2], process.argv[3]);
+  console.log(`wrote ${process.argv[2] ?? SCENARIO_JSON_SCHEMA_PATH} and ${process.argv[3] ?? PRESET_JSON_SCHEMA_PATH}`);
 }

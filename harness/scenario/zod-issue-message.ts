@@ -3,7 +3,6 @@
  * `unknown key "x" (allowed: ...)`), with the key path to print and the path to point at.
  */
 import { z } from 'zod';
-import { Scenario } from './schema.js';
 import { DurationInput } from './duration.js';
 
 export type Segment = PropertyKey;
@@ -16,8 +15,11 @@ export interface Explained {
   message: string;
 }
 
-/** Turns one zod issue into problems with messages in mailhop's words (`must be ...; got ...`). */
-export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknown): Explained[] {
+/**
+ * Turns one zod issue into problems with messages in mailhop's words (`must be ...; got ...`).
+ * @param root the schema `data` was parsed with (the scenario's, or a preset file's): allowed keys are read from it.
+ */
+export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknown, root: z.ZodType): Explained[] {
   const path = [...prefix, ...issue.path];
   const value = valueAt(data, path);
   const parentPath = path.slice(0, -1);
@@ -25,14 +27,14 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
   const got = `got ${describe(value.value)}`;
   switch (issue.code) {
     case 'invalid_type':
-      return explainType(issue, { path, value, data, one, got });
+      return explainType(issue, { path, value, data, one, got, root });
     case 'invalid_value':
       // engine-hop.ts words what an engine cannot do; zod's own start with "Invalid".
       if (!issue.message.startsWith('Invalid')) return one(oneLine(issue.message));
       return one(`${mustBeOneOf(issue.values)}; ${got}`);
     case 'unrecognized_keys': {
       // Keys a variant declares only to say why it cannot take them (z.never) are not offered.
-      const shape = objectSchemaAt(Scenario, path, data)?.shape ?? {};
+      const shape = objectSchemaAt(root, path, data)?.shape ?? {};
       const allowed = Object.keys(shape).filter((key) => !(unwrap(shape[key] as z.ZodType, undefined) instanceof z.ZodNever));
       const hint = allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
       return issue.keys.map((key) => ({ at: [...path, key], onKey: true, path, message: `unknown key "${key}"${hint}` }));
@@ -44,7 +46,7 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
       }));
     }
     case 'invalid_union':
-      return explainUnion(issue, { path, value, data, one, got });
+      return explainUnion(issue, { path, value, data, one, got, root });
     case 'too_small':
     case 'too_big': {
       const small = issue.code === 'too_small';
@@ -60,7 +62,7 @@ export function explain(issue: z.core.$ZodIssue, prefix: Segment[], data: unknow
     case 'custom': {
       // Problems with a record's key (a link name in expect.links) point at the key, not at its verdict, and so
       // do those that ask for it (a limit on a whole list: scenario-limits.ts).
-      const onKey = issue.params?.onKey === true || schemaAt(Scenario, parentPath, data) instanceof z.ZodRecord;
+      const onKey = issue.params?.onKey === true || schemaAt(root, parentPath, data) instanceof z.ZodRecord;
       return one(oneLine(issue.message), onKey);
     }
     case 'invalid_format': {
@@ -81,10 +83,12 @@ interface IssueContext {
   one: (message: string, onKey?: boolean) => Explained[];
   /** `got <the value>`. */
   got: string;
+  /** The schema the whole data was parsed with. */
+  root: z.ZodType;
 }
 
 /** A value of the wrong type, or a required key that is missing. */
-function explainType(issue: z.core.$ZodIssueInvalidType, { path, value, data, one, got }: IssueContext): Explained[] {
+function explainType(issue: z.core.$ZodIssueInvalidType, { path, value, data, one, got, root }: IssueContext): Explained[] {
   const parentPath = path.slice(0, -1);
   const parent = valueAt(data, parentPath);
   const key = path[path.length - 1];
@@ -101,7 +105,7 @@ function explainType(issue: z.core.$ZodIssueInvalidType, { path, value, data, on
 }
 
 /** A value no alternative of a union takes: the discriminator's values, or the alternatives that came closest. */
-function explainUnion(issue: z.core.$ZodIssueInvalidUnion, { path, value, data, one, got }: IssueContext): Explained[] {
+function explainUnion(issue: z.core.$ZodIssueInvalidUnion, { path, value, data, one, got, root }: IssueContext): Explained[] {
   const extra = issue as { discriminator?: string; options?: unknown[] };
   if (extra.discriminator && extra.options) {
     // A variant's own wording (engine-hop.ts: what an engine cannot do), else the values that choose a variant.
@@ -111,9 +115,9 @@ function explainUnion(issue: z.core.$ZodIssueInvalidUnion, { path, value, data, 
   // Report the alternatives that got past the type check (e.g. a duration string in a bad format); when
   // none did, the value simply has the wrong type.
   const closer = issue.errors.filter((errs) => !errs.every(isTypeMismatch));
-  if (closer.length) return closer.flat().flatMap((i) => explain(i, path, data));
+  if (closer.length) return closer.flat().flatMap((i) => explain(i, path, data, root));
   // YAML's .inf is a number to the reader, but no duration: say what a duration is, not "a number or a string".
-  if (typeof value.value === 'number' && schemaAt(Scenario, path, data) === DurationInput) {
+  if (typeof value.value === 'number' && schemaAt(root, path, data) === DurationInput) {
     return one(`must be a finite duration such as 300ms, 1s, 5m, 2h or 5d (at most 3650d); ${got}`);
   }
   const expected = [...new Set(issue.errors.flat().map((i) => article((i as { expected: string }).expected)))];

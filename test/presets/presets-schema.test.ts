@@ -25,7 +25,7 @@ describe('preset: on a hop', () => {
   it('every preset is named by its key and parses as a hop', () => {
     for (const name of PRESET_NAMES) {
       expect(PRESETS[name].name).toBe(name);
-      const extra = PRESETS[name].needs ? { outbound: { enforce: ['partner.test'] } } : {};
+      const extra = PRESETS[name].needs.length ? { outbound: { enforce: ['partner.test'] } } : {};
       expect(() => Hop.parse({ id: 'h', preset: name, ...extra })).not.toThrow();
     }
   });
@@ -63,7 +63,7 @@ describe('preset: on a hop', () => {
 
   it('validate reports an unknown preset at the hop\'s own key, with the allowed names', () => {
     expect(problems(scenario('  - id: relay\n    preset: postfx'))).toEqual([
-      `f.yaml:4:13: hops[0].preset: must be one of ${PRESET_NAMES.join(', ')}; got "postfx"`,
+      `f.yaml:4:13: hops[0].preset: must be one of ${PRESET_NAMES.join(', ')}, or a preset file (a path ending in .yaml); got "postfx"`,
     ]);
   });
 
