@@ -74,7 +74,7 @@ const RULES: Rule[] = [
     find(rows) {
       const stripped = rows.filter((r) => delivered(r) && r.verdicts.includes('stripped'));
       if (!stripped.length) return undefined;
-      return { id: 'stripping-accepted', severity: 'risk', text: `It delivers in clear when an on-path attacker removes or refuses STARTTLS (${stripped.length} of ${rows.length} cases): opportunistic TLS does not resist an active attacker (RFC 3207 §6); MTA-STS (RFC 8461) or DANE (RFC 7672) would make it refuse.` };
+      return { id: 'stripping-accepted', severity: 'risk', text: `It delivers in clear when an on-path attacker removes or refuses STARTTLS (${stripped.length} of ${cases(rows.length)}): opportunistic TLS does not resist an active attacker (RFC 3207 §6); MTA-STS (RFC 8461) or DANE (RFC 7672) would make it refuse.` };
     },
   },
   {
@@ -83,7 +83,7 @@ const RULES: Rule[] = [
     find(rows) {
       const accepted = rows.filter((r) => delivered(r) && r.verdicts.every((v) => v === 'tls'));
       if (!accepted.length) return undefined;
-      return { id: 'certificates-not-verified', severity: 'risk', text: `It sends over TLS to a peer whose certificate does not verify (${accepted.length} of ${rows.length} cases): the next hop is not authenticated, so an interceptor reads the mail (RFC 8460 §4.3.1 names these results).` };
+      return { id: 'certificates-not-verified', severity: 'risk', text: `It sends over TLS to a peer whose certificate does not verify (${accepted.length} of ${cases(rows.length)}): the next hop is not authenticated, so an interceptor reads the mail (RFC 8460 §4.3.1 names these results).` };
     },
   },
   {
@@ -144,4 +144,9 @@ export function auditFindings(rows: readonly AuditRow[], context: FindingContext
     const finding = rule.find(rule.group ? present : (read as AuditRow[]), context);
     return finding ? [{ ...finding, cases: rule.cases.filter((id) => ran(byCase, id)) }] : [];
   });
+}
+
+/** `1 case`, `3 cases`. */
+function cases(n: number): string {
+  return `${n} case${n === 1 ? '' : 's'}`;
 }

@@ -3,7 +3,7 @@
  * scenario schema, started as its own chain, run and judged; its report becomes a profile row (audit-row.ts).
  */
 import { stringify } from 'yaml';
-import { loadScenarioText, type LoadedScenario } from '../scenario/load-scenario.js';
+import { loadScenarioText, ScenarioError, type LoadedScenario } from '../scenario/load-scenario.js';
 import { startChain } from '../chain/chain.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
@@ -54,7 +54,29 @@ export function selectCases(ids?: readonly string[]): AuditCase[] {
  * @throws ScenarioError naming the case (`audit:<case>`) and the key, for a target that cannot take a case's scenario.
  */
 export function auditScenarios(target: AuditTarget, cases: readonly AuditCase[], options: Pick<RunAuditOptions, 'allowExternal'> = {}): LoadedScenario[] {
-  return cases.map((c) => loadScenarioText(stringify(caseScenario(target, c)), `audit:${c.id}`, { allowExternal: options.allowExternal }));
+  return cases.map((c) => {
+    try {
+      return loadScenarioText(stringify(caseScenario(target, c)), `audit:${c.id}`, { allowExternal: options.allowExternal });
+    } catch (err) {
+      throw err instanceof ScenarioError ? settingError(target, c, err) ?? err : err;
+    }
+  });
+}
+
+/**
+ * A problem of a case's generated scenario that a `--set` caused, named by that `--set` rather than by a position in
+ * a scenario the user never wrote; undefined when no `--set` touches the problem's key.
+ */
+function settingError(target: AuditTarget, c: AuditCase, err: ScenarioError): MailhopError | undefined {
+  if (target.kind === 'external') return undefined;
+  for (const p of err.problems) {
+    const key = p.path.startsWith('hops[0].') ? p.path.slice('hops[0].'.length) : undefined;
+    const set = Object.keys(target.set).find((k) => key !== undefined && (key === k || key.startsWith(`${k}.`) || k.startsWith(`${key}.`) || key === k.split('.')[0]));
+    if (set !== undefined) {
+      return MailhopError.of('EUSAGE', { where: `--set ${set}=${JSON.stringify(target.set[set])}`, what: `run audit case ${c.id}`, why: `${p.path.replace(/^hops\[0\]\./, '')}: ${p.message}` });
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -26,7 +26,7 @@ export function renderAuditProfile(raw: AuditProfile): string {
   );
   const widths = columnWidths(header, rows);
   const line = (cells: readonly string[]) => `  ${cells.map((c, i) => pad(c, widths[i])).join('  ')}`.trimEnd();
-  return [pc.bold(`mailhop audit · ${profile.target} · ${profile.rows.length} cases`), pc.dim(line(header)), ...rows.map(line)].join('\n');
+  return [pc.bold(`mailhop audit · ${profile.target} · ${profile.rows.length} case${profile.rows.length === 1 ? '' : 's'}`), pc.dim(line(header)), ...rows.map(line)].join('\n');
 }
 
 /** The closest presets (at most `shown`), each with the cases where it differs from the measured target. */

@@ -57,7 +57,7 @@ export function renderAuditPage(audit: { profile: AuditProfile; findings: readon
   const body = [
     `<section class="scenario audit" data-target="${esc(profile.target)}">`,
     `<h1>mailhop audit · ${esc(profile.target)}</h1>`,
-    `<p>${profile.rows.length} cases: the target relays between mailhop's client and a mock next hop; each row is one case, judged from the sender's account, the wire and the receiver.</p>`,
+    `<p>${profile.rows.length} case${profile.rows.length === 1 ? '' : 's'}: the target relays between mailhop's client and a mock next hop; each row is one case, judged from the sender's account, the wire and the receiver.</p>`,
     profileTable(profile),
     '<h2>Findings</h2>',
     findingsList(findings),

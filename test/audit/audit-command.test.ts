@@ -48,7 +48,7 @@ describe('mailhop audit', () => {
     expect(lines[1].trim().split(/\s{2,}/).map((s) => s.trim())).toEqual(['case', 'link', 'outcome', 'verdict', 'sessions', 'TLS', 'reply']);
     expect(lines.find((l) => l.trimStart().startsWith('handshake-alert'))?.trim().split(/\s{2,}/)).toEqual(['handshake-alert', 'target->next', 'delivered', 'downgraded', '2', '-', '-']);
     expect(stdout.text()).toContain('\n\nfindings:\n  · note  After a failed TLS handshake it delivers in plaintext at once, on a new connection: ');
-    expect(stdout.text()).toContain('\n  ⚠ risk  It delivers in clear when an on-path attacker removes or refuses STARTTLS (1 of 1 cases): ');
+    expect(stdout.text()).toContain('\n  ⚠ risk  It delivers in clear when an on-path attacker removes or refuses STARTTLS (1 of 1 case): ');
     expect(stdout.text()).toContain('\n\nclosest presets:\n  exim: agrees on every case\n  postfix: differs on 1 case\n    handshake-alert: sessions: 2 ≠ 3+\n');
     expect(stderr.text()).toBe('');
   }, 60_000);

@@ -1,12 +1,18 @@
 /**
  * `mailhop audit` of a real Postfix: its profile on decisive cases comes from Postfix's own behaviour (its log and
  * the wire), and the postfix preset is the closest model, while Exim's and Sendmail's presets differ where the
- * products do (a reconnect in the same attempt; no fallback at all).
+ * products do (a reconnect in the same attempt; no fallback at all); and a preset written from the measurement
+ * (`--write-preset`) audits identical to real Postfix.
  */
 import { describe, expect, it } from 'vitest';
 import { runAudit } from '../../harness/audit/run-audit.js';
 import { presetProfiles } from '../../harness/audit/preset-profiles.js';
-import { closestPresets } from '../../harness/audit/compare-profiles.js';
+import { closestPresets, profileDifferences } from '../../harness/audit/compare-profiles.js';
+import { fitPreset } from '../../harness/audit/fit-preset.js';
+import { presetFileText } from '../../harness/audit/write-preset.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { availability, titled } from '../support/engine.js';
 
 const cases = ['offer', 'starttls-454', 'handshake-alert', 'strip-starttls', 'require-after-strip'];
@@ -32,5 +38,14 @@ describe.skipIf(!availability('postfix').usable)(titled('mailhop audit --engine 
     expect(closest.map((d) => d.preset)).toEqual(['postfix', 'exim', 'sendmail']);
     expect(closest[0].differences).toEqual([]);
     expect(closest[1].differences).toEqual([{ case: 'handshake-alert', how: ['sessions: 3+ ≠ 2'] }]);
-  }, 180_000);
+
+    // --write-preset, started from the exim preset on purpose: the fit finds Postfix's fallback (a later attempt, not
+    // a reconnect), and the written file loads as a preset and audits identical to real Postfix.
+    const fit = await fitPreset(measured.rows, 'exim');
+    expect(fit.set).toEqual({ 'outbound.fallback': 'next-attempt' });
+    const file = join(mkdtempSync(join(tmpdir(), 'mailhop-fit-')), 'measured-postfix.preset.yaml');
+    writeFileSync(file, presetFileText(fit, measured.rows, { name: 'measured-postfix', target: measured.target, product: 'Postfix 3.7', date: '2026-12-07' }));
+    const again = await runAudit({ kind: 'preset', preset: file, set: {} }, { cases });
+    expect(profileDifferences(measured.rows, again.rows)).toEqual([]);
+  }, 240_000);
 });

@@ -43,7 +43,10 @@ describe('the audit battery', () => {
     expect(parseSettings(['outbound.tls=mandatory', 'outbound.retry=[1m, 2m]'])).toEqual({ 'outbound.tls': 'mandatory', 'outbound.retry': ['1m', '2m'] });
     expect(() => parseSettings(['outbound.tls'])).toThrow('--set outbound.tls: cannot read the setting: it is not key=value with a dotted hop key. e.g. --set outbound.tls=mandatory');
     const target: AuditTarget = { kind: 'engine', engine: 'postfix', set: parseSettings(['outbound.tls=preserve-inbound']) };
-    expect(() => auditScenarios(target, selectCases(['offer']))).toThrow(/^audit:offer:\d+:\d+: hops\[0\]\.outbound\.tls: engine postfix cannot do outbound\.tls: preserve-inbound/);
+    // Named by the --set that caused it, not by a position in the generated scenario.
+    expect(() => auditScenarios(target, selectCases(['offer']))).toThrow(/^--set outbound\.tls="preserve-inbound": cannot run audit case offer: outbound\.tls: engine postfix cannot do outbound\.tls: preserve-inbound/);
+    const preset: AuditTarget = { kind: 'preset', preset: 'exim', set: parseSettings(['outbound.fallback=sometimes']) };
+    expect(() => auditScenarios(preset, selectCases(['offer']))).toThrow('--set outbound.fallback="sometimes": cannot run audit case offer: outbound.fallback: must be one of reconnect, next-attempt, never; got "sometimes".');
   });
 
   it('compares presets receiving as the target did: OpenSMTPD takes mail in plaintext, and so do the presets beside it', () => {
