@@ -4,7 +4,7 @@
  * cases that decided it), and the base preset's own entries for the keys it inherits (their source kept, marked as
  * the base's). The text is checked with the same checker as any preset file before it is written.
  */
-import { stringify } from 'yaml';
+import { Document, isScalar, visit } from 'yaml';
 import { MailhopError } from '../errors.js';
 import { checkPresetText } from '../presets/preset-file.js';
 import { formatProblem, PRESET_NAMES } from '../presets/index.js';
@@ -73,7 +73,10 @@ export function presetFileText(fit: PresetFit, measured: readonly AuditRow[], me
       `reply texts are the base preset's: the audit compares behaviour, not texts.`,
     behaviour: [...fitted, ...inherited, ...perCase],
   };
-  const text = `# A mailhop preset written by mailhop audit --write-preset (schema: presets/preset.schema.json in the mailhop package).\n${stringify(file, { lineWidth: 0 })}`;
+  const doc = new Document(file);
+  // Lists of plain values (keys, cases, retry delays) on one line, as the bundled presets write them.
+  visit(doc, { Seq: (_key, node) => void (node.items.every((item) => isScalar(item)) && (node.flow = true)) });
+  const text = `# A mailhop preset written by mailhop audit --write-preset (schema: presets/preset.schema.json in the mailhop package).\n${doc.toString({ lineWidth: 0, flowCollectionPadding: false })}`;
   const checked = checkPresetText(text, `${meta.name}.preset.yaml`, { reserved: PRESET_NAMES });
   if (checked.problems.length) throw new MailhopError('EINTERNAL', `the written preset does not check:\n${checked.problems.map(formatProblem).join('\n')}`);
   return text;

@@ -92,7 +92,7 @@ const postfix: LocalReplies = {
 /**
  * sendmail 8.x: the tls_server ruleset (cf/m4/proto.m4 TLS_connection) [SM-op][SM-deliver]: `454 4.7.0 TLS
  * handshake failed.` for `{verify}=SOFTWARE` (TLS_ERRCODE defaults to 454; observed from Debian 12's 8.17.1.9,
- * test/engines/fidelity.test.ts); with an `ENCR:128` requirement and no TLS, `encryption too weak 0
+ * test/engines/audit-fidelity.test.ts); with an `ENCR:128` requirement and no TLS, `encryption too weak 0
  * less than 128` (observed as `stat=Deferred: 454 4.7.0 ...`, test/engines/log-readers.test.ts).
  */
 const sendmail: LocalReplies = {
