@@ -16,17 +16,24 @@ import type { EngineEvent } from '../trace/events.js';
 /**
  * Ties the link's untied connections to messages by the engine's log: the k-th failed attempt the log names
  * (in trace order) gets the k-th untied connection (in connection order). Only when the log and the wire agree
- * on how many connections failed and the log names the message of each; otherwise nothing is tied (an attempt
- * logged without connecting, such as Sendmail deferring a second message to a host it just failed, or an
- * expiry bounce, leaves the count unequal) and the connections stay the link's as a whole.
+ * on how many connections failed and the log names the message of each, counting every failed attempt or, failing
+ * that, only those whose handshake or STARTTLS the log says failed (a deferral logged on its own may have made no
+ * connection: Sendmail deferring a second message to a host it just failed); otherwise nothing is tied (an
+ * expiry bounce, say, leaves the count unequal) and the connections stay the link's as a whole.
  * @param untied the link's untied wire records, in trace order
  * @param facts the engine's facts on the link, in trace order
  * @returns per message id, the connections tied to it (in connection order); empty when none could be tied
  */
 export function tieByLog(untied: readonly WireRecord[], facts: readonly EngineEvent[]): Map<string, WireRecord[]> {
   const tied = new Map<string, WireRecord[]>();
-  const failed = failedAttempts(facts);
-  if (untied.length === 0 || failed === undefined || failed.length !== untied.length) return tied;
+  const attempts = failedAttempts(facts);
+  if (untied.length === 0 || attempts === undefined) return tied;
+  // A deferral logged on its own may not have connected at all (Sendmail defers a second message to a host it has
+  // just failed without a connection); when the counts only agree without those, the failed handshakes are tied.
+  const failed = attempts.length === untied.length ? attempts.map((a) => a.messageId)
+    : attempts.filter((a) => a.handshake).length === untied.length ? attempts.filter((a) => a.handshake).map((a) => a.messageId)
+    : undefined;
+  if (failed === undefined) return tied;
   const records = [...untied].sort((a, b) => a.seq - b.seq);
   failed.forEach((messageId, i) => {
     const list = tied.get(messageId);
@@ -36,21 +43,24 @@ export function tieByLog(untied: readonly WireRecord[], facts: readonly EngineEv
   return tied;
 }
 
-/** The message of each attempt that failed, in trace order; undefined when one of them names no message. */
-function failedAttempts(facts: readonly EngineEvent[]): string[] | undefined {
-  const attempts: string[] = [];
+/**
+ * The message of each attempt that failed, in trace order, and whether the log says its handshake or STARTTLS failed
+ * (it connected for sure); undefined when one of them names no message.
+ */
+function failedAttempts(facts: readonly EngineEvent[]): Array<{ messageId: string; handshake: boolean }> | undefined {
+  const attempts: Array<{ messageId: string; handshake: boolean }> = [];
   /** Messages whose last fact was a `tls-failed` whose connection's end is not reported yet. */
   const open = new Set<string>();
   for (const f of facts) {
     const id = f.messageId;
     if (f.fact === 'tls-failed') {
       if (id === undefined) return undefined;
-      attempts.push(id);
+      attempts.push({ messageId: id, handshake: true });
       open.add(id);
     } else if (f.fact === 'deferred' || f.fact === 'bounced') {
       if (id !== undefined && open.delete(id)) continue; // the end of the connection its tls-failed counted
       if (id === undefined) return undefined;
-      attempts.push(id);
+      attempts.push({ messageId: id, handshake: false });
     } else if (id !== undefined) {
       open.delete(id); // tls, plaintext-fallback, relayed: a connection the wire ties, or TLS that worked
     }
