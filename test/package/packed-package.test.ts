@@ -21,6 +21,8 @@ describe('the npm package', () => {
     expect(files).toEqual(expect.arrayContaining(['docs/behaviour.md', 'docs/engines.md', 'docs/html-report.png', 'LICENSE']));
     expect(files).toContain('bin/mailhop.js');
     expect(files).toContain('dist/harness/vitest/index.js');
+    // The presets are data files the package reads at run time, with the schema a user's own preset file names.
+    expect(files).toEqual(expect.arrayContaining(['presets/postfix.yaml', 'presets/opensmtpd.yaml', 'presets/preset.schema.json']));
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
