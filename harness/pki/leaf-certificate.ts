@@ -1,12 +1,14 @@
 /**
  * Hop certificates (leaves), written from their parts and signed with node:crypto.
  *
- * Why not through a certificate library: @peculiar/x509 (which selfsigned builds on) spends 1.5 to 3 ms per
- * leaf encoding and re-parsing ASN.1 in JavaScript, and a chain issues one leaf per hop, so at 100 hops that
- * alone was the whole start-up target (measured: 3.3 ms per leaf with @peculiar/x509 directly, 2.4 ms with
- * @peculiar/asn1-schema, 0.5 ms written here, loaded 2-core machine, Node 20). A leaf's shape never changes,
- * so the constant parts are encoded once and each leaf is a few TLVs around a fresh P-256 key and one
- * ECDSA signature. OpenSSL checks every kind of leaf this writes (test/pki/openssl-accepts.test.ts).
+ * Why not through a certificate library: a chain issues one leaf per hop, and @peculiar/x509 (which
+ * selfsigned builds on) spends milliseconds per leaf building and re-parsing ASN.1 in JavaScript, which made
+ * certificates most of a chain's start-up. Measured side by side (2-core machine at load ~3, Node 20, a
+ * fresh P-256 key each): selfsigned 15 ms a leaf, @peculiar/x509 directly 3.3 ms, @peculiar/asn1-schema
+ * with node:crypto signing 2.4 ms, written here 0.3 ms. A leaf's shape never changes, so the constant parts
+ * are encoded once and each leaf is a few TLVs around a fresh key and one ECDSA signature. OpenSSL reads and
+ * verifies every kind this writes (test/pki/run-pki.test.ts), Node's TLS refuses each for its own reason
+ * (test/pki/tls-handshake.test.ts).
  */
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { MailhopError } from '../errors.js';
@@ -32,7 +34,7 @@ const SUBJECT_KEY_ID = oid('2.5.29.14');
 const AUTHORITY_KEY_ID = oid('2.5.29.35');
 /** An Extension, not critical (the DEFAULT FALSE is left out, as DER requires: X.690 §11.5). */
 const extension = (id: Buffer, value: Uint8Array) => sequence(id, octetString(value));
-/** The extensions every leaf has, in the order @peculiar/x509 wrote them before (RFC 5280 §4.2.1.9, .3, .12). */
+/** The extensions every leaf has (RFC 5280 §4.2.1.9, .3, .12). */
 const LEAF_EXTENSIONS = Buffer.concat([
   extension(oid('2.5.29.19'), sequence()), // basicConstraints: not a CA
   // keyUsage digitalSignature only (bit 0; 7 unused bits): an EC key signs the ECDHE exchange, it never
@@ -70,8 +72,8 @@ export class LeafIssuer {
     const der = Buffer.from(ca.cert.replace(/-----[^-]+-----|\s/g, ''), 'base64');
     const tbs = children(children(der)[0]);
     // RFC 5280 §4.1: [0] version (present in v3), serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo.
-    const subject = tbs[0][0] === 0xa0 ? 5 : 4;
-    return new LeafIssuer(tbs[subject], keyIdentifier(tbs[subject + 1]), createPrivateKey(ca.key));
+    const at = tbs[0][0] === 0xa0 ? 5 : 4;
+    return new LeafIssuer(tbs[at], keyIdentifier(tbs[at + 1]), createPrivateKey(ca.key));
   }
 }
 
