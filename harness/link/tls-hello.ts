@@ -45,6 +45,7 @@ export type TlsWireEvent =
   /** Bytes that cannot start a TLS record; the reader ignores everything after them. */
   | { kind: 'not-tls'; sample: Buffer };
 
+const EMPTY = Buffer.alloc(0);
 const CONTENT_ALERT = 21;
 const CONTENT_HANDSHAKE = 22;
 /** RFC 8446 §5.2: a protected record is at most 2^14 + 256 bytes; TLS 1.2 allows 2^14 + 2048. */
@@ -69,12 +70,12 @@ const VERSIONS: Readonly<Record<number, TlsVersion>> = {
  * for (const ev of server.push(chunk)) if (ev.kind === 'server-hello') console.log(ev.hello.cipher);
  */
 export class TlsRecordParser {
-  #header = Buffer.alloc(0);
+  #header = EMPTY;
   #remaining = 0;
   #contentType = 0;
   #collect: Buffer[] = [];
   #collecting = false;
-  #handshake = Buffer.alloc(0);
+  #handshake = EMPTY;
   #wantHandshake = true;
   #dead = false;
 
@@ -94,6 +95,17 @@ export class TlsRecordParser {
     let at = 0;
     while (at < chunk.length && !this.#dead) {
       if (this.#remaining === 0) {
+        // A whole header in the chunk (the usual case) is read where it is, without copying it.
+        if (this.#header.length === 0 && chunk.length - at >= 5) {
+          const header = chunk.subarray(at, at + 5);
+          if (!plausibleHeader(header)) {
+            this.#kill(events, chunk.subarray(at));
+            break;
+          }
+          at += 5;
+          this.#startRecord(events, header);
+          continue;
+        }
         const need = 5 - this.#header.length;
         this.#header = Buffer.concat([this.#header, chunk.subarray(at, at + need)]);
         at += Math.min(need, chunk.length - at);
@@ -105,7 +117,9 @@ export class TlsRecordParser {
           this.#kill(events, Buffer.concat([this.#header, chunk.subarray(at)]));
           break;
         }
-        this.#startRecord(events);
+        const header = this.#header;
+        this.#header = EMPTY;
+        this.#startRecord(events, header);
         continue;
       }
       const take = Math.min(this.#remaining, chunk.length - at);
@@ -117,15 +131,14 @@ export class TlsRecordParser {
     return events;
   }
 
-  #startRecord(events: TlsWireEvent[]): void {
-    this.#contentType = this.#header[0];
-    const length = this.#header.readUInt16BE(3);
-    this.#header = Buffer.alloc(0);
+  #startRecord(events: TlsWireEvent[], header: Buffer): void {
+    this.#contentType = header[0];
+    const length = header.readUInt16BE(3);
     events.push({ kind: 'record', contentType: this.#contentType, length });
     // Only plaintext alerts are 2 bytes long; a protected one (TLS 1.2 after ChangeCipherSpec) is not.
     this.#collecting =
       (this.#contentType === CONTENT_HANDSHAKE && this.#wantHandshake) || (this.#contentType === CONTENT_ALERT && length === 2);
-    this.#collect = [];
+    if (this.#collecting) this.#collect = [];
     this.#remaining = length;
     if (length === 0) this.#endRecord(events);
   }
@@ -168,12 +181,12 @@ export class TlsRecordParser {
 
   #stopHandshake(): void {
     this.#wantHandshake = false;
-    this.#handshake = Buffer.alloc(0);
+    this.#handshake = EMPTY;
   }
 
   #kill(events: TlsWireEvent[], sample: Buffer): void {
     this.#dead = true;
-    this.#header = Buffer.alloc(0);
+    this.#header = EMPTY;
     this.#stopHandshake();
     events.push({ kind: 'not-tls', sample: Buffer.from(sample.subarray(0, 64)) });
   }

@@ -1,6 +1,9 @@
 /**
  * Follows the TLS phase of one connection (after a 220 to STARTTLS, or from byte 0 with implicit
  * TLS) and decides how far the handshake got. See {@link HandshakeState} for the definitions.
+ * Once that is decided (`established` or `failed`) nothing later in the stream can change the record
+ * (a later alert, a close_notify, the application data of an eNULL suite): from then on the bytes are
+ * not parsed at all, only counted by the witness.
  */
 import { TlsRecordParser, type TlsWireEvent } from './tls-hello.js';
 import type { HandshakeState, WireAlert, WireDirection, WireTls } from './wire-record.js';
@@ -42,11 +45,18 @@ export class TlsPhase {
     return this.#client.bufferedBytes + this.#server.bufferedBytes;
   }
 
+  /** The handshake is established or failed: what the record says about TLS is final. */
+  get settled(): boolean {
+    return this.#handshake === 'established' || this.#handshake === 'failed';
+  }
+
   fromClient(bytes: Buffer): void {
+    if (this.settled) return;
     for (const event of this.#client.push(bytes)) this.#onEvent('client', event);
   }
 
   fromServer(bytes: Buffer): void {
+    if (this.settled) return;
     if (this.#handshake === 'none') {
       // Bytes after the 220 but before the ClientHello are not an answer to it; a correct client
       // discards them (RFC 3207 §4.2, docs/behaviour.md#A-inject-response), so they are noted, not parsed.
@@ -64,7 +74,8 @@ export class TlsPhase {
   }
 
   #onEvent(from: 'client' | 'server', event: TlsWireEvent): void {
-    if (this.#handshake === 'established' || this.#handshake === 'failed') return;
+    // Events after the one that settled it, in the same chunk, change nothing.
+    if (this.settled) return;
     switch (event.kind) {
       case 'client-hello':
         if (from === 'client' && this.#handshake === 'none') this.#handshake = 'started';

@@ -78,6 +78,8 @@ export class WireWitness {
   /** Bytes the client sent. */
   fromClient(chunk: Buffer): void {
     this.#record.bytes.fromClient += chunk.length;
+    // Once the handshake is decided, everything that follows is TLS the record has no more to say about.
+    if (this.#tlsPhase.settled) return;
     this.#dialogue.pushClient(chunk);
     for (let step = this.#dialogue.nextClient(); step; step = this.#dialogue.nextClient()) this.#clientStep(step);
   }
@@ -85,6 +87,7 @@ export class WireWitness {
   /** Bytes the server sent. */
   fromServer(chunk: Buffer): void {
     this.#record.bytes.fromServer += chunk.length;
+    if (this.#tlsPhase.settled) return;
     this.#dialogue.pushServer(chunk);
     for (let step = this.#dialogue.nextServer(); step; step = this.#dialogue.nextServer()) this.#serverStep(step);
   }

@@ -1,5 +1,7 @@
 import net from 'node:net';
-import { beforeAll, describe, expect, it } from 'vitest';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { TlsRecordParser } from '../../harness/link/tls-hello.js';
 import type { WireRecord } from '../../harness/link/wire-record.js';
 import { WireWitness } from '../../harness/link/wire-witness.js';
 import { dialog } from '../support/dialog.js';
@@ -138,6 +140,26 @@ describe('WireWitness: the TLS phase', () => {
     expect(whole, dialog(whole)).toMatchObject({ handshake: 'established', tls: { version: 'TLSv1.3' }, plaintextData: false });
     expect(play(steps, 1)).toEqual(whole);
   });
+
+  it('reads no TLS record once the handshake is established, while a 1 MB message crosses, and still counts every byte', async () => {
+    const pki = await makeCert();
+    await using mx = await startSmtpServer({ ...pki });
+    const body = `X-Mailhop-Id: m-big\r\n\r\n${`${'x'.repeat(998)}\r\n`.repeat(1100)}`;
+    const steps = await capture(mx.port, (port) => sendOverStarttls(port, body));
+    const sent = (dir: 'C' | 'S') => steps.filter(([d]) => d === dir).reduce((n, [, data]) => n + data.length, 0);
+
+    const parse = vi.spyOn(TlsRecordParser.prototype, 'push');
+    const record = play(steps);
+    const parsed = parse.mock.calls.reduce((n, [chunk]) => n + chunk.length, 0);
+    parse.mockRestore();
+
+    expect(mx.received[0].body).toContain('X-Mailhop-Id: m-big');
+    expect(record, dialog(record)).toMatchObject({ handshake: 'established', tls: { version: 'TLSv1.3' }, plaintextData: false });
+    expect(record.bytes).toEqual({ fromClient: sent('C'), fromServer: sent('S') });
+    expect(record.bytes.fromClient).toBeGreaterThan(1024 * 1024);
+    // The ClientHello, the server's flight and the client's Finished: a few KiB, not the message.
+    expect(parsed).toBeLessThan(16 * 1024);
+  });
 });
 
 describe('WireWitness: bounded memory', () => {
@@ -176,6 +198,21 @@ describe('WireWitness: bounded memory', () => {
     expect(record.dropped).toBe(800 + 801 + 1801);
   });
 });
+
+/** Sends `message` over STARTTLS (required) with nodemailer's client, then QUITs. */
+function sendOverStarttls(port: number, message: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const conn = new SMTPConnection({ host: LOOPBACK, port, name: 'client.test', requireTLS: true, tls: { rejectUnauthorized: false } });
+    conn.once('error', reject);
+    conn.connect(() =>
+      conn.send({ from: 'a@client.test', to: ['b@server.test'] }, message, (error) => {
+        if (error) return reject(error);
+        conn.quit();
+        resolve();
+      }),
+    );
+  });
+}
 
 /** Records every chunk of one session through a plain relay, in the order it crossed. */
 async function capture(targetPort: number, drive: (port: number) => Promise<unknown>): Promise<Step[]> {
