@@ -90,7 +90,7 @@ export class SmtpClient {
   /** Opens the TCP connection (no greeting read yet). */
   static connect(opts: SmtpClientOptions): Promise<SmtpClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: opts.host, port: opts.port });
+      const socket = net.connect({ host: opts.host, port: opts.port, noDelay: true });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new MailhopError('ETIMEOUT', `connect to ${opts.host}:${opts.port} timed out after ${opts.timeoutMs} ms`));

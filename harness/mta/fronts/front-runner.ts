@@ -52,14 +52,15 @@ export async function startFront(options: FrontOptions): Promise<StartedFront> {
   };
   // Half-open connections are allowed so a client that sends QUIT (or even the final dot) and
   // half-closes still gets the inner server's replies (Exim pipelines QUIT and shuts its side):
-  // the FIN is passed on only once every byte before it has been.
+  // the FIN is passed on only once every byte before it has been. Nagle is off on both sockets, as on
+  // every socket mailhop opens: a relayed reply must not wait for the ACK of the one before it.
   /** Open connections by the inner socket's local `host:port`: their client's end. */
   const clients = new Map<string, { host: string; port: number }>();
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     own(client);
     client.on('error', () => {}); // a reset client is the client's business; the inner side is closed below
     const clientEnd = { host: client.remoteAddress ?? '', port: client.remotePort ?? 0 };
-    const inner = net.connect({ ...options.inner, allowHalfOpen: true });
+    const inner = net.connect({ ...options.inner, allowHalfOpen: true, noDelay: true });
     own(inner);
     if (options.lifetimeMs !== undefined) {
       const timer = setTimeout(() => {
