@@ -4,7 +4,7 @@
  * bound ends the session with an `ESMTP` error naming it; nothing the server sends grows memory past
  * {@link MAX_UNREAD} octets, and no reply outlives the client's timeout.
  */
-import { MailhopError } from '../errors.js';
+import { MailhopError, type MailhopErrorCode } from '../errors.js';
 import { enhancedCode, parseReplyLine } from '../link/smtp-syntax.js';
 
 
@@ -58,13 +58,26 @@ function isReplyCode(code: number): boolean {
 const protocolError = (why: string, command?: string, reply?: string) => new MailhopError('ESMTP', why, { command, reply });
 
 /**
+ * Why the connection ended for reading: what a read that meets it throws, as a MailhopError with the command
+ * it waited for. A plain value, because every session ends in one (the server's FIN after its 221, a reset
+ * after QUIT) and most are never read: an Error would capture a stack each time. A MailhopError is one too.
+ */
+export interface ConnectionEnd {
+  code: MailhopErrorCode;
+  /** e.g. `connection closed by peer`. */
+  message: string;
+  /** The socket's own error, when it failed. */
+  cause?: unknown;
+}
+
+/**
  * Reply lines of one connection. Feed it every byte received ({@link push}) and the end of the
  * connection ({@link end}); {@link read} returns one reply at a time, in order. Lines are UTF-8 (RFC 6531
  * replies may be), a bare LF ends a line as CRLF does.
  */
 export class ReplyReader {
   /** Complete lines not read yet (with the octets they took, line end included), and where an error stands among them. */
-  private readonly queue: Array<{ line: string; octets: number } | MailhopError> = [];
+  private readonly queue: Array<{ line: string; octets: number } | ConnectionEnd> = [];
   private unread = 0;
   /** The start of a line whose end has not arrived. */
   private partial: Buffer = Buffer.alloc(0);
@@ -73,7 +86,7 @@ export class ReplyReader {
   /** The error every later read throws: the connection ended, or a protocol error was read. */
   private failure: MailhopError | null = null;
   /** The error waiting at the end of the queue (the connection ended, or a bound was passed). */
-  private queuedEnd: MailhopError | null = null;
+  private queuedEnd: ConnectionEnd | null = null;
   private waiter: (() => void) | null = null;
 
   constructor(
@@ -84,7 +97,7 @@ export class ReplyReader {
   ) {}
 
   /** Why the connection is over for reading (closed, failed, or a bound passed), if it is; lines before it may still be read. */
-  get ended(): MailhopError | null {
+  get ended(): ConnectionEnd | null {
     return this.failure ?? this.queuedEnd;
   }
 
@@ -108,8 +121,8 @@ export class ReplyReader {
     this.wake();
   }
 
-  /** The connection closed or failed: reads fail with `err` once the lines already received are read. */
-  end(err: MailhopError): void {
+  /** The connection closed or failed: once the lines already received are read, reads throw a MailhopError with `err`'s code and message. */
+  end(err: ConnectionEnd): void {
     if (!this.dropping) {
       this.queue.push(err);
       this.queuedEnd = err;
@@ -167,7 +180,7 @@ export class ReplyReader {
     for (;;) {
       if (this.failure) throw this.failure;
       const entry = this.queue.shift();
-      if (entry && !(entry instanceof MailhopError)) {
+      if (entry && 'line' in entry) {
         this.unread -= entry.octets;
         return entry.line;
       }

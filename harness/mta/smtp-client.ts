@@ -126,8 +126,8 @@ export class SmtpClient {
 
   private attach(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => this.replies.push(chunk));
-    socket.on('error', (err) => this.replies.end(new MailhopError('ESOCKET', `connection error: ${err.message}`, {}, { cause: err })));
-    socket.on('close', () => this.replies.end(new MailhopError('ESOCKET', 'connection closed by peer')));
+    socket.on('error', (err) => this.replies.end({ code: 'ESOCKET', message: `connection error: ${err.message}`, cause: err }));
+    socket.on('close', () => this.replies.end({ code: 'ESOCKET', message: 'connection closed by peer' }));
   }
 
   /** Reads one (possibly multiline) reply (reply-reader.ts has the rules and bounds). */
