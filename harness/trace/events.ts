@@ -89,7 +89,10 @@ export interface AcceptedEvent extends EventBase {
   received?: ReceivedRecord;
 }
 
-/** The Received headers of a message as a hop stored it, and the names that hop signs them with. */
+/**
+ * The Received headers of a message as a hop stored it, and the names that hop signs them with. The trace
+ * holds each header once across a message's copies (received-stack.ts); `headers` reads the whole stack.
+ */
 export interface ReceivedRecord {
   /** Every Received header, top-down (this hop's own first), unfolded. */
   headers: string[];

@@ -1,5 +1,6 @@
 import type { NewEvent, TraceEvent } from './events.js';
 import type { VirtualClock } from '../chain/virtual-clock.js';
+import { ReceivedStacks } from './received-stack.js';
 
 /** Options of a {@link Trace}. */
 export interface TraceOptions {
@@ -17,6 +18,8 @@ export class Trace {
   /** The chain's `hop-started` events, never dropped: without them a link's sender could not be told. */
   private readonly hops: TraceEvent[] = [];
   private readonly listeners = new Set<(e: TraceEvent) => void>();
+  /** Each Received header of the stored copies once, however many copies carry it (received-stack.ts). */
+  private readonly received = new ReceivedStacks();
   private count = 0;
 
   constructor(
@@ -24,13 +27,17 @@ export class Trace {
     private readonly options: TraceOptions = {},
   ) {}
 
-  /** Numbers, timestamps (virtual ms) and stores an event, then tells listeners. */
+  /**
+   * Numbers, timestamps (virtual ms) and stores an event, then tells listeners. A stored copy's Received
+   * headers are kept shared with the copy one hop before (received-stack.ts): `received.headers` reads the same.
+   */
   emit(event: NewEvent): TraceEvent {
     const full = { ...event, seq: ++this.count, at: this.clock.now() } as TraceEvent;
+    this.received.share(full);
     if (full.kind === 'hop-started') this.hops.push(full);
     else this.list.push(full);
     const { keep } = this.options;
-    if (keep !== undefined && this.list.length >= 2 * keep) this.list.splice(0, this.list.length - keep);
+    if (keep !== undefined && this.list.length >= 2 * keep) this.received.forget(this.list.splice(0, this.list.length - keep));
     for (const l of this.listeners) l(full);
     return full;
   }
@@ -54,7 +61,9 @@ export class Trace {
    * kept, verdict/final-verdicts.ts). O(events kept): drop in batches. Numbering goes on.
    */
   drop(events: ReadonlySet<TraceEvent>): void {
-    if (events.size > 0) this.list = this.list.filter((e) => !events.has(e));
+    if (events.size === 0) return;
+    this.received.forget(events);
+    this.list = this.list.filter((e) => !events.has(e));
   }
 
   /** Events no longer kept (always 0 without `keep` or {@link drop}). */
