@@ -8,6 +8,8 @@
  *   npm run bench -- --why        # diagnosis even when every target is met
  *   npm run bench -- --no-why     # never the diagnosis
  *   npm run bench -- --quick      # smaller counts, for working on the bench itself
+ *
+ * Memory (one message through 1,000 hops) is measured in a child process of its own: peak RSS is per process.
  */
 import os from 'node:os';
 import pc from 'picocolors';
@@ -15,6 +17,7 @@ import { startBaselinePath } from './baseline-chain.js';
 import { offerChain } from './bench-fixtures.js';
 import { compareSides, type Side } from './compare-paths.js';
 import { startMailhopPath } from './mailhop-path.js';
+import { measureLongChain } from './long-chain-memory.js';
 import { measureScenarios } from './measure-scenarios.js';
 import { measureStartup } from './measure-startup.js';
 import { ms, perSec, ratio, renderTable, renderVerdict, type Row } from './report-table.js';
@@ -30,6 +33,7 @@ const N = {
   rounds: quick ? 2 : 4,
   stockLatency: quick ? 6 : 30,
   stockThroughput: quick ? 40 : 100,
+  longChainHops: quick ? 200 : 1000,
 };
 const progress = (text: string) => process.stderr.write(pc.dim(`bench: ${text}\n`));
 const load = () => os.loadavg()[0].toFixed(2);
@@ -56,6 +60,9 @@ progress('stock smtp-server baseline (100 ms greeting), for context');
 const stockSide: Side = { name: 'stock', start: () => startBaselinePath({ hops: 3, greeting: 'stock' }) };
 const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatency, throughputMessages: N.stockThroughput, inFlight: 10, rounds: 1, warmup: 1 });
 
+progress(`one message through ${N.longChainHops} hops, peak RSS, in a child process`);
+const longChain = await measureLongChain(N.longChainHops);
+
 for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock]] as const) {
   if (r.plaintext > 0 || r.errors.length > 0) throw new Error(`${name}: ${r.plaintext} messages accepted in plaintext, errors: ${r.errors.slice(0, 3).join('; ')}`);
 }
@@ -78,6 +85,12 @@ const rows: Row[] = [
   { figure: 'stock smtp-server (100 ms greeting): p50', mailhop: ms(mh.latency.p50), baseline: ms(stock.latency.p50), ratio: ratio(mh.latency.p50 / stock.latency.p50) },
   { figure: 'stock smtp-server: throughput', mailhop: perSec(mh.perSecond), baseline: perSec(stock.perSecond), ratio: ratio(mh.perSecond / stock.perSecond) },
   { figure: `scenarios/ (${scenarios.count}), load + run, wall`, mailhop: ms(scenarios.wallMs), target: '< 10 s', pass: scenarios.wallMs < 10_000 },
+  {
+    figure: `one message through ${N.longChainHops.toLocaleString('en-US')} hops: peak RSS (MB)`,
+    mailhop: longChain.outcome === 'delivered' ? `${longChain.peakRssMb} MB` : `${longChain.peakRssMb} MB, ${longChain.outcome}`,
+    ...(N.longChainHops === 1000 ? { target: '<= 300 MB', pass: longChain.outcome === 'delivered' && longChain.peakRssMb <= 300 } : {}),
+  },
+  { figure: '  of which the chain started, before the message', mailhop: `${longChain.startedRssMb} MB` },
 ];
 
 const why = args.has('--why') || (!args.has('--no-why') && !(latencyRatio <= 1.5 && throughputRatio >= 1));
