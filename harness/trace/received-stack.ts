@@ -11,6 +11,14 @@ import type { ReceivedRecord, TraceEvent } from './events.js';
 
 /** A stored copy's Received headers: those it added, over the stack of the copy below (shared, not copied). */
 class SharedReceived implements ReceivedRecord {
+  /** `headers` as an own enumerable property, as a plain record has it: what JSON, spreads and equality see. One getter for all. */
+  static readonly #HEADERS: PropertyDescriptor = {
+    enumerable: true,
+    get(this: SharedReceived): string[] {
+      return this.#stack();
+    },
+  };
+
   declare readonly headers: string[];
   declare readonly hopNames: string[];
   readonly #added: readonly string[];
@@ -20,10 +28,10 @@ class SharedReceived implements ReceivedRecord {
   constructor(added: readonly string[], below: SharedReceived | undefined, hopNames: string[]) {
     this.#added = added;
     this.#below = below;
-    this.#depth = added.length + (below?.depth ?? 0);
-    // Own enumerable properties, in the order the plain record has them: what JSON, spreads and equality see.
-    Object.defineProperty(this, 'headers', { enumerable: true, get: () => this.#stack() });
-    Object.defineProperty(this, 'hopNames', { enumerable: true, value: hopNames });
+    this.#depth = added.length + (below ? below.#depth : 0);
+    // In the order a plain record has them.
+    Object.defineProperty(this, 'headers', SharedReceived.#HEADERS);
+    this.hopNames = hopNames;
   }
 
   /** Headers in the whole stack. */
