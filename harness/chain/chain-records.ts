@@ -11,6 +11,7 @@ import { VirtualClock } from './virtual-clock.js';
 import { RunBudget } from './run-budget.js';
 import { DeliveryIds } from './delivery-ids.js';
 import { OpenConnections } from './open-connections.js';
+import { StalledConnections } from './stalled-connections.js';
 import { WireQuiet } from './wire-quiet.js';
 import { Trace } from '../trace/trace.js';
 import { AccountingTally } from '../verdict/accounting.js';
@@ -36,6 +37,8 @@ export class ChainRecords {
   readonly holds: EngineHolds;
   readonly ids: DeliveryIds;
   readonly connections = new OpenConnections();
+  /** Senders' connections a stall fault silenced: their waits run on the virtual clock. */
+  readonly stalls = new StalledConnections(this.clock);
   readonly wire = new WireQuiet();
   readonly dsns: Dsn[] = [];
   readonly #mailbox: MailboxMessage[] = [];

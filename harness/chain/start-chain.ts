@@ -158,6 +158,7 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
       },
       {
         deliveryOf: (port) => records.connections.of(link.name, port),
+        stalled: (port) => records.stalls.stalled(link.name, port),
         attackerCert: () => pki.issue(hop.hostname, 'untrusted-ca'),
         onOpen: () => {
           if (link.driven) records.wire.open();
@@ -188,6 +189,7 @@ function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, 
     tlsContexts,
     trace: records.trace,
     now: () => records.clock.now(),
+    waits: (port) => records.stalls.waitsFor(link.name, port),
     onConnect: (info: ConnectionInfo) => {
       records.connections.opened(link.name, info);
       records.ids.connected(link.toIndex, { host: info.localAddress, port: info.localPort }, info.messageId);

@@ -1,7 +1,8 @@
 /**
  * The virtual clock of one chain. Queue retries are scheduled in virtual time, and the clock
  * jumps to the next scheduled retry as soon as no real work (an SMTP session, a relay) is in
- * flight, so "plaintext only after 5 minutes" runs in milliseconds.
+ * flight, so "plaintext only after 5 minutes" runs in milliseconds. A wait that only mailhop itself makes
+ * last (a link its stall fault silenced) runs on it too ({@link VirtualClock.idleFor}).
  */
 interface Timer {
   at: number;
@@ -42,6 +43,33 @@ export class VirtualClock {
   track<T>(work: Promise<T>): Promise<T> {
     this.busy++;
     return work.finally(() => this.release());
+  }
+
+  /**
+   * Waits `ms` virtual ms from inside tracked work ({@link track}) that has nothing real to wait for meanwhile: a
+   * client waiting on a connection mailhop's own stall fault silenced. The work stops counting as in flight, so the
+   * clock may jump (to this timer or an earlier one) once nothing else is; it counts again from the moment `fn`
+   * runs, or the wait is cancelled because something real happened first (the connection closed).
+   * One such wait at a time per tracked work: each releases one unit of it. Called outside tracked work (nothing
+   * in flight), it releases nothing.
+   * @returns the cancel function; calling it after `fn` ran, or twice, does nothing.
+   */
+  idleFor(ms: number, fn: () => void): () => void {
+    const released = this.busy > 0;
+    let waiting = true;
+    const resume = () => {
+      if (!waiting) return false;
+      waiting = false;
+      if (released) this.busy++;
+      return true;
+    };
+    const cancel = this.schedule(this.t + ms, () => {
+      if (resume()) fn();
+    });
+    if (released) this.release();
+    return () => {
+      if (resume()) cancel();
+    };
   }
 
   /** Virtual time of the earliest pending timer, or undefined. */

@@ -7,6 +7,7 @@ import type { Outbound, Submit } from '../scenario/schema.js';
 import type { SessionEvent } from '../trace/events.js';
 import type { Trace } from '../trace/trace.js';
 import type { ClientTlsContexts } from './client-tls-contexts.js';
+import type { ConnectionWaits } from './connection-waits.js';
 import type { InboundFact } from './effective-policy.js';
 
 /** A message in a hop's queue. */
@@ -48,6 +49,11 @@ export interface RelayTarget {
    * tell which message, attempt and connection a TCP connection (by the sender's local port) carries.
    */
   onConnect?: (info: ConnectionInfo) => void;
+  /**
+   * How the waits of the connection from `localPort` elapse (connection-waits.ts); default real time. A chain's
+   * move to its virtual clock once mailhop's own stall fault silenced the connection (chain/stalled-connections.ts).
+   */
+  waits?: (localPort: number) => ConnectionWaits;
 }
 
 /** Which delivery a TCP connection carries, keyed by the sender's local port. */

@@ -6,6 +6,7 @@
  */
 import { MailhopError, type MailhopErrorCode } from '../errors.js';
 import { enhancedCode, parseReplyLine } from '../link/smtp-syntax.js';
+import { REAL_WAITS, waited, type ConnectionWaits } from './connection-waits.js';
 
 
 /** One line of a session transcript: `C` for what the client sent, `S` for what it received, `*` for what happened (TLS started). */
@@ -90,10 +91,12 @@ export class ReplyReader {
   private waiter: (() => void) | null = null;
 
   constructor(
-    /** Real-time limit for one whole reply, ms. */
+    /** Limit for one whole reply, ms: real time, unless `waits` moved to the virtual clock (connection-waits.ts). */
     private readonly timeoutMs: number,
     /** Every line read is appended (`S`). */
     private readonly transcript: TranscriptLine[],
+    /** How the limit elapses; default real time. */
+    private readonly waits: ConnectionWaits = REAL_WAITS,
   ) {}
 
   /** Why the connection is over for reading (closed, failed, or a bound passed), if it is; lines before it may still be read. */
@@ -160,23 +163,31 @@ export class ReplyReader {
    *   the connection's own error (`ESOCKET`, `ETLS`) when it ended first. After any of them every read throws.
    */
   async read(command = 'greeting'): Promise<SmtpReply> {
-    const deadline = Date.now() + this.timeoutMs;
-    const lines: string[] = [];
-    let code: number | undefined;
-    for (;;) {
-      const raw = await this.nextLine(deadline, command, lines.length > 0);
-      this.transcript.push({ dir: 'S', text: raw });
-      const line = parseReplyLine(raw);
-      if (!line || !isReplyCode(line.code)) throw this.fail(protocolError(`malformed reply to ${command}: ${JSON.stringify(raw.slice(0, 80))}`, command, raw));
-      if (code !== undefined && line.code !== code) throw this.fail(protocolError(`multiline reply to ${command} changes its code from ${code} to ${line.code} (RFC 5321 §4.2.1)`, command));
-      code = line.code;
-      lines.push(line.text);
-      if (line.last) return { code, enhanced: enhancedCode(line.text), lines, text: `${code} ${line.text}`.trimEnd() };
-      if (lines.length >= MAX_REPLY_LINES) throw this.fail(protocolError(`reply to ${command} goes on past ${MAX_REPLY_LINES} lines`, command));
+    const timer = { expired: false };
+    const cancel = this.waits.start(this.timeoutMs, () => {
+      timer.expired = true;
+      this.wake();
+    });
+    try {
+      const lines: string[] = [];
+      let code: number | undefined;
+      for (;;) {
+        const raw = await this.nextLine(timer, command, lines.length > 0);
+        this.transcript.push({ dir: 'S', text: raw });
+        const line = parseReplyLine(raw);
+        if (!line || !isReplyCode(line.code)) throw this.fail(protocolError(`malformed reply to ${command}: ${JSON.stringify(raw.slice(0, 80))}`, command, raw));
+        if (code !== undefined && line.code !== code) throw this.fail(protocolError(`multiline reply to ${command} changes its code from ${code} to ${line.code} (RFC 5321 §4.2.1)`, command));
+        code = line.code;
+        lines.push(line.text);
+        if (line.last) return { code, enhanced: enhancedCode(line.text), lines, text: `${code} ${line.text}`.trimEnd() };
+        if (lines.length >= MAX_REPLY_LINES) throw this.fail(protocolError(`reply to ${command} goes on past ${MAX_REPLY_LINES} lines`, command));
+      }
+    } finally {
+      cancel();
     }
   }
 
-  private async nextLine(deadline: number, command: string, midReply: boolean): Promise<string> {
+  private async nextLine(timer: { readonly expired: boolean }, command: string, midReply: boolean): Promise<string> {
     for (;;) {
       if (this.failure) throw this.failure;
       const entry = this.queue.shift();
@@ -187,18 +198,11 @@ export class ReplyReader {
       if (entry) {
         throw this.fail(new MailhopError(entry.code, `${entry.message} (waiting for the reply to ${command})`, { command }, { cause: entry.cause }));
       }
-      const left = deadline - Date.now();
-      if (left <= 0) {
+      if (timer.expired) {
         const what = midReply ? `reply to ${command} not complete` : `no reply to ${command}`;
-        throw this.fail(new MailhopError('ETIMEOUT', `${what} within ${this.timeoutMs} ms`, { command }));
+        throw this.fail(new MailhopError('ETIMEOUT', `${what} within ${waited(this.timeoutMs, this.waits)}`, { command }));
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await new Promise<void>((resolve) => (this.waiter = resolve));
     }
   }
 

@@ -94,6 +94,7 @@ class SenderSession {
       timeoutMs: policy.timeout,
       ...('starttlsTimeout' in policy && policy.starttlsTimeout !== undefined ? { handshakeTimeoutMs: policy.starttlsTimeout } : {}),
       servername: this.#target.servername, ca: this.#target.ca,
+      ...(this.#target.waits ? { waits: this.#target.waits } : {}),
       ...tlsOptions,
       ...(tlsContexts ? { secureContext: tlsContexts.get(tlsOptions) } : {}),
     });

@@ -10,6 +10,7 @@ import { sessionExporter } from './tls-exporter.js';
 import { MailhopError } from '../errors.js';
 import type { TlsVersion } from '../scenario/schema.js';
 import { ReplyReader, type SmtpReply, type TranscriptLine } from './reply-reader.js';
+import { REAL_WAITS, waited, type ConnectionWaits } from './connection-waits.js';
 
 export type { SmtpReply, TranscriptLine } from './reply-reader.js';
 
@@ -39,10 +40,15 @@ export interface SmtpClientOptions {
   port: number;
   /** Name announced in EHLO. */
   ehloName: string;
-  /** Real-time limit for each reply (and for the handshake, unless `handshakeTimeoutMs`), ms. */
+  /** Limit for connecting and for each reply (and for the handshake, unless `handshakeTimeoutMs`), ms: real time unless `waits` says otherwise. */
   timeoutMs: number;
-  /** Real-time limit for the TLS handshake after STARTTLS, ms (Postfix smtp_starttls_timeout); default `timeoutMs`. */
+  /** Limit for the TLS handshake after STARTTLS, ms (Postfix smtp_starttls_timeout); default `timeoutMs`. */
   handshakeTimeoutMs?: number;
+  /**
+   * How the waits of the open connection (each reply, the handshake) elapse, given its local port once connected
+   * (connection-waits.ts); default real time. Connecting itself is always timed in real time.
+   */
+  waits?: (localPort: number) => ConnectionWaits;
   /** Name the peer's certificate must carry (SNI and hostname check). */
   servername: string;
   /** PEM CA certificates trusted for verification (the run's CA). */
@@ -76,6 +82,7 @@ export class SmtpClient {
   localAddress = '';
   private socket: net.Socket | tls.TLSSocket;
   private readonly replies: ReplyReader;
+  private readonly waits: ConnectionWaits;
   private tlsActive = false;
 
   private constructor(
@@ -83,7 +90,10 @@ export class SmtpClient {
     socket: net.Socket,
   ) {
     this.socket = socket;
-    this.replies = new ReplyReader(opts.timeoutMs, this.transcript);
+    this.localPort = socket.localPort ?? 0;
+    this.localAddress = socket.localAddress ?? '';
+    this.waits = opts.waits?.(this.localPort) ?? REAL_WAITS;
+    this.replies = new ReplyReader(opts.timeoutMs, this.transcript, this.waits);
     this.attach(socket);
   }
 
@@ -98,10 +108,7 @@ export class SmtpClient {
       socket.once('connect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        const client = new SmtpClient(opts, socket);
-        client.localPort = socket.localPort ?? 0;
-        client.localAddress = socket.localAddress ?? '';
-        resolve(client);
+        resolve(new SmtpClient(opts, socket));
       });
       socket.once('error', (err) => {
         clearTimeout(timer);
@@ -176,7 +183,8 @@ export class SmtpClient {
    * discarded (RFC 3207 §4.2; the CVE-2011-0411 class of response injection).
    * Never rejects the peer's certificate during the handshake: verification is recorded and the
    * caller's policy decides (so an opportunistic client can still encrypt).
-   * @throws MailhopError `ETLS` on handshake failure, `ETIMEOUT` after handshakeTimeoutMs (else timeoutMs).
+   * @throws MailhopError `ETLS` on handshake failure, `ETIMEOUT` after handshakeTimeoutMs (else timeoutMs), in real
+   *   time or, once the connection's waits moved to the virtual clock, in virtual time.
    */
   async startTls(): Promise<TlsSummary> {
     this.replies.discard();
@@ -200,22 +208,22 @@ export class SmtpClient {
     this.transcript.push({ dir: '*', text: 'TLS handshake' });
     const limit = this.opts.handshakeTimeoutMs ?? this.opts.timeoutMs;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const clearTimer = this.waits.start(limit, () => {
         secureSocket.destroy();
-        reject(new MailhopError('ETIMEOUT', `TLS handshake timed out after ${limit} ms`, { command: 'STARTTLS' }));
-      }, limit);
+        reject(new MailhopError('ETIMEOUT', `TLS handshake timed out after ${waited(limit, this.waits)}`, { command: 'STARTTLS' }));
+      });
       secureSocket.once('secureConnect', () => {
-        clearTimeout(timer);
+        clearTimer();
         resolve();
       });
       secureSocket.once('error', (err: NodeJS.ErrnoException & { reason?: string }) => {
-        clearTimeout(timer);
+        clearTimer();
         // OpenSSL's `reason` ("tlsv1 alert protocol version") reads better than its full error stack.
         const why = err.reason ? `${err.code ?? 'error'} (${err.reason})` : `${err.code ? `${err.code}: ` : ''}${err.message}`;
         reject(new MailhopError('ETLS', `TLS handshake failed: ${why}`, { command: 'STARTTLS' }, { cause: err }));
       });
       secureSocket.once('close', () => {
-        clearTimeout(timer);
+        clearTimer();
         reject(new MailhopError('ETLS', 'TLS handshake failed: connection closed during the handshake', { command: 'STARTTLS' }));
       });
     }).catch((err) => {
@@ -253,6 +261,7 @@ export class SmtpClient {
   /** Closes the connection at once. */
   destroy(): void {
     this.socket.destroy();
+    this.waits.close();
   }
 }
 

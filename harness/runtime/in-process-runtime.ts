@@ -29,6 +29,7 @@ export async function startLinkProxyInProcess(plan: LinkProxyPlan, hooks: LinkPr
   const faults = await linkFaultsFor(plan.faults, plan.name, {
     deliveryOf: hooks.deliveryOf,
     ...(hooks.awaitDelivery ? { awaitDelivery: hooks.awaitDelivery } : {}),
+    ...(hooks.stalled ? { stalled: hooks.stalled } : {}),
     servername: plan.servername,
     attackerCert: plan.attackerCert ? async () => plan.attackerCert! : hooks.attackerCert,
   });

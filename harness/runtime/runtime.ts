@@ -72,6 +72,8 @@ export interface LinkProxyHooks {
   deliveryOf(clientPort: number): CarriedDelivery | undefined;
   /** Where announcements can come after a connection's first bytes (a proxy in a container): waits for one (see `FaultEnv.awaitDelivery`). */
   awaitDelivery?(clientPort: number, timeoutMs: number): Promise<CarriedDelivery | undefined>;
+  /** A stall fault silenced the connection from `clientPort` (see `FaultEnv.stalled`; in-process runtime only). */
+  stalled?(clientPort: number): void;
   /** Issues the interceptor's certificate (in-process runtime; the container runtime uses the plan's). */
   attackerCert(): Promise<KeyCert>;
 }

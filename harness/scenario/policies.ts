@@ -67,7 +67,10 @@ const clientCommon = {
   retry: z.array(RetryDelay).min(1).prefault(DEFAULT_RETRY),
   /** Queue lifetime; a message still deferred this long after it arrived bounces (Postfix maximal_queue_lifetime, default 5d). */
   maxAge: Duration.prefault('5d'),
-  /** Real-time limit for each SMTP reply and for the TLS handshake, ms (a stall fails after this). */
+  /**
+   * Limit for each SMTP reply and for the TLS handshake, ms (a stall fails after this): real time, except while a
+   * `stall` link fault silences the connection, when it elapses on the virtual clock (docs/behaviour.md#A-stall).
+   */
   timeout: RealWait.prefault('5s'),
   /** Reply texts of the client's own decisions; absent means `mailhop` (a `preset` sets its product's). */
   replies: ReplyTexts.optional(),
@@ -95,8 +98,9 @@ const tlsClientKeys = {
   /** Highest TLS version the client offers (OpenSSL's MaxProtocol); absent: Node's default, TLSv1.3. */
   tlsMaxVersion: TlsVersion.optional(),
   /**
-   * Real-time limit for the TLS handshake after the 220 to STARTTLS, when it should differ from
-   * `timeout` (Postfix smtp_starttls_timeout, default 300s); absent: `timeout`.
+   * Limit for the TLS handshake after the 220 to STARTTLS, when it should differ from `timeout` (Postfix
+   * smtp_starttls_timeout, default 300s); absent: `timeout`. Real time, except behind a `stall` link fault, where it
+   * elapses on the virtual clock: a product's 300s costs no real 300 s (docs/behaviour.md#A-stall).
    */
   starttlsTimeout: RealWait.optional(),
   /** Bytes that trail the 220 to STARTTLS, before the handshake: `discard` (RFC 3207 §4.2), `handshake-failure`, `defer`; absent: `discard`. */

@@ -15,14 +15,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { availability } from '../support/engine.js';
 import { alive, caughtSignals, LISTEN, processTree, refused, socketsOf, tcpSockets, waitUntil, type ProcessId, type TcpSocket } from '../support/proc.js';
 
-/** A scenario that stays mid-delivery for a minute: the link swallows the handshake and the sender waits. */
+/**
+ * A scenario that stays mid-delivery for a minute: the next hop never answers the ClientHello and the sender waits
+ * in real time (a link's `stall` fault would not do: a mock sender's wait behind it runs on the virtual clock).
+ */
 const STALLED = (name: string, middle: string) => `name: ${name}
 hops:
   - id: relay
     outbound: { tls: opportunistic, timeout: 60s }
 ${middle}  - id: mx
-links:
-  - { from: ${middle ? 'mta' : 'relay'}, to: mx, fault: stall }
+    inbound: { starttls: break-handshake, how: stall }
 messages:
   - { from: alice@org.test, to: [bob@partner.test] }
 `;

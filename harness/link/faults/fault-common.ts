@@ -29,6 +29,13 @@ export interface FaultEnv {
    * `deliveryOf` already knows every sender's connection (in-process).
    */
   awaitDelivery?(clientPort: number, timeoutMs: number): Promise<CarriedDelivery | undefined>;
+  /**
+   * The connection from `clientPort` is silenced for good by this link's stall fault (docs/behaviour.md#A-stall): told
+   * once, when the fault swallows its first bytes, so a sender of the chain's own waiting on it lets its timeout
+   * elapse on the virtual clock (chain/stalled-connections.ts). Absent where no sender can hear it (a proxy in a
+   * container): the sender then waits in real time.
+   */
+  stalled?(clientPort: number): void;
   /** The hostname of the hop the link reaches (the certificate name its clients expect). */
   servername: string;
   /** Issues the interceptor's certificate: the server's name, signed by a CA nobody in the run trusts. */

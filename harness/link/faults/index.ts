@@ -76,7 +76,7 @@ async function make(spec: LinkFaultSpec, env: FaultEnv): Promise<LinkFault> {
     case 'kill-handshake':
       return killHandshake(spec, env);
     case 'stall':
-      return stall(spec);
+      return stall(spec, env);
     case 'inject-command':
       return injectCommand(spec);
     case 'inject-response':

@@ -1,14 +1,15 @@
 /**
  * stall (docs/behaviour.md#A-stall): after a 220 the link goes silent. With `after: starttls` (default) the
  * 220 to STARTTLS reaches the client and then every TLS byte, both ways, is swallowed: the client's
- * handshake waits until its `timeout` (real ms) and fails, which its policy treats as any failed
+ * handshake waits until its `starttlsTimeout` (else `timeout`) and fails, which its policy treats as any failed
  * handshake (A-kill-handshake). With `after: greeting` the greeting arrives and every command after it is
  * swallowed: the client times out waiting for the EHLO reply. The connection stays open until the
- * client gives up.
+ * client gives up. The fault tells the chain when it swallows its first bytes (`FaultEnv.stalled`): a mock
+ * hop's client then waits on the chain's virtual clock, since only mailhop makes that silence last.
  */
 import { z } from 'zod';
 import type { LinkFault } from '../link-fault.js';
-import { attemptsKey, linkKeys, NOTHING } from './fault-common.js';
+import { attemptsKey, linkKeys, NOTHING, type FaultEnv } from './fault-common.js';
 
 export const StallSpec = z.strictObject({
   ...linkKeys,
@@ -19,13 +20,22 @@ export const StallSpec = z.strictObject({
 });
 export type StallSpec = z.output<typeof StallSpec>;
 
-/** @example { from: client, to: mx, fault: stall } */
-export function stall(spec: Pick<StallSpec, 'after'>): LinkFault {
+/**
+ * @param env where the chain hears that a connection is silenced (`stalled`); without it nobody is told
+ * @example { from: client, to: mx, fault: stall }
+ */
+export function stall(spec: Pick<StallSpec, 'after'>, env: Pick<FaultEnv, 'stalled'> = {}): LinkFault {
   return {
     name: 'stall',
-    open() {
-      let recorded = false;
-      const once = () => !recorded && (recorded = true);
+    open(context) {
+      let silenced = false;
+      // The first swallowed unit is recorded, and silences the connection for good: said once.
+      const once = () => {
+        if (silenced) return false;
+        silenced = true;
+        env.stalled?.(context.clientPort);
+        return true;
+      };
       if (spec.after === 'greeting') {
         return {
           command: () => ({ forward: [], silent: !once(), note: 'swallowed every command after the greeting' }),
