@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { MailhopError } from '../errors.js';
 import type { ScenarioInput } from '../scenario/schema.js';
 import type { PresetName } from '../scenario/hop.js';
-import { presetFor, presetLabel } from '../presets/index.js';
+import { presetLabel } from '../presets/index.js';
 import { takesOutboundKey } from '../scenario/engine-hop.js';
 import type { RealEngineName } from '../scenario/hop-kind.js';
 import type { AuditCase } from './battery.js';
@@ -63,11 +63,6 @@ function withSettings(base: Record<string, unknown>, set: Readonly<Record<string
   return out;
 }
 
-/** Whether a preset's outbound policy starts TLS (then it takes `starttlsTimeout`). */
-function presetStartsTls(preset: PresetName): boolean {
-  return presetFor(preset)?.outbound.tls !== 'none';
-}
-
 /**
  * An engine's inbound mode when it cannot take the default (`offer`): OpenSMTPD 6.8.0p2 on Debian 12 fails every
  * inbound TLS handshake with OpenSSL 3 (OpenSMTPD issue #1171), so mailhop submits to it in plaintext.
@@ -92,14 +87,15 @@ function targetHop(target: AuditTarget, c: AuditCase): Record<string, unknown> {
 }
 
 /**
- * For a stalled-handshake case: the target's handshake timeout shortened where it takes one. A real engine also
+ * For a stalled-handshake case: a real engine's handshake timeout shortened where it takes one. It also
  * gets its reply timeout set alike (Sendmail waits one more reply timeout on the dead connection; Exim has one
  * setting for both and takes them only equal); an engine with compiled-in timeouts (OpenSMTPD) keeps them.
  */
 function stallSettings(target: Exclude<AuditTarget, { kind: 'external' }>, c: AuditCase): Record<string, unknown> {
   const ms = c.stallTimeoutMs;
   if (ms === undefined) return {};
-  if (target.kind === 'preset') return presetStartsTls(target.preset) ? { 'outbound.starttlsTimeout': ms } : {};
+  // A preset keeps its product's timeout: behind mailhop's stall fault it elapses in virtual time.
+  if (target.kind === 'preset') return {};
   const takes = (key: 'starttlsTimeout' | 'timeout') => takesOutboundKey(target.engine, key);
   return { ...(takes('starttlsTimeout') ? { 'outbound.starttlsTimeout': ms } : {}), ...(takes('timeout') ? { 'outbound.timeout': ms } : {}) };
 }

@@ -32,8 +32,9 @@ export interface AuditCase {
   /** Messages sent, one after the other to one destination (default 1); two show fallback memory. */
   messages?: 1 | 2;
   /**
-   * The handshake stalls: the target's STARTTLS handshake timeout is set to this (ms) where the target takes
-   * it, so a product default of 300 s costs seconds (RFC 5321 §4.5.3.2 leaves the value to the client).
+   * The handshake stalls: a real engine's STARTTLS handshake timeout is set to this (ms) where it takes one, so its
+   * product default of 300 s costs seconds of real time (RFC 5321 §4.5.3.2 leaves the value to the client); a preset
+   * keeps its product's timeout, which elapses on the virtual clock behind the stall fault.
    */
   stallTimeoutMs?: number;
 }
@@ -59,10 +60,11 @@ export const AUDIT_CASES: readonly AuditCase[] = [
   { id: 'handshake-garbage', title: 'next hop answers the ClientHello with plaintext', standard: 'RFC 3207 §4.1', leg: 'outbound', next: { starttls: 'break-handshake', how: 'garbage' } },
   {
     id: 'handshake-stall',
-    title: 'next hop never answers the ClientHello',
+    title: 'the link goes silent after the 220 to STARTTLS (no answer to the ClientHello)',
     standard: 'RFC 5321 §4.5.3.2 (timeouts)',
     leg: 'outbound',
-    next: { starttls: 'break-handshake', how: 'stall' },
+    // mailhop's own stall fault: a mock target's handshake timeout (a preset's product value) elapses on the virtual clock.
+    fault: { fault: 'stall' },
     stallTimeoutMs: 3_000,
   },
   { id: 'strip-starttls', title: 'on-path attacker removes STARTTLS from the EHLO reply', standard: 'RFC 3207 §6 (stripping)', leg: 'outbound', fault: { fault: 'strip-starttls' } },

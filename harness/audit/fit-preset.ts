@@ -36,6 +36,8 @@ const KNOBS: readonly Knob[] = [
   { key: 'outbound.concurrencyLimit', values: [1, 20], cases: ['memory-after-alert', 'memory-after-454'] },
   { key: 'outbound.tlsMinVersion', values: ['TLSv1', 'TLSv1.2'], cases: ['tls10-only'] },
   { key: 'outbound.tlsCiphers', values: ['DEFAULT', 'DEFAULT:@SECLEVEL=0'], cases: ['tls10-only', 'enull-only'] },
+  { key: 'outbound.starttlsTimedOut', values: ['fallback', 'defer'], cases: ['handshake-stall'] },
+  { key: 'outbound.starttlsDropped', values: ['defer', 'fallback'], cases: ['reset-on-starttls'] },
   { key: 'outbound.starttlsTrailingData', values: ['discard', 'handshake-failure', 'defer'], cases: ['inject-response'] },
   { key: 'outbound.tls', values: ['opportunistic', 'mandatory', 'verify'], cases: ['offer', 'no-starttls', 'strip-starttls', 'mask-starttls', ...CERT_CASES, ...REJECT_CASES.slice(0, 2)] },
   { key: 'outbound.preserve', values: ['strict', 'always-try', 'mandatory'], cases: ['inbound-plaintext', 'offer'] },

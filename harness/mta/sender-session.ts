@@ -154,7 +154,16 @@ class SenderSession {
       return this.#finish('deferred', this.#texts.notOffered(this.#peer));
     }
     event.starttlsSent = true;
-    const reply = await this.#client!.command('STARTTLS');
+    let reply: SmtpReply;
+    try {
+      reply = await this.#client!.command('STARTTLS');
+    } catch (err) {
+      // OpenSMTPD 6.8 counts a connection lost before the reply as failed opportunistic TLS (starttlsDropped: fallback).
+      if ((err as MailhopError).code !== 'ESOCKET' || this.#requiresTls || optionOf(this.#target.policy, 'starttlsDropped') !== 'fallback') throw err;
+      const detail = (err as Error).message;
+      event.tlsFailure = { type: 'handshake-failure', detail };
+      return this.#handshakeFailed(this.#texts.handshakeFallback(this.#peer, detail), this.#texts.handshakeDeferred(this.#peer, detail));
+    }
     event.starttlsReply = { code: reply.code, text: reply.text };
     return reply.code === 220 ? this.#handshake() : this.#refused(reply);
   }
@@ -185,7 +194,10 @@ class SenderSession {
     } catch (err) {
       const detail = (err as Error).message;
       event.tlsFailure = { type: 'handshake-failure', detail };
-      return this.#handshakeFailed(this.#texts.handshakeFallback(this.#peer, detail), this.#texts.handshakeDeferred(this.#peer, detail));
+      const deferred = this.#texts.handshakeDeferred(this.#peer, detail);
+      // A timeout is no failed handshake to OpenSMTPD 6.8: it defers (starttlsTimedOut: defer).
+      if ((err as MailhopError).code === 'ETIMEOUT' && optionOf(this.#target.policy, 'starttlsTimedOut') === 'defer') return this.#finish('deferred', deferred, false);
+      return this.#handshakeFailed(this.#texts.handshakeFallback(this.#peer, detail), deferred);
     }
     // Exim checks its input buffer once the handshake is done, and gives the session up (smtp.c, "synch error before connect").
     if (trailing) return this.#refuseTrailing(trailing);
@@ -268,4 +280,9 @@ class SenderSession {
     this.#target.trace.emit(this.#event);
     return { result, reply, ...(this.#event.tlsFailure?.type === 'handshake-failure' ? { handshakeFailed: true } : {}) };
   }
+}
+
+/** An opportunistic key of the policy, when its variant has it (undefined otherwise, or when absent). */
+function optionOf<K extends 'starttlsTimedOut' | 'starttlsDropped'>(policy: object, key: K): string | undefined {
+  return key in policy ? ((policy as Record<K, string | undefined>)[key]) : undefined;
 }

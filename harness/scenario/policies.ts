@@ -34,6 +34,22 @@ export const StarttlsRejected = z.enum(['continue', 'defer']);
 export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
 
 /**
+ * What an opportunistic client does when its TLS handshake times out (RFC 5321 §4.5.3.2 leaves the limit and what
+ * follows to the client): `fallback` handles it as any failed handshake (Postfix, Exim, Sendmail); `defer` ends the
+ * attempt with no plaintext (OpenSMTPD 6.8: `Connection timeout`, docs/behaviour.md#B-stall-opensmtpd).
+ */
+export const StarttlsTimedOut = z.enum(['fallback', 'defer']);
+export type StarttlsTimedOut = z.infer<typeof StarttlsTimedOut>;
+
+/**
+ * What an opportunistic client does when the connection is lost after it sent STARTTLS, before any reply: `defer`
+ * ends the attempt (Postfix, Exim, Sendmail); `fallback` handles it as a failed handshake (OpenSMTPD 6.8 logs
+ * `opportunistic TLS failed, downgrading to plain` and reconnects in clear, docs/behaviour.md#B-reset-opensmtpd).
+ */
+export const StarttlsDropped = z.enum(['defer', 'fallback']);
+export type StarttlsDropped = z.infer<typeof StarttlsDropped>;
+
+/**
  * What a client does with bytes that trail the server's 220 to STARTTLS, read before its handshake begins (an
  * on-path attacker's injected replies, docs/behaviour.md#A-inject-response):
  * - `discard`: forget them and start TLS (RFC 3207 §4.2; Postfix since 2.7.3, Sendmail, nodemailer).
@@ -113,6 +129,10 @@ const opportunisticKeys = {
   fallbackAfter: Duration.prefault('5m'),
   fallbackMemory: FallbackMemory.default('message'),
   starttlsRejected: StarttlsRejected.default('continue'),
+  /** A handshake that times out: `fallback` (absent) or `defer` (StarttlsTimedOut). */
+  starttlsTimedOut: StarttlsTimedOut.optional(),
+  /** The connection lost between STARTTLS and its reply: `defer` (absent) or `fallback` (StarttlsDropped). */
+  starttlsDropped: StarttlsDropped.optional(),
 };
 
 /** Node's defaults for a client (`tls.DEFAULT_MIN_VERSION`, `tls.DEFAULT_MAX_VERSION`). */

@@ -27,12 +27,16 @@ describe('the audit battery', () => {
     expect(loaded.map((l) => l.scenario.hops.map((h) => h.id))).toEqual(AUDIT_CASES.map(() => ['target', 'next']));
   });
 
-  it('places the fault on the leg the case watches, and shortens a stalled handshake where the target takes it', () => {
+  it('places the fault on the leg the case watches; a stalled handshake is shortened for a real engine, not for a preset', () => {
     const target: AuditTarget = { kind: 'preset', preset: 'postfix', set: {} };
     expect(caseScenario(target, selectCases(['strip-starttls'])[0]).links).toEqual([{ fault: 'strip-starttls', from: 'target', to: 'next' }]);
     expect(caseScenario(target, selectCases(['inbound-stripped'])[0]).links).toEqual([{ fault: 'strip-starttls', from: 'client', to: 'target' }]);
-    const stall = auditScenarios(target, selectCases(['handshake-stall']))[0].scenario.hops[0];
-    expect(stall.engine === 'mock' && stall.outbound.tls === 'opportunistic' && stall.outbound.starttlsTimeout).toBe(3000);
+    // The preset keeps Postfix's smtp_starttls_timeout: behind mailhop's stall fault it elapses in virtual time.
+    const stall = auditScenarios(target, selectCases(['handshake-stall']))[0].scenario;
+    expect(stall.hops[0].engine === 'mock' && stall.hops[0].outbound.tls === 'opportunistic' && stall.hops[0].outbound.starttlsTimeout).toBe(300_000);
+    expect(stall.links).toEqual([expect.objectContaining({ fault: 'stall', from: 'target', to: 'next' })]);
+    const engine = auditScenarios({ kind: 'engine', engine: 'postfix', set: {} }, selectCases(['handshake-stall']))[0].scenario.hops[0];
+    expect(engine.engine === 'postfix' && engine.outbound.starttlsTimeout).toBe(3000);
   });
 
   it('refuses an unknown case, naming it and listing the known ones', () => {

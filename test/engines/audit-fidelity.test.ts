@@ -32,8 +32,6 @@ const FLAVOURS: Flavour[] = [
     preset: 'opensmtpd',
     engine: 'opensmtpd',
     known: {
-      'handshake-stall': 'OpenSMTPD 6.8 has no handshake timeout setting (300 s compiled in): the case ends with the message held; the preset times out after 3 s and reconnects in clear',
-      'reset-on-starttls': 'OpenSMTPD 6.8 reconnects in plaintext after a reset while waiting for the reply to STARTTLS; the preset defers',
       'memory-after-alert':
         'the preset rides its plaintext reconnect with the second message (fallbackMemory: session), as OpenSMTPD 6.8 does; but OpenSMTPD logs no message id with its failed handshake, so the real engine\'s messages read plain with 1 session each, the preset\'s downgraded',
     },

@@ -14,7 +14,7 @@ async function firstReply(preset: 'exim' | 'opensmtpd', tls: 'mandatory' | 'oppo
   const mailbox = fault === 'stall' ? { starttls: 'break-handshake', how: 'stall' } : typeof fault === 'object' ? fault : {};
   const run = await runInline({
     runFor: '1m',
-    hops: [{ id: 'relay', preset, outbound: { tls, timeout: '1s' } }, { id: 'mailbox', inbound: mailbox }] as never,
+    hops: [{ id: 'relay', preset, outbound: { tls, timeout: '1s', starttlsTimeout: '1s' } }, { id: 'mailbox', inbound: mailbox }] as never,
     links: typeof fault === 'string' && fault !== 'stall' ? ([{ from: 'relay', to: 'mailbox', fault: 'kill-handshake', how: fault }] as never) : [],
   });
   return run.sessions('relay->mailbox')[0].reply.text.replace(/^\d{3} (?:\d\.\d{1,3}\.\d{1,3} )?/, '');
