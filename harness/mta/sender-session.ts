@@ -30,6 +30,11 @@ export interface SessionPlace {
   reuse?: OpenSession;
   /** Given the session instead of QUIT when this plaintext session delivered (`fallbackMemory: session`). */
   keep?: (session: OpenSession) => void;
+  /**
+   * Virtual ms when the delivery attempt began: `fallback: next-attempt` judges the message's age then, not when the
+   * handshake failed (Postfix's PREACTIVE_DELAY in smtp.h: the time it spent queued before this delivery started).
+   */
+  startedAt?: number;
 }
 
 type Phase = Promise<SessionResult | null>;
@@ -212,7 +217,7 @@ class SenderSession {
 
   /** After a failed handshake (or what counts as one): a plaintext reconnect when the policy allows it, else deferred. */
   #handshakeFailed(fallback: Reply, deferred: Reply): Phase {
-    if (!this.#requiresTls && plaintextRetryAllowed(this.#target.policy, this.#message, this.#target.now())) return this.#finish('fallback', fallback, false);
+    if (!this.#requiresTls && plaintextRetryAllowed(this.#target.policy, this.#message, this.#place.startedAt ?? this.#target.now())) return this.#finish('fallback', fallback, false);
     return this.#finish('deferred', deferred, false);
   }
 

@@ -43,7 +43,8 @@ export function plaintextRetryAllowed(policy: Outbound | Submit, message: Queued
     case 'reconnect':
       return true;
     case 'next-attempt':
-      // Postfix: plaintext after a TLS failure only once the message is minimal_backoff_time old (HISTORY 20140218).
+      // Postfix: plaintext after a TLS failure only once the message was minimal_backoff_time old when this delivery
+      // began (HISTORY 20140218; PREACTIVE_DELAY in smtp.h); `now` is that start.
       return now - message.arrivedAt >= policy.fallbackAfter;
     case 'never':
       return false;

@@ -36,7 +36,7 @@ describe('the audit battery', () => {
     expect(stall.hops[0].engine === 'mock' && stall.hops[0].outbound.tls === 'opportunistic' && stall.hops[0].outbound.starttlsTimeout).toBe(300_000);
     expect(stall.links).toEqual([expect.objectContaining({ fault: 'stall', from: 'target', to: 'next' })]);
     const engine = auditScenarios({ kind: 'engine', engine: 'postfix', set: {} }, selectCases(['handshake-stall']))[0].scenario.hops[0];
-    expect(engine.engine === 'postfix' && engine.outbound.starttlsTimeout).toBe(3000);
+    expect(engine.engine === 'postfix' && 'starttlsTimeout' in engine.outbound && engine.outbound.starttlsTimeout).toBe(3000);
   });
 
   it('refuses an unknown case, naming it and listing the known ones', () => {

@@ -20,6 +20,10 @@ describe('comparing audit profiles', () => {
       'reply class: 5xx ≠ 4xx',
     ]);
     expect(rowDifferences(row({ case: 'a', error: 'boom' }), row({ case: 'a' }))).toEqual(['error: boom ≠ none']);
+    // Still held with no reply yet (OpenSMTPD's 300 s handshake timeout outlasts the case): undecided, not a 2xx.
+    const held = row({ case: 'a', outcomes: ['deferred'], verdicts: ['refused'], sessions: [1] });
+    expect(rowDifferences(held, { ...held, reply: '451 4.7.5 Connection timeout' })).toEqual([]);
+    expect(rowDifferences(row({ case: 'a', outcomes: ['deferred'], verdicts: ['refused'], reply: '550 5.7.1 no' }), { ...held, reply: '451 4.7.5 later' })).toEqual(['reply class: 5xx ≠ 4xx']);
   });
 
   it('lists differing cases only, and orders presets by how many cases differ (ties keep their order)', () => {
