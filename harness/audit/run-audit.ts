@@ -70,10 +70,18 @@ export function auditScenarios(target: AuditTarget, cases: readonly AuditCase[],
 function settingError(target: AuditTarget, c: AuditCase, err: ScenarioError): MailhopError | undefined {
   if (target.kind === 'external') return undefined;
   for (const p of err.problems) {
-    const key = p.path.startsWith('hops[0].') ? p.path.slice('hops[0].'.length) : undefined;
-    const set = Object.keys(target.set).find((k) => key !== undefined && (key === k || key.startsWith(`${k}.`) || k.startsWith(`${key}.`) || key === k.split('.')[0]));
+    if (p.path !== 'hops[0]' && !p.path.startsWith('hops[0].')) continue;
+    const key = p.path.slice('hops[0].'.length);
+    // The key itself (outbound.fallback), a key above it (outbound), or a top-level key the hop does not have (fallback).
+    const set = Object.keys(target.set).find((k) => key === k || key.startsWith(`${k}.`) || k.startsWith(`${key}.`) || (key === '' && p.message.includes(`"${k.split('.')[0]}"`)));
     if (set !== undefined) {
-      return MailhopError.of('EUSAGE', { where: `--set ${set}=${JSON.stringify(target.set[set])}`, what: `run audit case ${c.id}`, why: `${p.path.replace(/^hops\[0\]\./, '')}: ${p.message}` });
+      const where = key ? `${key}: ` : 'the hop: ';
+      return MailhopError.of('EUSAGE', {
+        where: `--set ${set}=${JSON.stringify(target.set[set])}`,
+        what: `apply it to the target hop (audit case ${c.id})`,
+        why: `${where}${p.message}`,
+        ...(key === '' ? { hint: 'Hop keys are written from the hop down, e.g. --set outbound.fallback=never or --set inbound.starttls=require.' } : {}),
+      });
     }
   }
   return undefined;

@@ -46,10 +46,12 @@ export function presetFileText(fit: PresetFit, measured: readonly AuditRow[], me
   const turned = Object.keys(fit.set);
   const written = new Set([...Object.keys(fit.inbound).map((k) => `inbound.${k}`), ...Object.keys(fit.outbound).map((k) => `outbound.${k}`)]);
   const needed = new Set(fit.base.needs.map((n) => n.key));
+  const stillDiffers = new Set(fit.remaining.map((d) => d.case));
   const inherited = fit.base.behaviour
     .map((b) => ({ ...b, keys: b.keys.filter((k) => (written.has(k) || needed.has(k)) && !turned.includes(k)) }))
     .filter((b) => b.keys.length)
-    .map((b) => ({ does: b.does, keys: b.keys, cases: b.cases, source: `as the bundled preset ${fit.base.name}: ${b.source}` }));
+    // A case the fitted preset still gets wrong is not one it models.
+    .map((b) => ({ does: b.does, keys: b.keys, cases: b.cases.filter((c) => !stillDiffers.has(c)), source: `as the bundled preset ${fit.base.name}: ${b.source}` }));
   const fitted = turned.map((key) => ({
     does: `${key}: ${String(fit.set[key])} (the value that reproduces these cases)`,
     keys: [key],
@@ -59,7 +61,7 @@ export function presetFileText(fit: PresetFit, measured: readonly AuditRow[], me
   const perCase = measured.map((row) => ({ does: observed(row), cases: [row.case], source }));
   const remaining = fit.remaining.length
     ? ` Still differs from the measurement on ${fit.remaining.map((d) => `${d.case} (${d.how.join('; ')})`).join(', ')}.`
-    : ' Audits identical to the measurement on every case run.';
+    : ' Agrees with the measurement on every case run, as the audit compares them (outcome, verdict, sessions 1/2/3+, reply class).';
   const file = {
     name: meta.name,
     product: meta.product,

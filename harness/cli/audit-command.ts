@@ -2,12 +2,13 @@
  * `mailhop audit`: runs the audit battery against one MTA (a real engine mailhop starts, a preset, or an external
  * gateway that relays to mailhop's `--listen` address), prints its behaviour profile and the presets closest to it.
  */
-import { writeFile } from 'node:fs/promises';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { isIPv4 } from 'node:net';
 import { MailhopError } from '../errors.js';
 import { formatProblem, isPresetFile, loadPreset, PRESET_NAMES, presetFor } from '../presets/index.js';
 import type { PresetName } from '../scenario/hop.js';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { REAL_ENGINES, type RealEngineName } from '../scenario/hop-kind.js';
 import { parseSettings, receivingSettings, type AuditTarget } from '../audit/audit-target.js';
 import { runAudit } from '../audit/run-audit.js';
@@ -92,6 +93,28 @@ function presetRef(ref: string, flag: string, what: string): PresetName {
   throw MailhopError.of('EUSAGE', { where: `${flag} ${ref}`, what, why: `the preset file has problems:\n${loaded.problems.map(formatProblem).join('\n')}` });
 }
 
+/**
+ * Where `--write-preset` can write: a file (new or not) in a folder that exists and can be written.
+ * @throws MailhopError EUSAGE naming the flag and why not.
+ */
+async function checkWritable(file: string): Promise<void> {
+  const why = await stat(file).then((info) => (info.isDirectory() ? 'it is a directory' : undefined), () => undefined)
+    ?? (await access(dirname(resolve(file)), constants.W_OK).then(() => undefined, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? `its folder ${dirname(resolve(file))} does not exist` : `its folder cannot be written (${err.code})`)));
+  if (why) throw MailhopError.of('EUSAGE', { where: `--write-preset ${file}`, what: 'write the preset there', why });
+}
+
+/**
+ * The preset a fit starts from: the audited preset itself for a preset target (its `--set` keys are what to find);
+ * else the closest compared preset, a tie going to the one named after the engine (`postfix` for engine postfix).
+ */
+function fitBase(target: AuditTarget, compared: readonly PresetName[], closest: readonly PresetDistance[]): PresetName {
+  if (target.kind === 'preset') return target.preset;
+  const best = closest.filter((d) => d.differences.length === closest[0]?.differences.length).map((d) => d.preset);
+  const named = target.kind === 'engine' ? best.find((name) => name === target.engine) : undefined;
+  const pick = named ?? best[0];
+  return compared.find((ref) => presetFor(ref)?.name === pick) ?? compared[0];
+}
+
 /** The product line of a written preset: the engine's version as `mailhop doctor` finds it, else the target. */
 function productOf(target: AuditTarget, label: string): string {
   if (target.kind !== 'engine') return label;
@@ -123,6 +146,8 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
   if (opts.writePreset !== undefined && !compared.length) {
     throw MailhopError.of('EUSAGE', { where: `--write-preset ${opts.writePreset}`, what: 'fit a preset', why: 'with --compare none there is no preset to start from', hint: 'Leave --compare out, or name the presets to start from.' });
   }
+  // Before the audit (minutes with a real engine), not after it.
+  if (opts.writePreset !== undefined) await checkWritable(opts.writePreset);
   const cases = opts.cases?.split(',').map((s) => s.trim()).filter(Boolean);
   const progress = io.stderr.isTTY ? new TerminalProgress(io.stderr) : undefined;
   let failed = 0;
@@ -146,7 +171,7 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
   const findings = auditFindings(profile.rows, { policy: configuredPolicy(target) });
   let written: string | undefined;
   if (opts.writePreset) {
-    const base = compared.find((ref) => closest[0] && presetFor(ref)?.name === closest[0].preset) ?? compared[0];
+    const base = fitBase(target, compared, closest);
     progress?.print(`fitting a preset from ${presetFor(base)?.name}…`);
     const fit = await fitPreset(profile.rows, base, { receiving: receivingSettings(target), concurrency: opts.concurrency, onTrial: (n) => progress?.update({ noun: 'trial', done: n, total: n, passed: n, failed: 0 }) });
     progress?.end();
@@ -154,12 +179,14 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
     try {
       await writeFile(opts.writePreset, presetFileText(fit, profile.rows, meta));
     } catch (err) {
-      io.stderr.write(`mailhop audit: cannot write ${opts.writePreset}: ${(err as Error).message}\n`);
+      io.stderr.write(`mailhop audit: --write-preset ${opts.writePreset}: cannot write it: ${(err as Error).message}\n`);
       return 2;
     }
+    const n = profile.rows.length;
+    const changed = Object.keys(fit.set).length ? `, changing ${Object.keys(fit.set).join(', ')}` : '';
     written = fit.remaining.length
-      ? `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}); it still differs on ${fit.remaining.length} case${fit.remaining.length === 1 ? '' : 's'}: ${fit.remaining.map((d) => d.case).join(', ')}`
-      : `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}${Object.keys(fit.set).length ? `, changing ${Object.keys(fit.set).join(', ')}` : ''}); it audits identical on all ${profile.rows.length} cases`;
+      ? `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}${changed}); it still differs on ${fit.remaining.length} case${fit.remaining.length === 1 ? '' : 's'}: ${fit.remaining.map((d) => d.case).join(', ')}`
+      : `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}${changed}); it agrees with the measurement on ${n === 1 ? 'the 1 case' : `all ${n} cases`} run`;
   }
   if (opts.json) io.stdout.write(`${JSON.stringify({ target: profile.target, rows: profile.rows, findings, closest }, null, 2)}\n`);
   else io.stdout.write([renderAuditProfile(profile), renderFindings(findings), renderClosestPresets(closest)].filter(Boolean).join('\n\n') + '\n');

@@ -4,6 +4,7 @@
  * 4xx/5xx to STARTTLS does, the TLS versions (and cipher string) the client offers, the Received format, and the sources.
  */
 import tls from 'node:tls';
+import path from 'node:path';
 import { Outbound } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/duration.js';
 import { loadPreset, PRESET_NAMES, formatProblem, type PresetKey } from './index.js';
@@ -73,7 +74,8 @@ export function describePreset(ref: PresetKey): PresetRow {
     on454: mark('on454', on454Of(outbound)),
     tls: mark('tls', tlsOf(outbound)),
     header: preset.inbound.received,
-    source: preset.sources.join(' '),
+    // A preset without top-level sources still cites one per behaviour (a user's file often does only that).
+    source: preset.sources.join(' ') || `${preset.behaviour.length} behaviour${preset.behaviour.length === 1 ? '' : 's'} cited in ${path.basename(preset.file)}`,
     note: preset.note,
   };
 }
@@ -96,10 +98,7 @@ export function presetTable(rows: readonly PresetRow[] = describePresets()): str
     line(head),
     ...rows.map(line),
     '',
-    "* mailhop's default: the sources do not document this behaviour for the product",
-    '',
-    'notes:',
-    ...rows.map((r) => `  ${r.name}: ${r.note}`),
-    '',
+    ...(rows.some((r) => columns.some((c) => r[c].endsWith('*'))) ? ["* mailhop's default: the sources do not document this behaviour for the product", ''] : []),
+    ...(rows.some((r) => r.note) ? ['notes:', ...rows.filter((r) => r.note).map((r) => `  ${r.name}: ${r.note}`), ''] : []),
   ].join('\n');
 }

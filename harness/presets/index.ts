@@ -48,9 +48,9 @@ export function isPresetFile(ref: string): boolean {
   return ref.includes('/') || ref.includes(path.sep) || /\.ya?ml$/i.test(ref);
 }
 
-/** `file:line:column: path: message`, as scenario problems print. */
+/** `file:line:column: path: message`, as scenario problems print; `file: message` for the file as a whole (line 0). */
 export function formatProblem(p: ScenarioProblem): string {
-  return `${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  return `${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
 }
 
 const fileCache = new Map<string, { stamp: string; result: { preset: MtaPreset } | { problems: ScenarioProblem[] } }>();
@@ -63,7 +63,8 @@ const fileCache = new Map<string, { stamp: string; result: { preset: MtaPreset }
  */
 export function loadPreset(ref: string): { preset: MtaPreset } | { problems: ScenarioProblem[] } {
   if (Object.hasOwn(PRESETS, ref)) return { preset: PRESETS[ref] };
-  const at = { file: ref, line: 1, column: 1, path: '' };
+  // Line 0: the file as a whole (unknown, missing or unreadable), no position inside it.
+  const at = { file: ref, line: 0, column: 0, path: '' };
   if (!isPresetFile(ref)) return { problems: [{ ...at, message: `no bundled preset is called "${ref}" (the presets are ${PRESET_NAMES.join(', ')}; a preset file is named by a path ending in .yaml)` }] };
   const file = path.resolve(ref);
   try {
@@ -79,7 +80,7 @@ export function loadPreset(ref: string): { preset: MtaPreset } | { problems: Sce
     return result;
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    return { problems: [{ ...at, message: e.code === 'ENOENT' ? 'no such preset file' : `cannot read the preset file: ${e.message}` }] };
+    return { problems: [{ ...at, message: e.code === 'ENOENT' ? `no such preset file (looked for ${file}; a scenario's relative paths start at its folder)` : `cannot read the preset file: ${e.message}` }] };
   }
 }
 

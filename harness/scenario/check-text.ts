@@ -46,7 +46,7 @@ function checkScenario(doc: Document.Parsed, where: Where, file: string, options
   const data = read.data;
   const top = data as Record<string, unknown>;
   if ('product' in top && 'behaviour' in top && !('hops' in top)) {
-    const message = 'is a preset file (product, behaviour), not a scenario: name it in a hop\'s preset: (./file.yaml), and call it *.preset.yaml so folder runs skip it';
+    const message = 'is a preset file (product, behaviour), not a scenario: name it in a hop\'s preset: (./file.yaml) and check it with mailhop presets <file>; named *.preset.yaml, folder runs skip it';
     return { problems: [{ file, line: 1, column: 1, path: '', message }] };
   }
 

@@ -30,7 +30,8 @@ export const PresetName = z.string().superRefine((ref, ctx) => {
     return;
   }
   const [first, ...more] = loaded.problems;
-  ctx.addIssue({ code: 'custom', message: `preset file ${ref}: ${formatProblem(first)}${more.length ? ` (and ${more.length} more: mailhop presets ${ref} lists them all)` : ''}` });
+  const where = first.line ? formatProblem(first) : first.message;
+  ctx.addIssue({ code: 'custom', message: `preset file ${ref}: ${where}${more.length ? ` (and ${more.length} more: mailhop presets ${ref} lists them all)` : ''}` });
 }).describe(`A bundled preset (${PRESET_NAMES.join(', ')}) or a preset file's path, relative to the scenario (presets/preset.schema.json)`);
 export type PresetName = z.infer<typeof PresetName>;
 

@@ -48,9 +48,12 @@ describe('the audit battery', () => {
     expect(() => parseSettings(['outbound.tls'])).toThrow('--set outbound.tls: cannot read the setting: it is not key=value with a dotted hop key. e.g. --set outbound.tls=mandatory');
     const target: AuditTarget = { kind: 'engine', engine: 'postfix', set: parseSettings(['outbound.tls=preserve-inbound']) };
     // Named by the --set that caused it, not by a position in the generated scenario.
-    expect(() => auditScenarios(target, selectCases(['offer']))).toThrow(/^--set outbound\.tls="preserve-inbound": cannot run audit case offer: outbound\.tls: engine postfix cannot do outbound\.tls: preserve-inbound/);
+    expect(() => auditScenarios(target, selectCases(['offer']))).toThrow(/^--set outbound\.tls="preserve-inbound": cannot apply it to the target hop \(audit case offer\): outbound\.tls: engine postfix cannot do outbound\.tls: preserve-inbound/);
     const preset: AuditTarget = { kind: 'preset', preset: 'exim', set: parseSettings(['outbound.fallback=sometimes']) };
-    expect(() => auditScenarios(preset, selectCases(['offer']))).toThrow('--set outbound.fallback="sometimes": cannot run audit case offer: outbound.fallback: must be one of reconnect, next-attempt, never; got "sometimes".');
+    expect(() => auditScenarios(preset, selectCases(['offer']))).toThrow('--set outbound.fallback="sometimes": cannot apply it to the target hop (audit case offer): outbound.fallback: must be one of reconnect, next-attempt, never; got "sometimes".');
+    // A key without its section names the --set, never a line of the generated scenario.
+    const bare: AuditTarget = { kind: 'preset', preset: 'exim', set: parseSettings(['fallback=never']) };
+    expect(() => auditScenarios(bare, selectCases(['offer']))).toThrow(/^--set fallback="never": cannot apply it to the target hop \(audit case offer\): the hop: unknown key "fallback" .*Hop keys are written from the hop down, e\.g\. --set outbound\.fallback=never/);
   });
 
   it('compares presets receiving as the target did: OpenSMTPD takes mail in plaintext, and so do the presets beside it', () => {

@@ -56,10 +56,18 @@ describe('fitting and writing a preset', () => {
       { stdout: out.out, stderr: err.out },
     );
     expect(code).toBe(0);
-    expect(err.text()).toContain(`wrote ${join(dir, 'acme.preset.yaml')} (preset acme, from exim, changing outbound.starttlsRejected); it audits identical on all 3 cases`);
+    expect(err.text()).toContain(`wrote ${join(dir, 'acme.preset.yaml')} (preset acme, from exim, changing outbound.starttlsRejected); it agrees with the measurement on all 3 cases run`);
     const preset = checkPresetText(readFileSync(join(dir, 'acme.preset.yaml'), 'utf8'), 'acme.preset.yaml').preset;
     expect(preset).toMatchObject({ name: 'acme', outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'defer' }, inbound: { received: 'exim' } });
   }, 120_000);
+
+  it('refuses an unwritable --write-preset before running anything', async () => {
+    await expect(auditCommand({ preset: 'exim', writePreset: '/nonexistent-dir/x.preset.yaml' }, { stdout: capture().out, stderr: capture().out })).rejects.toThrow(
+      '--write-preset /nonexistent-dir/x.preset.yaml: cannot write the preset there: its folder /nonexistent-dir does not exist.',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'mailhop-fit-'));
+    await expect(auditCommand({ preset: 'exim', writePreset: dir }, { stdout: capture().out, stderr: capture().out })).rejects.toThrow(`--write-preset ${dir}: cannot write the preset there: it is a directory.`);
+  });
 
   it('names the preset after the file, never as a bundled one', () => {
     expect(presetNameOf('/x/Acme Gateway.preset.yaml')).toBe('acme-gateway');

@@ -83,6 +83,13 @@ describe('bundled preset files', () => {
 });
 
 describe('checking a preset file', () => {
+  it("the README's example preset checks as written", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const start = readme.indexOf('# acme.preset.yaml\n');
+    const text = readme.slice(start, readme.indexOf('```', start));
+    expect(checkPresetText(text, 'README.md').problems).toEqual([]);
+  });
+
   it('every key the preset sets must be cited by a behaviour, at the key', () => {
     const uncited = ACME.replace('    keys: [outbound.fallback, outbound.starttlsRejected]\n', '    keys: [outbound.fallback]\n');
     expect(checkPresetText(uncited, 'acme.yaml').problems.map((p) => `${p.line}:${p.column}: ${p.path}: ${p.message}`)).toEqual([
@@ -116,7 +123,9 @@ describe('preset: ./file.yaml on a hop', () => {
     writeFileSync(join(dir, 'acme.yaml'), ACME.replace('fallback: reconnect', 'fallback: sometimes'));
     const [problem] = await problemsOf(scenarioWith(dir, './acme.yaml'));
     expect(problem).toBe(`4:13: hops[0].preset: preset file ${join(dir, 'acme.yaml')}: ${join(dir, 'acme.yaml')}:7:13: outbound.fallback: must be one of reconnect, next-attempt, never; got "sometimes"`);
-    expect(await problemsOf(scenarioWith(dir, './missing.yaml'))).toEqual([`4:13: hops[0].preset: preset file ${join(dir, 'missing.yaml')}: ${join(dir, 'missing.yaml')}:1:1: no such preset file`]);
+    expect(await problemsOf(scenarioWith(dir, './missing.yaml'))).toEqual([
+      `4:13: hops[0].preset: preset file ${join(dir, 'missing.yaml')}: no such preset file (looked for ${join(dir, 'missing.yaml')}; a scenario's relative paths start at its folder)`,
+    ]);
   });
 
   it('a folder run skips *.preset.yaml files, and names a preset file found under another name for what it is', async () => {
@@ -144,7 +153,10 @@ describe('preset: ./file.yaml on a hop', () => {
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     expect(await main(['presets', join(dir, 'acme.yaml')])).toBe(0);
     const text = plainText(out.mock.calls.map((c) => String(c[0])).join(''));
-    expect(text.split('\n')[1].split(/\s{2,}/).slice(0, 5)).toEqual(['acme-gateway', 'opportunistic', 'reconnect at once', 'defer', 'TLSv1.2-TLSv1.3']);
+    expect(text.split('\n')[1].split(/\s{2,}/)).toEqual(['acme-gateway', 'opportunistic', 'reconnect at once', 'defer', 'TLSv1.2-TLSv1.3', 'exim', '3 behaviours cited in acme.yaml']);
+    // No footnote for a * nobody shows, no empty note.
+    expect(text).not.toContain("mailhop's default");
+    expect(text).not.toContain('notes:');
     expect(await main(['presets', join(dir, 'bad.yaml')])).toBe(2);
     const problems = plainText(err.mock.calls.map((c) => String(c[0])).join(''));
     expect(problems).toContain(`${join(dir, 'bad.yaml')}:4:13: inbound.received: must be one of`);
