@@ -70,6 +70,10 @@ export function auditScenarios(target: AuditTarget, cases: readonly AuditCase[],
 function settingError(target: AuditTarget, c: AuditCase, err: ScenarioError): MailhopError | undefined {
   if (target.kind === 'external') return undefined;
   for (const p of err.problems) {
+    if (target.kind === 'preset' && p.path === 'hops[0].preset') {
+      // A preset that needs a key of the hop's own takes it from --set.
+      return MailhopError.of('EUSAGE', { where: `--preset ${target.preset}`, what: `audit it (case ${c.id})`, why: p.message.replace(/, e\.g\. .*$/, ''), hint: "Give the key with --set, e.g. --set 'outbound.enforce=[partner.test]'." });
+    }
     if (p.path !== 'hops[0]' && !p.path.startsWith('hops[0].')) continue;
     const key = p.path.slice('hops[0].'.length);
     // The key itself (outbound.fallback), a key above it (outbound), or a top-level key the hop does not have (fallback).

@@ -51,7 +51,7 @@ export function presetFileText(fit: PresetFit, measured: readonly AuditRow[], me
     .map((b) => ({ ...b, keys: b.keys.filter((k) => (written.has(k) || needed.has(k)) && !turned.includes(k)) }))
     .filter((b) => b.keys.length)
     // A case the fitted preset still gets wrong is not one it models.
-    .map((b) => ({ does: b.does, keys: b.keys, cases: b.cases.filter((c) => !stillDiffers.has(c)), source: `as the bundled preset ${fit.base.name}: ${b.source}` }));
+    .map((b) => ({ does: b.does, keys: b.keys, cases: b.cases.filter((c) => !stillDiffers.has(c)), source: `as the preset ${fit.base.name}: ${b.source}` }));
   const fitted = turned.map((key) => ({
     does: `${key}: ${String(fit.set[key])} (the value that reproduces these cases)`,
     keys: [key],
@@ -70,7 +70,7 @@ export function presetFileText(fit: PresetFit, measured: readonly AuditRow[], me
     sources: [`mailhop audit of ${meta.target}, ${meta.date}`],
     ...(fit.base.needs.length ? { needs: fit.base.needs } : {}),
     note:
-      `Written by mailhop audit --write-preset from ${meta.target} on ${meta.date}, starting from the bundled preset ` +
+      `Written by mailhop audit --write-preset from ${meta.target} on ${meta.date}, starting from the preset ` +
       `${fit.base.name}${turned.length ? ` and changing ${turned.join(', ')}` : ''}.${remaining} The Received format and ` +
       `reply texts are the base preset's: the audit compares behaviour, not texts.`,
     behaviour: [...fitted, ...inherited, ...perCase],

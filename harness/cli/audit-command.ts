@@ -11,8 +11,8 @@ import type { PresetName } from '../scenario/hop.js';
 import { dirname, resolve } from 'node:path';
 import { REAL_ENGINES, type RealEngineName } from '../scenario/hop-kind.js';
 import { parseSettings, receivingSettings, type AuditTarget } from '../audit/audit-target.js';
-import { runAudit } from '../audit/run-audit.js';
-import { presetProfiles } from '../audit/preset-profiles.js';
+import { runAudit, type AuditProfile } from '../audit/run-audit.js';
+import { presetProfiles, type PresetProfile } from '../audit/preset-profiles.js';
 import { closestPresets, type PresetDistance } from '../audit/compare-profiles.js';
 import { renderAuditProfile, renderClosestPresets, renderFindings } from '../report/audit-report.js';
 import { renderAuditPage } from '../report/html-audit-page.js';
@@ -98,7 +98,8 @@ function presetRef(ref: string, flag: string, what: string): PresetName {
  * @throws MailhopError EUSAGE naming the flag and why not.
  */
 async function checkWritable(file: string): Promise<void> {
-  const why = await stat(file).then((info) => (info.isDirectory() ? 'it is a directory' : undefined), () => undefined)
+  const why = (file === '' ? 'no file is named' : undefined)
+    ?? await stat(file).then((info) => (info.isDirectory() ? 'it is a directory' : info.isFile() ? undefined : 'it is not a regular file'), () => undefined)
     ?? (await access(dirname(resolve(file)), constants.W_OK).then(() => undefined, (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? `its folder ${dirname(resolve(file))} does not exist` : `its folder cannot be written (${err.code})`)));
   if (why) throw MailhopError.of('EUSAGE', { where: `--write-preset ${file}`, what: 'write the preset there', why });
 }
@@ -108,11 +109,19 @@ async function checkWritable(file: string): Promise<void> {
  * else the closest compared preset, a tie going to the one named after the engine (`postfix` for engine postfix).
  */
 function fitBase(target: AuditTarget, compared: readonly PresetName[], closest: readonly PresetDistance[]): PresetName {
-  if (target.kind === 'preset') return target.preset;
-  const best = closest.filter((d) => d.differences.length === closest[0]?.differences.length).map((d) => d.preset);
+  if (target.kind === 'preset' && !presetFor(target.preset)?.needs.length) return target.preset;
+  // A preset that needs a key of the hop's own (outbound.enforce) cannot stand alone as a written preset's base.
+  const usable = closest.filter((d) => !presetFor(refOf(d.preset, compared))?.needs.length);
+  const best = usable.filter((d) => d.differences.length === usable[0]?.differences.length).map((d) => d.preset);
   const named = target.kind === 'engine' ? best.find((name) => name === target.engine) : undefined;
   const pick = named ?? best[0];
-  return compared.find((ref) => presetFor(ref)?.name === pick) ?? compared[0];
+  if (pick === undefined) throw MailhopError.of('EUSAGE', { where: '--write-preset', what: 'fit a preset', why: 'no compared preset can be its base (each was skipped or needs a key of its own)', hint: 'Compare with at least one other preset.' });
+  return refOf(pick, compared);
+}
+
+/** The ref (`--compare` entry) of the compared preset called `name` (names are unique among them: comparedPresets). */
+function refOf(name: string, compared: readonly PresetName[]): PresetName {
+  return compared.find((ref) => presetFor(ref)?.name === name) ?? name;
 }
 
 /** The product line of a written preset: the engine's version as `mailhop doctor` finds it, else the target. */
@@ -125,7 +134,13 @@ function productOf(target: AuditTarget, label: string): string {
 function comparedPresets(compare: string | undefined): PresetName[] {
   if (compare === 'none') return [];
   if (compare === undefined) return [...PRESET_NAMES];
-  return compare.split(',').map((s) => s.trim()).filter(Boolean).map((ref) => presetRef(ref, '--compare', 'compare with this preset'));
+  const refs = compare.split(',').map((s) => s.trim()).filter(Boolean).map((ref) => presetRef(ref, '--compare', 'compare with this preset'));
+  if (!refs.length) throw MailhopError.of('EUSAGE', { where: `--compare ${JSON.stringify(compare)}`, what: 'compare with these presets', why: 'it names none', hint: 'Name presets (comma-separated) or write --compare none.' });
+  // Reports call a preset by its name: two with one name could not be told apart.
+  const names = refs.map((ref) => presetFor(ref)!.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) throw MailhopError.of('EUSAGE', { where: `--compare ${compare}`, what: 'compare with these presets', why: `two of them are called ${twice}`, hint: 'Give each preset file its own name:.' });
+  return refs;
 }
 
 /** The target's outbound TLS policy as mailhop configured it (undefined for an external gateway). */
@@ -143,12 +158,13 @@ function configuredPolicy(target: AuditTarget): string | undefined {
 export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const target = auditTarget(opts);
   const compared = comparedPresets(opts.compare);
-  if (opts.writePreset !== undefined && !compared.length) {
+  if (opts.writePreset !== undefined && !compared.length && opts.preset === undefined) {
     throw MailhopError.of('EUSAGE', { where: `--write-preset ${opts.writePreset}`, what: 'fit a preset', why: 'with --compare none there is no preset to start from', hint: 'Leave --compare out, or name the presets to start from.' });
   }
   // Before the audit (minutes with a real engine), not after it.
   if (opts.writePreset !== undefined) await checkWritable(opts.writePreset);
   const cases = opts.cases?.split(',').map((s) => s.trim()).filter(Boolean);
+  if (cases && !cases.length) throw MailhopError.of('EUSAGE', { where: `--cases ${JSON.stringify(opts.cases)}`, what: 'select the audit cases', why: 'it names none', hint: 'Name case ids (comma-separated), or leave --cases out for all of them.' });
   const progress = io.stderr.isTTY ? new TerminalProgress(io.stderr) : undefined;
   let failed = 0;
   const profile = await runAudit(target, {
@@ -162,43 +178,57 @@ export async function auditCommand(opts: AuditOptions, io: AuditIo = { stdout: p
   });
   progress?.end();
   let closest: PresetDistance[] = [];
+  let models: PresetProfile[] = [];
   if (compared.length) {
     progress?.print(`comparing with ${compared.length} presets…`);
-    const models = await presetProfiles(compared, { cases, concurrency: Math.max(2, opts.concurrency ?? 2), set: receivingSettings(target) });
+    models = await presetProfiles(compared, { cases, concurrency: Math.max(2, opts.concurrency ?? 2), set: receivingSettings(target) });
     progress?.end();
     closest = closestPresets(profile.rows, models.flatMap((m) => ('profile' in m ? [m] : [])));
   }
+  const skipped = models.flatMap((m) => ('skipped' in m ? [`${m.preset}: ${m.skipped}`] : []));
+  if (skipped.length) io.stderr.write(`not compared (cannot take the battery as it is):\n${skipped.map((l) => `  ${l}`).join('\n')}\n`);
   const findings = auditFindings(profile.rows, { policy: configuredPolicy(target) });
-  let written: string | undefined;
-  if (opts.writePreset) {
-    const base = fitBase(target, compared, closest);
-    progress?.print(`fitting a preset from ${presetFor(base)?.name}…`);
-    const fit = await fitPreset(profile.rows, base, { receiving: receivingSettings(target), concurrency: opts.concurrency, onTrial: (n) => progress?.update({ noun: 'trial', done: n, total: n, passed: n, failed: 0 }) });
-    progress?.end();
-    const meta = { name: presetNameOf(opts.writePreset), target: profile.target, product: productOf(target, profile.target), date: new Date().toISOString().slice(0, 10) };
-    try {
-      await writeFile(opts.writePreset, presetFileText(fit, profile.rows, meta));
-    } catch (err) {
-      io.stderr.write(`mailhop audit: --write-preset ${opts.writePreset}: cannot write it: ${(err as Error).message}\n`);
-      return 2;
-    }
-    const n = profile.rows.length;
-    const changed = Object.keys(fit.set).length ? `, changing ${Object.keys(fit.set).join(', ')}` : '';
-    written = fit.remaining.length
-      ? `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}${changed}); it still differs on ${fit.remaining.length} case${fit.remaining.length === 1 ? '' : 's'}: ${fit.remaining.map((d) => d.case).join(', ')}`
-      : `wrote ${opts.writePreset} (preset ${meta.name}, from ${fit.base.name}${changed}); it agrees with the measurement on ${n === 1 ? 'the 1 case' : `all ${n} cases`} run`;
-  }
+  // The profile is printed (and the page written) before the fit, so a preset that cannot be written loses nothing.
   if (opts.json) io.stdout.write(`${JSON.stringify({ target: profile.target, rows: profile.rows, findings, closest }, null, 2)}\n`);
   else io.stdout.write([renderAuditProfile(profile), renderFindings(findings), renderClosestPresets(closest)].filter(Boolean).join('\n\n') + '\n');
-  if (written) io.stderr.write(`${written}\n`);
+  let code = profile.rows.some((r) => r.error) ? 1 : 0;
   if (opts.html) {
     try {
       await writeFile(opts.html, renderAuditPage({ profile, findings, closest }));
       io.stderr.write(`wrote ${opts.html}\n`);
     } catch (err) {
       io.stderr.write(`mailhop audit: cannot write ${opts.html}: ${(err as Error).message}\n`);
-      return 2;
+      code = 2;
     }
   }
-  return profile.rows.some((r) => r.error) ? 1 : 0;
+  if (opts.writePreset) code = Math.max(code, await writeFittedPreset(opts.writePreset, target, profile, fitBase(target, compared, closest), { concurrency: opts.concurrency, io, progress }));
+  return code;
+}
+
+/** Fits a preset from `base` to the measured profile and writes it (exit code 0, or 2 when it cannot be written). */
+async function writeFittedPreset(
+  file: string,
+  target: AuditTarget,
+  profile: AuditProfile,
+  base: PresetName,
+  { concurrency, io, progress }: { concurrency?: number; io: AuditIo; progress?: TerminalProgress },
+): Promise<number> {
+  progress?.print(`fitting a preset from ${presetFor(base)?.name}…`);
+  const fit = await fitPreset(profile.rows, base, { receiving: receivingSettings(target), concurrency, onTrial: (n) => progress?.update({ noun: 'trial', done: n, total: n, passed: n, failed: 0 }) });
+  progress?.end();
+  const meta = { name: presetNameOf(file), target: profile.target, product: productOf(target, profile.target), date: new Date().toISOString().slice(0, 10) };
+  // A text the checker refuses is mailhop's bug (EINTERNAL, thrown); only the write itself is reported here.
+  const text = presetFileText(fit, profile.rows, meta);
+  try {
+    await writeFile(file, text);
+  } catch (err) {
+    io.stderr.write(`mailhop audit: --write-preset ${file}: cannot write it: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const n = profile.rows.length;
+  const changed = Object.keys(fit.set).length ? `, changing ${Object.keys(fit.set).join(', ')}` : '';
+  io.stderr.write(fit.remaining.length
+    ? `wrote ${file} (preset ${meta.name}, from ${fit.base.name}${changed}); it still differs on ${fit.remaining.length} case${fit.remaining.length === 1 ? '' : 's'}: ${fit.remaining.map((d) => d.case).join(', ')}\n`
+    : `wrote ${file} (preset ${meta.name}, from ${fit.base.name}${changed}); it agrees with the measurement on ${n === 1 ? 'the 1 case' : `all ${n} cases`} run\n`);
+  return 0;
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { MailhopError } from '../errors.js';
 import { packageRoot } from '../cli/package-root.js';
 import { MAX_BYTES, tooBig, type ScenarioProblem } from '../scenario/yaml-stage.js';
+import { readBounded } from '../scenario/read-bounded.js';
 import { checkPresetText } from './preset-file.js';
 import type { MtaPreset } from './mta-preset.js';
 
@@ -22,7 +23,7 @@ export type PresetKey = string;
 export const BUNDLED_PRESETS_DIR = path.join(packageRoot()?.dir ?? path.resolve(import.meta.dirname, '../..'), 'presets');
 
 function loadBundled(): Record<string, MtaPreset> {
-  const files = readdirSync(BUNDLED_PRESETS_DIR).filter((f) => f.endsWith('.yaml')).sort((a, b) => a.slice(0, -5).localeCompare(b.slice(0, -5), 'en'));
+  const files = readdirSync(BUNDLED_PRESETS_DIR).filter((f) => f.endsWith('.yaml') && !f.startsWith('.')).sort((a, b) => a.slice(0, -5).localeCompare(b.slice(0, -5), 'en'));
   const out: Record<string, MtaPreset> = {};
   const problems: ScenarioProblem[] = [];
   for (const f of files) {
@@ -71,10 +72,14 @@ export function loadPreset(ref: string): { preset: MtaPreset } | { problems: Sce
     const info = statSync(file);
     if (!info.isFile()) return { problems: [{ ...at, message: 'is not a regular file' }] };
     if (info.size > MAX_BYTES) return { problems: [{ ...at, message: tooBig(info.size) }] };
-    const stamp = `${info.mtimeMs}:${info.size}`;
+    // Size and mtime alone would miss a same-length rewrite whose mtime was put back (cp -p, rsync).
+    const stamp = `${info.ino}:${info.mtimeMs}:${info.ctimeMs}:${info.size}`;
     const cached = fileCache.get(file);
     if (cached?.stamp === stamp) return cached.result;
-    const checked = checkPresetText(readFileSync(file, 'utf8'), ref, { reserved: PRESET_NAMES });
+    // Bounded whatever stat said: a /proc file reports 0 bytes and never ends.
+    const bytes = readBounded(file, MAX_BYTES);
+    if (bytes.length > MAX_BYTES) return { problems: [{ ...at, message: `is over ${MAX_BYTES} bytes; preset files are limited to 1 MiB` }] };
+    const checked = checkPresetText(bytes.toString('utf8'), ref, { reserved: PRESET_NAMES });
     const result = checked.preset ? { preset: Object.freeze({ ...checked.preset, file }) } : { problems: checked.problems };
     fileCache.set(file, { stamp, result });
     return result;

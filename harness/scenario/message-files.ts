@@ -3,7 +3,8 @@
  * the working directory for a scenario given as an object). Read at load time, so a loaded scenario is
  * complete and frozen, and a missing file is a located problem of the file, not a failure mid-run.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { readBounded } from './read-bounded.js';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Message, Scenario } from './schema.js';
 import { MailhopError } from '../errors.js';
@@ -17,28 +18,6 @@ export const MAX_MESSAGE_FILE_BYTES = 5 * 1024 * 1024;
 /** Most bytes all messages of one scenario may read from files together (50 MiB): a file is read once per message that names it. */
 export const MAX_SCENARIO_FILE_BYTES = 50 * 1024 * 1024;
 
-/**
- * Reads at most `limit + 1` bytes: a file's size as `stat` gives it is not to be trusted (a /proc file says 0
- * and has megabytes), so the read itself is bounded and a longer file is seen as too long.
- */
-function readBounded(file: string, limit: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      chunks.push(chunk.subarray(0, n));
-      total += n;
-      if (total > limit) break;
-    }
-    return Buffer.concat(chunks, total);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** A file that could not be used, at a key path of the scenario (e.g. `['messages', 0, 'bodyFile']`). */
 export interface MessageFileProblem {

@@ -69,6 +69,28 @@ describe('fitting and writing a preset', () => {
     await expect(auditCommand({ preset: 'exim', writePreset: dir }, { stdout: capture().out, stderr: capture().out })).rejects.toThrow(`--write-preset ${dir}: cannot write the preset there: it is a directory.`);
   });
 
+  it('refuses a --write-preset path that is not a regular file (a device, a FIFO) before the audit', async () => {
+    await expect(auditCommand({ preset: 'exim', cases: 'offer', writePreset: '/dev/full' }, { stdout: capture().out, stderr: capture().out })).rejects.toThrow(
+      '--write-preset /dev/full: cannot write the preset there: it is not a regular file.',
+    );
+  });
+
+  it('refuses two compared presets with one name, an empty --compare or --cases, and a preset that needs a key without it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailhop-fit-'));
+    const acme = readFileSync('test/presets/preset-files.test.ts', 'utf8');
+    expect(acme).toContain('name: acme-gateway');
+    const text = acme.slice(acme.indexOf('name: acme-gateway'), acme.indexOf('`;', acme.indexOf('name: acme-gateway')));
+    writeFileSync(join(dir, 'a.preset.yaml'), text);
+    writeFileSync(join(dir, 'b.preset.yaml'), text.replace('starttlsRejected: defer', 'starttlsRejected: continue'));
+    const io = { stdout: capture().out, stderr: capture().out };
+    await expect(auditCommand({ preset: 'exim', compare: `${join(dir, 'a.preset.yaml')},${join(dir, 'b.preset.yaml')}` }, io)).rejects.toThrow(/two of them are called acme-gateway/);
+    await expect(auditCommand({ preset: 'exim', compare: ',' }, io)).rejects.toThrow(/^--compare ",": cannot compare with these presets: it names none/);
+    await expect(auditCommand({ preset: 'exim', cases: '' }, io)).rejects.toThrow(/^--cases "": cannot select the audit cases: it names none/);
+    await expect(auditCommand({ preset: 'messagelabs-boundary', cases: 'offer', compare: 'none' }, io)).rejects.toThrow(
+      /^--preset messagelabs-boundary: cannot audit it \(case offer\): preset messagelabs-boundary needs the partner domains in the hop's outbound\.enforce\. Give the key with --set/,
+    );
+  }, 60_000);
+
   it('names the preset after the file, never as a bundled one', () => {
     expect(presetNameOf('/x/Acme Gateway.preset.yaml')).toBe('acme-gateway');
     expect(presetNameOf('postfix.yaml')).toBe('postfix-measured');
