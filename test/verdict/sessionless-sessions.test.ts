@@ -78,14 +78,15 @@ describe('sessions per message on a real engine\'s link, several messages in fli
     expect(counts(events, ['m1', 'm2'])).toEqual({ sessions: { m1: 4, m2: 2 }, untiedNote: false });
   });
 
-  it('when the log names more failed attempts than the wire saw connections (Sendmail defers m2 without connecting), nothing is guessed', () => {
+  it('when the log names more failed attempts than the wire saw connections (Sendmail defers m2 without connecting), the failed handshake is still tied to its message', () => {
     const events: TraceEvent[] = [
       started('sendmail'), arrived('m1'), arrived('m2'),
       ...connection(1, { failed: true }), fact('sendmail', 'tls-failed', 'm1'), fact('sendmail', 'deferred', 'm1'),
       fact('sendmail', 'deferred', 'm2'),
       ...connection(2, { id: 'm1' }), ...connection(3, { id: 'm2' }),
     ];
-    expect(counts(events, ['m1', 'm2'])).toEqual({ sessions: { m1: 1, m2: 1 }, untiedNote: true });
+    // The deferral of m2 logged on its own made no connection; counting only the failed handshakes, log and wire agree.
+    expect(counts(events, ['m1', 'm2'])).toEqual({ sessions: { m1: 2, m2: 1 }, untiedNote: false });
   });
 
   it('a failed attempt whose message the log does not name (OpenSMTPD logs sessions, not messages) ties nothing', () => {
