@@ -49,35 +49,30 @@ export function keepsSessions(policy: Outbound | Submit): boolean {
   return reuse !== 'none' || ('fallbackMemory' in policy && policy.fallbackMemory === 'session');
 }
 
-/** At most one open session to the next hop, handed from one attempt to the next. */
+/**
+ * The sessions kept open to the next hop, handed from one attempt to the next: at most one per session slot
+ * (`concurrencyLimit`), since only a session that just carried a message is kept.
+ */
 export class KeptSession {
-  #open: OpenSession | undefined;
+  readonly #open: OpenSession[] = [];
 
-  /** Keeps `session` for the next message (a session kept before is closed). */
+  /** Keeps `session` for the next message. */
   keep(session: OpenSession): void {
-    if (this.#open && this.#open.client !== session.client) void this.#open.client.quit();
-    this.#open = session;
+    this.#open.push(session);
   }
 
   /**
-   * Takes the kept session for a message under effective policy `policy`, if one is kept under the same policy (a
-   * session opened under another is closed: Postfix too caches a connection per TLS policy); the taker ends it or
-   * keeps it again.
+   * Takes a kept session for a message under effective policy `policy`, the last kept under the same policy, if any
+   * (Postfix too caches a connection per TLS policy); the taker ends it or keeps it again.
    */
   take(policy: EffectivePolicy): OpenSession | undefined {
-    const open = this.#open;
-    this.#open = undefined;
-    if (open && open.policy !== policy) {
-      void open.client.quit();
-      return undefined;
-    }
-    return open;
+    const i = this.#open.findLastIndex((open) => open.policy === policy);
+    return i < 0 ? undefined : this.#open.splice(i, 1)[0];
   }
 
-  /** Ends the kept session, if any, with QUIT (RFC 5321 §4.1.1.10). Never throws. */
+  /** Ends every kept session with QUIT (RFC 5321 §4.1.1.10). Never throws. */
   async close(): Promise<void> {
-    const open = this.#open;
-    this.#open = undefined;
-    if (open) await open.client.quit();
+    const open = this.#open.splice(0);
+    await Promise.all(open.map((o) => o.client.quit()));
   }
 }
