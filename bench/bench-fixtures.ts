@@ -23,3 +23,17 @@ export function offerChain(hops: number, greetingDelay: string | number = 0): Sc
     messages: [benchMessage(0)],
   });
 }
+
+/**
+ * `offerChain` with connection reuse on every client (`outbound.reuse: all`, docs/behaviour.md#B-reuse): at most
+ * `concurrencyLimit` sessions per next hop, so messages in flight queue for a session and ride the open ones.
+ */
+export function reuseChain(hops: number, concurrencyLimit = 2): Scenario {
+  const reuse = { tls: 'opportunistic', reuse: 'all', concurrencyLimit } as const;
+  return Scenario.parse({
+    name: `bench-${hops}-hops-reuse`,
+    submit: reuse,
+    hops: Array.from({ length: hops }, (_, i) => ({ id: `h${i + 1}`, inbound: { starttls: 'offer', greetingDelay: 0 }, ...(i < hops - 1 ? { outbound: reuse } : {}) })),
+    messages: [benchMessage(0)],
+  });
+}

@@ -14,7 +14,7 @@
 import os from 'node:os';
 import pc from 'picocolors';
 import { startBaselinePath } from './baseline-chain.js';
-import { offerChain } from './bench-fixtures.js';
+import { offerChain, reuseChain } from './bench-fixtures.js';
 import { compareSides, type Side } from './compare-paths.js';
 import { startMailhopPath } from './mailhop-path.js';
 import { measureLongChain } from './long-chain-memory.js';
@@ -56,6 +56,11 @@ const baselineSide: Side = { name: 'baseline', start: () => startBaselinePath({ 
 progress(`3 STARTTLS hops: ${N.latency} one at a time + ${N.throughput} with 10 in flight, each side, ${N.rounds} alternating rounds`);
 const [mh, base] = await compareSides([mailhopSide, baselineSide], { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
 
+progress(`3 STARTTLS hops with reuse on (outbound.reuse: all, concurrencyLimit 2) against fresh connections: ${N.throughput} with 10 in flight`);
+const reuseSide: Side = { name: 'mailhop, reuse', start: () => startMailhopPath(reuseChain(3)) };
+const freshSide: Side = { name: 'mailhop, fresh', start: () => startMailhopPath(offerChain(3)) };
+const [reused, fresh] = await compareSides([reuseSide, freshSide], { latencyMessages: N.rounds, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
+
 progress('stock smtp-server baseline (100 ms greeting), for context');
 const stockSide: Side = { name: 'stock', start: () => startBaselinePath({ hops: 3, greeting: 'stock' }) };
 const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatency, throughputMessages: N.stockThroughput, inFlight: 10, rounds: 1, warmup: 1 });
@@ -63,7 +68,7 @@ const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatenc
 progress(`one message through ${N.longChainHops} hops, peak RSS, in a child process`);
 const longChain = await measureLongChain(N.longChainHops);
 
-for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock]] as const) {
+for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock], ['mailhop with reuse', reused]] as const) {
   if (r.plaintext > 0 || r.errors.length > 0) throw new Error(`${name}: ${r.plaintext} messages accepted in plaintext, errors: ${r.errors.slice(0, 3).join('; ')}`);
 }
 
@@ -82,6 +87,7 @@ const rows: Row[] = [
   { figure: 'throughput, 10 in flight', mailhop: perSec(mh.perSecond), baseline: perSec(base.perSecond), ratio: ratio(throughputRatio), target: '>= 1.00x', pass: throughputRatio >= 1 },
   { figure: '  CPU per message (process, user+sys)', mailhop: ms(mh.cpuPerMessage), baseline: ms(base.cpuPerMessage), ratio: ratio(mh.cpuPerMessage / base.cpuPerMessage) },
   { figure: '  latency under that load, p50', mailhop: ms(mh.loadedLatency.p50), baseline: ms(base.loadedLatency.p50) },
+  { figure: 'throughput with reuse on (vs mailhop fresh)', mailhop: perSec(reused.perSecond), baseline: perSec(fresh.perSecond), ratio: ratio(reused.perSecond / fresh.perSecond), target: '>= 5.00x', pass: reused.perSecond >= 5 * fresh.perSecond },
   { figure: 'stock smtp-server (100 ms greeting): p50', mailhop: ms(mh.latency.p50), baseline: ms(stock.latency.p50), ratio: ratio(mh.latency.p50 / stock.latency.p50) },
   { figure: 'stock smtp-server: throughput', mailhop: perSec(mh.perSecond), baseline: perSec(stock.perSecond), ratio: ratio(mh.perSecond / stock.perSecond) },
   { figure: `scenarios/ (${scenarios.count}), load + run, wall`, mailhop: ms(scenarios.wallMs), target: '< 10 s', pass: scenarios.wallMs < 10_000 },

@@ -13,17 +13,17 @@ export type { AttemptOutcome, ConnectionInfo, QueuedMessage, RelayTarget } from 
 /**
  * Makes one delivery attempt: a session under the effective policy and, when the handshake
  * failed and the fallback rule allows it (judged on the message's age when the attempt began), a second plaintext
- * session at once. With `kept`
- * (`fallbackMemory: session`), a plaintext session left open by an earlier attempt carries the message
- * instead, and a plaintext session that delivered is left open for the next one.
+ * session at once. With `kept` (`outbound.reuse`, or
+ * `fallbackMemory: session`), a session left open by an earlier message under the same effective policy carries
+ * the message instead, and a session that delivered is left open for the next one when the policy keeps it.
  * Never throws: every failure becomes a `deferred` or `bounced` outcome with its reply.
  */
 export async function deliverAttempt(target: RelayTarget, message: QueuedMessage, attempt: number, kept?: KeptSession): Promise<AttemptOutcome> {
   const policy = effectivePolicy(target.policy, message.inbound, message.to);
   const keep = kept && ((open: OpenSession) => kept.keep(open));
-  const reuse = policy === 'opportunistic' ? kept?.take() : undefined;
+  const reuse = kept?.take(policy);
   const startedAt = target.now();
-  const first = await runSession(target, message, { attempt, connection: 1, policy, plaintextRetry: reuse !== undefined, reuse, keep, startedAt });
+  const first = await runSession(target, message, { attempt, connection: 1, policy, plaintextRetry: reuse?.facts.plaintextRetry ?? false, reuse, keep, startedAt });
   const outcome = first.result === 'fallback' ? await runSession(target, message, { attempt, connection: 2, policy, plaintextRetry: true, keep }) : first;
   return { result: outcome.result === 'fallback' ? 'deferred' : outcome.result, reply: outcome.reply, ...(first.handshakeFailed ? { handshakeFailed: true } : {}) };
 }

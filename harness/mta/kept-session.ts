@@ -1,38 +1,78 @@
 /**
- * `fallbackMemory: session` (docs/behaviour.md#B-fallback-memory): the plaintext session a failed handshake led to
- * stays open, and the next message to the destination rides it, with no connection and no STARTTLS of its own.
- * OpenSMTPD does so: one connection whose handshake failed, then one plaintext connection that carried both
- * messages (observed with OpenSMTPD 6.8.0p2, test/engines/fallback-memory.test.ts). A session kept with no
- * message waiting for it is closed with QUIT at once, so nothing stays open while virtual time runs on.
+ * Connection reuse (`outbound.reuse`, docs/behaviour.md#B-reuse): after a completed mail transaction a session may
+ * stay open for the next message due to the same next hop, which then runs its own transaction on it (RFC 5321
+ * §3.3: MAIL may follow a completed transaction, so no RSET is due) instead of QUIT and a new connection.
+ * `fallbackMemory: session` (docs/behaviour.md#B-fallback-memory) is one use of it: the plaintext session a failed
+ * handshake led to is kept whatever `reuse` says, as OpenSMTPD does (observed with OpenSMTPD 6.8.0p2,
+ * test/engines/fallback-memory.test.ts). A session kept with no message waiting for it is closed with QUIT at once,
+ * so nothing stays open while virtual time runs on.
  */
+import type { EffectivePolicy, SessionEvent } from '../trace/events.js';
+import type { Outbound, Submit } from '../scenario/policies.js';
 import type { SmtpClient, SmtpReply } from './smtp-client.js';
 
-/** An open plaintext session and the EHLO reply it got (what the next transaction may use, RFC 6531 §3.2). */
+/** What a session learnt before its first transaction, which every later transaction on it shares. */
+export type SessionFacts = Pick<SessionEvent, 'starttlsAdvertised' | 'starttlsSent' | 'starttlsReply' | 'tls' | 'tlsFailure' | 'plaintextRetry'>;
+
+/** The facts of `event`'s session, for the transactions after it. */
+export function factsOf(event: SessionFacts): SessionFacts {
+  const { starttlsAdvertised, starttlsSent, starttlsReply, tls, tlsFailure, plaintextRetry } = event;
+  return { starttlsAdvertised, starttlsSent, plaintextRetry, tls, ...(starttlsReply ? { starttlsReply } : {}), ...(tlsFailure ? { tlsFailure } : {}) };
+}
+
+/**
+ * An open session after a completed transaction: the client, the EHLO reply the next transaction may use
+ * (RFC 6531 §3.2), the effective policy it was opened under, what it learnt before its first transaction, and the
+ * messages it carried so far, in order.
+ */
 export interface OpenSession {
   client: SmtpClient;
   ehlo: SmtpReply;
+  policy: EffectivePolicy;
+  facts: SessionFacts;
+  carried: string[];
 }
 
-/** At most one open plaintext session to the next hop, handed from one attempt to the next. */
+/**
+ * Whether a session that just completed a transaction may be kept: `reuse: all` keeps any, `reuse: plaintext` one
+ * without TLS; `fallbackMemory: session` keeps the plaintext session after a failed handshake.
+ */
+export function mayKeep(policy: Outbound | Submit, secure: boolean, plaintextRetry: boolean): boolean {
+  const reuse = 'reuse' in policy ? policy.reuse : 'none';
+  if (reuse === 'all' || (reuse === 'plaintext' && !secure)) return true;
+  return plaintextRetry && 'fallbackMemory' in policy && policy.fallbackMemory === 'session';
+}
+
+/** True when `policy` keeps sessions at all (`reuse` other than `none`, or `fallbackMemory: session`). */
+export function keepsSessions(policy: Outbound | Submit): boolean {
+  const reuse = 'reuse' in policy ? policy.reuse : 'none';
+  return reuse !== 'none' || ('fallbackMemory' in policy && policy.fallbackMemory === 'session');
+}
+
+/**
+ * The sessions kept open to the next hop, handed from one attempt to the next: at most one per session slot
+ * (`concurrencyLimit`), since only a session that just carried a message is kept.
+ */
 export class KeptSession {
-  #open: OpenSession | undefined;
+  readonly #open: OpenSession[] = [];
 
-  /** Keeps `session` for the next message (a session kept before is closed). */
+  /** Keeps `session` for the next message. */
   keep(session: OpenSession): void {
-    if (this.#open && this.#open.client !== session.client) void this.#open.client.quit();
-    this.#open = session;
+    this.#open.push(session);
   }
 
-  /** Takes the kept session, if any; the taker ends it or keeps it again. */
-  take(): OpenSession | undefined {
-    const open = this.#open;
-    this.#open = undefined;
-    return open;
+  /**
+   * Takes a kept session for a message under effective policy `policy`, the last kept under the same policy, if any
+   * (Postfix too caches a connection per TLS policy); the taker ends it or keeps it again.
+   */
+  take(policy: EffectivePolicy): OpenSession | undefined {
+    const i = this.#open.findLastIndex((open) => open.policy === policy);
+    return i < 0 ? undefined : this.#open.splice(i, 1)[0];
   }
 
-  /** Ends the kept session, if any, with QUIT (RFC 5321 §4.1.1.10). Never throws. */
+  /** Ends every kept session with QUIT (RFC 5321 §4.1.1.10). Never throws. */
   async close(): Promise<void> {
-    const open = this.take();
-    if (open) await open.client.quit();
+    const open = this.#open.splice(0);
+    await Promise.all(open.map((o) => o.client.quit()));
   }
 }

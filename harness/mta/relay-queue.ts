@@ -9,7 +9,7 @@ import type { VirtualClock } from '../chain/virtual-clock.js';
 import { deliverAttempt, type AttemptOutcome, type QueuedMessage, type RelayTarget } from './deliver-attempt.js';
 import { SessionSlots } from './session-slots.js';
 import { QueueRun } from './queue-run.js';
-import { KeptSession } from './kept-session.js';
+import { KeptSession, keepsSessions } from './kept-session.js';
 
 export interface RelayQueueOptions {
   target: RelayTarget;
@@ -33,7 +33,7 @@ export class RelayQueue {
   private readonly slots: SessionSlots;
   /** Under `fallbackMemory: destination-run`, the queue run that remembers a failed handshake (queue-run.ts). */
   private readonly run: QueueRun | undefined;
-  /** Under `fallbackMemory: session`, the plaintext session a failed handshake led to (kept-session.ts). */
+  /** Under `outbound.reuse` or `fallbackMemory: session`, the session kept for the next message (kept-session.ts). */
   private readonly kept: KeptSession | undefined;
   private stopped = false;
 
@@ -42,7 +42,7 @@ export class RelayQueue {
     this.slots = new SessionSlots(policy.concurrencyLimit);
     const memory = 'fallbackMemory' in policy ? policy.fallbackMemory : 'message';
     this.run = memory === 'destination-run' ? new QueueRun() : undefined;
-    this.kept = memory === 'session' ? new KeptSession() : undefined;
+    this.kept = keepsSessions(policy) ? new KeptSession() : undefined;
   }
 
   /** Messages still held by this hop (deferred, waiting for a session slot, or in flight). */

@@ -9,7 +9,7 @@ import type { MailhopError } from '../errors.js';
 import type { EffectivePolicy, SessionEvent } from '../trace/events.js';
 import { replyOf } from '../trace/events.js';
 import { SmtpClient, type SmtpReply, type TlsSummary } from './smtp-client.js';
-import type { OpenSession } from './kept-session.js';
+import { factsOf, mayKeep, type OpenSession } from './kept-session.js';
 import { policyReason } from './effective-policy.js';
 import { clientTlsOptions } from './client-tls-contexts.js';
 import { localReplies, type LocalReplies } from './local-replies.js';
@@ -26,9 +26,9 @@ export interface SessionPlace {
   policy: EffectivePolicy;
   /** This is the plaintext connection after a failed handshake: STARTTLS is not tried. */
   plaintextRetry: boolean;
-  /** A plaintext session kept open after a failed handshake (kept-session.ts): the transaction runs on it at once. */
+  /** A session kept open after an earlier message's transaction (kept-session.ts): this transaction runs on it at once. */
   reuse?: OpenSession;
-  /** Given the session instead of QUIT when this plaintext session delivered (`fallbackMemory: session`). */
+  /** Given the session instead of QUIT when it delivered and the policy keeps it (`outbound.reuse`, `fallbackMemory: session`). */
   keep?: (session: OpenSession) => void;
   /**
    * Virtual ms when the delivery attempt began: `fallback: next-attempt` judges the message's age then, not when the
@@ -62,6 +62,8 @@ class SenderSession {
   #ehlo: SmtpReply | undefined;
   /** Where this session's part of the client's transcript starts (a kept session carries earlier ones). */
   #transcriptFrom = 0;
+  /** The messages earlier transactions on this connection carried (a kept session's), in order. */
+  #carried: string[] = [];
 
   constructor(target: RelayTarget, message: QueuedMessage, place: SessionPlace) {
     this.#target = target;
@@ -109,13 +111,18 @@ class SenderSession {
     this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
   }
 
-  /** Another mail transaction on a kept plaintext session (RFC 5321 §3.3: MAIL may follow a completed one), announced anew. */
+  /**
+   * Another mail transaction on a kept session (RFC 5321 §3.3: MAIL may follow a completed one), announced anew. The
+   * event carries the session's facts (its STARTTLS, TLS, failure), so each message is judged on the session that
+   * carried it, and `sharedSession` names the messages before it.
+   */
   async #resume(open: OpenSession): Promise<SessionResult> {
     const { client, ehlo } = open;
     this.#client = client;
     this.#ehlo = ehlo;
+    this.#carried = open.carried;
     this.#transcriptFrom = client.transcript.length;
-    Object.assign(this.#event, { localPort: client.localPort, starttlsAdvertised: advertises(ehlo, 'STARTTLS') });
+    Object.assign(this.#event, { localPort: client.localPort, ...open.facts, sharedSession: { transaction: open.carried.length + 1, after: [...open.carried] } });
     const { attempt, connection } = this.#place;
     this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
     return this.#transaction();
@@ -274,9 +281,11 @@ class SenderSession {
   async #finish(result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> {
     const client = this.#client;
     if (client) {
-      const { keep, plaintextRetry } = this.#place;
-      if (keep && plaintextRetry && result === 'relayed') keep({ client, ehlo: this.#ehlo! });
-      else if (quit) await client.quit();
+      const { keep, policy } = this.#place;
+      const event = this.#event;
+      if (keep && result === 'relayed' && mayKeep(this.#target.policy, client.secure, event.plaintextRetry)) {
+        keep({ client, ehlo: this.#ehlo!, policy, facts: factsOf(event), carried: [...this.#carried, this.#message.id] });
+      } else if (quit) await client.quit();
       else client.destroy();
       this.#event.transcript = client.transcript.slice(this.#transcriptFrom);
     }

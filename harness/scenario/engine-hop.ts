@@ -27,6 +27,7 @@ const FIXED_KEYS = {
   'outbound.retry': 'it retries on its own real-time schedule (every 1-3 s, as mailhop configures it)',
   'outbound.maxAge': 'its queue lifetime is its own (the run ends long before)',
   'outbound.concurrencyLimit': 'its destination concurrency is its own',
+  'outbound.reuse': 'it keeps connections open (or not) as its own configuration says',
   'outbound.replies': 'it uses its own reply texts',
   'outbound.fallbackAfter': 'Postfix falls back once the message is minimal_backoff_time old (3 s in the configuration mailhop writes)',
 } as const;
@@ -132,6 +133,7 @@ function engineOutbound(engine: RealEngineName) {
     timeout: outboundKey(engine, 'timeout', engineSeconds(engine, 'timeout')),
     replies: cannotTake(engine, 'outbound.replies'),
     concurrencyLimit: cannotTake(engine, 'outbound.concurrencyLimit'),
+    reuse: cannotTake(engine, 'outbound.reuse'),
   };
   const tlsKeys = {
     /** The OpenSSL cipher string the engine offers (TLS 1.2 and below); absent: the product's own list. */

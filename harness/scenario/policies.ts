@@ -29,6 +29,19 @@ export type Fallback = z.infer<typeof Fallback>;
 export const FallbackMemory = z.enum(['message', 'destination-run', 'session']);
 export type FallbackMemory = z.infer<typeof FallbackMemory>;
 
+/**
+ * Which SMTP sessions a client keeps open, after a completed mail transaction, for the next message due to the same
+ * next hop (RFC 5321 §3.3: MAIL may follow a completed transaction; mta/kept-session.ts):
+ * - `none`: every message opens its own connection and ends it with QUIT (mailhop's default).
+ * - `plaintext`: sessions without TLS are kept (Postfix's connection cache, smtp_connection_cache_on_demand).
+ * - `all`: TLS sessions too (Postfix with smtp_tls_connection_reuse = yes; Exim and Sendmail deliver the queued
+ *   messages for one host on one connection).
+ * A kept session carries a message only under the same effective policy it was opened with, and only while
+ * another message waits for it: nothing stays open while virtual time runs on.
+ */
+export const ConnectionReuse = z.enum(['none', 'plaintext', 'all']);
+export type ConnectionReuse = z.infer<typeof ConnectionReuse>;
+
 /** What an opportunistic client does when STARTTLS is answered 4xx/5xx (RFC 3207 §4: "local policy"). */
 export const StarttlsRejected = z.enum(['continue', 'defer']);
 export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
@@ -95,6 +108,8 @@ const clientCommon = {
    * (Postfix default_destination_concurrency_limit, default 20).
    */
   concurrencyLimit: z.number().int().min(1).default(20),
+  /** Which sessions carry further messages to the same next hop (ConnectionReuse); absent: `none`. */
+  reuse: ConnectionReuse.default('none'),
 };
 
 /** Keys of every policy that may start TLS. */

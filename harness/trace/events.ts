@@ -70,6 +70,13 @@ export interface SessionEvent extends EventBase {
   /** The reply that decided the result (or a local reason), e.g. `250 2.0.0 Ok` or `4.7.4 TLS is required...`. */
   reply: { code: number; enhanced?: string; text: string };
   transcript: TranscriptLine[];
+  /**
+   * Present when this transaction ran on a session kept open after earlier ones (`outbound.reuse`,
+   * `fallbackMemory: session`): `transaction` is its place on the connection (2 for the second), `after` the
+   * messages the earlier transactions carried, in order. The STARTTLS and TLS fields are then the session's,
+   * from before its first transaction, and the connection's one wire record is this event's too.
+   */
+  sharedSession?: { transaction: number; after: string[] };
 }
 
 /** The receiving hop accepted a message (after the final `.`). */

@@ -9,7 +9,9 @@
  * sender closed, the record once both of the proxy's sockets closed), and a connection on a reused
  * port opens only after the last one on it closed: so a session pairs with the waiting record of its
  * link and port, else waits for the next one; an acceptance pairs with the next record of its port.
- * A record nothing claims (a connection that carried no message) stays unpaired.
+ * A record nothing claims (a connection that carried no message) stays unpaired. A session that ran on a kept
+ * connection (`sharedSession`, several messages on one connection) pairs with the record of the session that
+ * opened the connection, the last one on its link and port: that connection is still open, so its port is not free.
  */
 import type { AcceptedEvent, SessionEvent, WireEvent } from '../trace/events.js';
 
@@ -23,14 +25,21 @@ interface Waiting {
 /** Pairs sessions and acceptances with wire records; feed it every one of them in trace order. */
 export class ConnectionPairing {
   readonly #pairs = new Map<SessionEvent | AcceptedEvent, WireEvent>();
-  readonly #paired = new Set<WireEvent>();
+  /** How many sessions and acceptances claim each record (several sessions share a kept connection's). */
+  readonly #paired = new Map<WireEvent, number>();
   /** By `${link}\0c${clientPort}` (sessions) and `${link}\0u${upstreamPort}` (acceptances). */
   readonly #waiting = new Map<string, Waiting>();
+  /** The last session that opened a connection, by `${link}\0c${clientPort}`: what a shared session rides. */
+  readonly #opener = new Map<string, SessionEvent>();
+  /** Shared sessions waiting for their opener's record. */
+  readonly #riders = new Map<SessionEvent, SessionEvent[]>();
 
   /** Files a session, an acceptance or a wire record. */
   add(e: SessionEvent | AcceptedEvent | WireEvent): void {
     if (e.kind === 'session') {
       const key = `${e.link}\0c${e.localPort}`;
+      if (e.sharedSession) return this.#ride(key, e);
+      this.#opener.set(key, e);
       const w = this.#waiting.get(key);
       if (w?.record) {
         this.#pair(e, w.record);
@@ -51,8 +60,7 @@ export class ConnectionPairing {
       const ukey = `${e.link}\0u${upstream}`;
       const u = this.#waiting.get(ukey);
       if (u?.accepted) {
-        this.#pairs.set(u.accepted, e);
-        this.#paired.add(e);
+        this.#claim(u.accepted, e);
         this.#settle(ukey, { ...u, accepted: undefined });
       }
     }
@@ -68,11 +76,20 @@ export class ConnectionPairing {
     return this.#paired.has(record);
   }
 
-  /** Forgets `e` (a session or acceptance) and its pairing; returns the record it claimed, if any. */
+  /** Forgets `e` (a session or acceptance) and its pairing; returns the record it claimed, if nothing else claims it. */
   forget(e: SessionEvent | AcceptedEvent): WireEvent | undefined {
-    const record = this.#pairs.get(e);
+    let record = this.#pairs.get(e);
     this.#pairs.delete(e);
-    if (record) {
+    if (e.kind === 'session') {
+      this.#riders.delete(e);
+      const key = `${e.link}\0c${e.localPort}`;
+      if (this.#opener.get(key) === e) this.#opener.delete(key);
+    }
+    const claims = record ? (this.#paired.get(record) ?? 1) - 1 : 0;
+    if (record && claims > 0) {
+      this.#paired.set(record, claims);
+      record = undefined;
+    } else if (record) {
       this.#paired.delete(record);
       // A record paired by its upstream port (mail sent by hand) still waits for a session on its client port.
       this.forgetRecord(record);
@@ -91,8 +108,23 @@ export class ConnectionPairing {
   }
 
   #pair(session: SessionEvent, record: WireEvent): void {
-    this.#pairs.set(session, record);
-    this.#paired.add(record);
+    this.#claim(session, record);
+    for (const rider of this.#riders.get(session) ?? []) this.#claim(rider, record);
+    this.#riders.delete(session);
+  }
+
+  #claim(e: SessionEvent | AcceptedEvent, record: WireEvent): void {
+    this.#pairs.set(e, record);
+    this.#paired.set(record, (this.#paired.get(record) ?? 0) + 1);
+  }
+
+  /** A shared session takes its opener's record, now or once it is paired. */
+  #ride(key: string, e: SessionEvent): void {
+    const opener = this.#opener.get(key);
+    if (!opener) return;
+    const record = this.#pairs.get(opener);
+    if (record) this.#claim(e, record);
+    else this.#riders.set(opener, [...(this.#riders.get(opener) ?? []), e]);
   }
 
   /** Keeps what still waits on a port; drops the port when nothing does. */

@@ -38,6 +38,12 @@ export class MockSender implements SenderWitness {
   }
 }
 
+/** Which messages a kept session carried before this one (`outbound.reuse`): the session's facts are theirs too. */
+function sharedNote(s: SessionEvent): string | undefined {
+  if (!s.sharedSession) return undefined;
+  return `attempt ${s.attempt}: transaction ${s.sharedSession.transaction} of a shared session, after ${s.sharedSession.after.join(', ')}`;
+}
+
 function noteOf(s: SessionEvent): string | undefined {
   const where = `attempt ${s.attempt}${s.connection > 1 ? `, connection ${s.connection}` : ''}`;
   if (s.plaintextRetry) return `${where}: reconnected without STARTTLS after a failed handshake`;
@@ -58,7 +64,7 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string): Mess
   // index.wireOf: the wire record of a session's connection (connection-pairing.ts: ports are reused).
   const faultsOf = (s: SessionEvent) => faultsOn(s, index.wireOf(s));
   // Per session, what the link did first, then how the sender fared.
-  const notes = sessions.flatMap((s) => [...faultNotes(faultsOf(s)), noteOf(s)]).filter((n): n is string => Boolean(n));
+  const notes = sessions.flatMap((s) => [...faultNotes(faultsOf(s)), sharedNote(s), noteOf(s)]).filter((n): n is string => Boolean(n));
   const clear = clearCrossings(index, sessions, messageId);
   notes.push(...clear.leakNotes);
 

@@ -46,13 +46,13 @@ describe('loadScenarioText', () => {
     expect(scenario.runFor).toBe(7_200_000);
     expect(scenario.submit).toEqual({
       tls: 'opportunistic', retry: [300_000, 600_000, 1_200_000, 2_400_000, 3_600_000], maxAge: 432_000_000,
-      timeout: 5_000, concurrencyLimit: 20, fallback: 'reconnect', fallbackAfter: 300_000, fallbackMemory: 'message', starttlsRejected: 'continue',
+      timeout: 5_000, concurrencyLimit: 20, reuse: 'none', fallback: 'reconnect', fallbackAfter: 300_000, fallbackMemory: 'message', starttlsRejected: 'continue',
     });
     expect(scenario.hops[0]).toEqual({
       id: 'mx',
       engine: 'mock',
       inbound: { starttls: 'require', cert: 'valid', greetingDelay: 0 },
-      outbound: { tls: 'mandatory', retry: [1_000, 1_500], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20 },
+      outbound: { tls: 'mandatory', retry: [1_000, 1_500], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20, reuse: 'none' },
     });
     expect(scenario.hops[1].outbound?.tls).toBe('opportunistic');
     expect(scenario.messages[0]).toEqual({
@@ -77,7 +77,7 @@ describe('loadScenarioText', () => {
   it('lists the allowed keys of the outbound variant the `tls` value selects', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    outbound: { tls: mandatory, fallback: never }', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData)',
+      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData)',
     );
   });
 
@@ -195,7 +195,7 @@ describe('loadScenarioText', () => {
       '  - { id: b, outbound: *strict }',
       'messages: [{ from: a@b.test, to: [c@d.test] }]',
     );
-    expect(loadScenarioText(text, 'f.yaml').scenario.hops[1].outbound).toEqual({ tls: 'mandatory', retry: [1_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20 });
+    expect(loadScenarioText(text, 'f.yaml').scenario.hops[1].outbound).toEqual({ tls: 'mandatory', retry: [1_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20, reuse: 'none' });
   });
 
   it('lists at most 50 problems per file, even for 40,000 keys', async () => {
