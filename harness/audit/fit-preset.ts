@@ -9,6 +9,7 @@
 import { OUTBOUND_VARIANTS } from '../scenario/policies.js';
 import { mergeUnder } from '../scenario/hop.js';
 import { presetFor } from '../presets/index.js';
+import { MailhopError } from '../errors.js';
 import type { MtaPreset } from '../presets/mta-preset.js';
 import { runAudit, type RunAuditOptions } from './run-audit.js';
 import { profileDifferences, type CaseDifference, type Profile } from './compare-profiles.js';
@@ -71,11 +72,11 @@ export interface FitOptions extends Pick<RunAuditOptions, 'concurrency' | 'signa
 /**
  * Fits a preset to `measured`, starting from the bundled preset `baseRef`.
  * @returns the fit; `remaining` lists the cases no knob could reproduce (e.g. a product's own reply classes).
- * @throws MailhopError as runAudit does (a case that cannot be started).
+ * @throws MailhopError EUSAGE when `baseRef` names no usable preset; as runAudit does (a case that cannot be started).
  */
 export async function fitPreset(measured: Profile, baseRef: string, options: FitOptions = {}): Promise<PresetFit> {
   const base = presetFor(baseRef);
-  if (!base) throw new Error(`no preset ${baseRef}`);
+  if (!base) throw MailhopError.of('EUSAGE', { where: baseRef, what: 'fit a preset from it', why: 'no preset has this name, or its file has problems' });
   const ran = new Set(measured.map((r) => r.case));
   const receiving = options.receiving ?? {};
   let trials = 0;

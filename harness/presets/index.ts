@@ -9,7 +9,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { MailhopError } from '../errors.js';
 import { packageRoot } from '../cli/package-root.js';
-import { MAX_BYTES, tooBig, type ScenarioProblem } from '../scenario/yaml-stage.js';
+import { formatProblem, MAX_BYTES, tooBig, type ScenarioProblem } from '../scenario/yaml-stage.js';
+
+export { formatProblem } from '../scenario/yaml-stage.js';
 import { readBounded } from '../scenario/read-bounded.js';
 import { checkPresetText } from './preset-file.js';
 import type { MtaPreset } from './mta-preset.js';
@@ -47,11 +49,6 @@ export const PRESET_NAMES = Object.keys(PRESETS) as [string, ...string[]];
 /** Whether `ref` names a preset file rather than a bundled preset: it has a slash or ends in `.yaml`/`.yml`. */
 export function isPresetFile(ref: string): boolean {
   return ref.includes('/') || ref.includes(path.sep) || /\.ya?ml$/i.test(ref);
-}
-
-/** `file:line:column: path: message`, as scenario problems print; `file: message` for the file as a whole (line 0). */
-export function formatProblem(p: ScenarioProblem): string {
-  return `${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
 }
 
 const fileCache = new Map<string, { stamp: string; result: { preset: MtaPreset } | { problems: ScenarioProblem[] } }>();

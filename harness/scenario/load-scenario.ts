@@ -9,7 +9,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { MailhopError } from '../errors.js';
 import type { Scenario } from './schema.js';
-import { escapeControls } from '../report/terminal-safe.js';
+import { formatProblem } from './yaml-stage.js';
 import { checkText, MAX_BYTES, sortProblems, tooBig, type Checked, type LoadOptions, type ScenarioProblem } from './check-text.js';
 import { expandPath, fsMessage } from './scenario-paths.js';
 
@@ -36,11 +36,6 @@ export class ScenarioError extends MailhopError {
     this.name = 'ScenarioError';
     this.problems = Object.freeze(problems.map((p) => Object.freeze({ ...p })));
   }
-}
-
-/** One line per problem, safe to print: a control character in a file name, a key or a value shows as `\xHH`. */
-function formatProblem(p: ScenarioProblem): string {
-  return escapeControls(`${p.file}:${p.line}:${p.column}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
 }
 
 /**

@@ -25,18 +25,20 @@ type JsonObject = { [key: string]: unknown };
  *   writeFileSync('schema.json', `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
  */
 export function scenarioJsonSchema(): object {
-  const generated = z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any' }) as JsonObject;
-  const { $schema, ...rest } = generated;
-  optionalOpportunisticTls(rest);
-  return {
-    $schema,
+  return jsonSchemaOf(Scenario, {
     $id: 'urn:mailhop:scenario',
     title: 'mailhop scenario',
     description:
       'One mailhop scenario: a chain of mock MTAs (hops), the messages pushed through it and the verdicts ' +
       'expected per link and end to end.',
-    ...rest,
-  };
+  });
+}
+
+/** zod's input-form JSON Schema of `schema`, with the defaulted discriminators made optional and `head` after `$schema`. */
+function jsonSchemaOf(schema: z.ZodType, head: { $id: string; title: string; description: string }): object {
+  const { $schema, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonObject;
+  optionalOpportunisticTls(rest);
+  return { $schema, ...head, ...rest };
 }
 
 /**
@@ -75,18 +77,13 @@ export const PRESET_JSON_SCHEMA_PATH = fileURLToPath(new URL('../../presets/pres
  * @returns a fresh plain object.
  */
 export function presetJsonSchema(): object {
-  const generated = z.toJSONSchema(PresetFile, { io: 'input', unrepresentable: 'any' }) as JsonObject;
-  const { $schema, ...rest } = generated;
-  optionalOpportunisticTls(rest);
-  return {
-    $schema,
+  return jsonSchemaOf(PresetFile, {
     $id: 'urn:mailhop:preset',
     title: 'mailhop preset',
     description:
       'One product\'s STARTTLS behaviour as a mailhop preset: the hop keys it fills in (inbound.received, outbound.*) and ' +
       'the behaviours they model, each with its source. Name it in a scenario with `preset: ./file.yaml`.',
-    ...rest,
-  };
+  });
 }
 
 /** Writes scenarioJsonSchema() to `path`, and presetJsonSchema() to `presetPath`, pretty-printed with a trailing newline. */

@@ -8,6 +8,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import { duplicateKeys, findAlias, nodeAt } from './yaml-nodes.js';
 import { describe, formatPath, oneLine, type Explained } from './zod-issue-message.js';
+import { escapeControls } from '../report/terminal-safe.js';
 
 /** Largest scenario or preset file accepted, in bytes (1 MiB). */
 export const MAX_BYTES = 1024 * 1024;
@@ -20,13 +21,21 @@ const MAX_PROBLEMS = 50;
 export interface ScenarioProblem {
   /** The path as given (for files found in a directory: the directory joined with the relative path). */
   file: string;
-  /** 1-based. */
+  /** 1-based; 0 for the file as a whole (a preset file that is missing or unreadable). */
   line: number;
   /** 1-based. */
   column: number;
   /** Key path such as `hops[1].inbound.starttls` or `expect.links["a->b"]`; `''` when the problem has none. */
   path: string;
   message: string;
+}
+
+/**
+ * One problem as a line, safe to print (a control character in a file name, key or value shows as `\xHH`):
+ * `file:line:column: path: message`, or `file: message` for the file as a whole (line 0: missing, unreadable).
+ */
+export function formatProblem(p: ScenarioProblem): string {
+  return escapeControls(`${p.file}${p.line ? `:${p.line}:${p.column}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`);
 }
 
 /** Where a byte offset of the text is, as `{ file, line, column }` (1-based). */
