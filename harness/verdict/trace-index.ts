@@ -89,7 +89,8 @@ export class TraceIndex {
       const link = this.#link(e.link);
       push(link.sessions, id, e);
       this.#pairing.add(e);
-      link.sessionCount++;
+      // A further transaction on a kept connection (outbound.reuse) opens no session of its own.
+      if (!e.sharedSession) link.sessionCount++;
     } else if (e.kind === 'accepted') {
       const link = this.#link(e.link);
       push(link.acceptedBy, id, e);
@@ -190,7 +191,7 @@ export class TraceIndex {
     return this.#hops.get(hop);
   }
 
-  /** Sessions (`session` events) recorded on `link`, or connections its wire saw (`wire`), forgotten messages included. */
+  /** SMTP sessions opened on `link` (`session` events, less those riding a kept connection), or connections its wire saw (`wire`), forgotten messages included. */
   count(link: string, kind: 'session' | 'wire'): number {
     const entry = this.#links.get(link);
     return (kind === 'session' ? entry?.sessionCount : entry?.wireCount) ?? 0;

@@ -33,6 +33,8 @@ describe('outbound.reuse', () => {
     expect(run.mailbox.map((m) => m.id).sort()).toEqual(['m1', 'm2']);
     expect(verdicts(run)).toEqual([['m1', 'delivered', 'tls'], ['m2', 'delivered', 'tls']]);
     expect(run.report.messages[1].links.find((l) => l.link === 'relay->mx')!.notes).toContain('attempt 1: transaction 2 of a shared session, after m1');
+    // The link opened one SMTP session, as its wire saw one connection (not one per transaction).
+    expect(run.report.links.find((l) => l.link === 'relay->mx')?.attempts).toBe(1);
   });
 
   it('plaintext after a 454 to STARTTLS: both messages on one plaintext session, both downgraded', async () => {
