@@ -100,9 +100,35 @@ function messageOf(target: EngineFactTarget, fact: { messageId?: string; ref?: s
   if (fact.messageId) return fact.messageId;
   const tied = fact.ref ? memory.refs.get(fact.ref) : undefined;
   if (tied) return tied;
+  const signed = fact.ref ? signedBy(target, fact.ref) : undefined;
+  if (signed && fact.ref) {
+    memory.refs.set(fact.ref, signed);
+    return signed;
+  }
   const guessed = target.guessMessage();
   if (guessed && fact.ref) memory.refs.set(fact.ref, guessed);
   return guessed;
+}
+
+/**
+ * The message the next hop accepted with this engine's own Received header naming `ref` as its id (`by
+ * <hostname> ... id <ref>`): OpenSMTPD logs no Message-ID, but writes its message id there (observed with
+ * OpenSMTPD 6.8.0p2: `by target.mailhop.test (OpenSMTPD) with ESMTP id f3aac87a`). Newest first; undefined
+ * when no such header reached the next hop yet (a deferral, a failed attempt before any delivery).
+ */
+function signedBy(target: EngineFactTarget, ref: string): string | undefined {
+  if (!target.outboundLink) return undefined;
+  const by = new RegExp(`\\bby ${escapeRegExp(target.hostname)}\\b[^;]*\\bid ${escapeRegExp(ref)}\\b`, 'i');
+  const events = target.trace.events();
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.kind === 'accepted' && e.link === target.outboundLink && e.messageId && e.received?.headers.some((h) => by.test(h))) return e.messageId;
+  }
+  return undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A fact about the engine's outbound side: the `engine` event, then `deferred` or `bounced` for a message it names. */

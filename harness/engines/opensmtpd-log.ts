@@ -18,8 +18,22 @@
 import { clip, type EngineLogReader, type LogFact } from './engine-definition.js';
 import { isReplyLine } from './engine-replies.js';
 
+/** What the reader knows of one outbound (`mta`) session. */
+interface SessionFacts {
+  tls?: { version: string; cipher: string; verified?: true };
+  tlsLine?: string;
+  failure?: string;
+  /**
+   * Its `downgrading to plain` line, while no envelope of the session has been reported: the session goes on in
+   * plaintext over a new connection, and its deliveries name the messages the downgrade was for.
+   */
+  downgrade?: string;
+  /** The session downgraded, and the failed handshake is already tied to the envelope reported first. */
+  downgraded?: string;
+}
+
 export class OpensmtpdLogReader implements EngineLogReader {
-  private readonly sessions = new Map<string, { tls?: { version: string; cipher: string; verified?: true }; tlsLine?: string; failure?: string }>();
+  private readonly sessions = new Map<string, SessionFacts>();
   /** SMTP sessions it opened to itself (its bounce process enqueues DSNs over them). */
   private readonly localSessions = new Set<string>();
   /** The message whose DSN its bounce process is writing now. */
@@ -31,13 +45,12 @@ export class OpensmtpdLogReader implements EngineLogReader {
     const failed = /^smtp-out: Error on session ([0-9a-f]+): (.*)$/.exec(line);
     if (failed) {
       const [, session, reason] = failed;
-      this.sessions.set(session, { failure: reason });
       if (/downgrading to plain/.test(reason)) {
-        return [
-          { kind: 'outbound', fact: 'tls-failed', line: clip(line) },
-          { kind: 'outbound', fact: 'plaintext-fallback', line: clip(line) },
-        ];
+        // The line names no message: the facts wait for the session's first envelope (delivery below).
+        this.sessions.set(session, { failure: reason, downgrade: line });
+        return [];
       }
+      this.sessions.set(session, { failure: reason });
       return /TLS/i.test(reason) ? [{ kind: 'outbound', fact: 'tls-failed', line: clip(line) }] : [];
     }
     const found = /^debug: bounce: \S+: found message ([0-9a-f]{8})$/.exec(line);
@@ -47,7 +60,11 @@ export class OpensmtpdLogReader implements EngineLogReader {
     const m = /^([0-9a-f]{16}) mta (\w[\w-]*)(?: (.*))?$/.exec(line);
     if (!m) return [];
     const [, session, what, rest = ''] = m;
-    if (what === 'connecting') this.sessions.set(session, {});
+    if (what === 'connecting') {
+      // A reconnect of the same session (after a downgrade) keeps what the downgrade left to report.
+      const { downgrade, downgraded } = this.sessions.get(session) ?? {};
+      this.sessions.set(session, { ...(downgrade !== undefined ? { downgrade } : {}), ...(downgraded !== undefined ? { downgraded } : {}) });
+    }
     if (what === 'tls') {
       const c = /ciphers=([^:]+):([^:]+)/.exec(rest);
       if (c) this.sessions.set(session, { tls: { version: c[1], cipher: c[2] }, tlsLine: line });
@@ -62,6 +79,7 @@ export class OpensmtpdLogReader implements EngineLogReader {
       // The session failed and the route is disabled for a while (15 s); the envelope stays queued: a deferral.
       const reason = /reason=(.*)$/.exec(rest)?.[1] ?? rest;
       return [
+        ...this.downgradeFacts(session, {}),
         ...(/TLS/i.test(reason) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, reply: reason, line: clip(line) }] : []),
         { kind: 'outbound', fact: 'deferred', reply: reason, line: clip(line) },
       ];
@@ -92,11 +110,33 @@ export class OpensmtpdLogReader implements EngineLogReader {
     const { tls, tlsLine } = this.sessions.get(session) ?? {};
     const fact = result === 'Ok' ? 'relayed' : result === 'TempFail' ? 'deferred' : 'bounced';
     return [
+      ...this.downgradeFacts(session, ref),
       ...(tls ? [{ kind: 'outbound' as const, fact: 'tls' as const, ...ref, tls, line: clip(tlsLine ?? line) }] : []),
       {
         kind: 'outbound', fact, ...ref, reply, ...(isReplyLine(reply) ? { serverReply: reply } : {}),
         ...(fact === 'bounced' && sender !== undefined ? { sender } : {}), ...(tls && fact === 'relayed' ? { tls } : {}), line: clip(line),
       },
     ];
+  }
+
+  /**
+   * The facts of a session's downgrade, for the envelope `ref` it reports now. OpenSMTPD keeps the session after a
+   * failed handshake and reconnects in plaintext (`downgrading to plain`, observed with OpenSMTPD 6.8.0p2); every
+   * envelope it then carries rode the downgraded session. The first one reported gets the failed handshake
+   * (`tls-failed`, one connection) and each one `plaintext-fallback`; an `mta error` before any envelope gets them
+   * without a message (the engine hop ties them when it holds one message).
+   */
+  private downgradeFacts(session: string, ref: { ref?: string }): LogFact[] {
+    const known = this.sessions.get(session);
+    if (known?.downgrade !== undefined) {
+      const line = clip(known.downgrade);
+      known.downgraded = known.downgrade;
+      known.downgrade = undefined;
+      return [{ kind: 'outbound', fact: 'tls-failed', ...ref, line }, { kind: 'outbound', fact: 'plaintext-fallback', ...ref, line }];
+    }
+    if (known?.downgraded !== undefined && ref.ref !== undefined) {
+      return [{ kind: 'outbound', fact: 'plaintext-fallback', ...ref, line: clip(known.downgraded) }];
+    }
+    return [];
   }
 }

@@ -129,14 +129,62 @@ describe('OpenSMTPD', () => {
       'a1b00f3e56786498 mta tls ciphers=TLSv1.3:TLS_AES_256_GCM_SHA384:256',
       'a1b00f3e56786498 mta delivery evpid=d74e40048d7e47ca from=<alice@org.test> to=<bob@partner.test> rcpt=<-> source="127.0.0.1" relay="127.0.0.1 (localhost)" delay=0s result="Ok" stat="250 2.0.0 Ok"',
       'smtp-out: Error on session 55f6df2d010c5eb3: opportunistic TLS failed, downgrading to plain',
+      '55f6df2d010c5eb3 mta error reason=Connection refused',
       '604e50be690a7b14 mta error reason=TLS required but not supported by remote host',
     ])).toEqual([
       'tls ? TLSv1.3',
       'relayed ? TLSv1.3: 250 2.0.0 Ok',
       'tls-failed ?',
       'plaintext-fallback ?',
+      'deferred ?: Connection refused',
       'tls-failed ?: TLS required but not supported by remote host',
       'deferred ?: TLS required but not supported by remote host',
+    ]);
+  });
+
+  // Observed with OpenSMTPD 6.8.0p2 (audit case memory-after-alert): one session fails its handshake, reconnects in
+  // plaintext and carries both queued messages; its Received header names its message id, the evpid's first 8 digits.
+  const downgradedSession = [
+    'fb81cab1a16afbd9 mta connecting address=smtp://127.0.0.1:10026 host=localhost',
+    'smtp-out: Error on session fb81cab1a16afbd9: opportunistic TLS failed, downgrading to plain',
+    'fb81cab1a16afbd9 mta connecting address=smtp://127.0.0.1:10026 host=localhost',
+    'fb81cab1a16afbd9 mta delivery evpid=f3aac87a02a81266 from=<alice@org.test> to=<bob@partner.test> rcpt=<-> source="127.0.0.1" relay="127.0.0.1 (localhost)" delay=0s result="Ok" stat="250 2.6.0 Ok: queued as 3D987707B6"',
+    'fb81cab1a16afbd9 mta delivery evpid=f92dc4cb9e1b0b20 from=<alice@org.test> to=<bob@partner.test> rcpt=<-> source="127.0.0.1" relay="127.0.0.1 (localhost)" delay=0s result="Ok" stat="250 2.6.0 Ok: queued as DEE23996C7"',
+  ];
+
+  it('a downgraded session: the failed handshake goes to the first envelope it reports, the fallback to each', () => {
+    expect(new OpensmtpdLogReader().read(downgradedSession[1])).toEqual([]);
+    const reader = new OpensmtpdLogReader();
+    expect(downgradedSession.flatMap((l) => reader.read(l)).map((f) => (f.kind === 'outbound' ? `${f.fact} ${f.ref}` : f.kind))).toEqual([
+      'tls-failed f3aac87a', 'plaintext-fallback f3aac87a', 'relayed f3aac87a', 'plaintext-fallback f92dc4cb', 'relayed f92dc4cb',
+    ]);
+  });
+
+  it('its message id in its own Received header, as the next hop accepted it, names the message when it holds two', () => {
+    const trace = new Trace(new VirtualClock());
+    const onFact = engineFactEvents({
+      hopId: 'target', engine: 'opensmtpd', hostname: 'target.mailhop.test', inboundLink: 'client->target', outboundLink: 'target->next', trace,
+      now: () => 0, guessMessage: () => undefined, mailbox: () => undefined,
+    });
+    const header = (id: string) => `from client.mailhop.test (localhost [127.0.0.1]) by target.mailhop.test (OpenSMTPD) with ESMTP id ${id} for <bob@partner.test>; Mon, 7 Dec 2026 05:35:36 +0000 (UTC)`;
+    const accepted = (messageId: string, id: string, link = 'target->next') => trace.emit({
+      kind: 'accepted', source: 'receiver', link, hop: 'next', messageId, secure: false, tls: null, protocol: 'ESMTP', remotePort: 1,
+      received: { headers: ['from target.mailhop.test by next.mailhop.test (mailhop) with ESMTP id 3D987707B6', header(id)], hopNames: ['next.mailhop.test'] },
+    });
+    // The same id signed by another host, or seen on another link, names nothing.
+    trace.emit({
+      kind: 'accepted', source: 'receiver', link: 'target->next', hop: 'next', messageId: 'm9', secure: false, tls: null, protocol: 'ESMTP', remotePort: 1,
+      received: { headers: [header('f92dc4cb').replace('by target.', 'by other.')], hopNames: [] },
+    });
+    accepted('m8', 'f92dc4cb', 'client->target');
+    const reader = new OpensmtpdLogReader();
+    for (const [i, line] of downgradedSession.entries()) {
+      if (i === 3) accepted('m1', 'f3aac87a');
+      if (i === 4) accepted('m2', 'f92dc4cb');
+      for (const fact of reader.read(line)) onFact(fact);
+    }
+    expect(trace.events().flatMap((e) => (e.kind === 'engine' ? [`${e.fact} ${e.messageId}`] : []))).toEqual([
+      'tls-failed m1', 'plaintext-fallback m1', 'relayed m1', 'plaintext-fallback m2', 'relayed m2',
     ]);
   });
 });
