@@ -7,7 +7,7 @@
 import { MailhopError } from '../errors.js';
 import { needsAttackerCert, type LinkFaultSpec } from '../link/faults/index.js';
 import type { Inbound, Outbound, Scenario, Submit } from '../scenario/schema.js';
-import { linkNamesOf } from '../scenario/schema.js';
+import { chainTopology } from '../scenario/schema.js';
 import { ENGINES } from '../engines/engines.js';
 import { isLoopback } from '../engines/free-address.js';
 import type { EngineOrExternalHop } from '../engines/engine-holds.js';
@@ -80,8 +80,8 @@ export interface PlannedSender {
   /** Name it gives in EHLO. */
   readonly ehloName: string;
   /**
-   * Names of the links it delivers over. One today (the next hop); a sender that picks among several
-   * receivers (MX routing) will have one per receiver.
+   * Names of the links it delivers over: one (the next hop), or, for a hop that routes by MX
+   * (`outbound.route: mx`), one per MX target, each with its own link proxy.
    */
   readonly routes: readonly string[];
 }
@@ -105,6 +105,10 @@ export interface ChainPlan {
   readonly links: readonly PlannedLink[];
   /** The client first, then the mock hops that relay. */
   readonly senders: readonly PlannedSender[];
+  /** Hops that store what they receive: the last hop, or in a chain that routes by MX, every MX target. */
+  readonly mailboxes: readonly string[];
+  /** The hop that routes by MX (`outbound.route: mx`), if one does: its copies are split per recipient domain. */
+  readonly router?: string;
   /** Hops whose queues mailhop cannot see (real engines, external servers), for the settle waits. */
   readonly engineOrExternalHops: readonly EngineOrExternalHop[];
   /**
@@ -138,8 +142,11 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
   }
   checkPortBase(scenario, options.portBase);
   const allowExternal = options.allowExternal ?? false;
-  const names = linkNamesOf(scenario.hops.map((h) => h.id));
+  const topology = chainTopology(scenario.hops, scenario.dns);
+  const names = topology.links.map((l) => l.name);
   const kinds = scenario.hops.map(hopKind);
+  const indexOf = new Map(scenario.hops.map((h, i) => [h.id, i]));
+  const outboundOf = (hop: string) => names.filter((_, i) => topology.links[i].from === hop);
 
   const hops = scenario.hops.map((hop, i): PlannedHop => {
     // A mock after an external gateway listens where the gateway can reach it (its `host:`).
@@ -165,9 +172,9 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
   });
 
   const links = hops.map((hop, i): PlannedLink => {
-    const from = i === 0 ? 'client' : scenario.hops[i - 1].id;
+    const from = topology.links[i].from;
     const faults = scenario.links.filter((l) => l.from === from && l.to === hop.id);
-    const senderKind: SenderKind = i === 0 ? 'client' : kinds[i - 1];
+    const senderKind: SenderKind = i === 0 ? 'client' : kinds[indexOf.get(from)!];
     return {
       name: names[i], from, to: hop.id, toIndex: i, senderKind, faults,
       intercepts: faults.some(needsAttackerCert),
@@ -179,9 +186,10 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
 
   const senders: PlannedSender[] = [
     { id: 'client', kind: 'client', policy: scenario.submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] },
-    ...hops.slice(0, -1).flatMap((hop, i): PlannedSender[] => {
+    ...hops.flatMap((hop, i): PlannedSender[] => {
       const written = scenario.hops[i];
-      return written.engine !== 'mock' ? [] : [{ id: hop.id, kind: 'mock', policy: written.outbound, ehloName: hop.hostname, routes: [names[i + 1]] }];
+      const routes = outboundOf(hop.id);
+      return written.engine !== 'mock' || routes.length === 0 ? [] : [{ id: hop.id, kind: 'mock', policy: written.outbound, ehloName: hop.hostname, routes }];
     }),
   ];
 
@@ -190,7 +198,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
     return [{
       hopId: hop.id,
       inboundLink: names[i],
-      outboundLink: names[i + 1] ?? null,
+      outboundLink: outboundOf(hop.id)[0] ?? null,
       settleAfterDeferrals: hop.engine === 'external' ? Infinity : ENGINES[hop.engine].settleAfterDeferrals,
       kind: hop.engine === 'external' ? 'external' : 'engine',
     }];
@@ -203,6 +211,8 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
     hops,
     links,
     senders,
+    mailboxes: topology.mailboxes,
+    ...(topology.router ? { router: topology.router.hop } : {}),
     engineOrExternalHops,
     ...(keepFinished !== undefined ? { keepFinished } : {}),
     ...(options.traceLimit !== undefined ? { traceLimit: options.traceLimit } : {}),
@@ -212,6 +222,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
 
 /** Freezes what the plan made (its arrays and records); the scenario's own objects it points to are left as they are. */
 function deepFreeze<T extends ChainPlan>(plan: T): T {
+  Object.freeze(plan.mailboxes);
   for (const list of [plan.hops, plan.links, plan.senders, plan.engineOrExternalHops] as const) {
     for (const item of list) Object.freeze(item);
     Object.freeze(list);

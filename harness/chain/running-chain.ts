@@ -3,6 +3,7 @@
  * start-chain.ts started from the plan; what it knows is in its records (chain-records.ts).
  */
 import type { StartedEngine } from '../engines/start-engine.js';
+import type { StartedDnsServer } from '../dns/dns-server.js';
 import type { RelayQueue } from '../mta/relay-queue.js';
 import type { ChainRuntime, StartedUnit } from '../runtime/runtime.js';
 import { Message, type MessageInput } from '../scenario/schema.js';
@@ -28,6 +29,8 @@ export interface ChainUnits {
   readonly serverAddresses: Array<{ host: string; port: number }>;
   /** One per sender mailhop drives, by sender id (`client`, or the hop's id). */
   readonly queues: Map<string, RelayQueue>;
+  /** The run's DNS server, when the scenario has a `dns:` block. */
+  dns?: StartedDnsServer;
 }
 
 export class RunningChain implements StartedChain {
@@ -120,14 +123,16 @@ export class RunningChain implements StartedChain {
     clock.stop();
     holds.dispose();
     for (const q of queues.values()) q.stop();
-    await Promise.allSettled([...proxies.map((p) => p.stop()), ...servers.map((s) => s.stop()), ...engines.map((e) => e.stop())]);
+    await Promise.allSettled([
+      ...proxies.map((p) => p.stop()), ...servers.map((s) => s.stop()), ...engines.map((e) => e.stop()), ...(this.#units.dns ? [this.#units.dns.stop()] : []),
+    ]);
     await runtime.stop();
   }
 
   /** Messages still held, and where: in a queue of ours (by its sender) or inside a real engine. */
-  #held(): Array<{ messageId: string; hop: string }> {
+  #held(): Array<{ messageId: string; hop: string; destination?: string }> {
     return [
-      ...[...this.#units.queues].flatMap(([sender, q]) => q.held().map((m) => ({ messageId: m.id, hop: sender }))),
+      ...[...this.#units.queues].flatMap(([sender, q]) => q.held().map((m) => ({ messageId: m.id, hop: sender, ...(m.destination === undefined ? {} : { destination: m.destination }) }))),
       ...this.#records.holds.held(),
     ];
   }
@@ -135,7 +140,7 @@ export class RunningChain implements StartedChain {
   #context(): JudgeContext {
     const { tally, finals, dsns } = this.#records;
     const held = this.#held();
-    const last = this.#plan.hops[this.#plan.hops.length - 1].id;
+    const last = this.#plan.mailboxes.join(' or ');
     return {
       file: this.#options.file, held, dsns: [...dsns],
       ...(tally ? { accounting: tally.problems(held, last) } : {}),

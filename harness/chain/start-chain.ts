@@ -20,6 +20,8 @@ import { planChain, type ChainPlan, type PlannedAddress, type PlannedHop, type P
 import { ChainRecords } from './chain-records.js';
 import type { ChainOptions, StartedChain } from './chain-types.js';
 import { RunningChain, type ChainUnits } from './running-chain.js';
+import { startRunDns, mxRouting } from './chain-dns.js';
+import { splitByDomain, deliverViaMx, type RoutedCopy } from '../mta/mx-delivery.js';
 
 /**
  * Starts every hop and link proxy of a validated scenario.
@@ -62,8 +64,10 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
   units.servers.push(...servers.flatMap((s) => (s ? [s] : [])));
   for (const [i, server] of servers.entries()) {
     const hop = plan.hops[i];
+    const routes = plan.senders.find((s) => s.id === hop.id)?.routes ?? [];
     if (server) records.trace.emit({
-      kind: 'hop-started', source: 'chain', link: hop.inboundLink, hop: hop.id, hopKind: 'mock', outboundLink: plan.links[i + 1]?.name ?? null,
+      kind: 'hop-started', source: 'chain', link: hop.inboundLink, hop: hop.id, hopKind: 'mock', outboundLink: routes[0] ?? null,
+      ...(routes.length > 1 ? { routes: [...routes] } : {}),
       hostname: hop.hostname, address: server.address, line: `mock listening on ${server.address.host}:${server.address.port}`,
     });
   }
@@ -88,14 +92,18 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
       ...(options.stampMissingId ? { adoptHandSent: (messageId: string) => records.ids.adopt(1, messageId) } : {}),
     })),
   );
+  if (plan.scenario.dns) units.dns = await startRunDns(plan, pki, certs);
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   for (const sender of plan.senders) {
-    const target = relayTarget(plan, records, units, sender, pki.ca.cert, tlsContexts);
+    const targets = sender.routes.map((route) => relayTarget(plan, records, units, sender, route, pki.ca.cert, tlsContexts));
+    const routing = sender.id === plan.router && units.dns ? mxRouting(plan, records, sender, units.dns.address, targets) : undefined;
     units.queues.set(sender.id, new RelayQueue({
-      target,
+      target: targets[0],
       clock: records.clock,
       onBounce: (message, reply) => records.bounced(sender.id, message, reply),
       runUntil: (id) => records.budget.until(id),
+      // MX routing reaches several hosts: a session kept for one is no session for another (none is kept).
+      ...(routing ? { deliver: (message, attempt) => deliverViaMx(routing, message as RoutedCopy, attempt) } : {}),
     }));
   }
 }
@@ -114,7 +122,7 @@ async function startEach<T, R extends StartedUnit | null>(items: readonly T[], s
 
 /** A mock hop's server: relays what it accepts into its queue, or stores it when it is the last hop. */
 function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnits, hop: PlannedHop, keyCert: KeyCert, options: ChainOptions): Promise<StartedUnit> {
-  const last = hop.index === plan.hops.length - 1;
+  const last = plan.mailboxes.includes(hop.id);
   return units.runtime.startHop(
     {
       kind: 'hop', hopId: hop.id, hostname: hop.hostname, inbound: hop.inbound!, keyCert,
@@ -128,12 +136,16 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
       onMessage: (m: AcceptedMessage) => {
         if (last) {
           records.deliver(m);
-          records.trace.emit({ kind: 'delivered', source: 'receiver', link: hop.inboundLink, hop: hop.id, messageId: m.id });
+          // In a chain that routes by MX each MX target stores copies for one recipient domain.
+          const destination = plan.router ? splitByDomain(m.to)[0]?.destination : undefined;
+          records.trace.emit({ kind: 'delivered', source: 'receiver', link: hop.inboundLink, hop: hop.id, messageId: m.id, ...(destination ? { destination } : {}) });
           return;
         }
         const queue = units.queues.get(hop.id);
         if (!queue) throw MailhopError.of('EINTERNAL', { where: `hop ${hop.id}`, hop: hop.id, what: 'queue a message', why: 'it received mail before its queue was ready' });
-        queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
+        if (hop.id !== plan.router) return queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
+        // RFC 5321 §5.1: one copy per recipient domain, each routed (and retried) on its own.
+        for (const copy of splitByDomain(m.to)) queue.enqueue({ id: m.id, from: m.from, to: copy.to, raw: m.raw, inbound: m.inbound, destination: copy.destination });
       },
     },
   );
@@ -174,9 +186,9 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
     });
 }
 
-/** Where and how a sender delivers: its (today single) route's proxy, receiver and policy. */
-function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, sender: PlannedSender, ca: string, tlsContexts: ClientTlsContexts): RelayTarget {
-  const link = plan.links.find((l) => l.name === sender.routes[0])!;
+/** Where and how a sender delivers over one of its routes: that link's proxy, receiver and the sender's policy. */
+function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, sender: PlannedSender, route: string, ca: string, tlsContexts: ClientTlsContexts): RelayTarget {
+  const link = plan.links.find((l) => l.name === route)!;
   return {
     hop: sender.id,
     link: link.name,

@@ -7,6 +7,7 @@
  */
 import type { VirtualClock } from '../chain/virtual-clock.js';
 import { deliverAttempt, type AttemptOutcome, type QueuedMessage, type RelayTarget } from './deliver-attempt.js';
+import type { KeptSession as Kept } from './kept-session.js';
 import { SessionSlots } from './session-slots.js';
 import { QueueRun } from './queue-run.js';
 import { KeptSession, keepsSessions } from './kept-session.js';
@@ -23,7 +24,18 @@ export interface RelayQueueOptions {
    * a message sent late gets its whole retry schedule. Default: no budget (Infinity).
    */
   runUntil?: (messageId: string) => number;
+  /**
+   * Makes one attempt instead of {@link deliverAttempt} over `target` (a hop that routes by MX tries its MX hosts:
+   * mx-delivery.ts). The queue still owns retries, deferrals and bounces.
+   */
+  deliver?: (message: QueuedMessage, attempt: number, kept: Kept | undefined) => Promise<AttemptOutcome>;
 }
+
+/** A queue entry's key: the message, and its destination when a hop split it per recipient domain. */
+const entryKey = (m: { id: string; destination?: string }) => (m.destination === undefined ? m.id : `${m.id}\0${m.destination}`);
+
+/** The `destination` field of an event about `m`, when it has one. */
+const destinationOf = (m: { destination?: string }) => (m.destination === undefined ? {} : { destination: m.destination });
 
 /** A message in the queue, with the last virtual time, ms, at which this run may retry it. */
 type HeldMessage = QueuedMessage & { runUntil: number };
@@ -57,8 +69,8 @@ export class RelayQueue {
   enqueue(message: Omit<QueuedMessage, 'attempts' | 'arrivedAt'>): void {
     const { target, clock } = this.opts;
     const queued: HeldMessage = { ...message, arrivedAt: clock.now(), attempts: 0, runUntil: Infinity };
-    this.pending.set(queued.id, queued);
-    target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound });
+    this.pending.set(entryKey(queued), queued);
+    target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound, ...destinationOf(queued) });
     queued.runUntil = this.opts.runUntil?.(queued.id) ?? Infinity;
     this.attempt(queued);
   }
@@ -75,7 +87,8 @@ export class RelayQueue {
     const work = this.slots.run(async () => {
       if (this.stopped) return;
       message.attempts++;
-      const deliver = () => deliverAttempt(this.opts.target, message, message.attempts, this.kept);
+      const own = this.opts.deliver;
+      const deliver = () => (own ? own(message, message.attempts, this.kept) : deliverAttempt(this.opts.target, message, message.attempts, this.kept));
       // A message's first attempt, on arrival, is its own (Sendmail delivers an arriving message in a process of its
       // own); its retries join the queue run of their virtual instant.
       const outcome = this.run && message.attempts > 1 ? await this.run.join(this.opts.clock.now(), deliver) : await deliver();
@@ -89,10 +102,10 @@ export class RelayQueue {
   private settle(message: HeldMessage, outcome: AttemptOutcome): void {
     const { target, clock } = this.opts;
     if (outcome.result === 'relayed') {
-      this.pending.delete(message.id);
+      this.pending.delete(entryKey(message));
       return;
     }
-    if (outcome.result === 'bounced') return this.bounce(message, outcome.reply);
+    if (outcome.result === 'bounced') return this.bounce(message, outcome.reply, outcome.link);
     const policy = target.policy;
     const expiresAt = message.arrivedAt + policy.maxAge;
     if (clock.now() >= expiresAt) {
@@ -104,15 +117,18 @@ export class RelayQueue {
     }
     const delay = policy.retry[Math.min(message.attempts - 1, policy.retry.length - 1)];
     const nextAttemptAt = Math.min(clock.now() + delay, expiresAt);
-    target.trace.emit({ kind: 'deferred', source: 'sender', link: target.link, hop: target.hop, messageId: message.id, attempt: message.attempts, nextAttemptAt, reply: outcome.reply });
+    target.trace.emit({
+      kind: 'deferred', source: 'sender', link: outcome.link ?? target.link, hop: target.hop, messageId: message.id,
+      attempt: message.attempts, nextAttemptAt, reply: outcome.reply, ...destinationOf(message),
+    });
     // Past the run's budget for this message the retry is not scheduled: it stays queued (held) when the run ends.
     if (nextAttemptAt <= message.runUntil) clock.schedule(nextAttemptAt, () => this.attempt(message));
   }
 
-  private bounce(message: QueuedMessage, reply: AttemptOutcome['reply']): void {
+  private bounce(message: QueuedMessage, reply: AttemptOutcome['reply'], link?: string): void {
     const { target } = this.opts;
-    this.pending.delete(message.id);
-    target.trace.emit({ kind: 'bounced', source: 'sender', link: target.link, hop: target.hop, messageId: message.id, reply, dsnTo: message.from });
+    this.pending.delete(entryKey(message));
+    target.trace.emit({ kind: 'bounced', source: 'sender', link: link ?? target.link, hop: target.hop, messageId: message.id, reply, dsnTo: message.from, ...destinationOf(message) });
     this.opts.onBounce?.(message, reply);
   }
 }

@@ -21,6 +21,11 @@ export interface QueuedMessage {
   inbound: InboundFact | null;
   /** Attempts made so far on this hop. */
   attempts: number;
+  /**
+   * The recipient domain this copy is for, when a hop that routes by MX split the message per destination
+   * (RFC 5321 §5.1); its `to` are that domain's recipients. Absent on every other hop.
+   */
+  destination?: string;
 }
 
 /** Everything a hop needs to relay over its outbound link. */
@@ -74,6 +79,8 @@ export interface AttemptOutcome {
   reply: SessionEvent['reply'];
   /** The attempt's first session failed its TLS handshake (what `fallbackMemory: destination-run` remembers). */
   handshakeFailed?: boolean;
+  /** The link the attempt ended on, when it is not the queue's own (an MX host after others, mx-delivery.ts). */
+  link?: string;
 }
 
 /** What one session decided (`fallback`: the handshake failed and a plaintext reconnect is allowed). */

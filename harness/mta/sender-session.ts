@@ -79,6 +79,7 @@ class SenderSession {
       requiresTls: this.#requiresTls, plaintextRetry: place.plaintextRetry,
       starttlsAdvertised: null, starttlsSent: false, tls: null, contentSent: null,
       result: 'deferred', reply: localReply(451, '4.4.0', 'no session'), transcript: [],
+      ...(message.destination === undefined ? {} : { destination: message.destination }),
     };
   }
 

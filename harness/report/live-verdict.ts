@@ -8,7 +8,7 @@
  * verdict covers the links mailhop relayed.
  */
 import pc from 'picocolors';
-import { linkNamesOf, type Scenario } from '../scenario/schema.js';
+import { chainTopology, type Scenario } from '../scenario/schema.js';
 import type { BouncedEvent, DeferredEvent } from '../trace/events.js';
 import type { HopAddresses } from '../chain/chain.js';
 import { judgeIndexedLink } from '../verdict/link-verdict.js';
@@ -52,8 +52,7 @@ export function renderDeferred(event: DeferredEvent): string {
 
 /** The message's line: outcome, then every link, then end to end, from the trace indexed so far. */
 export function renderLiveVerdict(scenario: Scenario, index: TraceIndex, messageId: string, held?: { hop: string }): string {
-  const ids = scenario.hops.map((h) => h.id);
-  const links = linkNamesOf(ids).map((link) => judgeIndexedLink(index, link, messageId));
+  const links = chainTopology(scenario.hops, scenario.dns).links.map(({ name }) => judgeIndexedLink(index, name, messageId));
   const own = index.own(messageId);
   const delivered = own.some((e) => e.kind === 'delivered');
   const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
@@ -65,7 +64,7 @@ export function renderLiveVerdict(scenario: Scenario, index: TraceIndex, message
   const entry = links.findIndex((l) => l.sessions === 0 && acceptedOn(l.link));
   const byHand = entry >= 0;
   const shown = byHand ? links.slice(entry) : links;
-  const firstHop = byHand ? links[entry].link.split('->')[1] : ids[0];
+  const firstHop = byHand ? links[entry].link.split('->')[1] : scenario.hops[0].id;
   const parts = shown.map((l, i) => {
     if (i === 0 && byHand) {
       const tls = acceptedOn(l.link)?.tls;

@@ -9,6 +9,7 @@ import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { headerSummary, headerWords } from './header-words.js';
 import { columnWidths, pad } from './text-columns.js';
 import { escapeStrings } from './terminal-safe.js';
+import { destinationLines } from './destination-lines.js';
 
 const MARK: Record<LinkVerdictName, string> = {
   'tls-verified': '🔒',
@@ -71,7 +72,8 @@ export function renderScenario(raw: ScenarioReport): string {
   for (const r of rows) out.push(line(r, (s, i) => (i === 1 ? colourVerdict(s.trimEnd()) + ' '.repeat(s.length - s.trimEnd().length) : s)));
   out.push(`    end to end: ${colourVerdict(report.endToEnd)} · outcome: ${report.outcome}`);
   for (const m of report.messages) {
-    if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));
+    if (m.destinations) out.push(...destinationLines(m, colourVerdict));
+    else if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));
   }
   out.push(...headerLines(report));
   for (const l of report.links) {

@@ -88,6 +88,23 @@ export type Preserve = z.infer<typeof Preserve>;
 export const ReplyTexts = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'nodemailer', 'postini']);
 export type ReplyTexts = z.infer<typeof ReplyTexts>;
 
+/**
+ * Where a hop relays: `next`, the next hop in the list; `mx`, the MX hosts of each recipient domain in the run's
+ * DNS (scenario `dns:`), in preference order (RFC 5321 §5.1), a message with recipients in several domains being
+ * split per domain.
+ */
+export const Route = z.enum(['next', 'mx']);
+export type Route = z.infer<typeof Route>;
+
+/**
+ * What the client makes of TLSA records (RFC 7672 §2.2): `honor` applies them where the zone is signed (usable
+ * records: TLS mandatory and authenticated by them; unusable ones only: TLS mandatory; lookup failures: that MX is
+ * not used), else the hop's own policy; `require` delivers only to MX hosts with usable records under DNSSEC
+ * (Postfix `dane-only`); `ignore` never looks (the default).
+ */
+export const Dane = z.enum(['honor', 'require', 'ignore']);
+export type Dane = z.infer<typeof Dane>;
+
 const DEFAULT_RETRY = ['5m', '10m', '20m', '40m', '1h'];
 
 /** Keys every client policy shares: the retry schedule and limits. */
@@ -110,7 +127,12 @@ const clientCommon = {
   concurrencyLimit: z.number().int().min(1).default(20),
   /** Which sessions carry further messages to the same next hop (ConnectionReuse); absent: `none`. */
   reuse: ConnectionReuse.default('none'),
+  /** Where a hop relays (Route); absent: `next`. Not for `submit`. */
+  route: Route.optional(),
+  /** Whether the hop's client applies DANE (Dane); absent: `ignore`. Not for `submit`. */
+  dane: Dane.optional(),
 };
+
 
 /** Keys of every policy that may start TLS. */
 const tlsClientKeys = {

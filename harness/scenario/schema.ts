@@ -9,10 +9,14 @@ import { scenarioLimitProblems } from './scenario-limits.js';
 import { LinkFaultSpec } from '../link/faults/index.js';
 import { Submit } from './policies.js';
 import { Hop, hopPlacementProblems } from './hop.js';
+import { DnsZones } from './dns-zones.js';
+import { chainTopology, topologyProblems, type TopologyHop } from './chain-topology.js';
 
 export * from './policies.js';
 export { Hop, HopId, PresetName, type MockHop, type EngineHop, type ExternalHop } from './hop.js';
 export type { EngineInbound, EngineOutbound } from './engine-hop.js';
+export * from './dns-zones.js';
+export { chainTopology, type ChainTopology, type TopologyLink } from './chain-topology.js';
 export { ENGINE_NAMES, REAL_ENGINES, hopKind, type EngineName, type HopKind, type RealEngineName } from './hop-kind.js';
 
 /**
@@ -111,6 +115,8 @@ export const Scenario = z
     links: z.array(LinkFaultSpec).default([]),
     /** Virtual time each message is given from when it entered the chain; a retry due later is not made, and the message is reported deferred. */
     runFor: Duration.prefault('1h'),
+    /** The run's DNS: zones by domain (dns-zones.ts), served on loopback; absent: no DNS, hops relay in list order. */
+    dns: DnsZones.optional(),
   })
   .superRefine((s, ctx) => {
     for (const p of hopPlacementProblems(s.hops)) ctx.addIssue({ code: 'custom', path: ['hops', ...p.path], message: p.message });
@@ -118,6 +124,8 @@ export const Scenario = z
   // Run even when other parts of the file are wrong (zod skips refinements after an issue by
   // default), so one run lists every problem, not a second batch once the first is fixed.
   .superRefine((s, ctx) => crossReferenceProblems(s, ctx), { when: () => true })
+  // MX routing: who delivers to whom (chain-topology.ts), and `submit` cannot route or apply DANE.
+  .superRefine((s, ctx) => routingProblems(s, ctx), { when: () => true })
   // Hops, messages and delivery attempts a run may take (scenario-limits.ts); also beside other problems.
   .superRefine((s, ctx) => {
     for (const p of scenarioLimitProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, params: { onKey: p.onKey }, input: s });
@@ -145,15 +153,18 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
   });
   if (ids.includes(null)) return; // a hop without a readable id: the links cannot be named yet
   const hopIds = ids as string[];
-  const linkNames = linkNamesOf(hopIds);
+  const topology = chainTopology(value.hops.map(topologyHopOf), isRecord(value.dns) ? (value.dns as never) : undefined);
+  const linkNames = topology.links.map((l) => l.name);
   (Array.isArray(value.links) ? value.links : []).forEach((fault: unknown, i) => {
     if (!isRecord(fault) || typeof fault.from !== 'string' || typeof fault.to !== 'string') return;
     const from = ['client', ...hopIds].indexOf(fault.from);
     if (from < 0) {
       ctx.addIssue({ code: 'custom', path: ['links', i, 'from'], message: `no hop "${fault.from}"; a link starts at client or at one of ${hopIds.join(', ')}` });
     } else if (!linkNames.includes(`${fault.from}->${fault.to}`)) {
-      const next = linkNames[from]?.split('->')[1];
-      ctx.addIssue({ code: 'custom', path: ['links', i, 'to'], message: `no such link "${fault.from}->${fault.to}"; ${next ? `the link from ${fault.from} goes to ${next}` : `${fault.from} is the last hop`}` });
+      // A hop that routes by MX has a link to every MX target; any other sends on the link after it.
+      const routed = topology.router !== undefined;
+      const next = routed ? topology.links.filter((l) => l.from === fault.from).map((l) => l.to) : [linkNames[from]?.split('->')[1]].filter((n) => n !== undefined);
+      ctx.addIssue({ code: 'custom', path: ['links', i, 'to'], message: `no such link "${fault.from}->${fault.to}"; ${next.length ? `the link${next.length > 1 ? 's' : ''} from ${fault.from} go${next.length > 1 ? '' : 'es'} to ${next.join(', ')}` : `${fault.from} is ${routed ? 'a final mailbox' : 'the last hop'}`}` });
     } else if (fault.attempts !== undefined && from > 0) {
       // `attempts:` counts the sender's delivery attempts, which only mailhop's own senders announce to the link.
       const sender: unknown = (value.hops as unknown[])[from - 1];
@@ -178,6 +189,26 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
       }
     }
   }
+}
+
+/** MX routing problems (chain-topology.ts), read as defensively as crossReferenceProblems: beside other problems. */
+function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
+  if (!isRecord(value)) return;
+  for (const key of ['route', 'dane']) {
+    if (isRecord(value.submit) && value.submit[key] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['submit', key], message: `${key} is for a hop's outbound; the injecting client always submits to the first hop` });
+    }
+  }
+  if (!Array.isArray(value.hops) || !value.hops.every((h) => isRecord(h) && typeof h.id === 'string')) return;
+  const dns = isRecord(value.dns) ? (value.dns as Parameters<typeof topologyProblems>[1]) : undefined;
+  for (const p of topologyProblems(value.hops.map(topologyHopOf), dns)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+}
+
+/** What the topology reads of a hop that may not have its parsed shape yet. */
+function topologyHopOf(hop: unknown): TopologyHop {
+  const h = hop as { id: string; engine?: unknown; outbound?: unknown };
+  const route = isRecord(h.outbound) && typeof h.outbound.route === 'string' ? h.outbound.route : undefined;
+  return { id: h.id, ...(typeof h.engine === 'string' ? { engine: h.engine } : {}), ...(route ? { outbound: { route } } : {}) };
 }
 
 /** Link names of a chain, in order: `client->first`, then `a->b` for each consecutive pair. */

@@ -77,6 +77,8 @@ export interface SessionEvent extends EventBase {
    * from before its first transaction, and the connection's one wire record is this event's too.
    */
   sharedSession?: { transaction: number; after: string[] };
+  /** The recipient domain, when a hop that routes by MX split the message per destination (mta/mx-delivery.ts). */
+  destination?: string;
 }
 
 /** The receiving hop accepted a message (after the final `.`). */
@@ -147,6 +149,8 @@ export interface QueuedEvent extends EventBase {
   messageId: string;
   /** How the message arrived: the fact preserve-inbound decides on (kept per message, not per connection). */
   inboundTls: { version: string; cipher: string } | null;
+  /** The recipient domain, when a hop that routes by MX split the message per destination (mta/mx-delivery.ts). */
+  destination?: string;
 }
 
 /** The next attempt of a deferred message was scheduled. */
@@ -159,6 +163,8 @@ export interface DeferredEvent extends EventBase {
   /** Virtual time of the next attempt, ms. */
   nextAttemptAt: number;
   reply: { code: number; enhanced?: string; text: string };
+  /** The recipient domain, when a hop that routes by MX split the message per destination (mta/mx-delivery.ts). */
+  destination?: string;
 }
 
 /** A hop gave up on a message: 5xx reply or queue lifetime reached; a DSN was generated. */
@@ -170,6 +176,8 @@ export interface BouncedEvent extends EventBase {
   reply: { code: number; enhanced?: string; text: string };
   /** Recipient of the DSN (the envelope sender); `''` for the null sender, which gets none (RFC 5321 §4.5.5), or when a real engine's log does not say. */
   dsnTo: string;
+  /** The recipient domain, when a hop that routes by MX split the message per destination (mta/mx-delivery.ts). */
+  destination?: string;
 }
 
 /** The final hop stored a message in its mailbox. */
@@ -183,6 +191,8 @@ export interface DeliveredEvent extends EventBase {
    * accepting a message before it writes the Maildir file a recipient reads (engines/engine-fact-events.ts).
    */
   received?: ReceivedRecord;
+  /** The recipient domain of the copy, in a chain that routes by MX (each MX target stores one domain's copies). */
+  destination?: string;
 }
 
 /**
@@ -202,6 +212,8 @@ export interface HopStartedEvent extends EventBase {
   engine?: RealEngineName;
   /** The link it sends on; null for the final mailbox. */
   outboundLink: string | null;
+  /** A hop that routes by MX: every link it sends on, one per MX target (`outboundLink` is the first). */
+  routes?: string[];
   /** `<id>.mailhop.test`: its EHLO name and the host it writes after `by`; absent for an external server (its names are its own). */
   hostname?: string;
   /** Where its SMTP server listens (for an external server: its address). */
@@ -244,6 +256,25 @@ export interface EngineEvent extends EventBase {
   line: string;
 }
 
+/** One DNS lookup by a sender, for one message copy. */
+export interface DnsEvent extends EventBase {
+  kind: 'dns';
+  source: 'sender';
+  /** The hop that looked up (it routes by MX). `link`: for a TLSA lookup, the link to that MX host; for an MX lookup, the hop's first route. */
+  hop: string;
+  messageId: string;
+  /** The recipient domain the message copy is for. */
+  destination: string;
+  name: string;
+  type: 'MX' | 'TLSA' | 'TXT' | 'A';
+  /** `answer` (records, maybe none), `nxdomain`, `servfail` (bogus or failing zones), `refused`, `timeout`. */
+  outcome: 'answer' | 'nxdomain' | 'servfail' | 'refused' | 'timeout';
+  /** The AD bit: the answer was DNSSEC-validated (RFC 4035 §3.2.3). */
+  ad: boolean;
+  /** The records in presentation form, e.g. `10 mx-a.mailhop.test`, `3 1 1 5a0c…` (RFC 6698 §2.2). */
+  answers: string[];
+}
+
 export type TraceEvent =
   | SessionEvent
   | AcceptedEvent
@@ -255,7 +286,8 @@ export type TraceEvent =
   | BouncedEvent
   | DeliveredEvent
   | HopStartedEvent
-  | EngineEvent;
+  | EngineEvent
+  | DnsEvent;
 
 /** An event as emitted, before the trace numbers and timestamps it. */
 export type NewEvent = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'at'> : never) : never;

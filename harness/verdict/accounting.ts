@@ -10,11 +10,21 @@ import type { TraceEvent } from '../trace/events.js';
 export type AccountingProblem = string;
 
 /**
+ * A message still queued at a hop; `destination` when the hop routes by MX and holds one copy per recipient domain
+ * (each copy then ends on its own: relayed, bounced or held).
+ */
+export interface HeldCopy {
+  messageId: string;
+  hop: string;
+  destination?: string;
+}
+
+/**
  * Checks the invariant over a trace.
  * @param held messages still queued when the run stopped, with the hop holding each.
  * @param finalHop id of the last hop (its mailbox is the end of the chain).
  */
-export function checkAccounting(events: readonly TraceEvent[], held: ReadonlyArray<{ messageId: string; hop: string }>, finalHop: string): AccountingProblem[] {
+export function checkAccounting(events: readonly TraceEvent[], held: ReadonlyArray<HeldCopy>, finalHop: string): AccountingProblem[] {
   const tally = new AccountingTally();
   for (const e of events) tally.observe(e);
   return tally.problems(held, finalHop);
@@ -35,13 +45,15 @@ export class AccountingTally {
   observe(e: TraceEvent): void {
     const id = (e as { messageId?: string }).messageId;
     if (id !== undefined && this.#settled.has(id)) this.#unsettle(id);
-    if (e.kind === 'queued') this.#own(e.hop, e.messageId);
-    else if (e.kind === 'session' && e.result === 'relayed') this.#end(e.hop, e.messageId, 'relayed');
-    else if (e.kind === 'bounced') this.#end(e.hop, e.messageId, 'bounced');
+    if (e.kind === 'queued') this.#own(key(e.hop, e.messageId, e.destination));
+    else if (e.kind === 'session' && e.result === 'relayed') this.#end(key(e.hop, e.messageId, e.destination), 'relayed');
+    else if (e.kind === 'bounced') this.#end(key(e.hop, e.messageId, e.destination), 'bounced');
     else if (e.kind === 'delivered') {
-      this.#own(e.hop, e.messageId);
-      this.#end(e.hop, e.messageId, 'delivered');
-      this.#deliveries.set(e.messageId, (this.#deliveries.get(e.messageId) ?? 0) + 1);
+      this.#own(key(e.hop, e.messageId, e.destination));
+      this.#end(key(e.hop, e.messageId, e.destination), 'delivered');
+      // A message split per destination is delivered once per destination.
+      const copy = e.destination === undefined ? e.messageId : `${e.messageId}\0${e.destination}`;
+      this.#deliveries.set(copy, (this.#deliveries.get(copy) ?? 0) + 1);
     }
   }
 
@@ -75,18 +87,25 @@ export class AccountingTally {
   }
 
   /** The broken rules so far, counting `held` messages as ended in their hop's queue. */
-  problems(held: ReadonlyArray<{ messageId: string; hop: string }>, finalHop: string): AccountingProblem[] {
+  problems(held: ReadonlyArray<HeldCopy>, finalHop: string): AccountingProblem[] {
     const problems: AccountingProblem[] = [];
     const heldAt = new Map<string, number>();
-    for (const h of held) heldAt.set(key(h.hop, h.messageId), (heldAt.get(key(h.hop, h.messageId)) ?? 0) + 1);
+    for (const h of held) {
+      const k = key(h.hop, h.messageId, h.destination);
+      heldAt.set(k, (heldAt.get(k) ?? 0) + 1);
+    }
     for (const [k, times] of this.#owned) {
-      const [hop, id] = k.split('\0');
+      const [hop, messageId, destination] = k.split('\0');
+      const id = destination === undefined ? messageId : `${messageId} (to ${destination})`;
       const endings = [...(this.#ended.get(k) ?? []), ...Array<string>(heldAt.get(k) ?? 0).fill('held')];
       if (times > 1) problems.push(`${id} was accepted ${times} times by ${hop} (duplicate)`);
       if (endings.length === 0) problems.push(`${id} was lost at ${hop}: accepted, but neither relayed, delivered, bounced nor held`);
       else if (endings.length > 1) problems.push(`${id} ended ${endings.length} times at ${hop} (${endings.join(', ')})`);
     }
-    for (const [id, n] of this.#deliveries) if (n > 1) problems.push(`${id} was delivered ${n} times to ${finalHop}`);
+    for (const [copy, n] of this.#deliveries) {
+      const [id, destination] = copy.split('\0');
+      if (n > 1) problems.push(`${id}${destination === undefined ? '' : ` (to ${destination})`} was delivered ${n} times to ${finalHop}`);
+    }
     return problems;
   }
 
@@ -101,16 +120,16 @@ export class AccountingTally {
     if (delivered > 0) this.#deliveries.set(id, delivered);
   }
 
-  #own(hop: string, id: string): void {
-    this.#owned.set(key(hop, id), (this.#owned.get(key(hop, id)) ?? 0) + 1);
+  #own(k: string): void {
+    this.#owned.set(k, (this.#owned.get(k) ?? 0) + 1);
   }
 
-  #end(hop: string, id: string, how: string): void {
-    const k = key(hop, id);
+  #end(k: string, how: string): void {
     const endings = this.#ended.get(k);
     if (endings) endings.push(how);
     else this.#ended.set(k, [how]);
   }
 }
 
-const key = (hop: string, id: string) => `${hop}\0${id}`;
+/** The counters' key: a hop and a message, and the destination of a copy split per recipient domain. */
+const key = (hop: string, id: string, destination?: string) => (destination === undefined ? `${hop}\0${id}` : `${hop}\0${id}\0${destination}`);

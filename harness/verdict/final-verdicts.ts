@@ -10,7 +10,7 @@
  * protocol, version, cipher), as objects shared between messages judged alike: a few dozen bytes.
  * The header text is unique to each message (dates, queue ids): a long session would keep them all.
  */
-import { linkNamesOf, type Scenario } from '../scenario/schema.js';
+import { chainTopology, type Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { AccountingTally } from './accounting.js';
 import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
@@ -61,7 +61,7 @@ export class FinalVerdicts implements FinishedMessages {
    */
   constructor(scenario: Scenario, options: { keep: number; onDrop: (events: ReadonlySet<TraceEvent>) => void; tally?: AccountingTally }) {
     this.#scenario = scenario;
-    this.#links = linkNamesOf(scenario.hops.map((h) => h.id));
+    this.#links = chainTopology(scenario.hops, scenario.dns).links.map((l) => l.name);
     this.#keep = Math.max(2, Math.floor(options.keep));
     this.#onDrop = options.onDrop;
     this.#tally = options.tally;

@@ -7,6 +7,7 @@ import type { BouncedEvent, DeferredEvent, SessionEvent } from '../trace/events.
 import { endToEndVerdict } from './end-to-end.js';
 import { judgeIndexedLink, type MessageLinkVerdict } from './link-verdict.js';
 import type { TraceIndex } from './trace-index.js';
+import { crossed, destinationReports, splitOutcome, type DestinationReport, type MxRoutes } from './destination-outcomes.js';
 
 /** What happened to one message. */
 export interface MessageReport {
@@ -16,6 +17,8 @@ export interface MessageReport {
   /** For a message not delivered: the hop holding it (or that bounced it) and the last reply. */
   stoppedAt?: { hop: string; reply: { code: number; enhanced?: string; text: string } };
   links: MessageLinkVerdict[];
+  /** A message a hop routing by MX split per recipient domain: each copy's own outcome (destination-outcomes.ts). */
+  destinations?: DestinationReport[];
 }
 
 /**
@@ -23,9 +26,11 @@ export interface MessageReport {
  * @param linkNames the chain's links in order (`client->first`, ...).
  * @param heldBy the hop still holding the message when the run stopped, if one does.
  */
-export function judgeMessage(index: TraceIndex, linkNames: readonly string[], messageId: string, heldBy?: string): MessageReport {
+export function judgeMessage(index: TraceIndex, linkNames: readonly string[], messageId: string, heldBy?: string, routes?: MxRoutes): MessageReport {
   const links = linkNames.map((link) => judgeIndexedLink(index, link, messageId));
   const own = index.own(messageId);
+  const copies = routes ? destinationReports(own, links, routes, heldBy) : [];
+  if (routes && copies.length > 0) return splitMessage(messageId, links, copies);
   const delivered = own.some((e) => e.kind === 'delivered');
   const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
   let outcome: OutcomeName = 'deferred';
@@ -41,4 +46,15 @@ export function judgeMessage(index: TraceIndex, linkNames: readonly string[], me
     stoppedAt = { hop: heldBy ?? lastDefer?.hop ?? 'unknown', reply };
   }
   return { messageId, outcome, endToEnd: endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
+}
+
+/**
+ * A message routed by MX: its outcome over its copies (splitOutcome), its end-to-end verdict over the links it
+ * reached (an MX host never tried is no link of its path), and where the first copy not delivered stopped.
+ */
+function splitMessage(messageId: string, links: MessageLinkVerdict[], copies: DestinationReport[]): MessageReport {
+  const outcome = splitOutcome(copies);
+  const stopped = copies.find((c) => c.stoppedAt && c.outcome === outcome)?.stoppedAt;
+  const reached = crossed(links, outcome === 'delivered');
+  return { messageId, outcome, endToEnd: endToEndVerdict(reached, outcome === 'delivered'), ...(stopped ? { stoppedAt: stopped } : {}), links, destinations: copies };
 }

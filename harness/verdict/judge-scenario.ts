@@ -2,13 +2,14 @@
  * The run report of one scenario: a pure function of the scenario and its trace. Reports,
  * the CLI and matchers only render this object, so they cannot disagree with each other.
  */
-import { linkNamesOf, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
+import { chainTopology, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
-import { AccountingTally, type AccountingProblem } from './accounting.js';
+import { AccountingTally, type AccountingProblem, type HeldCopy } from './accounting.js';
 import { senderWitness, type Witnesses } from './link-verdict.js';
 import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
 import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
+import { mxRoutesOf } from './destination-outcomes.js';
 
 export type { MessageReport } from './judge-message.js';
 
@@ -141,8 +142,8 @@ export interface FinishedMessages {
 /** What a report needs besides the trace. */
 export interface JudgeContext {
   file?: string;
-  /** Messages still queued when the run stopped, with the hop holding each. */
-  held: ReadonlyArray<{ messageId: string; hop: string }>;
+  /** Messages still queued when the run stopped, with the hop holding each (and the copy's destination, split per domain). */
+  held: ReadonlyArray<HeldCopy>;
   dsns: ScenarioReport['dsns'];
   /** Accounting problems counted as the run went (a chain with `traceLimit` or `keepFinished`); default: checked over the trace. */
   accounting?: AccountingProblem[];
@@ -187,7 +188,9 @@ export async function judgeScenarioAsync(
 /** The judging itself, pausing (`yield`) where the async entry gives the event loop a turn. */
 function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex, context: JudgeContext): Generator<void, ScenarioReport> {
   const hopIds = scenario.hops.map((h) => h.id);
-  const linkNames = linkNamesOf(hopIds);
+  const topology = chainTopology(scenario.hops, scenario.dns);
+  const linkNames = topology.links.map((l) => l.name);
+  const routes = mxRoutesOf(scenario);
   let index: TraceIndex;
   let tally: AccountingTally | undefined;
   if (events instanceof TraceIndex) index = events;
@@ -207,7 +210,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
   // The messages the client sent, and mail sent by hand (`mailhop up`): whatever a hop accepted, in order of first appearance.
   const messages: MessageReport[] = [];
   for (const id of index.messageIds()) {
-    messages.push(context.finished?.report(id) ?? judgeMessage(index, linkNames, id, heldBy.get(id)));
+    messages.push(context.finished?.report(id) ?? judgeMessage(index, linkNames, id, heldBy.get(id), routes));
     if (messages.length % MESSAGES_PER_TURN === 0) yield;
   }
 
@@ -237,7 +240,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     }
   }
 
-  const accounting = context.accounting ?? tally?.problems(context.held, hopIds.at(-1)!) ?? [];
+  const accounting = context.accounting ?? tally?.problems(context.held, topology.mailboxes.join(' or ')) ?? [];
   failures.push(...accounting.map((p) => `accounting: ${p}`));
   yield;
 
@@ -253,14 +256,17 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     expectations,
     failures,
     dsns: context.dsns,
-    headers: yield* headersOf(index, hopIds, linkNames, messages, context.finished),
+    headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished),
   };
 }
 
-/** The header accounts of every delivery to the final mailbox, in trace order, forgotten messages' included. */
+/**
+ * The header accounts of every delivery to a final mailbox, in trace order (mailbox by mailbox), forgotten messages'
+ * included. `paths`: per mailbox, the hops from the first to it (one path in a chain without MX routing).
+ */
 function* headersOf(
   index: TraceIndex,
-  hopIds: readonly string[],
+  paths: ReadonlyArray<readonly string[]>,
   linkNames: readonly string[],
   messages: readonly MessageReport[],
   finished: FinishedMessages | undefined,
@@ -268,14 +274,16 @@ function* headersOf(
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const linkAt = new Map(linkNames.map((l, i) => [l, i]));
   const verdictOf = (id: string, link: string) => byId.get(id)?.links[linkAt.get(link) ?? -1]?.verdict;
-  const hops = knownHops(index, hopIds);
   const kept = [...(finished?.headers() ?? [])];
   const out: HeaderAccount[] = [];
   let k = 0;
-  for (const [n, delivery] of index.receivedAt(hopIds.at(-1)!).entries()) {
-    for (; k < kept.length && kept[k].seq < delivery.seq; k++) out.push(...kept[k].accounts);
-    out.push(...headerAccountsOf(delivery, hops, verdictOf));
-    if ((n + 1) % MESSAGES_PER_TURN === 0) yield;
+  for (const path of paths) {
+    const hops = knownHops(index, path);
+    for (const [n, delivery] of index.receivedAt(path.at(-1)!).entries()) {
+      for (; k < kept.length && kept[k].seq < delivery.seq; k++) out.push(...kept[k].accounts);
+      out.push(...headerAccountsOf(delivery, hops, verdictOf));
+      if ((n + 1) % MESSAGES_PER_TURN === 0) yield;
+    }
   }
   for (; k < kept.length; k++) out.push(...kept[k].accounts);
   return out;

@@ -77,6 +77,7 @@ export class TraceIndex {
     else if (e.kind === 'hop-started') {
       this.#hops.set(e.hop, e);
       if (e.outboundLink) this.#senders.set(e.outboundLink, e);
+      for (const route of e.routes ?? []) this.#senders.set(route, e);
     }
     const id = (e as { messageId?: string }).messageId;
     if (id === undefined) return;

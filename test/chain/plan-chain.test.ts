@@ -37,6 +37,27 @@ describe('planChain', () => {
     ]);
   });
 
+  it('gives a hop that routes by MX one link per MX target, each its own proxy, and makes every MX target a mailbox', () => {
+    const plan = planChain(parse({
+      hops: [{ id: 'a' }, { id: 'relay', outbound: { route: 'mx' } }, { id: 'mx-1' }, { id: 'mx-2' }],
+      dns: { 'y.test': { mx: [{ hop: 'mx-2', preference: 10 }] }, 'z.test': { mx: [{ hop: 'mx-1', preference: 10 }] } },
+      links: [{ from: 'relay', to: 'mx-2', fault: 'strip-starttls' }],
+    }));
+    expect(plan.links.map((l) => [l.name, l.from, l.toIndex, l.senderKind, l.faults.map((f) => f.fault)])).toEqual([
+      ['client->a', 'client', 0, 'client', []],
+      ['a->relay', 'a', 1, 'mock', []],
+      ['relay->mx-1', 'relay', 2, 'mock', []],
+      ['relay->mx-2', 'relay', 3, 'mock', ['strip-starttls']],
+    ]);
+    expect(plan.senders.map((s) => [s.id, s.routes])).toEqual([['client', ['client->a']], ['a', ['a->relay']], ['relay', ['relay->mx-1', 'relay->mx-2']]]);
+    expect([plan.mailboxes, plan.router]).toEqual([['mx-1', 'mx-2'], 'relay']);
+  });
+
+  it('plans a chain without dns: exactly as a line, its last hop the one mailbox', () => {
+    const plan = planChain(parse({}));
+    expect([plan.links.map((l) => l.name), plan.mailboxes, plan.router]).toEqual([['client->a', 'a->b', 'b->c'], ['c'], undefined]);
+  });
+
   it('tells a link out of a real engine or an external gateway apart: no queue of ours sends there', () => {
     const plan = planChain(parse({
       hops: [{ id: 'a' }, { id: 'pf', engine: 'postfix' }, { id: 'gw', engine: 'external', host: '127.0.0.9', port: 2525 }, { id: 'box', host: '127.0.0.10' }],

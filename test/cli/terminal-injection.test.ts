@@ -150,6 +150,6 @@ messages: [{ from: a@b.test, to: [c@d.test] }]
 `);
     const cli = mailhop('validate', file);
     expect(await cli.exited).toEqual([2, null]);
-    expect(cli.text.stderr).toBe(`${file}:4:1: unknown key "${SHOWN}" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor)\n`);
+    expect(cli.text.stderr).toBe(`${file}:4:1: unknown key "${SHOWN}" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor, dns)\n`);
   }, 30_000);
 });

@@ -77,7 +77,7 @@ describe('loadScenarioText', () => {
   it('lists the allowed keys of the outbound variant the `tls` value selects', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    outbound: { tls: mandatory, fallback: never }', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData)',
+      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, route, dane, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData)',
     );
   });
 
@@ -203,7 +203,7 @@ describe('loadScenarioText', () => {
     const error = await problemsOf(() => loadScenarioText(text, 'keys.yaml'));
     expect(error.problems).toHaveLength(51);
     expect(error.message.split('\n').slice(-2)).toEqual([
-      'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor)',
+      'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor, dns)',
       'keys.yaml:47:1: 39953 more problems not shown',
     ]);
   });

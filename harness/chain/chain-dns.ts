@@ -1,0 +1,48 @@
+/**
+ * The run's DNS for a chain with a `dns:` block: its answers made from the zones and the hops' certificates (the
+ * TLSA records' data), its server started on the chain's loopback host, and the MX routing of the hop that routes
+ * by MX (mta/mx-delivery.ts) over that hop's relay targets.
+ */
+import type { RunPki, KeyCert } from '../pki/run-pki.js';
+import { dnsAnswers, hopHostname } from '../dns/dns-answers.js';
+import { startDnsServer, type StartedDnsServer } from '../dns/dns-server.js';
+import type { DnsServerAddress } from '../dns/dns-lookup.js';
+import type { MxRouting } from '../mta/mx-delivery.js';
+import type { RelayTarget } from '../mta/relay-target.js';
+import { MailhopError } from '../errors.js';
+import type { ChainPlan, PlannedSender } from './plan-chain.js';
+import type { ChainRecords } from './chain-records.js';
+
+/** Real time, ms, a lookup in the run's DNS may take before it counts as timed out (a `timeout` zone never answers). */
+export const DNS_TIMEOUT_MS = 1_000;
+
+/**
+ * Starts the run's DNS server for `plan` (which must have `scenario.dns`).
+ * @param certs per hop index, the certificate it serves (null for a hop without one).
+ * @throws MailhopError `ESTART` when a zone lists TLSA records for a hop that serves no certificate of mailhop's.
+ */
+export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyArray<KeyCert | null>): Promise<StartedDnsServer> {
+  const zones = plan.scenario.dns!;
+  const tlsaHops = new Set(Object.values(zones).flatMap((z) => Object.keys(z.tlsa)));
+  const sources = new Map<string, { served: string; old: string; issuer: string }>();
+  for (const hop of plan.hops) {
+    if (!tlsaHops.has(hop.id)) continue;
+    const served = certs[hop.index];
+    if (!served) {
+      throw MailhopError.of('ESTART', { where: `hop ${hop.id}`, hop: hop.id, what: 'publish TLSA records', why: 'the hop serves no certificate mailhop issued' });
+    }
+    // A certificate for the same name with another key: what the hop served before a key roll.
+    const old = await pki.issue(hop.hostname, 'valid');
+    sources.set(hop.id, { served: served.cert, old: old.cert, issuer: pki.ca.cert });
+  }
+  return startDnsServer(dnsAnswers(zones, (hop) => sources.get(hop)!), plan.host);
+}
+
+/** The MX routing of the hop that routes by MX: its targets by MX hostname, and where its lookups go. */
+export function mxRouting(plan: ChainPlan, records: ChainRecords, sender: PlannedSender, dns: DnsServerAddress, targets: readonly RelayTarget[]): MxRouting {
+  const byHost = new Map(targets.map((t, i) => {
+    const link = plan.links.find((l) => l.name === sender.routes[i])!;
+    return [hopHostname(link.to), t] as const;
+  }));
+  return { hop: sender.id, dns, dnsTimeoutMs: DNS_TIMEOUT_MS, targets: byHost, firstLink: sender.routes[0], trace: records.trace };
+}

@@ -1,0 +1,120 @@
+/**
+ * One delivery attempt of a hop that routes by MX (`outbound.route: mx`), for one destination's copy of a message:
+ * the MX lookup in the run's DNS, then each MX host in preference order (RFC 5321 §5.1), the next one after a
+ * failure to connect or a temporary failure, until one accepts, refuses for good (5xx) or none is left. Each MX
+ * host is reached over its own link, so each try is witnessed there. Every lookup is recorded as a `dns` event.
+ */
+import type { Trace } from '../trace/trace.js';
+import type { DnsEvent } from '../trace/events.js';
+import { dnsLookup, type DnsLookup, type DnsServerAddress } from '../dns/dns-lookup.js';
+import { deliverAttempt } from './deliver-attempt.js';
+import type { AttemptOutcome, QueuedMessage, RelayTarget } from './relay-target.js';
+import type { KeptSession } from './kept-session.js';
+
+/** Where a hop that routes by MX looks up, and how it reaches each MX host. */
+export interface MxRouting {
+  /** The routing hop's id. */
+  hop: string;
+  /** The run's DNS server. */
+  dns: DnsServerAddress;
+  /** Real time, ms, a lookup may take before it counts as timed out. */
+  dnsTimeoutMs: number;
+  /** Per MX target hostname (`<hop>.mailhop.test`), the relay target over its link. */
+  targets: ReadonlyMap<string, RelayTarget>;
+  /** The link MX lookups are filed under (the hop's first route). */
+  firstLink: string;
+  trace: Trace;
+}
+
+/** A message copy for one destination, as the queue hands it over. */
+export type RoutedCopy = QueuedMessage & { destination: string };
+
+/** Splits recipients by domain (case-insensitive), in order of first appearance: one copy per destination. */
+export function splitByDomain(to: readonly string[]): Array<{ destination: string; to: string[] }> {
+  const groups = new Map<string, string[]>();
+  for (const rcpt of to) {
+    const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
+    groups.set(domain, [...(groups.get(domain) ?? []), rcpt]);
+  }
+  return [...groups].map(([destination, recipients]) => ({ destination, to: recipients }));
+}
+
+/** The records of a lookup in presentation form (RFC 1035 §5.1, RFC 6698 §2.2), long data shortened. */
+export function presentAnswers(found: DnsLookup): string[] {
+  return found.records.map((r) => {
+    const data = (r as { data: unknown }).data;
+    if (r.type === 'MX') return `${(data as { preference: number }).preference} ${(data as { exchange: string }).exchange}`;
+    if (r.type === 'TLSA') {
+      const t = data as { usage: number; selector: number; matchingType: number; certificate: Buffer };
+      const hex = t.certificate.toString('hex');
+      return `${t.usage} ${t.selector} ${t.matchingType} ${hex.length > 64 ? `${hex.slice(0, 16)}…(${t.certificate.length} bytes)` : hex}`;
+    }
+    if (r.type === 'TXT') return (Array.isArray(data) ? data : [data]).map((d) => String(d)).join('');
+    return String(data);
+  });
+}
+
+/** Looks a name up for a copy and records the lookup. */
+export async function recordedLookup(routing: MxRouting, copy: RoutedCopy, link: string, name: string, type: DnsEvent['type']): Promise<DnsLookup> {
+  const found = await dnsLookup(routing.dns, name, type, routing.dnsTimeoutMs);
+  routing.trace.emit({
+    kind: 'dns', source: 'sender', link, hop: routing.hop, messageId: copy.id, destination: copy.destination,
+    name, type, outcome: found.outcome, ad: found.ad, answers: presentAnswers(found),
+  });
+  return found;
+}
+
+type Reply = AttemptOutcome['reply'];
+const reply = (code: number, enhanced: string, text: string): Reply => ({ code, enhanced, text: `${code} ${enhanced} ${text}` });
+
+/**
+ * The MX hosts of a destination, most preferred first (equal preferences keep the zone's order, so runs repeat),
+ * or the outcome that ends the attempt when there are none to try.
+ */
+async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<string[] | AttemptOutcome> {
+  const found = await recordedLookup(routing, copy, routing.firstLink, copy.destination, 'MX');
+  if (found.outcome === 'servfail' || found.outcome === 'timeout') {
+    // RFC 5321 §5.1: a temporary lookup failure defers; RFC 3463 4.4.3, directory server failure.
+    return { result: 'deferred', reply: reply(451, '4.4.3', `MX lookup for ${copy.destination} failed: ${found.outcome === 'timeout' ? 'no answer' : 'SERVFAIL'}`) };
+  }
+  const hosts = found.records
+    .map((r, i) => ({ i, mx: (r as { data: { preference: number; exchange: string } }).data }))
+    .sort((a, b) => a.mx.preference - b.mx.preference || a.i - b.i)
+    .map(({ mx }) => mx.exchange.toLowerCase());
+  if (hosts.length === 0) {
+    // No MX and (in the run's DNS) no address for the domain either: RFC 5321 §5.1's implicit MX finds nothing.
+    return { result: 'bounced', reply: reply(550, '5.1.2', `${copy.destination}: no MX records (DNS answered ${found.outcome === 'answer' ? 'no data' : found.outcome.toUpperCase()})`) };
+  }
+  return hosts;
+}
+
+/**
+ * One attempt for one destination's copy: MX lookup, then the MX hosts in order.
+ * @param tryHost decides for one MX host, e.g. DANE (dane-policy.ts): a target (perhaps with a stricter policy) to
+ *   deliver over, or an outcome that passes the host by; default: the host's own target as it is.
+ * Never throws: failures are `deferred` (tried again later) or `bounced` outcomes.
+ */
+export async function deliverViaMx(
+  routing: MxRouting,
+  copy: RoutedCopy,
+  attempt: number,
+  kept?: KeptSession,
+  tryHost: (host: string, target: RelayTarget) => Promise<RelayTarget | AttemptOutcome> = async (_, target) => target,
+): Promise<AttemptOutcome> {
+  const hosts = await mxHosts(routing, copy);
+  if (!Array.isArray(hosts)) return { ...hosts, link: routing.firstLink };
+  let last: AttemptOutcome | undefined;
+  for (const host of hosts) {
+    const target = routing.targets.get(host);
+    if (!target) {
+      last = { result: 'deferred', reply: reply(451, '4.4.4', `MX host ${host} is not a hop of the chain`), link: routing.firstLink };
+      continue;
+    }
+    const decided = await tryHost(host, target);
+    const outcome = 'result' in decided ? decided : await deliverAttempt(decided, copy, attempt, kept);
+    last = { ...outcome, link: target.link };
+    // A 5xx is the destination's answer, not this host's trouble: no other MX is asked (RFC 5321 §4.2.1).
+    if (outcome.result !== 'deferred') return last;
+  }
+  return last!;
+}

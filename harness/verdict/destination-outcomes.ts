@@ -1,0 +1,75 @@
+/**
+ * Per recipient domain outcomes of a message that a hop routing by MX split per destination (RFC 5321 §5.1: each
+ * copy is routed and retried on its own, so one domain's mail may arrive while another's waits). Each copy is judged
+ * on the links of its own path: the links up to the routing hop, then the links to its domain's MX hosts.
+ */
+import type { EndToEndName, OutcomeName, Scenario } from '../scenario/schema.js';
+import { chainTopology } from '../scenario/schema.js';
+import type { BouncedEvent, DeferredEvent, TraceEvent } from '../trace/events.js';
+import { endToEndVerdict } from './end-to-end.js';
+import type { MessageLinkVerdict } from './sender-witness.js';
+
+/** The routes of a chain that routes by MX: per recipient domain, the names of the links its copies may cross. */
+export interface MxRoutes {
+  router: string;
+  /** Per destination: the links up to the router, then to each of its MX hosts. */
+  paths: ReadonlyMap<string, readonly string[]>;
+  /** A domain without a zone: the links up to the router only. */
+  toRouter: readonly string[];
+}
+
+/** One destination's copy of a message. */
+export interface DestinationReport {
+  /** The recipient domain. */
+  destination: string;
+  outcome: OutcomeName;
+  /** Over the links this copy could cross (links it never reached left out). */
+  endToEnd: EndToEndName;
+  /** For a copy not delivered: the hop holding it (or that bounced it) and the last reply. */
+  stoppedAt?: { hop: string; reply: { code: number; enhanced?: string; text: string } };
+}
+
+/** The MX routes of a scenario, or undefined when no hop routes by MX. */
+export function mxRoutesOf(scenario: Scenario): MxRoutes | undefined {
+  const topology = chainTopology(scenario.hops, scenario.dns);
+  if (!topology.router) return undefined;
+  const router = topology.router.hop;
+  const inbound = new Map(topology.links.map((l) => [l.to, l.name]));
+  const toRouter = topology.pathTo(router).map((hop) => inbound.get(hop)!);
+  const paths = new Map(Object.entries(scenario.dns ?? {}).map(([domain, zone]) => [domain, [...toRouter, ...zone.mx.map((mx) => `${router}->${mx.hop}`)]]));
+  return { router, paths, toRouter };
+}
+
+/** The copies' outcomes of one message, in order of their first `queued` event at the router. */
+export function destinationReports(own: readonly TraceEvent[], links: readonly MessageLinkVerdict[], routes: MxRoutes, heldBy?: string): DestinationReport[] {
+  const destinations = [...new Set(own.flatMap((e) => (e.kind === 'queued' && e.hop === routes.router && e.destination ? [e.destination] : [])))];
+  return destinations.map((destination): DestinationReport => {
+    const mine = own.filter((e) => 'destination' in e && e.destination === destination);
+    const path = new Set(routes.paths.get(destination) ?? routes.toRouter);
+    const delivered = mine.some((e) => e.kind === 'delivered');
+    const reached = crossed(links.filter((l) => path.has(l.link)), delivered);
+    const bounce = mine.find((e): e is BouncedEvent => e.kind === 'bounced');
+    const lastDefer = mine.findLast((e): e is DeferredEvent => e.kind === 'deferred');
+    const outcome: OutcomeName = delivered ? 'delivered' : bounce ? 'bounced' : 'deferred';
+    const stoppedAt = delivered
+      ? undefined
+      : bounce
+        ? { hop: bounce.hop, reply: bounce.reply }
+        : { hop: heldBy ?? routes.router, reply: lastDefer?.reply ?? { code: 0, text: 'no attempt finished before the run ended' } };
+    return { destination, outcome, endToEnd: endToEndVerdict(reached, delivered), ...(stoppedAt ? { stoppedAt } : {}) };
+  });
+}
+
+/**
+ * The links a copy's content could have crossed: not those it never reached and, once it was delivered, not an MX
+ * host that refused it before another took it (its path is the one that delivered).
+ */
+export function crossed(links: readonly MessageLinkVerdict[], delivered: boolean): MessageLinkVerdict[] {
+  return links.filter((l) => l.verdict !== 'none' && !(delivered && l.verdict === 'refused'));
+}
+
+/** A split message's own outcome: delivered when every copy was, else deferred while one waits, else bounced. */
+export function splitOutcome(copies: readonly DestinationReport[]): OutcomeName {
+  if (copies.every((c) => c.outcome === 'delivered')) return 'delivered';
+  return copies.some((c) => c.outcome === 'deferred') ? 'deferred' : 'bounced';
+}

@@ -1,0 +1,95 @@
+/**
+ * A hop that routes by MX (`outbound.route: mx`) looks each recipient domain up in the run's DNS and tries its MX
+ * hosts in preference order (RFC 5321 §5.1), each over its own link and link proxy; a message to several domains
+ * is split per destination, each copy with its own outcome. Judged on what crossed each link's wire.
+ */
+import { describe, expect, it } from 'vitest';
+import { runInline, verbs } from '../support/chain.js';
+import type { DnsEvent, DeliveredEvent } from '../../harness/trace/events.js';
+
+const dnsEvents = (run: Awaited<ReturnType<typeof runInline>>) => run.events.filter((e): e is DnsEvent => e.kind === 'dns');
+const deliveredAt = (run: Awaited<ReturnType<typeof runInline>>) =>
+  run.events.filter((e): e is DeliveredEvent => e.kind === 'delivered').map((e) => `${e.messageId}@${e.hop}:${e.destination}`);
+
+describe('MX routing', () => {
+  it('falls to the backup MX, which has no STARTTLS, when an attacker cuts the primary\'s STARTTLS: the classic downgrade', async () => {
+    const run = await runInline({
+      hops: [
+        { id: 'relay', outbound: { tls: 'opportunistic', route: 'mx' } },
+        { id: 'backup', inbound: { starttls: 'none' } },
+        { id: 'primary' },
+      ],
+      // Listed backup first: the preference, not the order, decides.
+      dns: { 'partner.test': { mx: [{ hop: 'backup', preference: 20 }, { hop: 'primary', preference: 10 }] } },
+      links: [{ from: 'relay', to: 'primary', fault: 'reset', after: 'STARTTLS' }],
+    });
+    expect(dnsEvents(run).map((e) => [e.name, e.type, e.outcome, e.ad, e.answers])).toEqual([
+      ['partner.test', 'MX', 'answer', false, ['20 backup.mailhop.test', '10 primary.mailhop.test']],
+    ]);
+    const [toPrimary] = run.wire('relay->primary');
+    expect(verbs(toPrimary)).toEqual(['EHLO', 'STARTTLS']);
+    expect(toPrimary.faults.map((f) => f.fault)).toEqual(['reset']);
+    expect(toPrimary.plaintextData).toBe(false);
+    const [toBackup] = run.wire('relay->backup');
+    expect(verbs(toBackup)).toEqual(['EHLO', 'MAIL', 'RCPT', 'DATA', 'QUIT']);
+    expect(toBackup.plaintextMessageIds).toEqual(['m1']);
+    expect(toPrimary.openedAt).toBeLessThanOrEqual(toBackup.openedAt);
+    expect(deliveredAt(run)).toEqual(['m1@backup:partner.test']);
+    const m1 = run.report.messages[0];
+    expect(m1.links.map((l) => [l.link, l.verdict])).toEqual([['client->relay', 'tls'], ['relay->backup', 'plain'], ['relay->primary', 'refused']]);
+    expect([m1.outcome, m1.endToEnd]).toEqual(['delivered', 'broken']);
+    expect(run.report.failures).toEqual([]);
+  });
+
+  it('splits a message per recipient domain: each copy crosses its own MX link with only its recipients, and has its own outcome', async () => {
+    const run = await runInline({
+      hops: [
+        { id: 'relay', outbound: { tls: 'opportunistic', route: 'mx', retry: ['10m'] } },
+        { id: 'mx-a' },
+        { id: 'mx-b' },
+      ],
+      dns: {
+        'partner.test': { dnssec: 'secure', mx: [{ hop: 'mx-a', preference: 10 }] },
+        'other.test': { dnssec: 'servfail', mx: [{ hop: 'mx-b', preference: 10 }] },
+      },
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test', 'carol@other.test', 'dave@Partner.test'] }],
+      runFor: '15m',
+    });
+    const [toA] = run.wire('relay->mx-a');
+    expect([toA.tls?.version, toA.plaintextData]).toEqual(['TLSv1.3', false]);
+    const [session] = run.sessions('relay->mx-a');
+    expect(session.transcript.filter((l) => l.text.startsWith('RCPT')).map((l) => l.text)).toEqual(['RCPT TO:<bob@partner.test>', 'RCPT TO:<dave@Partner.test>']);
+    expect(run.wire('relay->mx-b')).toEqual([]);
+    expect(deliveredAt(run)).toEqual(['m1@mx-a:partner.test']);
+    expect(run.mailbox.map((m) => m.to)).toEqual([['bob@partner.test', 'dave@Partner.test']]);
+    // The SERVFAIL copy is looked up again at its retry, and waits.
+    expect(dnsEvents(run).map((e) => [e.destination, e.outcome, e.ad])).toEqual([
+      ['partner.test', 'answer', true], ['other.test', 'servfail', false], ['other.test', 'servfail', false],
+    ]);
+    const m1 = run.report.messages[0];
+    expect(m1.destinations).toEqual([
+      { destination: 'partner.test', outcome: 'delivered', endToEnd: 'encrypted' },
+      {
+        destination: 'other.test', outcome: 'deferred', endToEnd: 'held',
+        stoppedAt: { hop: 'relay', reply: { code: 451, enhanced: '4.4.3', text: '451 4.4.3 MX lookup for other.test failed: SERVFAIL' } },
+      },
+    ]);
+    expect(m1.outcome).toBe('deferred');
+    expect(run.report.failures).toEqual([]);
+  });
+
+  it('bounces a copy for a domain with no MX (RFC 5321 §5.1), with a DSN, and delivers the others', async () => {
+    const run = await runInline({
+      hops: [{ id: 'relay', outbound: { route: 'mx' } }, { id: 'mx-a' }],
+      dns: { 'partner.test': { mx: [{ hop: 'mx-a', preference: 10 }] }, 'empty.test': {} },
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test', 'eve@empty.test'] }],
+    });
+    expect(deliveredAt(run)).toEqual(['m1@mx-a:partner.test']);
+    expect(run.dsns.map((d) => [d.hop, d.to, d.reply.text])).toEqual([
+      ['relay', 'alice@org.test', '550 5.1.2 empty.test: no MX records (DNS answered no data)'],
+    ]);
+    expect(run.report.messages[0].destinations?.map((d) => [d.destination, d.outcome])).toEqual([['partner.test', 'delivered'], ['empty.test', 'bounced']]);
+    expect(run.report.messages[0].outcome).toBe('bounced');
+    expect(run.report.failures).toEqual([]);
+  });
+});

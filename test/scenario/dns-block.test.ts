@@ -1,0 +1,105 @@
+/**
+ * A bad `dns:` block, or MX routing that does not make one chain, is refused before anything starts, every problem
+ * with its file:line:column and key path, beside the file's other problems.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadScenarioText } from '../../harness/scenario/load-scenario.js';
+
+const lines = (...text: string[]) => `${text.join('\n')}\n`;
+
+function problems(text: string): string[] {
+  try {
+    loadScenarioText(text, 'dns.yaml');
+  } catch (err) {
+    return (err as Error).message.split('\n');
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+describe('the dns: block', () => {
+  it('lists every problem of the zones, the records and the routing, located', () => {
+    expect(problems(lines(
+      'name: bad-dns',
+      'submit: { route: mx }',
+      'hops:',
+      '  - id: relay',
+      '    outbound: { route: mx }',
+      '  - id: mx-a',
+      '  - id: stray',
+      'dns:',
+      '  partner.test:',
+      '    dnssec: signed',
+      '    mx: [{ hop: mx-z, preference: 10 }, { hop: mx-a, preference: 70000 }]',
+      '    tlsa:',
+      '      mx-a: [{ usage: 4, selector: 1, matchingType: 1, matches: served-key }]',
+      '      ghost: [{ usage: 3, selector: 1, matchingType: 1, matches: nothing }]',
+      '  Bad_Domain: {}',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([
+      'dns.yaml:2:18: submit.route: route is for a hop\'s outbound; the injecting client always submits to the first hop',
+      'dns.yaml:7:9: hops[2].id: stray comes after relay, which routes by MX, but no MX record names it: nothing would deliver to it',
+      'dns.yaml:10:13: dns["partner.test"].dnssec: must be one of secure, insecure, bogus, servfail, timeout; got "signed"',
+      'dns.yaml:11:17: dns["partner.test"].mx[0].hop: no hop "mx-z"; the hops are relay, mx-a, stray',
+      'dns.yaml:11:66: dns["partner.test"].mx[1].preference: must be <= 65535; got 70000',
+      'dns.yaml:13:23: dns["partner.test"].tlsa["mx-a"][0].usage: must be <= 3; got 4',
+      'dns.yaml:14:7: dns["partner.test"].tlsa.ghost: no hop "ghost"; TLSA records are keyed by the id of the hop they describe',
+      'dns.yaml:14:66: dns["partner.test"].tlsa.ghost[0].matches: must be one of served-key, old-key, issuer, garbage; got "nothing"',
+      'dns.yaml:15:3: dns: key "Bad_Domain" must be a lower-case domain name like partner.test',
+    ]);
+  });
+
+  it('refuses route: mx without a dns: block, a second router, and an MX target before the router', () => {
+    expect(problems(lines(
+      'name: bad-routing',
+      'hops:',
+      '  - id: mx-a',
+      '  - id: relay',
+      '    outbound: { route: mx }',
+      '  - id: again',
+      '    outbound: { route: mx }',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([
+      'dns.yaml:5:24: hops[1].outbound.route: route: mx looks recipient domains up in the run\'s DNS: add a dns: block with their zones',
+      'dns.yaml:6:9: hops[2].id: again comes after relay, which routes by MX, but no MX record names it: nothing would deliver to it',
+      'dns.yaml:7:24: hops[2].outbound.route: only one hop may route by MX; relay does already',
+    ]);
+    expect(problems(lines(
+      'name: mx-before-router',
+      'hops:',
+      '  - id: mx-a',
+      '  - id: relay',
+      '    outbound: { route: mx }',
+      '  - id: mx-b',
+      'dns:',
+      '  partner.test: { mx: [{ hop: mx-a, preference: 10 }, { hop: mx-b, preference: 20 }] }',
+      'links: [{ from: mx-a, to: mx-b, fault: strip-starttls }]',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([
+      'dns.yaml:8:31: dns["partner.test"].mx[0].hop: mx-a is an MX target, so it must come after relay, the hop that routes by MX',
+      'dns.yaml:9:27: links[0].to: no such link "mx-a->mx-b"; the link from mx-a goes to relay',
+    ]);
+  });
+
+  it('names the links of a router: one to every MX target, for faults and expectations', () => {
+    expect(problems(lines(
+      'name: router-links',
+      'hops:',
+      '  - id: relay',
+      '    outbound: { route: mx }',
+      '  - id: mx-a',
+      '  - id: mx-b',
+      'dns:',
+      '  partner.test: { mx: [{ hop: mx-a, preference: 10 }, { hop: mx-b, preference: 20 }] }',
+      'links: [{ from: relay, to: client, fault: strip-starttls }]',
+      'expect: { links: { "mx-a->mx-b": tls } }',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([
+      'dns.yaml:9:28: links[0].to: no such link "relay->client"; the links from relay go to mx-a, mx-b',
+      'dns.yaml:10:20: expect.links["mx-a->mx-b"]: no such link "mx-a->mx-b"; the links are client->relay, relay->mx-a, relay->mx-b',
+    ]);
+  });
+});
