@@ -7,8 +7,9 @@ import type { RunPki, KeyCert } from '../pki/run-pki.js';
 import { dnsAnswers, hopHostname } from '../dns/dns-answers.js';
 import { startDnsServer, type StartedDnsServer } from '../dns/dns-server.js';
 import type { DnsServerAddress } from '../dns/dns-lookup.js';
-import type { MxRouting } from '../mta/mx-delivery.js';
-import type { RelayTarget } from '../mta/relay-target.js';
+import { deliverViaMx, type MxRouting, type RoutedCopy } from '../mta/mx-delivery.js';
+import { daneTarget } from '../mta/dane-policy.js';
+import type { AttemptOutcome, QueuedMessage, RelayTarget } from '../mta/relay-target.js';
 import { MailhopError } from '../errors.js';
 import type { ChainPlan, PlannedSender } from './plan-chain.js';
 import type { ChainRecords } from './chain-records.js';
@@ -45,4 +46,16 @@ export function mxRouting(plan: ChainPlan, records: ChainRecords, sender: Planne
     return [hopHostname(link.to), t] as const;
   }));
   return { hop: sender.id, dns, dnsTimeoutMs: DNS_TIMEOUT_MS, targets: byHost, firstLink: sender.routes[0], trace: records.trace };
+}
+
+/**
+ * One attempt of the routing hop for one copy: its MX hosts in order, each under DANE as the hop's `dane` says
+ * (dane-policy.ts). Sessions are not kept across attempts: a session kept for one MX host is none for another.
+ */
+export function routedDelivery(routing: MxRouting, policy: RelayTarget['policy']): (message: QueuedMessage, attempt: number) => Promise<AttemptOutcome> {
+  const dane = policy.dane ?? 'ignore';
+  return (message, attempt) => {
+    const copy = message as RoutedCopy;
+    return deliverViaMx(routing, copy, attempt, undefined, (host, target, secure) => daneTarget(routing, copy, host, target, secure, dane));
+  };
 }

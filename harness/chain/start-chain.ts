@@ -20,8 +20,8 @@ import { planChain, type ChainPlan, type PlannedAddress, type PlannedHop, type P
 import { ChainRecords } from './chain-records.js';
 import type { ChainOptions, StartedChain } from './chain-types.js';
 import { RunningChain, type ChainUnits } from './running-chain.js';
-import { startRunDns, mxRouting } from './chain-dns.js';
-import { splitByDomain, deliverViaMx, type RoutedCopy } from '../mta/mx-delivery.js';
+import { startRunDns, mxRouting, routedDelivery } from './chain-dns.js';
+import { splitByDomain } from '../mta/mx-delivery.js';
 
 /**
  * Starts every hop and link proxy of a validated scenario.
@@ -103,7 +103,7 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
       onBounce: (message, reply) => records.bounced(sender.id, message, reply),
       runUntil: (id) => records.budget.until(id),
       // MX routing reaches several hosts: a session kept for one is no session for another (none is kept).
-      ...(routing ? { deliver: (message, attempt) => deliverViaMx(routing, message as RoutedCopy, attempt) } : {}),
+      ...(routing ? { deliver: routedDelivery(routing, sender.policy) } : {}),
     }));
   }
 }

@@ -19,7 +19,8 @@ export type { AttemptOutcome, ConnectionInfo, QueuedMessage, RelayTarget } from 
  * Never throws: every failure becomes a `deferred` or `bounced` outcome with its reply.
  */
 export async function deliverAttempt(target: RelayTarget, message: QueuedMessage, attempt: number, kept?: KeptSession): Promise<AttemptOutcome> {
-  const policy = effectivePolicy(target.policy, message.inbound, message.to);
+  // A policy from DNS that requires TLS (DANE, RFC 7672 §2.2) overrides the hop's own, opportunistic or not.
+  const policy = target.dnsPolicy?.requiresTls ? 'mandatory' : effectivePolicy(target.policy, message.inbound, message.to);
   const keep = kept && ((open: OpenSession) => kept.keep(open));
   const reuse = kept?.take(policy);
   const startedAt = target.now();

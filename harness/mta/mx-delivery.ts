@@ -5,7 +5,7 @@
  * host is reached over its own link, so each try is witnessed there. Every lookup is recorded as a `dns` event.
  */
 import type { Trace } from '../trace/trace.js';
-import type { DnsEvent } from '../trace/events.js';
+import type { TlsFailureType } from '../trace/events.js';
 import { dnsLookup, type DnsLookup, type DnsServerAddress } from '../dns/dns-lookup.js';
 import { deliverAttempt } from './deliver-attempt.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from './relay-target.js';
@@ -54,14 +54,18 @@ export function presentAnswers(found: DnsLookup): string[] {
   });
 }
 
-/** Looks a name up for a copy and records the lookup. */
-export async function recordedLookup(routing: MxRouting, copy: RoutedCopy, link: string, name: string, type: DnsEvent['type']): Promise<DnsLookup> {
-  const found = await dnsLookup(routing.dns, name, type, routing.dnsTimeoutMs);
+/** What a lookup decided, recorded on its `dns` event. */
+export interface LookupDecision {
+  decision?: string;
+  failure?: TlsFailureType;
+}
+
+/** Records a lookup made for a copy, with what it decided. */
+export function recordLookup(routing: MxRouting, copy: RoutedCopy, link: string, found: DnsLookup, decided: LookupDecision = {}): void {
   routing.trace.emit({
     kind: 'dns', source: 'sender', link, hop: routing.hop, messageId: copy.id, destination: copy.destination,
-    name, type, outcome: found.outcome, ad: found.ad, answers: presentAnswers(found),
+    name: found.name, type: found.type, outcome: found.outcome, ad: found.ad, answers: presentAnswers(found), ...decided,
   });
-  return found;
 }
 
 type Reply = AttemptOutcome['reply'];
@@ -71,12 +75,14 @@ const reply = (code: number, enhanced: string, text: string): Reply => ({ code, 
  * The MX hosts of a destination, most preferred first (equal preferences keep the zone's order, so runs repeat),
  * or the outcome that ends the attempt when there are none to try.
  */
-async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<string[] | AttemptOutcome> {
-  const found = await recordedLookup(routing, copy, routing.firstLink, copy.destination, 'MX');
+async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<{ hosts: string[]; secure: boolean } | AttemptOutcome> {
+  const found = await dnsLookup(routing.dns, copy.destination, 'MX', routing.dnsTimeoutMs);
   if (found.outcome === 'servfail' || found.outcome === 'timeout') {
+    recordLookup(routing, copy, routing.firstLink, found, { decision: 'the MX lookup failed: the copy waits for its next attempt' });
     // RFC 5321 §5.1: a temporary lookup failure defers; RFC 3463 4.4.3, directory server failure.
     return { result: 'deferred', reply: reply(451, '4.4.3', `MX lookup for ${copy.destination} failed: ${found.outcome === 'timeout' ? 'no answer' : 'SERVFAIL'}`) };
   }
+  recordLookup(routing, copy, routing.firstLink, found);
   const hosts = found.records
     .map((r, i) => ({ i, mx: (r as { data: { preference: number; exchange: string } }).data }))
     .sort((a, b) => a.mx.preference - b.mx.preference || a.i - b.i)
@@ -85,7 +91,7 @@ async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<string[] |
     // No MX and (in the run's DNS) no address for the domain either: RFC 5321 §5.1's implicit MX finds nothing.
     return { result: 'bounced', reply: reply(550, '5.1.2', `${copy.destination}: no MX records (DNS answered ${found.outcome === 'answer' ? 'no data' : found.outcome.toUpperCase()})`) };
   }
-  return hosts;
+  return { hosts, secure: found.ad };
 }
 
 /**
@@ -99,10 +105,11 @@ export async function deliverViaMx(
   copy: RoutedCopy,
   attempt: number,
   kept?: KeptSession,
-  tryHost: (host: string, target: RelayTarget) => Promise<RelayTarget | AttemptOutcome> = async (_, target) => target,
+  tryHost: (host: string, target: RelayTarget, mxSecure: boolean) => Promise<RelayTarget | AttemptOutcome> = async (_, target) => target,
 ): Promise<AttemptOutcome> {
-  const hosts = await mxHosts(routing, copy);
-  if (!Array.isArray(hosts)) return { ...hosts, link: routing.firstLink };
+  const found = await mxHosts(routing, copy);
+  if (!('hosts' in found)) return { ...found, link: routing.firstLink };
+  const { hosts, secure } = found;
   let last: AttemptOutcome | undefined;
   for (const host of hosts) {
     const target = routing.targets.get(host);
@@ -110,7 +117,7 @@ export async function deliverViaMx(
       last = { result: 'deferred', reply: reply(451, '4.4.4', `MX host ${host} is not a hop of the chain`), link: routing.firstLink };
       continue;
     }
-    const decided = await tryHost(host, target);
+    const decided = await tryHost(host, target, secure);
     const outcome = 'result' in decided ? decided : await deliverAttempt(decided, copy, attempt, kept);
     last = { ...outcome, link: target.link };
     // A 5xx is the destination's answer, not this host's trouble: no other MX is asked (RFC 5321 §4.2.1).

@@ -4,7 +4,8 @@
  * (deliver-attempt.ts), its sessions (sender-session.ts) and the chain that builds the targets.
  */
 import type { Outbound, Submit } from '../scenario/schema.js';
-import type { SessionEvent } from '../trace/events.js';
+import type { SessionEvent, TlsPolicyFact } from '../trace/events.js';
+import type { TlsaRecordData } from '../dns/dane-match.js';
 import type { Trace } from '../trace/trace.js';
 import type { ClientTlsContexts } from './client-tls-contexts.js';
 import type { ConnectionWaits } from './connection-waits.js';
@@ -59,6 +60,11 @@ export interface RelayTarget {
    * move to its virtual clock once mailhop's own stall fault silenced the connection (chain/stalled-connections.ts).
    */
   waits?: (localPort: number) => ConnectionWaits;
+  /**
+   * The policy that decides TLS for this MX host, for a hop that routes by MX (dane-policy.ts): its words, whether
+   * it makes TLS mandatory whatever the hop's own policy says (RFC 7672 §2.2), and the TLSA records to match.
+   */
+  dnsPolicy?: { fact: TlsPolicyFact; requiresTls: boolean; tlsa: readonly TlsaRecordData[] };
 }
 
 /** Which delivery a TCP connection carries, keyed by the sender's local port. */

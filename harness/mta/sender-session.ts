@@ -16,6 +16,7 @@ import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
+import { daneMatch } from '../dns/dane-match.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
 export interface SessionPlace {
@@ -75,7 +76,8 @@ class SenderSession {
     this.#event = {
       kind: 'session', source: 'sender', link: target.link, hop: target.hop, messageId: message.id,
       attempt: place.attempt, connection: place.connection, localPort: 0, policy: place.policy,
-      policyReason: policyReason(target.policy, message.inbound, message.to, target.hop),
+      policyReason: target.dnsPolicy?.requiresTls ? target.dnsPolicy.fact.words : policyReason(target.policy, message.inbound, message.to, target.hop),
+      ...(target.dnsPolicy ? { tlsPolicy: { ...target.dnsPolicy.fact } } : {}),
       requiresTls: this.#requiresTls, plaintextRetry: place.plaintextRetry,
       starttlsAdvertised: null, starttlsSent: false, tls: null, contentSent: null,
       result: 'deferred', reply: localReply(451, '4.4.0', 'no session'), transcript: [],
@@ -138,7 +140,7 @@ class SenderSession {
       this.#event.tlsFailure = { type: 'handshake-failure', detail: (err as Error).message };
       return this.#finish('deferred', this.#texts.handshakeDeferred(this.#peer, (err as Error).message), false);
     }
-    return this.#certificateRefused() ? this.#finish('deferred', this.#texts.certificateRefused(this.#peer, this.#event.tls.verifyError)) : null;
+    return this.#certificateRefused() ? this.#finish('deferred', this.#texts.certificateRefused(this.#peer, this.#refusal())) : null;
   }
 
   /** The 220 greeting, then EHLO (HELO when EHLO is refused, RFC 5321 §4.1.1.1). */
@@ -215,7 +217,7 @@ class SenderSession {
     // Exim checks its input buffer once the handshake is done, and gives the session up (smtp.c, "synch error before connect").
     if (trailing) return this.#refuseTrailing(trailing);
     event.tls = tls;
-    if (this.#certificateRefused()) return this.#finish('deferred', this.#texts.certificateRefused(this.#peer, event.tls.verifyError));
+    if (this.#certificateRefused()) return this.#finish('deferred', this.#texts.certificateRefused(this.#peer, this.#refusal()));
     // RFC 3207 §4.2: forget the pre-TLS extension list and ask again.
     const ehlo = await this.#client!.command(`EHLO ${this.#target.ehloName}`);
     if (ehlo.code !== 250) return this.#failWith(ehlo);
@@ -264,12 +266,28 @@ class SenderSession {
     return this.#finish(byCode(final.code), replyOf(final));
   }
 
-  /** Under `verify`, records why the certificate fails (RFC 8460 §4.3.1 result type); true when it does. */
+  /** Under `verify`, records why the certificate fails (RFC 8460 §4.3.1 result type); true when it does. Under DANE, matches the TLSA records. */
   #certificateRefused(): boolean {
     const event = this.#event;
+    const dane = this.#target.dnsPolicy;
+    if (dane?.fact.authenticates && event.tls) {
+      const leaf = this.#client!.peerCertificate();
+      const matched = leaf && daneMatch(dane.tlsa, { leaf, anchors: this.#target.ca, chainAndNameValid: event.tls.verified });
+      if (matched) {
+        event.tlsPolicy = { ...dane.fact, matched };
+        return false;
+      }
+      event.tlsFailure = { type: 'tlsa-invalid', detail: `no TLSA record of ${this.#target.servername} matches the certificate it presented` };
+      return true;
+    }
     if (this.#place.policy !== 'verify' || !event.tls || event.tls.verified) return false;
     event.tlsFailure = { type: certificateFailureType(event.tls.verifyError), detail: event.tls.verifyError ?? '' };
     return true;
+  }
+
+  /** Why the certificate was refused: Node's verification error, or no TLSA match (DANE). */
+  #refusal(): string | undefined {
+    return this.#event.tlsFailure?.type === 'tlsa-invalid' ? 'no TLSA record matched' : this.#event.tls?.verifyError;
   }
 
   /** The server's refusal ends the session: a 2xx where a 3xx/other was due counts as deferred. */

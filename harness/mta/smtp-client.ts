@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
 import { sessionExporter } from './tls-exporter.js';
 import { MailhopError } from '../errors.js';
 import type { TlsVersion } from '../scenario/schema.js';
@@ -119,6 +120,11 @@ export class SmtpClient {
 
   get secure(): boolean {
     return this.tlsActive;
+  }
+
+  /** The certificate the server presented in the TLS session, once there is one (what DANE matches TLSA records against). */
+  peerCertificate(): X509Certificate | undefined {
+    return this.tlsActive ? (this.socket as tls.TLSSocket).getPeerX509Certificate() : undefined;
   }
 
   /**

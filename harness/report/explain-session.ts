@@ -23,6 +23,9 @@ const FAILURE_GLOSS: Record<TlsFailureType, string> = {
   'certificate-expired': 'the certificate had expired (or was not yet valid)',
   'certificate-host-mismatch': 'the certificate did not name the hop',
   'validation-failure': 'the certificate could not be validated',
+  'tlsa-invalid': 'no TLSA record matched the certificate',
+  'dnssec-invalid': 'the TLSA lookup did not validate',
+  'dane-required': 'DANE was required but no usable TLSA records were published under DNSSEC',
 };
 
 /** The message's envelope recipients, when it is one of the scenario's messages (`m<n>`, sent in order). */

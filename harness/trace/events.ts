@@ -33,7 +33,26 @@ export type TlsFailureType =
   | 'certificate-not-trusted'
   | 'certificate-expired'
   | 'certificate-host-mismatch'
-  | 'validation-failure';
+  | 'validation-failure'
+  // Policy from DNS (RFC 8460 §4.3.1, §4.3.2): no TLSA record matched the certificate; the TLSA lookup did not
+  // validate (bogus, SERVFAIL, no answer); DANE required but no usable TLSA records under DNSSEC.
+  | 'tlsa-invalid'
+  | 'dnssec-invalid'
+  | 'dane-required';
+
+/**
+ * Which policy decided a session's TLS when the sender routes by MX: `dane` (RFC 7672: TLSA records under DNSSEC),
+ * `mta-sts` (RFC 8461), the hop's own policy when it requires TLS (`hop`), or `none` (opportunistic, nothing
+ * required). `words` say it in plain language for reports.
+ */
+export interface TlsPolicyFact {
+  source: 'none' | 'dane' | 'mta-sts' | 'hop';
+  words: string;
+  /** DANE with usable TLSA records: the certificate must match one (false: only unusable records, TLS unauthenticated). */
+  authenticates?: boolean;
+  /** The TLSA record (presentation form) the presented certificate matched, when one did. */
+  matched?: string;
+}
 
 /**
  * Sender's account of one SMTP session (one TCP connection) carrying one message on one attempt.
@@ -77,6 +96,8 @@ export interface SessionEvent extends EventBase {
    * from before its first transaction, and the connection's one wire record is this event's too.
    */
   sharedSession?: { transaction: number; after: string[] };
+  /** The policy that decided TLS on this session, for a hop that routes by MX (mta/dane-policy.ts). */
+  tlsPolicy?: TlsPolicyFact;
   /** The recipient domain, when a hop that routes by MX split the message per destination (mta/mx-delivery.ts). */
   destination?: string;
 }
@@ -273,6 +294,10 @@ export interface DnsEvent extends EventBase {
   ad: boolean;
   /** The records in presentation form, e.g. `10 mx-a.mailhop.test`, `3 1 1 5a0c…` (RFC 6698 §2.2). */
   answers: string[];
+  /** What the answer decided for the MX host, in plain words (e.g. `TLS required and authenticated by TLSA`). */
+  decision?: string;
+  /** When the answer made the MX host unusable: its RFC 8460 result type (`dnssec-invalid`, `dane-required`). */
+  failure?: TlsFailureType;
 }
 
 export type TraceEvent =

@@ -12,6 +12,7 @@ import type { MessageLinkVerdict, SenderStatement, SenderWitness, Witnesses } fr
 import type { TraceIndex } from './trace-index.js';
 import { tlsTampering } from './tls-tampering.js';
 import { tlsOr, witnessDisagreement } from './witness-agreement.js';
+import { dnsPolicyFacts } from './dns-policy-facts.js';
 
 /** The injecting client's or a mock hop's witness of `link`. */
 export class MockSender implements SenderWitness {
@@ -77,6 +78,8 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string): Mess
   const verdict = sessionsVerdict(sessions, relayed, deciding, clear, faultsOf, notes);
 
   const tlsOk = deciding?.tls && !deciding.tls.nullCipher;
+  const dns = dnsPolicyFacts(sessions, deciding, index.dnsLookups(link, messageId));
+  notes.unshift(...dns.notes);
   return {
     link,
     messageId,
@@ -89,6 +92,8 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string): Mess
     leak: clear.leak,
     notes,
     ...(sessions.some((x) => faultsOf(x).length > 0) ? { faults: sessions.flatMap(faultsOf) } : {}),
+    ...(dns.policy ? { policy: dns.policy } : {}),
+    ...(dns.failures ? { failures: dns.failures } : {}),
   };
 }
 
@@ -115,7 +120,7 @@ function clearCrossings(index: TraceIndex, sessions: readonly SessionEvent[], me
     found.clearSession ??= s;
     if (s.requiresTls) {
       found.leak = true;
-      found.leakNotes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although policy ${s.policy} requires TLS`);
+      found.leakNotes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although ${s.tlsPolicy?.source === 'dane' ? 'DANE (RFC 7672)' : `policy ${s.policy}`} requires TLS`);
     }
   }
   return found;
@@ -164,8 +169,9 @@ function sessionsVerdict(
   // Content that crossed in clear on any session (say a stripped attempt whose 250 was lost before a
   // TLS retry) makes the link a plaintext link, whatever the session that finally relayed it did.
   if (!crossedInClear && s.tls && !s.tls.nullCipher && s.contentSent?.encrypted !== false) {
-    // Only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3).
-    return s.tls.verified && s.policy === 'verify' ? 'tls-verified' : 'tls';
+    // Only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3): `verify`, or DANE
+    // whose TLSA records the certificate matched (RFC 7672 §3.1: names and dates aside for DANE-EE).
+    return (s.tls.verified && s.policy === 'verify') || s.tlsPolicy?.matched ? 'tls-verified' : 'tls';
   }
   if (s.tls?.nullCipher) notes.push(`eNULL cipher ${s.tls.cipher}: TLS framing without encryption`);
   // Downgraded only when STARTTLS was tried (sent, or a TLS session carried eNULL, or the retry

@@ -12,6 +12,7 @@ import type { LinkVerdictName } from '../scenario/schema.js';
 import type { RealEngineName, SenderKind } from '../scenario/hop-kind.js';
 import type { EngineEvent, SessionEvent } from '../trace/events.js';
 import type { FaultAttribution } from './fault-attribution.js';
+import type { PolicyFailure } from './dns-policy-facts.js';
 
 /** How each witness saw the deciding session: `tls`, `plain`, or absent when it saw nothing. */
 export interface Witnesses {
@@ -41,6 +42,13 @@ export interface MessageLinkVerdict {
   notes: string[];
   /** Link faults that acted on this message's sessions, in session order; absent when none did. */
   faults?: FaultAttribution[];
+  /**
+   * For a sender that routes by MX: the policy in force on the link (`none`, `dane`, `mta-sts`, or `hop`, its own)
+   * in plain words, and the TLSA record the certificate matched (dns-policy-facts.ts).
+   */
+  policy?: { source: 'none' | 'dane' | 'mta-sts' | 'hop'; words: string; matched?: string };
+  /** For a sender that routes by MX: each failure on the link with its RFC 8460 §4.3 result type. */
+  failures?: PolicyFailure[];
 }
 
 /**

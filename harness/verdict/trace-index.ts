@@ -9,7 +9,7 @@
  * connections per link) keep counting them.
  */
 import type { WireRecord } from '../link/wire-record.js';
-import type { AcceptedEvent, DeliveredEvent, EngineEvent, HopStartedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { AcceptedEvent, DeliveredEvent, DnsEvent, EngineEvent, HopStartedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import { isDriven, type SenderKind } from '../scenario/hop-kind.js';
 import { ConnectionPairing } from './connection-pairing.js';
 
@@ -24,6 +24,8 @@ interface LinkEntry {
   accepted: AcceptedEvent[];
   injections: StarttlsInjectionEvent[];
   engine: EngineEvent[];
+  /** A routing sender's DNS lookups filed under the link, per message (TLSA lookups for its MX host). */
+  dns: Map<string, DnsEvent[]>;
   /** Counted over the whole run, forgotten messages included. */
   sessionCount: number;
   wireCount: number;
@@ -100,6 +102,8 @@ export class TraceIndex {
       this.#stored(e);
     } else if (e.kind === 'delivered') {
       this.#stored(e);
+    } else if (e.kind === 'dns') {
+      push(this.#link(e.link).dns, id, e);
     }
   }
 
@@ -141,6 +145,11 @@ export class TraceIndex {
   /** The sender's sessions of `messageId` on `link`, in trace order. */
   sessions(link: string, messageId: string): readonly SessionEvent[] {
     return this.#links.get(link)?.sessions.get(messageId) ?? EMPTY;
+  }
+
+  /** The DNS lookups a routing sender made for `messageId` and filed under `link`, in trace order. */
+  dnsLookups(link: string, messageId: string): readonly DnsEvent[] {
+    return this.#links.get(link)?.dns.get(messageId) ?? EMPTY;
   }
 
   /** The receiver's acceptances of `messageId` on `link` (more than one after a lost 250), in trace order. */
@@ -230,6 +239,7 @@ export class TraceIndex {
       for (const e of this.#own.get(id) ?? EMPTY) {
         removed.add(e);
         const link = this.#links.get(e.link);
+        if (e.kind === 'dns') link?.dns.delete(id);
         if (e.kind === 'session' || e.kind === 'accepted') {
           (e.kind === 'session' ? link?.sessions : link?.acceptedBy)?.delete(id);
           // The connection it used; for mail sent by hand (no session), the one the hop accepted it on.
@@ -275,7 +285,7 @@ export class TraceIndex {
   #link(name: string): LinkEntry {
     let entry = this.#links.get(name);
     if (!entry) {
-      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], sessionCount: 0, wireCount: 0 };
+      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], dns: new Map(), sessionCount: 0, wireCount: 0 };
       this.#links.set(name, entry);
     }
     return entry;
