@@ -40,6 +40,8 @@ export function policySentence(scenario: Scenario, events: readonly TraceEvent[]
   const hop = scenario.hops.find((h) => h.id === s.hop);
   const config = s.hop === 'client' ? scenario.submit : hop?.engine === 'mock' ? hop.outbound : undefined;
   const verb = s.hop === 'client' ? 'submitted' : 'relayed';
+  // A policy from DNS decided (DANE, RFC 7672): its words say what it required, whatever the hop's own policy.
+  if (s.tlsPolicy?.source === 'dane') return `${s.hop} ${verb} ${s.messageId} to ${receiver} under DANE: ${s.tlsPolicy.words}.`;
   if (!config || config.tls !== 'preserve-inbound') {
     return `${s.hop} ${verb} ${s.messageId} to ${receiver} under its ${s.policy} policy: ${POLICY_GLOSS[s.policy]}.`;
   }
@@ -95,7 +97,9 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
     told.add(sentence);
   }
   if (s.tls) {
-    const cert = s.tls.verified
+    const cert = s.tlsPolicy?.matched
+      ? `the certificate matched the TLSA record ${s.tlsPolicy.matched}, which authenticates it under DANE${s.tls.verified ? '' : ` although it did not verify as PKIX (${s.tls.verifyError}): DANE-EE trusts the key whatever the certificate's names and dates`}`
+      : s.tls.verified
       ? `the certificate chained to the run's CA and named ${receiver}${s.policy === 'verify' ? ', as the verify policy requires' : `, although the ${s.policy} policy would have accepted any certificate`}`
       : `the certificate did not verify${s.tls.verifyError ? ` (${s.tls.verifyError})` : ''}`;
     out.push(`The handshake gave ${s.tls.version} with ${s.tls.cipher}${s.tls.nullCipher ? ', an eNULL suite: TLS framing without any encryption' : ''}; ${cert}.`);

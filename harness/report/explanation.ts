@@ -12,6 +12,7 @@ import { formatDuration } from '../scenario/duration.js';
 import { TraceIndex } from '../verdict/trace-index.js';
 import { senderWitness } from '../verdict/link-verdict.js';
 import { policySentence, sessionSentences } from './explain-session.js';
+import { dnsAnswerWords } from './dns-words.js';
 import { sessionlessStory } from './explain-log.js';
 import { END_TO_END_MEANING, LINK_VERDICT_MEANING, OUTCOME_MEANING } from './verdict-words.js';
 
@@ -89,7 +90,9 @@ function explainLink(scenario: Scenario, events: readonly TraceEvent[], index: T
   const sessions = account.flatMap((s) => (s.kind === 'session' ? [s.session] : []));
   if (account.length === 0 && verdict.verdict === 'none') {
     const where = message.stoppedAt ? ` (it stopped at ${message.stoppedAt.hop})` : '';
-    say('story', `${message.messageId} never reached this link${where}.`);
+    // A policy from DNS that kept the MX host unused (a failed TLSA lookup, DANE required) says why.
+    const why = verdict.policy ? `: ${verdict.policy.words}` : '';
+    say('story', `${message.messageId} never reached this link${why || where}.`);
     return explained;
   }
   if (witness.kind === 'engine' || witness.kind === 'external') {
@@ -110,6 +113,11 @@ function explainLink(scenario: Scenario, events: readonly TraceEvent[], index: T
   if (verdict.leak) say('leak', 'LEAK: the content crossed in clear although the policy in force required TLS.');
   say('conclusion', `So: ${verdict.verdict}, ${LINK_VERDICT_MEANING[verdict.verdict]}.`);
   return explained;
+}
+
+/** What the run's DNS answered, as one sentence after the chain's (empty without DNS). */
+function dnsSentence(report: ScenarioReport): string {
+  return report.dns?.length ? ` The run's DNS answered: ${report.dns.map(dnsAnswerWords).join('; ')}.` : '';
 }
 
 /** Explains one run: the scenario as written, its report, and the trace the report was judged from. */
@@ -134,7 +142,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
     name: report.name,
     ...(report.file ? { file: report.file } : {}),
     ...(scenario.description?.trim() ? { description: scenario.description.trim() } : {}),
-    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.`,
+    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.${dnsSentence(report)}`,
     messages,
     ...(report.expectations.length ? { claimsHeading: report.passed ? 'The scenario’s claims all held:' : 'The scenario’s claims:' } : {}),
     claims,

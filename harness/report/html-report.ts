@@ -8,6 +8,7 @@
  */
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { RunRecord } from './run-record.js';
+import { dnsAnswerWords, linkPolicyWords } from './dns-words.js';
 import { renderChainDiagram, type ChainDiagram } from './html-diagram.js';
 import { linkWarning } from './link-warning.js';
 import { renderLinkDetails } from './html-links.js';
@@ -65,6 +66,17 @@ function explanation(run: RunRecord): string {
   return `<details class="explain" open><summary>What happened, link by link</summary>\n${renderExplanationHtml(x, { description: false, claims: false })}\n</details>`;
 }
 
+/** What the run's DNS answered, and the policy that decided each link of a sender routing by MX. */
+function dnsSection(report: RunRecord['report']): string {
+  const policies = report.links.flatMap((l) => (linkPolicyWords(l) ? [linkPolicyWords(l)!] : []));
+  return [
+    '<h3>DNS and the policy on each link</h3><ul class="dns">',
+    ...(report.dns ?? []).map((a) => `<li class="mono">${esc(dnsAnswerWords(a))}</li>`),
+    '</ul>',
+    policies.length ? `<ul class="policies">${policies.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : '',
+  ].join('');
+}
+
 function scenarioSection(run: RunRecord, i: number, diagram: ChainDiagram): string {
   const { report, events } = run;
   const e2e = report.endToEnd === 'mixed' ? 'messages differ' : END_TO_END_MEANING[report.endToEnd];
@@ -80,6 +92,7 @@ function scenarioSection(run: RunRecord, i: number, diagram: ChainDiagram): stri
     explanation(run),
   ];
   if (report.links.length) parts.push(linkTable(run));
+  if (report.dns) parts.push(dnsSection(report));
   if (report.messages.length) parts.push('<h3>Messages</h3>', messagesTable(report));
   const headers = renderHeaders(report);
   if (headers) parts.push('<h3>What the Received headers say</h3>', headers);

@@ -10,6 +10,7 @@ import { headerSummary, headerWords } from './header-words.js';
 import { columnWidths, pad } from './text-columns.js';
 import { escapeStrings } from './terminal-safe.js';
 import { destinationLines } from './destination-lines.js';
+import { dnsAnswerWords, linkPolicyWords } from './dns-words.js';
 
 const MARK: Record<LinkVerdictName, string> = {
   'tls-verified': '🔒',
@@ -71,6 +72,11 @@ export function renderScenario(raw: ScenarioReport): string {
   const out = [head, pc.dim(line(header))];
   for (const r of rows) out.push(line(r, (s, i) => (i === 1 ? colourVerdict(s.trimEnd()) + ' '.repeat(s.length - s.trimEnd().length) : s)));
   out.push(`    end to end: ${colourVerdict(report.endToEnd)} · outcome: ${report.outcome}`);
+  for (const a of report.dns ?? []) out.push(pc.dim(`    DNS ${dnsAnswerWords(a)}`));
+  for (const l of report.links) {
+    const words = linkPolicyWords(l);
+    if (words) out.push(`    policy ${words}`);
+  }
   for (const m of report.messages) {
     if (m.destinations) out.push(...destinationLines(m, colourVerdict));
     else if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));

@@ -7,7 +7,7 @@ import type { EndToEndName, LinkVerdictName, OutcomeName } from '../scenario/sch
 
 /** What a link verdict means, as the end of a sentence ("… was downgraded: <meaning>"). */
 export const LINK_VERDICT_MEANING = {
-  'tls-verified': 'delivered over TLS under a verify policy, so a bad certificate would have stopped it',
+  'tls-verified': 'delivered over TLS under a policy that checks the certificate (verify, or DANE), so a bad certificate would have stopped it',
   tls: 'delivered over TLS, but the certificate was not enforced, so an interceptor would have gone unnoticed',
   downgraded: 'delivered in plaintext although STARTTLS was tried (refused, failed handshake, or an eNULL suite)',
   plain: 'delivered in plaintext; STARTTLS was not tried (not offered, or the sender\'s policy chose plaintext)',

@@ -27,6 +27,21 @@ export interface LinkReport {
   witnesses: Witnesses;
   disagreement?: string;
   notes: string[];
+  /** For a sender that routes by MX: the policy in force on the link (of the message that decided the verdict). */
+  policy?: MessageReport['links'][number]['policy'];
+  /** For a sender that routes by MX: every failure on the link, each with its RFC 8460 result type, once. */
+  failures?: NonNullable<MessageReport['links'][number]['failures']>;
+}
+
+/** One distinct answer of the run's DNS, e.g. partner.test MX answered with AD: `10 mx.mailhop.test`. */
+export interface DnsAnswer {
+  name: string;
+  type: string;
+  /** `answer`, `nxdomain`, `servfail`, `refused`, `timeout`. */
+  outcome: string;
+  /** Validated by DNSSEC (the AD bit). */
+  ad: boolean;
+  answers: string[];
 }
 
 /** One claim of the scenario's `expect`, checked against every message. */
@@ -59,6 +74,11 @@ export interface ScenarioReport {
   /** Why the scenario failed, one sentence each (empty when it passed). */
   failures: string[];
   dsns: Array<{ messageId: string; hop: string; to: string; reply: { code: number; enhanced?: string; text: string } }>;
+  /**
+   * The distinct answers of the run's DNS that the senders looked up (a scenario with `dns:`), in order of first
+   * lookup: what the policies on the links were decided from.
+   */
+  dns?: DnsAnswer[];
   /**
    * Per delivered message and link: what the final mailbox's trusted Received headers make a recipient believe
    * (`tls`, `plain`, `unknown`) against what happened (header-reconstruction.ts; docs/behaviour.md#E-headers-agree).
@@ -221,6 +241,8 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     const sample = per.find((p) => p.verdict === verdict);
     const [from, to] = link.split('->');
     const disagreeing = per.find((p) => p.disagreement);
+    const policy = (sample ?? per.find((p) => p.policy))?.policy;
+    const failures = [...new Map(per.flatMap((p) => p.failures ?? []).map((f) => [`${f.type}\0${f.detail}`, { type: f.type, detail: f.detail }])).values()];
     return {
       link, from, to, verdict,
       ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
@@ -228,6 +250,8 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
       witnesses: sample?.witnesses ?? {},
       ...(disagreeing ? { disagreement: disagreeing.disagreement } : {}),
       notes: [...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n))))],
+      ...(policy ? { policy } : {}),
+      ...(failures.length ? { failures } : {}),
     };
   });
   yield;
@@ -256,6 +280,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     expectations,
     failures,
     dsns: context.dsns,
+    ...(scenario.dns ? { dns: distinctAnswers(index) } : {}),
     headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished),
   };
 }
@@ -287,4 +312,15 @@ function* headersOf(
   }
   for (; k < kept.length; k++) out.push(...kept[k].accounts);
   return out;
+}
+
+/** The distinct DNS answers of the run, in order of first lookup. */
+function distinctAnswers(index: TraceIndex): DnsAnswer[] {
+  const seen = new Map<string, DnsAnswer>();
+  for (const e of index.allDnsLookups().sort((a, b) => a.seq - b.seq)) {
+    const answer = { name: e.name, type: e.type, outcome: e.outcome, ad: e.ad, answers: e.answers };
+    const key = JSON.stringify(answer);
+    if (!seen.has(key)) seen.set(key, answer);
+  }
+  return [...seen.values()];
 }

@@ -147,6 +147,11 @@ export class TraceIndex {
     return this.#links.get(link)?.sessions.get(messageId) ?? EMPTY;
   }
 
+  /** Every DNS lookup still indexed, link by link (reports list the distinct answers). */
+  allDnsLookups(): DnsEvent[] {
+    return [...this.#links.values()].flatMap((l) => [...l.dns.values()].flat());
+  }
+
   /** The DNS lookups a routing sender made for `messageId` and filed under `link`, in trace order. */
   dnsLookups(link: string, messageId: string): readonly DnsEvent[] {
     return this.#links.get(link)?.dns.get(messageId) ?? EMPTY;
