@@ -37,3 +37,22 @@ export function reuseChain(hops: number, concurrencyLimit = 2): Scenario {
     messages: [benchMessage(0)],
   });
 }
+
+/**
+ * `offerChain(3)` with its last link routed by DNS: `h2` routes by MX (`outbound.route: mx`, `dane: honor`) and
+ * partner.test's signed zone names `h3` as its MX, with a DANE-EE TLSA record for it. Every message costs the MX and
+ * TLSA lookups in the run's DNS and a DANE match, on top of the same three STARTTLS hops.
+ */
+export function dnsRoutedChain(): Scenario {
+  return Scenario.parse({
+    name: 'bench-3-hops-dns',
+    submit: { tls: 'opportunistic' },
+    hops: [
+      { id: 'h1', inbound: { starttls: 'offer', greetingDelay: 0 } },
+      { id: 'h2', inbound: { starttls: 'offer', greetingDelay: 0 }, outbound: { tls: 'opportunistic', route: 'mx', dane: 'honor' } },
+      { id: 'h3', inbound: { starttls: 'offer', greetingDelay: 0 } },
+    ],
+    dns: { 'partner.test': { dnssec: 'secure', mx: [{ hop: 'h3', preference: 10 }], tlsa: { h3: [{ usage: 3, selector: 1, matchingType: 1, matches: 'served-key' }] } } },
+    messages: [benchMessage(0)],
+  });
+}

@@ -14,7 +14,7 @@
 import os from 'node:os';
 import pc from 'picocolors';
 import { startBaselinePath } from './baseline-chain.js';
-import { offerChain, reuseChain } from './bench-fixtures.js';
+import { dnsRoutedChain, offerChain, reuseChain } from './bench-fixtures.js';
 import { compareSides, type Side } from './compare-paths.js';
 import { startMailhopPath } from './mailhop-path.js';
 import { measureLongChain } from './long-chain-memory.js';
@@ -61,6 +61,11 @@ const reuseSide: Side = { name: 'mailhop, reuse', start: () => startMailhopPath(
 const freshSide: Side = { name: 'mailhop, fresh', start: () => startMailhopPath(offerChain(3)) };
 const [reused, fresh] = await compareSides([reuseSide, freshSide], { latencyMessages: N.rounds, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
 
+progress(`3 STARTTLS hops with the last link routed by DNS (MX and TLSA lookups, DANE) against the same without DNS: ${N.latency} one at a time`);
+const dnsSide: Side = { name: 'mailhop, DNS-routed', start: () => startMailhopPath(dnsRoutedChain()) };
+const lineSide: Side = { name: 'mailhop, no DNS', start: () => startMailhopPath(offerChain(3)) };
+const [dnsRouted, line] = await compareSides([dnsSide, lineSide], { latencyMessages: N.latency, throughputMessages: N.rounds, inFlight: 10, rounds: N.rounds, warmup: 5 });
+
 progress('stock smtp-server baseline (100 ms greeting), for context');
 const stockSide: Side = { name: 'stock', start: () => startBaselinePath({ hops: 3, greeting: 'stock' }) };
 const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatency, throughputMessages: N.stockThroughput, inFlight: 10, rounds: 1, warmup: 1 });
@@ -68,7 +73,7 @@ const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatenc
 progress(`one message through ${N.longChainHops} hops, peak RSS, in a child process`);
 const longChain = await measureLongChain(N.longChainHops);
 
-for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock], ['mailhop with reuse', reused]] as const) {
+for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock], ['mailhop with reuse', reused], ['mailhop DNS-routed', dnsRouted]] as const) {
   if (r.plaintext > 0 || r.errors.length > 0) throw new Error(`${name}: ${r.plaintext} messages accepted in plaintext, errors: ${r.errors.slice(0, 3).join('; ')}`);
 }
 
@@ -88,6 +93,7 @@ const rows: Row[] = [
   { figure: '  CPU per message (process, user+sys)', mailhop: ms(mh.cpuPerMessage), baseline: ms(base.cpuPerMessage), ratio: ratio(mh.cpuPerMessage / base.cpuPerMessage) },
   { figure: '  latency under that load, p50', mailhop: ms(mh.loadedLatency.p50), baseline: ms(base.loadedLatency.p50) },
   { figure: 'throughput with reuse on (vs mailhop fresh)', mailhop: perSec(reused.perSecond), baseline: perSec(fresh.perSecond), ratio: ratio(reused.perSecond / fresh.perSecond), target: '>= 5.00x', pass: reused.perSecond >= 5 * fresh.perSecond },
+  { figure: 'latency, 3 hops DNS-routed (MX, TLSA, DANE) vs no DNS, p50', mailhop: ms(dnsRouted.latency.p50), baseline: ms(line.latency.p50), ratio: ratio(dnsRouted.latency.p50 / line.latency.p50), target: '<= 1.10x', pass: dnsRouted.latency.p50 <= 1.1 * line.latency.p50 },
   { figure: 'stock smtp-server (100 ms greeting): p50', mailhop: ms(mh.latency.p50), baseline: ms(stock.latency.p50), ratio: ratio(mh.latency.p50 / stock.latency.p50) },
   { figure: 'stock smtp-server: throughput', mailhop: perSec(mh.perSecond), baseline: perSec(stock.perSecond), ratio: ratio(mh.perSecond / stock.perSecond) },
   { figure: `scenarios/ (${scenarios.count}), load + run, wall`, mailhop: ms(scenarios.wallMs), target: '< 10 s', pass: scenarios.wallMs < 10_000 },

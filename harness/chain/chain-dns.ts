@@ -45,7 +45,10 @@ export function mxRouting(plan: ChainPlan, records: ChainRecords, sender: Planne
     const link = plan.links.find((l) => l.name === sender.routes[i])!;
     return [hopHostname(link.to), t] as const;
   }));
-  return { hop: sender.id, dns, dnsTimeoutMs: DNS_TIMEOUT_MS, targets: byHost, firstLink: sender.routes[0], trace: records.trace };
+  return {
+    hop: sender.id, dns, dnsTimeoutMs: DNS_TIMEOUT_MS, targets: byHost, firstLink: sender.routes[0], trace: records.trace,
+    now: () => records.clock.now(), cache: new Map(),
+  };
 }
 
 /**

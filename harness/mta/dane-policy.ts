@@ -12,8 +12,7 @@ import type { Dane } from '../scenario/schema.js';
 import type { TlsFailureType, TlsPolicyFact } from '../trace/events.js';
 import { presentTlsa, usableTlsa, type TlsaRecordData } from '../dns/dane-match.js';
 import { tlsaName } from '../dns/dns-answers.js';
-import { dnsLookup } from '../dns/dns-lookup.js';
-import { recordLookup, type MxRouting, type RoutedCopy } from './mx-delivery.js';
+import { cachedLookup, recordLookup, type MxRouting, type RoutedCopy } from './mx-delivery.js';
 import type { AttemptOutcome, RelayTarget } from './relay-target.js';
 
 /** The hop's own policy, when no policy from DNS decides: `hop` when it requires TLS, else `none`. */
@@ -36,7 +35,7 @@ export async function daneTarget(routing: MxRouting, copy: RoutedCopy, host: str
   const using = (fact: TlsPolicyFact, requiresTls = false, tlsa: TlsaRecordData[] = []): RelayTarget => ({ ...target, dnsPolicy: { fact, requiresTls, tlsa } });
   if (dane === 'ignore') return using(ownPolicyFact(target, 'DANE is not looked up (dane: ignore)'));
   const name = tlsaName(host.replace(/\.mailhop\.test$/, ''));
-  const found = await dnsLookup(routing.dns, name, 'TLSA', routing.dnsTimeoutMs);
+  const found = await cachedLookup(routing, name, 'TLSA');
   const decide = (decision: string, failure?: TlsFailureType) => recordLookup(routing, copy, target.link, found, { decision, ...(failure ? { failure } : {}) });
   const records = found.records.map((r) => {
     const d = (r as { data: { usage: number; selector: number; matchingType: number; certificate: Buffer } }).data;

@@ -24,6 +24,26 @@ export interface MxRouting {
   /** The link MX lookups are filed under (the hop's first route). */
   firstLink: string;
   trace: Trace;
+  /** Virtual clock reading, ms: how long a cached answer is kept (its TTL). */
+  now: () => number;
+  /**
+   * Answers kept for their TTL, as the validating resolver a DANE client runs beside it caches them (RFC 1035 §7.4;
+   * failures are not kept, so a SERVFAIL is asked again at the next attempt). One cache per routing hop.
+   */
+  cache: Map<string, { found: DnsLookup; until: number }>;
+}
+
+/** TTL of the run's DNS answers, ms (dns-server.ts serves every record with 300 s). */
+const TTL_MS = 300_000;
+
+/** A lookup through the routing hop's cache: a validated answer or NXDOMAIN is kept for its TTL (virtual time). */
+export async function cachedLookup(routing: MxRouting, name: string, type: DnsLookup['type']): Promise<DnsLookup & { cached?: boolean }> {
+  const key = `${name}\0${type}`;
+  const hit = routing.cache.get(key);
+  if (hit && hit.until > routing.now()) return { ...hit.found, cached: true };
+  const found = await dnsLookup(routing.dns, name, type, routing.dnsTimeoutMs);
+  if (found.outcome === 'answer' || found.outcome === 'nxdomain') routing.cache.set(key, { found, until: routing.now() + TTL_MS });
+  return found;
 }
 
 /** A message copy for one destination, as the queue hands it over. */
@@ -64,7 +84,8 @@ export interface LookupDecision {
 export function recordLookup(routing: MxRouting, copy: RoutedCopy, link: string, found: DnsLookup, decided: LookupDecision = {}): void {
   routing.trace.emit({
     kind: 'dns', source: 'sender', link, hop: routing.hop, messageId: copy.id, destination: copy.destination,
-    name: found.name, type: found.type, outcome: found.outcome, ad: found.ad, answers: presentAnswers(found), ...decided,
+    name: found.name, type: found.type, outcome: found.outcome, ad: found.ad, answers: presentAnswers(found),
+    ...((found as { cached?: boolean }).cached ? { cached: true } : {}), ...decided,
   });
 }
 
@@ -76,7 +97,7 @@ const reply = (code: number, enhanced: string, text: string): Reply => ({ code, 
  * or the outcome that ends the attempt when there are none to try.
  */
 async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<{ hosts: string[]; secure: boolean } | AttemptOutcome> {
-  const found = await dnsLookup(routing.dns, copy.destination, 'MX', routing.dnsTimeoutMs);
+  const found = await cachedLookup(routing, copy.destination, 'MX');
   if (found.outcome === 'servfail' || found.outcome === 'timeout') {
     recordLookup(routing, copy, routing.firstLink, found, { decision: 'the MX lookup failed: the copy waits for its next attempt' });
     // RFC 5321 §5.1: a temporary lookup failure defers; RFC 3463 4.4.3, directory server failure.

@@ -294,6 +294,8 @@ export interface DnsEvent extends EventBase {
   ad: boolean;
   /** The records in presentation form, e.g. `10 mx-a.mailhop.test`, `3 1 1 5a0c…` (RFC 6698 §2.2). */
   answers: string[];
+  /** Answered from the routing hop's cache (an earlier lookup's answer, within its TTL), not asked again. */
+  cached?: boolean;
   /** What the answer decided for the MX host, in plain words (e.g. `TLS required and authenticated by TLSA`). */
   decision?: string;
   /** When the answer made the MX host unusable: its RFC 8460 result type (`dnssec-invalid`, `dane-required`). */

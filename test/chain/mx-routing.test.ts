@@ -92,4 +92,17 @@ describe('MX routing', () => {
     expect(run.report.messages[0].outcome).toBe('bounced');
     expect(run.report.failures).toEqual([]);
   });
+
+  it('keeps a validated answer for its TTL, as a validating resolver\'s cache does: the next message within 5 minutes is routed without asking again', async () => {
+    const run = await runInline({
+      hops: [{ id: 'relay', outbound: { route: 'mx' } }, { id: 'mx-a' }],
+      dns: { 'partner.test': { dnssec: 'secure', mx: [{ hop: 'mx-a', preference: 10 }] } },
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test'] }, { from: 'alice@org.test', to: ['carol@partner.test'] }],
+    });
+    expect(dnsEvents(run).map((e) => [e.messageId, e.name, e.ad, e.cached ?? false])).toEqual([
+      ['m1', 'partner.test', true, false],
+      ['m2', 'partner.test', true, true],
+    ]);
+    expect(deliveredAt(run)).toEqual(['m1@mx-a:partner.test', 'm2@mx-a:partner.test']);
+  });
 });

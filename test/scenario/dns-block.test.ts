@@ -103,3 +103,18 @@ describe('the dns: block', () => {
     ]);
   });
 });
+
+describe('the README\'s dns: example', () => {
+  it('loads, and runs to the outcome it claims', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { startChain } = await import('../../harness/chain/chain.js');
+    const readme = await readFile('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('### DNS: MX routing and DANE'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const { scenario } = loadScenarioText(yaml, 'README.md');
+    await using chain = await startChain(scenario);
+    const report = await chain.run();
+    expect(report.failures).toEqual([]);
+    expect(report.messages[0].destinations).toEqual([expect.objectContaining({ destination: 'partner.test', outcome: 'deferred', endToEnd: 'held' })]);
+  });
+});
