@@ -8,9 +8,9 @@ import { PendingAnswers, type ChainLine, type UnitLine } from './control-line.js
 import { startHopInProcess, startLinkProxyInProcess } from './in-process-runtime.js';
 import type { HopPlan, LinkProxyPlan, StartedUnit } from './runtime.js';
 import { AnnouncedDeliveries } from './announced-deliveries.js';
-import { standaloneRelay, type StandaloneRelayPlan } from './standalone-relay.js';
-import { RunPki, type KeyCert } from '../pki/run-pki.js';
-import { standaloneAssignId, type StandaloneIdsPlan } from './standalone-ids.js';
+import type { StandaloneRelayPlan } from './standalone-relay.js';
+import type { KeyCert } from '../pki/run-pki.js';
+import type { StandaloneIdsPlan } from './standalone-ids.js';
 import type { AssignId, IdDecision } from '../mta/id-claim.js';
 
 /**
@@ -63,13 +63,14 @@ export async function startUnit(
     }
   });
   if (plan.kind === 'hop') {
-    // A compose hop's certificate comes from a CA of its own, made here (in memory, per start).
-    const keyCert = plan.keyCert ?? (await (await RunPki.create()).issue(plan.hostname, plan.inbound.cert));
+    // A compose hop's certificate comes from a CA of its own, made here (in memory, per start). What only a compose
+    // unit needs (the PKI, a relay, id rules) is loaded only there: a worker thread starts sooner without it.
+    const keyCert = plan.keyCert ?? (await (await (await import('../pki/run-pki.js')).RunPki.create()).issue(plan.hostname, plan.inbound.cert));
     const hopPlan: HopPlan = { ...plan, keyCert };
-    const relay = plan.relay ? standaloneRelay(hopPlan, plan.relay, (event) => send({ event })) : null;
+    const relay = plan.relay ? (await import('./standalone-relay.js')).standaloneRelay(hopPlan, plan.relay, (event) => send({ event })) : null;
     // Under a chain the chain settles ids when it does (`up`); without one (compose) the hop does: `<hop>-<n>`.
     const assignId: AssignId | undefined = !control
-      ? standaloneAssignId(plan.hopId, plan.ids)
+      ? (await import('./standalone-ids.js')).standaloneAssignId(plan.hopId, plan.ids)
       : plan.askIds ? (claim) => decisions.ask((n) => send({ claim: { n, claim } })) : undefined;
     const hop = await startHopInProcess(hopPlan, {
       ...(assignId ? { assignId } : {}),

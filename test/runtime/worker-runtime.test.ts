@@ -65,11 +65,27 @@ const representative = [
   'reuse/two-messages-one-tls-session', // reuse: two transactions on one TLS session
 ];
 
+/**
+ * Scenarios where the client submits two messages at once and the relay sends them on one session: in one event loop
+ * the relay always takes m1 first, but with the relay in another thread than the client either may arrive first.
+ * Which message opened the shared session is then the one thing that may differ; compared without message ids.
+ */
+const racing = new Set(['reuse/two-messages-one-tls-session']);
+
+/** `verdicts` with every message id as `m#` and the messages in a fixed order. */
+function withoutMessageOrder(verdicts: unknown): unknown {
+  const masked = JSON.parse(JSON.stringify(verdicts).replace(/\bm\d+\b/g, 'm#')) as { messages: unknown[]; links: Array<{ notes: string[] }> };
+  for (const link of masked.links) link.notes.sort();
+  masked.messages.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return masked;
+}
+
 describe('worker runtime: same verdicts as in-process', () => {
   it.for(representative)('%s', { timeout: 60_000 }, async (name) => {
     const inProcess = await runFile(name, {});
     const inWorkers = await runFile(name, { runtime: 'workers' });
-    expect(inWorkers).toEqual(inProcess);
+    if (racing.has(name)) expect(withoutMessageOrder(inWorkers)).toEqual(withoutMessageOrder(inProcess));
+    else expect(inWorkers).toEqual(inProcess);
   });
 });
 
