@@ -12,6 +12,8 @@ export interface UnitThread {
   readonly worker: Worker;
   /** Resolves when the thread has exited, with the uncaught error that ended it (undefined when terminated). */
   readonly exited: Promise<Error | undefined>;
+  /** Units of the thread that said hello (worker-unit.ts counts them). */
+  started: number;
 }
 
 export class UnitThreads {
@@ -52,10 +54,12 @@ export class UnitThreads {
     let error: Error | undefined;
     worker.on('error', (err) => (error = err));
     const exited = new Promise<Error | undefined>((resolve) => worker.once('exit', () => resolve(error)));
-    // An exception no unit caught ends its thread; in-process it would end the process: it does here too, unhidden.
+    const thread: UnitThread = { worker, exited, started: 0 };
+    // An exception no running unit caught ends its thread; in-process it would end the process: it does here too,
+    // unhidden. Before any unit runs (the thread could not load), the units' starts reject with it instead (ESTART).
     void exited.then((err) => {
-      if (err) setImmediate(() => { throw err; });
+      if (err && thread.started > 0) setImmediate(() => { throw err; });
     });
-    return { worker, exited };
+    return thread;
   }
 }

@@ -53,6 +53,7 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
     port.close();
     throw err;
   });
+  thread.started++;
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
     post({ stop: true });
