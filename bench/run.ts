@@ -8,6 +8,7 @@
  *   npm run bench -- --why        # diagnosis even when every target is met
  *   npm run bench -- --no-why     # never the diagnosis
  *   npm run bench -- --quick      # smaller counts, for working on the bench itself
+ *   npm run bench -- --runtimes   # only the worker runtime against the in-process one (compare-runtimes.ts)
  *
  * Memory (one message through 1,000 hops) is measured in a child process of its own: peak RSS is per process.
  */
@@ -16,6 +17,7 @@ import pc from 'picocolors';
 import { startBaselinePath } from './baseline-chain.js';
 import { offerChain, reuseChain } from './bench-fixtures.js';
 import { compareSides, type Side } from './compare-paths.js';
+import { compareRuntimes, runtimeRows } from './compare-runtimes.js';
 import { startMailhopPath } from './mailhop-path.js';
 import { measureLongChain } from './long-chain-memory.js';
 import { measureScenarios } from './measure-scenarios.js';
@@ -41,6 +43,14 @@ const load = () => os.loadavg()[0].toFixed(2);
 const loadAtStart = load();
 const started = performance.now();
 
+const runtimeOptions = { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 };
+if (args.has('--runtimes')) {
+  progress(`3 STARTTLS hops, worker runtime against in-process: ${N.latency} one at a time + ${N.throughput} with 10 in flight, each side, ${N.rounds} alternating rounds`);
+  const table = renderTable(runtimeRows(await compareRuntimes(runtimeOptions, N.startupRuns)));
+  process.stdout.write(`\n${pc.bold(`mailhop bench, runtimes · ${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${os.cpus().length} cores · load average ${loadAtStart} at start, ${load()} at end`)}\n\n${table}\n`);
+  process.exit(0);
+}
+
 // Scenarios first: the process is as cold as a fresh `mailhop run scenarios/` would be.
 progress('scenarios/ as the CLI runs them');
 const scenarios = await measureScenarios('scenarios');
@@ -61,6 +71,9 @@ const reuseSide: Side = { name: 'mailhop, reuse', start: () => startMailhopPath(
 const freshSide: Side = { name: 'mailhop, fresh', start: () => startMailhopPath(offerChain(3)) };
 const pooledSide: Side = { name: 'baseline, pooled', start: () => startBaselinePath({ hops: 3, greeting: 'patched', pool: 2 }) };
 const [reused, fresh, pooled] = await compareSides([reuseSide, freshSide, pooledSide], { latencyMessages: N.rounds, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
+
+progress('3 STARTTLS hops, worker runtime against in-process, alternating rounds');
+const runtimes = await compareRuntimes(runtimeOptions, N.startupRuns);
 
 progress('stock smtp-server baseline (100 ms greeting), for context');
 const stockSide: Side = { name: 'stock', start: () => startBaselinePath({ hops: 3, greeting: 'stock' }) };
@@ -90,6 +103,7 @@ const rows: Row[] = [
   { figure: '  latency under that load, p50', mailhop: ms(mh.loadedLatency.p50), baseline: ms(base.loadedLatency.p50) },
   { figure: 'throughput with reuse on (vs mailhop fresh)', mailhop: perSec(reused.perSecond), baseline: perSec(fresh.perSecond), ratio: ratio(reused.perSecond / fresh.perSecond), target: '>= 5.00x', pass: reused.perSecond >= 5 * fresh.perSecond },
   { figure: '  with reuse on vs a pooled baseline (nodemailer pool)', mailhop: perSec(reused.perSecond), baseline: perSec(pooled.perSecond), ratio: ratio(reused.perSecond / pooled.perSecond), target: '>= 1.00x', pass: reused.perSecond >= pooled.perSecond },
+  ...runtimeRows(runtimes),
   { figure: 'stock smtp-server (100 ms greeting): p50', mailhop: ms(mh.latency.p50), baseline: ms(stock.latency.p50), ratio: ratio(mh.latency.p50 / stock.latency.p50) },
   { figure: 'stock smtp-server: throughput', mailhop: perSec(mh.perSecond), baseline: perSec(stock.perSecond), ratio: ratio(mh.perSecond / stock.perSecond) },
   { figure: `scenarios/ (${scenarios.count}), load + run, wall`, mailhop: ms(scenarios.wallMs), target: '<= 5 s', pass: scenarios.wallMs <= 5_000 },

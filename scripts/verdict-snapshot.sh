@@ -3,6 +3,8 @@
 # what a refactoring must leave unchanged (outcome, end to end, per-link and per-message verdicts,
 # witnesses, notes, failures), without the figures that differ between runs (ports, real times).
 #   bash scripts/verdict-snapshot.sh > before.json; ...change...; bash scripts/verdict-snapshot.sh | diff before.json -
+# The runtime is mailhop's own choice, MAILHOP_RUNTIME (in-process by default), so one runtime against another is
+#   bash scripts/verdict-snapshot.sh > in-process.json; MAILHOP_RUNTIME=workers bash scripts/verdict-snapshot.sh | diff in-process.json -
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")

@@ -60,7 +60,7 @@ describe('each code, from its throw site', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await main(['--runtime', 'vm', 'run', 'scenarios/all-hops-offer-encrypted.yaml'])).toBe(2);
-      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual(['mailhop run: --runtime vm: cannot run hops there: the runtimes are in-process and containers.\n']);
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual(['mailhop run: --runtime vm: cannot run hops there: the runtimes are in-process, workers and containers.\n']);
     } finally {
       stderr.mockRestore();
     }

@@ -155,6 +155,8 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
         ...(attackerCert ? { attackerCert } : {}),
         // With a bounded trace the proxies keep no finished records either (the trace has them).
         ...(plan.bounded ? { keepRecords: 0 } : {}),
+        // A real engine's or an external server's connections are judged open too (running-chain.ts).
+        ...(link.driven ? {} : { openRecordsJudged: true }),
       },
       {
         deliveryOf: (port) => records.connections.of(link.name, port),

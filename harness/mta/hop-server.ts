@@ -37,7 +37,7 @@ export interface HopServerOptions {
   emit: (event: NewEvent) => void;
   /** Virtual now, as the date of the Received header the hop writes. */
   date: () => Date;
-  /** Called synchronously with each accepted message, before the 250 reply. */
+  /** Called synchronously with each accepted message, before the 250 reply; a promise it returns delays the 250 until it resolves. */
   onMessage: (message: AcceptedMessage) => void;
   /** Loopback address to bind (default 127.0.0.1), port 0 = ephemeral. */
   host?: string;
