@@ -104,6 +104,7 @@ class SenderSession {
       ...(this.#target.waits ? { waits: this.#target.waits } : {}),
       ...tlsOptions,
       ...(tlsContexts ? { secureContext: tlsContexts.get(tlsOptions) } : {}),
+      ...(this.#target.tlsSessions ? { tlsSessions: this.#target.tlsSessions } : {}),
     });
     this.#client = client;
     this.#event.localPort = client.localPort;
