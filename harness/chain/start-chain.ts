@@ -7,7 +7,6 @@ import { MailhopError } from '../errors.js';
 import { RunPki, type KeyCert } from '../pki/run-pki.js';
 import type { Scenario } from '../scenario/schema.js';
 import { RelayQueue } from '../mta/relay-queue.js';
-import { TlsSessionCache } from '../mta/tls-session-cache.js';
 import { ClientTlsContexts } from '../mta/client-tls-contexts.js';
 import type { ConnectionInfo, RelayTarget } from '../mta/relay-target.js';
 import type { AcceptedMessage } from '../mta/hop-server.js';
@@ -188,7 +187,6 @@ function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, 
     ehloName: sender.ehloName,
     ca: [ca],
     tlsContexts,
-    ...('tlsResumption' in sender.policy && sender.policy.tlsResumption === 'tickets' ? { tlsSessions: new TlsSessionCache() } : {}),
     trace: records.trace,
     now: () => records.clock.now(),
     waits: (port) => records.stalls.waitsFor(link.name, port),

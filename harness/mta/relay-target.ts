@@ -42,7 +42,7 @@ export interface RelayTarget {
   ca: string[];
   /** The chain's reusable client TLS contexts (one per cipher string); without it each handshake builds its own. */
   tlsContexts?: ClientTlsContexts;
-  /** The TLS session kept for this next hop, under `tlsResumption: tickets` (tls-session-cache.ts); absent: none is kept. */
+  /** The TLS session kept for this next hop (tls-session-cache.ts): the relay queue adds it under `tlsResumption: tickets`. */
   tlsSessions?: TlsSessionCache;
   trace: Trace;
   /** Virtual clock reading, ms. */

@@ -11,6 +11,13 @@
  * session (valid or not, and why) are kept beside it and given to every connection that resumes it.
  */
 
+import type { Outbound, Submit } from '../scenario/policies.js';
+
+/** True when `policy` keeps TLS sessions to resume them (`tlsResumption: tickets`). */
+export function resumesTls(policy: Outbound | Submit): boolean {
+  return 'tlsResumption' in policy && policy.tlsResumption === 'tickets';
+}
+
 /** What the full handshake that established a session found of the peer's certificate. */
 export interface CertificateFacts {
   /** The certificate chained to the run's CA and named the expected host (RFC 6125). */
@@ -29,8 +36,8 @@ export interface CachedTlsSession {
 /**
  * The session kept for one next hop: at most one, the newest the server issued. Like Postfix's TLS session cache (one
  * entry per next hop and TLS policy), the same session may be offered on several connections; a server may decline
- * it, and then the full handshake's new session replaces it. One cache per sender and next hop (a `RelayTarget`),
- * whose client TLS versions and ciphers are one set, so a kept session always fits the next ClientHello.
+ * it, and then the full handshake's new session replaces it. One cache per sender and next hop (a hop's relay queue
+ * makes it), whose client TLS versions and ciphers are one set, so a kept session always fits the next ClientHello.
  */
 export class TlsSessionCache {
   #kept: CachedTlsSession | undefined;
