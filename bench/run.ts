@@ -15,10 +15,11 @@
 import os from 'node:os';
 import pc from 'picocolors';
 import { startBaselinePath } from './baseline-chain.js';
-import { offerChain, reuseChain } from './bench-fixtures.js';
+import { offerChain, resumeChain, reuseChain } from './bench-fixtures.js';
 import { compareSides, type Side } from './compare-paths.js';
 import { compareRuntimes, runtimeRows } from './compare-runtimes.js';
 import { startMailhopPath } from './mailhop-path.js';
+import { measureHandshakes } from './handshake-cost.js';
 import { measureLongChain } from './long-chain-memory.js';
 import { measureScenarios } from './measure-scenarios.js';
 import { measureStartup } from './measure-startup.js';
@@ -36,6 +37,7 @@ const N = {
   stockLatency: quick ? 6 : 30,
   stockThroughput: quick ? 40 : 100,
   longChainHops: quick ? 200 : 1000,
+  handshakes: quick ? 100 : 400,
 };
 const progress = (text: string) => process.stderr.write(pc.dim(`bench: ${text}\n`));
 const load = () => os.loadavg()[0].toFixed(2);
@@ -74,6 +76,11 @@ const [reused, fresh, pooled] = await compareSides([reuseSide, freshSide, pooled
 
 progress('3 STARTTLS hops, worker runtime against in-process, alternating rounds');
 const runtimes = await compareRuntimes(runtimeOptions, N.startupRuns);
+progress(`3 STARTTLS hops with TLS resumption (outbound.tlsResumption: tickets) against full handshakes: ${N.latency / 2} one at a time + ${N.throughput / 2} with 10 in flight`);
+const resumeSide: Side = { name: 'mailhop, resumed', start: () => startMailhopPath(resumeChain(3)) };
+const [resumed, full] = await compareSides([resumeSide, freshSide], { latencyMessages: N.latency / 2, throughputMessages: N.throughput / 2, inFlight: 10, rounds: N.rounds, warmup: 5 });
+progress(`TLS handshakes, full against resumed, ${N.handshakes} of each, one at a time`);
+const handshakes = await measureHandshakes(N.handshakes, N.rounds);
 
 progress('stock smtp-server baseline (100 ms greeting), for context');
 const stockSide: Side = { name: 'stock', start: () => startBaselinePath({ hops: 3, greeting: 'stock' }) };
@@ -82,7 +89,7 @@ const [stock] = await compareSides([stockSide], { latencyMessages: N.stockLatenc
 progress(`one message through ${N.longChainHops} hops, peak RSS, in a child process`);
 const longChain = await measureLongChain(N.longChainHops);
 
-for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock], ['mailhop with reuse', reused], ['pooled baseline', pooled]] as const) {
+for (const [name, r] of [['mailhop', mh], ['baseline', base], ['stock baseline', stock], ['mailhop with reuse', reused], ['pooled baseline', pooled], ['mailhop with resumption', resumed]] as const) {
   if (r.plaintext > 0 || r.errors.length > 0) throw new Error(`${name}: ${r.plaintext} messages accepted in plaintext, errors: ${r.errors.slice(0, 3).join('; ')}`);
 }
 
@@ -104,6 +111,11 @@ const rows: Row[] = [
   { figure: 'throughput with reuse on (vs mailhop fresh)', mailhop: perSec(reused.perSecond), baseline: perSec(fresh.perSecond), ratio: ratio(reused.perSecond / fresh.perSecond), target: '>= 5.00x', pass: reused.perSecond >= 5 * fresh.perSecond },
   { figure: '  with reuse on vs a pooled baseline (nodemailer pool)', mailhop: perSec(reused.perSecond), baseline: perSec(pooled.perSecond), ratio: ratio(reused.perSecond / pooled.perSecond), target: '>= 1.00x', pass: reused.perSecond >= pooled.perSecond },
   ...runtimeRows(runtimes),
+  { figure: 'TLS handshake, resumed (vs full): CPU', mailhop: ms(handshakes.resumed.cpuMs), baseline: ms(handshakes.full.cpuMs), ratio: ratio(handshakes.resumed.cpuMs / handshakes.full.cpuMs) },
+  { figure: `  wall per handshake (${handshakes.resumedCount} of ${handshakes.count} resumed)`, mailhop: ms(handshakes.resumed.wallMs), baseline: ms(handshakes.full.wallMs), ratio: ratio(handshakes.resumed.wallMs / handshakes.full.wallMs) },
+  { figure: 'with resumption on (vs full handshakes): latency p50', mailhop: ms(resumed.latency.p50), baseline: ms(full.latency.p50), ratio: ratio(resumed.latency.p50 / full.latency.p50) },
+  { figure: '  CPU per message', mailhop: ms(resumed.cpuPerMessage), baseline: ms(full.cpuPerMessage), ratio: ratio(resumed.cpuPerMessage / full.cpuPerMessage) },
+  { figure: '  throughput, 10 in flight', mailhop: perSec(resumed.perSecond), baseline: perSec(full.perSecond), ratio: ratio(resumed.perSecond / full.perSecond) },
   { figure: 'stock smtp-server (100 ms greeting): p50', mailhop: ms(mh.latency.p50), baseline: ms(stock.latency.p50), ratio: ratio(mh.latency.p50 / stock.latency.p50) },
   { figure: 'stock smtp-server: throughput', mailhop: perSec(mh.perSecond), baseline: perSec(stock.perSecond), ratio: ratio(mh.perSecond / stock.perSecond) },
   { figure: `scenarios/ (${scenarios.count}), load + run, wall`, mailhop: ms(scenarios.wallMs), target: '<= 5 s', pass: scenarios.wallMs <= 5_000 },

@@ -137,6 +137,16 @@ export interface WireRecord {
   handshakeFailure?: string;
   /** From the ServerHello; present once one was seen, even if the handshake then failed. */
   tls?: WireTls;
+  /**
+   * The ClientHello offered an earlier session to resume (a PSK, TLS 1.3; a SessionTicket, TLS 1.2; RFC 8446 §2.2,
+   * RFC 5077 §3.2); absent when it offered none.
+   */
+  resumptionOffered?: true;
+  /**
+   * The server resumed an earlier session (an abbreviated handshake: no certificate crossed, so the session's
+   * certificate facts are those of the session it resumed); absent after a full handshake. How it is told: tls-phase.ts.
+   */
+  resumed?: true;
   /** The first plaintext alert of the handshake. */
   alert?: WireAlert;
   /** Plaintext commands in order (at most 200). */

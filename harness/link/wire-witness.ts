@@ -125,6 +125,8 @@ export class WireWitness {
       ...(phase.tls && { tls: { ...phase.tls } }),
       ...(phase.alert && { alert: { ...phase.alert } }),
       ...(phase.failure && { handshakeFailure: phase.failure }),
+      ...(phase.resumptionOffered && { resumptionOffered: true as const }),
+      ...(phase.resumed && { resumed: true as const }),
       handshake: phase.handshake,
       ehlo: [...r.ehlo],
       commands: r.commands.map((c) => ({ ...c })),

@@ -9,6 +9,7 @@ import type { Trace } from '../trace/trace.js';
 import type { ClientTlsContexts } from './client-tls-contexts.js';
 import type { ConnectionWaits } from './connection-waits.js';
 import type { InboundFact } from './effective-policy.js';
+import type { TlsSessionCache } from './tls-session-cache.js';
 
 /** A message in a hop's queue. */
 export interface QueuedMessage {
@@ -41,6 +42,8 @@ export interface RelayTarget {
   ca: string[];
   /** The chain's reusable client TLS contexts (one per cipher string); without it each handshake builds its own. */
   tlsContexts?: ClientTlsContexts;
+  /** The TLS session kept for this next hop (tls-session-cache.ts): the relay queue adds it under `tlsResumption: tickets`. */
+  tlsSessions?: TlsSessionCache;
   trace: Trace;
   /** Virtual clock reading, ms. */
   now: () => number;

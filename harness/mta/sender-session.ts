@@ -94,7 +94,7 @@ class SenderSession {
   }
 
   async #connect(): Promise<void> {
-    const { policy, address, tlsContexts } = this.#target;
+    const { policy, address, tlsContexts, tlsSessions } = this.#target;
     const tlsOptions = clientTlsOptions(policy);
     const client = await SmtpClient.connect({
       host: address.host, port: address.port, ehloName: this.#target.ehloName,
@@ -103,7 +103,7 @@ class SenderSession {
       servername: this.#target.servername, ca: this.#target.ca,
       ...(this.#target.waits ? { waits: this.#target.waits } : {}),
       ...tlsOptions,
-      ...(tlsContexts ? { secureContext: tlsContexts.get(tlsOptions) } : {}),
+      ...(tlsContexts ? { secureContext: tlsContexts.get(tlsOptions) } : {}), ...(tlsSessions ? { tlsSessions } : {}),
     });
     this.#client = client;
     this.#event.localPort = client.localPort;

@@ -95,7 +95,11 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
     const cert = s.tls.verified
       ? `the certificate chained to the run's CA and named ${receiver}${s.policy === 'verify' ? ', as the verify policy requires' : `, although the ${s.policy} policy would have accepted any certificate`}`
       : `the certificate did not verify${s.tls.verifyError ? ` (${s.tls.verifyError})` : ''}`;
-    out.push(`The handshake gave ${s.tls.version} with ${s.tls.cipher}${s.tls.nullCipher ? ', an eNULL suite: TLS framing without any encryption' : ''}; ${cert}.`);
+    const how = s.tls.resumed
+      ? `The server resumed the TLS session ${sender} kept from an earlier connection (an abbreviated handshake: no certificate crossed), giving`
+      : 'The handshake gave';
+    const of = s.tls.resumed ? ' (as found when that session was established)' : '';
+    out.push(`${how} ${s.tls.version} with ${s.tls.cipher}${s.tls.nullCipher ? ', an eNULL suite: TLS framing without any encryption' : ''}; ${cert}${of}.`);
   }
   if (s.tlsFailure && !s.plaintextRetry) {
     // The reply usually quotes the detail already.

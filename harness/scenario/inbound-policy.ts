@@ -70,6 +70,17 @@ function isCipherString(ciphers: string): boolean {
 }
 
 /**
+ * Whether the hop lets a client resume an earlier TLS session (docs/behaviour.md#B-resumption):
+ * - `tickets` (default, as OpenSSL servers and Postfix's smtpd): the hop issues session tickets (RFC 8446 §4.6.1,
+ *   RFC 5077) under ticket keys it keeps for the run (one TLS context for every connection), and resumes a session
+ *   whose ticket a client offers.
+ * - `none`: it takes no ticket (OpenSSL's SSL_OP_NO_TICKET, and no server-side session cache): every handshake is a
+ *   full one, whatever the client offers.
+ */
+export const InboundResumption = z.enum(['tickets', 'none']);
+export type InboundResumption = z.infer<typeof InboundResumption>;
+
+/**
  * TLS parameters of a hop's server side. Versions below TLSv1.2 need `SECLEVEL=0` on both ends (added
  * automatically unless `ciphers` is given, which then replaces it).
  */
@@ -78,6 +89,8 @@ export const InboundTls = z.strictObject({
   maxVersion: TlsVersion.optional(),
   /** Cipher suites the hop accepts, e.g. `eNULL:@SECLEVEL=0` (a client must allow them too: `outbound.tlsCiphers`). */
   ciphers: CipherString.optional(),
+  /** Whether a client may resume a session with this hop (InboundResumption); absent: `tickets`. */
+  resumption: InboundResumption.optional(),
 });
 
 /** A single 4xx or 5xx SMTP reply line (RFC 5321 §4.2), e.g. `454 4.3.3 TLS not available right now`. */

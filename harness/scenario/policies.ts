@@ -42,6 +42,19 @@ export type FallbackMemory = z.infer<typeof FallbackMemory>;
 export const ConnectionReuse = z.enum(['none', 'plaintext', 'all']);
 export type ConnectionReuse = z.infer<typeof ConnectionReuse>;
 
+/**
+ * Whether a client resumes TLS sessions on its next connection to the same next hop (docs/behaviour.md#B-resumption;
+ * mta/tls-session-cache.ts), instead of a full handshake each time:
+ * - `none`: every handshake is a full one (mailhop's default).
+ * - `tickets`: the session the next hop issued (a TLS 1.3 ticket, RFC 8446 §4.6.1; a TLS 1.2 ticket, RFC 5077, or
+ *   session id) is kept, one per next hop, and offered on the next connection, whose server may resume it (an
+ *   abbreviated handshake: no certificate crosses). A resumed session keeps the certificate facts (valid, the name
+ *   matched) of the handshake that first established it (Postfix's smtp_tls_session_cache_database, Exim's
+ *   tls_resumption_hosts).
+ */
+export const TlsResumption = z.enum(['none', 'tickets']);
+export type TlsResumption = z.infer<typeof TlsResumption>;
+
 /** What an opportunistic client does when STARTTLS is answered 4xx/5xx (RFC 3207 §4: "local policy"). */
 export const StarttlsRejected = z.enum(['continue', 'defer']);
 export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
@@ -136,6 +149,8 @@ const tlsClientKeys = {
   starttlsTimeout: RealWait.optional(),
   /** Bytes that trail the 220 to STARTTLS, before the handshake: `discard` (RFC 3207 §4.2), `handshake-failure`, `defer`; absent: `discard`. */
   starttlsTrailingData: StarttlsTrailingData.optional(),
+  /** TLS session resumption on the next connection to the same next hop (TlsResumption); absent: `none`. */
+  tlsResumption: TlsResumption.optional(),
 };
 
 const opportunisticKeys = {

@@ -21,6 +21,8 @@ export interface LinkReport {
   verdict: LinkVerdictName;
   version?: string;
   cipher?: string;
+  /** Messages carried on a resumed TLS session on this link (docs/behaviour.md#B-resumption); absent when none was. */
+  resumed?: number;
   /** SMTP sessions opened on this link, all messages and attempts together (a real engine's or an external server's: the connections the wire saw). */
   attempts: number;
   witnesses: Witnesses;
@@ -218,9 +220,11 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     const sample = per.find((p) => p.verdict === verdict);
     const [from, to] = link.split('->');
     const disagreeing = per.find((p) => p.disagreement);
+    const resumed = per.filter((p) => p.resumed).length;
     return {
       link, from, to, verdict,
       ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
+      ...(resumed ? { resumed } : {}),
       attempts: senderWitness(index, link).sessions(),
       witnesses: sample?.witnesses ?? {},
       ...(disagreeing ? { disagreement: disagreeing.disagreement } : {}),

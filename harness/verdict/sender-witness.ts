@@ -28,6 +28,11 @@ export interface MessageLinkVerdict {
   /** TLS version and cipher of the deciding session, when TLS was established. */
   version?: string;
   cipher?: string;
+  /**
+   * The deciding session's TLS was a resumed session (an abbreviated handshake, docs/behaviour.md#B-resumption): no
+   * certificate crossed on it; absent after a full handshake or without TLS.
+   */
+  resumed?: true;
   /** Sessions (TCP connections) the sender opened for this message on this link. */
   sessions: number;
   witnesses: Witnesses;

@@ -91,11 +91,15 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
   const verdict = delivered ? deliveredVerdict(m, notes) : records.length > 0 || facts.length > 0 ? 'refused' : 'none';
   const tlsSeen = verdict === 'tls' || verdict === 'tls-verified' ? (accepted?.tls ?? m.relayedFact?.tls) : undefined;
+  // The connection the receiver accepted it on resumed an earlier TLS session (docs/behaviour.md#B-resumption): the
+  // wire says so; what the engine made of the certificate is its log's account, as after any handshake.
+  const resumed = Boolean(tlsSeen && accepted && mine.some((r) => r.upstreamPort === accepted.remotePort && r.resumed));
+  if (resumed) notes.push('TLS session resumed on the connection that carried it (the wire saw the ServerHello resume it)');
   return {
     link,
     messageId,
     verdict,
-    ...(tlsSeen ? { version: tlsSeen.version, cipher: tlsSeen.cipher } : {}),
+    ...(tlsSeen ? { version: tlsSeen.version, cipher: tlsSeen.cipher, ...(resumed ? { resumed: true as const } : {}) } : {}),
     sessions: records.length,
     witnesses,
     ...(disagreement ? { disagreement } : {}),
