@@ -1,7 +1,7 @@
 /**
  * The worker runtime (hop servers and their link proxies in worker threads) against the in-process one: the same
  * normalised verdicts for a representative set of bundled scenarios (every kind of link fault, the STARTTLS fronts,
- * connection reuse, retries and stalls on the virtual clock), its threads gone when the chain stops, and a unit's
+ * connection reuse, TLS resumption, retries and stalls on the virtual clock), its threads gone when the chain stops, and a unit's
  * failure to start rejected with the same MailhopError.
  */
 import fs from 'node:fs';
@@ -41,7 +41,7 @@ async function runFile(name: string, options: ChainOptions): Promise<unknown> {
   return normalised(await chain.run());
 }
 
-/** A link fault of each kind, the fronts, reuse, and waits on the virtual clock (retries, a stall, a bounce). */
+/** A link fault of each kind, the fronts, reuse and resumption, and waits on the virtual clock (retries, a stall, a bounce). */
 const representative = [
   'all-hops-verify-encrypted-verified', // no fault, verified TLS on every link
   'starttls-stripped-on-the-wire-opportunistic-goes-plain', // strip
@@ -63,6 +63,7 @@ const representative = [
   'postfix-plaintext-after-five-minutes', // retries on the virtual clock
   'mandatory-bounces-at-max-age', // a bounce and its DSN at the virtual max age
   'reuse/two-messages-one-tls-session', // reuse: two transactions on one TLS session
+  'reuse/second-connection-resumes-tls', // resumption: a ticket the hop's thread issued, resumed by the chain's sender
 ];
 
 /**
