@@ -202,9 +202,20 @@ export type OutboundTls = Outbound['tls'];
 /** The outbound variants, for merging a preset under a hop (hop.ts). */
 export const OUTBOUND_VARIANTS = [NoneClient, OpportunisticClient, MandatoryClient, VerifyClient, PreserveInboundClient];
 
-/** How the injecting client talks to the first hop: any outbound policy except preserve-inbound (it received nothing). */
-export const Submit = z.preprocess(
-  defaultTls,
-  z.discriminatedUnion('tls', [NoneClient, OpportunisticClient, MandatoryClient, VerifyClient]),
-);
+/** `sender: mailhop`, the default written out: mailhop's own client submits (submit.ts has the application's variant). */
+const mailhopSender = { sender: z.literal('mailhop').optional() };
+
+/** The variants of mailhop's own client on the submission link: any outbound policy except preserve-inbound (it received nothing). */
+export const SUBMIT_VARIANTS = [
+  NoneClient.safeExtend(mailhopSender),
+  OpportunisticClient.safeExtend(mailhopSender),
+  MandatoryClient.safeExtend(mailhopSender),
+  VerifyClient.safeExtend(mailhopSender),
+] as const;
+
+/** How mailhop's injecting client talks to the first hop (a scenario's `submit:` takes the application too: submit.ts). */
+export const Submit = z.preprocess(defaultTls, z.discriminatedUnion('tls', [...SUBMIT_VARIANTS]));
 export type Submit = z.output<typeof Submit>;
+
+/** For submit.ts: `tls: opportunistic` where `tls` is absent. */
+export { defaultTls };

@@ -203,8 +203,9 @@ describe('loadScenarioText', () => {
     const error = await problemsOf(() => loadScenarioText(text, 'keys.yaml'));
     expect(error.problems).toHaveLength(51);
     expect(error.message.split('\n').slice(-2)).toEqual([
-      'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor)',
-      'keys.yaml:47:1: 39953 more problems not shown',
+      // The missing name and hops come first; the missing messages (checked beside every other problem) among those not shown.
+      'keys.yaml:48:1: unknown key "k47" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor)',
+      'keys.yaml:48:1: 39953 more problems not shown',
     ]);
   });
 
@@ -259,7 +260,7 @@ describe('loading files and directories', () => {
     await writeFile(join(dir, 'c.yaml'), lines('name: c', 'hops: [{ id: mx, colour: red }]'));
     expect(await messageOf(() => loadScenarios([dir]))).toBe(lines(
       `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "maybe"`,
-      `${join(dir, 'c.yaml')}:1:1: missing required key "messages"`,
+      `${join(dir, 'c.yaml')}:1:1: messages: needs at least one message for the mailhop client to submit (or submit: { sender: app }, where your application sends)`,
       `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, engine, host, port, preset, inbound, outbound)`,
     ).trimEnd());
   });
