@@ -62,6 +62,11 @@ export interface StartedHopServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/** Whether the hop's server takes AUTH: as `inbound.auth` says, and without STARTTLS only when it takes AUTH in clear. */
+function authOffered(auth: Inbound['auth'], mode: string): boolean {
+  return auth === 'always' || (auth === 'after-tls' && mode !== 'none');
+}
+
 /** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
   installGreetingDelayPatch();
@@ -96,7 +101,13 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     cert: opts.keyCert.cert,
     ...serverTlsOptions(inbound),
     hideSTARTTLS: mode === 'hidden',
-    disabledCommands: mode === 'none' ? ['AUTH', 'STARTTLS'] : ['AUTH'],
+    disabledCommands: [...(authOffered(inbound.auth, mode) ? [] : ['AUTH']), ...(mode === 'none' ? ['STARTTLS'] : [])],
+    // RFC 4954: PLAIN and LOGIN, any user and password (mailhop tests whether credentials cross in clear, not who they are).
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: inbound.auth === 'always',
+    onAuth(auth: { username?: string }, _session: SMTPServerSession, callback: (err: Error | null, response?: { user: string }) => void) {
+      callback(null, { user: auth.username ?? '' });
+    },
     hideENHANCEDSTATUSCODES: false,
     authOptional: true,
     logger: false,

@@ -92,6 +92,16 @@ export const FailureReplyLine = z
 export const ReceivedFormat = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'exchange', 'messagelabs', 'gmail']);
 export type ReceivedFormat = z.infer<typeof ReceivedFormat>;
 
+/**
+ * When a hop takes SMTP AUTH (RFC 4954, mechanisms PLAIN and LOGIN, any user and password accepted):
+ * - `after-tls`: listed in every EHLO reply, refused before STARTTLS with `538 5.7.0 Error: Must issue a STARTTLS
+ *   command first` (smtp-server's own; RFC 4954 §6 gives 538 for "encryption required"), accepted inside TLS;
+ * - `always`: accepted in clear too (smtp-server `allowInsecureAuth`), as a submission server that never required TLS.
+ * Without STARTTLS (`starttls: none`) only `always` offers it.
+ */
+export const InboundAuth = z.enum(['after-tls', 'always']);
+export type InboundAuth = z.infer<typeof InboundAuth>;
+
 /** Keys every inbound mode shares (after `starttls` and its own keys, so messages list them in this order). */
 const inboundCommon = {
   cert: CertKind.default('valid'),
@@ -103,6 +113,8 @@ const inboundCommon = {
   greetingDelay: RealWait.prefault(0),
   /** Format of the Received header this hop prepends; absent means `mailhop` (a `preset` sets its product's). */
   received: ReceivedFormat.optional(),
+  /** SMTP AUTH (RFC 4954) the hop offers, PLAIN and LOGIN, any user and password: {@link InboundAuth}; absent: none. */
+  auth: InboundAuth.optional(),
 };
 
 /** Modes that take no key of their own. */
