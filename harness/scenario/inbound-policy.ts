@@ -119,7 +119,18 @@ const inboundCommon = {
 
 /** Modes that take no key of their own. */
 const SimpleInbound = z.strictObject({
-  starttls: z.literal(['offer', 'none', 'require', 'hidden', 'implicit', 'fake-454', 'fake-502']),
+  starttls: z.literal(['offer', 'none', 'hidden', 'implicit', 'fake-454', 'fake-502']),
+  ...inboundCommon,
+});
+/**
+ * `require`: STARTTLS offered, and MAIL before TLS refused with `requireReply` (default `530 5.7.0 Must issue a STARTTLS
+ * command first`). Exchange Online answers `451 5.7.3 STARTTLS is required to send mail` (a 4xx, so senders defer
+ * rather than bounce; Microsoft's documentation), Postfix's reject_plaintext_session a 450 (`plaintext_reject_code`,
+ * postconf(5)); the line is sent as written, its enhanced code too (mta/own-enhanced-codes.ts).
+ */
+const RequireInbound = z.strictObject({
+  starttls: z.literal('require'),
+  requireReply: FailureReplyLine.optional(),
   ...inboundCommon,
 });
 const FakeReplyInbound = z.strictObject({
@@ -150,8 +161,8 @@ function defaultStarttls(value: unknown): unknown {
  * means something (`starttlsReply` with `fake-reply`, `how` with `break-handshake`).
  * @example { starttls: 'break-handshake', how: 'alert', cert: 'valid', greetingDelay: 0 }
  */
-export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
+export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, RequireInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
 export type Inbound = z.output<typeof Inbound>;
 /** The inbound variants, for merging a preset under a hop (hop.ts). */
-export const INBOUND_VARIANTS = [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
+export const INBOUND_VARIANTS = [SimpleInbound, RequireInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
 
