@@ -164,6 +164,11 @@ class SenderSession {
     const event = this.#event;
     if (!event.starttlsAdvertised) {
       if (!this.#requiresTls) return null;
+      // opportunistic-verify: TLS (verified) only where it is offered; without it, plaintext (RFC 7435 §3).
+      if (this.#target.policy.tls === 'opportunistic-verify') {
+        Object.assign(event, { policy: 'opportunistic', requiresTls: false });
+        return null;
+      }
       event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
       return this.#finish('deferred', this.#texts.notOffered(this.#peer));
     }

@@ -224,12 +224,23 @@ function authProblem(policy: { auth?: string; user?: string; pass?: string }, ct
   }
 }
 
+/**
+ * `opportunistic-verify`, the default of most client libraries (nodemailer, PHPMailer SMTPAutoTLS, Symfony auto_tls, Go
+ * net/smtp.SendMail): STARTTLS when the EHLO reply lists it, with the certificate checked as under `verify`, and then
+ * any failure (a refused STARTTLS, a failed handshake, a certificate that does not verify) defers, never plaintext;
+ * no STARTTLS listed means plaintext (RFC 7435 §3). Submission only: an MTA's policies are the outbound ones above.
+ */
+const OpportunisticVerifyClient = z
+  .strictObject({ tls: z.literal('opportunistic-verify'), ...clientCommon, ...tlsClientKeys })
+  .superRefine(tlsRangeProblem);
+
 /** The variants of mailhop's own client on the submission link: any outbound policy except preserve-inbound (it received nothing). */
 export const SUBMIT_VARIANTS = [
   NoneClient.safeExtend(submitKeys).superRefine(authProblem),
   OpportunisticClient.safeExtend(submitKeys).superRefine(authProblem),
   MandatoryClient.safeExtend(submitKeys).superRefine(authProblem),
   VerifyClient.safeExtend(submitKeys).superRefine(authProblem),
+  OpportunisticVerifyClient.safeExtend(submitKeys).superRefine(authProblem),
 ] as const;
 
 /** How mailhop's injecting client talks to the first hop (a scenario's `submit:` takes the application too: submit.ts). */
