@@ -7,7 +7,7 @@
 import { MailhopError } from '../errors.js';
 import { needsAttackerCert, type LinkFaultSpec } from '../link/faults/index.js';
 import type { Inbound, Outbound, Scenario, Submit } from '../scenario/schema.js';
-import { linkNamesOf } from '../scenario/schema.js';
+import { isAppSubmit, linkNamesOf } from '../scenario/schema.js';
 import { ENGINES } from '../engines/engines.js';
 import { isLoopback } from '../engines/free-address.js';
 import type { EngineOrExternalHop } from '../engines/engine-holds.js';
@@ -103,7 +103,7 @@ export interface ChainPlan {
   readonly hops: readonly PlannedHop[];
   /** In chain order; `links[i]` reaches `hops[i]`. */
   readonly links: readonly PlannedLink[];
-  /** The client first, then the mock hops that relay. */
+  /** The client first (absent when the application under test submits), then the mock hops that relay. */
   readonly senders: readonly PlannedSender[];
   /** Hops whose queues mailhop cannot see (real engines, external servers), for the settle waits. */
   readonly engineOrExternalHops: readonly EngineOrExternalHop[];
@@ -167,7 +167,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
   const links = hops.map((hop, i): PlannedLink => {
     const from = i === 0 ? 'client' : scenario.hops[i - 1].id;
     const faults = scenario.links.filter((l) => l.from === from && l.to === hop.id);
-    const senderKind: SenderKind = i === 0 ? 'client' : kinds[i - 1];
+    const senderKind: SenderKind = i === 0 ? (isAppSubmit(scenario.submit) ? 'app' : 'client') : kinds[i - 1];
     return {
       name: names[i], from, to: hop.id, toIndex: i, senderKind, faults,
       intercepts: faults.some(needsAttackerCert),
@@ -177,8 +177,10 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
     };
   });
 
+  const submit = scenario.submit;
   const senders: PlannedSender[] = [
-    { id: 'client', kind: 'client', policy: scenario.submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] },
+    // The application under test submits itself: mailhop's client gets no queue.
+    ...(isAppSubmit(submit) ? [] : [{ id: 'client', kind: 'client' as const, policy: submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] }]),
     ...hops.slice(0, -1).flatMap((hop, i): PlannedSender[] => {
       const written = scenario.hops[i];
       return written.engine !== 'mock' ? [] : [{ id: hop.id, kind: 'mock', policy: written.outbound, ehloName: hop.hostname, routes: [names[i + 1]] }];

@@ -3,6 +3,9 @@
  * computed from (record first, judge later). Produced by {@link WireWitness}; never judged here.
  */
 import type { TlsAlert, TlsVersion } from './tls-hello.js';
+import type { CredentialsInClear } from './sasl-in-clear.js';
+
+export type { CredentialsInClear } from './sasl-in-clear.js';
 
 /** Which side of the link: the connecting client (`C`) or the server it reaches (`S`). */
 export type WireDirection = 'C' | 'S';
@@ -157,6 +160,11 @@ export interface WireRecord {
   plaintextData: boolean;
   /** Values of `X-Mailhop-Id:` lines in plaintext content, in order, without repeats (a bounce quoting a message counts). */
   plaintextMessageIds: string[];
+  /**
+   * SMTP AUTH credentials that crossed outside TLS (sasl-in-clear.ts): a PLAIN response, LOGIN's lines, a bearer
+   * token, on the AUTH line or after a 334. Absent when none did.
+   */
+  credentialsInClear?: CredentialsInClear[];
   /** Plaintext content bytes, as on the wire (dot-stuffed, including the final `.` CRLF). */
   plaintextDataBytes: number;
   /** Bytes received from each side. */

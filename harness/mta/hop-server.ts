@@ -12,6 +12,7 @@ import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
+import { installOwnEnhancedCodesPatch } from './own-enhanced-codes.js';
 import type { AssignId } from './id-claim.js';
 import { receiveData, type AcceptedMessage, type HopIntake } from './hop-accept.js';
 import { frontFor } from './fronts/front-for.js';
@@ -62,9 +63,15 @@ export interface StartedHopServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
+/** Whether the hop's server takes AUTH: as `inbound.auth` says, and without STARTTLS only when it takes AUTH in clear. */
+function authOffered(auth: Inbound['auth'], mode: string): boolean {
+  return auth === 'always' || (auth === 'after-tls' && mode !== 'none');
+}
+
 /** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
   installGreetingDelayPatch();
+  installOwnEnhancedCodesPatch();
   const { inbound, emit, date } = opts;
   let started: StartedFront | undefined;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
@@ -96,7 +103,13 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     cert: opts.keyCert.cert,
     ...serverTlsOptions(inbound),
     hideSTARTTLS: mode === 'hidden',
-    disabledCommands: mode === 'none' ? ['AUTH', 'STARTTLS'] : ['AUTH'],
+    disabledCommands: [...(authOffered(inbound.auth, mode) ? [] : ['AUTH']), ...(mode === 'none' ? ['STARTTLS'] : [])],
+    // RFC 4954: PLAIN and LOGIN, any user and password (mailhop tests whether credentials cross in clear, not who they are).
+    authMethods: ['PLAIN', 'LOGIN'],
+    allowInsecureAuth: inbound.auth === 'always',
+    onAuth(auth: { username?: string }, _session: SMTPServerSession, callback: (err: Error | null, response?: { user: string }) => void) {
+      callback(null, { user: auth.username ?? '' });
+    },
     hideENHANCEDSTATUSCODES: false,
     authOptional: true,
     logger: false,
@@ -125,7 +138,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       exporters.delete(session.id);
     },
     onMailFrom(address, session, callback) {
-      callback(mailFromRefusal(address, session, mode === 'require', (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })));
+      callback(mailFromRefusal(address, session, mode === 'require' ? requireReplyOf(inbound) : undefined, (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })));
     },
     onRcptTo(address, session, callback) {
       const refusal = session.envelope.mailFrom ? unicodeWithoutSmtputf8(address, session.envelope.mailFrom) : undefined;
@@ -187,13 +200,23 @@ async function listenHop(
  * Why MAIL FROM is refused, if it is: an internationalised address without SMTPUTF8 (RFC 6531 §3.4), or, on a
  * hop that requires TLS, a session still in plaintext (RFC 3207 §4: 530 to all but NOOP, EHLO, STARTTLS, QUIT).
  */
-function mailFromRefusal(address: SMTPServerAddress, session: SMTPServerSession, requireTls: boolean, refused: (reply: string) => void): Error | undefined {
+function mailFromRefusal(address: SMTPServerAddress, session: SMTPServerSession, requireReply: string | undefined, refused: (reply: string) => void): Error | undefined {
   const refusal = unicodeWithoutSmtputf8(address, address);
   if (refusal) return refusal;
-  if (!requireTls || session.secure) return undefined;
-  refused('530 5.7.0 Must issue a STARTTLS command first');
-  return Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
+  if (requireReply === undefined || session.secure) return undefined;
+  refused(requireReply);
+  const [, code, text] = /^(\d{3}) ?(.*)$/.exec(requireReply)!;
+  // The line's own enhanced code goes out as written (own-enhanced-codes.ts); the default's is smtp-server's 5.7.0.
+  return Object.assign(new Error(text), { responseCode: Number(code) });
 }
+
+/** The reply of a `require` hop to MAIL before STARTTLS. */
+function requireReplyOf(inbound: Inbound): string {
+  return (inbound.starttls === 'require' && inbound.requireReply) || DEFAULT_REQUIRE_REPLY;
+}
+
+/** Postfix's reply under smtpd_tls_security_level = encrypt (mailhop's `require` since the start). */
+const DEFAULT_REQUIRE_REPLY = '530 5.7.0 Must issue a STARTTLS command first';
 
 /** How much longer than the inner server a front lets a connection live, ms. */
 const FRONT_CAP_GRACE_MS = 2_000;

@@ -16,6 +16,7 @@ import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
+import { authenticate, credentialsOf } from './client-auth.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
 export interface SessionPlace {
@@ -125,7 +126,8 @@ class SenderSession {
     Object.assign(this.#event, { localPort: client.localPort, ...open.facts, sharedSession: { transaction: open.carried.length + 1, after: [...open.carried] } });
     const { attempt, connection } = this.#place;
     this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
-    return this.#transaction();
+    // Already authenticated, if it was to: AUTH once per session (RFC 4954 §4).
+    return this.#transaction(false);
   }
 
   /** RFC 8314 §3: the handshake before the greeting; no STARTTLS, nothing to fall back to. */
@@ -162,6 +164,11 @@ class SenderSession {
     const event = this.#event;
     if (!event.starttlsAdvertised) {
       if (!this.#requiresTls) return null;
+      // opportunistic-verify: TLS (verified) only where it is offered; without it, plaintext (RFC 7435 §3).
+      if (this.#target.policy.tls === 'opportunistic-verify') {
+        Object.assign(event, { policy: 'opportunistic', requiresTls: false });
+        return null;
+      }
       event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
       return this.#finish('deferred', this.#texts.notOffered(this.#peer));
     }
@@ -240,10 +247,17 @@ class SenderSession {
     return handling === 'defer' ? this.#finish('deferred', deferred, false) : this.#handshakeFailed(this.#texts.trailingDataFallback(this.#peer), deferred);
   }
 
-  /** MAIL, RCPT for each recipient, DATA and the content (RFC 5321 §3.3). */
-  async #transaction(): Promise<SessionResult> {
+  /** AUTH when the policy has credentials (client-auth.ts), then MAIL, RCPT for each recipient, DATA and the content (RFC 5321 §3.3). */
+  async #transaction(authenticates = true): Promise<SessionResult> {
     const client = this.#client!;
     const message = this.#message;
+    const credentials = authenticates ? credentialsOf(this.#target.policy) : undefined;
+    if (credentials) {
+      // RFC 4954 §4: AUTH only where the server lists it; mailhop's client does not guess (it defers).
+      if (!advertises(this.#ehlo!, 'AUTH')) return this.#finish('deferred', { code: 451, enhanced: '4.7.0', text: `AUTH not offered by ${this.#target.servername}` });
+      const auth = await authenticate(client, credentials);
+      if (auth.code !== 235) return this.#failWith(auth);
+    }
     // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
     const utf8 = needsSmtpUtf8(message);
     if (utf8 && !advertises(this.#ehlo!, 'SMTPUTF8')) return this.#finish('bounced', smtpUtf8Refused(this.#target.servername));

@@ -3,7 +3,7 @@
  * which policy was in force and why, what the receiver advertised, what STARTTLS and the handshake
  * did, and how the session ended. Pure: the session event, the scenario and the trace in, sentences out.
  */
-import type { Scenario } from '../scenario/schema.js';
+import { isAppSubmit, type Scenario } from '../scenario/schema.js';
 import type { DeferredEvent, QueuedEvent, SessionEvent, TlsFailureType, TraceEvent, WireEvent } from '../trace/events.js';
 import { effectivePolicy } from '../mta/effective-policy.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -35,7 +35,7 @@ function recipientsOf(scenario: Scenario, messageId: string): string[] {
 export function policySentence(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string {
   const [, receiver] = s.link.split('->');
   const hop = scenario.hops.find((h) => h.id === s.hop);
-  const config = s.hop === 'client' ? scenario.submit : hop?.engine === 'mock' ? hop.outbound : undefined;
+  const config = s.hop === 'client' ? (isAppSubmit(scenario.submit) ? undefined : scenario.submit) : hop?.engine === 'mock' ? hop.outbound : undefined;
   const verb = s.hop === 'client' ? 'submitted' : 'relayed';
   if (!config || config.tls !== 'preserve-inbound') {
     return `${s.hop} ${verb} ${s.messageId} to ${receiver} under its ${s.policy} policy: ${POLICY_GLOSS[s.policy]}.`;

@@ -105,6 +105,16 @@ export const FailureReplyLine = z
 export const ReceivedFormat = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'exchange', 'messagelabs', 'gmail']);
 export type ReceivedFormat = z.infer<typeof ReceivedFormat>;
 
+/**
+ * When a hop takes SMTP AUTH (RFC 4954, mechanisms PLAIN and LOGIN, any user and password accepted):
+ * - `after-tls`: listed in every EHLO reply, refused before STARTTLS with `538 5.7.0 Error: Must issue a STARTTLS
+ *   command first` (smtp-server's own; RFC 4954 §6 gives 538 for "encryption required"), accepted inside TLS;
+ * - `always`: accepted in clear too (smtp-server `allowInsecureAuth`), as a submission server that never required TLS.
+ * Without STARTTLS (`starttls: none`) only `always` offers it.
+ */
+export const InboundAuth = z.enum(['after-tls', 'always']);
+export type InboundAuth = z.infer<typeof InboundAuth>;
+
 /** Keys every inbound mode shares (after `starttls` and its own keys, so messages list them in this order). */
 const inboundCommon = {
   cert: CertKind.default('valid'),
@@ -116,11 +126,24 @@ const inboundCommon = {
   greetingDelay: RealWait.prefault(0),
   /** Format of the Received header this hop prepends; absent means `mailhop` (a `preset` sets its product's). */
   received: ReceivedFormat.optional(),
+  /** SMTP AUTH (RFC 4954) the hop offers, PLAIN and LOGIN, any user and password: {@link InboundAuth}; absent: none. */
+  auth: InboundAuth.optional(),
 };
 
 /** Modes that take no key of their own. */
 const SimpleInbound = z.strictObject({
-  starttls: z.literal(['offer', 'none', 'require', 'hidden', 'implicit', 'fake-454', 'fake-502']),
+  starttls: z.literal(['offer', 'none', 'hidden', 'implicit', 'fake-454', 'fake-502']),
+  ...inboundCommon,
+});
+/**
+ * `require`: STARTTLS offered, and MAIL before TLS refused with `requireReply` (default `530 5.7.0 Must issue a STARTTLS
+ * command first`). Exchange Online answers `451 5.7.3 STARTTLS is required to send mail` (a 4xx, so senders defer
+ * rather than bounce; Microsoft's documentation), Postfix's reject_plaintext_session a 450 (`plaintext_reject_code`,
+ * postconf(5)); the line is sent as written, its enhanced code too (mta/own-enhanced-codes.ts).
+ */
+const RequireInbound = z.strictObject({
+  starttls: z.literal('require'),
+  requireReply: FailureReplyLine.optional(),
   ...inboundCommon,
 });
 const FakeReplyInbound = z.strictObject({
@@ -151,8 +174,8 @@ function defaultStarttls(value: unknown): unknown {
  * means something (`starttlsReply` with `fake-reply`, `how` with `break-handshake`).
  * @example { starttls: 'break-handshake', how: 'alert', cert: 'valid', greetingDelay: 0 }
  */
-export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
+export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, RequireInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
 export type Inbound = z.output<typeof Inbound>;
 /** The inbound variants, for merging a preset under a hop (hop.ts). */
-export const INBOUND_VARIANTS = [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
+export const INBOUND_VARIANTS = [SimpleInbound, RequireInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
 

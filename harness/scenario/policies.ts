@@ -217,9 +217,50 @@ export type OutboundTls = Outbound['tls'];
 /** The outbound variants, for merging a preset under a hop (hop.ts). */
 export const OUTBOUND_VARIANTS = [NoneClient, OpportunisticClient, MandatoryClient, VerifyClient, PreserveInboundClient];
 
-/** How the injecting client talks to the first hop: any outbound policy except preserve-inbound (it received nothing). */
-export const Submit = z.preprocess(
-  defaultTls,
-  z.discriminatedUnion('tls', [NoneClient, OpportunisticClient, MandatoryClient, VerifyClient]),
-);
+/**
+ * Keys only the injecting client has: `sender: mailhop` (the default written out; submit.ts has the application's
+ * variant), and SMTP AUTH (RFC 4954) after the last EHLO, before MAIL (mta/client-auth.ts): `auth: plain | login` with
+ * `user` and `pass`, on whatever the session is then, TLS or, under a policy that went on in clear, plaintext.
+ */
+const submitKeys = {
+  sender: z.literal('mailhop').optional(),
+  auth: z.enum(['plain', 'login']).optional(),
+  user: z.string().min(1).max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),
+  pass: z.string().max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),
+};
+
+/** `auth` needs `user` and `pass`, and they mean nothing without it. */
+function authProblem(policy: { auth?: string; user?: string; pass?: string }, ctx: z.core.$RefinementCtx): void {
+  const missing = (['user', 'pass'] as const).filter((k) => policy[k] === undefined);
+  if (policy.auth !== undefined && missing.length) {
+    ctx.addIssue({ code: 'custom', path: ['auth'], message: `auth ${policy.auth} needs ${missing.join(' and ')}`, input: policy });
+  } else if (policy.auth === undefined && missing.length < 2) {
+    ctx.addIssue({ code: 'custom', path: [missing.includes('user') ? 'pass' : 'user'], message: 'user and pass are for auth: plain | login; add auth', input: policy });
+  }
+}
+
+/**
+ * `opportunistic-verify`, the default of most client libraries (nodemailer, PHPMailer SMTPAutoTLS, Symfony auto_tls, Go
+ * net/smtp.SendMail): STARTTLS when the EHLO reply lists it, with the certificate checked as under `verify`, and then
+ * any failure (a refused STARTTLS, a failed handshake, a certificate that does not verify) defers, never plaintext;
+ * no STARTTLS listed means plaintext (RFC 7435 §3). Submission only: an MTA's policies are the outbound ones above.
+ */
+const OpportunisticVerifyClient = z
+  .strictObject({ tls: z.literal('opportunistic-verify'), ...clientCommon, ...tlsClientKeys })
+  .superRefine(tlsRangeProblem);
+
+/** The variants of mailhop's own client on the submission link: any outbound policy except preserve-inbound (it received nothing). */
+export const SUBMIT_VARIANTS = [
+  NoneClient.safeExtend(submitKeys).superRefine(authProblem),
+  OpportunisticClient.safeExtend(submitKeys).superRefine(authProblem),
+  MandatoryClient.safeExtend(submitKeys).superRefine(authProblem),
+  VerifyClient.safeExtend(submitKeys).superRefine(authProblem),
+  OpportunisticVerifyClient.safeExtend(submitKeys).superRefine(authProblem),
+] as const;
+
+/** How mailhop's injecting client talks to the first hop (a scenario's `submit:` takes the application too: submit.ts). */
+export const Submit = z.preprocess(defaultTls, z.discriminatedUnion('tls', [...SUBMIT_VARIANTS]));
 export type Submit = z.output<typeof Submit>;
+
+/** For submit.ts: `tls: opportunistic` where `tls` is absent. */
+export { defaultTls };

@@ -244,7 +244,20 @@ export interface EngineEvent extends EventBase {
   line: string;
 }
 
+/**
+ * The application under test sends on the submission link (`submit: { sender: app }`, link `client->first`): recorded
+ * once when the chain starts, without `messageId`, and once per message a test announces before its application submits
+ * it (`chain.expectSubmission()`), with the id that message will have, so that mail the application then refuses to
+ * send is still judged (`refused` on the link, `rejected`).
+ */
+export interface AppSenderEvent extends EventBase {
+  kind: 'app-sender';
+  source: 'chain';
+  messageId?: string;
+}
+
 export type TraceEvent =
+  | AppSenderEvent
   | SessionEvent
   | AcceptedEvent
   | RefusedCommandEvent

@@ -31,7 +31,11 @@ export function judgeMessage(index: TraceIndex, linkNames: readonly string[], me
   let outcome: OutcomeName = 'deferred';
   let stoppedAt: MessageReport['stoppedAt'];
   if (delivered) outcome = 'delivered';
-  else if (bounce) {
+  else if (own.some((e) => e.kind === 'app-sender') && !own.some((e) => e.kind === 'accepted')) {
+    // Announced for the application under test, and never accepted by the first hop: it did not get in.
+    outcome = 'rejected';
+    stoppedAt = { hop: 'client', reply: { code: 0, text: 'the application under test did not submit it: the first hop accepted no message for it' } };
+  } else if (bounce) {
     outcome = bounce.hop === 'client' ? 'rejected' : 'bounced';
     stoppedAt = { hop: bounce.hop, reply: bounce.reply };
   } else {

@@ -9,6 +9,7 @@ import { senderWitness, type Witnesses } from './link-verdict.js';
 import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
 import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
+import { credentialLeaks, describeLeak, type CredentialLeak } from './credential-leaks.js';
 
 export type { MessageReport } from './judge-message.js';
 
@@ -28,6 +29,8 @@ export interface LinkReport {
   witnesses: Witnesses;
   disagreement?: string;
   notes: string[];
+  /** SMTP AUTH credentials the wire saw cross this link in clear (credential-leaks.ts): always a failure. Absent when none did. */
+  credentialsInClear?: CredentialLeak[];
 }
 
 /** One claim of the scenario's `expect`, checked against every message. */
@@ -221,6 +224,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     const [from, to] = link.split('->');
     const disagreeing = per.find((p) => p.disagreement);
     const resumed = per.filter((p) => p.resumed).length;
+    const leaks = credentialLeaks(index, link);
     return {
       link, from, to, verdict,
       ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
@@ -228,7 +232,11 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
       attempts: senderWitness(index, link).sessions(),
       witnesses: sample?.witnesses ?? {},
       ...(disagreeing ? { disagreement: disagreeing.disagreement } : {}),
-      notes: [...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n))))],
+      notes: [
+        ...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n)))),
+        ...leaks.map((l) => `LEAK: credentials crossed in clear: ${describeLeak(l)}`),
+      ],
+      ...(leaks.length > 0 ? { credentialsInClear: leaks } : {}),
     };
   });
   yield;
@@ -239,6 +247,10 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     for (const l of m.links.filter((x) => x.leak)) {
       failures.push(`${m.messageId} leaked on ${l.link}: content crossed in clear where the policy in force required TLS`);
     }
+  }
+
+  for (const l of links) {
+    for (const leak of l.credentialsInClear ?? []) failures.push(`credentials crossed in clear on ${l.link}: ${describeLeak(leak)}`);
   }
 
   const accounting = context.accounting ?? tally?.problems(context.held, hopIds.at(-1)!) ?? [];

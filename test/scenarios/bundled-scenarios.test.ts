@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { loadScenarioFile } from '../../harness/scenario/load-scenario.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { unavailableEngines } from '../../harness/engines/unavailable-engines.js';
+import { isAppSubmit } from '../../harness/scenario/submit.js';
 
 // Every scenario shipped in scenarios/ (and its subfolders, e.g. scenarios/presets/) is also a test: it must run
 // and every expectation must hold. Paths are relative to scenarios/.
@@ -21,6 +22,8 @@ describe('bundled scenarios', () => {
     // Scenarios with real MTAs (scenarios/real/) need scripts/install-real-mtas.sh; without it they are skipped, with the reason.
     const missing = unavailableEngines(scenario);
     if (missing) return context.skip(missing);
+    // The application under test sends (scenarios/clients/): test/clients/ runs each with real SMTP clients.
+    if (isAppSubmit(scenario.submit)) return context.skip('the application submits: its tests drive it (test/clients/, test/vitest/app-sender-example.test.ts)');
     await using chain = await startChain(scenario, { file });
     const report = await chain.run();
     expect(report.failures).toEqual([]);
