@@ -94,6 +94,8 @@ export interface AcceptedEvent extends EventBase {
   remotePort: number;
   /** What a recipient at this hop could read in the message's trace headers (verdict/header-reconstruction.ts). */
   received?: ReceivedRecord;
+  /** Present (true) when the hop took MAIL FROM with REQUIRETLS and tagged the message (RFC 8689 §4.1). */
+  requireTls?: true;
 }
 
 /**

@@ -1,0 +1,58 @@
+/**
+ * What Debian 12's MTAs, which predate RFC 8689, answer to the REQUIRETLS MAIL parameter: none lists REQUIRETLS in
+ * its EHLO reply, before or after STARTTLS, and each refuses the parameter it does not know (RFC 5321 §4.1.1.11),
+ * each in its own words. None drops it silently. docs/behaviour.md#B-requiretls quotes these replies; a mock hop's
+ * `inbound.requireTls: none` answers Postfix's and Sendmail's `555 5.5.4` (mta/requiretls-params.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { startEngine } from '../../harness/engines/start-engine.js';
+import { RunPki } from '../../harness/pki/run-pki.js';
+import { Hop, type EngineHop } from '../../harness/scenario/schema.js';
+import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
+import { advertises } from '../../harness/mta/smtputf8.js';
+import { availability, engineOptions, titled } from '../support/engine.js';
+import { cmd, dial, dialog } from '../support/dialog.js';
+
+/**
+ * Observed replies to `MAIL FROM:<alice@org.test> REQUIRETLS`, in plaintext and after STARTTLS (null: OpenSMTPD 6.8.0p2
+ * cannot take TLS here, docs/engines.md, so only its plaintext answer is known).
+ */
+const OBSERVED: Record<RealEngineName, { plaintext: string; tls: string | null }> = {
+  postfix: { plaintext: '555 5.5.4 Unsupported option: REQUIRETLS', tls: '555 5.5.4 Unsupported option: REQUIRETLS' },
+  sendmail: { plaintext: '555 5.5.4 REQUIRETLS parameter unrecognized', tls: '555 5.5.4 REQUIRETLS parameter unrecognized' },
+  exim: {
+    plaintext: '501 <alice@org.test> REQUIRETLS: malformed address: REQUIRETLS may not follow <alice@org.test>',
+    tls: '501 <alice@org.test> REQUIRETLS: malformed address: REQUIRETLS may not follow <alice@org.test>',
+  },
+  opensmtpd: { plaintext: '503 5.5.4 Invalid command arguments: Unsupported option REQUIRETLS', tls: null },
+};
+
+for (const engine of ['postfix', 'sendmail', 'exim', 'opensmtpd'] as const) {
+  describe.skipIf(!availability(engine).usable)(titled(`a real ${engine} and the REQUIRETLS parameter`, engine), () => {
+    it('never lists REQUIRETLS and refuses the parameter, in plaintext and over TLS', async () => {
+      const pki = await RunPki.create();
+      const id = `rt${engine.slice(0, 3)}`;
+      const tlsCapable = OBSERVED[engine].tls !== null;
+      const hop = Hop.parse({ id, engine, ...(tlsCapable ? {} : { inbound: { starttls: 'none' } }) }) as EngineHop;
+      const started = await startEngine(await engineOptions(id, engine, undefined, { hop, keyCert: await pki.issue(`${id}.mailhop.test`, 'valid'), caCert: pki.ca.cert }));
+      try {
+        const client = await dial(started.address, pki, 10_000, `${id}.mailhop.test`);
+        const ehlo = await cmd(client, 'EHLO client.mailhop.test', 250);
+        const plaintext = await client.command('MAIL FROM:<alice@org.test> REQUIRETLS');
+        let tls: string | null = null;
+        let after = false;
+        if (tlsCapable) {
+          await cmd(client, 'STARTTLS', 220);
+          await client.startTls();
+          after = advertises(await cmd(client, 'EHLO client.mailhop.test', 250), 'REQUIRETLS');
+          tls = (await client.command('MAIL FROM:<alice@org.test> REQUIRETLS')).text.trimEnd();
+        }
+        await client.quit();
+        expect({ before: advertises(ehlo, 'REQUIRETLS'), after, plaintext: plaintext.text.trimEnd(), tls }, dialog(client))
+          .toEqual({ before: false, after: false, ...OBSERVED[engine] });
+      } finally {
+        await started.stop();
+      }
+    }, 60_000);
+  });
+}
