@@ -16,6 +16,7 @@ import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
+import { encryptionNeeded, requireTlsMissing, type RequireTlsPlan } from './require-tls.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
 export interface SessionPlace {
@@ -35,6 +36,8 @@ export interface SessionPlace {
    * handshake failed (Postfix's PREACTIVE_DELAY in smtp.h: the time it spent queued before this delivery started).
    */
   startedAt?: number;
+  /** What the message's REQUIRETLS or `TLS-Required: No` tag changed (require-tls.ts); absent: nothing. */
+  requireTls?: RequireTlsPlan;
 }
 
 type Phase = Promise<SessionResult | null>;
@@ -75,7 +78,7 @@ class SenderSession {
     this.#event = {
       kind: 'session', source: 'sender', link: target.link, hop: target.hop, messageId: message.id,
       attempt: place.attempt, connection: place.connection, localPort: 0, policy: place.policy,
-      policyReason: policyReason(target.policy, message.inbound, message.to, target.hop),
+      policyReason: place.requireTls?.reason ?? policyReason(target.policy, message.inbound, message.to, target.hop),
       requiresTls: this.#requiresTls, plaintextRetry: place.plaintextRetry,
       starttlsAdvertised: null, starttlsSent: false, tls: null, contentSent: null,
       result: 'deferred', reply: localReply(451, '4.4.0', 'no session'), transcript: [],
@@ -247,7 +250,9 @@ class SenderSession {
     // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
     const utf8 = needsSmtpUtf8(message);
     if (utf8 && !advertises(this.#ehlo!, 'SMTPUTF8')) return this.#finish('bounced', smtpUtf8Refused(this.#target.servername));
-    const mail = await client.command(mailFromCommand(message.from, utf8));
+    const requireTls = this.#requireTlsParameter();
+    if (requireTls === null) return this.#finish('bounced', requireTlsMissing(this.#target.servername));
+    const mail = await client.command(`${mailFromCommand(message.from, utf8)}${requireTls}`);
     if (mail.code !== 250) return this.#failWith(mail);
     let accepted = 0;
     let lastRcpt: SmtpReply | undefined;
@@ -261,6 +266,21 @@ class SenderSession {
     this.#event.contentSent = { encrypted: client.secure && !this.#event.tls?.nullCipher };
     const final = await client.sendData(message.raw);
     return this.#finish(byCode(final.code), replyOf(final));
+  }
+
+  /**
+   * The ` REQUIRETLS` MAIL parameter for a message tagged REQUIRETLS (RFC 8689 §4.2.1): sent when the server listed
+   * REQUIRETLS in this TLS session's EHLO reply (or always, at level `always`); '' for none; null when level `enforce`
+   * finds it not listed, which bounces the message 5.7.30. Records what it saw on the session event.
+   */
+  #requireTlsParameter(): string | null {
+    const required = this.#place.requireTls?.required;
+    if (!required) return '';
+    const advertised = this.#client!.secure && advertises(this.#ehlo!, 'REQUIRETLS');
+    const sent = advertised || required.level === 'always';
+    this.#event.requireTls = { advertised, sent };
+    if (sent) return ' REQUIRETLS';
+    return required.level === 'enforce' ? null : '';
   }
 
   /** Under `verify`, records why the certificate fails (RFC 8460 §4.3.1 result type); true when it does. */
@@ -279,6 +299,11 @@ class SenderSession {
 
   /** Ends the session (QUIT, or drop the connection when `quit` is false) and records its event. */
   async #finish(result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> {
+    // RFC 8689 §5: a REQUIRETLS message that cannot have TLS, or a certificate that verifies, is returned at once (5.7.10), not retried.
+    const failure = this.#event.tlsFailure;
+    if (this.#place.requireTls?.required?.strict && failure && result !== 'relayed') {
+      [result, reply] = ['bounced', encryptionNeeded(`${failure.type} (${failure.detail})`)];
+    }
     const client = this.#client;
     if (client) {
       const { keep, policy } = this.#place;

@@ -13,7 +13,7 @@ export type UnitLine =
   | { hello: string; address: { host: string; port: number } }
   | { event: NewEvent }
   /** An accepted message (raw as base64); the hop hands it over before it answers 250. */
-  | { message: { id: string; from: string; to: string[]; raw: string; inbound: { version: string; cipher: string } | null } }
+  | { message: { id: string; from: string; to: string[]; raw: string; inbound: { version: string; cipher: string } | null; requireTls?: true } }
   | { open: true }
   | { record: WireRecord }
   /** A hop asks how to settle a message's id (`mailhop up`); the chain answers `{ decision }` with the same `n`. */
