@@ -10,7 +10,7 @@ import { RunPki } from '../../harness/pki/run-pki.js';
 import { Hop, type EngineHop } from '../../harness/scenario/schema.js';
 import type { RealEngineName } from '../../harness/scenario/hop-kind.js';
 import { advertises } from '../../harness/mta/smtputf8.js';
-import { availability, engineOptions, titled } from '../support/engine.js';
+import { availability, engineOptions, runScenario, titled } from '../support/engine.js';
 import { cmd, dial, dialog } from '../support/dialog.js';
 
 /**
@@ -56,3 +56,22 @@ for (const engine of ['postfix', 'sendmail', 'exim', 'opensmtpd'] as const) {
     }, 60_000);
   });
 }
+
+describe.skipIf(!availability('postfix').usable)(titled('a REQUIRETLS message and a real Postfix 3.7 in the chain', 'postfix'), () => {
+  const hops = [{ id: 'pf', engine: 'postfix' as const }, { id: 'mailbox', inbound: { requireTls: 'advertise' as const } }];
+  const message = { from: 'alice@org.test', to: ['bob@partner.test'], requireTls: true };
+
+  it('a client enforcing REQUIRETLS sees Postfix not list it after STARTTLS and returns the message 5.7.30', async () => {
+    const run = await runScenario({ submit: { tls: 'verify' }, hops, messages: [message] });
+    expect(run.report.messages[0]).toMatchObject({ outcome: 'rejected', endToEnd: 'held', stoppedAt: { hop: 'client', reply: { enhanced: '5.7.30' } } });
+  }, 60_000);
+
+  it('a client at level opportunistic sends the message without the flag; Postfix relays it untagged: a leak', async () => {
+    const run = await runScenario({ submit: { tls: 'verify', requireTls: 'opportunistic' }, hops, messages: [message] });
+    const [m] = run.report.messages;
+    expect({ outcome: m.outcome, endToEnd: m.endToEnd, why: m.links.map((l) => l.requireTlsLeak) }).toEqual({
+      outcome: 'delivered', endToEnd: 'leak',
+      why: ['REQUIRETLS dropped: pf took the message without the REQUIRETLS parameter, so no hop after it is bound to TLS', expect.any(String)],
+    });
+  }, 60_000);
+});
