@@ -75,3 +75,16 @@ describe.skipIf(!availability('postfix').usable)(titled('a REQUIRETLS message an
     });
   }, 60_000);
 });
+
+for (const engine of ['postfix', 'sendmail', 'exim', 'opensmtpd'] as const) {
+  describe.skipIf(!availability(engine).usable)(titled(`TLS-Required: No and a real ${engine} that verifies`, engine), () => {
+    it('ignores the field: an expired certificate still stops the message (what its preset\'s requireTls: disabled says)', async () => {
+      const run = await runScenario({
+        hops: [{ id: 'relay', engine, outbound: { tls: 'verify' }, ...(engine === 'opensmtpd' ? { inbound: { starttls: 'none' as const } } : {}) }, { id: 'mailbox', inbound: { cert: 'expired' } }],
+        messages: [{ from: 'alice@org.test', to: ['bob@partner.test'], headers: { 'TLS-Required': 'No' } }],
+      });
+      const [m] = run.report.messages;
+      expect({ outcome: m.outcome, onward: m.links[1].verdict }).toEqual({ outcome: 'deferred', onward: 'refused' });
+    }, 60_000);
+  });
+}
