@@ -12,7 +12,7 @@ import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
-import { installRequireTlsPatch, requireTlsServerOptions } from './requiretls-params.js';
+import { requireTlsServerOptions } from './requiretls-params.js';
 import type { AssignId } from './id-claim.js';
 import { receiveData, type AcceptedMessage, type HopIntake } from './hop-accept.js';
 import { frontFor } from './fronts/front-for.js';
@@ -66,7 +66,6 @@ export interface StartedHopServer extends AsyncDisposable {
 /** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
   installGreetingDelayPatch();
-  installRequireTlsPatch();
   const { inbound, emit, date } = opts;
   let started: StartedFront | undefined;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
@@ -94,11 +93,9 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     name: opts.hostname,
     banner: 'mailhop', // smtp-server writes `220 <name> ESMTP <banner>`
     secure: mode === 'implicit',
-    key: opts.keyCert.key,
-    cert: opts.keyCert.cert,
+    key: opts.keyCert.key, cert: opts.keyCert.cert,
     ...serverTlsOptions(inbound),
     hideSTARTTLS: mode === 'hidden',
-    // RFC 8689: REQUIRETLS listed after STARTTLS only under `advertise`; refused 555 where not taken (requiretls-params.ts).
     ...requireTlsServerOptions(inbound.requireTls, (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })),
     disabledCommands: mode === 'none' ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     hideENHANCEDSTATUSCODES: false,

@@ -54,6 +54,34 @@ export function requireTlsPlan(policy: Outbound | Submit, base: EffectivePolicy,
   }
 }
 
+/**
+ * The ` REQUIRETLS` MAIL parameter for one transaction (RFC 8689 §4.2.1), or undefined for an untagged message: sent
+ * when the server listed REQUIRETLS in the EHLO reply of this TLS session (or always, at level `always`); `''` when the
+ * level lets the message go on without it; null when `enforce` finds it not listed (the message is returned 5.7.30).
+ * `seen` is what the session event records.
+ */
+export function mailParameter(plan: RequireTlsPlan | undefined, secure: boolean, listed: boolean): { parameter: string | null; seen: { advertised: boolean; sent: boolean } } | undefined {
+  const required = plan?.required;
+  if (!required) return undefined;
+  const advertised = secure && listed;
+  const sent = advertised || required.level === 'always';
+  return { parameter: sent ? ' REQUIRETLS' : required.level === 'enforce' ? null : '', seen: { advertised, sent } };
+}
+
+/**
+ * A session's result and reply for a REQUIRETLS message at a strict level: one that ended without TLS, or with a
+ * certificate that failed (`failure`), is returned at once `5.7.10`, never retried (RFC 8689 §5); anything else as it was.
+ */
+export function returnedAtOnce(
+  plan: RequireTlsPlan | undefined,
+  failure: SessionEvent['tlsFailure'],
+  result: SessionEvent['result'],
+  reply: SessionEvent['reply'],
+): [SessionEvent['result'], SessionEvent['reply']] {
+  if (!plan?.required?.strict || !failure || result === 'relayed') return [result, reply];
+  return ['bounced', encryptionNeeded(`${failure.type} (${failure.detail})`)];
+}
+
 /** RFC 8689 §5 and RFC 3463 as updated by RFC 8689 §7.3: the next hop did not list REQUIRETLS after STARTTLS. */
 export function requireTlsMissing(servername: string): SessionEvent['reply'] {
   return localReply(550, '5.7.30', `REQUIRETLS support required: ${servername} did not offer REQUIRETLS after STARTTLS`);

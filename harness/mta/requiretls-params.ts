@@ -46,9 +46,11 @@ let patched = false;
 
 /**
  * The smtp-server options of a hop with `inbound.requireTls` (absent: `none`): REQUIRETLS is listed after STARTTLS
- * only under `advertise`.
+ * only under `advertise` (RFC 8689 §2), and refused 555 where the session does not take it. Installs the patch they
+ * need. @throws MailhopError `EINTERNAL` from {@link installRequireTlsPatch}
  */
 export function requireTlsServerOptions(mode: InboundRequireTls | undefined, onRefused?: (reply: string) => void): RequireTlsServerOptions {
+  installRequireTlsPatch();
   const requireTlsMode = mode ?? 'none';
   return { hideREQUIRETLS: requireTlsMode !== 'advertise', requireTlsMode, ...(onRefused ? { onRequireTlsRefused: onRefused } : {}) };
 }

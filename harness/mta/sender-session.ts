@@ -16,7 +16,7 @@ import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
-import { encryptionNeeded, requireTlsMissing, type RequireTlsPlan } from './require-tls.js';
+import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
 export interface SessionPlace {
@@ -250,9 +250,11 @@ class SenderSession {
     // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
     const utf8 = needsSmtpUtf8(message);
     if (utf8 && !advertises(this.#ehlo!, 'SMTPUTF8')) return this.#finish('bounced', smtpUtf8Refused(this.#target.servername));
-    const requireTls = this.#requireTlsParameter();
-    if (requireTls === null) return this.#finish('bounced', requireTlsMissing(this.#target.servername));
-    const mail = await client.command(`${mailFromCommand(message.from, utf8)}${requireTls}`);
+    // RFC 8689 §4.2.1: REQUIRETLS on MAIL FROM where this TLS session's EHLO reply listed it (require-tls.ts).
+    const requireTls = mailParameter(this.#place.requireTls, client.secure, advertises(this.#ehlo!, 'REQUIRETLS'));
+    if (requireTls) this.#event.requireTls = requireTls.seen;
+    if (requireTls?.parameter === null) return this.#finish('bounced', requireTlsMissing(this.#target.servername));
+    const mail = await client.command(`${mailFromCommand(message.from, utf8)}${requireTls?.parameter ?? ''}`);
     if (mail.code !== 250) return this.#failWith(mail);
     let accepted = 0;
     let lastRcpt: SmtpReply | undefined;
@@ -266,21 +268,6 @@ class SenderSession {
     this.#event.contentSent = { encrypted: client.secure && !this.#event.tls?.nullCipher };
     const final = await client.sendData(message.raw);
     return this.#finish(byCode(final.code), replyOf(final));
-  }
-
-  /**
-   * The ` REQUIRETLS` MAIL parameter for a message tagged REQUIRETLS (RFC 8689 §4.2.1): sent when the server listed
-   * REQUIRETLS in this TLS session's EHLO reply (or always, at level `always`); '' for none; null when level `enforce`
-   * finds it not listed, which bounces the message 5.7.30. Records what it saw on the session event.
-   */
-  #requireTlsParameter(): string | null {
-    const required = this.#place.requireTls?.required;
-    if (!required) return '';
-    const advertised = this.#client!.secure && advertises(this.#ehlo!, 'REQUIRETLS');
-    const sent = advertised || required.level === 'always';
-    this.#event.requireTls = { advertised, sent };
-    if (sent) return ' REQUIRETLS';
-    return required.level === 'enforce' ? null : '';
   }
 
   /** Under `verify`, records why the certificate fails (RFC 8460 §4.3.1 result type); true when it does. */
@@ -300,10 +287,7 @@ class SenderSession {
   /** Ends the session (QUIT, or drop the connection when `quit` is false) and records its event. */
   async #finish(result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> {
     // RFC 8689 §5: a REQUIRETLS message that cannot have TLS, or a certificate that verifies, is returned at once (5.7.10), not retried.
-    const failure = this.#event.tlsFailure;
-    if (this.#place.requireTls?.required?.strict && failure && result !== 'relayed') {
-      [result, reply] = ['bounced', encryptionNeeded(`${failure.type} (${failure.detail})`)];
-    }
+    [result, reply] = returnedAtOnce(this.#place.requireTls, this.#event.tlsFailure, result, reply);
     const client = this.#client;
     if (client) {
       const { keep, policy } = this.#place;
