@@ -3,6 +3,7 @@
  * StartedChain interface callers program against (chain.ts exports them with startChain).
  */
 import type { AcceptedMessage } from '../mta/hop-server.js';
+import type { RedactedReturn } from '../mta/require-tls.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
 import type { MessageInput, Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
@@ -23,6 +24,8 @@ export interface Dsn {
   reply: { code: number; enhanced?: string; text: string };
   /** Virtual time, ms. */
   at: number;
+  /** For a message tagged REQUIRETLS (RFC 8689 §5): the DSN returns only its header section, and is sent without REQUIRETLS. */
+  requireTls?: RedactedReturn;
 }
 
 /** Options for {@link startChain}. */

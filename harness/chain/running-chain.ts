@@ -69,7 +69,7 @@ export class RunningChain implements StartedChain {
     const id = ids.issue();
     // Under `up`, with the chain's seal: a hop after a real engine believes the id only with it.
     const raw = await composeMessage(message, id, clock, this.#options.stampMissingId ? ids.sealOf(id) : undefined);
-    this.#units.queues.get('client')!.enqueue({ id, from: message.from, to: [...message.to], raw, inbound: null });
+    this.#units.queues.get('client')!.enqueue({ id, from: message.from, to: [...message.to], raw, inbound: null, ...(message.requireTls ? { requireTls: true } : {}) });
     return id;
   }
 

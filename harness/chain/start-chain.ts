@@ -138,7 +138,7 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
         }
         const queue = units.queues.get(hop.id);
         if (!queue) throw MailhopError.of('EINTERNAL', { where: `hop ${hop.id}`, hop: hop.id, what: 'queue a message', why: 'it received mail before its queue was ready' });
-        queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
+        queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound, ...(m.requireTls ? { requireTls: true } : {}) });
       },
     },
   );

@@ -26,6 +26,8 @@ export interface AcceptedMessage {
   raw: Buffer;
   /** How it arrived: TLS version and cipher, or null for plaintext (or an eNULL "TLS" session). */
   inbound: InboundFact | null;
+  /** Present (true) when MAIL FROM carried REQUIRETLS and the hop took it (`inbound.requireTls: advertise`): the message is tagged (RFC 8689 §4.1). */
+  requireTls?: true;
 }
 
 /** What one hop's DATA handling needs: who it is, its limits, and where accepted mail and events go. */
@@ -98,14 +100,16 @@ function acceptMessage(hop: HopIntake, session: SMTPServerSession, body: Buffer,
   // UTF-8: the `for <...>` clause names the recipient as it came, internationalised or not (RFC 6532 §3.7).
   const raw = Buffer.concat([Buffer.from(header, 'utf8'), body]);
   const exporter = hop.exporters.get(session.id);
+  // smtp-server tags the envelope; requiretls-params.ts lets it only where the hop advertised REQUIRETLS.
+  const requireTls = (session.envelope as { requireTLS?: boolean }).requireTLS === true;
   hop.emit({
     kind: 'accepted', source: 'receiver', link: hop.inboundLink, hop: hop.hopId, messageId: id,
     secure: Boolean(session.secure),
     tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher, ...(exporter ? { exporter } : {}) },
-    protocol: session.transmissionType, remotePort: peerPort(hop, session),
+    protocol: session.transmissionType, remotePort: peerPort(hop, session), ...(requireTls ? { requireTls } : {}),
     received: { headers: headerValues(raw, 'Received'), hopNames: [...new Set([hop.hostname, receivedByHost(hop.hostname, hop.inbound.received)])] },
   });
-  const owned: unknown = hop.onMessage({ id, from, to, raw, inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null });
+  const owned: unknown = hop.onMessage({ id, from, to, raw, inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null, ...(requireTls ? { requireTls } : {}) });
   const accept = () => callback(null, `Ok: queued as ${queueId}`);
   // Only once the chain owns the message does the hop answer 250 (RFC 5321 §6.1), also across a thread boundary.
   if (owned instanceof Promise) owned.then(accept, (err: Error) => callback(err));

@@ -13,6 +13,7 @@ import type { KeyCert } from '../pki/run-pki.js';
 import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
 import { installOwnEnhancedCodesPatch } from './own-enhanced-codes.js';
+import { requireTlsServerOptions } from './requiretls-params.js';
 import type { AssignId } from './id-claim.js';
 import { receiveData, type AcceptedMessage, type HopIntake } from './hop-accept.js';
 import { frontFor } from './fronts/front-for.js';
@@ -99,10 +100,10 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     name: opts.hostname,
     banner: 'mailhop', // smtp-server writes `220 <name> ESMTP <banner>`
     secure: mode === 'implicit',
-    key: opts.keyCert.key,
-    cert: opts.keyCert.cert,
+    key: opts.keyCert.key, cert: opts.keyCert.cert,
     ...serverTlsOptions(inbound),
     hideSTARTTLS: mode === 'hidden',
+    ...requireTlsServerOptions(inbound.requireTls, (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })),
     disabledCommands: [...(authOffered(inbound.auth, mode) ? [] : ['AUTH']), ...(mode === 'none' ? ['STARTTLS'] : [])],
     // RFC 4954: PLAIN and LOGIN, any user and password (mailhop tests whether credentials cross in clear, not who they are).
     authMethods: ['PLAIN', 'LOGIN'],

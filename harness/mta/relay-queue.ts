@@ -62,7 +62,7 @@ export class RelayQueue {
     const { target, clock } = this.opts;
     const queued: HeldMessage = { ...message, arrivedAt: clock.now(), attempts: 0, runUntil: Infinity };
     this.pending.set(queued.id, queued);
-    target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound });
+    target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound, ...(queued.requireTls ? { requireTls: true } : {}) });
     queued.runUntil = this.opts.runUntil?.(queued.id) ?? Infinity;
     this.attempt(queued);
   }

@@ -20,6 +20,8 @@ export interface QueuedMessage {
   /** Virtual time it entered this hop's queue, ms. */
   arrivedAt: number;
   inbound: InboundFact | null;
+  /** Present (true) when the message is tagged REQUIRETLS (RFC 8689 §4.1): it came with the MAIL parameter, or was submitted so. */
+  requireTls?: true;
   /** Attempts made so far on this hop. */
   attempts: number;
 }

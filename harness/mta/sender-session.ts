@@ -17,6 +17,7 @@ import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './s
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
 import { authenticate, credentialsOf } from './client-auth.js';
+import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
 export interface SessionPlace {
@@ -36,6 +37,8 @@ export interface SessionPlace {
    * handshake failed (Postfix's PREACTIVE_DELAY in smtp.h: the time it spent queued before this delivery started).
    */
   startedAt?: number;
+  /** What the message's REQUIRETLS or `TLS-Required: No` tag changed (require-tls.ts); absent: nothing. */
+  requireTls?: RequireTlsPlan;
 }
 
 type Phase = Promise<SessionResult | null>;
@@ -76,7 +79,7 @@ class SenderSession {
     this.#event = {
       kind: 'session', source: 'sender', link: target.link, hop: target.hop, messageId: message.id,
       attempt: place.attempt, connection: place.connection, localPort: 0, policy: place.policy,
-      policyReason: policyReason(target.policy, message.inbound, message.to, target.hop),
+      policyReason: place.requireTls?.reason ?? policyReason(target.policy, message.inbound, message.to, target.hop),
       requiresTls: this.#requiresTls, plaintextRetry: place.plaintextRetry,
       starttlsAdvertised: null, starttlsSent: false, tls: null, contentSent: null,
       result: 'deferred', reply: localReply(451, '4.4.0', 'no session'), transcript: [],
@@ -261,7 +264,11 @@ class SenderSession {
     // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
     const utf8 = needsSmtpUtf8(message);
     if (utf8 && !advertises(this.#ehlo!, 'SMTPUTF8')) return this.#finish('bounced', smtpUtf8Refused(this.#target.servername));
-    const mail = await client.command(mailFromCommand(message.from, utf8));
+    // RFC 8689 §4.2.1: REQUIRETLS on MAIL FROM where this TLS session's EHLO reply listed it (require-tls.ts).
+    const requireTls = mailParameter(this.#place.requireTls, client.secure, advertises(this.#ehlo!, 'REQUIRETLS'));
+    if (requireTls) this.#event.requireTls = requireTls.seen;
+    if (requireTls?.parameter === null) return this.#finish('bounced', requireTlsMissing(this.#target.servername));
+    const mail = await client.command(`${mailFromCommand(message.from, utf8)}${requireTls?.parameter ?? ''}`);
     if (mail.code !== 250) return this.#failWith(mail);
     let accepted = 0;
     let lastRcpt: SmtpReply | undefined;
@@ -293,6 +300,8 @@ class SenderSession {
 
   /** Ends the session (QUIT, or drop the connection when `quit` is false) and records its event. */
   async #finish(result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> {
+    // RFC 8689 §5: a REQUIRETLS message that cannot have TLS, or a certificate that verifies, is returned at once (5.7.10), not retried.
+    [result, reply] = returnedAtOnce(this.#place.requireTls, this.#event.tlsFailure, result, reply);
     const client = this.#client;
     if (client) {
       const { keep, policy } = this.#place;

@@ -16,7 +16,7 @@ export type UnitLine =
    * An accepted message (raw as base64); the hop hands it over before it answers 250. With `ack` (a unit in a worker
    * thread) the hop holds its 250 until the chain answers `{ owned }` with the same number.
    */
-  | { message: { id: string; from: string; to: string[]; raw: string; inbound: { version: string; cipher: string } | null }; ack?: number }
+  | { message: { id: string; from: string; to: string[]; raw: string; inbound: { version: string; cipher: string } | null; requireTls?: true }; ack?: number }
   | { open: true }
   /** A stall fault silenced the connection from this client port (the sender's waits on it go virtual). */
   | { stalled: number }

@@ -115,6 +115,21 @@ export type ReceivedFormat = z.infer<typeof ReceivedFormat>;
 export const InboundAuth = z.enum(['after-tls', 'always']);
 export type InboundAuth = z.infer<typeof InboundAuth>;
 
+/**
+ * Whether a hop's SMTP server supports REQUIRETLS (RFC 8689, docs/behaviour.md#B-requiretls):
+ * - `advertise`: `REQUIRETLS` in the EHLO reply once the session is TLS, never before (RFC 8689 §2: the server
+ *   advertises it in the EHLO after STARTTLS); `MAIL FROM:<...> REQUIRETLS` in a TLS session tags the message, which
+ *   the hop then relays under its `outbound.requireTls` (RFC 8689 §4.1). In a plaintext session the parameter is
+ *   refused `555 5.5.4`, as a parameter of an extension the session did not advertise (RFC 5321 §4.1.1.11).
+ * - `none` (absent): not advertised, and the parameter refused `555 5.5.4 Unsupported option: REQUIRETLS`, in
+ *   plaintext and over TLS, as Debian 12's Postfix 3.7.11 and Sendmail 8.17.1.9 were observed to (Exim 4.96 and
+ *   OpenSMTPD 6.8.0p2 refuse it too, with 501 and 503).
+ * - `ignore`: not advertised, yet the parameter accepted and forgotten: a server that takes MAIL parameters it does not
+ *   know, so the message goes on untagged (the flag dropped silently; smtp-server's own behaviour with `hideREQUIRETLS`).
+ */
+export const InboundRequireTls = z.enum(['advertise', 'none', 'ignore']);
+export type InboundRequireTls = z.infer<typeof InboundRequireTls>;
+
 /** Keys every inbound mode shares (after `starttls` and its own keys, so messages list them in this order). */
 const inboundCommon = {
   cert: CertKind.default('valid'),
@@ -128,6 +143,8 @@ const inboundCommon = {
   received: ReceivedFormat.optional(),
   /** SMTP AUTH (RFC 4954) the hop offers, PLAIN and LOGIN, any user and password: {@link InboundAuth}; absent: none. */
   auth: InboundAuth.optional(),
+  /** REQUIRETLS support (InboundRequireTls); absent: `none`. */
+  requireTls: InboundRequireTls.optional(),
 };
 
 /** Modes that take no key of their own. */

@@ -101,6 +101,25 @@ export type Preserve = z.infer<typeof Preserve>;
 export const ReplyTexts = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'nodemailer', 'postini']);
 export type ReplyTexts = z.infer<typeof ReplyTexts>;
 
+/**
+ * What a client does with a message tagged REQUIRETLS (RFC 8689 §4.2.1), after Postfix 3.11's smtp_requiretls_policy
+ * (REQUIRETLS_README); docs/behaviour.md#B-requiretls:
+ * - `enforce` (absent): as the RFC says: STARTTLS and a certificate that verifies, whatever `tls` says (the message's
+ *   policy becomes `verify`), then REQUIRETLS in the EHLO reply after STARTTLS, and `REQUIRETLS` on MAIL FROM. No
+ *   REQUIRETLS bounces the message `5.7.30`, no TLS or a certificate that fails bounces it `5.7.10` (RFC 8689 §5).
+ * - `opportunistic+starttls`: TLS is required (at least `mandatory`; `verify` stays `verify`) and failing it bounces
+ *   `5.7.10`; REQUIRETLS is sent when the server lists it, else the message goes on without it.
+ * - `opportunistic`: the hop's own `tls` policy, REQUIRETLS sent when the server lists it after STARTTLS; else the
+ *   message goes on without it, in clear if the policy allows.
+ * - `disabled`: a client without RFC 8689: never sends REQUIRETLS, and ignores `TLS-Required: No` (RFC 8689 §3).
+ * - `always`: sends `REQUIRETLS` on MAIL FROM of a tagged message whatever the session, in clear too: no RFC 8689
+ *   client does this; it shows how a server answers one that does (e.g. on the injecting client's `submit`).
+ * Every level but `disabled` honours `TLS-Required: No` on an untagged message: a `mandatory` or `verify` policy then
+ * relays it as `opportunistic` would, ignoring certificate failures (RFC 8689 §4.2.2).
+ */
+export const RequireTlsLevel = z.enum(['enforce', 'opportunistic+starttls', 'opportunistic', 'disabled', 'always']);
+export type RequireTlsLevel = z.infer<typeof RequireTlsLevel>;
+
 const DEFAULT_RETRY = ['5m', '10m', '20m', '40m', '1h'];
 
 /** Keys every client policy shares: the retry schedule and limits. */
@@ -123,6 +142,8 @@ const clientCommon = {
   concurrencyLimit: z.number().int().min(1).default(20),
   /** Which sessions carry further messages to the same next hop (ConnectionReuse); absent: `none`. */
   reuse: ConnectionReuse.default('none'),
+  /** What the client does with a message tagged REQUIRETLS or `TLS-Required: No` (RequireTlsLevel); absent: `enforce`. */
+  requireTls: RequireTlsLevel.optional(),
 };
 
 /** Keys of every policy that may start TLS. */

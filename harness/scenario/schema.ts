@@ -87,9 +87,14 @@ export const Message = z
     /** The text body (default `Sent by mailhop.`); or `bodyFile`, a file relative to the scenario, never both. */
     body: z.string().optional(),
     bodyFile: z.string().min(1).optional(),
-    /** Extra header fields, e.g. `{ TLS-Required: "No" }` (RFC 8689 §5). */
+    /** Extra header fields, e.g. `{ TLS-Required: "No" }` (RFC 8689 §3). */
     headers: z.record(HeaderName, HeaderValue).default({}),
     attachments: z.array(Attachment).max(20).default([]),
+    /**
+     * Submit with `MAIL FROM:<...> REQUIRETLS` (RFC 8689 §2): the message may only travel over TLS with a certificate
+     * that verifies, to hops that list REQUIRETLS. The injecting client sends the parameter as its `submit.requireTls` says.
+     */
+    requireTls: z.boolean().optional(),
     /** What this message must show, key by key over the scenario's `expect` (its links merged link by link). */
     expect: Expect.optional(),
   })

@@ -77,6 +77,11 @@ export interface SessionEvent extends EventBase {
    * from before its first transaction, and the connection's one wire record is this event's too.
    */
   sharedSession?: { transaction: number; after: string[] };
+  /**
+   * For a message tagged REQUIRETLS at a level that sends it (RFC 8689 §4.2.1): whether the server listed REQUIRETLS
+   * in the EHLO reply of this TLS session, and whether MAIL FROM carried the parameter.
+   */
+  requireTls?: { advertised: boolean; sent: boolean };
 }
 
 /** The receiving hop accepted a message (after the final `.`). */
@@ -94,6 +99,8 @@ export interface AcceptedEvent extends EventBase {
   remotePort: number;
   /** What a recipient at this hop could read in the message's trace headers (verdict/header-reconstruction.ts). */
   received?: ReceivedRecord;
+  /** Present (true) when the hop took MAIL FROM with REQUIRETLS and tagged the message (RFC 8689 §4.1). */
+  requireTls?: true;
 }
 
 /**
@@ -147,6 +154,8 @@ export interface QueuedEvent extends EventBase {
   messageId: string;
   /** How the message arrived: the fact preserve-inbound decides on (kept per message, not per connection). */
   inboundTls: { version: string; cipher: string } | null;
+  /** Present (true) when the message is tagged REQUIRETLS (RFC 8689 §4.1): on the client's, it was submitted so. */
+  requireTls?: true;
 }
 
 /** The next attempt of a deferred message was scheduled. */

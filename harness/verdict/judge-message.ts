@@ -6,6 +6,7 @@ import type { EndToEndName, OutcomeName } from '../scenario/schema.js';
 import type { BouncedEvent, DeferredEvent, SessionEvent } from '../trace/events.js';
 import { endToEndVerdict } from './end-to-end.js';
 import { judgeIndexedLink, type MessageLinkVerdict } from './link-verdict.js';
+import { judgeRequireTls, submittedWithRequireTls } from './require-tls-verdict.js';
 import type { TraceIndex } from './trace-index.js';
 
 /** What happened to one message. */
@@ -24,9 +25,12 @@ export interface MessageReport {
  * @param heldBy the hop still holding the message when the run stopped, if one does.
  */
 export function judgeMessage(index: TraceIndex, linkNames: readonly string[], messageId: string, heldBy?: string): MessageReport {
-  const links = linkNames.map((link) => judgeIndexedLink(index, link, messageId));
+  const judged = linkNames.map((link) => judgeIndexedLink(index, link, messageId));
   const own = index.own(messageId);
   const delivered = own.some((e) => e.kind === 'delivered');
+  // RFC 8689: a message submitted with REQUIRETLS is held to its promise on every link (require-tls-verdict.ts).
+  const requireTls = submittedWithRequireTls(index, messageId) ? judgeRequireTls(index, judged, delivered) : undefined;
+  const links = requireTls?.links ?? judged;
   const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
   let outcome: OutcomeName = 'deferred';
   let stoppedAt: MessageReport['stoppedAt'];
@@ -44,5 +48,5 @@ export function judgeMessage(index: TraceIndex, linkNames: readonly string[], me
     const reply = lastDefer?.reply ?? lastSession?.reply ?? { code: 0, text: 'no attempt finished before the run ended' };
     stoppedAt = { hop: heldBy ?? lastDefer?.hop ?? 'unknown', reply };
   }
-  return { messageId, outcome, endToEnd: endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
+  return { messageId, outcome, endToEnd: requireTls?.endToEnd ?? endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
 }

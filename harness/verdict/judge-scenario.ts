@@ -245,7 +245,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
   const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.messageId ? `${e.messageId} ` : ''}${e.key} ${e.expected}, got ${e.actual}`);
   for (const m of messages) {
     for (const l of m.links.filter((x) => x.leak)) {
-      failures.push(`${m.messageId} leaked on ${l.link}: content crossed in clear where the policy in force required TLS`);
+      failures.push(`${m.messageId} leaked on ${l.link}: ${l.requireTlsLeak ?? 'content crossed in clear where the policy in force required TLS'}`);
     }
   }
 

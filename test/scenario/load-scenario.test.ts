@@ -70,14 +70,14 @@ describe('loadScenarioText', () => {
   it('reports an unknown nested key at the key, listing the allowed keys', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    inbound:', '      starttls: offer', '      foo: 1', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay, received, auth)',
+      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay, received, auth, requireTls)',
     );
   });
 
   it('lists the allowed keys of the outbound variant the `tls` value selects', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    outbound: { tls: mandatory, fallback: never }', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData, tlsResumption)',
+      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, requireTls, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData, tlsResumption)',
     );
   });
 
