@@ -7,6 +7,7 @@
  */
 import type { SmtpClient } from './smtp-client.js';
 import type { SmtpReply } from './reply-reader.js';
+import { advertises } from './smtputf8.js';
 
 /** The client's credentials and mechanism. */
 export interface ClientAuth {
@@ -34,4 +35,17 @@ export async function authenticate(client: SmtpClient, credentials: ClientAuth):
 export function credentialsOf(policy: object): ClientAuth | undefined {
   const p = policy as Partial<ClientAuth>;
   return p.auth && p.user !== undefined && p.pass !== undefined ? { auth: p.auth, user: p.user, pass: p.pass } : undefined;
+}
+
+/**
+ * AUTH as the policy asks, after the session's last EHLO reply (`ehlo`): null when the policy has no credentials or the
+ * server accepted them (235); else the server's refusal, or `{ local }`, the client's own deferral when the server does
+ * not list AUTH (RFC 4954 §4: mailhop's client does not guess).
+ */
+export async function authenticateAsAsked(client: SmtpClient, policy: object, ehlo: SmtpReply, servername: string): Promise<SmtpReply | { local: { code: number; enhanced: string; text: string } } | null> {
+  const credentials = credentialsOf(policy);
+  if (!credentials) return null;
+  if (!advertises(ehlo, 'AUTH')) return { local: { code: 451, enhanced: '4.7.0', text: `AUTH not offered by ${servername}` } };
+  const reply = await authenticate(client, credentials);
+  return reply.code === 235 ? null : reply;
 }

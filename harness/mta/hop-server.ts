@@ -14,6 +14,7 @@ import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
 import { installOwnEnhancedCodesPatch } from './own-enhanced-codes.js';
 import { requireTlsServerOptions } from './requiretls-params.js';
+import { hopAuthOptions } from './hop-auth.js';
 import type { AssignId } from './id-claim.js';
 import { receiveData, type AcceptedMessage, type HopIntake } from './hop-accept.js';
 import { frontFor } from './fronts/front-for.js';
@@ -64,15 +65,9 @@ export interface StartedHopServer extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-/** Whether the hop's server takes AUTH: as `inbound.auth` says, and without STARTTLS only when it takes AUTH in clear. */
-function authOffered(auth: Inbound['auth'], mode: string): boolean {
-  return auth === 'always' || (auth === 'after-tls' && mode !== 'none');
-}
-
 /** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
-  installGreetingDelayPatch();
-  installOwnEnhancedCodesPatch();
+  for (const install of [installGreetingDelayPatch, installOwnEnhancedCodesPatch]) install();
   const { inbound, emit, date } = opts;
   let started: StartedFront | undefined;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
@@ -104,13 +99,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     ...serverTlsOptions(inbound),
     hideSTARTTLS: mode === 'hidden',
     ...requireTlsServerOptions(inbound.requireTls, (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })),
-    disabledCommands: [...(authOffered(inbound.auth, mode) ? [] : ['AUTH']), ...(mode === 'none' ? ['STARTTLS'] : [])],
-    // RFC 4954: PLAIN and LOGIN, any user and password (mailhop tests whether credentials cross in clear, not who they are).
-    authMethods: ['PLAIN', 'LOGIN'],
-    allowInsecureAuth: inbound.auth === 'always',
-    onAuth(auth: { username?: string }, _session: SMTPServerSession, callback: (err: Error | null, response?: { user: string }) => void) {
-      callback(null, { user: auth.username ?? '' });
-    },
+    ...hopAuthOptions(inbound.auth, mode),
     hideENHANCEDSTATUSCODES: false,
     authOptional: true,
     logger: false,

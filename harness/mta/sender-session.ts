@@ -16,7 +16,7 @@ import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
-import { authenticate, credentialsOf } from './client-auth.js';
+import { authenticateAsAsked } from './client-auth.js';
 import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
@@ -166,12 +166,9 @@ class SenderSession {
     if (policy === 'none' || plaintextRetry || this.#target.implicitTls) return null;
     const event = this.#event;
     if (!event.starttlsAdvertised) {
-      if (!this.#requiresTls) return null;
-      // opportunistic-verify: TLS (verified) only where it is offered; without it, plaintext (RFC 7435 §3).
-      if (this.#target.policy.tls === 'opportunistic-verify') {
-        Object.assign(event, { policy: 'opportunistic', requiresTls: false });
-        return null;
-      }
+      // opportunistic-verify: verified TLS only where it is offered; without it, plaintext (RFC 7435 §3).
+      if (this.#target.policy.tls === 'opportunistic-verify') Object.assign(event, { policy: 'opportunistic', requiresTls: false });
+      if (!event.requiresTls) return null;
       event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
       return this.#finish('deferred', this.#texts.notOffered(this.#peer));
     }
@@ -254,13 +251,8 @@ class SenderSession {
   async #transaction(authenticates = true): Promise<SessionResult> {
     const client = this.#client!;
     const message = this.#message;
-    const credentials = authenticates ? credentialsOf(this.#target.policy) : undefined;
-    if (credentials) {
-      // RFC 4954 §4: AUTH only where the server lists it; mailhop's client does not guess (it defers).
-      if (!advertises(this.#ehlo!, 'AUTH')) return this.#finish('deferred', { code: 451, enhanced: '4.7.0', text: `AUTH not offered by ${this.#target.servername}` });
-      const auth = await authenticate(client, credentials);
-      if (auth.code !== 235) return this.#failWith(auth);
-    }
+    const refused = authenticates ? await authenticateAsAsked(client, this.#target.policy, this.#ehlo!, this.#target.servername) : null;
+    if (refused) return 'local' in refused ? this.#finish('deferred', refused.local) : this.#failWith(refused);
     // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
     const utf8 = needsSmtpUtf8(message);
     if (utf8 && !advertises(this.#ehlo!, 'SMTPUTF8')) return this.#finish('bounced', smtpUtf8Refused(this.#target.servername));
