@@ -4,26 +4,13 @@
  * exchange, or AUTH inside TLS. Fed byte for byte as they crossed, whole and one byte at a time.
  */
 import { describe, expect, it } from 'vitest';
-import { WireWitness } from '../../harness/link/wire-witness.js';
-import type { WireRecord } from '../../harness/link/wire-record.js';
+import { playWitness } from '../support/play-witness.js';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const GREET = ['S', '220 mx.test ESMTP\r\n'] as const;
 const EHLO = [['C', 'EHLO app.test\r\n'], ['S', '250-mx.test\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n']] as const;
 
-function play(steps: ReadonlyArray<readonly ['C' | 'S', string]>, size = Infinity): WireRecord {
-  const w = new WireWitness({ link: 'client->mx', seq: 1, clientPort: 40000 });
-  for (const [dir, text] of steps) {
-    const bytes = Buffer.from(text, 'latin1');
-    for (let at = 0; at < bytes.length; at += Math.min(size, bytes.length)) {
-      const chunk = bytes.subarray(at, at + Math.min(size, bytes.length));
-      if (dir === 'C') w.fromClient(chunk);
-      else w.fromServer(chunk);
-    }
-  }
-  w.closed('client');
-  return w.record();
-}
+const play = playWitness;
 
 describe('credentials in clear on the wire', () => {
   for (const size of [Infinity, 1]) {
