@@ -14,6 +14,7 @@ import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import nodemailer, { type Transporter } from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { installGreetingDelayPatch } from '../harness/mta/greeting-delay.js';
@@ -26,6 +27,12 @@ export interface BaselineOptions {
   greeting: 'patched' | 'stock';
   /** Put a bare TCP relay (tcp-pipe.ts) in front of every hop, as mailhop puts a link proxy (diagnosis only). */
   linkPipes?: boolean;
+  /**
+   * Relay over nodemailer's pooled transport, at most this many connections per next hop, each carrying message
+   * after message (RSET between them), instead of a fresh connection per message: the baseline for mailhop's
+   * `outbound.reuse`.
+   */
+  pool?: number;
 }
 
 export interface BaselinePath extends MessagePath {
@@ -72,6 +79,20 @@ export async function startBaselinePath(opts: BaselineOptions): Promise<Baseline
   let nextId = 0;
   let idle: Array<() => void> = [];
 
+  /** Per next hop, its pooled transport (with `pool`), made on first use. */
+  const pools = new Map<number, Transporter>();
+  const pooled = (fromName: string, to: number): Transporter => {
+    let t = pools.get(to);
+    if (!t) {
+      t = nodemailer.createTransport({
+        pool: true, maxConnections: opts.pool, maxMessages: Infinity, host: '127.0.0.1', port: ports[to], name: fromName,
+        tls: { secureContext, servername: hostnames[to], rejectUnauthorized: false },
+      });
+      pools.set(to, t);
+    }
+    return t;
+  };
+
   const relay = (fromName: string, to: number, envelope: { from: string; to: string[] }, raw: Buffer) => {
     outstanding++;
     let finished = false;
@@ -81,6 +102,10 @@ export async function startBaselinePath(opts: BaselineOptions): Promise<Baseline
       if (err) problems.errors.push(`${fromName} -> ${hostnames[to]}: ${err.message}`);
       if (--outstanding === 0) for (const w of idle.splice(0)) w();
     };
+    if (opts.pool) {
+      pooled(fromName, to).sendMail({ envelope, raw }, (err) => finish(err ?? undefined));
+      return;
+    }
     const conn = new SMTPConnection({
       host: '127.0.0.1', port: ports[to], name: fromName,
       tls: { secureContext, servername: hostnames[to], rejectUnauthorized: false },
@@ -144,6 +169,7 @@ export async function startBaselinePath(opts: BaselineOptions): Promise<Baseline
     },
     quiesce: () => (outstanding === 0 ? Promise.resolve() : new Promise<void>((resolve) => idle.push(resolve))),
     async stop() {
+      for (const t of pools.values()) t.close();
       await Promise.all(pipes.map((p) => p.stop()));
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       idle = [];

@@ -56,3 +56,18 @@ export function dnsRoutedChain(): Scenario {
     messages: [benchMessage(0)],
   });
 }
+
+/**
+ * `offerChain` with TLS session resumption on every client (`outbound.tlsResumption: tickets`,
+ * docs/behaviour.md#B-resumption): every message still opens its own connections, but after the first each
+ * handshake resumes the session the next hop issued before (no certificate crosses).
+ */
+export function resumeChain(hops: number): Scenario {
+  const resume = { tls: 'opportunistic', tlsResumption: 'tickets' } as const;
+  return Scenario.parse({
+    name: `bench-${hops}-hops-resume`,
+    submit: resume,
+    hops: Array.from({ length: hops }, (_, i) => ({ id: `h${i + 1}`, inbound: { starttls: 'offer', greetingDelay: 0 }, ...(i < hops - 1 ? { outbound: resume } : {}) })),
+    messages: [benchMessage(0)],
+  });
+}

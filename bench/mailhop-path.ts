@@ -4,7 +4,7 @@
  * only (`at` stands still while sessions run), so listeners here get the real time
  * (`performance.now()`) at which each event was recorded.
  */
-import { startChain, type StartedChain } from '../harness/chain/chain.js';
+import { startChain, type ChainOptions, type StartedChain } from '../harness/chain/chain.js';
 import type { Scenario } from '../harness/scenario/schema.js';
 import type { TraceEvent } from '../harness/trace/events.js';
 import type { MessagePath } from './message-path.js';
@@ -19,8 +19,9 @@ export interface MailhopPath extends MessagePath {
   subscribe(listener: (event: TraceEvent, realMs: number) => void): () => void;
 }
 
-export async function startMailhopPath(scenario: Scenario): Promise<MailhopPath> {
-  const chain = await startChain(scenario);
+/** Starts `scenario` as a MessagePath; `options.runtime` as startChain takes it (default: MAILHOP_RUNTIME, else in-process). */
+export async function startMailhopPath(scenario: Scenario, options: Pick<ChainOptions, 'runtime'> = {}): Promise<MailhopPath> {
+  const chain = await startChain(scenario, options);
   const waiters = new Map<string, { resolve: () => void; reject: (e: Error) => void }>();
   const early = new Set<string>();
   const problems = { plaintext: 0, errors: [] as string[] };

@@ -29,6 +29,8 @@ export type {
   Preserve,
   ReplyTexts,
   Submit,
+  SubmitSpec,
+  AppSubmit,
   PresetName,
   EngineName,
   Message,
@@ -40,7 +42,7 @@ export type {
 } from './scenario/schema.js';
 export { parseDuration, formatDuration } from './scenario/duration.js';
 export { loadScenarioFile, loadScenarioText, loadScenarios, ScenarioError, type LoadedScenario, type LoadOptions, type ScenarioProblem } from './scenario/load-scenario.js';
-export { startChain, HOST_DOMAIN, type StartedChain, type ChainOptions, type MailboxMessage, type Dsn, type HopAddresses } from './chain/chain.js';
+export { startChain, HOST_DOMAIN, type StartedChain, type ChainOptions, type MailboxMessage, type Dsn, type HopAddresses, type Submission, type ExpectedSubmission } from './chain/chain.js';
 export { runScenarios, type RunScenariosOptions } from './chain/run-scenarios.js';
 export type { RuntimeChoice } from './runtime/select-runtime.js';
 export type { ChainRuntime, RuntimeName } from './runtime/runtime.js';

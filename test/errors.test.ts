@@ -60,7 +60,7 @@ describe('each code, from its throw site', () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await main(['--runtime', 'vm', 'run', 'scenarios/all-hops-offer-encrypted.yaml'])).toBe(2);
-      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual(['mailhop run: --runtime vm: cannot run hops there: the runtimes are in-process and containers.\n']);
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual(['mailhop run: --runtime vm: cannot run hops there: the runtimes are in-process, workers and containers.\n']);
     } finally {
       stderr.mockRestore();
     }
@@ -73,7 +73,7 @@ describe('each code, from its throw site', () => {
     const err = await thrown(() => loadScenarioText('name: Not Kebab\nhops: []\n', 'bad.yaml'));
     expect(err.code).toBe('ESCENARIO');
     expect(err.message).toBe(
-      'bad.yaml:1:1: missing required key "messages"\nbad.yaml:1:7: name: must be kebab-case; got "Not Kebab"\nbad.yaml:2:7: hops: must have at least 1 item',
+      'bad.yaml:1:1: messages: needs at least one message for the mailhop client to submit (or submit: { sender: app }, where your application sends)\nbad.yaml:1:7: name: must be kebab-case; got "Not Kebab"\nbad.yaml:2:7: hops: must have at least 1 item',
     );
   });
 

@@ -7,6 +7,7 @@
  */
 import type { ChainPlan } from './plan-chain.js';
 import type { Dsn, MailboxMessage } from './chain-types.js';
+import { redactedReturn } from '../mta/require-tls.js';
 import { VirtualClock } from './virtual-clock.js';
 import { RunBudget } from './run-budget.js';
 import { DeliveryIds } from './delivery-ids.js';
@@ -86,7 +87,9 @@ export class ChainRecords {
   }
 
   /** Records the DSN a bouncing hop sends to the envelope sender (none for the null sender, RFC 5321 §4.5.5). */
-  bounced(hop: string, message: { id: string; from: string }, reply: Dsn['reply']): void {
-    if (message.from) this.dsns.push({ messageId: message.id, hop, to: message.from, reply, at: this.clock.now() });
+  bounced(hop: string, message: { id: string; from: string; raw?: Buffer; requireTls?: true }, reply: Dsn['reply']): void {
+    // RFC 8689 §5: the DSN of a REQUIRETLS message carries only its header section, and goes without REQUIRETLS.
+    const redacted = message.requireTls && message.raw ? { requireTls: redactedReturn(message.raw) } : {};
+    if (message.from) this.dsns.push({ messageId: message.id, hop, to: message.from, reply, at: this.clock.now(), ...redacted });
   }
 }

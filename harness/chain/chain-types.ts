@@ -3,6 +3,7 @@
  * StartedChain interface callers program against (chain.ts exports them with startChain).
  */
 import type { AcceptedMessage } from '../mta/hop-server.js';
+import type { RedactedReturn } from '../mta/require-tls.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
 import type { MessageInput, Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
@@ -23,6 +24,8 @@ export interface Dsn {
   reply: { code: number; enhanced?: string; text: string };
   /** Virtual time, ms. */
   at: number;
+  /** For a message tagged REQUIRETLS (RFC 8689 §5): the DSN returns only its header section, and is sent without REQUIRETLS. */
+  requireTls?: RedactedReturn;
 }
 
 /** Options for {@link startChain}. */
@@ -87,18 +90,51 @@ export interface HopAddresses {
   proxy: { host: string; port: number };
 }
 
+/**
+ * Where an application submits to the chain (`chain.submission()`): the first hop's "send to" address, its link
+ * proxy, so the wire witness sees every byte and the faults of `client -> first hop` act.
+ */
+export interface Submission {
+  host: string;
+  port: number;
+  /** The first hop's hostname (`<id>.mailhop.test`): the name its certificate carries, for SNI and the name check. */
+  servername: string;
+  /** The run's CA certificate (PEM): give it to a client that verifies certificates (nodemailer `tls: { ca }`). */
+  ca: string;
+}
+
+/** A message a test announced before its application submits it (`chain.expectSubmission()`). */
+export interface ExpectedSubmission {
+  /** Its mailhop id (`m<n>`): the id of the next message the first hop accepts without one, or that carries `headers`. */
+  id: string;
+  /** `X-Mailhop-Id` and `X-Mailhop-Seal`, for an application that can add header fields (then the id is certain). */
+  headers: Record<string, string>;
+}
+
 /** A running chain. Dispose (or `stop()`) it to free every port. */
 export interface StartedChain extends AsyncDisposable {
   readonly scenario: Scenario;
   readonly hops: readonly HopAddresses[];
-  /** Submits a message through the client; returns its mailhop id (`m1`, `m2`, ...). */
+  /**
+   * Submits a message through the client; returns its mailhop id (`m1`, `m2`, ...).
+   * @throws MailhopError `EUSAGE` under `submit: { sender: app }` (the application submits: see {@link submission}).
+   */
   send(message: MessageInput): Promise<string>;
+  /** Where to submit by hand or from an application: the first hop's link proxy, its hostname and the run's CA. */
+  submission(): Submission;
+  /**
+   * Under `submit: { sender: app }`: announces one message the application is about to submit, so that it is judged
+   * even if the application refuses to send it (link `refused`, outcome `rejected`, end to end `held`). Call it once
+   * per message, before the application sends.
+   * @throws MailhopError `EUSAGE` when mailhop's own client submits (use {@link send}).
+   */
+  expectSubmission(): ExpectedSubmission;
   /**
    * Runs the virtual clock until every message is delivered or bounced, or has used up its `runFor`
    * (counted from when it entered the chain: a message sent after earlier ones still gets its whole budget).
    */
   settle(): Promise<'done' | 'limit' | 'stopped'>;
-  /** Sends every message of the scenario, settles, and judges (with {@link judge}, which `signal` stops). */
+  /** Sends every message of the scenario (none under `submit: { sender: app }`), settles, and judges (with {@link judge}, which `signal` stops). */
   run(options?: { signal?: AbortSignal }): Promise<ScenarioReport>;
   /** Judges what happened so far; blocks the event loop for as long as that takes (linear in the trace). */
   report(): ScenarioReport;

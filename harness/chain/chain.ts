@@ -7,4 +7,4 @@
  */
 export { startChain } from './start-chain.js';
 export { planChain, HOST_DOMAIN, type ChainPlan, type PlannedHop, type PlannedLink, type PlannedSender, type HopKind, type SenderKind } from './plan-chain.js';
-export type { ChainOptions, StartedChain, HopAddresses, MailboxMessage, Dsn } from './chain-types.js';
+export type { ChainOptions, StartedChain, HopAddresses, MailboxMessage, Dsn, Submission, ExpectedSubmission } from './chain-types.js';

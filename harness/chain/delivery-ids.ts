@@ -71,6 +71,8 @@ export class DeliveryIds {
   readonly #believed: Array<Set<string>>;
   /** Per `sealed` link: mail sent by hand into the engine before it, by Message-ID (no angle brackets): the id it was given. */
   readonly #adopted: Array<Map<string, string>>;
+  /** Ids a test announced for mail the application under test is about to submit (link 0), oldest first. */
+  readonly #announced: string[] = [];
 
   constructor(options: DeliveryIdsOptions) {
     this.#options = options;
@@ -91,13 +93,26 @@ export class DeliveryIds {
   }
 
   /**
+   * A test announces mail the application under test will submit on the first link (`submit: { sender: app }`):
+   * the id is issued now, and the first message the first hop accepts without a believed id of its own takes it
+   * (oldest announcement first), so an application that adds no header is still tied to the id; one that sends
+   * the id with its seal (`X-Mailhop-Id`, `X-Mailhop-Seal`) is believed at once, once.
+   * @returns the id, `m<n>`.
+   */
+  announce(): string {
+    const id = this.issue();
+    this.#announced.push(id);
+    return id;
+  }
+
+  /**
    * A real engine, the first hop, logged accepting mail sent by hand (`messageIdHeader`, its Message-ID, is none of
    * this chain's): the message gets the next id now, and the hop behind `link` (the engine's outbound link, a
    * `sealed` one) gives it the same id when it arrives with that Message-ID and no id of its own.
    * @returns the id, `m<n>`.
    */
   adopt(link: number, messageIdHeader: string): string {
-    const id = this.issue();
+    const id = this.#announced.shift() ?? this.issue();
     this.#adopted[link]?.set(bare(messageIdHeader), id);
     return id;
   }
@@ -124,9 +139,9 @@ export class DeliveryIds {
       this.#adopted[link].delete(bare(claim.messageId!));
       return { believed: false, id: adopted, seal: this.sealOf(adopted) };
     }
-    if (!id || !peer) return this.#fresh();
+    if (!id || !peer) return this.#fresh(link);
     const client = this.#options.clientOf(link, peer);
-    const judge = (end: PeerEnd | undefined): IdDecision => (end && this.#believes(link, id, claim.seal, end) ? { believed: true, id } : this.#fresh());
+    const judge = (end: PeerEnd | undefined): IdDecision => (end && this.#believes(link, id, claim.seal, end) ? this.#believed1(link, id) : this.#fresh(link));
     return client instanceof Promise ? client.then(judge) : judge(client);
   }
 
@@ -142,8 +157,16 @@ export class DeliveryIds {
     return sending !== undefined && sending.messageId === id && sameHost(sending.host, client.host);
   }
 
-  #fresh(): IdDecision {
-    const id = this.issue();
+  /** A believed id on the first link no longer waits for the application's message. */
+  #believed1(link: number, id: string): IdDecision {
+    const waiting = link === 0 ? this.#announced.indexOf(id) : -1;
+    if (waiting >= 0) this.#announced.splice(waiting, 1);
+    return { believed: true, id };
+  }
+
+  /** A fresh id; on the first link, the oldest id announced for the application's mail, if one waits. */
+  #fresh(link: number): IdDecision {
+    const id = (link === 0 ? this.#announced.shift() : undefined) ?? this.issue();
     return { believed: false, id, seal: this.sealOf(id) };
   }
 }

@@ -7,7 +7,7 @@
 import { MailhopError } from '../errors.js';
 import { needsAttackerCert, type LinkFaultSpec } from '../link/faults/index.js';
 import type { Inbound, Outbound, Scenario, Submit } from '../scenario/schema.js';
-import { chainTopology } from '../scenario/schema.js';
+import { chainTopology, isAppSubmit } from '../scenario/schema.js';
 import { ENGINES } from '../engines/engines.js';
 import { isLoopback } from '../engines/free-address.js';
 import type { EngineOrExternalHop } from '../engines/engine-holds.js';
@@ -103,7 +103,7 @@ export interface ChainPlan {
   readonly hops: readonly PlannedHop[];
   /** In chain order; `links[i]` reaches `hops[i]`. */
   readonly links: readonly PlannedLink[];
-  /** The client first, then the mock hops that relay. */
+  /** The client first (absent when the application under test submits), then the mock hops that relay. */
   readonly senders: readonly PlannedSender[];
   /** Hops that store what they receive: the last hop, or in a chain that routes by MX, every MX target. */
   readonly mailboxes: readonly string[];
@@ -174,7 +174,7 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
   const links = hops.map((hop, i): PlannedLink => {
     const from = topology.links[i].from;
     const faults = scenario.links.filter((l) => l.from === from && l.to === hop.id);
-    const senderKind: SenderKind = i === 0 ? 'client' : kinds[indexOf.get(from)!];
+    const senderKind: SenderKind = i === 0 ? (isAppSubmit(scenario.submit) ? 'app' : 'client') : kinds[indexOf.get(from)!];
     return {
       name: names[i], from, to: hop.id, toIndex: i, senderKind, faults,
       intercepts: faults.some(needsAttackerCert),
@@ -184,8 +184,10 @@ export function planChain(scenario: Scenario, options: PlanOptions = {}): ChainP
     };
   });
 
+  const submit = scenario.submit;
   const senders: PlannedSender[] = [
-    { id: 'client', kind: 'client', policy: scenario.submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] },
+    // The application under test submits itself: mailhop's client gets no queue.
+    ...(isAppSubmit(submit) ? [] : [{ id: 'client', kind: 'client' as const, policy: submit, ehloName: `client.${HOST_DOMAIN}`, routes: [names[0]] }]),
     ...hops.flatMap((hop, i): PlannedSender[] => {
       const written = scenario.hops[i];
       const routes = outboundOf(hop.id);

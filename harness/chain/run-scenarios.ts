@@ -5,6 +5,7 @@ import type { TraceEvent } from '../trace/events.js';
 import { startChain } from './chain.js';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
+import { isAppSubmit } from '../scenario/submit.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
 
 /** Options of {@link runScenarios}. */
@@ -42,7 +43,10 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
     while (next < loaded.length && !signal?.aborted) {
       const i = next++;
       const { scenario, file } = loaded[i];
-      const skip = unavailableEngines(scenario, machineEngines);
+      // The application under test sends under `submit: { sender: app }`: only a test of the application can run it.
+      const skip = isAppSubmit(scenario.submit)
+        ? 'the application under test submits its mail (submit: { sender: app }): run it from your tests with chainTest or startChain'
+        : unavailableEngines(scenario, machineEngines);
       if (skip) {
         reports[i] = skippedReport(scenario, file, skip);
         options.onReport?.(reports[i], i, [], 0);

@@ -11,7 +11,9 @@ import { resolveSentMessage } from '../scenario/message-files.js';
 import type { TraceEvent } from '../trace/events.js';
 import { judgeScenario, judgeScenarioAsync, type JudgeContext, type ScenarioReport } from '../verdict/judge-scenario.js';
 import type { ChainRecords } from './chain-records.js';
-import type { ChainOptions, Dsn, HopAddresses, MailboxMessage, StartedChain } from './chain-types.js';
+import type { ChainOptions, Dsn, ExpectedSubmission, HopAddresses, MailboxMessage, StartedChain, Submission } from './chain-types.js';
+import { MailhopError } from '../errors.js';
+import { ID_HEADER, SEAL_HEADER } from '../mta/id-claim.js';
 import { composeMessage } from './compose-message.js';
 import type { ChainPlan } from './plan-chain.js';
 
@@ -31,6 +33,8 @@ export interface ChainUnits {
   readonly queues: Map<string, RelayQueue>;
   /** The run's DNS server, when the scenario has a `dns:` block. */
   dns?: StartedDnsServer;
+  /** The run's CA certificate (PEM), once the PKI is made. */
+  caCert: string;
 }
 
 export class RunningChain implements StartedChain {
@@ -61,14 +65,39 @@ export class RunningChain implements StartedChain {
   }
 
   async send(input: MessageInput): Promise<string> {
+    this.#checkSender('client', 'send');
     // A scenario's messages are parsed and their files read already; a message from the API is parsed here.
     const message = this.scenario.messages.includes(input as Message) ? (input as Message) : resolveSentMessage(Message.parse(input));
     const { ids, clock } = this.#records;
     const id = ids.issue();
     // Under `up`, with the chain's seal: a hop after a real engine believes the id only with it.
     const raw = await composeMessage(message, id, clock, this.#options.stampMissingId ? ids.sealOf(id) : undefined);
-    this.#units.queues.get('client')!.enqueue({ id, from: message.from, to: [...message.to], raw, inbound: null });
+    this.#units.queues.get('client')!.enqueue({ id, from: message.from, to: [...message.to], raw, inbound: null, ...(message.requireTls ? { requireTls: true } : {}) });
     return id;
+  }
+
+  submission(): Submission {
+    const { host, port } = this.#units.proxies[0].address;
+    return { host, port, servername: this.#plan.hops[0].hostname, ca: this.#units.caCert };
+  }
+
+  expectSubmission(): ExpectedSubmission {
+    this.#checkSender('app', 'expectSubmission');
+    const { ids, trace } = this.#records;
+    const id = ids.announce();
+    trace.emit({ kind: 'app-sender', source: 'chain', link: this.#plan.links[0].name, messageId: id });
+    return { id, headers: { [ID_HEADER]: id, [SEAL_HEADER]: ids.sealOf(id) } };
+  }
+
+  /** `send` is mailhop's client's; `expectSubmission` the application's. */
+  #checkSender(needed: 'client' | 'app', call: string): void {
+    const app = this.#plan.links[0].senderKind === 'app';
+    if (app === (needed === 'app')) return;
+    throw MailhopError.of('EUSAGE', {
+      where: `scenario ${this.scenario.name}`, what: `call chain.${call}()`,
+      why: app ? 'the application under test submits its mail (submit: { sender: app })' : 'mailhop\'s client submits the mail (no submit: { sender: app })',
+      hint: app ? 'Send from your application to chain.submission(), announcing each message with chain.expectSubmission().' : 'Use chain.send().',
+    });
   }
 
   async settle(): Promise<'done' | 'limit' | 'stopped'> {

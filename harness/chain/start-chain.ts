@@ -16,6 +16,7 @@ import { startChainEngines } from '../engines/chain-engines.js';
 import { pickEngineAddress } from '../engines/free-address.js';
 import { sweepOrphanFolders } from '../engines/run-folder.js';
 import { fixedPortError } from './proxy-ports.js';
+import { AppConnections } from './app-connections.js';
 import { planChain, type ChainPlan, type PlannedAddress, type PlannedHop, type PlannedLink, type PlannedSender } from './plan-chain.js';
 import { ChainRecords } from './chain-records.js';
 import type { ChainOptions, StartedChain } from './chain-types.js';
@@ -35,7 +36,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
   // not only when this chain starts an engine of its own.
   sweepOrphanFolders();
   const runtime = await selectRuntime(options.runtime);
-  const units: ChainUnits = { runtime, servers: [], proxies: [], engines: [], serverAddresses: [], queues: new Map() };
+  const units: ChainUnits = { runtime, servers: [], proxies: [], engines: [], serverAddresses: [], queues: new Map(), caCert: '' };
   const records = new ChainRecords(plan, options, (i) => units.proxies[i]);
   const chain = new RunningChain(plan, records, units, options);
   try {
@@ -52,6 +53,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 /** Starts hops, proxies, engines and queues, in that order, into `units`. */
 async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions): Promise<void> {
   const pki = await RunPki.create();
+  units.caCert = pki.ca.cert;
   // An external server presents its own certificate: none is issued for it.
   const certs = await Promise.all(plan.hops.map((hop, i) => {
     const inbound = plan.scenario.hops[i].inbound;
@@ -60,6 +62,8 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
   // Each real engine listens on a fresh loopback address of its own; an external gateway is where it is.
   const targets = await Promise.all(plan.hops.map((hop) => (hop.kind === 'engine' ? pickEngineAddress() : hop.external ?? null)));
 
+  const app = plan.links[0].senderKind === 'app';
+  if (app) records.trace.emit({ kind: 'app-sender', source: 'chain', link: plan.links[0].name });
   const servers = await startEach(plan.hops, (hop) => (hop.kind === 'mock' ? startHopServer(plan, records, units, hop, certs[hop.index]!, options) : null));
   units.servers.push(...servers.flatMap((s) => (s ? [s] : [])));
   for (const [i, server] of servers.entries()) {
@@ -89,7 +93,7 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
       onlyMessageAt: (hop) => records.holds.only(hop),
       onMailbox: (m) => records.deliver({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound }),
       onDsn: (hop, dsn) => records.bounced(hop, { id: dsn.messageId, from: dsn.to }, dsn.reply),
-      ...(options.stampMissingId ? { adoptHandSent: (messageId: string) => records.ids.adopt(1, messageId) } : {}),
+      ...(options.stampMissingId || app ? { adoptHandSent: (messageId: string) => records.ids.adopt(1, messageId) } : {}),
     })),
   );
   if (plan.scenario.dns) units.dns = await startRunDns(plan, pki, certs);
@@ -131,8 +135,9 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
     {
       emit: (e) => records.trace.emit(e),
       date: () => records.clock.date(),
-      // Any mock hop stamps: hand-sent mail may reach it through a real engine, which adds no id.
-      ...(options.stampMissingId ? { assignId: records.ids.assignIdFor(hop.index) } : {}),
+      // Any mock hop stamps: hand-sent mail may reach it through a real engine, which adds no id. The first hop
+      // stamps the application's mail (submit: { sender: app }), which carries no id unless a test gave it one.
+      ...(options.stampMissingId || (hop.index === 0 && plan.links[0].senderKind === 'app') ? { assignId: records.ids.assignIdFor(hop.index) } : {}),
       onMessage: (m: AcceptedMessage) => {
         if (last) {
           records.deliver(m);
@@ -143,9 +148,10 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
         }
         const queue = units.queues.get(hop.id);
         if (!queue) throw MailhopError.of('EINTERNAL', { where: `hop ${hop.id}`, hop: hop.id, what: 'queue a message', why: 'it received mail before its queue was ready' });
-        if (hop.id !== plan.router) return queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
+        const tag = m.requireTls ? { requireTls: true as const } : {};
+        if (hop.id !== plan.router) return queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound, ...tag });
         // RFC 5321 §5.1: one copy per recipient domain, each routed (and retried) on its own.
-        for (const copy of splitByDomain(m.to)) queue.enqueue({ id: m.id, from: m.from, to: copy.to, raw: m.raw, inbound: m.inbound, destination: copy.destination });
+        for (const copy of splitByDomain(m.to)) queue.enqueue({ id: m.id, from: m.from, to: copy.to, raw: m.raw, inbound: m.inbound, destination: copy.destination, ...tag });
       },
     },
   );
@@ -157,6 +163,9 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
  */
 async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: ChainRuntime, link: PlannedLink, target: PlannedAddress, pki: RunPki): Promise<StartedUnit> {
   const hop = plan.hops[link.toIndex];
+  // The application's connections are numbered by the chain (attempts: counts them); the wire records still come.
+  const app = link.senderKind === 'app' ? new AppConnections() : null;
+  const witnessed = link.driven || app !== null;
   // A proxy elsewhere cannot call back for the interceptor's certificate: issued up front.
   const attackerCert = runtime.name !== 'in-process' && link.intercepts ? await pki.issue(hop.hostname, 'untrusted-ca') : undefined;
   return runtime
@@ -167,17 +176,20 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
         ...(attackerCert ? { attackerCert } : {}),
         // With a bounded trace the proxies keep no finished records either (the trace has them).
         ...(plan.bounded ? { keepRecords: 0 } : {}),
+        // A real engine's or an external server's connections are judged open too (running-chain.ts).
+        ...(link.driven ? {} : { openRecordsJudged: true }),
       },
       {
-        deliveryOf: (port) => records.connections.of(link.name, port),
+        deliveryOf: (port) => (app ? app.of(port) : records.connections.of(link.name, port)),
         stalled: (port) => records.stalls.stalled(link.name, port),
         attackerCert: () => pki.issue(hop.hostname, 'untrusted-ca'),
         onOpen: () => {
-          if (link.driven) records.wire.open();
+          if (witnessed) records.wire.open();
         },
         onRecord: (record) => {
+          app?.closed(record.clientPort);
           records.trace.emit({ kind: 'wire', source: 'wire', link: link.name, record });
-          if (link.driven) records.wire.recorded();
+          if (witnessed) records.wire.recorded();
         },
       },
     )

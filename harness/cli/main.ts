@@ -35,7 +35,7 @@ function rootProgram(session: CliSession): Command {
     .exitOverride()
     // Commander quotes the arguments it refuses: their control characters are escaped (terminal-safe.ts).
     .configureOutput({ writeErr: (s) => process.stderr.write(terminalSafe(s)) })
-    .option('--runtime <name>', 'where hops and link proxies run: in-process (default) or containers (one container each; also MAILHOP_RUNTIME)')
+    .option('--runtime <name>', 'where hops and link proxies run: in-process (default), workers (worker threads) or containers (one container each; also MAILHOP_RUNTIME)')
     .hook('preAction', (cmd, action) => {
       session.command = action.name();
       const name = cmd.opts<{ runtime?: string }>().runtime;

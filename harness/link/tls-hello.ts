@@ -4,24 +4,10 @@
  * record headers (RFC 8446 §5.1, RFC 5246 §6.2), the first plaintext handshake message in each
  * direction (ClientHello / ServerHello) and plaintext alerts, and counts everything else.
  */
-import { alertName, cipherSuiteName, isNullCipher } from './tls-names.js';
+import { parseClientHello, parseServerHello, type ClientOffer, type ServerHello } from './hello-messages.js';
+import { alertName } from './tls-names.js';
 
-/** A negotiated protocol version, named as Node's `getProtocol()` names it. */
-export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
-
-/** What the ServerHello says was negotiated. */
-export interface ServerHello {
-  /** From the supported_versions extension (0x002b) when present (TLS 1.3), else legacy_version. */
-  version: TlsVersion;
-  /** OpenSSL-style name for common suites (`TLS_AES_256_GCM_SHA384`, `NULL-SHA256`), else `0xC02C`. */
-  cipher: string;
-  /** The two-byte cipher suite code, e.g. `0x1302`. */
-  cipherCode: number;
-  /** True for eNULL suites: "TLS" that does not encrypt (docs/behaviour.md#A-enull). */
-  nullCipher: boolean;
-  /** True for a TLS 1.3 HelloRetryRequest (RFC 8446 §4.1.3): a real ServerHello follows. */
-  helloRetry: boolean;
-}
+export { parseClientHello, parseServerHello, type ClientOffer, type ServerHello, type TlsVersion } from './hello-messages.js';
 
 /** A plaintext alert record (RFC 8446 §6): 2 bytes, level then description. */
 export interface TlsAlert {
@@ -37,8 +23,10 @@ export interface TlsAlert {
 export type TlsWireEvent =
   /** A record header: content type 20 ChangeCipherSpec, 21 alert, 22 handshake, 23 application data. */
   | { kind: 'record'; contentType: number; length: number }
-  /** The first handshake message was a ClientHello (handshake type 1). */
+  /** The first handshake message is a ClientHello (handshake type 1): told as soon as its header crossed. */
   | { kind: 'client-hello' }
+  /** The whole ClientHello crossed: what it offers to resume (RFC 8446 §2.2, RFC 5077 §3.2). */
+  | { kind: 'client-offer'; offer: ClientOffer }
   /** A ServerHello (handshake type 2); after a HelloRetryRequest, a second one follows. */
   | { kind: 'server-hello'; hello: ServerHello }
   | { kind: 'alert'; alert: TlsAlert }
@@ -52,14 +40,6 @@ const CONTENT_HANDSHAKE = 22;
 const MAX_RECORD = 16384 + 2048;
 /** The first handshake message is collected up to this size; a ServerHello is far smaller. */
 const MAX_HANDSHAKE = 65536;
-/** RFC 8446 §4.1.3: the random of a HelloRetryRequest is SHA-256("HelloRetryRequest"). */
-const HRR_RANDOM = Buffer.from('cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c', 'hex');
-const VERSIONS: Readonly<Record<number, TlsVersion>> = {
-  0x0301: 'TLSv1',
-  0x0302: 'TLSv1.1',
-  0x0303: 'TLSv1.2',
-  0x0304: 'TLSv1.3',
-};
 
 /**
  * Reads one direction of a TLS stream, chunk by chunk; records may be split anywhere.
@@ -77,6 +57,7 @@ export class TlsRecordParser {
   #collecting = false;
   #handshake = EMPTY;
   #wantHandshake = true;
+  #clientHelloTold = false;
   #dead = false;
 
   /** True once bytes that cannot be TLS were seen; later chunks are ignored. */
@@ -161,16 +142,22 @@ export class TlsRecordParser {
     while (this.#wantHandshake && this.#handshake.length >= 4) {
       const type = this.#handshake[0];
       const length = this.#handshake.readUIntBE(1, 3);
-      if (type === 1) {
-        events.push({ kind: 'client-hello' });
+      if ((type !== 1 && type !== 2) || length > MAX_HANDSHAKE) {
         this.#stopHandshake();
         return;
       }
-      if (type !== 2 || length > MAX_HANDSHAKE) {
-        this.#stopHandshake();
-        return;
+      if (type === 1 && !this.#clientHelloTold) {
+        // Told at its header: a connection closed in the middle of a ClientHello has a failed handshake, not none.
+        this.#clientHelloTold = true;
+        events.push({ kind: 'client-hello' });
       }
       if (this.#handshake.length < 4 + length) return;
+      if (type === 1) {
+        const offer = parseClientHello(this.#handshake.subarray(4, 4 + length));
+        if (offer) events.push({ kind: 'client-offer', offer });
+        this.#stopHandshake();
+        return;
+      }
       const hello = parseServerHello(this.#handshake.subarray(4, 4 + length));
       this.#handshake = this.#handshake.subarray(4 + length);
       if (hello) events.push({ kind: 'server-hello', hello });
@@ -199,36 +186,6 @@ function plausibleHeader(h: Buffer): boolean {
   if (h.length >= 3 && h[2] > 4) return false;
   if (h.length >= 5 && h.readUInt16BE(3) > MAX_RECORD) return false;
   return true;
-}
-
-/**
- * Parses a ServerHello body (after the 4-byte handshake header; RFC 8446 §4.1.3, RFC 5246 §7.4.1.3).
- *
- * @returns the negotiated version and suite, or `undefined` when the body is malformed or names
- *   a version other than TLS 1.0..1.3
- */
-export function parseServerHello(body: Buffer): ServerHello | undefined {
-  if (body.length < 38) return undefined;
-  let version = body.readUInt16BE(0);
-  const helloRetry = body.subarray(2, 34).equals(HRR_RANDOM);
-  let at = 34;
-  at += 1 + body[at];
-  if (at + 3 > body.length) return undefined;
-  const cipherCode = body.readUInt16BE(at);
-  at += 3; // cipher suite + legacy_compression_method
-  if (at + 2 <= body.length) {
-    const end = Math.min(body.length, at + 2 + body.readUInt16BE(at));
-    at += 2;
-    while (at + 4 <= end) {
-      const type = body.readUInt16BE(at);
-      const length = body.readUInt16BE(at + 2);
-      if (type === 0x002b && length === 2 && at + 6 <= end) version = body.readUInt16BE(at + 4);
-      at += 4 + length;
-    }
-  }
-  const name = VERSIONS[version];
-  if (!name) return undefined;
-  return { version: name, cipher: cipherSuiteName(cipherCode), cipherCode, nullCipher: isNullCipher(cipherCode), helloRetry };
 }
 
 /**

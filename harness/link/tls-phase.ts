@@ -5,9 +5,10 @@
  * (a later alert, a close_notify, the application data of an eNULL suite): from then on the bytes are
  * not parsed at all, only counted by the witness.
  */
-import { TlsRecordParser, type TlsWireEvent } from './tls-hello.js';
+import { TlsRecordParser, type ClientOffer, type ServerHello, type TlsWireEvent } from './tls-hello.js';
 import type { HandshakeState, WireAlert, WireDirection, WireTls } from './wire-record.js';
 
+const CHANGE_CIPHER_SPEC = 20;
 const APPLICATION_DATA = 23;
 
 /** Called with a transcript line: a `[...]` summary, or a sample of stray bytes. */
@@ -24,6 +25,10 @@ export class TlsPhase {
   #alert?: WireAlert;
   #clientAppData = false;
   #strayServerBytes = 0;
+  #offer?: ClientOffer;
+  /** A record from the client after its whole ClientHello: its second flight has begun. */
+  #clientSecondFlight = false;
+  #resumed = false;
 
   constructor(note: TlsPhaseNote) {
     this.#note = note;
@@ -41,6 +46,22 @@ export class TlsPhase {
   get alert(): WireAlert | undefined {
     return this.#alert;
   }
+  /**
+   * The server resumed an earlier session instead of a full handshake (an abbreviated one: no certificate crossed):
+   * TLS 1.3, the ServerHello selected one of the client's PSKs (RFC 8446 §2.2, §4.2.11); TLS 1.2 and below, the
+   * ServerHello echoed the non-empty session id the ClientHello offered (RFC 5246 §7.4.1.3), or the server sent its
+   * ChangeCipherSpec before the client's second flight, which only an abbreviated handshake does (RFC 5246 §7.3, a
+   * ticket accepted under an empty session id, RFC 5077 §3.4).
+   */
+  get resumed(): boolean {
+    return this.#resumed;
+  }
+
+  /** The ClientHello offered a session to resume: a PSK (TLS 1.3) or a SessionTicket (TLS 1.2). */
+  get resumptionOffered(): boolean {
+    return Boolean(this.#offer && (this.#offer.pskOffered || this.#offer.ticketOffered));
+  }
+
   get bufferedBytes(): number {
     return this.#client.bufferedBytes + this.#server.bufferedBytes;
   }
@@ -80,10 +101,14 @@ export class TlsPhase {
       case 'client-hello':
         if (from === 'client' && this.#handshake === 'none') this.#handshake = 'started';
         return;
+      case 'client-offer':
+        if (from === 'client') this.#offer = event.offer;
+        return;
       case 'server-hello':
         if (from === 'server' && !event.hello.helloRetry) {
           const { version, cipher, cipherCode, nullCipher } = event.hello;
           this.#tls = { version, cipher, cipherCode, nullCipher };
+          this.#resumed = resumedBy(event.hello, this.#offer);
         }
         return;
       case 'alert':
@@ -95,6 +120,11 @@ export class TlsPhase {
         this.#fail(`non-TLS bytes from ${from}`);
         return;
       case 'record':
+        if (from === 'client' && this.#offer) this.#clientSecondFlight = true;
+        // TLS 1.3 sends a ChangeCipherSpec after any ServerHello for middlebox compatibility (RFC 8446 §D.4): only below it tells.
+        if (from === 'server' && event.contentType === CHANGE_CIPHER_SPEC && !this.#clientSecondFlight && this.#tls && this.#tls.version !== 'TLSv1.3') {
+          this.#resumed = true;
+        }
         if (event.contentType !== APPLICATION_DATA || this.#handshake !== 'started') return;
         // In TLS 1.3 the server's encrypted handshake is already type 23, so the server's data only
         // counts once the client has sent its own (its Finished, or the first command).
@@ -106,7 +136,7 @@ export class TlsPhase {
 
   #establish(tls: WireTls): void {
     this.#handshake = 'established';
-    this.#note('S', `[TLS handshake: ${tls.version} ${tls.cipher}]`);
+    this.#note('S', `[TLS handshake: ${tls.version} ${tls.cipher}${this.#resumed ? ', session resumed' : ''}]`);
   }
 
   #fail(reason: string): void {
@@ -114,6 +144,12 @@ export class TlsPhase {
     this.#failure = reason;
     this.#note('S', `[TLS handshake failed: ${reason}]`);
   }
+}
+
+/** Whether a ServerHello resumes what the ClientHello offered (see {@link TlsPhase.resumed}). */
+function resumedBy(hello: ServerHello, offer: ClientOffer | undefined): boolean {
+  if (hello.version === 'TLSv1.3') return hello.pskSelected;
+  return Boolean(offer && offer.sessionId.length > 0 && hello.sessionId.equals(offer.sessionId));
 }
 
 /** Printable text of the first bytes, for a transcript line. */

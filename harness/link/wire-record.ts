@@ -3,6 +3,9 @@
  * computed from (record first, judge later). Produced by {@link WireWitness}; never judged here.
  */
 import type { TlsAlert, TlsVersion } from './tls-hello.js';
+import type { CredentialsInClear } from './sasl-in-clear.js';
+
+export type { CredentialsInClear } from './sasl-in-clear.js';
 
 /** Which side of the link: the connecting client (`C`) or the server it reaches (`S`). */
 export type WireDirection = 'C' | 'S';
@@ -137,6 +140,16 @@ export interface WireRecord {
   handshakeFailure?: string;
   /** From the ServerHello; present once one was seen, even if the handshake then failed. */
   tls?: WireTls;
+  /**
+   * The ClientHello offered an earlier session to resume (a PSK, TLS 1.3; a SessionTicket, TLS 1.2; RFC 8446 §2.2,
+   * RFC 5077 §3.2); absent when it offered none.
+   */
+  resumptionOffered?: true;
+  /**
+   * The server resumed an earlier session (an abbreviated handshake: no certificate crossed, so the session's
+   * certificate facts are those of the session it resumed); absent after a full handshake. How it is told: tls-phase.ts.
+   */
+  resumed?: true;
   /** The first plaintext alert of the handshake. */
   alert?: WireAlert;
   /** Plaintext commands in order (at most 200). */
@@ -147,6 +160,11 @@ export interface WireRecord {
   plaintextData: boolean;
   /** Values of `X-Mailhop-Id:` lines in plaintext content, in order, without repeats (a bounce quoting a message counts). */
   plaintextMessageIds: string[];
+  /**
+   * SMTP AUTH credentials that crossed outside TLS (sasl-in-clear.ts): a PLAIN response, LOGIN's lines, a bearer
+   * token, on the AUTH line or after a 334. Absent when none did.
+   */
+  credentialsInClear?: CredentialsInClear[];
   /** Plaintext content bytes, as on the wire (dot-stuffed, including the final `.` CRLF). */
   plaintextDataBytes: number;
   /** Bytes received from each side. */

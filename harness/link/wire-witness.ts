@@ -9,6 +9,7 @@ import type { ServerReply } from './reply-splitter.js';
 import { SmtpDialogue, type ClientStep, type ServerStep } from './smtp-dialogue.js';
 import { advertises, splitCommand } from './smtp-syntax.js';
 import { TlsPhase } from './tls-phase.js';
+import { SaslInClear, type CredentialsInClear } from './sasl-in-clear.js';
 import type { SmtpCommand, SmtpReply, WireError, WireFaultEvent, WireRecord } from './wire-record.js';
 
 /** Commands are kept as verb and argument together cut at this many chars. */
@@ -42,6 +43,9 @@ export class WireWitness {
   readonly #tlsPhase = new TlsPhase((dir, text) => this.#transcript.summary(dir, text));
   readonly #record: WireRecord;
   readonly #messageIds = new Set<string>();
+  readonly #sasl = new SaslInClear();
+  /** Credentials seen in clear (at most 20: a client that keeps trying shows nothing more after that). */
+  readonly #credentials: CredentialsInClear[] = [];
   /** The message whose content is crossing, if any. */
   #content?: PlaintextMessage;
 
@@ -125,11 +129,14 @@ export class WireWitness {
       ...(phase.tls && { tls: { ...phase.tls } }),
       ...(phase.alert && { alert: { ...phase.alert } }),
       ...(phase.failure && { handshakeFailure: phase.failure }),
+      ...(phase.resumptionOffered && { resumptionOffered: true as const }),
+      ...(phase.resumed && { resumed: true as const }),
       handshake: phase.handshake,
       ehlo: [...r.ehlo],
       commands: r.commands.map((c) => ({ ...c })),
       replies: [...r.replies],
       plaintextMessageIds: [...this.#messageIds],
+      ...(this.#credentials.length > 0 && { credentialsInClear: this.#credentials.map((c) => ({ ...c })) }),
       bytes: { ...r.bytes },
       transcript: r.transcript.map((e) => ({ ...e })),
       dropped: this.#transcript.dropped,
@@ -153,7 +160,8 @@ export class WireWitness {
         return;
       }
       case 'sasl':
-        // A SASL response (RFC 4954 §4): transcribed, not a command.
+        // A SASL response (RFC 4954 §4): transcribed, not a command; in clear, it may carry the credentials.
+        this.#credential(this.#sasl.response(step.text));
         return void this.#transcript.line('C', step.text);
       case 'command':
         return this.#onCommand(this.#transcript.line('C', step.text));
@@ -188,6 +196,11 @@ export class WireWitness {
     const arg = fullArg.slice(0, Math.max(0, MAX_COMMAND - verb.length - 1));
     this.#transcript.keep<SmtpCommand>(this.#record.commands, { verb, arg });
     if (verb === 'STARTTLS') this.#record.starttlsSent = true;
+    this.#credential(this.#sasl.command(verb.toUpperCase(), fullArg));
+  }
+
+  #credential(seen: CredentialsInClear | undefined): void {
+    if (seen && this.#credentials.length < 20) this.#credentials.push(seen);
   }
 
   #onReply(reply: ServerReply, answering: string | undefined): void {

@@ -4,6 +4,7 @@
  * session (sender-session.ts) that emits one `session` event.
  */
 import { effectivePolicy } from './effective-policy.js';
+import { requireTlsPlan, requireTlsTag } from './require-tls.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from './relay-target.js';
 import { runSession } from './sender-session.js';
 import type { KeptSession, OpenSession } from './kept-session.js';
@@ -19,12 +20,15 @@ export type { AttemptOutcome, ConnectionInfo, QueuedMessage, RelayTarget } from 
  * Never throws: every failure becomes a `deferred` or `bounced` outcome with its reply.
  */
 export async function deliverAttempt(target: RelayTarget, message: QueuedMessage, attempt: number, kept?: KeptSession): Promise<AttemptOutcome> {
-  // A policy from DNS that requires TLS (DANE, RFC 7672 §2.2) overrides the hop's own, opportunistic or not.
-  const policy = target.dnsPolicy?.requiresTls ? 'mandatory' : effectivePolicy(target.policy, message.inbound, message.to);
+  // A policy from DNS that requires TLS (DANE, RFC 7672 §2.2) overrides the hop's own, opportunistic or not; then a
+  // REQUIRETLS or `TLS-Required: No` tag may change the policy for this message (require-tls.ts, RFC 8689 §4.2).
+  const base = target.dnsPolicy?.requiresTls ? 'mandatory' : effectivePolicy(target.policy, message.inbound, message.to);
+  const requireTls = requireTlsPlan(target.policy, base, requireTlsTag(message));
+  const policy = requireTls.policy;
   const keep = kept && ((open: OpenSession) => kept.keep(open));
   const reuse = kept?.take(policy);
   const startedAt = target.now();
-  const first = await runSession(target, message, { attempt, connection: 1, policy, plaintextRetry: reuse?.facts.plaintextRetry ?? false, reuse, keep, startedAt });
-  const outcome = first.result === 'fallback' ? await runSession(target, message, { attempt, connection: 2, policy, plaintextRetry: true, keep }) : first;
+  const first = await runSession(target, message, { attempt, connection: 1, policy, plaintextRetry: reuse?.facts.plaintextRetry ?? false, reuse, keep, startedAt, requireTls });
+  const outcome = first.result === 'fallback' ? await runSession(target, message, { attempt, connection: 2, policy, plaintextRetry: true, keep, requireTls }) : first;
   return { result: outcome.result === 'fallback' ? 'deferred' : outcome.result, reply: outcome.reply, ...(first.handshakeFailed ? { handshakeFailed: true } : {}) };
 }

@@ -20,6 +20,8 @@ export interface InboundFact {
  * @param recipients envelope recipients of the message (their domains are matched case-insensitively).
  */
 export function effectivePolicy(policy: Outbound | Submit, inbound: InboundFact | null, recipients: readonly string[]): EffectivePolicy {
+  // Verified TLS once STARTTLS is listed; the session falls to `opportunistic` when it is not (sender-session.ts).
+  if (policy.tls === 'opportunistic-verify') return 'verify';
   if (policy.tls !== 'preserve-inbound') return policy.tls;
   const enforced = new Set(policy.enforce.map((d) => d.toLowerCase()));
   if (recipients.some((r) => enforced.has(r.slice(r.lastIndexOf('@') + 1).toLowerCase()))) return 'mandatory';

@@ -26,6 +26,8 @@ export interface AcceptedMessage {
   raw: Buffer;
   /** How it arrived: TLS version and cipher, or null for plaintext (or an eNULL "TLS" session). */
   inbound: InboundFact | null;
+  /** Present (true) when MAIL FROM carried REQUIRETLS and the hop took it (`inbound.requireTls: advertise`): the message is tagged (RFC 8689 §4.1). */
+  requireTls?: true;
 }
 
 /** What one hop's DATA handling needs: who it is, its limits, and where accepted mail and events go. */
@@ -39,6 +41,7 @@ export interface HopIntake {
   emit: (event: NewEvent) => void;
   /** Virtual now, as the Received header's date. */
   date: () => Date;
+  /** Takes the message; a promise it returns (a chain in another thread) says when the chain owns it: the 250 waits for it. */
   onMessage: (message: AcceptedMessage) => void;
   assignId?: AssignId;
   /** Per session id: the negotiated TLS version (getProtocol()). */
@@ -62,18 +65,18 @@ export function receiveData(hop: HopIntake, stream: Readable, session: SMTPServe
     if (!hop.assignId) {
       const id = headerValues(body, ID_HEADER)[0];
       if (!id) return callback(Object.assign(new Error('Message has no X-Mailhop-Id header; mailhop only relays its own test messages'), { responseCode: 550 }));
-      return callback(null, `Ok: queued as ${acceptMessage(hop, session, body, id)}`);
+      return acceptMessage(hop, session, body, id, callback);
     }
     const remote = { host: session.remoteAddress, port: session.remotePort };
     const decided = hop.assignId(claimOf(body, hop.clientOf(remote)));
-    const settle = (d: IdDecision) => callback(null, `Ok: queued as ${acceptMessage(hop, session, applyIdDecision(body, d), d.id)}`);
+    const settle = (d: IdDecision) => acceptMessage(hop, session, applyIdDecision(body, d), d.id, callback);
     if (decided instanceof Promise) decided.then(settle, (err: Error) => callback(err));
     else settle(decided);
   });
 }
 
-/** Takes the message under its settled id: Received header, `accepted` event, the chain. Returns the queue id. */
-function acceptMessage(hop: HopIntake, session: SMTPServerSession, body: Buffer, id: string): string {
+/** Takes the message under its settled id: Received header, `accepted` event, the chain; then answers 250 with the queue id. */
+function acceptMessage(hop: HopIntake, session: SMTPServerSession, body: Buffer, id: string, callback: DataCallback): void {
   const tls = tlsOf(session, hop.protocols.get(session.id));
   const queueId = randomBytes(5).toString('hex').toUpperCase();
   const to = session.envelope.rcptTo.map((r) => r.address);
@@ -97,15 +100,20 @@ function acceptMessage(hop: HopIntake, session: SMTPServerSession, body: Buffer,
   // UTF-8: the `for <...>` clause names the recipient as it came, internationalised or not (RFC 6532 §3.7).
   const raw = Buffer.concat([Buffer.from(header, 'utf8'), body]);
   const exporter = hop.exporters.get(session.id);
+  // smtp-server tags the envelope; requiretls-params.ts lets it only where the hop advertised REQUIRETLS.
+  const requireTls = (session.envelope as { requireTLS?: boolean }).requireTLS === true;
   hop.emit({
     kind: 'accepted', source: 'receiver', link: hop.inboundLink, hop: hop.hopId, messageId: id,
     secure: Boolean(session.secure),
     tls: tls && { version: tls.version, cipher: tls.cipher, nullCipher: tls.nullCipher, ...(exporter ? { exporter } : {}) },
-    protocol: session.transmissionType, remotePort: peerPort(hop, session),
+    protocol: session.transmissionType, remotePort: peerPort(hop, session), ...(requireTls ? { requireTls } : {}),
     received: { headers: headerValues(raw, 'Received'), hopNames: [...new Set([hop.hostname, receivedByHost(hop.hostname, hop.inbound.received)])] },
   });
-  hop.onMessage({ id, from, to, raw, inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null });
-  return queueId;
+  const owned: unknown = hop.onMessage({ id, from, to, raw, inbound: tls && !tls.nullCipher ? { version: tls.version, cipher: tls.cipher } : null, ...(requireTls ? { requireTls } : {}) });
+  const accept = () => callback(null, `Ok: queued as ${queueId}`);
+  // Only once the chain owns the message does the hop answer 250 (RFC 5321 §6.1), also across a thread boundary.
+  if (owned instanceof Promise) owned.then(accept, (err: Error) => callback(err));
+  else accept();
 }
 
 /**

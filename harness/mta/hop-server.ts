@@ -12,6 +12,9 @@ import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
 import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
+import { installOwnEnhancedCodesPatch } from './own-enhanced-codes.js';
+import { requireTlsServerOptions } from './requiretls-params.js';
+import { hopAuthOptions } from './hop-auth.js';
 import type { AssignId } from './id-claim.js';
 import { receiveData, type AcceptedMessage, type HopIntake } from './hop-accept.js';
 import { frontFor } from './fronts/front-for.js';
@@ -37,7 +40,7 @@ export interface HopServerOptions {
   emit: (event: NewEvent) => void;
   /** Virtual now, as the date of the Received header the hop writes. */
   date: () => Date;
-  /** Called synchronously with each accepted message, before the 250 reply. */
+  /** Called synchronously with each accepted message, before the 250 reply; a promise it returns delays the 250 until it resolves. */
   onMessage: (message: AcceptedMessage) => void;
   /** Loopback address to bind (default 127.0.0.1), port 0 = ephemeral. */
   host?: string;
@@ -64,7 +67,7 @@ export interface StartedHopServer extends AsyncDisposable {
 
 /** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
-  installGreetingDelayPatch();
+  for (const install of [installGreetingDelayPatch, installOwnEnhancedCodesPatch]) install();
   const { inbound, emit, date } = opts;
   let started: StartedFront | undefined;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
@@ -92,11 +95,11 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     name: opts.hostname,
     banner: 'mailhop', // smtp-server writes `220 <name> ESMTP <banner>`
     secure: mode === 'implicit',
-    key: opts.keyCert.key,
-    cert: opts.keyCert.cert,
+    key: opts.keyCert.key, cert: opts.keyCert.cert,
     ...serverTlsOptions(inbound),
     hideSTARTTLS: mode === 'hidden',
-    disabledCommands: mode === 'none' ? ['AUTH', 'STARTTLS'] : ['AUTH'],
+    ...requireTlsServerOptions(inbound.requireTls, (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })),
+    ...hopAuthOptions(inbound.auth, mode),
     hideENHANCEDSTATUSCODES: false,
     authOptional: true,
     logger: false,
@@ -125,7 +128,7 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
       exporters.delete(session.id);
     },
     onMailFrom(address, session, callback) {
-      callback(mailFromRefusal(address, session, mode === 'require', (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })));
+      callback(mailFromRefusal(address, session, mode === 'require' ? requireReplyOf(inbound) : undefined, (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })));
     },
     onRcptTo(address, session, callback) {
       const refusal = session.envelope.mailFrom ? unicodeWithoutSmtputf8(address, session.envelope.mailFrom) : undefined;
@@ -187,13 +190,23 @@ async function listenHop(
  * Why MAIL FROM is refused, if it is: an internationalised address without SMTPUTF8 (RFC 6531 §3.4), or, on a
  * hop that requires TLS, a session still in plaintext (RFC 3207 §4: 530 to all but NOOP, EHLO, STARTTLS, QUIT).
  */
-function mailFromRefusal(address: SMTPServerAddress, session: SMTPServerSession, requireTls: boolean, refused: (reply: string) => void): Error | undefined {
+function mailFromRefusal(address: SMTPServerAddress, session: SMTPServerSession, requireReply: string | undefined, refused: (reply: string) => void): Error | undefined {
   const refusal = unicodeWithoutSmtputf8(address, address);
   if (refusal) return refusal;
-  if (!requireTls || session.secure) return undefined;
-  refused('530 5.7.0 Must issue a STARTTLS command first');
-  return Object.assign(new Error('Must issue a STARTTLS command first'), { responseCode: 530 });
+  if (requireReply === undefined || session.secure) return undefined;
+  refused(requireReply);
+  const [, code, text] = /^(\d{3}) ?(.*)$/.exec(requireReply)!;
+  // The line's own enhanced code goes out as written (own-enhanced-codes.ts); the default's is smtp-server's 5.7.0.
+  return Object.assign(new Error(text), { responseCode: Number(code) });
 }
+
+/** The reply of a `require` hop to MAIL before STARTTLS. */
+function requireReplyOf(inbound: Inbound): string {
+  return (inbound.starttls === 'require' && inbound.requireReply) || DEFAULT_REQUIRE_REPLY;
+}
+
+/** Postfix's reply under smtpd_tls_security_level = encrypt (mailhop's `require` since the start). */
+const DEFAULT_REQUIRE_REPLY = '530 5.7.0 Must issue a STARTTLS command first';
 
 /** How much longer than the inner server a front lets a connection live, ms. */
 const FRONT_CAP_GRACE_MS = 2_000;

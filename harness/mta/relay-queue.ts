@@ -11,6 +11,7 @@ import type { KeptSession as Kept } from './kept-session.js';
 import { SessionSlots } from './session-slots.js';
 import { QueueRun } from './queue-run.js';
 import { KeptSession, keepsSessions } from './kept-session.js';
+import { resumesTls, TlsSessionCache } from './tls-session-cache.js';
 
 export interface RelayQueueOptions {
   target: RelayTarget;
@@ -47,6 +48,8 @@ export class RelayQueue {
   private readonly run: QueueRun | undefined;
   /** Under `outbound.reuse` or `fallbackMemory: session`, the session kept for the next message (kept-session.ts). */
   private readonly kept: KeptSession | undefined;
+  /** The target, with the TLS session kept for the next hop under `tlsResumption: tickets` (tls-session-cache.ts). */
+  private readonly target: RelayTarget;
   private stopped = false;
 
   constructor(private readonly opts: RelayQueueOptions) {
@@ -55,6 +58,7 @@ export class RelayQueue {
     const memory = 'fallbackMemory' in policy ? policy.fallbackMemory : 'message';
     this.run = memory === 'destination-run' ? new QueueRun() : undefined;
     this.kept = keepsSessions(policy) ? new KeptSession() : undefined;
+    this.target = resumesTls(policy) && !opts.target.tlsSessions ? { ...opts.target, tlsSessions: new TlsSessionCache() } : opts.target;
   }
 
   /** Messages still held by this hop (deferred, waiting for a session slot, or in flight). */
@@ -70,7 +74,7 @@ export class RelayQueue {
     const { target, clock } = this.opts;
     const queued: HeldMessage = { ...message, arrivedAt: clock.now(), attempts: 0, runUntil: Infinity };
     this.pending.set(entryKey(queued), queued);
-    target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound, ...destinationOf(queued) });
+    target.trace.emit({ kind: 'queued', source: 'sender', link: target.link, hop: target.hop, messageId: queued.id, inboundTls: queued.inbound, ...destinationOf(queued), ...(queued.requireTls ? { requireTls: true } : {}) });
     queued.runUntil = this.opts.runUntil?.(queued.id) ?? Infinity;
     this.attempt(queued);
   }
@@ -88,7 +92,7 @@ export class RelayQueue {
       if (this.stopped) return;
       message.attempts++;
       const own = this.opts.deliver;
-      const deliver = () => (own ? own(message, message.attempts, this.kept) : deliverAttempt(this.opts.target, message, message.attempts, this.kept));
+      const deliver = () => (own ? own(message, message.attempts, this.kept) : deliverAttempt(this.target, message, message.attempts, this.kept));
       // A message's first attempt, on arrival, is its own (Sendmail delivers an arriving message in a process of its
       // own); its retries join the queue run of their virtual instant.
       const outcome = this.run && message.attempts > 1 ? await this.run.join(this.opts.clock.now(), deliver) : await deliver();

@@ -10,6 +10,7 @@ import type { Trace } from '../trace/trace.js';
 import type { ClientTlsContexts } from './client-tls-contexts.js';
 import type { ConnectionWaits } from './connection-waits.js';
 import type { InboundFact } from './effective-policy.js';
+import type { TlsSessionCache } from './tls-session-cache.js';
 
 /** A message in a hop's queue. */
 export interface QueuedMessage {
@@ -20,6 +21,8 @@ export interface QueuedMessage {
   /** Virtual time it entered this hop's queue, ms. */
   arrivedAt: number;
   inbound: InboundFact | null;
+  /** Present (true) when the message is tagged REQUIRETLS (RFC 8689 §4.1): it came with the MAIL parameter, or was submitted so. */
+  requireTls?: true;
   /** Attempts made so far on this hop. */
   attempts: number;
   /**
@@ -47,6 +50,8 @@ export interface RelayTarget {
   ca: string[];
   /** The chain's reusable client TLS contexts (one per cipher string); without it each handshake builds its own. */
   tlsContexts?: ClientTlsContexts;
+  /** The TLS session kept for this next hop (tls-session-cache.ts): the relay queue adds it under `tlsResumption: tickets`. */
+  tlsSessions?: TlsSessionCache;
   trace: Trace;
   /** Virtual clock reading, ms. */
   now: () => number;

@@ -17,6 +17,8 @@ import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './s
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
 import { daneMatch } from '../dns/dane-match.js';
+import { authenticateAsAsked } from './client-auth.js';
+import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
 export interface SessionPlace {
@@ -36,6 +38,8 @@ export interface SessionPlace {
    * handshake failed (Postfix's PREACTIVE_DELAY in smtp.h: the time it spent queued before this delivery started).
    */
   startedAt?: number;
+  /** What the message's REQUIRETLS or `TLS-Required: No` tag changed (require-tls.ts); absent: nothing. */
+  requireTls?: RequireTlsPlan;
 }
 
 type Phase = Promise<SessionResult | null>;
@@ -76,7 +80,7 @@ class SenderSession {
     this.#event = {
       kind: 'session', source: 'sender', link: target.link, hop: target.hop, messageId: message.id,
       attempt: place.attempt, connection: place.connection, localPort: 0, policy: place.policy,
-      policyReason: target.dnsPolicy?.requiresTls ? target.dnsPolicy.fact.words : policyReason(target.policy, message.inbound, message.to, target.hop),
+      policyReason: place.requireTls?.reason ?? (target.dnsPolicy?.requiresTls ? target.dnsPolicy.fact.words : policyReason(target.policy, message.inbound, message.to, target.hop)),
       ...(target.dnsPolicy ? { tlsPolicy: { ...target.dnsPolicy.fact } } : {}),
       requiresTls: this.#requiresTls, plaintextRetry: place.plaintextRetry,
       starttlsAdvertised: null, starttlsSent: false, tls: null, contentSent: null,
@@ -97,7 +101,7 @@ class SenderSession {
   }
 
   async #connect(): Promise<void> {
-    const { policy, address, tlsContexts } = this.#target;
+    const { policy, address, tlsContexts, tlsSessions } = this.#target;
     const tlsOptions = clientTlsOptions(policy);
     const client = await SmtpClient.connect({
       host: address.host, port: address.port, ehloName: this.#target.ehloName,
@@ -106,7 +110,7 @@ class SenderSession {
       servername: this.#target.servername, ca: this.#target.ca,
       ...(this.#target.waits ? { waits: this.#target.waits } : {}),
       ...tlsOptions,
-      ...(tlsContexts ? { secureContext: tlsContexts.get(tlsOptions) } : {}),
+      ...(tlsContexts ? { secureContext: tlsContexts.get(tlsOptions) } : {}), ...(tlsSessions ? { tlsSessions } : {}),
     });
     this.#client = client;
     this.#event.localPort = client.localPort;
@@ -128,7 +132,8 @@ class SenderSession {
     Object.assign(this.#event, { localPort: client.localPort, ...open.facts, sharedSession: { transaction: open.carried.length + 1, after: [...open.carried] } });
     const { attempt, connection } = this.#place;
     this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
-    return this.#transaction();
+    // Already authenticated, if it was to: AUTH once per session (RFC 4954 §4).
+    return this.#transaction(false);
   }
 
   /** RFC 8314 §3: the handshake before the greeting; no STARTTLS, nothing to fall back to. */
@@ -164,7 +169,9 @@ class SenderSession {
     if (policy === 'none' || plaintextRetry || this.#target.implicitTls) return null;
     const event = this.#event;
     if (!event.starttlsAdvertised) {
-      if (!this.#requiresTls) return null;
+      // opportunistic-verify: verified TLS only where it is offered; without it, plaintext (RFC 7435 §3).
+      if (this.#target.policy.tls === 'opportunistic-verify') Object.assign(event, { policy: 'opportunistic', requiresTls: false });
+      if (!event.requiresTls) return null;
       event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
       return this.#finish('deferred', this.#texts.notOffered(this.#peer));
     }
@@ -243,14 +250,20 @@ class SenderSession {
     return handling === 'defer' ? this.#finish('deferred', deferred, false) : this.#handshakeFailed(this.#texts.trailingDataFallback(this.#peer), deferred);
   }
 
-  /** MAIL, RCPT for each recipient, DATA and the content (RFC 5321 §3.3). */
-  async #transaction(): Promise<SessionResult> {
+  /** AUTH when the policy has credentials (client-auth.ts), then MAIL, RCPT for each recipient, DATA and the content (RFC 5321 §3.3). */
+  async #transaction(authenticates = true): Promise<SessionResult> {
     const client = this.#client!;
     const message = this.#message;
+    const refused = authenticates ? await authenticateAsAsked(client, this.#target.policy, this.#ehlo!, this.#target.servername) : null;
+    if (refused) return 'local' in refused ? this.#finish('deferred', refused.local) : this.#failWith(refused);
     // RFC 6531 §3.2: internationalised mail goes only to a server whose (last) EHLO reply lists SMTPUTF8; else it bounces, unmangled.
     const utf8 = needsSmtpUtf8(message);
     if (utf8 && !advertises(this.#ehlo!, 'SMTPUTF8')) return this.#finish('bounced', smtpUtf8Refused(this.#target.servername));
-    const mail = await client.command(mailFromCommand(message.from, utf8));
+    // RFC 8689 §4.2.1: REQUIRETLS on MAIL FROM where this TLS session's EHLO reply listed it (require-tls.ts).
+    const requireTls = mailParameter(this.#place.requireTls, client.secure, advertises(this.#ehlo!, 'REQUIRETLS'));
+    if (requireTls) this.#event.requireTls = requireTls.seen;
+    if (requireTls?.parameter === null) return this.#finish('bounced', requireTlsMissing(this.#target.servername));
+    const mail = await client.command(`${mailFromCommand(message.from, utf8)}${requireTls?.parameter ?? ''}`);
     if (mail.code !== 250) return this.#failWith(mail);
     let accepted = 0;
     let lastRcpt: SmtpReply | undefined;
@@ -270,7 +283,8 @@ class SenderSession {
   #certificateRefused(): boolean {
     const event = this.#event;
     const dane = this.#target.dnsPolicy;
-    if (dane?.fact.authenticates && event.tls) {
+    // `TLS-Required: No` relaxes the policy to opportunistic: DANE failures are then ignored (RFC 8689 §4.2.2).
+    if (dane?.fact.authenticates && event.tls && this.#requiresTls) {
       const leaf = this.#client!.peerCertificate();
       const matched = leaf && daneMatch(dane.tlsa, { leaf, anchors: this.#target.ca, chainAndNameValid: event.tls.verified });
       if (matched) {
@@ -298,6 +312,8 @@ class SenderSession {
 
   /** Ends the session (QUIT, or drop the connection when `quit` is false) and records its event. */
   async #finish(result: SessionEvent['result'], reply: SessionEvent['reply'], quit = true): Promise<SessionResult> {
+    // RFC 8689 §5: a REQUIRETLS message that cannot have TLS, or a certificate that verifies, is returned at once (5.7.10), not retried.
+    [result, reply] = returnedAtOnce(this.#place.requireTls, this.#event.tlsFailure, result, reply);
     const client = this.#client;
     if (client) {
       const { keep, policy } = this.#place;

@@ -7,33 +7,16 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
-import { sessionExporter } from './tls-exporter.js';
 import { MailhopError } from '../errors.js';
 import type { TlsVersion } from '../scenario/schema.js';
 import { ReplyReader, type SmtpReply, type TranscriptLine } from './reply-reader.js';
 import { REAL_WAITS, waited, type ConnectionWaits } from './connection-waits.js';
+import type { TlsSessionCache } from './tls-session-cache.js';
+import { keepIssuedSessions, summarizeTls, type TlsSummary } from './tls-summary.js';
 
 export type { SmtpReply, TranscriptLine } from './reply-reader.js';
+export type { TlsSummary } from './tls-summary.js';
 
-
-/** What a completed TLS handshake gave. */
-export interface TlsSummary {
-  version: string;
-  cipher: string;
-  /** The peer certificate chained to the run's CA and matched the expected hostname. */
-  verified: boolean;
-  /** Why verification failed (Node's code, e.g. `CERT_HAS_EXPIRED`), when it did. */
-  verifyError?: string;
-  /** eNULL suite: TLS framing without encryption (docs/behaviour.md#A-enull). */
-  nullCipher: boolean;
-  /**
-   * 16 bytes of keying material exported from the session, hex (RFC 5705; RFC 8446 §7.5), label
-   * `EXPORTER-mailhop-link-binding` (tls-exporter.ts). Both ends of one TLS session compute the same value; a party
-   * that terminates TLS in between (an interceptor) holds two sessions, so the sender's and the
-   * receiver's values differ even when every certificate looks right.
-   */
-  exporter?: string;
-}
 
 /** Options of one client connection. */
 export interface SmtpClientOptions {
@@ -67,6 +50,11 @@ export interface SmtpClientOptions {
    * TLSv1.2 needs `@SECLEVEL=0` in it to succeed with OpenSSL 3 (client-tls-contexts.ts `clientTlsOptions` adds it).
    */
   ciphers?: string;
+  /**
+   * The sessions kept for this next hop (`outbound.tlsResumption: tickets`): the kept one is offered in the ClientHello,
+   * and each session the server issues is kept for the next connection. Absent: every handshake is a full one.
+   */
+  tlsSessions?: TlsSessionCache;
 }
 
 /**
@@ -175,11 +163,17 @@ export class SmtpClient {
    *   there, and `price` CR `.99` once arrived as `price` CR `.....99` after four relays.
    */
   async sendData(raw: Buffer): Promise<SmtpReply> {
+    this.transcript.push({ dir: 'C', text: `[message content, ${raw.length} bytes]` });
+    this.transcript.push({ dir: 'C', text: '.' });
+    if (sendsAsIs(raw)) {
+      // Nothing to change (the usual case): the bytes go as they are, without a copy per relay.
+      this.socket.write(raw);
+      this.socket.write(raw.at(-1) === 0x0a ? '.\r\n' : '\r\n.\r\n', 'latin1');
+      return this.readReply('DATA content');
+    }
     const text = raw.toString('latin1').replace(/\r?\n/g, '\r\n');
     const stuffed = text.replace(/(^|\r\n)\./g, '$1..');
     const body = stuffed.endsWith('\r\n') ? stuffed : `${stuffed}\r\n`;
-    this.transcript.push({ dir: 'C', text: `[message content, ${raw.length} bytes]` });
-    this.transcript.push({ dir: 'C', text: '.' });
     this.socket.write(`${body}.\r\n`, 'latin1');
     return this.readReply('DATA content');
   }
@@ -198,10 +192,13 @@ export class SmtpClient {
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');
     plain.removeAllListeners('error');
+    const sessions = this.opts.tlsSessions;
+    const offered = sessions?.offer();
     const secureSocket = tls.connect({
       socket: plain,
       servername: this.opts.servername,
       rejectUnauthorized: false,
+      ...(offered ? { session: offered.session } : {}),
       ...(this.opts.secureContext
         ? { secureContext: this.opts.secureContext }
         : {
@@ -211,7 +208,8 @@ export class SmtpClient {
             ...(this.opts.ciphers ? { ciphers: this.opts.ciphers } : {}),
           }),
     });
-    this.transcript.push({ dir: '*', text: 'TLS handshake' });
+    this.transcript.push({ dir: '*', text: offered ? 'TLS handshake, offering the session kept for this next hop' : 'TLS handshake' });
+    const keep = sessions ? keepIssuedSessions(secureSocket, sessions) : undefined;
     const limit = this.opts.handshakeTimeoutMs ?? this.opts.timeoutMs;
     await new Promise<void>((resolve, reject) => {
       const clearTimer = this.waits.start(limit, () => {
@@ -242,11 +240,13 @@ export class SmtpClient {
     this.socket = secureSocket;
     this.tlsActive = true;
     this.attach(secureSocket);
-    const summary = summarizeTls(secureSocket);
+    const summary = summarizeTls(secureSocket, offered);
+    keep?.({ verified: summary.verified, ...(summary.verifyError ? { verifyError: summary.verifyError } : {}) });
+    const certificate = `certificate ${summary.verified ? 'valid' : `not valid (${summary.verifyError})`}`;
     this.transcript.push({
       dir: '*',
       // "valid", not "verified": whether the policy enforced it is the verdict's business (tls vs tls-verified).
-      text: `TLS established: ${summary.version} ${summary.cipher}, certificate ${summary.verified ? 'valid' : `not valid (${summary.verifyError})`}`,
+      text: `TLS established: ${summary.version} ${summary.cipher}, ${summary.resumed ? `session resumed, ${certificate} when the session was established` : certificate}`,
     });
     return summary;
   }
@@ -272,21 +272,14 @@ export class SmtpClient {
 }
 
 /**
- * Reads version, cipher and the certificate verdict from an established TLS socket. Node has
- * already checked the chain and the name (`tls.checkServerIdentity` against `servername`, RFC 6125)
- * when the handshake ended: a wrong name shows as `authorized: false` with
- * `ERR_TLS_CERT_ALTNAME_INVALID`, so the certificate is not parsed a second time here.
+ * Whether content needs neither line ends nor dots changed to go as DATA (sendData): every LF comes after a CR,
+ * no line starts with `.`, and it is not empty and does not end with a bare CR (those get a CRLF added, as
+ * the slow path does). Scans with indexOf, without copying the bytes.
  */
-function summarizeTls(socket: tls.TLSSocket): TlsSummary {
-  const cipher = socket.getCipher();
-  const verifyError = socket.authorized ? undefined : String(socket.authorizationError ?? 'unknown');
-  const exporter = sessionExporter(socket);
-  return {
-    ...(exporter ? { exporter } : {}),
-    version: socket.getProtocol() ?? 'unknown',
-    cipher: cipher?.standardName ?? cipher?.name ?? 'unknown',
-    verified: !verifyError,
-    verifyError,
-    nullCipher: /NULL/i.test(cipher?.name ?? ''),
-  };
+function sendsAsIs(raw: Buffer): boolean {
+  if (raw.length === 0 || raw[0] === 0x2e || raw.at(-1) === 0x0d) return false;
+  for (let lf = raw.indexOf(0x0a); lf !== -1; lf = raw.indexOf(0x0a, lf + 1)) {
+    if (lf === 0 || raw[lf - 1] !== 0x0d || raw[lf + 1] === 0x2e) return false;
+  }
+  return true;
 }

@@ -4,7 +4,7 @@
  * preset-file.ts); scenario/hop.ts merges a preset's keys under the hop's own before parsing, so anything the hop
  * writes itself wins.
  */
-import type { Fallback, FallbackMemory, Outbound, Preserve, ReceivedFormat, ReplyTexts, StarttlsRejected, StarttlsTrailingData, TlsVersion } from '../scenario/policies.js';
+import type { ConnectionReuse, Fallback, FallbackMemory, Outbound, Preserve, ReceivedFormat, ReplyTexts, RequireTlsLevel, StarttlsRejected, StarttlsTrailingData, TlsResumption, TlsVersion } from '../scenario/policies.js';
 
 /** A duration as a scenario writes it: `"5m"`, or milliseconds. */
 type DurationText = string | number;
@@ -25,6 +25,9 @@ export type PresetOutbound = { tls: Outbound['tls'] } & Partial<{
   tlsMaxVersion: TlsVersion;
   tlsCiphers: string;
   starttlsTrailingData: StarttlsTrailingData;
+  reuse: ConnectionReuse;
+  tlsResumption: TlsResumption;
+  requireTls: RequireTlsLevel;
 }>;
 
 /** A column of `mailhop presets` whose value is mailhop's choice, not something a source documents. */

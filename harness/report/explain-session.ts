@@ -3,7 +3,7 @@
  * which policy was in force and why, what the receiver advertised, what STARTTLS and the handshake
  * did, and how the session ended. Pure: the session event, the scenario and the trace in, sentences out.
  */
-import type { Scenario } from '../scenario/schema.js';
+import { isAppSubmit, type Scenario } from '../scenario/schema.js';
 import type { DeferredEvent, QueuedEvent, SessionEvent, TlsFailureType, TraceEvent, WireEvent } from '../trace/events.js';
 import { effectivePolicy } from '../mta/effective-policy.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -38,7 +38,7 @@ function recipientsOf(scenario: Scenario, messageId: string): string[] {
 export function policySentence(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string {
   const [, receiver] = s.link.split('->');
   const hop = scenario.hops.find((h) => h.id === s.hop);
-  const config = s.hop === 'client' ? scenario.submit : hop?.engine === 'mock' ? hop.outbound : undefined;
+  const config = s.hop === 'client' ? (isAppSubmit(scenario.submit) ? undefined : scenario.submit) : hop?.engine === 'mock' ? hop.outbound : undefined;
   const verb = s.hop === 'client' ? 'submitted' : 'relayed';
   // A policy from DNS decided (DANE, RFC 7672): its words say what it required, whatever the hop's own policy.
   if (s.tlsPolicy?.source === 'dane') return `${s.hop} ${verb} ${s.messageId} to ${receiver} under DANE: ${s.tlsPolicy.words}.`;
@@ -102,7 +102,11 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
       : s.tls.verified
       ? `the certificate chained to the run's CA and named ${receiver}${s.policy === 'verify' ? ', as the verify policy requires' : `, although the ${s.policy} policy would have accepted any certificate`}`
       : `the certificate did not verify${s.tls.verifyError ? ` (${s.tls.verifyError})` : ''}`;
-    out.push(`The handshake gave ${s.tls.version} with ${s.tls.cipher}${s.tls.nullCipher ? ', an eNULL suite: TLS framing without any encryption' : ''}; ${cert}.`);
+    const how = s.tls.resumed
+      ? `The server resumed the TLS session ${sender} kept from an earlier connection (an abbreviated handshake: no certificate crossed), giving`
+      : 'The handshake gave';
+    const of = s.tls.resumed ? ' (as found when that session was established)' : '';
+    out.push(`${how} ${s.tls.version} with ${s.tls.cipher}${s.tls.nullCipher ? ', an eNULL suite: TLS framing without any encryption' : ''}; ${cert}${of}.`);
   }
   if (s.tlsFailure && !s.plaintextRetry) {
     // The reply usually quotes the detail already.

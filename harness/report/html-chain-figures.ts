@@ -63,6 +63,7 @@ export function renderAttacker(attackers: readonly Attacker[], title: string, cx
 
 const KIND_WORDS: Record<SenderKind, string> = {
   client: 'mailhop’s injecting client',
+  app: 'the application under test, submitting itself',
   mock: 'mailhop mock MTA',
   engine: 'real MTA (Postfix, Sendmail, Exim, OpenSMTPD), started by mailhop',
   external: 'external server, not started by mailhop',

@@ -36,7 +36,7 @@ function linkTable(run: RunRecord): string {
     return (
       `<tr data-link="${esc(l.link)}"><td class="mono">${esc(l.link)}</td>` +
       `<td><span class="${verdictClass(l.verdict)}">${icon(`lock-${LOCK_OF[l.verdict]}`, 16, l.verdict)} ${esc(l.verdict)}</span>${warning ? ` ${icon('warning', 16, warning)}` : ''}</td>` +
-      `<td>${esc(l.version ?? '—')}</td><td class="mono">${esc(l.cipher ?? '—')}</td><td>${l.attempts}</td><td>${esc(seen || '—')}</td></tr>`
+      `<td>${esc(l.version ? `${l.version}${l.resumed ? ` (${l.resumed} resumed)` : ''}` : '—')}</td><td class="mono">${esc(l.cipher ?? '—')}</td><td>${l.attempts}</td><td>${esc(seen || '—')}</td></tr>`
     );
   });
   return `<table class="links"><thead><tr><th>link</th><th>verdict</th><th>TLS</th><th>cipher</th><th>sessions</th><th>witnesses</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -44,7 +44,8 @@ export function wireSummary(record: WireRecord): string {
   const parts: string[] = [];
   if (record.implicitTls) parts.push('implicit TLS from the first byte');
   if (record.handshake === 'none' && !record.implicitTls) parts.push('no TLS handshake');
-  if (record.handshake === 'established') parts.push(`TLS handshake established${record.tls ? ` (${record.tls.version} ${record.tls.cipher}${record.tls.nullCipher ? ', eNULL: not encrypted' : ''})` : ''}`);
+  if (record.handshake === 'established') parts.push(`TLS handshake established${record.tls ? ` (${record.tls.version} ${record.tls.cipher}${record.tls.nullCipher ? ', eNULL: not encrypted' : ''}${record.resumed ? ', session resumed' : ''})` : ''}`);
+  else if (record.resumed) parts.push('session resumed');
   if (record.handshake === 'failed') parts.push(`TLS handshake failed (${record.handshakeFailure ?? 'no reason recorded'})`);
   if (record.handshake === 'started') parts.push('TLS handshake started, outcome unknown');
   if (record.plaintextData) {
@@ -153,6 +154,9 @@ function groupRepeats(sessions: readonly SessionEvent[]): Array<{ name: string; 
  */
 export function certificateWords(s: SessionEvent): string {
   if (!s.tls) return '';
-  if (s.tls.verified) return s.policy === 'verify' ? ', certificate verified (enforced)' : ', certificate valid (not enforced)';
-  return s.tls.verifyError ? `, certificate not valid (${s.tls.verifyError})${s.policy === 'verify' ? '' : ', not enforced'}` : '';
+  // A resumed session showed no certificate: its facts are the full handshake's that established it (B-resumption).
+  const resumed = s.tls.resumed ? ', session resumed' : '';
+  const of = s.tls.resumed ? ' when the session was established' : '';
+  if (s.tls.verified) return `${resumed}${s.policy === 'verify' ? `, certificate verified${of} (enforced)` : `, certificate valid${of} (not enforced)`}`;
+  return s.tls.verifyError ? `${resumed}, certificate not valid${of} (${s.tls.verifyError})${s.policy === 'verify' ? '' : ', not enforced'}` : resumed;
 }

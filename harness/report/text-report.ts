@@ -61,7 +61,7 @@ export function renderScenario(raw: ScenarioReport): string {
   const rows = report.links.map((l) => [
     l.link,
     `${MARK[l.verdict]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`,
-    l.version ?? '-',
+    l.version ? `${l.version}${l.resumed ? ` (${l.resumed} resumed)` : ''}` : '-',
     l.cipher ?? '-',
     String(l.attempts),
   ]);

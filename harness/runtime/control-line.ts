@@ -12,9 +12,14 @@ import type { IdClaim, IdDecision, PeerEnd } from '../mta/id-claim.js';
 export type UnitLine =
   | { hello: string; address: { host: string; port: number } }
   | { event: NewEvent }
-  /** An accepted message (raw as base64); the hop hands it over before it answers 250. */
-  | { message: { id: string; from: string; to: string[]; raw: string; inbound: { version: string; cipher: string } | null } }
+  /**
+   * An accepted message (raw as base64); the hop hands it over before it answers 250. With `ack` (a unit in a worker
+   * thread) the hop holds its 250 until the chain answers `{ owned }` with the same number.
+   */
+  | { message: { id: string; from: string; to: string[]; raw: string; inbound: { version: string; cipher: string } | null; requireTls?: true }; ack?: number }
   | { open: true }
+  /** A stall fault silenced the connection from this client port (the sender's waits on it go virtual). */
+  | { stalled: number }
   | { record: WireRecord }
   /** A hop asks how to settle a message's id (`mailhop up`); the chain answers `{ decision }` with the same `n`. */
   | { claim: { n: number; claim: IdClaim } }
@@ -27,6 +32,8 @@ export type ChainLine =
   /** The chain's virtual now, ms (Received header dates). */
   | { now: number }
   | { decision: { n: number; decision: IdDecision } }
+  /** The chain owns the message of the hop's `{ message, ack }` with this number. */
+  | { owned: number }
   /** Which client the proxy's open connection with this upstream end serves (link-proxy.ts `clientOf`). */
   | { clientOf: { n: number; upstream: PeerEnd } };
 

@@ -5,10 +5,10 @@
  * `clientOf` answers of a link proxy).
  */
 import net from 'node:net';
-import type { WireRecord } from '../link/wire-record.js';
 import { lineReader, type ChainLine, type PendingAnswers, type UnitLine } from './control-line.js';
 import type { Address, HopHooks, LinkProxyHooks } from './runtime.js';
-import type { IdDecision, PeerEnd } from '../mta/id-claim.js';
+import type { PeerEnd } from '../mta/id-claim.js';
+import { onHopLine, onLinkProxyLine } from './unit-line-handlers.js';
 
 /** A unit's socket and the address it listens on, from its `hello`. */
 export interface UnitHello {
@@ -89,28 +89,8 @@ export class ControlServer {
       }
       const p = unit && this.#expected.get(unit);
       if (!p) return;
-      if (p.kind === 'hop') onHopLine(p.hooks as HopHooks, line, socket);
+      if (p.kind === 'hop') onHopLine(p.hooks as HopHooks, line, (answer) => sendLine(socket, answer));
       else onLinkProxyLine(p.hooks as LinkProxyHooks, p.clients, line);
     }));
   }
-}
-
-/** A hop's line: a trace event, an accepted message (raw in base64), or a claim the chain settles. */
-function onHopLine(hooks: HopHooks, line: UnitLine, socket: net.Socket): void {
-  if ('event' in line) hooks.emit(line.event);
-  else if ('message' in line) hooks.onMessage({ ...line.message, raw: Buffer.from(line.message.raw, 'base64') });
-  else if ('claim' in line) {
-    const { n, claim } = line.claim;
-    // The hop asks only when the chain settles ids (plan.askIds); the fallback believes, as without `up`.
-    const answer = (decision: IdDecision) => sendLine(socket, { decision: { n, decision } });
-    if (!hooks.assignId) answer({ believed: true, id: claim.id ?? '' });
-    else void Promise.resolve(hooks.assignId(claim)).then(answer);
-  }
-}
-
-/** A link proxy's line: a connection opened, a wire record, or the answer to a `clientOf` question. */
-function onLinkProxyLine(hooks: LinkProxyHooks, clients: PendingAnswers<PeerEnd | undefined>, line: UnitLine): void {
-  if ('open' in line) hooks.onOpen();
-  else if ('record' in line) hooks.onRecord(line.record as WireRecord);
-  else if ('client' in line) clients.answer(line.client.n, line.client.end);
 }

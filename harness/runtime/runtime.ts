@@ -2,8 +2,9 @@
  * The runtime seam: how a chain starts its hop servers and link proxies. A runtime takes a JSON plan
  * (everything the started thing needs, serialisable, so it can cross into a container) and hooks
  * (what stays in the chain: the trace, the queues, the delivery bookkeeping), and returns the
- * address senders connect to and a stop. The in-process runtime is the default; the container
- * runtime runs each hop and each link proxy in its own container (container-runtime.ts).
+ * address senders connect to and a stop. The in-process runtime is the default; the worker runtime runs
+ * hops and link proxies in worker threads (worker-runtime.ts); the container runtime runs each hop and each
+ * link proxy in its own container (container-runtime.ts).
  */
 import type { Inbound } from '../scenario/schema.js';
 import type { KeyCert } from '../pki/run-pki.js';
@@ -50,6 +51,12 @@ export interface LinkProxyPlan {
   /** The interceptor's certificate, issued up front when a fault needs it. */
   attackerCert?: KeyCert;
   keepRecords?: number;
+  /**
+   * The chain reads the records of this proxy's open connections when it judges (its sender is a real engine or an
+   * external server, whose connections mailhop does not announce): the proxy must answer `records()` in the chain's
+   * process (a runtime that places units elsewhere keeps it there).
+   */
+  openRecordsJudged?: boolean;
 }
 
 /** What stays with the chain while a hop runs elsewhere. */
@@ -72,7 +79,7 @@ export interface LinkProxyHooks {
   deliveryOf(clientPort: number): CarriedDelivery | undefined;
   /** Where announcements can come after a connection's first bytes (a proxy in a container): waits for one (see `FaultEnv.awaitDelivery`). */
   awaitDelivery?(clientPort: number, timeoutMs: number): Promise<CarriedDelivery | undefined>;
-  /** A stall fault silenced the connection from `clientPort` (see `FaultEnv.stalled`; in-process runtime only). */
+  /** A stall fault silenced the connection from `clientPort` (see `FaultEnv.stalled`; not from a container). */
   stalled?(clientPort: number): void;
   /** Issues the interceptor's certificate (in-process runtime; the container runtime uses the plan's). */
   attackerCert(): Promise<KeyCert>;
@@ -104,5 +111,6 @@ export interface ChainRuntime {
   stop(): Promise<void>;
 }
 
-export type RuntimeName = 'in-process' | 'containers';
+/** `in-process` (default), `workers` (worker threads, worker-runtime.ts), `containers` (container-runtime.ts). */
+export type RuntimeName = 'in-process' | 'workers' | 'containers';
 

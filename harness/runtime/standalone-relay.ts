@@ -46,7 +46,7 @@ export function standaloneRelay(hop: HopPlan, relay: StandaloneRelayPlan, emit: 
   };
   return {
     enqueue(m: AcceptedMessage) {
-      queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound });
+      queue.enqueue({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound, ...(m.requireTls ? { requireTls: true } : {}) });
       void drive();
     },
     stop() {

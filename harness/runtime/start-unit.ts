@@ -7,10 +7,10 @@ import { MailhopError } from '../errors.js';
 import { PendingAnswers, type ChainLine, type UnitLine } from './control-line.js';
 import { startHopInProcess, startLinkProxyInProcess } from './in-process-runtime.js';
 import type { HopPlan, LinkProxyPlan, StartedUnit } from './runtime.js';
-import type { CarriedDelivery } from '../link/faults/index.js';
-import { standaloneRelay, type StandaloneRelayPlan } from './standalone-relay.js';
-import { RunPki, type KeyCert } from '../pki/run-pki.js';
-import { standaloneAssignId, type StandaloneIdsPlan } from './standalone-ids.js';
+import { AnnouncedDeliveries } from './announced-deliveries.js';
+import type { StandaloneRelayPlan } from './standalone-relay.js';
+import type { KeyCert } from '../pki/run-pki.js';
+import type { StandaloneIdsPlan } from './standalone-ids.js';
 import type { AssignId, IdDecision } from '../mta/id-claim.js';
 
 /**
@@ -22,61 +22,55 @@ export type UnitPlan =
   | (Omit<HopPlan, 'keyCert'> & { keyCert?: KeyCert; relay?: StandaloneRelayPlan; ids?: StandaloneIdsPlan; askIds?: boolean })
   | LinkProxyPlan;
 
+/** How a unit talks to the chain beyond the lines every unit sends. */
+export interface UnitOptions {
+  /**
+   * The hop holds each 250 until the chain answers `{ owned }` for the message (a unit in a worker thread: the
+   * chain must own the message before its sender hears 250, RFC 5321 §6.1, or it could settle without it).
+   */
+  ackMessages?: boolean;
+}
+
 /**
  * Starts the unit of `plan` in this process: `send` carries its lines to the chain (or stdout), `incoming` brings
  * the chain's; `control` says whether a chain drives it (else it is a compose unit on its own).
+ * @throws MailhopError as the in-process runtime does (`EBIND` when its address cannot be bound).
  */
 export async function startUnit(
   plan: UnitPlan,
   send: (line: UnitLine) => void,
   incoming: { on(fn: (line: ChainLine) => void): void },
   control: boolean,
+  options: UnitOptions = {},
 ): Promise<StartedUnit> {
   let virtualNow = 0;
   let unit: StartedUnit | undefined;
   const decisions = new PendingAnswers<IdDecision>();
-  const deliveries = new Map<number, CarriedDelivery>();
+  const owned = new PendingAnswers<void>();
   // The chain announces a connection's delivery over the control socket; a fault may ask before it arrives.
-  const waiting = new Map<number, Array<(delivery: CarriedDelivery) => void>>();
+  const deliveries = new AnnouncedDeliveries();
   incoming.on((line) => {
     if ('now' in line) virtualNow = line.now;
     if ('decision' in line) decisions.answer(line.decision.n, line.decision.decision);
+    if ('owned' in line) owned.answer(line.owned, undefined);
     if ('clientOf' in line) {
       const { n, upstream } = line.clientOf;
       void Promise.resolve(unit?.clientOf?.(upstream)).then((end) => send({ client: { n, ...(end ? { end } : {}) } }));
     }
     if ('delivery' in line) {
       const { clientPort, ...delivery } = line.delivery;
-      deliveries.set(clientPort, delivery);
-      for (const resolve of waiting.get(clientPort) ?? []) resolve(delivery);
-      waiting.delete(clientPort);
+      deliveries.announced(clientPort, delivery);
     }
   });
-  const awaitDelivery = (clientPort: number, timeoutMs: number) =>
-    new Promise<CarriedDelivery | undefined>((resolve) => {
-      const known = deliveries.get(clientPort);
-      if (known) return resolve(known);
-      const list = waiting.get(clientPort) ?? [];
-      const waiter = (delivery: CarriedDelivery) => {
-        clearTimeout(timer);
-        resolve(delivery);
-      };
-      const timer = setTimeout(() => {
-        list.splice(list.indexOf(waiter), 1);
-        if (list.length === 0) waiting.delete(clientPort);
-        resolve(undefined);
-      }, timeoutMs);
-      list.push(waiter);
-      waiting.set(clientPort, list);
-    });
   if (plan.kind === 'hop') {
-    // A compose hop's certificate comes from a CA of its own, made here (in memory, per start).
-    const keyCert = plan.keyCert ?? (await (await RunPki.create()).issue(plan.hostname, plan.inbound.cert));
+    // A compose hop's certificate comes from a CA of its own, made here (in memory, per start). What only a compose
+    // unit needs (the PKI, a relay, id rules) is loaded only there: a worker thread starts sooner without it.
+    const keyCert = plan.keyCert ?? (await (await (await import('../pki/run-pki.js')).RunPki.create()).issue(plan.hostname, plan.inbound.cert));
     const hopPlan: HopPlan = { ...plan, keyCert };
-    const relay = plan.relay ? standaloneRelay(hopPlan, plan.relay, (event) => send({ event })) : null;
+    const relay = plan.relay ? (await import('./standalone-relay.js')).standaloneRelay(hopPlan, plan.relay, (event) => send({ event })) : null;
     // Under a chain the chain settles ids when it does (`up`); without one (compose) the hop does: `<hop>-<n>`.
     const assignId: AssignId | undefined = !control
-      ? standaloneAssignId(plan.hopId, plan.ids)
+      ? (await import('./standalone-ids.js')).standaloneAssignId(plan.hopId, plan.ids)
       : plan.askIds ? (claim) => decisions.ask((n) => send({ claim: { n, claim } })) : undefined;
     const hop = await startHopInProcess(hopPlan, {
       ...(assignId ? { assignId } : {}),
@@ -84,7 +78,9 @@ export async function startUnit(
       date: () => new Date(plan.wallStart + virtualNow),
       onMessage: (m) => {
         if (relay) return relay.enqueue(m);
-        send({ message: { ...m, raw: m.raw.toString('base64') } });
+        const message = { ...m, raw: m.raw.toString('base64') };
+        if (!options.ackMessages) return send({ message });
+        return owned.ask((ack) => send({ message, ack }));
       },
     });
     return relay ? { ...hop, stop: async () => { relay.stop(); await hop.stop(); } } : hop;
@@ -92,11 +88,11 @@ export async function startUnit(
   unit = await startLinkProxyInProcess(plan, {
     onOpen: () => send({ open: true }),
     onRecord: (record) => send({ record }),
-    deliveryOf: (port) => deliveries.get(port),
-    awaitDelivery,
+    deliveryOf: (port) => deliveries.of(port),
+    awaitDelivery: (port, timeoutMs) => deliveries.wait(port, timeoutMs),
+    stalled: (port) => send({ stalled: port }),
     // A chain puts an intercept fault's certificate in the plan (runtime.ts); a compose file carries none.
     attackerCert: () => Promise.reject(MailhopError.of('EUSAGE', { where: `link ${plan.name}`, what: 'intercept TLS', why: 'its plan carries no interceptor certificate (a compose unit has none)', link: plan.name })),
   });
   return unit;
 }
-

@@ -28,6 +28,7 @@ const FIXED_KEYS = {
   'outbound.maxAge': 'its queue lifetime is its own (the run ends long before)',
   'outbound.concurrencyLimit': 'its destination concurrency is its own',
   'outbound.reuse': 'it keeps connections open (or not) as its own configuration says',
+  'outbound.tlsResumption': 'it resumes TLS sessions (or not) as its own configuration says',
   'outbound.replies': 'it uses its own reply texts',
   'outbound.fallbackAfter': 'Postfix falls back once the message is minimal_backoff_time old (3 s in the configuration mailhop writes)',
 } as const;
@@ -140,6 +141,7 @@ function engineOutbound(engine: RealEngineName) {
     tlsCiphers: outboundKey(engine, 'tlsCiphers', EngineCipherString),
     tlsMinVersion: cannotTake(engine, 'outbound.tlsMinVersion'),
     tlsMaxVersion: cannotTake(engine, 'outbound.tlsMaxVersion'),
+    tlsResumption: cannotTake(engine, 'outbound.tlsResumption'),
     /** Real-time limit for the TLS handshake after the 220 to STARTTLS, ms; absent: `timeout`, else the product's own. */
     starttlsTimeout: outboundKey(engine, 'starttlsTimeout', engineSeconds(engine, 'starttlsTimeout')),
   };

@@ -22,8 +22,12 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 /** Who runs a hop: mailhop's mock, a real engine mailhop starts, or an external server it only connects to. */
 export type HopKind = 'mock' | 'engine' | 'external';
 
-/** Who sends on a link: the injecting client (which mailhop drives, as a mock), or the hop before the receiver. */
-export type SenderKind = 'client' | HopKind;
+/**
+ * Who sends on a link: the injecting client (which mailhop drives, as a mock), the application under test in its
+ * place (`submit: { sender: app }`: mailhop neither drives it nor reads its log, as an external server), or the hop
+ * before the receiver.
+ */
+export type SenderKind = 'client' | 'app' | HopKind;
 
 /** The kind of a hop, from its `engine:`. @example hopKind({ engine: 'exim' }) // 'engine' */
 export function hopKind(hop: { readonly engine: EngineName }): HopKind {

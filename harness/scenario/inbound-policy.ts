@@ -70,6 +70,17 @@ function isCipherString(ciphers: string): boolean {
 }
 
 /**
+ * Whether the hop lets a client resume an earlier TLS session (docs/behaviour.md#B-resumption):
+ * - `tickets` (default, as OpenSSL servers and Postfix's smtpd): the hop issues session tickets (RFC 8446 §4.6.1,
+ *   RFC 5077) under ticket keys it keeps for the run (one TLS context for every connection), and resumes a session
+ *   whose ticket a client offers.
+ * - `none`: it takes no ticket (OpenSSL's SSL_OP_NO_TICKET, and no server-side session cache): every handshake is a
+ *   full one, whatever the client offers.
+ */
+export const InboundResumption = z.enum(['tickets', 'none']);
+export type InboundResumption = z.infer<typeof InboundResumption>;
+
+/**
  * TLS parameters of a hop's server side. Versions below TLSv1.2 need `SECLEVEL=0` on both ends (added
  * automatically unless `ciphers` is given, which then replaces it).
  */
@@ -78,6 +89,8 @@ export const InboundTls = z.strictObject({
   maxVersion: TlsVersion.optional(),
   /** Cipher suites the hop accepts, e.g. `eNULL:@SECLEVEL=0` (a client must allow them too: `outbound.tlsCiphers`). */
   ciphers: CipherString.optional(),
+  /** Whether a client may resume a session with this hop (InboundResumption); absent: `tickets`. */
+  resumption: InboundResumption.optional(),
 });
 
 /** A single 4xx or 5xx SMTP reply line (RFC 5321 §4.2), e.g. `454 4.3.3 TLS not available right now`. */
@@ -92,6 +105,31 @@ export const FailureReplyLine = z
 export const ReceivedFormat = z.enum(['mailhop', 'postfix', 'sendmail', 'exim', 'opensmtpd', 'exchange', 'messagelabs', 'gmail']);
 export type ReceivedFormat = z.infer<typeof ReceivedFormat>;
 
+/**
+ * When a hop takes SMTP AUTH (RFC 4954, mechanisms PLAIN and LOGIN, any user and password accepted):
+ * - `after-tls`: listed in every EHLO reply, refused before STARTTLS with `538 5.7.0 Error: Must issue a STARTTLS
+ *   command first` (smtp-server's own; RFC 4954 §6 gives 538 for "encryption required"), accepted inside TLS;
+ * - `always`: accepted in clear too (smtp-server `allowInsecureAuth`), as a submission server that never required TLS.
+ * Without STARTTLS (`starttls: none`) only `always` offers it.
+ */
+export const InboundAuth = z.enum(['after-tls', 'always']);
+export type InboundAuth = z.infer<typeof InboundAuth>;
+
+/**
+ * Whether a hop's SMTP server supports REQUIRETLS (RFC 8689, docs/behaviour.md#B-requiretls):
+ * - `advertise`: `REQUIRETLS` in the EHLO reply once the session is TLS, never before (RFC 8689 §2: the server
+ *   advertises it in the EHLO after STARTTLS); `MAIL FROM:<...> REQUIRETLS` in a TLS session tags the message, which
+ *   the hop then relays under its `outbound.requireTls` (RFC 8689 §4.1). In a plaintext session the parameter is
+ *   refused `555 5.5.4`, as a parameter of an extension the session did not advertise (RFC 5321 §4.1.1.11).
+ * - `none` (absent): not advertised, and the parameter refused `555 5.5.4 Unsupported option: REQUIRETLS`, in
+ *   plaintext and over TLS, as Debian 12's Postfix 3.7.11 and Sendmail 8.17.1.9 were observed to (Exim 4.96 and
+ *   OpenSMTPD 6.8.0p2 refuse it too, with 501 and 503).
+ * - `ignore`: not advertised, yet the parameter accepted and forgotten: a server that takes MAIL parameters it does not
+ *   know, so the message goes on untagged (the flag dropped silently; smtp-server's own behaviour with `hideREQUIRETLS`).
+ */
+export const InboundRequireTls = z.enum(['advertise', 'none', 'ignore']);
+export type InboundRequireTls = z.infer<typeof InboundRequireTls>;
+
 /** Keys every inbound mode shares (after `starttls` and its own keys, so messages list them in this order). */
 const inboundCommon = {
   cert: CertKind.default('valid'),
@@ -103,11 +141,26 @@ const inboundCommon = {
   greetingDelay: RealWait.prefault(0),
   /** Format of the Received header this hop prepends; absent means `mailhop` (a `preset` sets its product's). */
   received: ReceivedFormat.optional(),
+  /** SMTP AUTH (RFC 4954) the hop offers, PLAIN and LOGIN, any user and password: {@link InboundAuth}; absent: none. */
+  auth: InboundAuth.optional(),
+  /** REQUIRETLS support (InboundRequireTls); absent: `none`. */
+  requireTls: InboundRequireTls.optional(),
 };
 
 /** Modes that take no key of their own. */
 const SimpleInbound = z.strictObject({
-  starttls: z.literal(['offer', 'none', 'require', 'hidden', 'implicit', 'fake-454', 'fake-502']),
+  starttls: z.literal(['offer', 'none', 'hidden', 'implicit', 'fake-454', 'fake-502']),
+  ...inboundCommon,
+});
+/**
+ * `require`: STARTTLS offered, and MAIL before TLS refused with `requireReply` (default `530 5.7.0 Must issue a STARTTLS
+ * command first`). Exchange Online answers `451 5.7.3 STARTTLS is required to send mail` (a 4xx, so senders defer
+ * rather than bounce; Microsoft's documentation), Postfix's reject_plaintext_session a 450 (`plaintext_reject_code`,
+ * postconf(5)); the line is sent as written, its enhanced code too (mta/own-enhanced-codes.ts).
+ */
+const RequireInbound = z.strictObject({
+  starttls: z.literal('require'),
+  requireReply: FailureReplyLine.optional(),
   ...inboundCommon,
 });
 const FakeReplyInbound = z.strictObject({
@@ -138,8 +191,8 @@ function defaultStarttls(value: unknown): unknown {
  * means something (`starttlsReply` with `fake-reply`, `how` with `break-handshake`).
  * @example { starttls: 'break-handshake', how: 'alert', cert: 'valid', greetingDelay: 0 }
  */
-export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
+export const Inbound = z.preprocess(defaultStarttls, z.discriminatedUnion('starttls', [SimpleInbound, RequireInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound]));
 export type Inbound = z.output<typeof Inbound>;
 /** The inbound variants, for merging a preset under a hop (hop.ts). */
-export const INBOUND_VARIANTS = [SimpleInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
+export const INBOUND_VARIANTS = [SimpleInbound, RequireInbound, FakeReplyInbound, BreakHandshakeInbound, VulnerableInjectionInbound];
 

@@ -26,7 +26,7 @@ export interface LoadedScenario {
  * (files in load order, each file's problems by position), exactly
  * `<file>:<line>:<column>: <path>: <message>`, or `<file>:<line>:<column>: <message>` when there is no key path.
  * @example
- *   scenarios/a.yaml:5:17: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "offr"
+ *   scenarios/a.yaml:5:17: hops[0].inbound.starttls: must be one of offer, none, hidden, implicit, fake-454, fake-502, require, fake-reply, break-handshake, vulnerable-injection; got "offr"
  */
 export class ScenarioError extends MailhopError {
   readonly problems: readonly ScenarioProblem[];

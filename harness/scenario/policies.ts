@@ -42,6 +42,19 @@ export type FallbackMemory = z.infer<typeof FallbackMemory>;
 export const ConnectionReuse = z.enum(['none', 'plaintext', 'all']);
 export type ConnectionReuse = z.infer<typeof ConnectionReuse>;
 
+/**
+ * Whether a client resumes TLS sessions on its next connection to the same next hop (docs/behaviour.md#B-resumption;
+ * mta/tls-session-cache.ts), instead of a full handshake each time:
+ * - `none`: every handshake is a full one (mailhop's default).
+ * - `tickets`: the session the next hop issued (a TLS 1.3 ticket, RFC 8446 §4.6.1; a TLS 1.2 ticket, RFC 5077, or
+ *   session id) is kept, one per next hop, and offered on the next connection, whose server may resume it (an
+ *   abbreviated handshake: no certificate crosses). A resumed session keeps the certificate facts (valid, the name
+ *   matched) of the handshake that first established it (Postfix's smtp_tls_session_cache_database, Exim's
+ *   tls_resumption_hosts).
+ */
+export const TlsResumption = z.enum(['none', 'tickets']);
+export type TlsResumption = z.infer<typeof TlsResumption>;
+
 /** What an opportunistic client does when STARTTLS is answered 4xx/5xx (RFC 3207 §4: "local policy"). */
 export const StarttlsRejected = z.enum(['continue', 'defer']);
 export type StarttlsRejected = z.infer<typeof StarttlsRejected>;
@@ -105,6 +118,25 @@ export type Route = z.infer<typeof Route>;
 export const Dane = z.enum(['honor', 'require', 'ignore']);
 export type Dane = z.infer<typeof Dane>;
 
+/**
+ * What a client does with a message tagged REQUIRETLS (RFC 8689 §4.2.1), after Postfix 3.11's smtp_requiretls_policy
+ * (REQUIRETLS_README); docs/behaviour.md#B-requiretls:
+ * - `enforce` (absent): as the RFC says: STARTTLS and a certificate that verifies, whatever `tls` says (the message's
+ *   policy becomes `verify`), then REQUIRETLS in the EHLO reply after STARTTLS, and `REQUIRETLS` on MAIL FROM. No
+ *   REQUIRETLS bounces the message `5.7.30`, no TLS or a certificate that fails bounces it `5.7.10` (RFC 8689 §5).
+ * - `opportunistic+starttls`: TLS is required (at least `mandatory`; `verify` stays `verify`) and failing it bounces
+ *   `5.7.10`; REQUIRETLS is sent when the server lists it, else the message goes on without it.
+ * - `opportunistic`: the hop's own `tls` policy, REQUIRETLS sent when the server lists it after STARTTLS; else the
+ *   message goes on without it, in clear if the policy allows.
+ * - `disabled`: a client without RFC 8689: never sends REQUIRETLS, and ignores `TLS-Required: No` (RFC 8689 §3).
+ * - `always`: sends `REQUIRETLS` on MAIL FROM of a tagged message whatever the session, in clear too: no RFC 8689
+ *   client does this; it shows how a server answers one that does (e.g. on the injecting client's `submit`).
+ * Every level but `disabled` honours `TLS-Required: No` on an untagged message: a `mandatory` or `verify` policy then
+ * relays it as `opportunistic` would, ignoring certificate failures (RFC 8689 §4.2.2).
+ */
+export const RequireTlsLevel = z.enum(['enforce', 'opportunistic+starttls', 'opportunistic', 'disabled', 'always']);
+export type RequireTlsLevel = z.infer<typeof RequireTlsLevel>;
+
 const DEFAULT_RETRY = ['5m', '10m', '20m', '40m', '1h'];
 
 /** Keys every client policy shares: the retry schedule and limits. */
@@ -131,6 +163,8 @@ const clientCommon = {
   route: Route.optional(),
   /** Whether the hop's client applies DANE (Dane); absent: `ignore`. Not for `submit`. */
   dane: Dane.optional(),
+  /** What the client does with a message tagged REQUIRETLS or `TLS-Required: No` (RequireTlsLevel); absent: `enforce`. */
+  requireTls: RequireTlsLevel.optional(),
 };
 
 
@@ -158,6 +192,8 @@ const tlsClientKeys = {
   starttlsTimeout: RealWait.optional(),
   /** Bytes that trail the 220 to STARTTLS, before the handshake: `discard` (RFC 3207 §4.2), `handshake-failure`, `defer`; absent: `discard`. */
   starttlsTrailingData: StarttlsTrailingData.optional(),
+  /** TLS session resumption on the next connection to the same next hop (TlsResumption); absent: `none`. */
+  tlsResumption: TlsResumption.optional(),
 };
 
 const opportunisticKeys = {
@@ -224,9 +260,50 @@ export type OutboundTls = Outbound['tls'];
 /** The outbound variants, for merging a preset under a hop (hop.ts). */
 export const OUTBOUND_VARIANTS = [NoneClient, OpportunisticClient, MandatoryClient, VerifyClient, PreserveInboundClient];
 
-/** How the injecting client talks to the first hop: any outbound policy except preserve-inbound (it received nothing). */
-export const Submit = z.preprocess(
-  defaultTls,
-  z.discriminatedUnion('tls', [NoneClient, OpportunisticClient, MandatoryClient, VerifyClient]),
-);
+/**
+ * Keys only the injecting client has: `sender: mailhop` (the default written out; submit.ts has the application's
+ * variant), and SMTP AUTH (RFC 4954) after the last EHLO, before MAIL (mta/client-auth.ts): `auth: plain | login` with
+ * `user` and `pass`, on whatever the session is then, TLS or, under a policy that went on in clear, plaintext.
+ */
+const submitKeys = {
+  sender: z.literal('mailhop').optional(),
+  auth: z.enum(['plain', 'login']).optional(),
+  user: z.string().min(1).max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),
+  pass: z.string().max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),
+};
+
+/** `auth` needs `user` and `pass`, and they mean nothing without it. */
+function authProblem(policy: { auth?: string; user?: string; pass?: string }, ctx: z.core.$RefinementCtx): void {
+  const missing = (['user', 'pass'] as const).filter((k) => policy[k] === undefined);
+  if (policy.auth !== undefined && missing.length) {
+    ctx.addIssue({ code: 'custom', path: ['auth'], message: `auth ${policy.auth} needs ${missing.join(' and ')}`, input: policy });
+  } else if (policy.auth === undefined && missing.length < 2) {
+    ctx.addIssue({ code: 'custom', path: [missing.includes('user') ? 'pass' : 'user'], message: 'user and pass are for auth: plain | login; add auth', input: policy });
+  }
+}
+
+/**
+ * `opportunistic-verify`, the default of most client libraries (nodemailer, PHPMailer SMTPAutoTLS, Symfony auto_tls, Go
+ * net/smtp.SendMail): STARTTLS when the EHLO reply lists it, with the certificate checked as under `verify`, and then
+ * any failure (a refused STARTTLS, a failed handshake, a certificate that does not verify) defers, never plaintext;
+ * no STARTTLS listed means plaintext (RFC 7435 §3). Submission only: an MTA's policies are the outbound ones above.
+ */
+const OpportunisticVerifyClient = z
+  .strictObject({ tls: z.literal('opportunistic-verify'), ...clientCommon, ...tlsClientKeys })
+  .superRefine(tlsRangeProblem);
+
+/** The variants of mailhop's own client on the submission link: any outbound policy except preserve-inbound (it received nothing). */
+export const SUBMIT_VARIANTS = [
+  NoneClient.safeExtend(submitKeys).superRefine(authProblem),
+  OpportunisticClient.safeExtend(submitKeys).superRefine(authProblem),
+  MandatoryClient.safeExtend(submitKeys).superRefine(authProblem),
+  VerifyClient.safeExtend(submitKeys).superRefine(authProblem),
+  OpportunisticVerifyClient.safeExtend(submitKeys).superRefine(authProblem),
+] as const;
+
+/** How mailhop's injecting client talks to the first hop (a scenario's `submit:` takes the application too: submit.ts). */
+export const Submit = z.preprocess(defaultTls, z.discriminatedUnion('tls', [...SUBMIT_VARIANTS]));
 export type Submit = z.output<typeof Submit>;
+
+/** For submit.ts: `tls: opportunistic` where `tls` is absent. */
+export { defaultTls };

@@ -7,12 +7,13 @@ import { z } from 'zod';
 import { Duration } from './duration.js';
 import { scenarioLimitProblems } from './scenario-limits.js';
 import { LinkFaultSpec } from '../link/faults/index.js';
-import { Submit } from './policies.js';
+import { SubmitSpec } from './submit.js';
 import { Hop, hopPlacementProblems } from './hop.js';
 import { DnsZones } from './dns-zones.js';
 import { chainTopology, topologyProblems, type TopologyHop } from './chain-topology.js';
 
 export * from './policies.js';
+export * from './submit.js';
 export { Hop, HopId, PresetName, type MockHop, type EngineHop, type ExternalHop } from './hop.js';
 export type { EngineInbound, EngineOutbound } from './engine-hop.js';
 export * from './dns-zones.js';
@@ -90,9 +91,14 @@ export const Message = z
     /** The text body (default `Sent by mailhop.`); or `bodyFile`, a file relative to the scenario, never both. */
     body: z.string().optional(),
     bodyFile: z.string().min(1).optional(),
-    /** Extra header fields, e.g. `{ TLS-Required: "No" }` (RFC 8689 §5). */
+    /** Extra header fields, e.g. `{ TLS-Required: "No" }` (RFC 8689 §3). */
     headers: z.record(HeaderName, HeaderValue).default({}),
     attachments: z.array(Attachment).max(20).default([]),
+    /**
+     * Submit with `MAIL FROM:<...> REQUIRETLS` (RFC 8689 §2): the message may only travel over TLS with a certificate
+     * that verifies, to hops that list REQUIRETLS. The injecting client sends the parameter as its `submit.requireTls` says.
+     */
+    requireTls: z.boolean().optional(),
     /** What this message must show, key by key over the scenario's `expect` (its links merged link by link). */
     expect: Expect.optional(),
   })
@@ -107,9 +113,10 @@ export const Scenario = z
     $schema: z.string().optional(),
     name: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case'),
     description: z.string().optional(),
-    submit: Submit.prefault({}),
+    submit: SubmitSpec.prefault({}),
     hops: z.array(Hop).min(1),
-    messages: z.array(Message).min(1),
+    /** What mailhop's client submits: at least one; none under `submit: { sender: app }` (the application sends). */
+    messages: z.array(Message).default([]),
     expect: Expect.optional(),
     /** On-path attackers: faults acting in the link proxy between two hops (link/faults/), in the order they see traffic. */
     links: z.array(LinkFaultSpec).default([]),
@@ -126,12 +133,26 @@ export const Scenario = z
   .superRefine((s, ctx) => crossReferenceProblems(s, ctx), { when: () => true })
   // MX routing: who delivers to whom (chain-topology.ts), and `submit` cannot route or apply DANE.
   .superRefine((s, ctx) => routingProblems(s, ctx), { when: () => true })
+  .superRefine((s, ctx) => {
+    for (const p of messageCountProblems(s)) ctx.addIssue({ code: 'custom', path: ['messages'], message: p, input: s });
+  }, { when: () => true })
   // Hops, messages and delivery attempts a run may take (scenario-limits.ts); also beside other problems.
   .superRefine((s, ctx) => {
     for (const p of scenarioLimitProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message, params: { onKey: p.onKey }, input: s });
   }, { when: () => true });
 export type ScenarioInput = z.input<typeof Scenario>;
 export type Scenario = z.output<typeof Scenario>;
+
+/** mailhop's client needs messages to submit; an application that submits itself takes none from the file. */
+function messageCountProblems(value: unknown): string[] {
+  if (!isRecord(value)) return [];
+  const app = isRecord(value.submit) && value.submit.sender === 'app';
+  const count = Array.isArray(value.messages) ? value.messages.length : 0;
+  if (!Array.isArray(value.messages) && value.messages !== undefined) return []; // the schema says what is wrong with it
+  if (app && count > 0) return ['the application under test sends the mail (submit: { sender: app }): remove messages: (send from your test, then call chain.run())'];
+  if (!app && count === 0) return ['needs at least one message for the mailhop client to submit (or submit: { sender: app }, where your application sends)'];
+  return [];
+}
 
 /**
  * Duplicate hop ids, and links and expectations naming hops or links that do not exist. Reads the

@@ -100,6 +100,11 @@ export interface SessionEvent extends EventBase {
   tlsPolicy?: TlsPolicyFact;
   /** The recipient domain, when a hop that routes by MX split the message per destination (mta/mx-delivery.ts). */
   destination?: string;
+  /**
+   * For a message tagged REQUIRETLS at a level that sends it (RFC 8689 §4.2.1): whether the server listed REQUIRETLS
+   * in the EHLO reply of this TLS session, and whether MAIL FROM carried the parameter.
+   */
+  requireTls?: { advertised: boolean; sent: boolean };
 }
 
 /** The receiving hop accepted a message (after the final `.`). */
@@ -117,6 +122,8 @@ export interface AcceptedEvent extends EventBase {
   remotePort: number;
   /** What a recipient at this hop could read in the message's trace headers (verdict/header-reconstruction.ts). */
   received?: ReceivedRecord;
+  /** Present (true) when the hop took MAIL FROM with REQUIRETLS and tagged the message (RFC 8689 §4.1). */
+  requireTls?: true;
 }
 
 /**
@@ -172,6 +179,8 @@ export interface QueuedEvent extends EventBase {
   inboundTls: { version: string; cipher: string } | null;
   /** The recipient domain, when a hop that routes by MX split the message per destination (mta/mx-delivery.ts). */
   destination?: string;
+  /** Present (true) when the message is tagged REQUIRETLS (RFC 8689 §4.1): on the client's, it was submitted so. */
+  requireTls?: true;
 }
 
 /** The next attempt of a deferred message was scheduled. */
@@ -302,7 +311,20 @@ export interface DnsEvent extends EventBase {
   failure?: TlsFailureType;
 }
 
+/**
+ * The application under test sends on the submission link (`submit: { sender: app }`, link `client->first`): recorded
+ * once when the chain starts, without `messageId`, and once per message a test announces before its application submits
+ * it (`chain.expectSubmission()`), with the id that message will have, so that mail the application then refuses to
+ * send is still judged (`refused` on the link, `rejected`).
+ */
+export interface AppSenderEvent extends EventBase {
+  kind: 'app-sender';
+  source: 'chain';
+  messageId?: string;
+}
+
 export type TraceEvent =
+  | AppSenderEvent
   | SessionEvent
   | AcceptedEvent
   | RefusedCommandEvent

@@ -6,6 +6,7 @@ import type { EndToEndName, OutcomeName } from '../scenario/schema.js';
 import type { BouncedEvent, DeferredEvent, SessionEvent } from '../trace/events.js';
 import { endToEndVerdict } from './end-to-end.js';
 import { judgeIndexedLink, type MessageLinkVerdict } from './link-verdict.js';
+import { judgeRequireTls, submittedWithRequireTls } from './require-tls-verdict.js';
 import type { TraceIndex } from './trace-index.js';
 import { crossed, destinationReports, splitOutcome, type DestinationReport, type MxRoutes } from './destination-outcomes.js';
 
@@ -27,16 +28,23 @@ export interface MessageReport {
  * @param heldBy the hop still holding the message when the run stopped, if one does.
  */
 export function judgeMessage(index: TraceIndex, linkNames: readonly string[], messageId: string, heldBy?: string, routes?: MxRoutes): MessageReport {
-  const links = linkNames.map((link) => judgeIndexedLink(index, link, messageId));
+  const judged = linkNames.map((link) => judgeIndexedLink(index, link, messageId));
   const own = index.own(messageId);
-  const copies = routes ? destinationReports(own, links, routes, heldBy) : [];
-  if (routes && copies.length > 0) return splitMessage(messageId, links, copies);
+  const copies = routes ? destinationReports(own, judged, routes, heldBy) : [];
+  if (routes && copies.length > 0) return splitMessage(messageId, judged, copies);
   const delivered = own.some((e) => e.kind === 'delivered');
+  // RFC 8689: a message submitted with REQUIRETLS is held to its promise on every link (require-tls-verdict.ts).
+  const requireTls = submittedWithRequireTls(index, messageId) ? judgeRequireTls(index, judged, delivered) : undefined;
+  const links = requireTls?.links ?? judged;
   const bounce = own.find((e): e is BouncedEvent => e.kind === 'bounced');
   let outcome: OutcomeName = 'deferred';
   let stoppedAt: MessageReport['stoppedAt'];
   if (delivered) outcome = 'delivered';
-  else if (bounce) {
+  else if (own.some((e) => e.kind === 'app-sender') && !own.some((e) => e.kind === 'accepted')) {
+    // Announced for the application under test, and never accepted by the first hop: it did not get in.
+    outcome = 'rejected';
+    stoppedAt = { hop: 'client', reply: { code: 0, text: 'the application under test did not submit it: the first hop accepted no message for it' } };
+  } else if (bounce) {
     outcome = bounce.hop === 'client' ? 'rejected' : 'bounced';
     stoppedAt = { hop: bounce.hop, reply: bounce.reply };
   } else {
@@ -45,7 +53,7 @@ export function judgeMessage(index: TraceIndex, linkNames: readonly string[], me
     const reply = lastDefer?.reply ?? lastSession?.reply ?? { code: 0, text: 'no attempt finished before the run ended' };
     stoppedAt = { hop: heldBy ?? lastDefer?.hop ?? 'unknown', reply };
   }
-  return { messageId, outcome, endToEnd: endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
+  return { messageId, outcome, endToEnd: requireTls?.endToEnd ?? endToEndVerdict(links, delivered), ...(stoppedAt ? { stoppedAt } : {}), links };
 }
 
 /**

@@ -10,6 +10,7 @@ import { headerAccountsOf, knownHops, type HeaderAccount } from './header-recons
 import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
 import { mxRoutesOf } from './destination-outcomes.js';
+import { credentialLeaks, describeLeak, type CredentialLeak } from './credential-leaks.js';
 
 export type { MessageReport } from './judge-message.js';
 
@@ -22,6 +23,8 @@ export interface LinkReport {
   verdict: LinkVerdictName;
   version?: string;
   cipher?: string;
+  /** Messages carried on a resumed TLS session on this link (docs/behaviour.md#B-resumption); absent when none was. */
+  resumed?: number;
   /** SMTP sessions opened on this link, all messages and attempts together (a real engine's or an external server's: the connections the wire saw). */
   attempts: number;
   witnesses: Witnesses;
@@ -31,6 +34,8 @@ export interface LinkReport {
   policy?: MessageReport['links'][number]['policy'];
   /** For a sender that routes by MX: every failure on the link, each with its RFC 8460 result type, once. */
   failures?: NonNullable<MessageReport['links'][number]['failures']>;
+  /** SMTP AUTH credentials the wire saw cross this link in clear (credential-leaks.ts): always a failure. Absent when none did. */
+  credentialsInClear?: CredentialLeak[];
 }
 
 /** One distinct answer of the run's DNS, e.g. partner.test MX answered with AD: `10 mx.mailhop.test`. */
@@ -243,13 +248,20 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     const disagreeing = per.find((p) => p.disagreement);
     const policy = (sample ?? per.find((p) => p.policy))?.policy;
     const failures = [...new Map(per.flatMap((p) => p.failures ?? []).map((f) => [`${f.type}\0${f.detail}`, { type: f.type, detail: f.detail }])).values()];
+    const resumed = per.filter((p) => p.resumed).length;
+    const leaks = credentialLeaks(index, link);
     return {
       link, from, to, verdict,
       ...(sample?.version ? { version: sample.version, cipher: sample.cipher } : {}),
+      ...(resumed ? { resumed } : {}),
       attempts: senderWitness(index, link).sessions(),
       witnesses: sample?.witnesses ?? {},
       ...(disagreeing ? { disagreement: disagreeing.disagreement } : {}),
-      notes: [...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n))))],
+      notes: [
+        ...new Set(per.flatMap((p) => p.notes.map((n) => (messages.length > 1 ? `${p.messageId} ${n}` : n)))),
+        ...leaks.map((l) => `LEAK: credentials crossed in clear: ${describeLeak(l)}`),
+      ],
+      ...(leaks.length > 0 ? { credentialsInClear: leaks } : {}),
       ...(policy ? { policy } : {}),
       ...(failures.length ? { failures } : {}),
     };
@@ -260,8 +272,12 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
   const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.messageId ? `${e.messageId} ` : ''}${e.key} ${e.expected}, got ${e.actual}`);
   for (const m of messages) {
     for (const l of m.links.filter((x) => x.leak)) {
-      failures.push(`${m.messageId} leaked on ${l.link}: content crossed in clear where the policy in force required TLS`);
+      failures.push(`${m.messageId} leaked on ${l.link}: ${l.requireTlsLeak ?? 'content crossed in clear where the policy in force required TLS'}`);
     }
+  }
+
+  for (const l of links) {
+    for (const leak of l.credentialsInClear ?? []) failures.push(`credentials crossed in clear on ${l.link}: ${describeLeak(leak)}`);
   }
 
   const accounting = context.accounting ?? tally?.problems(context.held, topology.mailboxes.join(' or ')) ?? [];

@@ -22,6 +22,7 @@
  */
 import { isDriven } from '../scenario/hop-kind.js';
 import type { TraceEvent } from '../trace/events.js';
+import { AppSender } from './app-sender.js';
 import { EngineSender } from './engine-sender.js';
 import { ExternalSender } from './external-sender.js';
 import { MockSender } from './mock-sender.js';
@@ -32,11 +33,12 @@ export type { MessageLinkVerdict, SenderStatement, SenderWitness, Witnesses } fr
 
 /**
  * The sender's witness of `link`, by the kind of its sender: the injecting client or a mock hop (its sessions),
- * a real engine (its log) or an external server (nothing of its own). The kind comes from the sending hop's
+ * a real engine (its log), an external server or the application under test (nothing of their own). The kind comes from the sending hop's
  * `hop-started` event; without one (a trace made by hand) the sender is taken for a mock.
  */
 export function senderWitness(index: TraceIndex, link: string): SenderWitness {
   const kind = index.senderKind(link);
+  if (kind === 'app') return new AppSender(index, link);
   if (isDriven(kind)) return new MockSender(index, link, kind);
   const started = index.sender(link);
   if (kind === 'engine' && started?.engine) return new EngineSender(index, link, started.engine, started.policy);

@@ -45,6 +45,16 @@ function sharedNote(s: SessionEvent): string | undefined {
   return `attempt ${s.attempt}: transaction ${s.sharedSession.transaction} of a shared session, after ${s.sharedSession.after.join(', ')}`;
 }
 
+/**
+ * A session whose server resumed an earlier TLS session (docs/behaviour.md#B-resumption): TLS all the same, but no
+ * certificate crossed; its certificate facts are those of the handshake that established the session.
+ */
+function resumedNote(s: SessionEvent): string | undefined {
+  if (!s.tls?.resumed || s.sharedSession) return undefined;
+  const cert = s.tls.verified ? 'valid' : `not valid (${s.tls.verifyError})`;
+  return `attempt ${s.attempt}${s.connection > 1 ? `, connection ${s.connection}` : ''}: TLS session resumed (no certificate crossed; certificate ${cert} when the session was established)`;
+}
+
 function noteOf(s: SessionEvent): string | undefined {
   const where = `attempt ${s.attempt}${s.connection > 1 ? `, connection ${s.connection}` : ''}`;
   if (s.plaintextRetry) return `${where}: reconnected without STARTTLS after a failed handshake`;
@@ -65,7 +75,7 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string): Mess
   // index.wireOf: the wire record of a session's connection (connection-pairing.ts: ports are reused).
   const faultsOf = (s: SessionEvent) => faultsOn(s, index.wireOf(s));
   // Per session, what the link did first, then how the sender fared.
-  const notes = sessions.flatMap((s) => [...faultNotes(faultsOf(s)), sharedNote(s), noteOf(s)]).filter((n): n is string => Boolean(n));
+  const notes = sessions.flatMap((s) => [...faultNotes(faultsOf(s)), sharedNote(s), resumedNote(s), noteOf(s)]).filter((n): n is string => Boolean(n));
   const clear = clearCrossings(index, sessions, messageId);
   notes.push(...clear.leakNotes);
 
@@ -84,7 +94,7 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string): Mess
     link,
     messageId,
     verdict,
-    ...(tlsOk && deciding?.tls ? { version: deciding.tls.version, cipher: deciding.tls.cipher } : {}),
+    ...(tlsOk && deciding?.tls ? { version: deciding.tls.version, cipher: deciding.tls.cipher, ...(deciding.tls.resumed ? { resumed: true as const } : {}) } : {}),
     sessions: sessions.length,
     witnesses,
     ...(disagreement ? { disagreement } : {}),

@@ -29,6 +29,11 @@ export interface MessageLinkVerdict {
   /** TLS version and cipher of the deciding session, when TLS was established. */
   version?: string;
   cipher?: string;
+  /**
+   * The deciding session's TLS was a resumed session (an abbreviated handshake, docs/behaviour.md#B-resumption): no
+   * certificate crossed on it; absent after a full handshake or without TLS.
+   */
+  resumed?: true;
   /** Sessions (TCP connections) the sender opened for this message on this link. */
   sessions: number;
   witnesses: Witnesses;
@@ -36,8 +41,10 @@ export interface MessageLinkVerdict {
   disagreement?: string;
   /** Message content crossed this link unencrypted on some session. */
   crossedInClear: boolean;
-  /** Content crossed unencrypted on a session whose policy required TLS. */
+  /** Content crossed unencrypted on a session whose policy required TLS (or a REQUIRETLS message's promise broke here: `requireTlsLeak`). */
   leak: boolean;
+  /** For a message submitted with REQUIRETLS: why its crossing of this link broke the promise (require-tls-verdict.ts). */
+  requireTlsLeak?: string;
   /** Human-readable facts behind the verdict (fallbacks, failures, refusals, what link faults did). */
   notes: string[];
   /** Link faults that acted on this message's sessions, in session order; absent when none did. */

@@ -19,6 +19,7 @@ import type { MessageLinkVerdict, Witnesses } from './sender-witness.js';
 import type { TraceIndex } from './trace-index.js';
 import { sessionlessLink, type SessionlessLink } from './sessionless-link.js';
 import { tlsOr, witnessDisagreement } from './witness-agreement.js';
+import { appConnectionNote } from './app-connection-note.js';
 
 const short = (line: string) => (line.length > 160 ? `${line.slice(0, 159)}…` : line);
 
@@ -61,17 +62,25 @@ interface MessageOnLink {
   policy: EffectivePolicy | undefined;
 }
 
+/** Who sends on a link without sessions: a real engine (`engine`, its configured `policy`), the application under test (`app`), or else an external server. */
+export interface SessionlessSender {
+  engine?: RealEngineName;
+  policy?: EffectivePolicy;
+  /** The application under test on the submission link (`submit: { sender: app }`): every message it is said to send starts with it. */
+  app?: boolean;
+}
+
 /**
  * Judges one message on a link whose sender records no sessions: a real engine (`engine`: its log is read) or an
  * external server (no `engine`). `policy` is the outbound policy the engine was configured with (a leak is
  * content in clear under `mandatory`).
  */
-export function judgeSessionless(index: TraceIndex, link: string, messageId: string, sender: { engine?: RealEngineName; policy?: EffectivePolicy }): MessageLinkVerdict {
+export function judgeSessionless(index: TraceIndex, link: string, messageId: string, sender: SessionlessSender): MessageLinkVerdict {
   const [from] = link.split('->');
   const accepted = index.accepted(link, messageId)[0];
   const view = sessionlessLink(index, link);
   const facts = view.facts.get(messageId) ?? [];
-  const { mine, records, soleMessage, reachedSender } = recordsOf(index, view, from, messageId, accepted);
+  const { mine, records, soleMessage, reachedSender } = recordsOf(index, view, from, messageId, accepted, sender.app === true);
   const receiverTls = accepted ? accepted.secure && !accepted.tls?.nullCipher : undefined;
   const clearOnWire = view.byClearId.has(messageId);
   const m: MessageOnLink = {
@@ -84,18 +93,22 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
     policy: sender.policy,
   };
 
-  const notes = senderNotes(m, sender.engine, !soleMessage && view.untied.length > 0 && reachedSender ? view.untied.length : 0);
+  const notes = senderNotes(m, sender, !soleMessage && view.untied.length > 0 && reachedSender ? view.untied.length : 0);
   const leak = m.crossedInClear && (m.policy === 'mandatory' || m.policy === 'verify');
   if (leak) notes.push(`LEAK: content crossed in clear although ${sender.engine} was configured ${m.policy}`);
   const delivered = Boolean(accepted || m.relayedFact || clearOnWire);
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
   const verdict = delivered ? deliveredVerdict(m, notes) : records.length > 0 || facts.length > 0 ? 'refused' : 'none';
   const tlsSeen = verdict === 'tls' || verdict === 'tls-verified' ? (accepted?.tls ?? m.relayedFact?.tls) : undefined;
+  // The connection the receiver accepted it on resumed an earlier TLS session (docs/behaviour.md#B-resumption): the
+  // wire says so; what the engine made of the certificate is its log's account, as after any handshake.
+  const resumed = Boolean(tlsSeen && accepted && mine.some((r) => r.upstreamPort === accepted.remotePort && r.resumed));
+  if (resumed) notes.push('TLS session resumed on the connection that carried it (the wire saw the ServerHello resume it)');
   return {
     link,
     messageId,
     verdict,
-    ...(tlsSeen ? { version: tlsSeen.version, cipher: tlsSeen.cipher } : {}),
+    ...(tlsSeen ? { version: tlsSeen.version, cipher: tlsSeen.cipher, ...(resumed ? { resumed: true as const } : {}) } : {}),
     sessions: records.length,
     witnesses,
     ...(disagreement ? { disagreement } : {}),
@@ -110,7 +123,7 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
  * The wire records that stand for the message's sessions: its own (`mine`), and, when it is the only
  * message the link carried and it reached the sending hop, the link's untied records too.
  */
-function recordsOf(index: TraceIndex, view: SessionlessLink, from: string, messageId: string, accepted: AcceptedEvent | undefined) {
+function recordsOf(index: TraceIndex, view: SessionlessLink, from: string, messageId: string, accepted: AcceptedEvent | undefined, app: boolean) {
   const { position, byClearId, byUpstream, byLog, carried, untied } = view;
   // A record is this message's when its id crossed in clear, when the receiver accepted it on the proxy's connection,
   // or when the engine logged a failed attempt of it that the record stands for.
@@ -120,22 +133,37 @@ function recordsOf(index: TraceIndex, view: SessionlessLink, from: string, messa
     ...(byLog.get(messageId) ?? []),
   ]);
   const mine = [...mineSet].sort((a, b) => position.get(a)! - position.get(b)!);
-  // Did the message reach the sending hop at all (relayed to it, or accepted by it)?
-  const reachedSender = index.own(messageId).some(
+  // Did the message reach the sending hop at all (relayed to it, or accepted by it)? The application starts with all its mail.
+  const reachedSender = app || index.own(messageId).some(
     (e) => ((e.kind === 'session' && e.result === 'relayed') || e.kind === 'accepted') && e.link.endsWith(`->${from}`),
   );
-  const soleMessage = (carried.size === 0 || (carried.size === 1 && carried.has(messageId))) && reachedSender;
+  const soleMessage = ((carried.size === 0 || (carried.size === 1 && carried.has(messageId))) && reachedSender) || (app && onlyUnaccepted(index, from, messageId));
   const records = soleMessage ? [...mine, ...untied].sort((a, b) => a.seq - b.seq) : mine;
   return { mine, records, soleMessage, reachedSender };
 }
 
+/**
+ * The application's connections that carried no message belong to the one message a test announced for it that
+ * the first hop never accepted (it gave up before MAIL), when there is exactly one. O(messages).
+ */
+function onlyUnaccepted(index: TraceIndex, from: string, messageId: string): boolean {
+  const link = `${from}->`;
+  const unaccepted = index.messageIds().filter((id) => {
+    const own = index.own(id);
+    return own.some((e) => e.kind === 'app-sender') && !own.some((e) => e.kind === 'accepted' && e.link.startsWith(link));
+  });
+  return unaccepted.length === 1 && unaccepted[0] === messageId;
+}
+
 /** Who the sender is and what it left to judge by, the connections that stayed untied, what faults did, and what the engine's log said went wrong. */
-function senderNotes(m: MessageOnLink, real: RealEngineName | undefined, untiedCount: number): string[] {
-  const who = real ? `a real ${real}` : 'not driven by mailhop (external)';
+function senderNotes(m: MessageOnLink, sender: SessionlessSender, untiedCount: number): string[] {
+  const real = sender.engine;
+  const who = real ? `a real ${real}` : sender.app ? 'the application under test' : 'not driven by mailhop (external)';
   const notes: string[] = [`sender ${m.from} is ${who}: no sender sessions; judged from the receiver, the wire${real ? ` and ${real}'s log` : ''}`];
   if (untiedCount > 0) {
     notes.push(`${untiedCount} connection(s) on this link could not be tied to one message (content inside TLS, several messages)`);
   }
+  if (sender.app) notes.push(...m.records.map((r, i) => appConnectionNote(r, i + 1)));
   notes.push(...faultNotes(m.attributions).map((n) => n.replace(/^attempt /, 'connection ')));
   for (const f of m.facts) {
     if (f.fact === 'tls-failed' || f.fact === 'plaintext-fallback' || f.fact === 'deferred' || f.fact === 'bounced') notes.push(`${f.engine} log: ${f.fact}: ${short(f.detail ?? f.line)}`);

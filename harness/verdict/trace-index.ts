@@ -50,6 +50,8 @@ export class TraceIndex {
   /** Per hop id, and per link by the hop that sends on it: the hop's `hop-started` event. */
   readonly #hops = new Map<string, HopStartedEvent>();
   readonly #senders = new Map<string, HopStartedEvent>();
+  /** Links the application under test sends on (`app-sender` events). */
+  readonly #appLinks = new Set<string>();
   /** Per hop: the names it signs Received headers with, from the first acceptance that recorded them. */
   readonly #hopNames = new Map<string, readonly string[]>();
   /** Per hop: its acceptances (and a real engine's deliveries) that recorded Received headers, in trace order. */
@@ -80,10 +82,10 @@ export class TraceIndex {
       this.#hops.set(e.hop, e);
       if (e.outboundLink) this.#senders.set(e.outboundLink, e);
       for (const route of e.routes ?? []) this.#senders.set(route, e);
-    }
+    } else if (e.kind === 'app-sender') this.#appLinks.add(e.link);
     const id = (e as { messageId?: string }).messageId;
     if (id === undefined) return;
-    if (((e.kind === 'queued' && e.hop === 'client') || e.kind === 'accepted') && !this.#listed.has(id)) {
+    if (((e.kind === 'queued' && e.hop === 'client') || e.kind === 'accepted' || e.kind === 'app-sender') && !this.#listed.has(id)) {
       this.#listed.add(id);
       this.#order.push(id);
     }
@@ -188,11 +190,12 @@ export class TraceIndex {
   }
 
   /**
-   * Who sends on `link`: `client` on the submission link (`client->...`), else the kind its sending hop's
-   * `hop-started` event gives; `mock` when none was recorded (a trace made by hand, or cut short).
+   * Who sends on `link`: on the submission link (`client->...`) `app` after an `app-sender` event, else `client`;
+   * on any other the kind its sending hop's `hop-started` event gives; `mock` when none was recorded (a trace made
+   * by hand, or cut short).
    */
   senderKind(link: string): SenderKind {
-    if (link.startsWith('client->')) return 'client';
+    if (link.startsWith('client->')) return this.#appLinks.has(link) ? 'app' : 'client';
     return this.#senders.get(link)?.hopKind ?? 'mock';
   }
 

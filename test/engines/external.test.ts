@@ -32,6 +32,29 @@ describe('engine external', () => {
     }
   });
 
+  it('a gateway whose second connection resumes its TLS session: the wire says so, the message is judged tls', async () => {
+    const mailboxPort = await freePort('127.0.0.1');
+    const relay = await startRelay({ host: '127.0.0.1', port: mailboxPort }, { resume: true });
+    try {
+      const two = ['one', 'two'].map((subject) => ({ from: 'alice@org.test', to: ['bob@partner.test'], subject }));
+      const scenario = Scenario.parse({
+        name: 'external-resumes',
+        submit: { concurrencyLimit: 1 },
+        hops: [{ id: 'gw', engine: 'external', host: '127.0.0.1', port: relay.port }, { id: 'mailbox', port: mailboxPort }],
+        messages: two,
+      });
+      await using chain = await startChain(scenario, { engineSettleMs: 5000 });
+      const report = await chain.run();
+      const wire = chain.events().flatMap((e) => (e.kind === 'wire' && e.link === 'gw->mailbox' ? [e.record] : [])).sort((a, b) => a.seq - b.seq);
+      expect(wire.map((w) => [w.handshake, w.resumptionOffered ?? false, w.resumed ?? false])).toEqual([['established', false, false], ['established', true, true]]);
+      const outbound = report.messages.map((m) => m.links[1]);
+      expect(outbound.map((l) => [l.messageId, l.verdict, l.resumed ?? false])).toEqual([['m1', 'tls', false], ['m2', 'tls', true]]);
+      expect(outbound[1].notes).toContain('TLS session resumed on the connection that carried it (the wire saw the ServerHello resume it)');
+    } finally {
+      await relay.close();
+    }
+  });
+
   it('refuses a non-loopback address unless the caller allows it explicitly', async () => {
     const scenario = Scenario.parse({
       name: 'external-elsewhere',

@@ -39,7 +39,7 @@ const hellos = (events: TlsWireEvent[]) => events.flatMap((e) => (e.kind === 'se
 describe('TlsRecordParser: ServerHello', () => {
   it('reads TLS 1.3 from supported_versions, not from legacy_version', () => {
     expect(hellos(parse(record(22, serverHello(0x1302, { selected: 0x0304 }))))).toEqual([
-      { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', cipherCode: 0x1302, nullCipher: false, helloRetry: false },
+      { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', cipherCode: 0x1302, nullCipher: false, helloRetry: false, sessionId: Buffer.alloc(32, 9), pskSelected: false },
     ]);
   });
 

@@ -5,29 +5,16 @@ import { TlsRecordParser } from '../../harness/link/tls-hello.js';
 import type { WireRecord } from '../../harness/link/wire-record.js';
 import { WireWitness } from '../../harness/link/wire-witness.js';
 import { dialog } from '../support/dialog.js';
+import { playWitness, type Step } from '../support/play-witness.js';
 import { LOOPBACK, makeCert, sendStamped, startSmtpServer } from '../support/link.js';
 
-type Step = readonly ['C' | 'S', string | Buffer];
 
 function witness(): WireWitness {
   let clock = 1_000;
   return new WireWitness({ link: 'client->mx', seq: 1, clientPort: 40000, now: () => clock++ });
 }
 
-/** Feeds a dialogue, each step whole or cut into `size`-byte chunks. */
-function play(steps: readonly Step[], size = Infinity): WireRecord {
-  const w = witness();
-  for (const [dir, data] of steps) {
-    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data, 'latin1');
-    for (let at = 0; at < bytes.length; at += Math.min(size, bytes.length)) {
-      const chunk = bytes.subarray(at, at + Math.min(size, bytes.length));
-      if (dir === 'C') w.fromClient(chunk);
-      else w.fromServer(chunk);
-    }
-  }
-  w.closed('client');
-  return w.record();
-}
+const play = playWitness;
 
 const PLAINTEXT: Step[] = [
   ['S', '220 mx.test ESMTP\r\n'],

@@ -66,6 +66,8 @@ describe('outbound.reuse', () => {
     const records = await runRecords(await loadScenarios(['scenarios/reuse']));
     expect(records.map((r) => [r.report.name, r.report.passed, r.report.failures])).toEqual([
       ['downgrade-carries-to-the-next-message', true, []],
+      ['resumed-session-keeps-wrong-host', true, []],
+      ['second-connection-resumes-tls', true, []],
       ['two-messages-one-tls-session', true, []],
     ]);
   });

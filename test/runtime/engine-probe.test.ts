@@ -30,7 +30,7 @@ describe('without a container engine', () => {
   it('MAILHOP_RUNTIME picks the runtime; in-process is the default', async () => {
     expect((await selectRuntime(undefined)).name).toBe(process.env.MAILHOP_RUNTIME === 'containers' ? 'containers' : 'in-process');
     expect((await selectRuntime('in-process')).name).toBe('in-process');
-    expect(() => runtimeName('vm')).toThrow('--runtime vm: cannot run hops there: the runtimes are in-process and containers.');
-    expect(() => runtimeName('vm', 'MAILHOP_RUNTIME')).toThrow('MAILHOP_RUNTIME=vm: cannot run hops there: the runtimes are in-process and containers.');
+    expect(() => runtimeName('vm')).toThrow('--runtime vm: cannot run hops there: the runtimes are in-process, workers and containers.');
+    expect(() => runtimeName('vm', 'MAILHOP_RUNTIME')).toThrow('MAILHOP_RUNTIME=vm: cannot run hops there: the runtimes are in-process, workers and containers.');
   });
 });

@@ -14,7 +14,8 @@ describe('scenarios/schema.json', () => {
     const schema = scenarioJsonSchema() as Json;
     expect(Object.keys(schema).slice(0, 4)).toEqual(['$schema', '$id', 'title', 'description']);
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.required).toEqual(['name', 'hops', 'messages']);
+    // `messages` is required by mailhop, not by the schema: none under `submit: { sender: app }`.
+    expect(schema.required).toEqual(['name', 'hops']);
     expect(schema.additionalProperties).toBe(false);
     // A hop is one of its kinds, chosen by `engine`: absent means a mock; an external server needs its address.
     const hops = schema.properties.hops.items.oneOf as Json[];
@@ -37,7 +38,9 @@ describe('scenarios/schema.json', () => {
 
   it('makes `tls` optional in the opportunistic variant only, since a missing `tls` means opportunistic', () => {
     const schema = scenarioJsonSchema() as Json;
-    for (const union of [schema.properties.submit.oneOf, schema.properties.hops.items.oneOf[0].properties.outbound.oneOf] as Json[][]) {
+    // `submit` is the application (`sender: app`) or mailhop's client, whose policies are the second alternative.
+    expect(schema.properties.submit.oneOf[0]).toEqual({ type: 'object', properties: { sender: { type: 'string', const: 'app' } }, required: ['sender'], additionalProperties: false });
+    for (const union of [schema.properties.submit.oneOf[1].oneOf, schema.properties.hops.items.oneOf[0].properties.outbound.oneOf] as Json[][]) {
       const required = Object.fromEntries(union.map((variant) => [variant.properties.tls.const, variant.required ?? []]));
       expect(required.opportunistic).toEqual([]);
       for (const [tls, keys] of Object.entries(required)) if (tls !== 'opportunistic') expect(keys).toEqual(['tls']);

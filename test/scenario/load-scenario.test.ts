@@ -70,14 +70,14 @@ describe('loadScenarioText', () => {
   it('reports an unknown nested key at the key, listing the allowed keys', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    inbound:', '      starttls: offer', '      foo: 1', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay, received)',
+      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay, received, auth, requireTls)',
     );
   });
 
   it('lists the allowed keys of the outbound variant the `tls` value selects', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    outbound: { tls: mandatory, fallback: never }', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, route, dane, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData)',
+      'f.yaml:4:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, route, dane, requireTls, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData, tlsResumption)',
     );
   });
 
@@ -91,7 +91,7 @@ describe('loadScenarioText', () => {
       'messages: [{ from: a@b.test, to: [c@d.test] }]',
     );
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(lines(
-      'f.yaml:4:26: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "offr"',
+      'f.yaml:4:26: hops[0].inbound.starttls: must be one of offer, none, hidden, implicit, fake-454, fake-502, require, fake-reply, break-handshake, vulnerable-injection; got "offr"',
       'f.yaml:5:22: hops[0].outbound.tls: must be one of none, opportunistic, mandatory, verify, preserve-inbound; got "opportunistc"',
     ).trimEnd());
   });
@@ -203,8 +203,9 @@ describe('loadScenarioText', () => {
     const error = await problemsOf(() => loadScenarioText(text, 'keys.yaml'));
     expect(error.problems).toHaveLength(51);
     expect(error.message.split('\n').slice(-2)).toEqual([
-      'keys.yaml:47:1: unknown key "k46" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor, dns)',
-      'keys.yaml:47:1: 39953 more problems not shown',
+      // The missing name and hops come first; the missing messages (checked beside every other problem) among those not shown.
+      'keys.yaml:48:1: unknown key "k47" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor, dns)',
+      'keys.yaml:48:1: 39953 more problems not shown',
     ]);
   });
 
@@ -258,8 +259,8 @@ describe('loading files and directories', () => {
     await writeFile(join(dir, 'b.yaml'), scenario('b'));
     await writeFile(join(dir, 'c.yaml'), lines('name: c', 'hops: [{ id: mx, colour: red }]'));
     expect(await messageOf(() => loadScenarios([dir]))).toBe(lines(
-      `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, require, hidden, implicit, fake-454, fake-502, fake-reply, break-handshake, vulnerable-injection; got "maybe"`,
-      `${join(dir, 'c.yaml')}:1:1: missing required key "messages"`,
+      `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, hidden, implicit, fake-454, fake-502, require, fake-reply, break-handshake, vulnerable-injection; got "maybe"`,
+      `${join(dir, 'c.yaml')}:1:1: messages: needs at least one message for the mailhop client to submit (or submit: { sender: app }, where your application sends)`,
       `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, engine, host, port, preset, inbound, outbound)`,
     ).trimEnd());
   });

@@ -85,7 +85,7 @@ describe('chainTest with an invalid scenario object', () => {
     expect(failure.errors).toEqual([{
       name: 'ScenarioError',
       // The object is loaded as its JSON, two spaces deep: line 2 is "name", 3 "hops", 4 "messages".
-      message: 'inline scenario Not Kebab:2:11: name: must be kebab-case; got "Not Kebab"\ninline scenario Not Kebab:3:11: hops: must have at least 1 item\ninline scenario Not Kebab:4:15: messages: must have at least 1 item',
+      message: 'inline scenario Not Kebab:2:11: name: must be kebab-case; got "Not Kebab"\ninline scenario Not Kebab:3:11: hops: must have at least 1 item\ninline scenario Not Kebab:4:15: messages: needs at least one message for the mailhop client to submit (or submit: { sender: app }, where your application sends)',
     }]);
   });
 });

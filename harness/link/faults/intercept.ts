@@ -59,13 +59,16 @@ class Legs {
     this.#clientLeg = new tls.TLSSocket(this.#towardClient, { isServer: true, key: attacker.key, cert: attacker.cert });
     this.#serverLeg = tls.connect({ socket: this.#towardServer, servername, rejectUnauthorized: false });
 
+    // The two handshakes run at once and may end in either order (the client's first when the sender runs in another
+    // thread); the server leg's note comes first whichever does, so the record reads the same on every runtime.
+    let serverLegSettled!: () => void;
+    const serverLegDone = new Promise<void>((resolve) => (serverLegSettled = resolve));
+    this.#serverLeg.once('close', serverLegSettled);
     this.#clientLeg.once('secure', () => {
       this.#clientSecure = true;
       const cert = this.#clientLeg.getCertificate() as tls.PeerCertificate | null;
-      io.record({
-        dir: 'C', action: 'intercept', effect: 'tls-intercepted',
-        note: `ended the client's TLS with an attacker certificate (CN=${cert?.subject?.CN}, issuer ${cert?.issuer?.CN}): ${session(this.#clientLeg)}`,
-      });
+      const note = `ended the client's TLS with an attacker certificate (CN=${cert?.subject?.CN}, issuer ${cert?.issuer?.CN}): ${session(this.#clientLeg)}`;
+      void serverLegDone.then(() => io.record({ dir: 'C', action: 'intercept', effect: 'tls-intercepted', note }));
     });
     this.#serverLeg.once('secureConnect', () => {
       const cert = this.#serverLeg.getPeerCertificate();
@@ -73,12 +76,14 @@ class Legs {
         dir: 'S', action: 'intercept', effect: 'tls-intercepted',
         note: `opened its own TLS session to the server (certificate CN=${cert?.subject?.CN}, issuer ${cert?.issuer?.CN}): ${session(this.#serverLeg)}`,
       });
+      serverLegSettled();
     });
     // The decrypted SMTP dialogue, relayed both ways.
     this.#clientLeg.on('data', (plain: Buffer) => this.#serverLeg.write(plain));
     this.#serverLeg.on('data', (plain: Buffer) => this.#clientLeg.write(plain));
     const failed = (leg: 'client' | 'server') => (error: Error & { code?: string }) => {
       io.record({ dir: leg === 'client' ? 'C' : 'S', action: 'error', note: `${leg}-side TLS failed: ${error.code ?? error.message}` });
+      if (leg === 'server') serverLegSettled();
       io.close('end');
     };
     this.#clientLeg.on('error', failed('client'));

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { intercept } from '../../../harness/link/faults/intercept.js';
@@ -97,5 +98,51 @@ describe('intercept', () => {
     expect(record).toMatchObject({ handshake: 'failed' });
     expect(record.faults).toContainEqual(expect.objectContaining({ fault: 'intercept', dir: 'C', action: 'abandoned' }));
     expect(mx.received).toEqual([]);
+  });
+
+  it("records the server leg's note before the client leg's even when the client's handshake ends first (same record on every runtime)", async () => {
+    // A server that takes up TLS only once the client's handshake with the interceptor is over.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const server = net.createServer((socket) => {
+      socket.write('220 mx.test ESMTP\r\n');
+      /** After STARTTLS: where the bytes go (held until the release, then into the server's TLS). */
+      let feed: ((bytes: Buffer) => void) | null = null;
+      socket.on('data', (bytes: Buffer) => {
+        if (feed) return feed(bytes);
+        if (/^EHLO/i.test(bytes.toString())) return void socket.write('250-mx.test\r\n250 STARTTLS\r\n');
+        // STARTTLS: the interceptor's ClientHello waits here until the client's handshake is over.
+        const held: Buffer[] = [];
+        feed = (chunk) => void held.push(chunk);
+        socket.write('220 2.0.0 go ahead\r\n');
+        void released.then(() => {
+          const wire = new Duplex({ read() {}, write: (chunk: Buffer, _encoding, done) => void socket.write(chunk, () => done()) });
+          for (const chunk of held) wire.push(chunk);
+          feed = (chunk) => void wire.push(chunk);
+          const secure = new tls.TLSSocket(wire, { isServer: true, ...serverCert });
+          secure.on('data', () => secure.end('221 2.0.0 bye\r\n', () => socket.end()));
+          secure.on('error', () => {});
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
+    try {
+      await using link = await startLink((server.address() as net.AddressInfo).port, [intercept('localhost', attacker)]);
+      const plain = net.connect({ host: LOOPBACK, port: link.port });
+      const c = smtp(plain);
+      await c.cmd(null);
+      await c.cmd('EHLO client.test');
+      expect(await c.cmd('STARTTLS')).toMatch(/^220 /);
+      const secure = tls.connect({ socket: plain, servername: 'localhost', rejectUnauthorized: false });
+      await new Promise((resolve) => secure.once('secureConnect', resolve));
+      release();
+      c.upgrade(secure);
+      expect(await c.cmd('QUIT')).toMatch(/^221 /);
+      secure.end();
+      const record = await link.closed();
+      expect(record.faults.filter((f) => f.action === 'intercept').map((f) => f.dir), dialog(record)).toEqual(['S', 'C']);
+    } finally {
+      server.close();
+    }
   });
 });
