@@ -14,7 +14,7 @@ import { selectRuntime } from '../runtime/select-runtime.js';
 import type { ChainRuntime, StartedUnit } from '../runtime/runtime.js';
 import { startChainEngines } from '../engines/chain-engines.js';
 import { pickEngineAddress } from '../engines/free-address.js';
-import { sweepOrphanFolders } from '../engines/run-folder.js';
+import { sweepOrphanFoldersOnce } from '../engines/run-folder.js';
 import { fixedPortError } from './proxy-ports.js';
 import { AppConnections } from './app-connections.js';
 import { planChain, type ChainPlan, type PlannedAddress, type PlannedHop, type PlannedLink, type PlannedSender } from './plan-chain.js';
@@ -32,9 +32,9 @@ import { splitByDomain } from '../mta/mx-delivery.js';
  */
 export async function startChain(scenario: Scenario, options: ChainOptions = {}): Promise<StartedChain> {
   const plan = planChain(scenario, options);
-  // Engine run folders (private keys) of mailhop processes that were SIGKILLed: removed at every start,
-  // not only when this chain starts an engine of its own.
-  sweepOrphanFolders();
+  // Engine run folders (private keys) of mailhop processes that were SIGKILLed: removed when this process starts its
+  // first chain, whether or not that chain starts an engine of its own.
+  sweepOrphanFoldersOnce();
   const runtime = await selectRuntime(options.runtime);
   const units: ChainUnits = { runtime, servers: [], proxies: [], engines: [], serverAddresses: [], queues: new Map(), caCert: '' };
   const records = new ChainRecords(plan, options, (i) => units.proxies[i]);

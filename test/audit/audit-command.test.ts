@@ -2,8 +2,7 @@
  * `mailhop audit` against presets (mock hops, real sockets): each row says what crossed the wire, and the
  * comparison names the preset the target came from as the closest, with the cases where the others differ.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters as plainText } from 'node:util';
 import { Command } from 'commander';
@@ -11,6 +10,7 @@ import { defineCommands } from '../../harness/cli/define-commands.js';
 import { describe, expect, it } from 'vitest';
 import { auditCommand, auditTarget } from '../../harness/cli/audit-command.js';
 import { runAudit } from '../../harness/audit/run-audit.js';
+import { tempDir } from '../support/temp-dir.js';
 
 function capture() {
   let text = '';
@@ -54,7 +54,7 @@ describe('mailhop audit', () => {
   }, 60_000);
 
   it('writes the audit as a self-contained HTML page: a row per case with its verdict and wire, the findings, the closest presets', async () => {
-    const html = join(mkdtempSync(join(tmpdir(), 'mailhop-audit-')), 'audit.html');
+    const html = join(tempDir('audit'), 'audit.html');
     const stderr = capture();
     expect(await auditCommand({ preset: 'exim', cases: 'offer,handshake-alert,strip-starttls', compare: 'exim,postfix', html }, { stdout: capture().out, stderr: stderr.out })).toBe(0);
     expect(stderr.text()).toBe(`wrote ${html}\n`);

@@ -10,10 +10,10 @@ import { presetProfiles } from '../../harness/audit/preset-profiles.js';
 import { closestPresets, profileDifferences } from '../../harness/audit/compare-profiles.js';
 import { fitPreset } from '../../harness/audit/fit-preset.js';
 import { presetFileText } from '../../harness/audit/write-preset.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availability, titled } from '../support/engine.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const cases = ['offer', 'starttls-454', 'handshake-alert', 'strip-starttls', 'require-after-strip'];
 
@@ -43,7 +43,7 @@ describe.skipIf(!availability('postfix').usable)(titled('mailhop audit --engine 
     // a reconnect), and the written file loads as a preset and audits identical to real Postfix.
     const fit = await fitPreset(measured.rows, 'exim');
     expect(fit.set).toEqual({ 'outbound.fallback': 'next-attempt' });
-    const file = join(mkdtempSync(join(tmpdir(), 'mailhop-fit-')), 'measured-postfix.preset.yaml');
+    const file = join(tempDir('fit'), 'measured-postfix.preset.yaml');
     writeFileSync(file, presetFileText(fit, measured.rows, { name: 'measured-postfix', target: measured.target, product: 'Postfix 3.7', date: '2026-12-07' }));
     const again = await runAudit({ kind: 'preset', preset: file, set: {} }, { cases });
     expect(profileDifferences(measured.rows, again.rows)).toEqual([]);

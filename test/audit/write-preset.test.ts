@@ -4,8 +4,7 @@
  * is a mock that no bundled preset matches: Exim's behaviour, but a 454 defers and a failed handshake never falls
  * back to plaintext.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters as plainText } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { presetFileText, presetNameOf } from '../../harness/audit/write-preset.j
 import { profileDifferences } from '../../harness/audit/compare-profiles.js';
 import { checkPresetText } from '../../harness/presets/preset-file.js';
 import { auditCommand } from '../../harness/cli/audit-command.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const VENDOR = { kind: 'preset', preset: 'exim', set: { 'outbound.starttlsRejected': 'defer', 'outbound.fallback': 'never' } } as const;
 const CASES = ['offer', 'no-starttls', 'starttls-454', 'handshake-alert', 'inject-response', 'tls10-only'];
@@ -40,7 +40,7 @@ describe('fitting and writing a preset', () => {
     // Every case measured is cited with its observation.
     for (const id of CASES) expect(checked.preset?.behaviour.some((b) => b.cases.length === 1 && b.cases[0] === id && b.source.startsWith('observed with Vendor'))).toBe(true);
 
-    const file = join(mkdtempSync(join(tmpdir(), 'mailhop-fit-')), 'vendor.preset.yaml');
+    const file = join(tempDir('fit'), 'vendor.preset.yaml');
     writeFileSync(file, text);
     const again = (await runAudit({ kind: 'preset', preset: file, set: {} }, { cases: CASES })).rows;
     expect(profileDifferences(measured, again)).toEqual([]);
@@ -48,7 +48,7 @@ describe('fitting and writing a preset', () => {
   }, 120_000);
 
   it('mailhop audit --write-preset writes the file and says it audits identical', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mailhop-fit-'));
+    const dir = tempDir('fit');
     const out = capture();
     const err = capture();
     const code = await auditCommand(
@@ -65,7 +65,7 @@ describe('fitting and writing a preset', () => {
     await expect(auditCommand({ preset: 'exim', writePreset: '/nonexistent-dir/x.preset.yaml' }, { stdout: capture().out, stderr: capture().out })).rejects.toThrow(
       '--write-preset /nonexistent-dir/x.preset.yaml: cannot write the preset there: its folder /nonexistent-dir does not exist.',
     );
-    const dir = mkdtempSync(join(tmpdir(), 'mailhop-fit-'));
+    const dir = tempDir('fit');
     await expect(auditCommand({ preset: 'exim', writePreset: dir }, { stdout: capture().out, stderr: capture().out })).rejects.toThrow(`--write-preset ${dir}: cannot write the preset there: it is a directory.`);
   });
 
@@ -76,7 +76,7 @@ describe('fitting and writing a preset', () => {
   });
 
   it('refuses two compared presets with one name, an empty --compare or --cases, and a preset that needs a key without it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mailhop-fit-'));
+    const dir = tempDir('fit');
     const acme = readFileSync('test/presets/preset-files.test.ts', 'utf8');
     expect(acme).toContain('name: acme-gateway');
     const text = acme.slice(acme.indexOf('name: acme-gateway'), acme.indexOf('`;', acme.indexOf('name: acme-gateway')));

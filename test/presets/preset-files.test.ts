@@ -3,8 +3,7 @@
  * its source), and a user's own preset file, named by path in `preset:`, works like a bundled one, with its
  * problems located in the preset file.
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters as plainText } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -16,6 +15,7 @@ import { AUDIT_CASES } from '../../harness/audit/battery.js';
 import { main } from '../../harness/cli/main.js';
 import { runAudit } from '../../harness/audit/run-audit.js';
 import { auditTarget } from '../../harness/cli/audit-command.js';
+import { tempDir } from '../support/temp-dir.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -41,10 +41,6 @@ behaviour:
     keys: [inbound.received]
     source: ACME release notes 9.0
 `;
-
-function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'mailhop-preset-'));
-}
 
 function scenarioWith(dir: string, preset: string): string {
   const file = join(dir, 'scenario.yaml');
@@ -112,14 +108,14 @@ describe('checking a preset file', () => {
 
 describe('preset: ./file.yaml on a hop', () => {
   it('reads the file relative to the scenario and merges its keys under the hop, as a bundled preset', async () => {
-    const dir = tempDir();
+    const dir = tempDir('preset');
     writeFileSync(join(dir, 'acme.yaml'), ACME);
     const { scenario } = await loadScenarioFile(scenarioWith(dir, './acme.yaml'));
     expect(scenario.hops[0]).toMatchObject({ preset: join(dir, 'acme.yaml'), inbound: { received: 'exim' }, outbound: { tls: 'opportunistic', fallback: 'reconnect', starttlsRejected: 'defer' } });
   });
 
   it("a preset file's problem is reported at the hop's preset key, with the preset file's own position", async () => {
-    const dir = tempDir();
+    const dir = tempDir('preset');
     writeFileSync(join(dir, 'acme.yaml'), ACME.replace('fallback: reconnect', 'fallback: sometimes'));
     const [problem] = await problemsOf(scenarioWith(dir, './acme.yaml'));
     expect(problem).toBe(`4:13: hops[0].preset: preset file ${join(dir, 'acme.yaml')}: ${join(dir, 'acme.yaml')}:7:13: outbound.fallback: must be one of reconnect, next-attempt, never; got "sometimes"`);
@@ -129,7 +125,7 @@ describe('preset: ./file.yaml on a hop', () => {
   });
 
   it('a folder run skips *.preset.yaml files, and names a preset file found under another name for what it is', async () => {
-    const dir = tempDir();
+    const dir = tempDir('preset');
     writeFileSync(join(dir, 'acme.preset.yaml'), ACME);
     scenarioWith(dir, './acme.preset.yaml');
     expect((await loadScenarios([dir])).map((s) => s.scenario.name)).toEqual(['user-preset']);
@@ -138,7 +134,7 @@ describe('preset: ./file.yaml on a hop', () => {
   });
 
   it('the hop acts on the wire as the file says: a 454 to STARTTLS defers (starttlsRejected: defer)', async () => {
-    const dir = tempDir();
+    const dir = tempDir('preset');
     writeFileSync(join(dir, 'acme.yaml'), ACME);
     const { rows } = await runAudit(auditTarget({ preset: join(dir, 'acme.yaml') }), { cases: ['starttls-454'] });
     expect(rows[0]).toMatchObject({ case: 'starttls-454', outcomes: ['deferred'], verdicts: ['refused'] });
@@ -146,7 +142,7 @@ describe('preset: ./file.yaml on a hop', () => {
   }, 60_000);
 
   it('mailhop presets <file> shows it; a file with problems lists each at its position (exit 2)', async () => {
-    const dir = tempDir();
+    const dir = tempDir('preset');
     writeFileSync(join(dir, 'acme.yaml'), ACME);
     writeFileSync(join(dir, 'bad.yaml'), ACME.replace('tls: opportunistic', 'tls: sometimes').replace('received: exim', 'received: qmail'));
     const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
