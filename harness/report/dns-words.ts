@@ -23,7 +23,7 @@ export function dnsAnswerWords(a: DnsAnswer): string {
  * DANE for mx.mailhop.test (…): TLS required and authenticated by TLSA; the certificate matched 3 1 1 …`.
  * Undefined for a link whose sender does not route by MX.
  */
-export function linkPolicyWords(link: LinkReport): string | undefined {
+export function linkPolicyWords(link: Pick<LinkReport, 'link' | 'policy' | 'failures'>): string | undefined {
   if (!link.policy) return undefined;
   const matched = link.policy.matched ? `; the certificate matched ${link.policy.matched}` : '';
   const failures = link.failures?.length ? `; failures: ${link.failures.map((f) => f.type).filter((t, i, all) => all.indexOf(t) === i).join(', ')}` : '';

@@ -73,7 +73,9 @@ export function renderScenario(raw: ScenarioReport): string {
   for (const r of rows) out.push(line(r, (s, i) => (i === 1 ? colourVerdict(s.trimEnd()) + ' '.repeat(s.length - s.trimEnd().length) : s)));
   out.push(`    end to end: ${colourVerdict(report.endToEnd)} · outcome: ${report.outcome}`);
   for (const a of report.dns ?? []) out.push(pc.dim(`    DNS ${dnsAnswerWords(a)}`));
-  for (const l of report.links) {
+  // A run that split messages per destination says each copy's policy under the copy instead (destination-lines.ts).
+  const split = report.messages.some((m) => m.destinations);
+  for (const l of split ? [] : report.links) {
     const words = linkPolicyWords(l);
     if (words) out.push(`    policy ${words}`);
   }

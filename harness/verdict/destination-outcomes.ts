@@ -27,6 +27,8 @@ export interface DestinationReport {
   endToEnd: EndToEndName;
   /** For a copy not delivered: the hop holding it (or that bounced it) and the last reply. */
   stoppedAt?: { hop: string; reply: { code: number; enhanced?: string; text: string } };
+  /** The links of this copy's path, judged for this copy alone past the router. */
+  links: MessageLinkVerdict[];
 }
 
 /** The MX routes of a scenario, or undefined when no hop routes by MX. */
@@ -40,24 +42,45 @@ export function mxRoutesOf(scenario: Scenario): MxRoutes | undefined {
   return { router, paths, toRouter };
 }
 
-/** The copies' outcomes of one message, in order of their first `queued` event at the router. */
-export function destinationReports(own: readonly TraceEvent[], links: readonly MessageLinkVerdict[], routes: MxRoutes, heldBy?: string): DestinationReport[] {
-  const destinations = [...new Set(own.flatMap((e) => (e.kind === 'queued' && e.hop === routes.router && e.destination ? [e.destination] : [])))];
-  return destinations.map((destination): DestinationReport => {
-    const mine = own.filter((e) => 'destination' in e && e.destination === destination);
-    const path = new Set(routes.paths.get(destination) ?? routes.toRouter);
-    const delivered = mine.some((e) => e.kind === 'delivered');
-    const reached = crossed(links.filter((l) => path.has(l.link)), delivered);
-    const bounce = mine.find((e): e is BouncedEvent => e.kind === 'bounced');
-    const lastDefer = mine.findLast((e): e is DeferredEvent => e.kind === 'deferred');
-    const outcome: OutcomeName = delivered ? 'delivered' : bounce ? 'bounced' : 'deferred';
-    const stoppedAt = delivered
-      ? undefined
-      : bounce
-        ? { hop: bounce.hop, reply: bounce.reply }
-        : { hop: heldBy ?? routes.router, reply: lastDefer?.reply ?? { code: 0, text: 'no attempt finished before the run ended' } };
-    return { destination, outcome, endToEnd: endToEndVerdict(reached, delivered), ...(stoppedAt ? { stoppedAt } : {}) };
-  });
+/** The recipient domains of a message's copies, in order of their first `queued` event at the router. */
+export function destinationsOf(own: readonly TraceEvent[], routes: MxRoutes): string[] {
+  return [...new Set(own.flatMap((e) => (e.kind === 'queued' && e.hop === routes.router && e.destination ? [e.destination] : [])))];
+}
+
+/**
+ * The links one copy could cross (its domain's path: the links up to the router, then to its MX hosts), each judged
+ * for that copy alone past the router, where copies to different domains may share a link but not their sessions.
+ * @param judge judges a link for the whole message (`destination` undefined) or for one copy
+ */
+export function copyLinks(routes: MxRoutes, destination: string, judge: (link: string, destination?: string) => MessageLinkVerdict, linkNames: readonly string[]): MessageLinkVerdict[] {
+  const path = new Set(routes.paths.get(destination) ?? routes.toRouter);
+  return linkNames.filter((l) => path.has(l)).map((l) => (l.startsWith(`${routes.router}->`) ? judge(l, destination) : judge(l)));
+}
+
+/**
+ * One copy's outcome from its own events and links.
+ * @param endToEnd the copy's end-to-end verdict over the links it crossed (by default endToEndVerdict; a REQUIRETLS
+ *   message is judged against its promise instead)
+ */
+export function destinationReport(
+  own: readonly TraceEvent[],
+  destination: string,
+  links: readonly MessageLinkVerdict[],
+  routes: MxRoutes,
+  heldBy?: string,
+  endToEnd: (reached: MessageLinkVerdict[], delivered: boolean) => EndToEndName = endToEndVerdict,
+): DestinationReport {
+  const mine = own.filter((e) => 'destination' in e && e.destination === destination);
+  const delivered = mine.some((e) => e.kind === 'delivered');
+  const bounce = mine.find((e): e is BouncedEvent => e.kind === 'bounced');
+  const lastDefer = mine.findLast((e): e is DeferredEvent => e.kind === 'deferred');
+  const outcome: OutcomeName = delivered ? 'delivered' : bounce ? 'bounced' : 'deferred';
+  const stoppedAt = delivered
+    ? undefined
+    : bounce
+      ? { hop: bounce.hop, reply: bounce.reply }
+      : { hop: heldBy ?? routes.router, reply: lastDefer?.reply ?? { code: 0, text: 'no attempt finished before the run ended' } };
+  return { destination, outcome, endToEnd: endToEnd(crossed(links, delivered), delivered), ...(stoppedAt ? { stoppedAt } : {}), links: [...links] };
 }
 
 /**

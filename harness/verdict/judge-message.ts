@@ -5,10 +5,10 @@
 import type { EndToEndName, OutcomeName } from '../scenario/schema.js';
 import type { BouncedEvent, DeferredEvent, SessionEvent } from '../trace/events.js';
 import { endToEndVerdict } from './end-to-end.js';
-import { judgeIndexedLink, type MessageLinkVerdict } from './link-verdict.js';
+import { judgeIndexedLink, leastSecure, type MessageLinkVerdict } from './link-verdict.js';
 import { judgeRequireTls, submittedWithRequireTls } from './require-tls-verdict.js';
 import type { TraceIndex } from './trace-index.js';
-import { crossed, destinationReports, splitOutcome, type DestinationReport, type MxRoutes } from './destination-outcomes.js';
+import { copyLinks, crossed, destinationReport, destinationsOf, splitOutcome, type DestinationReport, type MxRoutes } from './destination-outcomes.js';
 
 /** What happened to one message. */
 export interface MessageReport {
@@ -30,8 +30,8 @@ export interface MessageReport {
 export function judgeMessage(index: TraceIndex, linkNames: readonly string[], messageId: string, heldBy?: string, routes?: MxRoutes): MessageReport {
   const judged = linkNames.map((link) => judgeIndexedLink(index, link, messageId));
   const own = index.own(messageId);
-  const copies = routes ? destinationReports(own, judged, routes, heldBy) : [];
-  if (routes && copies.length > 0) return splitMessage(messageId, judged, copies);
+  const destinations = routes ? destinationsOf(own, routes) : [];
+  if (routes && destinations.length > 0) return splitMessage(index, messageId, linkNames, judged, routes, destinations, heldBy);
   const delivered = own.some((e) => e.kind === 'delivered');
   // RFC 8689: a message submitted with REQUIRETLS is held to its promise on every link (require-tls-verdict.ts).
   const requireTls = submittedWithRequireTls(index, messageId) ? judgeRequireTls(index, judged, delivered) : undefined;
@@ -57,12 +57,34 @@ export function judgeMessage(index: TraceIndex, linkNames: readonly string[], me
 }
 
 /**
- * A message routed by MX: its outcome over its copies (splitOutcome), its end-to-end verdict over the links it
- * reached (an MX host never tried is no link of its path), and where the first copy not delivered stopped.
+ * A message routed by MX: each copy judged on its own path (destination-outcomes.ts); the message's outcome over its
+ * copies (splitOutcome); on a link past the router that several copies crossed, the least secure copy's verdict; the
+ * end-to-end verdict over the links it reached (an MX host never tried is no link of its path). A message submitted
+ * with REQUIRETLS is held to its promise on every copy's links as on the message's (require-tls-verdict.ts).
  */
-function splitMessage(messageId: string, links: MessageLinkVerdict[], copies: DestinationReport[]): MessageReport {
+function splitMessage(
+  index: TraceIndex,
+  messageId: string,
+  linkNames: readonly string[],
+  judged: MessageLinkVerdict[],
+  routes: MxRoutes,
+  destinations: readonly string[],
+  heldBy: string | undefined,
+): MessageReport {
+  const own = index.own(messageId);
+  const judge = (link: string, destination?: string) => judgeIndexedLink(index, link, messageId, destination);
+  const requireTls = submittedWithRequireTls(index, messageId);
+  const endToEnd = (reached: MessageLinkVerdict[], delivered: boolean) => (requireTls ? judgeRequireTls(index, reached, delivered).endToEnd : endToEndVerdict(reached, delivered));
+  const copies = destinations.map((d) => destinationReport(own, d, copyLinks(routes, d, judge, linkNames), routes, heldBy, endToEnd));
+  const merged = judged.map((whole) => {
+    const mine = copies.flatMap((c) => c.links.filter((l) => l.link === whole.link && l.verdict !== 'none'));
+    if (mine.length === 0) return whole;
+    const worst = leastSecure(mine.map((l) => l.verdict));
+    return mine.find((l) => l.verdict === worst)!;
+  });
   const outcome = splitOutcome(copies);
+  const delivered = outcome === 'delivered';
+  const links = requireTls ? judgeRequireTls(index, merged, delivered).links : merged;
   const stopped = copies.find((c) => c.stoppedAt && c.outcome === outcome)?.stoppedAt;
-  const reached = crossed(links, outcome === 'delivered');
-  return { messageId, outcome, endToEnd: endToEndVerdict(reached, outcome === 'delivered'), ...(stopped ? { stoppedAt: stopped } : {}), links, destinations: copies };
+  return { messageId, outcome, endToEnd: endToEnd(crossed(links, delivered), delivered), ...(stopped ? { stoppedAt: stopped } : {}), links, destinations: copies };
 }

@@ -5,7 +5,7 @@
 import { chainTopology, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
 import { AccountingTally, type AccountingProblem, type HeldCopy } from './accounting.js';
-import { senderWitness, type Witnesses } from './link-verdict.js';
+import { leastSecure, senderWitness, type Witnesses } from './link-verdict.js';
 import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
 import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
@@ -138,7 +138,6 @@ function expectationsOf(scenario: Scenario, messages: readonly MessageReport[], 
 }
 
 /** Less secure first: the order used to aggregate a link over several messages. */
-const RANK: LinkVerdictName[] = ['stripped', 'downgraded', 'plain', 'refused', 'tls', 'tls-verified', 'none'];
 
 /** How often judging gives the event loop a turn ({@link judgeScenarioAsync}): every so many events indexed, messages judged. */
 const EVENTS_PER_TURN = 20_000;
@@ -240,8 +239,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
   }
 
   const links: LinkReport[] = linkNames.map((link, i) => {
-    let verdict: LinkVerdictName = 'none';
-    for (const m of messages) if (RANK.indexOf(m.links[i].verdict) < RANK.indexOf(verdict)) verdict = m.links[i].verdict;
+    const verdict = leastSecure(messages.map((m) => m.links[i].verdict));
     const per = messages.map((m) => m.links[i]);
     const sample = per.find((p) => p.verdict === verdict);
     const [from, to] = link.split('->');

@@ -21,6 +21,7 @@
  * - `none`: the message never reached this link.
  */
 import { isDriven } from '../scenario/hop-kind.js';
+import type { LinkVerdictName } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
 import { AppSender } from './app-sender.js';
 import { EngineSender } from './engine-sender.js';
@@ -53,7 +54,20 @@ export function judgeMessageLink(link: string, messageId: string, events: readon
   return judgeIndexedLink(new TraceIndex(events), link, messageId);
 }
 
-/** Judges one message on one link from an indexed trace, through the link's sender witness: O(the message's events on the link). */
-export function judgeIndexedLink(index: TraceIndex, link: string, messageId: string): MessageLinkVerdict {
-  return senderWitness(index, link).judge(messageId);
+/**
+ * Judges one message on one link from an indexed trace, through the link's sender witness: O(the message's events on
+ * the link). With `destination`, one recipient domain's copy of a message split by a hop routing by MX.
+ */
+export function judgeIndexedLink(index: TraceIndex, link: string, messageId: string, destination?: string): MessageLinkVerdict {
+  return senderWitness(index, link).judge(messageId, destination);
+}
+
+/** Link verdicts from the least secure to the most (`none`: never crossed, last). */
+const RANK: readonly LinkVerdictName[] = ['stripped', 'downgraded', 'plain', 'refused', 'tls', 'tls-verified', 'none'];
+
+/** The least secure of `verdicts` (RANK), or `none` for no verdict at all. */
+export function leastSecure(verdicts: Iterable<LinkVerdictName>): LinkVerdictName {
+  let worst: LinkVerdictName = 'none';
+  for (const v of verdicts) if (RANK.indexOf(v) < RANK.indexOf(worst)) worst = v;
+  return worst;
 }

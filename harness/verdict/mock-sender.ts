@@ -26,8 +26,8 @@ export class MockSender implements SenderWitness {
     this.hop = link.split('->')[0];
   }
 
-  judge(messageId: string): MessageLinkVerdict {
-    return judgeSessions(this.index, this.link, messageId);
+  judge(messageId: string, destination?: string): MessageLinkVerdict {
+    return judgeSessions(this.index, this.link, messageId, destination);
   }
 
   sessions(): number {
@@ -69,9 +69,10 @@ function noteOf(s: SessionEvent): string | undefined {
  * Judges one message on a link whose sender mailhop drives: O(the message's sessions on the link, and the
  * link's STARTTLS injections), not O(trace).
  */
-function judgeSessions(index: TraceIndex, link: string, messageId: string): MessageLinkVerdict {
-  const sessions = index.sessions(link, messageId);
-  const accepted = index.accepted(link, messageId)[0];
+function judgeSessions(index: TraceIndex, link: string, messageId: string, destination?: string): MessageLinkVerdict {
+  const ofCopy = <T extends { destination?: string }>(events: readonly T[]) => (destination === undefined ? events : events.filter((e) => e.destination === destination));
+  const sessions = ofCopy(index.sessions(link, messageId));
+  const accepted = destination === undefined ? index.accepted(link, messageId)[0] : acceptedOn(index, sessions, link, messageId);
   // index.wireOf: the wire record of a session's connection (connection-pairing.ts: ports are reused).
   const faultsOf = (s: SessionEvent) => faultsOn(s, index.wireOf(s));
   // Per session, what the link did first, then how the sender fared.
@@ -88,7 +89,7 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string): Mess
   const verdict = sessionsVerdict(sessions, relayed, deciding, clear, faultsOf, notes);
 
   const tlsOk = deciding?.tls && !deciding.tls.nullCipher;
-  const dns = dnsPolicyFacts(sessions, deciding, index.dnsLookups(link, messageId));
+  const dns = dnsPolicyFacts(sessions, deciding, ofCopy(index.dnsLookups(link, messageId)));
   notes.unshift(...dns.notes);
   return {
     link,
@@ -105,6 +106,15 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string): Mess
     ...(dns.policy ? { policy: dns.policy } : {}),
     ...(dns.failures ? { failures: dns.failures } : {}),
   };
+}
+
+/**
+ * The receiver's acceptance on the connection of one of `sessions` (paired by the sender's port, which is the port the
+ * receiver saw: connection-pairing.ts): one copy's, when the receiver took several copies of a split message.
+ */
+function acceptedOn(index: TraceIndex, sessions: readonly SessionEvent[], link: string, messageId: string): AcceptedEvent | undefined {
+  const ports = new Set(sessions.flatMap((s) => index.wireOf(s)?.upstreamPort ?? []));
+  return index.accepted(link, messageId).find((a) => ports.has(a.remotePort));
 }
 
 /** Whether, and on which session first, the message's content crossed the link in clear. */

@@ -15,9 +15,16 @@ import type { EndToEndName } from '../scenario/schema.js';
 import type { MessageLinkVerdict } from './sender-witness.js';
 import type { TraceIndex } from './trace-index.js';
 
-/** Whether the message was submitted with REQUIRETLS: the injecting client's `queued` event says so. */
+/**
+ * Whether the message was submitted with REQUIRETLS: the injecting client's `queued` event says so or, for mail mailhop
+ * did not submit (the application under test, or mail sent by hand to a hop under `mailhop up`), the first hop that
+ * accepted it took MAIL FROM with REQUIRETLS (its `accepted` event is tagged). A hop cannot add the flag (RFC 8689 §4.1),
+ * so the first acceptance speaks for the submission.
+ */
 export function submittedWithRequireTls(index: TraceIndex, messageId: string): boolean {
-  return index.own(messageId).some((e) => e.kind === 'queued' && e.hop === 'client' && e.requireTls === true);
+  const own = index.own(messageId);
+  if (own.some((e) => e.kind === 'queued' && e.hop === 'client' && e.requireTls === true)) return true;
+  return own.find((e) => e.kind === 'accepted')?.requireTls === true;
 }
 
 /**

@@ -75,8 +75,12 @@ export interface SenderWitness {
   readonly hop: string;
   /** For an engine: which real MTA (its log is the account). */
   readonly engine?: RealEngineName;
-  /** The verdict on `messageId` on this link, weighing this sender's account with the receiver's and the wire's. */
-  judge(messageId: string): MessageLinkVerdict;
+  /**
+   * The verdict on `messageId` on this link, weighing this sender's account with the receiver's and the wire's. With
+   * `destination`, only that recipient domain's copy (a hop routing by MX split the message, RFC 5321 §5.1): its own
+   * sessions, the acceptance on their connections and its DNS lookups; senders that do not split ignore it.
+   */
+  judge(messageId: string, destination?: string): MessageLinkVerdict;
   /** SMTP sessions opened on the link over the run, every message together (for a sender without sessions: the connections the wire saw). */
   sessions(): number;
   /** What the sender itself recorded about `messageId` on this link, in trace order; empty for an external server. */

@@ -10,6 +10,9 @@ import { startChain } from '../../harness/chain/chain.js';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
 import { headerValue } from '../../harness/mta/received-header.js';
 import type { StartedChain } from '../../harness/chain/chain-types.js';
+import { SmtpClient } from '../../harness/mta/smtp-client.js';
+import type { WireEvent } from '../../harness/trace/events.js';
+import { cmd, expectReply } from '../support/dialog.js';
 
 const mail = { from: 'alice@org.test', to: 'bob@partner.test', subject: 'from the app', text: 'hello' };
 
@@ -104,5 +107,37 @@ describe('the application as the first sender', () => {
     );
     expect(() => scenario({ messages: [{ from: mail.from, to: [mail.to] }] })).toThrow(/remove messages:/);
     expect(() => Scenario.parse({ name: 'x', hops: [{ id: 'relay' }] })).toThrow(/needs at least one message/);
+  });
+});
+
+describe('the application submitting with REQUIRETLS (RFC 8689)', () => {
+  it('holds the relay to the promise the first hop accepted: relayed in clear, it is a leak, although mailhop did not submit it', async () => {
+    await using chain = await startChain(scenario({
+      hops: [{ id: 'relay', inbound: { requireTls: 'advertise' }, outbound: { tls: 'opportunistic', requireTls: 'opportunistic' } }, { id: 'mailbox', inbound: { starttls: 'none' } }],
+    }));
+    const { host, port, servername, ca } = chain.submission();
+    const { headers } = chain.expectSubmission();
+    const client = await SmtpClient.connect({ host, port, ehloName: 'app.example.test', timeoutMs: 5_000, servername, ca: [ca] });
+    await expectReply(client, client.readReply(), 220);
+    await cmd(client, 'EHLO app.example.test', 250);
+    await cmd(client, 'STARTTLS', 220);
+    await client.startTls();
+    const ehlo = await cmd(client, 'EHLO app.example.test', 250);
+    expect(ehlo.lines).toContain('REQUIRETLS');
+    await cmd(client, 'MAIL FROM:<alice@org.test> REQUIRETLS', 250);
+    await cmd(client, 'RCPT TO:<bob@partner.test>', 250);
+    await cmd(client, 'DATA', 354);
+    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    expect((await client.sendData(Buffer.from(`${extra}Subject: promised\r\n\r\nsecret\r\n`))).code).toBe(250);
+    await client.quit();
+    const report = await chain.run();
+
+    const [accepted] = chain.events().filter((e) => e.kind === 'accepted' && e.hop === 'relay');
+    expect(accepted).toMatchObject({ requireTls: true, secure: true });
+    const toMailbox = chain.events().filter((e): e is WireEvent => e.kind === 'wire' && e.link === 'relay->mailbox');
+    expect(toMailbox.flatMap((w) => w.record.plaintextMessageIds)).toEqual(['m1']);
+    const m1 = report.messages[0];
+    expect([m1.outcome, m1.endToEnd, m1.links[1].leak]).toEqual(['delivered', 'leak', true]);
+    expect(report.passed).toBe(false);
   });
 });

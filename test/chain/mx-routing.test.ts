@@ -67,7 +67,12 @@ describe('MX routing', () => {
       ['partner.test', 'answer', true], ['other.test', 'servfail', false], ['other.test', 'servfail', false],
     ]);
     const m1 = run.report.messages[0];
-    expect(m1.destinations).toEqual([
+    // Each copy's own links: the shared ones up to the router, then its MX link only.
+    expect(m1.destinations?.map((c) => c.links.map((l) => [l.link, l.verdict]))).toEqual([
+      [['client->relay', 'tls'], ['relay->mx-a', 'tls']],
+      [['client->relay', 'tls'], ['relay->mx-b', 'none']],
+    ]);
+    expect(m1.destinations?.map(({ links: _, ...copy }) => copy)).toEqual([
       { destination: 'partner.test', outcome: 'delivered', endToEnd: 'encrypted' },
       {
         destination: 'other.test', outcome: 'deferred', endToEnd: 'held',
