@@ -83,6 +83,12 @@ export class SmtpDialogue {
   /** The content being read, once its command or 354 came. */
   #transfer?: { transfer: 'data' | 'bdat'; last: boolean };
   #sasl = false;
+  /**
+   * Lines the client sent after an AUTH without an initial response before the server asked for them (a 334): RFC 4954
+   * §4 has the client wait, but a server reads them on as SASL responses, credentials included. Taken for responses
+   * while the exchange is open; those no 334 asked for turn out commands when it ends. Undefined: no such AUTH open.
+   */
+  #ahead?: string[];
   /** The server's last EHLO reply listed CHUNKING (RFC 3030 §2). */
   #chunking = false;
   #tls = false;
@@ -162,7 +168,13 @@ export class SmtpDialogue {
       this.#sasl = false;
       return true;
     }
+    if (this.#ahead) {
+      this.#ahead.push(text);
+      return true;
+    }
     this.#queue.sent(text);
+    const { verb, arg } = splitCommand(text);
+    if (verb === 'AUTH' && arg.trim().split(/\s+/).length === 1) this.#ahead = [];
     return false;
   }
 
@@ -200,9 +212,12 @@ export class SmtpDialogue {
     const verb = command === undefined ? undefined : splitCommand(command).verb;
     // Only AUTH goes on after a 334 (RFC 4954 §4); to any other command a 334 is just its (odd) reply.
     if (code === 334 && verb === 'AUTH') {
-      this.#sasl = true;
+      // The response this 334 asks for may have come already (sent ahead); else it is the client's next line.
+      if (this.#ahead?.length) this.#ahead.shift();
+      else this.#sasl = true;
       return;
     }
+    if (verb === 'AUTH') this.#endAuth();
     if (verb === 'EHLO' || verb === 'LHLO' || verb === 'HELO') {
       // HELO offers no extensions (RFC 5321 §4.1.1.1).
       this.#chunking = code === 250 && verb !== 'HELO' && advertises(reply.lines, 'CHUNKING');
@@ -213,6 +228,13 @@ export class SmtpDialogue {
       this.#transfer = { transfer: 'data', last: true };
       this.#client.expectData();
     }
+  }
+
+  /** The AUTH exchange ended (its final reply): lines sent ahead that no 334 asked for were commands, answered next. */
+  #endAuth(): void {
+    this.#sasl = false;
+    for (const line of this.#ahead ?? []) this.#queue.sent(line);
+    this.#ahead = undefined;
   }
 
   #startTls(): void {

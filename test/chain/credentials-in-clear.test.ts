@@ -4,6 +4,8 @@
  * failure of their own ("credentials crossed in clear"), reported like a content leak, whatever `expect` says.
  */
 import { describe, expect, it } from 'vitest';
+import net from 'node:net';
+import readline from 'node:readline';
 import nodemailer from 'nodemailer';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario, type ScenarioInput } from '../../harness/scenario/schema.js';
@@ -79,5 +81,38 @@ describe('credentials on the submission link', () => {
       'credentials crossed in clear on client->relay: AUTH LOGIN password of app on client->relay#1',
     ]);
     expect(report.messages[0].links[0].verdict).toBe('plain');
+  });
+
+  it('sees credentials an application pipelined behind AUTH PLAIN, before the 334 asked for them (the hop takes them all the same)', async () => {
+    await using chain = await startChain(Scenario.parse({ name: 'app-auth-pipelined', submit: { sender: 'app' }, hops: [{ id: 'relay', inbound: { auth: 'always' } }, { id: 'mailbox' }] }));
+    const { host, port } = chain.submission();
+    const socket = net.connect(port, host);
+    const replies: string[] = [];
+    let waiting: (() => void) | undefined;
+    readline.createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
+      if (/^\d{3} /.test(line)) replies.push(line);
+      waiting?.();
+    });
+    let taken = 0;
+    /** The next final reply line, as it comes. */
+    const next = async () => {
+      while (replies.length <= taken) await new Promise<void>((resolve) => (waiting = resolve));
+      return replies[taken++];
+    };
+    await next();
+    socket.write('EHLO app.example.test\r\n');
+    await next();
+    // RFC 4954 §4 has the client wait for the 334; this one does not.
+    socket.write(`AUTH PLAIN\r\n${Buffer.from('\0app\0s3cret').toString('base64')}\r\n`);
+    expect([await next(), await next()]).toEqual(['334 ', '235 2.7.0 Authentication successful']);
+    socket.write('QUIT\r\n');
+    expect(await next()).toMatch(/^221 /);
+    socket.end();
+    const report = await chain.run();
+    expect(report.links[0].credentialsInClear).toEqual([{ link: 'client->relay', connection: 'client->relay#1', mechanism: 'PLAIN', what: 'password', user: 'app' }]);
+    // The dialogue follows on after the exchange: QUIT is a command again.
+    const [record] = wireOf(chain.events(), 'client->relay');
+    expect(record.commands.map((c) => c.verb)).toEqual(['EHLO', 'AUTH', 'QUIT']);
+    expect(report.passed).toBe(false);
   });
 });

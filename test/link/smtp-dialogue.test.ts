@@ -120,6 +120,47 @@ describe('SmtpDialogue: pairing', () => {
       'S reply 250 2.0.0 to NOOP | 250 2.0.0 Ok',
     ]);
   });
+
+  it('takes the responses a client sent before the server asked (pipelined past AUTH) for SASL, and a line no 334 asked for for a command', () => {
+    expect(
+      play([
+        ['S', '220 mx.test\r\n'],
+        ['C', 'AUTH LOGIN\r\ndXNlcg==\r\ncGFzcw==\r\nNOOP\r\n'],
+        ['S', '334 VXNlcm5hbWU6\r\n334 UGFzc3dvcmQ6\r\n235 2.7.0 Authentication successful\r\n250 2.0.0 Ok\r\n'],
+        ['C', 'QUIT\r\n'],
+        ['S', '221 2.0.0 Bye\r\n'],
+      ]),
+    ).toEqual([
+      'S greeting 220 | 220 mx.test',
+      'C command AUTH | AUTH LOGIN',
+      'C sasl dXNlcg==',
+      'C sasl cGFzcw==',
+      // Sent ahead too, so taken for a response until the exchange ended with no 334 left for it.
+      'C sasl NOOP',
+      'S reply 334 to AUTH LOGIN | 334 VXNlcm5hbWU6',
+      'S reply 334 to AUTH LOGIN | 334 UGFzc3dvcmQ6',
+      'S reply 235 2.7.0 to AUTH LOGIN | 235 2.7.0 Authentication successful',
+      'S reply 250 2.0.0 to NOOP | 250 2.0.0 Ok',
+      'C command QUIT | QUIT',
+      'S reply 221 2.0.0 to QUIT | 221 2.0.0 Bye',
+    ]);
+  });
+
+  it('gives lines sent after an AUTH the server refused back to the commands they were', () => {
+    expect(
+      play([
+        ['S', '220 mx.test\r\n'],
+        ['C', 'AUTH CRAM-MD5\r\nMAIL FROM:<a@b.test>\r\n'],
+        ['S', '504 5.5.4 Unrecognized authentication type\r\n250 2.1.0 Ok\r\n'],
+      ]),
+    ).toEqual([
+      'S greeting 220 | 220 mx.test',
+      'C command AUTH | AUTH CRAM-MD5',
+      'C sasl MAIL FROM:<a@b.test>',
+      'S reply 504 5.5.4 to AUTH CRAM-MD5 | 504 5.5.4 Unrecognized authentication type',
+      'S reply 250 2.1.0 to MAIL FROM:<a@b.test> | 250 2.1.0 Ok',
+    ]);
+  });
 });
 
 describe('SmtpDialogue: a 334 that answers anything but AUTH', () => {
