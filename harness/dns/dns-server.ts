@@ -17,10 +17,13 @@ const DNSSEC_OK = 0x8000;
 /** A started DNS server: its address (UDP and TCP on the same port) and a stop. */
 export interface StartedDnsServer extends AsyncDisposable {
   readonly address: { host: string; port: number };
-  /** Queries answered or dropped so far, in order (for tests: what was asked). */
+  /** The last queries answered or dropped (at most {@link KEPT_QUERIES}, so a flood cannot grow memory), in order (for tests: what was asked). */
   readonly queries: ReadonlyArray<{ name: string; type: string }>;
   stop(): Promise<void>;
 }
+
+/** Queries {@link StartedDnsServer.queries} keeps: the newest, older ones dropped. */
+export const KEPT_QUERIES = 1_000;
 
 /** Tries of a fresh port when TCP finds the UDP port taken. */
 const PORT_TRIES = 5;
@@ -48,8 +51,19 @@ export function answer(answers: DnsAnswers, query: dnsPacket.Packet): Buffer | n
     id: query.id,
     flags,
     questions: q ? [q] : [],
-    answers: records.map((r) => ({ ...r, name, ttl: 300, class: 'IN' }) as dnsPacket.Answer),
+    answers: records.map((r) => ({ ...(r.type === 'TXT' ? { type: 'TXT', data: characterStrings(r.data) } : r), name, ttl: 300, class: 'IN' }) as dnsPacket.Answer),
   });
+}
+
+/**
+ * A TXT record's text as RFC 1035 §3.3.14 holds it: character-strings of at most 255 bytes each (a longer policy
+ * record is split; its reader joins the strings, RFC 7208 §3.3 and RFC 8461 §3.1 alike).
+ */
+export function characterStrings(text: string): Buffer[] {
+  const bytes = Buffer.from(text, 'utf8');
+  const out: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 255) out.push(bytes.subarray(at, at + 255));
+  return out.length > 0 ? out : [Buffer.alloc(0)];
 }
 
 /** The zone apexes (names that are their own zone). */
@@ -69,6 +83,8 @@ export async function startDnsServer(answers: DnsAnswers, host = '127.0.0.1'): P
     }
     const q = query.questions?.[0];
     if (q) queries.push({ name: q.name.toLowerCase(), type: q.type });
+    // Dropped in batches, so a flood costs O(1) per query.
+    if (queries.length >= 2 * KEPT_QUERIES) queries.splice(0, queries.length - KEPT_QUERIES);
     return answer(answers, query);
   };
   for (let tries = 1; ; tries++) {

@@ -4,6 +4,7 @@
  * failure to connect or a temporary failure, until one accepts, refuses for good (5xx) or none is left. Each MX
  * host is reached over its own link, so each try is witnessed there. Every lookup is recorded as a `dns` event.
  */
+import { domainToASCII } from 'node:url';
 import type { Trace } from '../trace/trace.js';
 import type { TlsFailureType } from '../trace/events.js';
 import { dnsLookup, type DnsLookup, type DnsServerAddress } from '../dns/dns-lookup.js';
@@ -27,8 +28,9 @@ export interface MxRouting {
   /** Virtual clock reading, ms: how long a cached answer is kept (its TTL). */
   now: () => number;
   /**
-   * Answers kept for their TTL, as the validating resolver a DANE client runs beside it caches them (RFC 1035 §7.4;
-   * failures are not kept, so a SERVFAIL is asked again at the next attempt). One cache per routing hop.
+   * Answers kept for their TTL, as the validating resolver a DANE client runs beside it caches them (RFC 1035 §7.4),
+   * and failures (SERVFAIL, REFUSED, no answer) for {@link FAILURE_TTL_MS}, as RFC 2308 §7.1 lets a resolver keep a
+   * server failure. One cache per routing hop.
    */
   cache: Map<string, { found: DnsLookup; until: number }>;
 }
@@ -36,24 +38,37 @@ export interface MxRouting {
 /** TTL of the run's DNS answers, ms (dns-server.ts serves every record with 300 s). */
 const TTL_MS = 300_000;
 
+/**
+ * How long a failed lookup is kept, ms of virtual time: RFC 2308 §7.1's most for a server failure (5 minutes). A
+ * timeout costs real time (the resolver waits `dnsTimeoutMs`), so without this a retry every virtual second to a zone
+ * that never answers would cost a real second each.
+ */
+const FAILURE_TTL_MS = 300_000;
+
 /** A lookup through the routing hop's cache: a validated answer or NXDOMAIN is kept for its TTL (virtual time). */
 export async function cachedLookup(routing: MxRouting, name: string, type: DnsLookup['type']): Promise<DnsLookup & { cached?: boolean }> {
   const key = `${name}\0${type}`;
   const hit = routing.cache.get(key);
   if (hit && hit.until > routing.now()) return { ...hit.found, cached: true };
   const found = await dnsLookup(routing.dns, name, type, routing.dnsTimeoutMs);
-  if (found.outcome === 'answer' || found.outcome === 'nxdomain') routing.cache.set(key, { found, until: routing.now() + TTL_MS });
+  const ttl = found.outcome === 'answer' || found.outcome === 'nxdomain' ? TTL_MS : FAILURE_TTL_MS;
+  routing.cache.set(key, { found, until: routing.now() + ttl });
   return found;
 }
 
 /** A message copy for one destination, as the queue hands it over. */
 export type RoutedCopy = QueuedMessage & { destination: string };
 
-/** Splits recipients by domain (case-insensitive), in order of first appearance: one copy per destination. */
+/**
+ * Splits recipients by domain (case-insensitive), in order of first appearance: one copy per destination. A domain in
+ * Unicode (an SMTPUTF8 recipient, RFC 6531) is looked up, and named, by its A-label (`xn--…`, RFC 5890 §2.3.2.1), as
+ * DNS holds it; one that has none stays as written.
+ */
 export function splitByDomain(to: readonly string[]): Array<{ destination: string; to: string[] }> {
   const groups = new Map<string, string[]>();
   for (const rcpt of to) {
-    const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
+    const written = rcpt.slice(rcpt.lastIndexOf('@') + 1).toLowerCase();
+    const domain = domainToASCII(written) || written;
     groups.set(domain, [...(groups.get(domain) ?? []), rcpt]);
   }
   return [...groups].map(([destination, recipients]) => ({ destination, to: recipients }));
@@ -98,10 +113,12 @@ const reply = (code: number, enhanced: string, text: string): Reply => ({ code, 
  */
 async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<{ hosts: string[]; secure: boolean } | AttemptOutcome> {
   const found = await cachedLookup(routing, copy.destination, 'MX');
-  if (found.outcome === 'servfail' || found.outcome === 'timeout') {
+  if (found.outcome === 'servfail' || found.outcome === 'timeout' || found.outcome === 'refused') {
     recordLookup(routing, copy, routing.firstLink, found, { decision: 'the MX lookup failed: the copy waits for its next attempt' });
-    // RFC 5321 §5.1: a temporary lookup failure defers; RFC 3463 4.4.3, directory server failure.
-    return { result: 'deferred', reply: reply(451, '4.4.3', `MX lookup for ${copy.destination} failed: ${found.outcome === 'timeout' ? 'no answer' : 'SERVFAIL'}`) };
+    // RFC 5321 §5.1: a temporary lookup failure defers; RFC 3463 4.4.3, directory server failure. REFUSED (the run's
+    // DNS has no zone for the domain) is no answer about the domain either: a resolver passes it on as a failure.
+    const why = found.outcome === 'timeout' ? 'no answer' : found.outcome === 'refused' ? `REFUSED (the run's DNS has no zone for ${copy.destination})` : 'SERVFAIL';
+    return { result: 'deferred', reply: reply(451, '4.4.3', `MX lookup for ${copy.destination} failed: ${why}`) };
   }
   recordLookup(routing, copy, routing.firstLink, found);
   const hosts = found.records

@@ -110,4 +110,45 @@ describe('MX routing', () => {
     ]);
     expect(deliveredAt(run)).toEqual(['m1@mx-a:partner.test', 'm2@mx-a:partner.test']);
   });
+
+  it('keeps a lookup that timed out for 5 minutes (RFC 2308 §7.1), so retries within them cost no real wait', async () => {
+    const run = await runInline({
+      hops: [{ id: 'relay', outbound: { route: 'mx', retry: ['1m'] } }, { id: 'mx-a' }],
+      dns: { 'silent.test': { dnssec: 'timeout', mx: [{ hop: 'mx-a', preference: 10 }] } },
+      messages: [{ from: 'alice@org.test', to: ['bob@silent.test'] }],
+      runFor: '7m',
+    });
+    // An attempt a minute for 7 minutes: the server was asked (and waited on) once per 5 minutes of virtual time, every
+    // other attempt took the kept failure.
+    const lookups = dnsEvents(run);
+    expect(lookups.every((e) => e.outcome === 'timeout')).toBe(true);
+    expect(lookups.length).toBeGreaterThanOrEqual(7);
+    expect(lookups.filter((e) => !e.cached).length).toBe(2);
+    expect(run.report.messages[0].destinations?.map((d) => [d.outcome, d.stoppedAt?.reply.text])).toEqual([['deferred', '451 4.4.3 MX lookup for silent.test failed: no answer']]);
+  });
+
+  it('defers, not bounces, a copy for a domain the run\'s DNS has no zone for: REFUSED is a failure, not "no MX"', async () => {
+    const run = await runInline({
+      hops: [{ id: 'relay', outbound: { route: 'mx', retry: ['10m'] } }, { id: 'mx-a' }],
+      dns: { 'partner.test': { mx: [{ hop: 'mx-a', preference: 10 }] } },
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test', 'dave@typo.test'] }],
+      runFor: '5m',
+    });
+    expect(dnsEvents(run).map((e) => [e.name, e.outcome])).toEqual([['partner.test', 'answer'], ['typo.test', 'refused']]);
+    expect(run.dsns).toEqual([]);
+    expect(run.report.messages[0].destinations?.map((d) => [d.destination, d.outcome, d.stoppedAt?.reply.text])).toEqual([
+      ['partner.test', 'delivered', undefined],
+      ['typo.test', 'deferred', "451 4.4.3 MX lookup for typo.test failed: REFUSED (the run's DNS has no zone for typo.test)"],
+    ]);
+  });
+
+  it('looks a Unicode recipient domain up by its A-label (RFC 5890), as DNS holds it, and delivers', async () => {
+    const run = await runInline({
+      hops: [{ id: 'relay', outbound: { route: 'mx' } }, { id: 'mx-a' }],
+      dns: { 'xn--fsqu00a.test': { mx: [{ hop: 'mx-a', preference: 10 }] } },
+      messages: [{ from: 'alice@org.test', to: ['用户@例子.test'] }],
+    });
+    expect(dnsEvents(run).map((e) => [e.name, e.outcome])).toEqual([['xn--fsqu00a.test', 'answer']]);
+    expect(deliveredAt(run)).toEqual(['m1@mx-a:xn--fsqu00a.test']);
+  });
 });

@@ -7,7 +7,7 @@ import dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dnsAnswers } from '../../harness/dns/dns-answers.js';
-import { startDnsServer, type StartedDnsServer } from '../../harness/dns/dns-server.js';
+import { KEPT_QUERIES, startDnsServer, type StartedDnsServer } from '../../harness/dns/dns-server.js';
 import { dnsLookup } from '../../harness/dns/dns-lookup.js';
 import { DnsZones } from '../../harness/scenario/dns-zones.js';
 import { RunPki } from '../../harness/pki/run-pki.js';
@@ -20,6 +20,7 @@ const zones = DnsZones.parse({
   'bogus.test': { dnssec: 'bogus', mx: [{ hop: 'mx-a', preference: 10 }] },
   'broken.test': { dnssec: 'servfail', mx: [{ hop: 'mx-a', preference: 10 }] },
   'silent.test': { dnssec: 'timeout', mx: [{ hop: 'mx-a', preference: 10 }] },
+  'long.test': { mx: [{ hop: 'mx-a', preference: 10 }], tlsRpt: `v=TLSRPTv1; rua=mailto:${'r'.repeat(300)}@long.test` },
 });
 
 let server: StartedDnsServer;
@@ -92,6 +93,29 @@ describe('the run\'s DNS server', () => {
     expect(txt.records.map((r) => Buffer.concat((r as dnsPacket.TxtAnswer).data as Buffer[]).toString())).toEqual(['v=STSv1; id=1']);
     const none = await dnsLookup(server.address, 'secure.test', 'TXT', 2_000);
     expect([none.outcome, none.records]).toEqual(['answer', []]);
+  });
+
+  it('splits a TXT record longer than 255 bytes into character-strings (RFC 1035 §3.3.14) that decode and join back', async () => {
+    const answer = await ask('_smtp._tls.long.test', 'TXT', 0);
+    const [record] = answer.answers as dnsPacket.TxtAnswer[];
+    const strings = record.data as Buffer[];
+    const text = `v=TLSRPTv1; rua=mailto:${'r'.repeat(300)}@long.test`;
+    expect(strings.map((b) => b.length)).toEqual([255, text.length - 255]);
+    expect(Buffer.concat(strings).toString()).toBe(`v=TLSRPTv1; rua=mailto:${'r'.repeat(300)}@long.test`);
+  });
+
+  it('keeps only the newest queries, so a flood cannot grow its memory', async () => {
+    const flood = await startDnsServer(dnsAnswers(zones, () => ({ served: '', old: '', issuer: '' })));
+    try {
+      // 2,100 lookups, 50 at a time (a UDP burst larger than the socket buffer would lose queries, not test the cap).
+      for (let i = 0; i < 2_100; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => dnsLookup(flood.address, `n${i + j}.plain.test`, 'MX', 5_000)));
+      }
+      expect(flood.queries.length).toBeLessThan(2 * KEPT_QUERIES);
+      expect(flood.queries.at(-1)?.name).toMatch(/^n\d+\.plain\.test$/);
+    } finally {
+      await flood.stop();
+    }
   });
 
   it('answers over TCP as over UDP (RFC 1035 §4.2.2 framing)', async () => {
