@@ -221,6 +221,12 @@ function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
     }
   }
   if (!Array.isArray(value.hops) || !value.hops.every((h) => isRecord(h) && typeof h.id === 'string')) return;
+  value.hops.forEach((hop, i) => {
+    const outbound = (hop as { outbound?: unknown }).outbound;
+    if (!isRecord(outbound) || outbound.dane === undefined || outbound.dane === 'ignore' || outbound.route === 'mx') return;
+    // DANE is looked up per MX host (RFC 7672 §2.2): a hop relaying to the next in the list never asks, so it would do nothing.
+    ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'dane'], message: `dane: ${String(outbound.dane)} applies to the MX hosts of a hop that routes by MX: add route: mx (and a dns: zone for the recipient domain), or drop dane` });
+  });
   const dns = isRecord(value.dns) ? (value.dns as Parameters<typeof topologyProblems>[1]) : undefined;
   for (const p of topologyProblems(value.hops.map(topologyHopOf), dns)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 }

@@ -83,6 +83,22 @@ describe('the dns: block', () => {
     ]);
   });
 
+  it('refuses dane on a hop that does not route by MX: it would never look a TLSA record up', () => {
+    expect(problems(lines(
+      'name: dane-without-mx',
+      'hops:',
+      '  - id: relay',
+      '    outbound: { tls: opportunistic, dane: honor }',
+      '  - id: mailbox',
+      'dns:',
+      '  partner.test: { dnssec: secure, mx: [{ hop: mailbox, preference: 10 }] }',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([
+      'dns.yaml:4:43: hops[0].outbound.dane: dane: honor applies to the MX hosts of a hop that routes by MX: add route: mx (and a dns: zone for the recipient domain), or drop dane',
+    ]);
+  });
+
   it('names the links of a router: one to every MX target, for faults and expectations', () => {
     expect(problems(lines(
       'name: router-links',

@@ -22,7 +22,7 @@ interface ScenarioRun {
 }
 
 async function runFile(name: string): Promise<ScenarioRun> {
-  const { scenario, file } = await loadScenarioFile(`scenarios/requiretls/${name}.yaml`);
+  const { scenario, file } = await loadScenarioFile(name.includes('/') ? name : `scenarios/requiretls/${name}.yaml`);
   await using chain = await startChain(scenario, { file });
   const report = await chain.run();
   const events = chain.events();
@@ -76,7 +76,7 @@ describe('scenarios/requiretls', () => {
   });
 
   it('a gateway that takes the parameter without listing it and relays without it: reported as a leak on both links', async () => {
-    const run = await runFile('messagelabs-gateway-drops-flag-leak');
+    const run = await runFile('examples/leaks/requiretls-messagelabs-gateway-drops-flag.yaml');
     const client = insideTls(run.sessions('client->gateway')[0]);
     // The application sends REQUIRETLS although the gateway did not list it; the gateway answers 250.
     expect({ listed: listsRequireTls(client), mail: mailFrom(client), reply: client[client.indexOf('C: MAIL FROM:<alice@org.test> REQUIRETLS') + 1] })
