@@ -45,6 +45,7 @@ export { loadScenarioFile, loadScenarioText, loadScenarios, ScenarioError, type 
 export { startChain, HOST_DOMAIN, type StartedChain, type ChainOptions, type MailboxMessage, type Dsn, type HopAddresses, type Submission, type ExpectedSubmission } from './chain/chain.js';
 export { runScenarios, type RunScenariosOptions } from './chain/run-scenarios.js';
 export type { RuntimeChoice } from './runtime/select-runtime.js';
+export { probeEngine, type EngineProbe } from './runtime/engine-probe.js';
 export type { ChainRuntime, RuntimeName } from './runtime/runtime.js';
 export type { AcceptedMessage } from './mta/hop-server.js';
 export type { ScenarioReport, LinkReport, MessageReport, Expectation } from './verdict/judge-scenario.js';

@@ -8,6 +8,9 @@ import { unavailableEngines } from '../engines/unavailable-engines.js';
 import { isAppSubmit } from '../scenario/submit.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
 
+/** Why a scenario whose application under test submits (`submit: { sender: app }`) cannot run from the CLI. */
+export const APP_SUBMITS = 'the application under test submits its mail (submit: { sender: app }): run it from your tests with chainTest or startChain';
+
 /** Options of {@link runScenarios}. */
 export interface RunScenariosOptions {
   /** Scenarios run at once (default 4). */
@@ -44,9 +47,7 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
       const i = next++;
       const { scenario, file } = loaded[i];
       // The application under test sends under `submit: { sender: app }`: only a test of the application can run it.
-      const skip = isAppSubmit(scenario.submit)
-        ? 'the application under test submits its mail (submit: { sender: app }): run it from your tests with chainTest or startChain'
-        : unavailableEngines(scenario, machineEngines);
+      const skip = isAppSubmit(scenario.submit) ? APP_SUBMITS : unavailableEngines(scenario, machineEngines);
       if (skip) {
         reports[i] = skippedReport(scenario, file, skip);
         options.onReport?.(reports[i], i, [], 0);

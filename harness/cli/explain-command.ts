@@ -2,6 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { loadOrReport } from './load-or-report.js';
 import { loadScenarioFile } from '../scenario/load-scenario.js';
 import { startChain } from '../chain/chain.js';
+import { APP_SUBMITS } from '../chain/run-scenarios.js';
+import { isAppSubmit } from '../scenario/schema.js';
 import { renderExplanation } from '../report/explain-report.js';
 import { renderExplainPage } from '../report/html-explain-page.js';
 import type { RuntimeName } from '../runtime/runtime.js';
@@ -18,11 +20,16 @@ export interface ExplainOptions {
  * `mailhop explain <scenario> [--html file]`: runs one scenario and tells in plain language what
  * happened on each link and why; with `--html`, also writes the same explanation as an HTML page (with
  * the chain diagram). 0 when the scenario's claims held, 1 when one failed, 2 bad input or the page
- * could not be written.
+ * could not be written, or the scenario's application under test submits (only a test of it can run it).
  */
 export async function explainCommand(path: string, opts: ExplainOptions = {}): Promise<number> {
   const loaded = await loadOrReport(() => loadScenarioFile(path));
   if (!loaded) return 2;
+  if (isAppSubmit(loaded.scenario.submit)) {
+    // As `run` skips it: nothing would submit, so there would be nothing to explain.
+    process.stderr.write(`mailhop explain: ${loaded.file}: ${APP_SUBMITS}\n`);
+    return 2;
+  }
   await using chain = await startChain(loaded.scenario, { file: loaded.file, ...(opts.runtime ? { runtime: opts.runtime } : {}) });
   const report = await chain.run();
   const events = chain.events();

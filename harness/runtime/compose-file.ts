@@ -58,6 +58,10 @@ export async function composeFile(scenario: Scenario, options: ComposeOptions = 
     if (hop.engine !== 'mock') {
       throw MailhopError.of('EUSAGE', { where: `hop ${hop.id}`, what: 'run it in compose', why: `an engine hop (${hop.engine}) runs on this machine, not in a container`, hint: 'Run this scenario with mailhop run or up.', hop: hop.id });
     }
+    if (hop.outbound?.route === 'mx') {
+      // A compose file relays each hop to the next in the list; the run's DNS server and MX routing live in mailhop's process.
+      throw MailhopError.of('EUSAGE', { where: `hop ${hop.id}`, what: 'run it in compose', why: 'it routes by MX (outbound.route: mx), and a compose file has no DNS: each hop relays to the next in the list', hint: 'Run this scenario with mailhop run or up.', hop: hop.id });
+    }
     const relay: StandaloneRelayPlan | undefined = i === ids.length - 1 ? undefined : {
       link: links[i + 1],
       address: proxyAddress(i + 1),

@@ -27,6 +27,13 @@ describe('mailhop explain', () => {
     expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
+  test('says, as run does, that a scenario whose application submits cannot run from the CLI, and starts nothing (exit 2)', async () => {
+    const io = capture();
+    expect(await main(['explain', 'scenarios/clients/app-offer-encrypted.yaml'])).toBe(2);
+    expect(io.stdout()).toBe('');
+    expect(io.stderr()).toBe('mailhop explain: scenarios/clients/app-offer-encrypted.yaml: the application under test submits its mail (submit: { sender: app }): run it from your tests with chainTest or startChain\n');
+  });
+
   test('--html writes the same explanation as a self-contained page, with the description and the chain diagram', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mailhop-explain-'));
     try {

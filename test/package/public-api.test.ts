@@ -9,7 +9,7 @@ describe('the public API (harness/index.ts)', () => {
   it('exports these values by name, and nothing else', () => {
     expect(Object.keys(mailhop).sort()).toEqual([
       'DEFAULT_HOP_LIMITS', 'ERROR_CODES', 'HOST_DOMAIN', 'MailhopError', 'Scenario', 'ScenarioError', 'formatDuration',
-      'loadScenarioFile', 'loadScenarioText', 'loadScenarios', 'parseDuration', 'renderJson', 'renderScenario', 'renderSummary',
+      'loadScenarioFile', 'loadScenarioText', 'loadScenarios', 'parseDuration', 'probeEngine', 'renderJson', 'renderScenario', 'renderSummary',
       'runScenarios', 'skipReasonOf', 'startChain', 'startWebView',
     ]);
   });

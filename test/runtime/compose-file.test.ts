@@ -33,6 +33,11 @@ describe('mailhop compose', () => {
     expect(second[0].key).not.toBe(first[0].key);
   });
 
+  it('refuses a hop that routes by MX, which a compose file cannot do (no DNS): exit 2, nothing written', async () => {
+    const { scenario } = await loadScenarioFile('scenarios/dns/backup-mx-without-starttls-takes-the-mail.yaml');
+    await expect(composeFile(scenario)).rejects.toThrow(/^hop relay: cannot run it in compose: it routes by MX \(outbound\.route: mx\), and a compose file has no DNS/);
+  });
+
   it('host networking: each hop and proxy on its own loopback address', async () => {
     const { scenario } = await loadScenarioFile('scenarios/starttls-stripped-on-the-wire-opportunistic-goes-plain.yaml');
     const file = parse(await composeFile(scenario, { network: 'host' }));

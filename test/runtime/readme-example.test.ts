@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { startChain, loadScenarioFile } from '../../harness/index.js';
-import { probeEngine } from '../../harness/runtime/engine-probe.js';
+import { startChain, loadScenarioFile, probeEngine } from '../../harness/index.js'; // in your project: from 'mailhop'
 
 const engine = await probeEngine();
 describe.skipIf(!engine.ok)(`in containers${engine.ok ? '' : ` (skipped: ${engine.reason})`}`, () => {
