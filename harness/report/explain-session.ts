@@ -40,6 +40,9 @@ export function policySentence(scenario: Scenario, events: readonly TraceEvent[]
   const hop = scenario.hops.find((h) => h.id === s.hop);
   const config = s.hop === 'client' ? (isAppSubmit(scenario.submit) ? undefined : scenario.submit) : hop?.engine === 'mock' ? hop.outbound : undefined;
   const verb = s.hop === 'client' ? 'submitted' : 'relayed';
+  // The message's REQUIRETLS or `TLS-Required: No` changed the policy for it (RFC 8689 §4.2), DANE's included.
+  const tag = s.policyReason && /^(REQUIRETLS|TLS-Required: No)\b/.test(s.policyReason) ? s.policyReason : undefined;
+  if (tag) return `${s.hop} ${verb} ${s.messageId} to ${receiver} under ${s.policy}: ${tag}.${requireTlsSent(s, receiver)}`;
   // A policy from DNS decided (DANE, RFC 7672): its words say what it required, whatever the hop's own policy.
   if (s.tlsPolicy?.source === 'dane') return `${s.hop} ${verb} ${s.messageId} to ${receiver} under DANE: ${s.tlsPolicy.words}.`;
   if (!config || config.tls !== 'preserve-inbound') {
@@ -55,6 +58,13 @@ export function policySentence(scenario: Scenario, events: readonly TraceEvent[]
     return `${s.hop} received ${s.messageId} ${arrived}, but a recipient's domain is on its enforce list (${config.enforce.join(', ')}), so TLS was mandatory for it whatever the inbound leg did (Boundary Encryption).`;
   }
   return `${s.hop} received ${s.messageId} ${arrived}, so under ${config.preserve} preserve-inbound its policy for this message was ${s.policy}: ${POLICY_GLOSS[s.policy]}.`;
+}
+
+/** Whether the REQUIRETLS parameter went on with the message (RFC 8689 §4.2.1), as a sentence; empty when untagged. */
+function requireTlsSent(s: SessionEvent, receiver: string): string {
+  if (!s.requireTls) return '';
+  if (s.requireTls.sent) return ` MAIL FROM carried REQUIRETLS${s.requireTls.advertised ? '' : `, although ${receiver} did not list it`}.`;
+  return ` ${receiver} did not list REQUIRETLS after STARTTLS, so the message went on without it.`;
 }
 
 /** What happened on the session, in order, as sentences. */

@@ -110,7 +110,8 @@ function explainLink(scenario: Scenario, events: readonly TraceEvent[], index: T
     say('story', sessions.length === 1 ? story.join(' ') : `${head} ${story.join(' ')}`);
   }
   if (verdict.disagreement) say('disagreement', `⚠ The witnesses disagree: ${verdict.disagreement}.`);
-  if (verdict.leak) say('leak', 'LEAK: the content crossed in clear although the policy in force required TLS.');
+  // A REQUIRETLS leak may cross over TLS (an unverified certificate, the flag dropped): its reason says which.
+  if (verdict.leak) say('leak', verdict.requireTlsLeak ? `LEAK: ${verdict.requireTlsLeak}.` : 'LEAK: the content crossed in clear although the policy in force required TLS.');
   say('conclusion', `So: ${verdict.verdict}, ${LINK_VERDICT_MEANING[verdict.verdict]}.`);
   return explained;
 }

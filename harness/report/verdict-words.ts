@@ -22,7 +22,7 @@ export const END_TO_END_MEANING: Record<EndToEndName, string> = {
   encrypted: 'delivered, and every link was TLS',
   broken: 'the content crossed at least one link in clear',
   held: 'not delivered, and never in clear on any link',
-  leak: 'the content crossed a link in clear where the policy in force required TLS',
+  leak: 'the content crossed a link in clear where the policy in force required TLS, or broke the REQUIRETLS promise it was sent with',
 };
 
 /** What a delivery outcome means. */

@@ -27,6 +27,15 @@ describe('mailhop explain', () => {
     expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
+  test('names a REQUIRETLS leak over TLS for what it was (the flag dropped, an unverified link), not content in clear', async () => {
+    const io = capture();
+    expect(await main(['explain', 'examples/leaks/requiretls-messagelabs-gateway-drops-flag.yaml'])).toBe(1);
+    const text = io.stdout().replace(/\s+/g, ' ');
+    expect(text).toContain('LEAK: REQUIRETLS dropped: gateway took the message without the REQUIRETLS parameter, so no hop after it is bound to TLS.');
+    expect(text).toContain('LEAK: REQUIRETLS message crossed gateway->mailbox as tls, not over TLS with a verified certificate (RFC 8689 §4.2.1).');
+    expect(text).not.toContain('crossed in clear although');
+  });
+
   test('says, as run does, that a scenario whose application submits cannot run from the CLI, and starts nothing (exit 2)', async () => {
     const io = capture();
     expect(await main(['explain', 'scenarios/clients/app-offer-encrypted.yaml'])).toBe(2);
