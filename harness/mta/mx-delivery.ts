@@ -133,6 +133,18 @@ async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<{ hosts: s
 }
 
 /**
+ * A REQUIRETLS copy under `requireTls: enforce` (absent: enforce) may go only to MX hosts found by a protected lookup
+ * (RFC 8689 §4.2.1: DNSSEC, or an MTA-STS policy naming them); an unvalidated MX answer leaves no host to try, so the
+ * copy is returned at once, as for a failed TLS step (§5, 5.7.10). Undefined when the lookup may be used.
+ */
+function requireTlsNeedsSecureMx(routing: MxRouting, copy: RoutedCopy, secure: boolean): AttemptOutcome | undefined {
+  if (!copy.requireTls || secure) return undefined;
+  const first = routing.targets.values().next().value;
+  if (!first || (first.policy.requireTls ?? 'enforce') !== 'enforce') return undefined;
+  return { result: 'bounced', reply: reply(550, '5.7.10', `REQUIRETLS: the MX lookup for ${copy.destination} was not DNSSEC-validated, so no MX host may be trusted with the message (RFC 8689 §4.2.1)`) };
+}
+
+/**
  * One attempt for one destination's copy: MX lookup, then the MX hosts in order.
  * @param tryHost decides for one MX host, e.g. DANE (dane-policy.ts): a target (perhaps with a stricter policy) to
  *   deliver over, or an outcome that passes the host by; default: the host's own target as it is.
@@ -148,6 +160,8 @@ export async function deliverViaMx(
   const found = await mxHosts(routing, copy);
   if (!('hosts' in found)) return { ...found, link: routing.firstLink };
   const { hosts, secure } = found;
+  const unprotected = requireTlsNeedsSecureMx(routing, copy, secure);
+  if (unprotected) return { ...unprotected, link: routing.firstLink };
   let last: AttemptOutcome | undefined;
   for (const host of hosts) {
     const target = routing.targets.get(host);

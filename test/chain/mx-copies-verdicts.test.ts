@@ -77,4 +77,25 @@ describe('a REQUIRETLS message routed by MX', () => {
     expect(m1.links.find((l) => l.link === 'relay->mx')?.leak).toBe(true);
     expect(run.report.passed).toBe(false);
   });
+
+  it('under requireTls: enforce, is returned 5.7.10 without connecting when the MX answer is not DNSSEC-validated, and goes on when it is (RFC 8689 §4.2.1)', async () => {
+    const chain = (dnssec: 'secure' | 'insecure') => runInline({
+      submit: { tls: 'verify' },
+      hops: [
+        { id: 'relay', inbound: { requireTls: 'advertise' }, outbound: { tls: 'opportunistic', route: 'mx' } },
+        { id: 'mx', inbound: { requireTls: 'advertise' } },
+      ],
+      dns: { 'partner.test': { dnssec, mx: [{ hop: 'mx', preference: 10 }] } },
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test'], requireTls: true }],
+    });
+    const insecure = await chain('insecure');
+    expect(insecure.wire('relay->mx')).toEqual([]);
+    expect(insecure.dsns.map((d) => [d.hop, d.reply.enhanced, d.requireTls !== undefined])).toEqual([['relay', '5.7.10', true]]);
+    expect([insecure.report.messages[0].outcome, insecure.report.messages[0].endToEnd]).toEqual(['bounced', 'held']);
+
+    const secure = await chain('secure');
+    const [session] = secure.sessions('relay->mx');
+    expect([session.policy, session.requireTls]).toEqual(['verify', { advertised: true, sent: true }]);
+    expect([secure.report.messages[0].outcome, secure.report.messages[0].endToEnd]).toEqual(['delivered', 'encrypted-verified']);
+  });
 });
