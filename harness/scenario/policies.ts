@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { z } from 'zod';
 import { Duration, RealWait, RetryDelay } from './duration.js';
 import { CipherString, TlsVersion } from './inbound-policy.js';
+import { CLIENT_PRESET_NAMES } from './client-presets.js';
 
 export * from './inbound-policy.js';
 
@@ -270,6 +271,8 @@ export const OUTBOUND_VARIANTS = [NoneClient, OpportunisticClient, MandatoryClie
  */
 const submitKeys = {
   sender: z.literal('mailhop').optional(),
+  /** A real client library's behaviour (client-presets.ts), its keys filled in under the scenario's own. */
+  preset: z.enum(CLIENT_PRESET_NAMES).optional(),
   auth: z.enum(['plain', 'login']).optional(),
   user: z.string().min(1).max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),
   pass: z.string().max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),

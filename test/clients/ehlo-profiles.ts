@@ -4,7 +4,7 @@
  * find STARTTLS), with "no AUTH" when the message got in without the client authenticating (the hop's RFC 3848
  * transmission type lacked the A) and "password in clear" when the wire saw AUTH credentials outside TLS. The hop
  * offers STARTTLS and AUTH (PLAIN, LOGIN) after TLS; every client is given credentials. Observed 2026-12-07 on Debian
- * 12 with nodemailer 10.6.1, Python 3.11.2 smtplib, swaks 20201014.0 and curl 7.88.1; the README's table shows the same.
+ * 12 with nodemailer 10.6.1, Python 3.11.2 smtplib, aiosmtplib 2.0.0, swaks 20201014.0 and curl 7.88.1; the README's table shows the same.
  */
 import { CLIENTS } from '../support/smtp-clients.js';
 
@@ -27,6 +27,8 @@ export const EHLO_PROFILES: Record<string, string[]> = {
   'nodemailer requireTLS': row(OK, OK, OK, OK, OK, OK),
   'smtplib starttls if offered': row(OK, OK, OK, OK, OK, OK),
   'smtplib starttls always': row(OK, OK, OK, OK, OK, OK),
+  'aiosmtplib starttls if offered': row(OK, OK, OK, OK, OK, OK),
+  'aiosmtplib starttls always': row(OK, OK, OK, OK, OK, OK),
   'swaks --tls-optional': row(OK, 'refused', OK, 'refused (password in clear)', OK, OK),
   'swaks --tls': row(OK, 'refused', OK, 'refused', OK, OK),
   'curl --ssl': row(OK, 'plain (no AUTH)', OK, OK, OK, 'tls (no AUTH)'),
