@@ -2,7 +2,8 @@
  * The shape of a mock hop's EHLO reply (`inbound.ehlo`), so that capability-parsing bugs in clients can be reproduced
  * against a server that says the same things in a form real servers use. RFC 5321 §2.4 makes extension keywords case
  * insensitive, §4.1.1.1 gives no order to the keyword lines, and RFC 4954 §4 has AUTH's parameters after a space; the
- * `AUTH=` line is the pre-RFC 2554 form some old clients looked for (Postfix `broken_sasl_auth_clients = yes` lists both).
+ * `AUTH=` line is the pre-RFC 2554 form some old clients looked for (Postfix's `broken_sasl_auth_clients` advertises AUTH
+ * "in a non-standard way" for them, postconf(5)).
  * The server's meaning never changes: what it lists it takes, in any shape (mta/ehlo-shape.ts writes it).
  */
 import { z } from 'zod';
