@@ -13,6 +13,7 @@ import type { KeyCert } from '../pki/run-pki.js';
 import type { NewEvent } from '../trace/events.js';
 import { installGreetingDelayPatch } from './greeting-delay.js';
 import { installOwnEnhancedCodesPatch } from './own-enhanced-codes.js';
+import { installEhloShapePatch } from './ehlo-shape.js';
 import { requireTlsServerOptions } from './requiretls-params.js';
 import { hopAuthOptions } from './hop-auth.js';
 import type { AssignId } from './id-claim.js';
@@ -67,7 +68,7 @@ export interface StartedHopServer extends AsyncDisposable {
 
 /** Starts a hop's SMTP server. @throws MailhopError `EBIND` (with `hop`) when the address cannot be bound; a front's own listen error as it comes. */
 export async function startHopServer(opts: HopServerOptions): Promise<StartedHopServer> {
-  for (const install of [installGreetingDelayPatch, installOwnEnhancedCodesPatch]) install();
+  for (const install of [installGreetingDelayPatch, installOwnEnhancedCodesPatch, installEhloShapePatch]) install();
   const { inbound, emit, date } = opts;
   let started: StartedFront | undefined;
   const receiverEvent = { source: 'receiver', link: opts.inboundLink, hop: opts.hopId } as const;
@@ -100,8 +101,8 @@ export async function startHopServer(opts: HopServerOptions): Promise<StartedHop
     hideSTARTTLS: mode === 'hidden',
     ...requireTlsServerOptions(inbound.requireTls, (reply) => emit({ kind: 'refused-command', ...receiverEvent, command: 'MAIL FROM', reply })),
     ...hopAuthOptions(inbound.auth, mode),
-    hideENHANCEDSTATUSCODES: false,
-    authOptional: true,
+    ...(inbound.ehlo ? { ehloShape: inbound.ehlo } : {}),
+    hideENHANCEDSTATUSCODES: false, authOptional: true,
     logger: false,
     disableReverseLookup: true,
     closeTimeout: 200,

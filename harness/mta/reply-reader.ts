@@ -25,6 +25,11 @@ export interface SmtpReply {
   lines: string[];
   /** The whole reply as it would be quoted in a log: `454 4.7.0 TLS not available`. */
   text: string;
+  /**
+   * Set when some of its lines arrived in clear before the TLS handshake and were kept ({@link ReplyReader.keepAsPreTls}):
+   * a reply read inside TLS that no TLS protected (RFC 3207 §4.2; the CVE-2011-0411 class of response injection).
+   */
+  preTls?: true;
 }
 
 /**
@@ -78,10 +83,12 @@ export interface ConnectionEnd {
  */
 export class ReplyReader {
   /** Complete lines not read yet (with the octets they took, line end included), and where an error stands among them. */
-  private readonly queue: Array<{ line: string; octets: number } | ConnectionEnd> = [];
+  private readonly queue: Array<{ line: string; octets: number; preTls?: true } | ConnectionEnd> = [];
   private unread = 0;
   /** The start of a line whose end has not arrived. */
   private partial: Buffer = Buffer.alloc(0);
+  /** `partial` began before the TLS handshake ({@link keepAsPreTls}): the line it ends is marked so. */
+  private partialPreTls = false;
   /** Set once a bound was passed: later bytes are dropped (the session is over). */
   private dropping = false;
   /** The error every later read throws: the connection ended, or a protocol error was read. */
@@ -112,7 +119,8 @@ export class ReplyReader {
     for (let lf = data.indexOf(0x0a); lf >= 0; lf = data.indexOf(0x0a, from)) {
       const end = lf > from && data[lf - 1] === 0x0d ? lf - 1 : lf;
       if (end - from > MAX_REPLY_LINE) return this.stop(this.tooLong());
-      this.queue.push({ line: data.toString('utf8', from, end), octets: lf + 1 - from });
+      this.queue.push({ line: data.toString('utf8', from, end), octets: lf + 1 - from, ...(this.partialPreTls ? { preTls: true as const } : {}) });
+      this.partialPreTls = false;
       this.unread += lf + 1 - from;
       from = lf + 1;
     }
@@ -150,9 +158,20 @@ export class ReplyReader {
     this.queue.length = 0;
     this.unread = 0;
     this.partial = Buffer.alloc(0);
+    this.partialPreTls = false;
     this.dropping = false;
     this.failure = null;
     this.queuedEnd = null;
+  }
+
+  /**
+   * Keeps everything received and not read, marked as having arrived before the TLS handshake: the next reads return
+   * it as replies inside TLS, each with `preTls` set. The vulnerable behaviour RFC 3207 §4.2 forbids (`discard` is the
+   * honest one), for a client that models the bug (`starttlsTrailingData: keep`); the mark lets the session record it.
+   */
+  keepAsPreTls(): void {
+    for (const entry of this.queue) if ('line' in entry) entry.preTls = true;
+    this.partialPreTls = this.partial.length > 0;
   }
 
   /**
@@ -171,15 +190,18 @@ export class ReplyReader {
     try {
       const lines: string[] = [];
       let code: number | undefined;
+      let preTls = false;
       for (;;) {
-        const raw = await this.nextLine(timer, command, lines.length > 0);
+        const entry = await this.nextLine(timer, command, lines.length > 0);
+        const raw = entry.line;
+        preTls ||= entry.preTls === true;
         this.transcript.push({ dir: 'S', text: raw });
         const line = parseReplyLine(raw);
         if (!line || !isReplyCode(line.code)) throw this.fail(protocolError(`malformed reply to ${command}: ${JSON.stringify(raw.slice(0, 80))}`, command, raw));
         if (code !== undefined && line.code !== code) throw this.fail(protocolError(`multiline reply to ${command} changes its code from ${code} to ${line.code} (RFC 5321 §4.2.1)`, command));
         code = line.code;
         lines.push(line.text);
-        if (line.last) return { code, enhanced: enhancedCode(line.text), lines, text: `${code} ${line.text}`.trimEnd() };
+        if (line.last) return { code, enhanced: enhancedCode(line.text), lines, text: `${code} ${line.text}`.trimEnd(), ...(preTls ? { preTls: true as const } : {}) };
         if (lines.length >= MAX_REPLY_LINES) throw this.fail(protocolError(`reply to ${command} goes on past ${MAX_REPLY_LINES} lines`, command));
       }
     } finally {
@@ -187,13 +209,13 @@ export class ReplyReader {
     }
   }
 
-  private async nextLine(timer: { readonly expired: boolean }, command: string, midReply: boolean): Promise<string> {
+  private async nextLine(timer: { readonly expired: boolean }, command: string, midReply: boolean): Promise<{ line: string; preTls?: true }> {
     for (;;) {
       if (this.failure) throw this.failure;
       const entry = this.queue.shift();
       if (entry && 'line' in entry) {
         this.unread -= entry.octets;
-        return entry.line;
+        return entry;
       }
       if (entry) {
         throw this.fail(new MailhopError(entry.code, `${entry.message} (waiting for the reply to ${command})`, { command }, { cause: entry.cause }));

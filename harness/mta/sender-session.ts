@@ -15,7 +15,7 @@ import { clientTlsOptions } from './client-tls-contexts.js';
 import { localReplies, type LocalReplies } from './local-replies.js';
 import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './smtputf8.js';
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
-import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, trailingData, type TrailingData } from './session-decisions.js';
+import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, preTlsBytes, trailingData, type TrailingData } from './session-decisions.js';
 import { daneMatch } from '../dns/dane-match.js';
 import { authenticateAsAsked } from './client-auth.js';
 import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
@@ -212,7 +212,7 @@ class SenderSession {
     if (trailing?.handling === 'defer') return this.#refuseTrailing(trailing);
     let tls: TlsSummary;
     try {
-      tls = await this.#client!.startTls();
+      tls = await this.#client!.startTls(preTlsBytes(this.#target.policy));
     } catch (err) {
       const detail = (err as Error).message;
       event.tlsFailure = { type: 'handshake-failure', detail };
@@ -323,6 +323,7 @@ class SenderSession {
       } else if (quit) await client.quit();
       else client.destroy();
       this.#event.transcript = client.transcript.slice(this.#transcriptFrom);
+      if (client.preTlsReplies.length) this.#event.preTlsReplies = [...client.preTlsReplies];
     }
     this.#event.result = result;
     this.#event.reply = reply;

@@ -64,6 +64,18 @@ export interface TrailingData {
  * and every policy that takes no such key), which startTls then does (RFC 3207 §4.2).
  */
 export function trailingData(policy: Outbound | Submit, octets: number): TrailingData | null {
-  const handling = ('starttlsTrailingData' in policy && policy.starttlsTrailingData) || 'discard';
-  return handling === 'discard' || octets === 0 ? null : { octets, handling };
+  const handling = trailingHandling(policy);
+  return handling === 'discard' || handling === 'keep' || octets === 0 ? null : { octets, handling };
+}
+
+/**
+ * What startTls does with the bytes read before the handshake: `keep` them as replies inside TLS under
+ * `starttlsTrailingData: keep` (the vulnerable behaviour), else `discard` them (RFC 3207 §4.2).
+ */
+export function preTlsBytes(policy: Outbound | Submit): 'discard' | 'keep' {
+  return trailingHandling(policy) === 'keep' ? 'keep' : 'discard';
+}
+
+function trailingHandling(policy: Outbound | Submit): NonNullable<Extract<Outbound, { tls: 'opportunistic' }>['starttlsTrailingData']> {
+  return ('starttlsTrailingData' in policy && policy.starttlsTrailingData) || 'discard';
 }

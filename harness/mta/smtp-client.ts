@@ -65,6 +65,11 @@ export interface SmtpClientOptions {
  */
 export class SmtpClient {
   readonly transcript: TranscriptLine[] = [];
+  /**
+   * Replies read inside TLS whose bytes arrived in clear before the handshake (`startTls('keep')`), each with the
+   * command it was read as the answer to, in order: what the client believed that no TLS protected.
+   */
+  readonly preTlsReplies: Array<{ command: string; reply: string }> = [];
   /** Local TCP port of the connection (lets the report match the link proxy's record). */
   localPort = 0;
   /** Local address of the connection: with the port, what the link proxy sees as its client. */
@@ -132,8 +137,10 @@ export class SmtpClient {
   }
 
   /** Reads one (possibly multiline) reply (reply-reader.ts has the rules and bounds). */
-  readReply(command = 'greeting'): Promise<SmtpReply> {
-    return this.replies.read(command);
+  async readReply(command = 'greeting'): Promise<SmtpReply> {
+    const reply = await this.replies.read(command);
+    if (reply.preTls) this.preTlsReplies.push({ command, reply: reply.lines.map((l, i) => `${reply.code}${i < reply.lines.length - 1 ? '-' : ' '}${l}`).join(' / ') });
+    return reply;
   }
 
   /** Sends one command line (CRLF added) and reads its reply. */
@@ -180,14 +187,20 @@ export class SmtpClient {
 
   /**
    * Upgrades the connection after a 220 to STARTTLS. Bytes received before the handshake are
-   * discarded (RFC 3207 §4.2; the CVE-2011-0411 class of response injection).
+   * discarded (RFC 3207 §4.2; the CVE-2011-0411 class of response injection), unless `trailing` is `keep`: then they
+   * are read as the first replies inside TLS, as vulnerable clients did (`starttlsTrailingData: keep`), and each such
+   * reply is recorded in {@link preTlsReplies}.
    * Never rejects the peer's certificate during the handshake: verification is recorded and the
    * caller's policy decides (so an opportunistic client can still encrypt).
    * @throws MailhopError `ETLS` on handshake failure, `ETIMEOUT` after handshakeTimeoutMs (else timeoutMs), in real
    *   time or, once the connection's waits moved to the virtual clock, in virtual time.
    */
-  async startTls(): Promise<TlsSummary> {
-    this.replies.discard();
+  async startTls(trailing: 'discard' | 'keep' = 'discard'): Promise<TlsSummary> {
+    const kept = trailing === 'keep' ? this.replies.buffered : 0;
+    if (kept > 0) {
+      this.replies.keepAsPreTls();
+      this.transcript.push({ dir: '*', text: `${kept} octets received before the handshake kept, to be read as replies inside TLS (starttlsTrailingData: keep)` });
+    } else this.replies.discard();
     const plain = this.socket;
     plain.removeAllListeners('data');
     plain.removeAllListeners('close');

@@ -9,6 +9,9 @@
 import tls from 'node:tls';
 import { z } from 'zod';
 import { RealWait } from './duration.js';
+import { EhloShape } from './ehlo-shape.js';
+
+export { EhloShape } from './ehlo-shape.js';
 
 /** TLS protocol versions as Node names them (`tls.SecureContextOptions.minVersion`). */
 export const TlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
@@ -145,6 +148,8 @@ const inboundCommon = {
   auth: InboundAuth.optional(),
   /** REQUIRETLS support (InboundRequireTls); absent: `none`. */
   requireTls: InboundRequireTls.optional(),
+  /** The shape of the EHLO reply (EhloShape: STARTTLS last, lower case, extra or trailing spaces, `AUTH=`); absent: smtp-server's own. */
+  ehlo: EhloShape.optional(),
 };
 
 /** Modes that take no key of their own. */

@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { z } from 'zod';
 import { Duration, RealWait, RetryDelay } from './duration.js';
 import { CipherString, TlsVersion } from './inbound-policy.js';
+import { CLIENT_PRESET_NAMES } from './client-presets.js';
 
 export * from './inbound-policy.js';
 
@@ -84,9 +85,12 @@ export type StarttlsDropped = z.infer<typeof StarttlsDropped>;
  *   reconnects in clear.
  * - `defer`: end the session and defer the message, no plaintext this attempt: OpenSMTPD 6.8 logs `Remote host sent
  *   too much data`.
+ * - `keep`: the vulnerable behaviour, no MTA's: keep them and read them as the first replies inside TLS (the
+ *   CVE-2011-0411 class, client side; MailKit and aiosmtplib once did). The client then runs one reply behind the
+ *   server; each reply it read that way is recorded (`SessionEvent.preTlsReplies`) and judged a failure.
  * Not "early data": in TLS 1.3 that names 0-RTT application data (RFC 8446 §2.3), something else.
  */
-export const StarttlsTrailingData = z.enum(['discard', 'handshake-failure', 'defer']);
+export const StarttlsTrailingData = z.enum(['discard', 'handshake-failure', 'defer', 'keep']);
 export type StarttlsTrailingData = z.infer<typeof StarttlsTrailingData>;
 
 /** preserve-inbound variants (docs/behaviour.md#B-preserve-strict, B-preserve-always-try, B-preserve-mandatory). */
@@ -190,7 +194,7 @@ const tlsClientKeys = {
    * elapses on the virtual clock: a product's 300s costs no real 300 s (docs/behaviour.md#A-stall).
    */
   starttlsTimeout: RealWait.optional(),
-  /** Bytes that trail the 220 to STARTTLS, before the handshake: `discard` (RFC 3207 §4.2), `handshake-failure`, `defer`; absent: `discard`. */
+  /** Bytes that trail the 220 to STARTTLS, before the handshake: `discard` (RFC 3207 §4.2), `handshake-failure`, `defer`, `keep` (vulnerable); absent: `discard`. */
   starttlsTrailingData: StarttlsTrailingData.optional(),
   /** TLS session resumption on the next connection to the same next hop (TlsResumption); absent: `none`. */
   tlsResumption: TlsResumption.optional(),
@@ -267,6 +271,8 @@ export const OUTBOUND_VARIANTS = [NoneClient, OpportunisticClient, MandatoryClie
  */
 const submitKeys = {
   sender: z.literal('mailhop').optional(),
+  /** A real client library's behaviour (client-presets.ts), its keys filled in under the scenario's own. */
+  preset: z.enum(CLIENT_PRESET_NAMES).optional(),
   auth: z.enum(['plain', 'login']).optional(),
   user: z.string().min(1).max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),
   pass: z.string().max(200).regex(/^[^\0\r\n]*$/, 'must be one line without NUL').optional(),

@@ -105,6 +105,12 @@ export interface SessionEvent extends EventBase {
    * in the EHLO reply of this TLS session, and whether MAIL FROM carried the parameter.
    */
   requireTls?: { advertised: boolean; sent: boolean };
+  /**
+   * Replies the client read inside TLS whose bytes had arrived in clear before the handshake (`starttlsTrailingData:
+   * keep`), each with the command it took it as the answer to, e.g. `{ command: 'EHLO', reply: '250-evil / 250 AUTH
+   * PLAIN' }`: what it believed that no TLS protected (RFC 3207 §4.2). Absent when there were none.
+   */
+  preTlsReplies?: Array<{ command: string; reply: string }>;
 }
 
 /** The receiving hop accepted a message (after the final `.`). */

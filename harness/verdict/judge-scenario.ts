@@ -11,6 +11,7 @@ import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
 import { mxRoutesOf } from './destination-outcomes.js';
 import { credentialLeaks, describeLeak, type CredentialLeak } from './credential-leaks.js';
+import { believedReplyFailures } from './believed-replies.js';
 
 export type { MessageReport } from './judge-message.js';
 
@@ -274,9 +275,8 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     }
   }
 
-  for (const l of links) {
-    for (const leak of l.credentialsInClear ?? []) failures.push(`credentials crossed in clear on ${l.link}: ${describeLeak(leak)}`);
-  }
+  // Credentials in clear and replies believed that no TLS protected: failures whatever `expect` says.
+  failures.push(...links.flatMap((l) => (l.credentialsInClear ?? []).map((leak) => `credentials crossed in clear on ${l.link}: ${describeLeak(leak)}`)), ...believedReplyFailures(messages));
 
   const accounting = context.accounting ?? tally?.problems(context.held, topology.mailboxes.join(' or ')) ?? [];
   failures.push(...accounting.map((p) => `accounting: ${p}`));

@@ -11,6 +11,7 @@ import { faultNotes, faultsOn, strippedBy, type FaultAttribution } from './fault
 import type { MessageLinkVerdict, SenderStatement, SenderWitness, Witnesses } from './sender-witness.js';
 import type { TraceIndex } from './trace-index.js';
 import { tlsTampering } from './tls-tampering.js';
+import { BELIEVED_REPLY, believedReplies } from './believed-replies.js';
 import { tlsOr, witnessDisagreement } from './witness-agreement.js';
 import { dnsPolicyFacts } from './dns-policy-facts.js';
 
@@ -85,6 +86,8 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string, desti
   const { witnesses, disagreement: seen } = weighWitnesses(index, messageId, deciding, relayed, accepted);
   const tampering = tlsTampering(index, link, messageId, { sessions, accepted, relayed, faultsOf });
   notes.push(...tampering);
+  const believed = believedReplies(sessions, faultsOf);
+  notes.push(...believed.map((b) => `${BELIEVED_REPLY}: ${b}`));
   const disagreement = [seen, ...tampering].filter(Boolean).join('; ') || undefined;
   const verdict = sessionsVerdict(sessions, relayed, deciding, clear, faultsOf, notes);
 
@@ -102,6 +105,7 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string, desti
     crossedInClear: clear.crossedInClear,
     leak: clear.leak,
     notes,
+    ...(believed.length ? { believedReplies: believed } : {}),
     ...(sessions.some((x) => faultsOf(x).length > 0) ? { faults: sessions.flatMap(faultsOf) } : {}),
     ...(dns.policy ? { policy: dns.policy } : {}),
     ...(dns.failures ? { failures: dns.failures } : {}),

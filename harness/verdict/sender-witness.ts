@@ -47,6 +47,12 @@ export interface MessageLinkVerdict {
   requireTlsLeak?: string;
   /** Human-readable facts behind the verdict (fallbacks, failures, refusals, what link faults did). */
   notes: string[];
+  /**
+   * Replies the sender read inside TLS that had arrived in clear before the handshake, one sentence per session
+   * (believed-replies.ts): always a failure. Absent when none did (or the sender's account cannot tell: an engine,
+   * an external server, the application).
+   */
+  believedReplies?: string[];
   /** Link faults that acted on this message's sessions, in session order; absent when none did. */
   faults?: FaultAttribution[];
   /**

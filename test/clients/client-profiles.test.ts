@@ -11,9 +11,10 @@ import { loadScenarioFile } from '../../harness/scenario/load-scenario.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { CLIENTS, clientMissing } from '../support/smtp-clients.js';
 import { readFileSync } from 'node:fs';
-import { PROFILES, profileTable } from './profiles.js';
+import { PROFILES, profileCell, profileTable } from './profiles.js';
 
-const files = readdirSync('scenarios/clients').filter((f) => f.endsWith('.yaml')).sort();
+// scenarios/clients/app-*.yaml leave the submission to the application; the others drive mailhop's own client.
+const files = readdirSync('scenarios/clients').filter((f) => f.startsWith('app-') && f.endsWith('.yaml')).sort();
 
 describe('real clients as the first sender', () => {
   it('profiles every scenario of scenarios/clients/ (at least 10) for every client', () => {
@@ -37,19 +38,18 @@ describe('real clients as the first sender', () => {
       const sent = await client.send(chain.submission(), credentials);
       const report = await chain.run();
       const m = report.messages.find((x) => x.messageId === id)!;
-      const observed = profileCell(m.links[0].verdict, m.outcome, report.links[0].credentialsInClear !== undefined, sent.ok);
+      const observed = profileCell(m.links[0].verdict, m.outcome, report.links[0].credentialsInClear !== undefined, sent.ok, believedInjected(sent.output));
       expect({ observed, claimHeld: report.passed }, `${client.name} on ${scenario.name}: ${sent.output}\n${m.links[0].notes.join('\n')}`)
         .toEqual(PROFILES[scenario.name][client.name]);
     });
   }
 });
 
-/** One cell of the profile: the submission link's verdict, and what else the wire and the client said. */
-function profileCell(verdict: string, outcome: string, credentials: boolean, clientOk: boolean): string {
-  const extra = [
-    ...(credentials ? ['password in clear'] : []),
-    ...(outcome === 'delivered' && !clientOk ? ['client reported failure'] : []),
-    ...(outcome !== 'delivered' && clientOk ? ['client reported success'] : []),
-  ];
-  return extra.length ? `${verdict} (${extra.join(', ')})` : verdict;
+/**
+ * Whether the client read the injected lines of app-injected-response.yaml (`250-evil.mailhop.test`) as a reply inside
+ * TLS, by its own account: the EHLO reply the Python drivers print, swaks's `<~` lines. nodemailer and curl print no
+ * dialogue; the wire shows the first stayed on TLS and delivered, the second closed before any handshake.
+ */
+function believedInjected(output: string): boolean {
+  return /^(EHLO reply inside TLS: |<~\s+250[- ])evil\.mailhop\.test/m.test(output);
 }

@@ -3,14 +3,14 @@
  * client-profiles.test.ts measures it: the submission link's verdict, judged from the wire and the first hop, with
  * "password in clear" when the wire saw AUTH credentials outside TLS, and whether the scenario's claim (what a client
  * that never sends in clear does) held. Observed 2026-12-07 on Debian 12 with nodemailer 10.6.1, Python 3.11.2 smtplib,
- * swaks 20201014.0 and curl 7.88.1; the README's table shows the same.
+ * aiosmtplib 2.0.0 (python3-aiosmtplib), swaks 20201014.0 and curl 7.88.1; the README's table shows the same.
  */
 /** A row where every client did the same. */
 function everyClient(cell: { observed: string; claimHeld: boolean }): Record<string, { observed: string; claimHeld: boolean }> {
   return Object.fromEntries(CLIENT_NAMES.map((name) => [name, cell]));
 }
 
-const CLIENT_NAMES = ['nodemailer (default)', 'nodemailer requireTLS', 'smtplib starttls if offered', 'smtplib starttls always', 'swaks --tls-optional', 'swaks --tls', 'curl --ssl', 'curl --ssl-reqd'];
+const CLIENT_NAMES = ['nodemailer (default)', 'nodemailer requireTLS', 'smtplib starttls if offered', 'smtplib starttls always', 'aiosmtplib starttls if offered', 'aiosmtplib starttls always', 'swaks --tls-optional', 'swaks --tls', 'curl --ssl', 'curl --ssl-reqd'];
 
 export const PROFILES: Record<string, Record<string, { observed: string; claimHeld: boolean }>> = {
   'app-auth-before-tls-stripped': {
@@ -18,6 +18,8 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'tls', claimHeld: false },
     'smtplib starttls if offered': { observed: 'stripped (password in clear)', claimHeld: false },
     'smtplib starttls always': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls if offered': { observed: 'stripped (password in clear)', claimHeld: false },
+    'aiosmtplib starttls always': { observed: 'refused', claimHeld: true },
     'swaks --tls-optional': { observed: 'stripped (password in clear)', claimHeld: false },
     'swaks --tls': { observed: 'refused', claimHeld: true },
     'curl --ssl': { observed: 'stripped (password in clear)', claimHeld: false },
@@ -28,6 +30,8 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'refused', claimHeld: true },
     'smtplib starttls if offered': { observed: 'refused', claimHeld: true },
     'smtplib starttls always': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls if offered': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls always': { observed: 'refused', claimHeld: true },
     'swaks --tls-optional': { observed: 'tls', claimHeld: false },
     'swaks --tls': { observed: 'tls', claimHeld: false },
     'curl --ssl': { observed: 'refused', claimHeld: true },
@@ -40,8 +44,10 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'tls', claimHeld: true },
     'smtplib starttls if offered': { observed: 'tls', claimHeld: true },
     'smtplib starttls always': { observed: 'tls', claimHeld: true },
-    'swaks --tls-optional': { observed: 'refused', claimHeld: false },
-    'swaks --tls': { observed: 'refused', claimHeld: false },
+    'aiosmtplib starttls if offered': { observed: 'refused (believed the injected reply)', claimHeld: false },
+    'aiosmtplib starttls always': { observed: 'refused (believed the injected reply)', claimHeld: false },
+    'swaks --tls-optional': { observed: 'refused (believed the injected reply)', claimHeld: false },
+    'swaks --tls': { observed: 'refused (believed the injected reply)', claimHeld: false },
     'curl --ssl': { observed: 'refused', claimHeld: false },
     'curl --ssl-reqd': { observed: 'refused', claimHeld: false },
   },
@@ -50,6 +56,8 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'refused', claimHeld: false },
     'smtplib starttls if offered': { observed: 'plain', claimHeld: true },
     'smtplib starttls always': { observed: 'refused', claimHeld: false },
+    'aiosmtplib starttls if offered': { observed: 'plain', claimHeld: true },
+    'aiosmtplib starttls always': { observed: 'refused', claimHeld: false },
     'swaks --tls-optional': { observed: 'plain', claimHeld: true },
     'swaks --tls': { observed: 'refused', claimHeld: false },
     'curl --ssl': { observed: 'plain', claimHeld: true },
@@ -61,6 +69,8 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'refused', claimHeld: true },
     'smtplib starttls if offered': { observed: 'stripped (password in clear)', claimHeld: false },
     'smtplib starttls always': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls if offered': { observed: 'stripped (password in clear)', claimHeld: false },
+    'aiosmtplib starttls always': { observed: 'refused', claimHeld: true },
     'swaks --tls-optional': { observed: 'stripped (password in clear)', claimHeld: false },
     'swaks --tls': { observed: 'refused', claimHeld: true },
     'curl --ssl': { observed: 'stripped (password in clear)', claimHeld: false },
@@ -71,6 +81,8 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'tls', claimHeld: false },
     'smtplib starttls if offered': { observed: 'refused', claimHeld: true },
     'smtplib starttls always': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls if offered': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls always': { observed: 'refused', claimHeld: true },
     'swaks --tls-optional': { observed: 'refused', claimHeld: true },
     'swaks --tls': { observed: 'refused', claimHeld: true },
     'curl --ssl': { observed: 'refused', claimHeld: true },
@@ -81,6 +93,8 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'refused', claimHeld: true },
     'smtplib starttls if offered': { observed: 'refused', claimHeld: true },
     'smtplib starttls always': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls if offered': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls always': { observed: 'refused', claimHeld: true },
     'swaks --tls-optional': { observed: 'downgraded', claimHeld: false },
     'swaks --tls': { observed: 'refused', claimHeld: true },
     'curl --ssl': { observed: 'downgraded', claimHeld: false },
@@ -91,6 +105,8 @@ export const PROFILES: Record<string, Record<string, { observed: string; claimHe
     'nodemailer requireTLS': { observed: 'tls', claimHeld: false },
     'smtplib starttls if offered': { observed: 'stripped', claimHeld: false },
     'smtplib starttls always': { observed: 'refused', claimHeld: true },
+    'aiosmtplib starttls if offered': { observed: 'stripped', claimHeld: false },
+    'aiosmtplib starttls always': { observed: 'refused', claimHeld: true },
     'swaks --tls-optional': { observed: 'stripped', claimHeld: false },
     'swaks --tls': { observed: 'refused', claimHeld: true },
     'curl --ssl': { observed: 'stripped', claimHeld: false },
@@ -115,4 +131,15 @@ export function profileTable(): string {
   const clients = Object.keys(PROFILES['app-offer-encrypted']);
   const rows = clients.map((c) => `| ${c} | ${COLUMNS.map(([s]) => PROFILES[s][c].observed.replace('password in clear', '**password in clear**')).join(' | ')} |`);
   return [`| client | ${COLUMNS.map(([, t]) => t).join(' | ')} |`, `|${'---|'.repeat(COLUMNS.length + 1)}`, ...rows].join('\n');
+}
+
+/** One cell of the profile: the submission link's verdict, and what else the wire and the client said. */
+export function profileCell(verdict: string, outcome: string, credentials: boolean, clientOk: boolean, believed = false): string {
+  const extra = [
+    ...(credentials ? ['password in clear'] : []),
+    ...(believed ? ['believed the injected reply'] : []),
+    ...(outcome === 'delivered' && !clientOk ? ['client reported failure'] : []),
+    ...(outcome !== 'delivered' && clientOk ? ['client reported success'] : []),
+  ];
+  return extra.length ? `${verdict} (${extra.join(', ')})` : verdict;
 }

@@ -87,11 +87,41 @@ describe('bytes that trail the 220 to STARTTLS', () => {
     expect(run.report.links[0].verdict).toBe('tls');
   });
 
-  it('handshake-failure or defer with an honest next hop (nothing trailing): an ordinary TLS session', async () => {
-    for (const starttlsTrailingData of ['handshake-failure', 'defer']) {
+  it('keep (vulnerable): the injected lines are read as the reply to EHLO inside TLS; the client runs a reply behind and defers; a failure', async () => {
+    const run = await attack({ tls: 'opportunistic', starttlsTrailingData: 'keep' }, [1]);
+    // TLS on both connections: the attack changed no byte of what crossed encrypted, only what the client believed.
+    expect(wireOf(run)).toEqual([
+      ['EHLO STARTTLS', 'established', false],
+      ['EHLO STARTTLS', 'established', false],
+    ]);
+    const [first, second] = run.sessions(LINK);
+    expect(first.preTlsReplies).toEqual([{ command: 'EHLO', reply: '250-evil.mailhop.test / 250 AUTH PLAIN' }]);
+    // What the client read inside TLS: the attacker's lines as its EHLO reply, then each real reply one command late.
+    const inside = first.transcript.slice(first.transcript.findIndex((t) => t.text.startsWith('TLS established')) + 1);
+    expect(inside.map((t) => `${t.dir}: ${t.text}`).slice(0, 4)).toEqual(['C: EHLO client.mailhop.test', 'S: 250-evil.mailhop.test', 'S: 250 AUTH PLAIN', 'C: MAIL FROM:<alice@org.test>']);
+    expect(first).toMatchObject({ result: 'deferred', reply: { code: 250 }, contentSent: null });
+    expect(second.preTlsReplies).toBeUndefined();
+    expect(sessionsOf(run)).toEqual([[1, 1, 0, 'deferred'], [2, 1, 300_000, 'relayed']]);
+    expect(run.report.links[0].verdict).toBe('tls');
+    expect(run.report.failures).toEqual([
+      'm1 on client->mx: injected response accepted as post-TLS reply (RFC 3207 §4.2, CVE-2011-0411 class): attempt 1: read ' +
+        '"250-evil.mailhop.test / 250 AUTH PLAIN" as the reply to EHLO inside TLS; inject-response on the link sent it in clear before the handshake',
+    ]);
+    expect(run.report.passed).toBe(false);
+  });
+
+  it('discard, the same attack: nothing believed, no failure', async () => {
+    const run = await attack({ tls: 'opportunistic', starttlsTrailingData: 'discard' }, [1]);
+    expect(run.sessions(LINK).map((s) => s.preTlsReplies)).toEqual([undefined]);
+    expect(run.report.failures).toEqual([]);
+  });
+
+  it('handshake-failure, defer or keep with an honest next hop (nothing trailing): an ordinary TLS session', async () => {
+    for (const starttlsTrailingData of ['handshake-failure', 'defer', 'keep']) {
       const run = await runInline({ submit: { tls: 'opportunistic', starttlsTrailingData }, hops: [{ id: 'mx' }] });
       expect(wireOf(run), starttlsTrailingData).toEqual([['EHLO STARTTLS', 'established', false]]);
       expect(run.report.links[0].verdict).toBe('tls');
+      expect(run.report.failures, starttlsTrailingData).toEqual([]);
     }
   });
 });

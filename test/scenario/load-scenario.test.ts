@@ -70,7 +70,7 @@ describe('loadScenarioText', () => {
   it('reports an unknown nested key at the key, listing the allowed keys', async () => {
     const text = lines('name: x', 'hops:', '  - id: mx', '    inbound:', '      starttls: offer', '      foo: 1', 'messages: [{ from: a@b.test, to: [c@d.test] }]');
     expect(await messageOf(() => loadScenarioText(text, 'f.yaml'))).toBe(
-      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay, received, auth, requireTls)',
+      'f.yaml:6:7: hops[0].inbound: unknown key "foo" (allowed: starttls, cert, tls, greetingDelay, received, auth, requireTls, ehlo)',
     );
   });
 

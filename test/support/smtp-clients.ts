@@ -1,7 +1,7 @@
 /**
  * Real SMTP client implementations as the application under test (`submit: { sender: app }`): nodemailer in this
- * process, Python's smtplib (Debian's python3), swaks and curl (Debian packages), each run once to submit one message
- * to `chain.submission()`, in the TLS mode its users pick. Used by test/clients/ to measure each client's profile on
+ * process, Python's smtplib (Debian's python3) and aiosmtplib (python3-aiosmtplib), swaks and curl (Debian packages),
+ * each run once to submit one message to `chain.submission()`, in the TLS mode its users pick. Used by test/clients/ to measure each client's profile on
  * the wire. A client missing from the machine is reported by {@link clientMissing}, so its tests skip with the reason.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -15,12 +15,15 @@ import type { Submission } from '../../harness/chain/chain-types.js';
 export interface SmtpClientUnderTest {
   /** e.g. `nodemailer requireTLS`, `swaks --tls`. */
   name: string;
-  /** The program it needs on this machine (`python3`, `swaks`, `curl`), if any. */
+  /** The program it needs on this machine (`python3`, `swaks`, `curl`), or Debian's `python3-aiosmtplib`, if any. */
   needs?: string;
   send(to: Submission, credentials?: { user: string; pass: string }): Promise<ClientRun>;
 }
 
-/** How the client's own run ended: `ok` when it says it submitted the message; `output` its error or log. */
+/**
+ * How the client's own run ended: `ok` when it says it submitted the message; `output` its error or log (the Python
+ * drivers print the EHLO reply they read inside TLS; swaks prints its whole dialogue).
+ */
 export interface ClientRun {
   ok: boolean;
   output: string;
@@ -84,6 +87,7 @@ s.ehlo('app.example.test')
 if mode == 'always' or s.has_extn('starttls'):
     s.starttls(context=context)
     s.ehlo('app.example.test')
+    print('EHLO reply inside TLS:', s.ehlo_resp.decode())
 if user:
     s.login(user, password)
 s.sendmail(sender, [rcpt], message)
@@ -99,6 +103,40 @@ function smtplibClient(name: string, mode: 'if-offered' | 'always'): SmtpClientU
     needs: 'python3',
     send: ({ host, port, servername, ca }, credentials) =>
       withCaFile(ca, (cafile) => run(PYTHON, ['-c', SMTPLIB, host, String(port), servername, cafile, mode, credentials?.user ?? '', credentials?.pass ?? '', FROM, TO, MESSAGE])),
+  };
+}
+
+/**
+ * aiosmtplib (Debian's python3-aiosmtplib) as an application uses it: STARTTLS when the EHLO reply lists it (what its
+ * `start_tls=None` default does on connect), or always, with a verifying context trusting the run's CA. As for smtplib,
+ * the driver names the hop (`hostname`, what aiosmtplib checks the certificate against) once connected to its address.
+ */
+const AIOSMTPLIB = `
+import asyncio, ssl, sys
+import aiosmtplib
+host, port, servername, cafile, mode, user, password, sender, rcpt, message = sys.argv[1:11]
+async def main():
+    context = ssl.create_default_context(cafile=cafile)
+    s = aiosmtplib.SMTP(hostname=host, port=int(port), start_tls=False, tls_context=context, local_hostname='app.example.test', timeout=20)
+    await s.connect()
+    s.hostname = servername
+    await s.ehlo()
+    if mode == 'always' or s.supports_extension('starttls'):
+        await s.starttls()
+        print('EHLO reply inside TLS:', (await s.ehlo()).message)
+    if user:
+        await s.login(user, password)
+    await s.sendmail(sender, [rcpt], message)
+    await s.quit()
+asyncio.run(main())
+`;
+
+function aiosmtplibClient(name: string, mode: 'if-offered' | 'always'): SmtpClientUnderTest {
+  return {
+    name,
+    needs: 'python3-aiosmtplib',
+    send: ({ host, port, servername, ca }, credentials) =>
+      withCaFile(ca, (cafile) => run(PYTHON, ['-c', AIOSMTPLIB, host, String(port), servername, cafile, mode, credentials?.user ?? '', credentials?.pass ?? '', FROM, TO, MESSAGE])),
   };
 }
 
@@ -137,15 +175,19 @@ export const CLIENTS: readonly SmtpClientUnderTest[] = [
   nodemailerClient('nodemailer requireTLS', { requireTLS: true }),
   smtplibClient('smtplib starttls if offered', 'if-offered'),
   smtplibClient('smtplib starttls always', 'always'),
+  aiosmtplibClient('aiosmtplib starttls if offered', 'if-offered'),
+  aiosmtplibClient('aiosmtplib starttls always', 'always'),
   swaksClient('swaks --tls-optional', ['--tls-optional']),
   swaksClient('swaks --tls', ['--tls']),
   curlClient('curl --ssl', ['--ssl']),
   curlClient('curl --ssl-reqd', ['--ssl-reqd']),
 ];
 
-/** Why `client` cannot run here (its program is not on PATH), or undefined. */
+/** Why `client` cannot run here (its program is not on PATH, or Debian's python3 lacks its module), or undefined. */
 export function clientMissing(client: SmtpClientUnderTest): string | undefined {
   if (!client.needs) return undefined;
-  const found = spawnSync('sh', ['-c', `command -v ${client.needs}`], { encoding: 'utf8' });
+  const found = client.needs === 'python3-aiosmtplib'
+    ? spawnSync(PYTHON, ['-c', 'import aiosmtplib'], { encoding: 'utf8' })
+    : spawnSync('sh', ['-c', `command -v ${client.needs}`], { encoding: 'utf8' });
   return found.status === 0 ? undefined : `${client.needs} is not installed (.ci/run installs it from Debian)`;
 }
