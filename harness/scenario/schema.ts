@@ -17,6 +17,7 @@ export * from './submit.js';
 export { Hop, HopId, PresetName, type MockHop, type EngineHop, type ExternalHop } from './hop.js';
 export type { EngineInbound, EngineOutbound } from './engine-hop.js';
 export * from './dns-zones.js';
+export * from './sts-policy.js';
 export { chainTopology, type ChainTopology, type TopologyLink } from './chain-topology.js';
 export { ENGINE_NAMES, REAL_ENGINES, hopKind, type EngineName, type HopKind, type RealEngineName } from './hop-kind.js';
 
@@ -215,12 +216,20 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
 /** MX routing problems (chain-topology.ts), read as defensively as crossReferenceProblems: beside other problems. */
 function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
   if (!isRecord(value)) return;
-  for (const key of ['route', 'dane']) {
+  for (const key of ['route', 'dane', 'mtaSts', 'mtaStsCache']) {
     if (isRecord(value.submit) && value.submit[key] !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['submit', key], message: `${key} is for a hop's outbound; the injecting client always submits to the first hop` });
     }
   }
   if (!Array.isArray(value.hops) || !value.hops.every((h) => isRecord(h) && typeof h.id === 'string')) return;
+  value.hops.forEach((hop: Record<string, unknown>, i) => {
+    const out = isRecord(hop.outbound) ? hop.outbound : {};
+    for (const key of ['mtaSts', 'mtaStsCache']) {
+      if (out[key] !== undefined && out.route !== 'mx') {
+        ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', key], message: `${key} applies to the MX hosts of recipient domains: add route: mx to this outbound` });
+      }
+    }
+  });
   const dns = isRecord(value.dns) ? (value.dns as Parameters<typeof topologyProblems>[1]) : undefined;
   for (const p of topologyProblems(value.hops.map(topologyHopOf), dns)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 }
