@@ -119,9 +119,9 @@ export function stsTarget(routing: MxRouting, copy: RoutedCopy, applied: Applied
       return passedBy(`MTA-STS policy of ${copy.destination} (enforce) does not list MX host ${host}`);
     }
     const words = `${copy.destination} publishes MTA-STS enforce (id ${id}, ${applied.from === 'cache' ? 'cached' : 'fetched'}), ${host} matches ${pattern}: TLS required with a certificate valid for ${host}`;
-    return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, authenticates: true }, requiresTls: true, verifies: true, tlsa: [] } };
+    return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, stsMode: 'enforce' }, requiresTls: true, verifies: true, tlsa: [] } };
   }
   if (!pattern) record(`mx-mismatch: ${host} matches none of ${patterns}: used anyway, the policy is in testing mode (RFC 8461 §5)`, 'validation-failure');
   const words = `${copy.destination} publishes MTA-STS testing (id ${id}): delivered under the hop's own policy (tls: ${target.policy.tls}), failures recorded`;
-  return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words }, requiresTls: false, reportsOnly: true, tlsa: [] } };
+  return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, stsMode: 'testing' }, requiresTls: false, reportsOnly: true, tlsa: [] } };
 }

@@ -36,6 +36,6 @@ export function linkPolicyWords(link: LinkReport): string | undefined {
  */
 export function stsDiscoveryWords(d: StsDiscovery): string {
   const f = d.fetch;
-  const fetch = f ? `GET ${f.url}${f.address ? ` at ${f.address}` : ''}: ${f.ok ? `${f.status} ${f.contentType}` : `${f.detail}`}; ` : '';
+  const fetch = f ? `GET ${f.url}${f.address ? ` at ${f.address}` : ''}: ${f.ok ? `${f.status} ${f.contentType}` : 'failed'}; ` : '';
   return `${d.domain}: ${fetch}${d.decision}${d.failure ? ` (${d.failure})` : ''}`;
 }

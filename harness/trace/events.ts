@@ -57,6 +57,8 @@ export interface TlsPolicyFact {
   authenticates?: boolean;
   /** The TLSA record (presentation form) the presented certificate matched, when one did. */
   matched?: string;
+  /** For `mta-sts`: the policy's mode (RFC 8461 §5): `enforce` requires TLS and a valid certificate, `testing` only records. */
+  stsMode?: 'enforce' | 'testing';
 }
 
 /**

@@ -130,7 +130,7 @@ function clearCrossings(index: TraceIndex, sessions: readonly SessionEvent[], me
     found.clearSession ??= s;
     if (s.requiresTls) {
       found.leak = true;
-      found.leakNotes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although ${s.tlsPolicy?.source === 'dane' ? 'DANE (RFC 7672)' : s.tlsPolicy?.source === 'mta-sts' && s.tlsPolicy.authenticates ? 'an enforced MTA-STS policy (RFC 8461)' : `policy ${s.policy}`} requires TLS`);
+      found.leakNotes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although ${s.tlsPolicy?.source === 'dane' ? 'DANE (RFC 7672)' : s.tlsPolicy?.stsMode === 'enforce' ? 'an enforced MTA-STS policy (RFC 8461)' : `policy ${s.policy}`} requires TLS`);
     }
   }
   return found;
