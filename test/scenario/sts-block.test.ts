@@ -50,3 +50,19 @@ describe('MTA-STS in a scenario', () => {
     ]);
   });
 });
+
+describe('the README\'s MTA-STS example', () => {
+  it('loads, and runs to the outcome it claims', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { startChain } = await import('../../harness/chain/chain.js');
+    const readme = await readFile('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf('MTA-STS (RFC 8461) works the same way'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const { scenario } = loadScenarioText(yaml, 'README.md');
+    await using chain = await startChain(scenario);
+    const report = await chain.run();
+    expect(report.failures).toEqual([]);
+    expect(report.mtaSts?.[0].fetch).toEqual(expect.objectContaining({ ok: true, status: 200 }));
+    expect(report.messages[0].destinations).toEqual([expect.objectContaining({ destination: 'partner.test', outcome: 'deferred', endToEnd: 'held' })]);
+  });
+});
