@@ -69,8 +69,10 @@ function response(domain: string, host: StsPolicyHost): { status: number; header
  * Starts a policy host for every zone of `zones` with an `stsPolicy`.
  * @param onStall told for each connection a `timeout` host silences (chain/stalled-connections.ts makes the client's wait virtual).
  * @param onRequest told of each request as it is answered (the host's own account, for the trace).
+ * @param port where each host listens on its address: 0 (default) for the kernel's choice; 443 (root only) for a client
+ *   that cannot be told another port, such as a real policy resolver (test/engines/mta-sts-resolver.test.ts).
  */
-export async function startPolicyHosts(zones: DnsZones, pki: RunPki, onStall: OnStall, onRequest: (r: PolicyRequest) => void = () => {}): Promise<StartedPolicyHosts> {
+export async function startPolicyHosts(zones: DnsZones, pki: RunPki, onStall: OnStall, onRequest: (r: PolicyRequest) => void = () => {}, port = 0): Promise<StartedPolicyHosts> {
   const requests: PolicyRequest[] = [];
   const addresses = new Map<string, string>();
   const ports = new Map<string, number>();
@@ -111,7 +113,7 @@ export async function startPolicyHosts(zones: DnsZones, pki: RunPki, onStall: On
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, address, () => resolve());
+      server.listen(port, address, () => resolve());
     });
     servers.push(server);
     ports.set(address, (server.address() as net.AddressInfo).port);
