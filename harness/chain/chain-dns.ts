@@ -9,7 +9,7 @@ import { startDnsServer, type StartedDnsServer } from '../dns/dns-server.js';
 import type { DnsServerAddress } from '../dns/dns-lookup.js';
 import { deliverViaMx, type MxRouting, type RoutedCopy } from '../mta/mx-delivery.js';
 import { daneTarget } from '../mta/dane-policy.js';
-import { discoverPolicy, stsSender, stsTarget, type StsSender } from '../mta/sts-policy.js';
+import { discoverPolicy, stsSender, stsTarget, type AppliedPolicy, type StsSender } from '../mta/sts-policy.js';
 import { startPolicyHosts, type StartedPolicyHosts } from '../mta-sts/policy-host.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from '../mta/relay-target.js';
 import { MailhopError } from '../errors.js';
@@ -85,12 +85,15 @@ export function routedDelivery(routing: MxRouting, policy: RelayTarget['policy']
   const dane = policy.dane ?? 'ignore';
   return async (message, attempt) => {
     const copy = message as RoutedCopy;
-    const applied = sts ? await discoverPolicy(routing, sts, copy) : undefined;
+    // Discovered once per attempt, at the first MX host, whatever DANE then decides for each host.
+    let applied: Promise<AppliedPolicy> | undefined;
     return deliverViaMx(routing, copy, attempt, undefined, async (host, target, secure) => {
+      if (sts) applied ??= discoverPolicy(routing, sts, copy, target.link);
+      const policy = await applied;
       const decided = await daneTarget(routing, copy, host, target, secure, dane);
       // RFC 8461 §2: where DANE decides for a host (usable or unusable TLSA under DNSSEC, a failed lookup), MTA-STS does not.
       if (!sts || 'result' in decided || decided.dnsPolicy?.fact.source === 'dane') return decided;
-      return stsTarget(routing, copy, applied, host, decided);
+      return stsTarget(routing, copy, policy, host, decided);
     });
   };
 }

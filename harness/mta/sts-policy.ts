@@ -48,9 +48,10 @@ const expiresAt = (held: HeldPolicy) => held.fetchedAt + held.policy.maxAge * 10
 const described = (p: StsPolicy) => `mode ${p.mode}, mx ${p.mx.join(' ') || '(none)'}, max_age ${p.maxAge}`;
 
 /**
- * Policy discovery for a copy's destination (RFC 8461 §3, §5.1), recorded as one `mta-sts` event (step `policy`).
+ * Policy discovery for a copy's destination (RFC 8461 §3, §5.1), recorded as one `mta-sts` event (step `policy`) and
+ * its lookups, filed under `link`: the link to the destination's first MX host, so a failure is told with that domain.
  */
-export async function discoverPolicy(routing: MxRouting, sts: StsSender, copy: RoutedCopy): Promise<AppliedPolicy> {
+export async function discoverPolicy(routing: MxRouting, sts: StsSender, copy: RoutedCopy, link: string): Promise<AppliedPolicy> {
   const domain = copy.destination;
   const now = routing.now();
   const cached = sts.cache.get(domain);
@@ -58,7 +59,7 @@ export async function discoverPolicy(routing: MxRouting, sts: StsSender, copy: R
   const held = (h: HeldPolicy, from: 'fetched' | 'cache') => ({ ...h, from });
   const emit = (e: Pick<MtaStsEvent, 'decision'> & Partial<MtaStsEvent>, applied: AppliedPolicy) => {
     routing.trace.emit({
-      kind: 'mta-sts', source: 'sender', link: routing.firstLink, hop: routing.hop, messageId: copy.id, destination: domain, step: 'policy',
+      kind: 'mta-sts', source: 'sender', link, hop: routing.hop, messageId: copy.id, destination: domain, step: 'policy',
       ...(applied ? { policy: { id: applied.id, ...applied.policy, from: applied.from } } : {}), ...e,
     });
     return applied;
@@ -66,14 +67,14 @@ export async function discoverPolicy(routing: MxRouting, sts: StsSender, copy: R
   const cachedWords = (h: HeldPolicy) => `the cached policy (id ${h.id}, ${described(h.policy)}) applies until it expires (RFC 8461 §3.3)`;
   const txt = await cachedLookup(routing, `_mta-sts.${domain}`, 'TXT');
   const announced = txt.outcome === 'answer' ? stsTxtId(presentAnswers(txt)) : { none: txt.outcome === 'nxdomain' ? 'no TXT record' : `the TXT lookup failed (${txt.outcome})` };
-  recordLookup(routing, copy, routing.firstLink, txt, { decision: 'id' in announced ? `${domain} announces an MTA-STS policy, id ${announced.id}` : `${domain} announces no MTA-STS policy: ${announced.none}` });
+  recordLookup(routing, copy, link, txt, { decision: 'id' in announced ? `${domain} announces an MTA-STS policy, id ${announced.id}` : `${domain} announces no MTA-STS policy: ${announced.none}` });
   if (!('id' in announced)) {
     return live ? emit({ decision: `${domain} announces no policy now, but ${cachedWords(live)}` }, held(live, 'cache')) : emit({ decision: `${domain} has no MTA-STS policy (${announced.none})` }, undefined);
   }
   if (live && live.id === announced.id) return emit({ decision: `policy id ${announced.id} unchanged: the cached policy (${described(live.policy)}) applies` }, held(live, 'cache'));
   const address = await cachedLookup(routing, policyHostname(domain), 'A');
   const addresses = presentAnswers(address);
-  recordLookup(routing, copy, routing.firstLink, address);
+  recordLookup(routing, copy, link, address);
   const fetched = await fetchPolicy(domain, addresses[0], sts.fetch);
   const fetch = {
     url: fetched.url, ok: fetched.ok, ...(fetched.address ? { address: fetched.address } : {}), ...(fetched.status ? { status: fetched.status } : {}),

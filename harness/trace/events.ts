@@ -320,7 +320,7 @@ export interface DnsEvent extends EventBase {
 
 /**
  * What a hop that routes by MX did about MTA-STS (RFC 8461) for one copy on one attempt (mta/sts-policy.ts): `policy`,
- * the discovery for the destination (TXT id, cache, fetch; filed under the hop's first route like the MX lookup);
+ * the discovery for the destination (TXT id, cache, fetch; filed under the link to its first MX host);
  * `mx`, the check of one MX host against the policy's patterns (filed under the link to that host).
  */
 export interface MtaStsEvent extends EventBase {

@@ -149,6 +149,26 @@ describe('MTA-STS for mailhop\'s own sender', () => {
     expect(expired.wire('relay->mx')[0].plaintextMessageIds).toEqual(['m1']);
   });
 
+  it('splits a message to two domains, one with an enforce policy: held there, delivered in clear to the other', async () => {
+    const run = await runInline({
+      ...stsChain({}, {
+        hops: [{ id: 'relay', outbound: { tls: 'opportunistic', route: 'mx', mtaSts: 'honor', retry: ['10m'] } }, { id: 'p-mx' }, { id: 'o-mx' }],
+        dns: {
+          'other.test': { mx: [{ hop: 'o-mx', preference: 10 }] },
+          'partner.test': { mx: [{ hop: 'p-mx', preference: 10 }], mtaSts: TXT, stsPolicy: POLICY },
+        },
+        links: [{ from: 'relay', to: 'p-mx', fault: 'strip-starttls' }, { from: 'relay', to: 'o-mx', fault: 'strip-starttls' }],
+      }),
+      messages: [{ from: 'alice@org.test', to: ['bob@other.test', 'carol@partner.test'] }],
+    });
+    expect(run.wire('relay->p-mx').map((r) => r.plaintextMessageIds)).toEqual([[], []]);
+    expect(run.wire('relay->o-mx').map((r) => r.plaintextMessageIds)).toEqual([['m1']]);
+    expect(run.report.messages[0].destinations?.map((d) => `${d.destination}: ${d.outcome} ${d.endToEnd}`)).toEqual(['other.test: delivered broken', 'partner.test: deferred held']);
+    expect(discoveries(run).map((e) => `${e.link} ${e.destination} ${e.policy?.mode ?? 'no policy'}`)).toEqual([
+      'relay->o-mx other.test no policy', 'relay->p-mx partner.test enforce', 'relay->p-mx partner.test enforce',
+    ]);
+  });
+
   it('lets DANE decide where both apply: an expired certificate DANE-EE authenticates is delivered, tls-verified', async () => {
     const zone = { dnssec: 'secure', tlsa: { mx: [{ usage: 3, selector: 1, matchingType: 1, matches: 'served-key' }] }, stsPolicy: POLICY };
     const hops: ScenarioInput['hops'] = [{ id: 'relay', outbound: { tls: 'opportunistic', route: 'mx', dane: 'honor', mtaSts: 'honor' } }, { id: 'mx', inbound: { cert: 'expired' } }];
