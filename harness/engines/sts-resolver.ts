@@ -31,8 +31,8 @@ export const NOT_WIRED =
   '(mailhop\'s policy hosts listen on ephemeral ports) and trusts the run\'s CA only through SSL_CERT_FILE';
 
 /** The diagnosis: the installed version, if any, and why it is not used. */
-export function diagnoseStsResolver(packages = PACKAGES): StsResolverDiagnosis {
-  const installed = existsSync('/usr/bin/mta-sts-daemon') && existsSync(packages);
+export function diagnoseStsResolver(packages = PACKAGES, daemon = '/usr/bin/mta-sts-daemon'): StsResolverDiagnosis {
+  const installed = existsSync(daemon) && existsSync(packages);
   const info = installed ? readdirSync(packages).find((d) => /^postfix_mta_sts_resolver-.*\.egg-info$/.test(d)) : undefined;
   const version = info ? /^Version: (.+)$/m.exec(readFileSync(`${packages}/${info}/PKG-INFO`, 'utf8'))?.[1] : undefined;
   if (!installed) return { resolver: 'postfix-mta-sts-resolver', wired: false, why: `not installed (Debian 12: apt-get install postfix-mta-sts-resolver); ${NOT_WIRED}` };
