@@ -69,10 +69,18 @@ function response(domain: string, host: StsPolicyHost): { status: number; header
  * Starts a policy host for every zone of `zones` with an `stsPolicy`.
  * @param onStall told for each connection a `timeout` host silences (chain/stalled-connections.ts makes the client's wait virtual).
  * @param onRequest told of each request as it is answered (the host's own account, for the trace).
- * @param port where each host listens on its address: 0 (default) for the kernel's choice; 443 (root only) for a client
- *   that cannot be told another port, such as a real policy resolver (test/engines/mta-sts-resolver.test.ts).
+ * @param at where the hosts listen: `port` 0 (default) for the kernel's choice, or 443 (root only) for a client that
+ *   cannot be told another port, such as a real policy resolver (test/engines/mta-sts-resolver.test.ts); `net`, the
+ *   first two octets of their addresses (default `127.89`; another for hosts on port 443, so that nothing answers
+ *   there for a run's `unreachable` host).
  */
-export async function startPolicyHosts(zones: DnsZones, pki: RunPki, onStall: OnStall, onRequest: (r: PolicyRequest) => void = () => {}, port = 0): Promise<StartedPolicyHosts> {
+export async function startPolicyHosts(
+  zones: DnsZones,
+  pki: RunPki,
+  onStall: OnStall,
+  onRequest: (r: PolicyRequest) => void = () => {},
+  at: { port: number; net: string } = { port: 0, net: '127.89' },
+): Promise<StartedPolicyHosts> {
   const requests: PolicyRequest[] = [];
   const addresses = new Map<string, string>();
   const ports = new Map<string, number>();
@@ -82,7 +90,7 @@ export async function startPolicyHosts(zones: DnsZones, pki: RunPki, onStall: On
     const host = zone.stsPolicy;
     if (!host) continue;
     // One address per policy host, the same in every run (reports repeat); ports are the kernel's, so runs side by side do not collide.
-    const address = `127.89.${Math.floor(addresses.size / 250)}.${(addresses.size % 250) + 2}`;
+    const address = `${at.net}.${Math.floor(addresses.size / 250)}.${(addresses.size % 250) + 2}`;
     addresses.set(domain, address);
     if (host.serve === 'unreachable') continue;
     let server: https.Server | net.Server;
@@ -113,7 +121,7 @@ export async function startPolicyHosts(zones: DnsZones, pki: RunPki, onStall: On
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, address, () => resolve());
+      server.listen(at.port, address, () => resolve());
     });
     servers.push(server);
     ports.set(address, (server.address() as net.AddressInfo).port);
