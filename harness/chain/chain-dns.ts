@@ -9,6 +9,8 @@ import { startDnsServer, type StartedDnsServer } from '../dns/dns-server.js';
 import type { DnsServerAddress } from '../dns/dns-lookup.js';
 import { deliverViaMx, type MxRouting, type RoutedCopy } from '../mta/mx-delivery.js';
 import { daneTarget } from '../mta/dane-policy.js';
+import { discoverPolicy, stsSender, stsTarget, type AppliedPolicy, type StsSender } from '../mta/sts-policy.js';
+import { startPolicyHosts, type StartedPolicyHosts } from '../mta-sts/policy-host.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from '../mta/relay-target.js';
 import { MailhopError } from '../errors.js';
 import type { ChainPlan, PlannedSender } from './plan-chain.js';
@@ -18,11 +20,23 @@ import type { ChainRecords } from './chain-records.js';
 export const DNS_TIMEOUT_MS = 1_000;
 
 /**
+ * Limit of an MTA-STS policy fetch, ms (RFC 8461 §3.3 asks senders for one; postfix-mta-sts-resolver's default is a
+ * few seconds). Against a policy host that never answers it runs on the virtual clock (chain/stalled-connections.ts).
+ */
+export const STS_FETCH_TIMEOUT_MS = 10_000;
+
+/** The run's DNS server and the MTA-STS policy hosts its zones name, stopped together. */
+export type RunDns = StartedDnsServer & { policyHosts: StartedPolicyHosts };
+
+/** The stall registry's key for the fetches of `domain`'s policy. */
+const stallKey = (domain: string) => `mta-sts.${domain}`;
+
+/**
  * Starts the run's DNS server for `plan` (which must have `scenario.dns`).
  * @param certs per hop index, the certificate it serves (null for a hop without one).
  * @throws MailhopError `ESTART` when a zone lists TLSA records for a hop that serves no certificate of mailhop's.
  */
-export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyArray<KeyCert | null>): Promise<StartedDnsServer> {
+export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyArray<KeyCert | null>, records: ChainRecords): Promise<RunDns> {
   const zones = plan.scenario.dns!;
   const tlsaHops = new Set(Object.values(zones).flatMap((z) => Object.keys(z.tlsa)));
   const sources = new Map<string, { served: string; old: string; issuer: string }>();
@@ -36,7 +50,19 @@ export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyA
     const old = await pki.issue(hop.hostname, 'valid');
     sources.set(hop.id, { served: served.cert, old: old.cert, issuer: pki.ca.cert });
   }
-  return startDnsServer(dnsAnswers(zones, (hop) => sources.get(hop)!), plan.host);
+  const policyHosts = await startPolicyHosts(zones, pki, (domain, port) => records.stalls.stalled(stallKey(domain), port), (r) =>
+    records.trace.emit({ kind: 'policy-served', source: 'policy-host', link: stallKey(r.domain), ...r }));
+  let server: StartedDnsServer;
+  try {
+    server = await startDnsServer(dnsAnswers(zones, (hop) => sources.get(hop)!, (domain) => policyHosts.addressOf(domain)), plan.host);
+  } catch (err) {
+    await policyHosts.stop();
+    throw err;
+  }
+  const stop = async () => {
+    await Promise.all([server.stop(), policyHosts.stop()]);
+  };
+  return { address: server.address, queries: server.queries, policyHosts, stop, [Symbol.asyncDispose]: stop };
 }
 
 /** The MX routing of the hop that routes by MX: its targets by MX hostname, and where its lookups go. */
@@ -55,10 +81,33 @@ export function mxRouting(plan: ChainPlan, records: ChainRecords, sender: Planne
  * One attempt of the routing hop for one copy: its MX hosts in order, each under DANE as the hop's `dane` says
  * (dane-policy.ts). Sessions are not kept across attempts: a session kept for one MX host is none for another.
  */
-export function routedDelivery(routing: MxRouting, policy: RelayTarget['policy']): (message: QueuedMessage, attempt: number) => Promise<AttemptOutcome> {
+export function routedDelivery(routing: MxRouting, policy: RelayTarget['policy'], sts?: StsSender): (message: QueuedMessage, attempt: number) => Promise<AttemptOutcome> {
   const dane = policy.dane ?? 'ignore';
-  return (message, attempt) => {
+  return async (message, attempt) => {
     const copy = message as RoutedCopy;
-    return deliverViaMx(routing, copy, attempt, undefined, (host, target, secure) => daneTarget(routing, copy, host, target, secure, dane));
+    // Discovered once per attempt, at the first MX host, whatever DANE then decides for each host.
+    let applied: Promise<AppliedPolicy> | undefined;
+    return deliverViaMx(routing, copy, attempt, undefined, async (host, target, secure) => {
+      if (sts) applied ??= discoverPolicy(routing, sts, copy, target.link);
+      const policy = await applied;
+      const decided = await daneTarget(routing, copy, host, target, secure, dane);
+      // RFC 8461 §2: where DANE decides for a host (usable or unusable TLSA under DNSSEC, a failed lookup), MTA-STS does not.
+      if (!sts || 'result' in decided || decided.dnsPolicy?.fact.source === 'dane') return decided;
+      return stsTarget(routing, copy, policy, host, decided);
+    });
   };
+}
+
+/**
+ * The MTA-STS state of the routing hop when its outbound says `mtaSts: honor` (its cache seeded from `mtaStsCache`),
+ * else undefined: MTA-STS is not looked at.
+ */
+export function routingSts(records: ChainRecords, policy: RelayTarget['policy'], dns: RunDns, ca: string): StsSender | undefined {
+  if (policy.mtaSts !== 'honor') return undefined;
+  return stsSender(policy.mtaStsCache, {
+    portOf: (address) => dns.policyHosts.portOf(address),
+    ca: [ca],
+    timeoutMs: STS_FETCH_TIMEOUT_MS,
+    waitsFor: (domain, port) => records.stalls.waitsFor(stallKey(domain), port),
+  });
 }

@@ -21,7 +21,7 @@ import { planChain, type ChainPlan, type PlannedAddress, type PlannedHop, type P
 import { ChainRecords } from './chain-records.js';
 import type { ChainOptions, StartedChain } from './chain-types.js';
 import { RunningChain, type ChainUnits } from './running-chain.js';
-import { startRunDns, mxRouting, routedDelivery } from './chain-dns.js';
+import { startRunDns, mxRouting, routedDelivery, routingSts } from './chain-dns.js';
 import { splitByDomain } from '../mta/mx-delivery.js';
 
 /**
@@ -96,18 +96,19 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
       ...(options.stampMissingId || app ? { adoptHandSent: (messageId: string) => records.ids.adopt(1, messageId) } : {}),
     })),
   );
-  if (plan.scenario.dns) units.dns = await startRunDns(plan, pki, certs);
+  const runDns = plan.scenario.dns ? await startRunDns(plan, pki, certs, records) : undefined;
+  units.dns = runDns;
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   for (const sender of plan.senders) {
     const targets = sender.routes.map((route) => relayTarget(plan, records, units, sender, route, pki.ca.cert, tlsContexts));
-    const routing = sender.id === plan.router && units.dns ? mxRouting(plan, records, sender, units.dns.address, targets) : undefined;
+    const routing = sender.id === plan.router && runDns ? mxRouting(plan, records, sender, runDns.address, targets) : undefined;
     units.queues.set(sender.id, new RelayQueue({
       target: targets[0],
       clock: records.clock,
       onBounce: (message, reply) => records.bounced(sender.id, message, reply),
       runUntil: (id) => records.budget.until(id),
       // MX routing reaches several hosts: a session kept for one is no session for another (none is kept).
-      ...(routing ? { deliver: routedDelivery(routing, sender.policy) } : {}),
+      ...(routing && runDns ? { deliver: routedDelivery(routing, sender.policy, routingSts(records, sender.policy, runDns, pki.ca.cert)) } : {}),
     }));
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
+import { diagnoseStsResolver, type StsResolverDiagnosis } from '../engines/sts-resolver.js';
 import { REAL_ENGINES } from '../scenario/hop-kind.js';
 import { escapeControls, escapeJsonControls } from '../report/terminal-safe.js';
 
@@ -20,10 +21,16 @@ export function renderDoctor(diagnoses: readonly EngineDiagnosis[]): string {
   return `${lines.join('\n')}\n${usable} of ${diagnoses.length} engines usable\n`;
 }
 
+/** The MTA-STS policy resolver line: a real sender's MTA-STS, which the exit code does not count. */
+export function renderStsResolver(d: StsResolverDiagnosis): string {
+  return `MTA-STS for postfix: ${escapeControls(d.found ?? d.resolver)}: ${escapeControls(d.why)}\n`;
+}
+
 /** Runs the doctor; resolves to the exit code. */
 export function doctorCommand(opts: { json?: boolean }, out: { write(s: string): unknown } = process.stdout): number {
   const diagnoses = diagnoseEngines();
-  out.write(opts.json ? `${escapeJsonControls(JSON.stringify({ engines: diagnoses }, null, 2))}\n` : renderDoctor(diagnoses));
+  const mtaSts = diagnoseStsResolver();
+  out.write(opts.json ? `${escapeJsonControls(JSON.stringify({ engines: diagnoses, mtaSts }, null, 2))}\n` : `${renderDoctor(diagnoses)}${renderStsResolver(mtaSts)}`);
   return diagnoses.every((d) => d.usable) ? 0 : 1;
 }
 

@@ -33,8 +33,9 @@ export const tlsaName = (hop: string) => `_25._tcp.${hopHostname(hop)}`;
 /**
  * The names and records of the zones.
  * @param sources per hop id, the certificates its TLSA records draw on (only hops with TLSA records need one).
+ * @param stsHost per domain with an MTA-STS policy host, its loopback address: the A record of `mta-sts.<domain>`.
  */
-export function dnsAnswers(zones: DnsZones, sources: (hop: string) => TlsaSources): Map<string, DnsName> {
+export function dnsAnswers(zones: DnsZones, sources: (hop: string) => TlsaSources, stsHost: (domain: string) => string | undefined = () => undefined): Map<string, DnsName> {
   const names = new Map<string, DnsName>();
   const add = (name: string, zone: string, status: DnssecStatus, record?: DnsRecord) => {
     const entry = names.get(name) ?? { status, zone, records: [] };
@@ -60,6 +61,8 @@ export function dnsAnswers(zones: DnsZones, sources: (hop: string) => TlsaSource
     }
     if (zone.mtaSts !== undefined) add(`_mta-sts.${domain}`, domain, zone.dnssec, { type: 'TXT', data: zone.mtaSts });
     if (zone.tlsRpt !== undefined) add(`_smtp._tls.${domain}`, domain, zone.dnssec, { type: 'TXT', data: zone.tlsRpt });
+    const policyHost = stsHost(domain);
+    if (policyHost) add(`mta-sts.${domain}`, domain, zone.dnssec, { type: 'A', data: policyHost });
   }
   return names;
 }

@@ -20,9 +20,11 @@ export type { AttemptOutcome, ConnectionInfo, QueuedMessage, RelayTarget } from 
  * Never throws: every failure becomes a `deferred` or `bounced` outcome with its reply.
  */
 export async function deliverAttempt(target: RelayTarget, message: QueuedMessage, attempt: number, kept?: KeptSession): Promise<AttemptOutcome> {
-  // A policy from DNS that requires TLS (DANE, RFC 7672 §2.2) overrides the hop's own, opportunistic or not; then a
+  // A policy from DNS that requires TLS (DANE, RFC 7672 §2.2; MTA-STS enforce, RFC 8461 §5) overrides the hop's own, opportunistic or not; then a
   // REQUIRETLS or `TLS-Required: No` tag may change the policy for this message (require-tls.ts, RFC 8689 §4.2).
-  const base = target.dnsPolicy?.requiresTls ? 'mandatory' : effectivePolicy(target.policy, message.inbound, message.to);
+  // MTA-STS enforce also wants the certificate valid for the MX name by PKIX (RFC 8461 §4.2): `verify`.
+  const dns = target.dnsPolicy;
+  const base = dns?.requiresTls ? (dns.verifies ? 'verify' : 'mandatory') : effectivePolicy(target.policy, message.inbound, message.to);
   const requireTls = requireTlsPlan(target.policy, base, requireTlsTag(message));
   const policy = requireTls.policy;
   const keep = kept && ((open: OpenSession) => kept.keep(open));

@@ -69,7 +69,15 @@ export interface RelayTarget {
    * The policy that decides TLS for this MX host, for a hop that routes by MX (dane-policy.ts): its words, whether
    * it makes TLS mandatory whatever the hop's own policy says (RFC 7672 §2.2), and the TLSA records to match.
    */
-  dnsPolicy?: { fact: TlsPolicyFact; requiresTls: boolean; tlsa: readonly TlsaRecordData[] };
+  dnsPolicy?: {
+    fact: TlsPolicyFact;
+    requiresTls: boolean;
+    tlsa: readonly TlsaRecordData[];
+    /** MTA-STS enforce (RFC 8461 §4.2): the certificate must verify by the run's CA and name the MX host (`verify`). */
+    verifies?: boolean;
+    /** MTA-STS testing (RFC 8461 §5): TLS failures are recorded on the session but change nothing. */
+    reportsOnly?: boolean;
+  };
 }
 
 /** Which delivery a TCP connection carries, keyed by the sender's local port. */

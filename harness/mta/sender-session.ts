@@ -171,6 +171,8 @@ class SenderSession {
     if (!event.starttlsAdvertised) {
       // opportunistic-verify: verified TLS only where it is offered; without it, plaintext (RFC 7435 §3).
       if (this.#target.policy.tls === 'opportunistic-verify') Object.assign(event, { policy: 'opportunistic', requiresTls: false });
+      // MTA-STS testing (RFC 8461 §5): the missing STARTTLS is recorded, the mail goes on as the hop's policy says.
+      if (!event.requiresTls && this.#target.dnsPolicy?.reportsOnly) event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
       if (!event.requiresTls) return null;
       event.tlsFailure = { type: 'starttls-not-supported', detail: 'STARTTLS not in the EHLO reply' };
       return this.#finish('deferred', this.#texts.notOffered(this.#peer));
@@ -284,7 +286,7 @@ class SenderSession {
     const event = this.#event;
     const dane = this.#target.dnsPolicy;
     // `TLS-Required: No` relaxes the policy to opportunistic: DANE failures are then ignored (RFC 8689 §4.2.2).
-    if (dane?.fact.authenticates && event.tls && this.#requiresTls) {
+    if (dane?.fact.source === 'dane' && dane.fact.authenticates && event.tls && this.#requiresTls) {
       const leaf = this.#client!.peerCertificate();
       const matched = leaf && daneMatch(dane.tlsa, { leaf, anchors: this.#target.ca, chainAndNameValid: event.tls.verified });
       if (matched) {
@@ -294,7 +296,12 @@ class SenderSession {
       event.tlsFailure = { type: 'tlsa-invalid', detail: `no TLSA record of ${this.#target.servername} matches the certificate it presented` };
       return true;
     }
-    if (this.#place.policy !== 'verify' || !event.tls || event.tls.verified) return false;
+    if (!event.tls || event.tls.verified) return false;
+    if (this.#place.policy !== 'verify') {
+      // MTA-STS testing: a certificate not valid for the MX name is recorded, and accepted (RFC 8461 §5).
+      if (dane?.reportsOnly) event.tlsFailure = { type: certificateFailureType(event.tls.verifyError), detail: event.tls.verifyError ?? '' };
+      return false;
+    }
     event.tlsFailure = { type: certificateFailureType(event.tls.verifyError), detail: event.tls.verifyError ?? '' };
     return true;
   }

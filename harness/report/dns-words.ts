@@ -2,7 +2,7 @@
  * Plain words for what the run's DNS answered and for the policy that decided each link of a sender that routes by
  * MX, shared by the text, JUnit, HTML and explain renderers. Pure: report parts in, sentences out.
  */
-import type { DnsAnswer, LinkReport } from '../verdict/judge-scenario.js';
+import type { DnsAnswer, LinkReport, StsDiscovery } from '../verdict/judge-scenario.js';
 
 const OUTCOME_WORDS: Record<string, string> = {
   nxdomain: 'no such name',
@@ -28,4 +28,14 @@ export function linkPolicyWords(link: Pick<LinkReport, 'link' | 'policy' | 'fail
   const matched = link.policy.matched ? `; the certificate matched ${link.policy.matched}` : '';
   const failures = link.failures?.length ? `; failures: ${link.failures.map((f) => f.type).filter((t, i, all) => all.indexOf(t) === i).join(', ')}` : '';
   return `${link.link}: ${link.policy.words}${matched}${failures}`;
+}
+
+/**
+ * One MTA-STS discovery, e.g. `partner.test: GET https://mta-sts.partner.test/.well-known/mta-sts.txt at 127.89.0.2:
+ * 200 text/plain; fetched: mode enforce, mx *.mailhop.test, max_age 604800`, or with the failure's result type.
+ */
+export function stsDiscoveryWords(d: StsDiscovery): string {
+  const f = d.fetch;
+  const fetch = f ? `GET ${f.url}${f.address ? ` at ${f.address}` : ''}: ${f.ok ? `${f.status} ${f.contentType}` : 'failed'}; ` : '';
+  return `${d.domain}: ${fetch}${d.decision}${d.failure ? ` (${d.failure})` : ''}`;
 }

@@ -26,6 +26,9 @@ const FAILURE_GLOSS: Record<TlsFailureType, string> = {
   'tlsa-invalid': 'no TLSA record matched the certificate',
   'dnssec-invalid': 'the TLSA lookup did not validate',
   'dane-required': 'DANE was required but no usable TLSA records were published under DNSSEC',
+  'sts-policy-fetch-error': 'the MTA-STS policy could not be fetched',
+  'sts-policy-invalid': 'what the MTA-STS policy host served was no valid policy',
+  'sts-webpki-invalid': 'the MTA-STS policy host\'s certificate did not validate',
 };
 
 /** The message's envelope recipients, when it is one of the scenario's messages (`m<n>`, sent in order). */
@@ -45,6 +48,7 @@ export function policySentence(scenario: Scenario, events: readonly TraceEvent[]
   if (tag) return `${s.hop} ${verb} ${s.messageId} to ${receiver} under ${s.policy}: ${tag}.${requireTlsSent(s, receiver)}`;
   // A policy from DNS decided (DANE, RFC 7672): its words say what it required, whatever the hop's own policy.
   if (s.tlsPolicy?.source === 'dane') return `${s.hop} ${verb} ${s.messageId} to ${receiver} under DANE: ${s.tlsPolicy.words}.`;
+  if (s.tlsPolicy?.source === 'mta-sts') return `${s.hop} ${verb} ${s.messageId} to ${receiver} under MTA-STS: ${s.tlsPolicy.words}.`;
   if (!config || config.tls !== 'preserve-inbound') {
     return `${s.hop} ${verb} ${s.messageId} to ${receiver} under its ${s.policy} policy: ${POLICY_GLOSS[s.policy]}.`;
   }

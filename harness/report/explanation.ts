@@ -12,7 +12,7 @@ import { formatDuration } from '../scenario/duration.js';
 import { TraceIndex } from '../verdict/trace-index.js';
 import { senderWitness } from '../verdict/link-verdict.js';
 import { policySentence, sessionSentences } from './explain-session.js';
-import { dnsAnswerWords } from './dns-words.js';
+import { dnsAnswerWords, stsDiscoveryWords } from './dns-words.js';
 import { sessionlessStory } from './explain-log.js';
 import { END_TO_END_MEANING, LINK_VERDICT_MEANING, OUTCOME_MEANING } from './verdict-words.js';
 
@@ -118,7 +118,8 @@ function explainLink(scenario: Scenario, events: readonly TraceEvent[], index: T
 
 /** What the run's DNS answered, as one sentence after the chain's (empty without DNS). */
 function dnsSentence(report: ScenarioReport): string {
-  return report.dns?.length ? ` The run's DNS answered: ${report.dns.map(dnsAnswerWords).join('; ')}.` : '';
+  const dns = report.dns?.length ? ` The run's DNS answered: ${report.dns.map(dnsAnswerWords).join('; ')}.` : '';
+  return `${dns}${report.mtaSts?.length ? ` MTA-STS: ${report.mtaSts.map(stsDiscoveryWords).join('; ')}.` : ''}`;
 }
 
 /** Explains one run: the scenario as written, its report, and the trace the report was judged from. */

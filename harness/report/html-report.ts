@@ -8,7 +8,7 @@
  */
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { RunRecord } from './run-record.js';
-import { dnsAnswerWords, linkPolicyWords } from './dns-words.js';
+import { dnsAnswerWords, linkPolicyWords, stsDiscoveryWords } from './dns-words.js';
 import { renderChainDiagram, type ChainDiagram } from './html-diagram.js';
 import { linkWarning } from './link-warning.js';
 import { renderLinkDetails } from './html-links.js';
@@ -73,6 +73,7 @@ function dnsSection(report: RunRecord['report']): string {
     '<h3>DNS and the policy on each link</h3><ul class="dns">',
     ...(report.dns ?? []).map((a) => `<li class="mono">${esc(dnsAnswerWords(a))}</li>`),
     '</ul>',
+    report.mtaSts?.length ? `<ul class="mta-sts">${report.mtaSts.map((d) => `<li>MTA-STS ${esc(stsDiscoveryWords(d))}</li>`).join('')}</ul>` : '',
     policies.length ? `<ul class="policies">${policies.map((p) => `<li>${esc(p)}</li>`).join('')}</ul>` : '',
   ].join('');
 }

@@ -10,7 +10,7 @@ import { headerSummary, headerWords } from './header-words.js';
 import { columnWidths, pad } from './text-columns.js';
 import { escapeStrings } from './terminal-safe.js';
 import { destinationLines } from './destination-lines.js';
-import { dnsAnswerWords, linkPolicyWords } from './dns-words.js';
+import { dnsAnswerWords, linkPolicyWords, stsDiscoveryWords } from './dns-words.js';
 
 const MARK: Record<LinkVerdictName, string> = {
   'tls-verified': '🔒',
@@ -73,6 +73,7 @@ export function renderScenario(raw: ScenarioReport): string {
   for (const r of rows) out.push(line(r, (s, i) => (i === 1 ? colourVerdict(s.trimEnd()) + ' '.repeat(s.length - s.trimEnd().length) : s)));
   out.push(`    end to end: ${colourVerdict(report.endToEnd)} · outcome: ${report.outcome}`);
   for (const a of report.dns ?? []) out.push(pc.dim(`    DNS ${dnsAnswerWords(a)}`));
+  for (const d of report.mtaSts ?? []) out.push(`    MTA-STS ${stsDiscoveryWords(d)}`);
   // A run that split messages per destination says each copy's policy under the copy instead (destination-lines.ts).
   const split = report.messages.some((m) => m.destinations);
   for (const l of split ? [] : report.links) {

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { HopId } from './hop-kind.js';
+import { StsPolicyHost } from './sts-policy.js';
 
 /**
  * What a validating resolver makes of a zone (RFC 4035 §4.3): `secure` answers carry the AD bit; `insecure` answers
@@ -62,6 +63,11 @@ export const DnsZone = z.strictObject({
   mtaSts: TxtText.optional(),
   /** TXT at `_smtp._tls.<domain>` (RFC 8460 §3), e.g. `v=TLSRPTv1; rua=mailto:tlsrpt@partner.test`. */
   tlsRpt: TxtText.optional(),
+  /**
+   * The MTA-STS policy served at `https://mta-sts.<domain>/.well-known/mta-sts.txt` (RFC 8461 §3.3), and how the
+   * fetch goes (sts-policy.ts); `mta-sts.<domain>` then has an A record to the policy host's loopback address.
+   */
+  stsPolicy: StsPolicyHost.optional(),
 });
 export type DnsZone = z.output<typeof DnsZone>;
 

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { Duration, RealWait, RetryDelay } from './duration.js';
 import { CipherString, TlsVersion } from './inbound-policy.js';
 import { CLIENT_PRESET_NAMES } from './client-presets.js';
+import { MtaSts, StsCache } from './sts-policy.js';
 
 export * from './inbound-policy.js';
 
@@ -167,6 +168,10 @@ const clientCommon = {
   route: Route.optional(),
   /** Whether the hop's client applies DANE (Dane); absent: `ignore`. Not for `submit`. */
   dane: Dane.optional(),
+  /** Whether the hop's client applies MTA-STS (RFC 8461, sts-policy.ts); absent: `ignore`. DANE wins where both apply. Not for `submit`. */
+  mtaSts: MtaSts.optional(),
+  /** MTA-STS policies the hop holds when the run starts, by domain (StsCache); absent: none. Not for `submit`. */
+  mtaStsCache: StsCache.optional(),
   /** What the client does with a message tagged REQUIRETLS or `TLS-Required: No` (RequireTlsLevel); absent: `enforce`. */
   requireTls: RequireTlsLevel.optional(),
 };

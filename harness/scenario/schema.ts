@@ -17,6 +17,7 @@ export * from './submit.js';
 export { Hop, HopId, PresetName, type MockHop, type EngineHop, type ExternalHop } from './hop.js';
 export type { EngineInbound, EngineOutbound } from './engine-hop.js';
 export * from './dns-zones.js';
+export * from './sts-policy.js';
 export { chainTopology, type ChainTopology, type TopologyLink } from './chain-topology.js';
 export { ENGINE_NAMES, REAL_ENGINES, hopKind, type EngineName, type HopKind, type RealEngineName } from './hop-kind.js';
 
@@ -215,17 +216,22 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
 /** MX routing problems (chain-topology.ts), read as defensively as crossReferenceProblems: beside other problems. */
 function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
   if (!isRecord(value)) return;
-  for (const key of ['route', 'dane']) {
+  for (const key of ['route', 'dane', 'mtaSts', 'mtaStsCache']) {
     if (isRecord(value.submit) && value.submit[key] !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['submit', key], message: `${key} is for a hop's outbound; the injecting client always submits to the first hop` });
     }
   }
   if (!Array.isArray(value.hops) || !value.hops.every((h) => isRecord(h) && typeof h.id === 'string')) return;
-  value.hops.forEach((hop, i) => {
-    const outbound = (hop as { outbound?: unknown }).outbound;
-    if (!isRecord(outbound) || outbound.dane === undefined || outbound.dane === 'ignore' || outbound.route === 'mx') return;
+  value.hops.forEach((hop: Record<string, unknown>, i) => {
+    const out = isRecord(hop.outbound) ? hop.outbound : {};
+    for (const key of ['mtaSts', 'mtaStsCache']) {
+      if (out[key] !== undefined && out.route !== 'mx') {
+        ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', key], message: `${key} applies to the MX hosts of recipient domains: add route: mx to this outbound` });
+      }
+    }
+    if (out.dane === undefined || out.dane === 'ignore' || out.route === 'mx') return;
     // DANE is looked up per MX host (RFC 7672 §2.2): a hop relaying to the next in the list never asks, so it would do nothing.
-    ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'dane'], message: `dane: ${String(outbound.dane)} applies to the MX hosts of a hop that routes by MX: add route: mx (and a dns: zone for the recipient domain), or drop dane` });
+    ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'dane'], message: `dane: ${String(out.dane)} applies to the MX hosts of a hop that routes by MX: add route: mx (and a dns: zone for the recipient domain), or drop dane` });
   });
   const dns = isRecord(value.dns) ? (value.dns as Parameters<typeof topologyProblems>[1]) : undefined;
   for (const p of topologyProblems(value.hops.map(topologyHopOf), dns)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });

@@ -38,7 +38,12 @@ export type TlsFailureType =
   // validate (bogus, SERVFAIL, no answer); DANE required but no usable TLSA records under DNSSEC.
   | 'tlsa-invalid'
   | 'dnssec-invalid'
-  | 'dane-required';
+  | 'dane-required'
+  // MTA-STS (RFC 8460 §4.3.2.2): the policy could not be fetched (unreachable, timeout, an HTTP status other than
+  // 200, a redirect); what was fetched is no valid policy (syntax, media type); the policy host's certificate failed.
+  | 'sts-policy-fetch-error'
+  | 'sts-policy-invalid'
+  | 'sts-webpki-invalid';
 
 /**
  * Which policy decided a session's TLS when the sender routes by MX: `dane` (RFC 7672: TLSA records under DNSSEC),
@@ -52,6 +57,8 @@ export interface TlsPolicyFact {
   authenticates?: boolean;
   /** The TLSA record (presentation form) the presented certificate matched, when one did. */
   matched?: string;
+  /** For `mta-sts`: the policy's mode (RFC 8461 §5): `enforce` requires TLS and a valid certificate, `testing` only records. */
+  stsMode?: 'enforce' | 'testing';
 }
 
 /**
@@ -318,6 +325,49 @@ export interface DnsEvent extends EventBase {
 }
 
 /**
+ * What a hop that routes by MX did about MTA-STS (RFC 8461) for one copy on one attempt (mta/sts-policy.ts): `policy`,
+ * the discovery for the destination (TXT id, cache, fetch; filed under the link to its first MX host);
+ * `mx`, the check of one MX host against the policy's patterns (filed under the link to that host).
+ */
+export interface MtaStsEvent extends EventBase {
+  kind: 'mta-sts';
+  source: 'sender';
+  hop: string;
+  messageId: string;
+  /** The recipient domain (the policy domain). */
+  destination: string;
+  step: 'policy' | 'mx';
+  /** For `mx`: the MX host checked. */
+  mxHost?: string;
+  /** The policy that applies after this step, and where it came from; absent: no policy applies. */
+  policy?: { id: string; mode: 'enforce' | 'testing' | 'none'; mx: string[]; maxAge: number; from: 'fetched' | 'cache' };
+  /** The HTTPS fetch, when one was made (RFC 8461 §3.3): its URL, the address connected to, the status, or why it failed. */
+  fetch?: { url: string; address?: string; status?: number; contentType?: string; ok: boolean; detail?: string };
+  /** What the step decided, in plain words. */
+  decision: string;
+  /** A failure, by its RFC 8460 result type (`sts-policy-fetch-error`, `sts-policy-invalid`, `sts-webpki-invalid`, `validation-failure`). */
+  failure?: TlsFailureType;
+}
+
+/**
+ * An MTA-STS policy host's own account of one HTTPS request it answered (mta-sts/policy-host.ts): what crossed, from
+ * the server's side. `link` is the host's name, `mta-sts.<domain>`.
+ */
+export interface PolicyServedEvent extends EventBase {
+  kind: 'policy-served';
+  source: 'policy-host';
+  domain: string;
+  /** The name the client sent in TLS SNI (false: none). */
+  servername: string | false;
+  method: string;
+  path: string;
+  /** The Host header. */
+  host: string | undefined;
+  /** The HTTP status answered. */
+  status: number;
+}
+
+/**
  * The application under test sends on the submission link (`submit: { sender: app }`, link `client->first`): recorded
  * once when the chain starts, without `messageId`, and once per message a test announces before its application submits
  * it (`chain.expectSubmission()`), with the id that message will have, so that mail the application then refuses to
@@ -342,7 +392,9 @@ export type TraceEvent =
   | DeliveredEvent
   | HopStartedEvent
   | EngineEvent
-  | DnsEvent;
+  | DnsEvent
+  | MtaStsEvent
+  | PolicyServedEvent;
 
 /** An event as emitted, before the trace numbers and timestamps it. */
 export type NewEvent = TraceEvent extends infer E ? (E extends TraceEvent ? Omit<E, 'seq' | 'at'> : never) : never;

@@ -3,7 +3,7 @@
  * the CLI and matchers only render this object, so they cannot disagree with each other.
  */
 import { chainTopology, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
-import type { TraceEvent } from '../trace/events.js';
+import type { MtaStsEvent, TlsFailureType, TraceEvent } from '../trace/events.js';
 import { AccountingTally, type AccountingProblem, type HeldCopy } from './accounting.js';
 import { leastSecure, senderWitness, type Witnesses } from './link-verdict.js';
 import { headerAccountsOf, knownHops, type HeaderAccount } from './header-reconstruction.js';
@@ -50,6 +50,17 @@ export interface DnsAnswer {
   answers: string[];
 }
 
+/** One distinct MTA-STS policy discovery of the run (mta/sts-policy.ts): the domain, the fetch if one was made, what it decided. */
+export interface StsDiscovery {
+  domain: string;
+  fetch?: MtaStsEvent['fetch'];
+  /** The policy that applied after it; absent: none. */
+  policy?: MtaStsEvent['policy'];
+  decision: string;
+  /** RFC 8460 result type of a failed fetch. */
+  failure?: TlsFailureType;
+}
+
 /** One claim of the scenario's `expect`, checked against every message. */
 export interface Expectation {
   /** `outcome`, `endToEnd`, or a link name. */
@@ -85,6 +96,8 @@ export interface ScenarioReport {
    * lookup: what the policies on the links were decided from.
    */
   dns?: DnsAnswer[];
+  /** The distinct MTA-STS discoveries of a sender with `mtaSts: honor`, in order of first: fetches and the policies they gave. */
+  mtaSts?: StsDiscovery[];
   /**
    * Per delivered message and link: what the final mailbox's trusted Received headers make a recipient believe
    * (`tls`, `plain`, `unknown`) against what happened (header-reconstruction.ts; docs/behaviour.md#E-headers-agree).
@@ -295,6 +308,7 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     failures,
     dsns: context.dsns,
     ...(scenario.dns ? { dns: distinctAnswers(index) } : {}),
+    ...(index.allStsSteps().length ? { mtaSts: distinctDiscoveries(index) } : {}),
     headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished),
   };
 }
@@ -326,6 +340,17 @@ function* headersOf(
   }
   for (; k < kept.length; k++) out.push(...kept[k].accounts);
   return out;
+}
+
+/** The distinct MTA-STS discoveries of the run (step `policy`), in order of first. */
+function distinctDiscoveries(index: TraceIndex): StsDiscovery[] {
+  const seen = new Map<string, StsDiscovery>();
+  for (const e of index.allStsSteps().filter((s) => s.step === 'policy').sort((a, b) => a.seq - b.seq)) {
+    const found: StsDiscovery = { domain: e.destination, ...(e.fetch ? { fetch: e.fetch } : {}), ...(e.policy ? { policy: e.policy } : {}), decision: e.decision, ...(e.failure ? { failure: e.failure } : {}) };
+    const key = JSON.stringify(found);
+    if (!seen.has(key)) seen.set(key, found);
+  }
+  return [...seen.values()];
 }
 
 /** The distinct DNS answers of the run, in order of first lookup. */

@@ -92,7 +92,7 @@ function judgeSessions(index: TraceIndex, link: string, messageId: string, desti
   const verdict = sessionsVerdict(sessions, relayed, deciding, clear, faultsOf, notes);
 
   const tlsOk = deciding?.tls && !deciding.tls.nullCipher;
-  const dns = dnsPolicyFacts(sessions, deciding, ofCopy(index.dnsLookups(link, messageId)));
+  const dns = dnsPolicyFacts(sessions, deciding, ofCopy(index.dnsLookups(link, messageId)), ofCopy(index.stsSteps(link, messageId)));
   notes.unshift(...dns.notes);
   return {
     link,
@@ -144,7 +144,7 @@ function clearCrossings(index: TraceIndex, sessions: readonly SessionEvent[], me
     found.clearSession ??= s;
     if (s.requiresTls) {
       found.leak = true;
-      found.leakNotes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although ${s.tlsPolicy?.source === 'dane' ? 'DANE (RFC 7672)' : `policy ${s.policy}`} requires TLS`);
+      found.leakNotes.push(`attempt ${s.attempt}: LEAK: content crossed in clear although ${s.tlsPolicy?.source === 'dane' ? 'DANE (RFC 7672)' : s.tlsPolicy?.stsMode === 'enforce' ? 'an enforced MTA-STS policy (RFC 8461)' : `policy ${s.policy}`} requires TLS`);
     }
   }
   return found;

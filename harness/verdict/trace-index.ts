@@ -9,7 +9,7 @@
  * connections per link) keep counting them.
  */
 import type { WireRecord } from '../link/wire-record.js';
-import type { AcceptedEvent, DeliveredEvent, DnsEvent, EngineEvent, HopStartedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
+import type { AcceptedEvent, DeliveredEvent, DnsEvent, MtaStsEvent, EngineEvent, HopStartedEvent, SessionEvent, StarttlsInjectionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import { isDriven, type SenderKind } from '../scenario/hop-kind.js';
 import { ConnectionPairing } from './connection-pairing.js';
 
@@ -26,6 +26,8 @@ interface LinkEntry {
   engine: EngineEvent[];
   /** A routing sender's DNS lookups filed under the link, per message (TLSA lookups for its MX host). */
   dns: Map<string, DnsEvent[]>;
+  /** A routing sender's MTA-STS steps filed under the link, per message (mta/sts-policy.ts). */
+  sts: Map<string, MtaStsEvent[]>;
   /** Counted over the whole run, forgotten messages included. */
   sessionCount: number;
   wireCount: number;
@@ -106,6 +108,8 @@ export class TraceIndex {
       this.#stored(e);
     } else if (e.kind === 'dns') {
       push(this.#link(e.link).dns, id, e);
+    } else if (e.kind === 'mta-sts') {
+      push(this.#link(e.link).sts, id, e);
     }
   }
 
@@ -152,6 +156,16 @@ export class TraceIndex {
   /** Every DNS lookup still indexed, link by link (reports list the distinct answers). */
   allDnsLookups(): DnsEvent[] {
     return [...this.#links.values()].flatMap((l) => [...l.dns.values()].flat());
+  }
+
+  /** Every MTA-STS step still indexed, link by link (reports list the distinct ones). */
+  allStsSteps(): MtaStsEvent[] {
+    return [...this.#links.values()].flatMap((l) => [...l.sts.values()].flat());
+  }
+
+  /** The MTA-STS steps a routing sender took for `messageId` and filed under `link`, in trace order. */
+  stsSteps(link: string, messageId: string): readonly MtaStsEvent[] {
+    return this.#links.get(link)?.sts.get(messageId) ?? EMPTY;
   }
 
   /** The DNS lookups a routing sender made for `messageId` and filed under `link`, in trace order. */
@@ -248,6 +262,7 @@ export class TraceIndex {
         removed.add(e);
         const link = this.#links.get(e.link);
         if (e.kind === 'dns') link?.dns.delete(id);
+        if (e.kind === 'mta-sts') link?.sts.delete(id);
         if (e.kind === 'session' || e.kind === 'accepted') {
           (e.kind === 'session' ? link?.sessions : link?.acceptedBy)?.delete(id);
           // The connection it used; for mail sent by hand (no session), the one the hop accepted it on.
@@ -293,7 +308,7 @@ export class TraceIndex {
   #link(name: string): LinkEntry {
     let entry = this.#links.get(name);
     if (!entry) {
-      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], dns: new Map(), sessionCount: 0, wireCount: 0 };
+      entry = { sessions: new Map(), acceptedBy: new Map(), wires: [], accepted: [], injections: [], engine: [], dns: new Map(), sts: new Map(), sessionCount: 0, wireCount: 0 };
       this.#links.set(name, entry);
     }
     return entry;

@@ -72,7 +72,7 @@ describe('preset: on a hop', () => {
       'f.yaml:5:27: hops[0].outbound.fallback: must be one of reconnect, next-attempt, never; got "sometimes"',
     ]);
     expect(problems(scenario('  - id: relay\n    preset: exim\n    outbound: { tls: none, fallback: never }'))).toEqual([
-      'f.yaml:5:28: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, route, dane, requireTls)',
+      'f.yaml:5:28: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, route, dane, mtaSts, mtaStsCache, requireTls)',
     ]);
   });
 
