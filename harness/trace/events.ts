@@ -52,6 +52,10 @@ export interface TlsPolicyFact {
   authenticates?: boolean;
   /** The TLSA record (presentation form) the presented certificate matched, when one did. */
   matched?: string;
+  /** The policy as RFC 8460 §4.4 `policy-string` has it: each TLSA record, or each line of an MTA-STS policy (TLS-RPT reports, harness/tlsrpt/). */
+  policyString?: string[];
+  /** MTA-STS: the policy's `mx` patterns (RFC 8460 §4.4 `mx-host`). */
+  mxHost?: string[];
 }
 
 /**
