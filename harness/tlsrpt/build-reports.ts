@@ -101,7 +101,9 @@ function countedSession(s: SessionEvent, options: ReporterOptions, tlsa: Map<str
   const base = { day: Math.floor(s.at / DAY_MS), domain: s.destination, policy: policyOf(s, s.destination, tlsa) };
   if (s.tls && !s.tlsFailure) return base;
   const type: ResultType = s.tlsFailure ? resultTypeOf(s.tlsFailure.type) : 'starttls-not-supported';
-  const reason = s.starttlsReply && s.starttlsReply.code !== 220 ? `${s.starttlsReply.code} ${s.starttlsReply.text}` : s.tlsFailure?.detail ?? 'STARTTLS not listed in the EHLO reply';
+  const reply = s.starttlsReply && s.starttlsReply.code !== 220 ? s.starttlsReply : undefined;
+  // The reply's text carries its code (reply-reader.ts); an event written by hand may not.
+  const reason = reply ? (reply.text.startsWith(String(reply.code)) ? reply.text : `${reply.code} ${reply.text}`) : s.tlsFailure?.detail ?? 'STARTTLS not in the EHLO reply';
   return {
     ...base,
     failure: {

@@ -11,6 +11,9 @@ import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
 import { mxRoutesOf } from './destination-outcomes.js';
 import { credentialLeaks, describeLeak, type CredentialLeak } from './credential-leaks.js';
+import type { TlsRptRun } from '../tlsrpt/tlsrpt-run.js';
+import { tlsRptExpectations } from './tlsrpt-expectations.js';
+import { dsnExpectations, type JudgedDsn } from './dsn-expectations.js';
 
 export type { MessageReport } from './judge-message.js';
 
@@ -90,6 +93,8 @@ export interface ScenarioReport {
    * Absent only in a report made without a run (a chain that failed to start).
    */
   headers?: HeaderAccount[];
+  /** The TLS-RPT reports of the run's reporting hops and how each left (RFC 8460); absent when no hop reports. */
+  tlsRpt?: TlsRptRun;
 }
 
 /**
@@ -173,6 +178,11 @@ export interface JudgeContext {
   accounting?: AccountingProblem[];
   /** Messages already judged and forgotten by the index (only with an index, not with events). */
   finished?: FinishedMessages;
+  /**
+   * The run's TLS-RPT reports (tlsrpt/send-reports.ts), `mailIds` the ids of the report mail, which is judged apart
+   * from the scenario's messages; `day0` the UTC date of virtual 0 (`YYYY-MM-DD`), which `expect.tlsRpt` days count from.
+   */
+  tlsRpt?: TlsRptRun & { mailIds: ReadonlySet<string>; day0: string };
 }
 
 /**
@@ -233,7 +243,9 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
 
   // The messages the client sent, and mail sent by hand (`mailhop up`): whatever a hop accepted, in order of first appearance.
   const messages: MessageReport[] = [];
+  const reportMail = context.tlsRpt?.mailIds ?? new Set<string>();
   for (const id of index.messageIds()) {
+    if (reportMail.has(id)) continue; // TLS-RPT report mail: judged with its report, below
     messages.push(context.finished?.report(id) ?? judgeMessage(index, linkNames, id, heldBy.get(id), routes));
     if (messages.length % MESSAGES_PER_TURN === 0) yield;
   }
@@ -266,7 +278,12 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
   });
   yield;
 
-  const expectations = expectationsOf(scenario, messages, linkNames);
+  const tlsRpt = context.tlsRpt ? tlsRptPart(context.tlsRpt, (id) => judgeMessage(index, linkNames, id, heldBy.get(id), routes).outcome) : undefined;
+  const expectations = [
+    ...expectationsOf(scenario, messages, linkNames),
+    ...dsnExpectations(scenario, context.dsns as JudgedDsn[]),
+    ...tlsRptExpectations(scenario.expect?.tlsRpt, tlsRpt, context.tlsRpt?.day0),
+  ];
   const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.messageId ? `${e.messageId} ` : ''}${e.key} ${e.expected}, got ${e.actual}`);
   for (const m of messages) {
     for (const l of m.links.filter((x) => x.leak)) {
@@ -295,7 +312,16 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     failures,
     dsns: context.dsns,
     ...(scenario.dns ? { dns: distinctAnswers(index) } : {}),
-    headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished),
+    headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished, reportMail),
+    ...(tlsRpt ? { tlsRpt } : {}),
+  };
+}
+
+/** The TLS-RPT part of the report: each report mail's outcome filled in from the trace. */
+function tlsRptPart(run: TlsRptRun, outcomeOf: (id: string) => OutcomeName): TlsRptRun {
+  return {
+    posts: run.posts,
+    reports: run.reports.map((r) => ({ ...r, deliveries: r.deliveries.map((d) => (d.messageId ? { ...d, outcome: outcomeOf(d.messageId) } : d)) })),
   };
 }
 
@@ -309,6 +335,7 @@ function* headersOf(
   linkNames: readonly string[],
   messages: readonly MessageReport[],
   finished: FinishedMessages | undefined,
+  skip: ReadonlySet<string> = new Set(),
 ): Generator<void, HeaderAccount[]> {
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const linkAt = new Map(linkNames.map((l, i) => [l, i]));
@@ -320,7 +347,7 @@ function* headersOf(
     const hops = knownHops(index, path);
     for (const [n, delivery] of index.receivedAt(path.at(-1)!).entries()) {
       for (; k < kept.length && kept[k].seq < delivery.seq; k++) out.push(...kept[k].accounts);
-      out.push(...headerAccountsOf(delivery, hops, verdictOf));
+      if (!skip.has(delivery.messageId)) out.push(...headerAccountsOf(delivery, hops, verdictOf));
       if ((n + 1) % MESSAGES_PER_TURN === 0) yield;
     }
   }

@@ -29,7 +29,7 @@ describe('TLS-RPT reports from the trace (RFC 8460 §4)', () => {
     const events: TraceEvent[] = [
       ...base,
       // m1: 454 to STARTTLS, then plaintext in the same session: one failed session.
-      session(1_000, 'm1', { starttlsReply: { code: 454, text: '4.7.0 TLS not available due to temporary reason' }, tlsFailure: { type: 'starttls-rejected', detail: '4.7.0 TLS not available due to temporary reason' }, tls: null, contentSent: { encrypted: false } }),
+      session(1_000, 'm1', { starttlsReply: { code: 454, text: '454 4.7.0 TLS not available due to temporary reason' }, tlsFailure: { type: 'starttls-rejected', detail: '4.7.0 TLS not available due to temporary reason' }, tls: null, contentSent: { encrypted: false } }),
       // m2: STARTTLS stripped from the EHLO reply: a failed session.
       session(2_000, 'm2', { starttlsAdvertised: false, starttlsSent: false, tls: null, contentSent: { encrypted: false } }),
       // m3 and m4 on one kept session: one successful session.
@@ -54,7 +54,7 @@ describe('TLS-RPT reports from the trace (RFC 8460 §4)', () => {
           },
           {
             'result-type': 'starttls-not-supported', 'sending-mta-ip': '127.0.0.1', 'receiving-mx-hostname': 'mx.mailhop.test', 'receiving-ip': '127.0.0.2',
-            'failed-session-count': 1, 'additional-information': 'mailhop:link/relay-%3Emx', 'failure-reason-code': 'STARTTLS not listed in the EHLO reply',
+            'failed-session-count': 1, 'additional-information': 'mailhop:link/relay-%3Emx', 'failure-reason-code': 'STARTTLS not in the EHLO reply',
           },
         ],
       }],
