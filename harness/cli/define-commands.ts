@@ -13,6 +13,7 @@ import { addPresetsCommand } from './presets-command.js';
 import { composeCommand, type ComposeCommandOptions } from './compose-command.js';
 import { installMtasCommand } from './install-mtas-command.js';
 import { auditCommand, type AuditOptions } from './audit-command.js';
+import { registerTlsRptCommand } from './tlsrpt-command.js';
 import { MailhopError } from '../errors.js';
 import type { RuntimeName } from '../runtime/runtime.js';
 import { parseWebAddress, type WebAddress } from '../web/web-address.js';
@@ -41,6 +42,7 @@ export function defineCommands(program: Command, session: CliSession): void {
   defineAudit(program, session);
   addPresetsCommand(program);
   registerDoctorCommand(program, (code) => (session.exitCode = code));
+  registerTlsRptCommand(program, (code) => (session.exitCode = code));
 }
 
 function defineRun(program: Command, session: CliSession): void {
