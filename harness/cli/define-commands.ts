@@ -60,6 +60,7 @@ function defineRun(program: Command, session: CliSession): void {
     .option('--fail-on-skip', 'exit 1 when any scenario was skipped (a run where all were skipped always exits 1)')
     .option('--verbose', 'print the SMTP transcript of the failing link under each failed scenario')
     .option('--record <file>', 'also write a run record (reports, transcripts, times) for `mailhop merge`')
+    .option('--tlsrpt <dir>', 'also write the TLS-RPT reports of reporting hops (RFC 8460) into this folder, one .json.gz each')
     .action(async (paths: string[], opts: RunOptions) => {
       session.exitCode = await runCommand(paths, { ...opts, runtime: session.runtime });
     });

@@ -26,7 +26,7 @@ export function gzipReport(built: BuiltReport): Buffer {
  * @returns the paths written.
  * @throws MailhopError `EUSAGE` when the folder or a file cannot be written.
  */
-export async function writeReportFiles(dir: string, reports: ReadonlyArray<{ submitter: string; built: BuiltReport }>): Promise<string[]> {
+export async function writeTlsRptFiles(dir: string, reports: ReadonlyArray<{ submitter: string; built: BuiltReport }>): Promise<string[]> {
   try {
     await mkdir(dir, { recursive: true });
     const out: string[] = [];

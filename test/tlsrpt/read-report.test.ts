@@ -13,7 +13,7 @@ import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import { readReportBytes, readReportFile } from '../../harness/tlsrpt/read-report.js';
 import { tlsRptViolations } from '../../harness/tlsrpt/tlsrpt-schema.js';
 import { composeReportMail } from '../../harness/tlsrpt/report-mail.js';
-import { gzipReport, reportFilename, writeReportFiles } from '../../harness/tlsrpt/report-files.js';
+import { gzipReport, reportFilename, writeTlsRptFiles } from '../../harness/tlsrpt/report-files.js';
 import { tlsRptCheckCommand } from '../../harness/cli/tlsrpt-command.js';
 import type { BuiltReport } from '../../harness/tlsrpt/build-reports.js';
 
@@ -68,7 +68,7 @@ describe('reading TLS-RPT reports', () => {
 
   it('mailhop tlsrpt check prints the report as a table and says it conforms', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'mailhop-tlsrpt-'));
-    const [file] = await writeReportFiles(dir, [{ submitter: 'relay.mailhop.test', built: own }]);
+    const [file] = await writeTlsRptFiles(dir, [{ submitter: 'relay.mailhop.test', built: own }]);
     expect(path.basename(file)).toBe(reportFilename('relay.mailhop.test', own));
     const { code, lines } = await check(file);
     expect(code).toBe(0);
