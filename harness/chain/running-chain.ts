@@ -17,10 +17,8 @@ import { ID_HEADER, SEAL_HEADER } from '../mta/id-claim.js';
 import { composeMessage } from './compose-message.js';
 import type { ChainPlan } from './plan-chain.js';
 import type { RunPki } from '../pki/run-pki.js';
-import { buildTlsRptReports } from '../tlsrpt/build-reports.js';
-import { reporterOptions, reportingHops, sendTlsRptReports } from '../tlsrpt/send-reports.js';
+import { finalReports, reportingHops, sendTlsRptReports } from '../tlsrpt/send-reports.js';
 import { ENDPOINT_NAME, type StartedReportEndpoint } from '../tlsrpt/report-endpoint.js';
-import { reportFilename } from '../tlsrpt/report-files.js';
 import type { RunTlsRptReport } from '../tlsrpt/tlsrpt-run.js';
 
 /** Real ms settle() waits for the last wire records after the clock stopped (a record that never comes must not hold a run). */
@@ -164,16 +162,9 @@ export class RunningChain implements StartedChain {
 
   /** The reports as the final trace makes them (the report mail left out), each with how it left. */
   #tlsRptContext(): JudgeContext['tlsRpt'] {
-    const hops = reportingHops(this.scenario);
-    if (hops.length === 0) return undefined;
+    if (reportingHops(this.scenario).length === 0) return undefined;
     const { sent, mailIds, endpoints } = this.#tlsRpt;
-    const events = this.#records.trace.events();
-    const reports = hops.flatMap((hop) =>
-      buildTlsRptReports(events, reporterOptions(this.scenario, hop, this.#day0(), mailIds)).map((built): RunTlsRptReport => {
-        const submitter = `${hop}.mailhop.test`;
-        const was = sent.find((r) => r.reporter === hop && r.policyDomain === built.policyDomain && r.day === built.day);
-        return { reporter: hop, submitter, policyDomain: built.policyDomain, day: built.day, filename: reportFilename(submitter, built), report: built.report, deliveries: was?.deliveries ?? [] };
-      }));
+    const reports = finalReports(this.scenario, this.#records.trace.events(), this.#day0(), sent, mailIds);
     return { reports, posts: [...endpoints.values()].flatMap((e) => e.posts()), mailIds, day0: this.#day0() };
   }
 

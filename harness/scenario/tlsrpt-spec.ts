@@ -3,7 +3,7 @@
  * claims what its reports say. Part of the scenario schema (schema.ts and hop.ts use these).
  */
 import { z } from 'zod';
-import { RESULT_TYPES } from '../tlsrpt/result-types.js';
+import { RESULT_TYPES } from '../tlsrpt/result-type-names.js';
 
 /**
  * A reporting hop (RFC 8460 §4): after the run it builds one aggregate report per policy domain it sent to and

@@ -10,23 +10,8 @@
  */
 import type { TlsFailureType } from '../trace/events.js';
 
-/** RFC 8460 §4.3 result types: negotiation failures (§4.3.1), DANE (§4.3.2.1) and MTA-STS (§4.3.2.2) policy failures. */
-export const RESULT_TYPES = [
-  'starttls-not-supported',
-  'certificate-host-mismatch',
-  'certificate-expired',
-  'certificate-not-trusted',
-  'validation-failure',
-  'tlsa-invalid',
-  'dnssec-invalid',
-  'dane-required',
-  'sts-policy-fetch-error',
-  'sts-policy-invalid',
-  'sts-webpki-invalid',
-] as const;
-
-/** One RFC 8460 §4.3 result type. */
-export type ResultType = (typeof RESULT_TYPES)[number];
+export { RESULT_TYPES, type ResultType } from './result-type-names.js';
+import type { ResultType } from './result-type-names.js';
 
 /** Each of mailhop's failure names, as the RFC 8460 §4.3 result type a report names it by. */
 const MAPPING: Record<TlsFailureType, ResultType> = {

@@ -102,3 +102,16 @@ async function deliver(chain: ReportingChain, hop: string, submitter: string, bu
   return { via: 'https', uri: uri.uri, ...(sent.status !== undefined ? { status: sent.status } : {}), ...(sent.error ? { problem: sent.error } : {}) };
 }
 
+
+/**
+ * The reports as the final trace makes them, the report mail's sessions left out (`mailIds`), each with how the one
+ * sent for the same reporter, domain and day left (none, when the reporting step did not run).
+ */
+export function finalReports(scenario: Scenario, events: readonly TraceEvent[], day0: string, sent: readonly RunTlsRptReport[], mailIds: ReadonlySet<string>): RunTlsRptReport[] {
+  return reportingHops(scenario).flatMap((hop) =>
+    buildTlsRptReports(events, reporterOptions(scenario, hop, day0, mailIds)).map((built): RunTlsRptReport => {
+      const submitter = `${hop}.mailhop.test`;
+      const was = sent.find((r) => r.reporter === hop && r.policyDomain === built.policyDomain && r.day === built.day);
+      return { reporter: hop, submitter, policyDomain: built.policyDomain, day: built.day, filename: reportFilename(submitter, built), report: built.report, deliveries: was?.deliveries ?? [] };
+    }));
+}

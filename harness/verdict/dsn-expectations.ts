@@ -4,7 +4,15 @@
  * whether only its header section came back (RFC 8689 §5, a REQUIRETLS message's DSN). Pure.
  */
 import type { Scenario } from '../scenario/schema.js';
-import type { Expectation } from './judge-scenario.js';
+
+/** One checked claim, as judge-scenario.ts's `Expectation` (`key` `dsn.status` or `dsn.redacted`). */
+export interface Expectation {
+  key: string;
+  messageId?: string;
+  expected: string;
+  actual: string;
+  held: boolean;
+}
 
 /** A DSN as the judge sees it; `requireTls` is present on the DSN of a REQUIRETLS message. */
 export interface JudgedDsn {

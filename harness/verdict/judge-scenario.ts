@@ -12,7 +12,7 @@ import { TraceIndex } from './trace-index.js';
 import { mxRoutesOf } from './destination-outcomes.js';
 import { credentialLeaks, describeLeak, type CredentialLeak } from './credential-leaks.js';
 import type { TlsRptRun } from '../tlsrpt/tlsrpt-run.js';
-import { tlsRptExpectations } from './tlsrpt-expectations.js';
+import { tlsRptExpectations, tlsRptPart } from './tlsrpt-expectations.js';
 import { dsnExpectations, type JudgedDsn } from './dsn-expectations.js';
 
 export type { MessageReport } from './judge-message.js';
@@ -314,14 +314,6 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     ...(scenario.dns ? { dns: distinctAnswers(index) } : {}),
     headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished, reportMail),
     ...(tlsRpt ? { tlsRpt } : {}),
-  };
-}
-
-/** The TLS-RPT part of the report: each report mail's outcome filled in from the trace. */
-function tlsRptPart(run: TlsRptRun, outcomeOf: (id: string) => OutcomeName): TlsRptRun {
-  return {
-    posts: run.posts,
-    reports: run.reports.map((r) => ({ ...r, deliveries: r.deliveries.map((d) => (d.messageId ? { ...d, outcome: outcomeOf(d.messageId) } : d)) })),
   };
 }
 

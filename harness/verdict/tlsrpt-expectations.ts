@@ -5,7 +5,8 @@
  */
 import type { TlsRptClaim } from '../scenario/tlsrpt-spec.js';
 import type { RunTlsRptReport, TlsRptRun } from '../tlsrpt/tlsrpt-run.js';
-import type { Expectation } from './judge-scenario.js';
+import type { OutcomeName } from '../scenario/schema.js';
+import type { Expectation } from './dsn-expectations.js';
 
 const DAY_MS = 86_400_000;
 
@@ -47,4 +48,12 @@ function deliveredAs(report: RunTlsRptReport): { via: 'mail' | 'https' | 'none';
   if (report.deliveries.some((d) => d.via === 'https' && d.status !== undefined && d.status >= 200 && d.status < 300)) return { via: 'https' };
   const why = report.deliveries.map((d) => (d.via === 'none' ? d.problem : `${d.via} ${d.uri}: ${d.problem ?? d.outcome ?? d.status}`)).join('; ');
   return why ? { via: 'none', why } : { via: 'none' };
+}
+
+/** The TLS-RPT part of the scenario report: each report mail's outcome filled in (`outcomeOf`, judged from the trace). */
+export function tlsRptPart(run: TlsRptRun, outcomeOf: (id: string) => OutcomeName): TlsRptRun {
+  return {
+    posts: run.posts,
+    reports: run.reports.map((r) => ({ ...r, deliveries: r.deliveries.map((d) => (d.messageId ? { ...d, outcome: outcomeOf(d.messageId) } : d)) })),
+  };
 }
