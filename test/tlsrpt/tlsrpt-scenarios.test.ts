@@ -23,7 +23,7 @@ async function run(name: string) {
 
 describe('scenarios/tlsrpt', () => {
   it('a report by mail goes through the relay\'s queue by MX, arrives as multipart/report, and its own session is not counted', async () => {
-    const { report, events, mailbox } = await run('report-by-mail-through-the-chain');
+    const { report, events, mailbox } = await run('mail-report-through-the-chain');
     expect(report.failures).toEqual([]);
     const [sent] = report.tlsRpt!.reports;
     expect(sent.deliveries).toEqual([{ via: 'mail', uri: 'mailto:tlsrpt@partner.test', messageId: 'm2', outcome: 'delivered' }]);
@@ -58,7 +58,7 @@ describe('scenarios/tlsrpt', () => {
   });
 
   it('a report by HTTPS is POSTed gzip-compressed to mailhop\'s endpoint on loopback', async () => {
-    const { report } = await run('report-by-https-to-loopback');
+    const { report } = await run('https-report-to-loopback');
     expect(report.failures).toEqual([]);
     const [sent] = report.tlsRpt!.reports;
     expect(sent.deliveries).toEqual([{ via: 'https', uri: 'https://127.0.0.1/tlsrpt/v1', status: 200 }]);
