@@ -3,12 +3,12 @@
  * shapes other senders write (optional fields omitted, empty strings, mx-host as one string), each checked against
  * schemas/tlsrpt.schema.json; `mailhop tlsrpt check` prints them and names every violation by JSON path.
  */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 import MimeNode from 'nodemailer/lib/mime-node/index.js';
 import { readReportBytes, readReportFile } from '../../harness/tlsrpt/read-report.js';
 import { tlsRptViolations } from '../../harness/tlsrpt/tlsrpt-schema.js';
@@ -67,7 +67,7 @@ describe('reading TLS-RPT reports', () => {
   });
 
   it('mailhop tlsrpt check prints the report as a table and says it conforms', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'mailhop-tlsrpt-'));
+    const dir = tempDir('tlsrpt');
     const [file] = await writeTlsRptFiles(dir, [{ submitter: 'relay.mailhop.test', built: own }]);
     expect(path.basename(file)).toBe(reportFilename('relay.mailhop.test', own));
     const { code, lines } = await check(file);
@@ -87,7 +87,7 @@ describe('reading TLS-RPT reports', () => {
   });
 
   it('names each schema violation by its JSON path, and prints what it could read with - for the rest', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'mailhop-tlsrpt-'));
+    const dir = tempDir('tlsrpt');
     const file = path.join(dir, 'broken.json.gz');
     const broken = {
       'organization-name': 'Broken Sender', 'date-range': { 'start-datetime': 'yesterday' }, 'report-id': '',
@@ -111,7 +111,7 @@ describe('reading TLS-RPT reports', () => {
   });
 
   it('refuses a file that is no report, naming the file and why', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'mailhop-tlsrpt-'));
+    const dir = tempDir('tlsrpt');
     const file = path.join(dir, 'note.eml');
     await writeFile(file, 'From: a@b.test\r\nSubject: hello\r\n\r\nno report here\r\n');
     await expect(readReportFile(file)).rejects.toMatchObject({

@@ -1,8 +1,8 @@
 /** The README's TLS-RPT section: its scenario runs to what it claims, and its `tlsrpt check` output is what the command prints. */
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
 import { loadScenarioText } from '../../harness/scenario/load-scenario.js';
 import { startChain } from '../../harness/chain/chain.js';
 import { tlsRptCheckCommand } from '../../harness/cli/tlsrpt-command.js';
@@ -31,7 +31,7 @@ describe('the README\'s TLS-RPT section', () => {
 
   it('shows the violations tlsrpt check names for a report without an end date and with an unknown policy type', async () => {
     const shown = /```\n\$ mailhop tlsrpt check broken.json\n\.\.\.\n([\s\S]*?)```/.exec(await section())![1].trimEnd().split('\n');
-    const dir = await mkdtemp(path.join(tmpdir(), 'mailhop-readme-'));
+    const dir = tempDir('tlsrpt');
     const file = path.join(dir, 'broken.json');
     await writeFile(file, JSON.stringify({
       'organization-name': 'Sender', 'date-range': { 'start-datetime': '2026-12-07T00:00:00Z' }, 'contact-info': 'tls@sender.example', 'report-id': 'r1',
