@@ -16,6 +16,10 @@ import { MailhopError } from '../errors.js';
 import { ID_HEADER, SEAL_HEADER } from '../mta/id-claim.js';
 import { composeMessage } from './compose-message.js';
 import type { ChainPlan } from './plan-chain.js';
+import type { RunPki } from '../pki/run-pki.js';
+import { finalReports, reportingHops, sendTlsRptReports } from '../tlsrpt/send-reports.js';
+import { ENDPOINT_NAME, type StartedReportEndpoint } from '../tlsrpt/report-endpoint.js';
+import type { RunTlsRptReport } from '../tlsrpt/tlsrpt-run.js';
 
 /** Real ms settle() waits for the last wire records after the clock stopped (a record that never comes must not hold a run). */
 const WIRE_WAIT_MS = 2_000;
@@ -35,6 +39,8 @@ export interface ChainUnits {
   dns?: StartedDnsServer;
   /** The run's CA certificate (PEM), once the PKI is made. */
   caCert: string;
+  /** The run's PKI, once made (TLS-RPT's HTTPS endpoint takes a certificate from it). */
+  pki?: RunPki;
 }
 
 export class RunningChain implements StartedChain {
@@ -45,6 +51,8 @@ export class RunningChain implements StartedChain {
   readonly #units: ChainUnits;
   readonly #options: ChainOptions;
   #stopping: Promise<void> | null = null;
+  /** TLS-RPT (RFC 8460): the reports sent, the ids of their mail, the HTTPS endpoints started for them. */
+  readonly #tlsRpt = { sent: [] as RunTlsRptReport[], mailIds: new Set<string>(), endpoints: new Map<string, StartedReportEndpoint>() };
 
   constructor(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions) {
     this.scenario = plan.scenario;
@@ -119,7 +127,45 @@ export class RunningChain implements StartedChain {
   async run(options: { signal?: AbortSignal } = {}): Promise<ScenarioReport> {
     for (const m of this.scenario.messages) await this.send(m);
     await this.settle();
+    await this.sendTlsRptReports();
     return this.judge(options);
+  }
+
+  /**
+   * The reporting step (RFC 8460 §5, tlsrpt/send-reports.ts): every hop with `tlsRpt` builds its reports from the trace
+   * so far and sends them as the policy domains' `_smtp._tls` records say; report mail is then settled like any mail.
+   * `run()` calls it once the scenario's mail has settled. Does nothing when no hop reports.
+   */
+  async sendTlsRptReports(): Promise<void> {
+    if (reportingHops(this.scenario).length === 0) return;
+    const { ids, clock, trace } = this.#records;
+    const sent = await sendTlsRptReports({
+      scenario: this.scenario, events: () => trace.events(), day0: this.#day0(),
+      ...(this.#units.dns ? { dns: this.#units.dns.address } : {}),
+      issueId: () => ids.issue(),
+      enqueue: (hop, m) => {
+        this.#tlsRpt.mailIds.add(m.id);
+        this.#units.queues.get(hop)!.enqueue({ ...m, inbound: null });
+      },
+      date: () => clock.date(), ca: this.#units.caCert,
+      endpointCert: () => this.#units.pki!.issue(ENDPOINT_NAME, 'valid'),
+      endpoints: this.#tlsRpt.endpoints,
+    });
+    this.#tlsRpt.sent.push(...sent);
+    if (this.#tlsRpt.mailIds.size > 0) await this.settle();
+  }
+
+  /** The UTC date of virtual 0, `YYYY-MM-DD`: TLS-RPT days count from it. */
+  #day0(): string {
+    return new Date(this.#records.clock.wallStart).toISOString().slice(0, 10);
+  }
+
+  /** The reports as the final trace makes them (the report mail left out), each with how it left. */
+  #tlsRptContext(): JudgeContext['tlsRpt'] {
+    if (reportingHops(this.scenario).length === 0) return undefined;
+    const { sent, mailIds, endpoints } = this.#tlsRpt;
+    const reports = finalReports(this.scenario, this.#records.trace.events(), this.#day0(), sent, mailIds);
+    return { reports, posts: [...endpoints.values()].flatMap((e) => e.posts()), mailIds, day0: this.#day0() };
   }
 
   events(): TraceEvent[] {
@@ -154,6 +200,7 @@ export class RunningChain implements StartedChain {
     for (const q of queues.values()) q.stop();
     await Promise.allSettled([
       ...proxies.map((p) => p.stop()), ...servers.map((s) => s.stop()), ...engines.map((e) => e.stop()), ...(this.#units.dns ? [this.#units.dns.stop()] : []),
+      ...[...this.#tlsRpt.endpoints.values()].map((e) => e.stop()),
     ]);
     await runtime.stop();
   }
@@ -170,8 +217,9 @@ export class RunningChain implements StartedChain {
     const { tally, finals, dsns } = this.#records;
     const held = this.#held();
     const last = this.#plan.mailboxes.join(' or ');
+    const tlsRpt = this.#tlsRptContext();
     return {
-      file: this.#options.file, held, dsns: [...dsns],
+      file: this.#options.file, held, dsns: [...dsns], ...(tlsRpt ? { tlsRpt } : {}),
       ...(tally ? { accounting: tally.problems(held, last) } : {}),
       ...(finals ? { finished: finals } : {}),
     };

@@ -54,6 +54,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions): Promise<void> {
   const pki = await RunPki.create();
   units.caCert = pki.ca.cert;
+  units.pki = pki;
   // An external server presents its own certificate: none is issued for it.
   const certs = await Promise.all(plan.hops.map((hop, i) => {
     const inbound = plan.scenario.hops[i].inbound;

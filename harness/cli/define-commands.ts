@@ -13,6 +13,7 @@ import { addPresetsCommand } from './presets-command.js';
 import { composeCommand, type ComposeCommandOptions } from './compose-command.js';
 import { installMtasCommand } from './install-mtas-command.js';
 import { auditCommand, type AuditOptions } from './audit-command.js';
+import { registerTlsRptCommand } from './tlsrpt-command.js';
 import { MailhopError } from '../errors.js';
 import type { RuntimeName } from '../runtime/runtime.js';
 import { parseWebAddress, type WebAddress } from '../web/web-address.js';
@@ -41,6 +42,7 @@ export function defineCommands(program: Command, session: CliSession): void {
   defineAudit(program, session);
   addPresetsCommand(program);
   registerDoctorCommand(program, (code) => (session.exitCode = code));
+  registerTlsRptCommand(program, (code) => (session.exitCode = code));
 }
 
 function defineRun(program: Command, session: CliSession): void {
@@ -58,6 +60,7 @@ function defineRun(program: Command, session: CliSession): void {
     .option('--fail-on-skip', 'exit 1 when any scenario was skipped (a run where all were skipped always exits 1)')
     .option('--verbose', 'print the SMTP transcript of the failing link under each failed scenario')
     .option('--record <file>', 'also write a run record (reports, transcripts, times) for `mailhop merge`')
+    .option('--tlsrpt <dir>', 'also write the TLS-RPT reports of reporting hops (RFC 8460) into this folder, one .json.gz each')
     .action(async (paths: string[], opts: RunOptions) => {
       session.exitCode = await runCommand(paths, { ...opts, runtime: session.runtime });
     });

@@ -20,6 +20,8 @@ export interface RunOptions {
   verbose?: boolean;
   /** Write a run record (reports, traces, times) here, for `mailhop merge` (run-file.ts). */
   record?: string;
+  /** Write every TLS-RPT report of the run into this folder, `<scenario>/<RFC 8460 §5.1 file name>.json.gz`. */
+  tlsrpt?: string;
   /** Where hops and link proxies run (`--runtime`); default `MAILHOP_RUNTIME`, else in-process. */
   runtime?: RuntimeName;
 }

@@ -114,15 +114,17 @@ export function stsTarget(routing: MxRouting, copy: RoutedCopy, applied: Applied
       policy: { id, ...policy, from: applied.from }, decision, ...(failure ? { failure } : {}),
     });
   const patterns = policy.mx.join(', ');
+  // What a TLS-RPT report names the policy by (RFC 8460 §4.4): its lines and its MX patterns.
+  const reported = { policyString: ['version: STSv1', `mode: ${policy.mode}`, ...policy.mx.map((mx) => `mx: ${mx}`), `max_age: ${policy.maxAge}`], mxHost: [...policy.mx] };
   if (policy.mode === 'enforce') {
     if (!pattern) {
       record(`mx-mismatch: ${host} matches none of ${patterns}: not used under enforce (RFC 8461 §4.1)`, 'validation-failure');
       return passedBy(`MTA-STS policy of ${copy.destination} (enforce) does not list MX host ${host}`);
     }
     const words = `${copy.destination} publishes MTA-STS enforce (id ${id}, ${applied.from === 'cache' ? 'cached' : 'fetched'}), ${host} matches ${pattern}: TLS required with a certificate valid for ${host}`;
-    return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, stsMode: 'enforce' }, requiresTls: true, verifies: true, tlsa: [] } };
+    return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, stsMode: 'enforce', ...reported }, requiresTls: true, verifies: true, tlsa: [] } };
   }
   if (!pattern) record(`mx-mismatch: ${host} matches none of ${patterns}: used anyway, the policy is in testing mode (RFC 8461 §5)`, 'validation-failure');
   const words = `${copy.destination} publishes MTA-STS testing (id ${id}): delivered under the hop's own policy (tls: ${target.policy.tls}), failures recorded`;
-  return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, stsMode: 'testing' }, requiresTls: false, reportsOnly: true, tlsa: [] } };
+  return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, stsMode: 'testing', ...reported }, requiresTls: false, reportsOnly: true, tlsa: [] } };
 }

@@ -3,6 +3,7 @@
  * version, cipher, verdict), the end-to-end verdict, whether the Received headers match the wire
  * (and where not, how), and a summary line. Pure: report in, text out.
  */
+import { tlsRptLines } from './tlsrpt-words.js';
 import pc from 'picocolors';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
@@ -80,6 +81,7 @@ export function renderScenario(raw: ScenarioReport): string {
     const words = linkPolicyWords(l);
     if (words) out.push(`    policy ${words}`);
   }
+  for (const l of tlsRptLines(report.tlsRpt?.reports ?? [])) out.push(`    ${l}`);
   for (const m of report.messages) {
     if (m.destinations) out.push(...destinationLines(m, colourVerdict));
     else if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));

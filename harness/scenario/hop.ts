@@ -9,6 +9,7 @@
  * located problem that says why it does not apply. Part of the scenario schema (schema.ts re-exports it).
  */
 import { z } from 'zod';
+import { TlsRptReporter } from './tlsrpt-spec.js';
 import { Inbound, INBOUND_VARIANTS, Outbound, OUTBOUND_VARIANTS } from './policies.js';
 import { ENGINE_SUPPORT, engineHop, refused } from './engine-hop.js';
 import { HopId, isRealEngine, REAL_ENGINES, type RealEngineName } from './hop-kind.js';
@@ -65,11 +66,16 @@ const MockHop = z
     preset: PresetName.optional(),
     inbound: Inbound.prefault({}),
     outbound: Outbound.prefault({}),
+    /** A TLS-RPT reporter (RFC 8460 §4, tlsrpt-spec.ts): only a hop that routes by MX has policy domains to report on. */
+    tlsRpt: TlsRptReporter.optional(),
   })
   .superRefine((hop, ctx) => {
     const preset = hop.preset ? presetFor(hop.preset) : undefined;
     const problem = preset ? missingNeed(preset, hop) : undefined;
     if (problem) ctx.addIssue({ code: 'custom', path: ['preset'], message: problem });
+    if (hop.tlsRpt && (hop.outbound as { route?: string }).route !== 'mx') {
+      ctx.addIssue({ code: 'custom', path: ['tlsRpt'], message: 'a TLS-RPT reporter reports per policy domain, which only a hop that routes by MX looks up: add outbound: { route: mx } (and a dns: block)' });
+    }
   });
 
 /** What an external hop cannot take: mailhop does not configure a server it does not start. */

@@ -11,6 +11,8 @@ import { SubmitSpec } from './submit.js';
 import { Hop, hopPlacementProblems } from './hop.js';
 import { DnsZones } from './dns-zones.js';
 import { chainTopology, topologyProblems, type TopologyHop } from './chain-topology.js';
+import { TlsRptClaim } from './tlsrpt-spec.js';
+import { tlsRptProblems } from './tlsrpt-problems.js';
 
 export * from './policies.js';
 export * from './submit.js';
@@ -18,6 +20,7 @@ export { Hop, HopId, PresetName, type MockHop, type EngineHop, type ExternalHop 
 export type { EngineInbound, EngineOutbound } from './engine-hop.js';
 export * from './dns-zones.js';
 export * from './sts-policy.js';
+export { TlsRptReporter, TlsRptClaim } from './tlsrpt-spec.js';
 export { chainTopology, type ChainTopology, type TopologyLink } from './chain-topology.js';
 export { ENGINE_NAMES, REAL_ENGINES, hopKind, type EngineName, type HopKind, type RealEngineName } from './hop-kind.js';
 
@@ -39,13 +42,37 @@ export type EndToEndName = z.infer<typeof EndToEndName>;
 export const OutcomeName = z.enum(['delivered', 'deferred', 'bounced', 'rejected']);
 export type OutcomeName = z.infer<typeof OutcomeName>;
 
-/** What the scenario claims; every message must satisfy it. */
-export const Expect = z.strictObject({
+/** The claims every message can be held to: scenario-wide, or its own in `messages[].expect`. */
+const messageClaims = {
   outcome: OutcomeName.optional(),
   links: z.record(z.string().regex(/^[a-z0-9-]+->[a-z0-9-]+$/, 'must name a link as "from->to"'), LinkVerdictName).optional(),
   endToEnd: EndToEndName.optional(),
+};
+
+/** What the scenario claims; every message must satisfy it. `tlsRpt`: what the TLS-RPT reports say (tlsrpt-spec.ts). */
+export const Expect = z.strictObject({
+  ...messageClaims,
+  tlsRpt: z.array(TlsRptClaim).min(1).optional(),
 });
 export type Expect = z.output<typeof Expect>;
+
+/**
+ * The DSN a message was returned with (RFC 3464): `status`, the enhanced status code of the reply that returned it
+ * (RFC 3463, e.g. `5.7.30` for REQUIRETLS not supported, RFC 8689 §5); `redacted`, whether only the header section came
+ * back (RFC 8689 §5, a REQUIRETLS message's DSN).
+ */
+export const DsnClaim = z.strictObject({
+  status: z.string().regex(/^[245]\.\d{1,3}\.\d{1,3}$/, 'must be an enhanced status code like 5.7.30 (RFC 3463)').optional(),
+  redacted: z.boolean().optional(),
+});
+export type DsnClaim = z.output<typeof DsnClaim>;
+
+/** A message's own claims, key by key over the scenario's `expect`; `dsn` only here (a DSN is one message's). */
+export const MessageExpect = z.strictObject({
+  ...messageClaims,
+  dsn: DsnClaim.optional(),
+});
+export type MessageExpect = z.output<typeof MessageExpect>;
 
 /** The body of a message that names none. */
 export const DEFAULT_BODY = 'Sent by mailhop.';
@@ -100,8 +127,8 @@ export const Message = z
      * that verifies, to hops that list REQUIRETLS. The injecting client sends the parameter as its `submit.requireTls` says.
      */
     requireTls: z.boolean().optional(),
-    /** What this message must show, key by key over the scenario's `expect` (its links merged link by link). */
-    expect: Expect.optional(),
+    /** What this message must show, key by key over the scenario's `expect` (its links merged link by link), and its DSN. */
+    expect: MessageExpect.optional(),
   })
   .refine((m) => m.body === undefined || m.bodyFile === undefined, { message: 'give body or bodyFile, not both', path: ['bodyFile'] });
 export type Message = z.output<typeof Message>;
@@ -136,6 +163,10 @@ export const Scenario = z
   .superRefine((s, ctx) => routingProblems(s, ctx), { when: () => true })
   .superRefine((s, ctx) => {
     for (const p of messageCountProblems(s)) ctx.addIssue({ code: 'custom', path: ['messages'], message: p, input: s });
+  }, { when: () => true })
+  // TLS-RPT: rua URIs off loopback, claims naming no reporter (tlsrpt-problems.ts).
+  .superRefine((s, ctx) => {
+    for (const p of tlsRptProblems(s)) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   }, { when: () => true })
   // Hops, messages and delivery attempts a run may take (scenario-limits.ts); also beside other problems.
   .superRefine((s, ctx) => {

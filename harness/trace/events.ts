@@ -59,6 +59,10 @@ export interface TlsPolicyFact {
   matched?: string;
   /** For `mta-sts`: the policy's mode (RFC 8461 §5): `enforce` requires TLS and a valid certificate, `testing` only records. */
   stsMode?: 'enforce' | 'testing';
+  /** The policy as RFC 8460 §4.4 `policy-string` has it: each TLSA record, or each line of an MTA-STS policy (TLS-RPT reports, harness/tlsrpt/). */
+  policyString?: string[];
+  /** MTA-STS: the policy's `mx` patterns (RFC 8460 §4.4 `mx-host`). */
+  mxHost?: string[];
 }
 
 /**

@@ -12,6 +12,9 @@ import { TraceIndex } from './trace-index.js';
 import { mxRoutesOf } from './destination-outcomes.js';
 import { credentialLeaks, describeLeak, type CredentialLeak } from './credential-leaks.js';
 import { believedReplyFailures } from './believed-replies.js';
+import type { TlsRptRun } from '../tlsrpt/tlsrpt-run.js';
+import { tlsRptExpectations, tlsRptPart } from './tlsrpt-expectations.js';
+import { dsnExpectations, type JudgedDsn } from './dsn-expectations.js';
 
 export type { MessageReport } from './judge-message.js';
 
@@ -104,6 +107,8 @@ export interface ScenarioReport {
    * Absent only in a report made without a run (a chain that failed to start).
    */
   headers?: HeaderAccount[];
+  /** The TLS-RPT reports of the run's reporting hops and how each left (RFC 8460); absent when no hop reports. */
+  tlsRpt?: TlsRptRun;
 }
 
 /**
@@ -187,6 +192,11 @@ export interface JudgeContext {
   accounting?: AccountingProblem[];
   /** Messages already judged and forgotten by the index (only with an index, not with events). */
   finished?: FinishedMessages;
+  /**
+   * The run's TLS-RPT reports (tlsrpt/send-reports.ts), `mailIds` the ids of the report mail, which is judged apart
+   * from the scenario's messages; `day0` the UTC date of virtual 0 (`YYYY-MM-DD`), which `expect.tlsRpt` days count from.
+   */
+  tlsRpt?: TlsRptRun & { mailIds: ReadonlySet<string>; day0: string };
 }
 
 /**
@@ -247,7 +257,9 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
 
   // The messages the client sent, and mail sent by hand (`mailhop up`): whatever a hop accepted, in order of first appearance.
   const messages: MessageReport[] = [];
+  const reportMail = context.tlsRpt?.mailIds ?? new Set<string>();
   for (const id of index.messageIds()) {
+    if (reportMail.has(id)) continue; // TLS-RPT report mail: judged with its report, below
     messages.push(context.finished?.report(id) ?? judgeMessage(index, linkNames, id, heldBy.get(id), routes));
     if (messages.length % MESSAGES_PER_TURN === 0) yield;
   }
@@ -280,7 +292,12 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
   });
   yield;
 
-  const expectations = expectationsOf(scenario, messages, linkNames);
+  const tlsRpt = context.tlsRpt ? tlsRptPart(context.tlsRpt, (id) => judgeMessage(index, linkNames, id, heldBy.get(id), routes).outcome) : undefined;
+  const expectations = [
+    ...expectationsOf(scenario, messages, linkNames),
+    ...dsnExpectations(scenario, context.dsns as JudgedDsn[]),
+    ...tlsRptExpectations(scenario.expect?.tlsRpt, tlsRpt, context.tlsRpt?.day0),
+  ];
   const failures = expectations.filter((e) => !e.held).map((e) => `expected ${e.messageId ? `${e.messageId} ` : ''}${e.key} ${e.expected}, got ${e.actual}`);
   for (const m of messages) {
     for (const l of m.links.filter((x) => x.leak)) {
@@ -309,7 +326,8 @@ function* judging(scenario: Scenario, events: readonly TraceEvent[] | TraceIndex
     dsns: context.dsns,
     ...(scenario.dns ? { dns: distinctAnswers(index) } : {}),
     ...(index.allStsSteps().length ? { mtaSts: distinctDiscoveries(index) } : {}),
-    headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished),
+    headers: yield* headersOf(index, topology.mailboxes.map((m) => topology.pathTo(m)), linkNames, messages, context.finished, reportMail),
+    ...(tlsRpt ? { tlsRpt } : {}),
   };
 }
 
@@ -323,6 +341,7 @@ function* headersOf(
   linkNames: readonly string[],
   messages: readonly MessageReport[],
   finished: FinishedMessages | undefined,
+  skip: ReadonlySet<string> = new Set(),
 ): Generator<void, HeaderAccount[]> {
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const linkAt = new Map(linkNames.map((l, i) => [l, i]));
@@ -334,7 +353,7 @@ function* headersOf(
     const hops = knownHops(index, path);
     for (const [n, delivery] of index.receivedAt(path.at(-1)!).entries()) {
       for (; k < kept.length && kept[k].seq < delivery.seq; k++) out.push(...kept[k].accounts);
-      out.push(...headerAccountsOf(delivery, hops, verdictOf));
+      if (!skip.has(delivery.messageId)) out.push(...headerAccountsOf(delivery, hops, verdictOf));
       if ((n + 1) % MESSAGES_PER_TURN === 0) yield;
     }
   }

@@ -23,6 +23,8 @@ describe('the npm package', () => {
     expect(files).toContain('dist/harness/vitest/index.js');
     // The presets are data files the package reads at run time, with the schema a user's own preset file names.
     expect(files).toEqual(expect.arrayContaining(['presets/postfix.yaml', 'presets/opensmtpd.yaml', 'presets/preset.schema.json']));
+    // The TLS-RPT report schema `mailhop tlsrpt check` validates against (RFC 8460 §4.4).
+    expect(files).toContain('schemas/tlsrpt.schema.json');
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
   });
 

@@ -261,7 +261,7 @@ describe('loading files and directories', () => {
     expect(await messageOf(() => loadScenarios([dir]))).toBe(lines(
       `${join(dir, 'a.yaml')}:2:39: hops[0].inbound.starttls: must be one of offer, none, hidden, implicit, fake-454, fake-502, require, fake-reply, break-handshake, vulnerable-injection; got "maybe"`,
       `${join(dir, 'c.yaml')}:1:1: messages: needs at least one message for the mailhop client to submit (or submit: { sender: app }, where your application sends)`,
-      `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, engine, host, port, preset, inbound, outbound)`,
+      `${join(dir, 'c.yaml')}:2:18: hops[0]: unknown key "colour" (allowed: id, engine, host, port, preset, inbound, outbound, tlsRpt)`,
     ).trimEnd());
   });
 

@@ -49,3 +49,40 @@ describe('messages[].expect: a message\'s own claims over the scenario\'s', () =
     expect(() => loadScenarioText(text, 'x.yaml')).toThrow('x.yaml:6:24: messages[0].expect.links["gateway->relay"]: no such link "gateway->relay"; the links are client->gateway, gateway->mailbox');
   });
 });
+
+describe('messages[].expect.dsn: the DSN a message was returned with', () => {
+  // The relay enforces REQUIRETLS; the mailbox does not list it: m1 is returned 5.7.30 (RFC 8689 §5), its DSN cut to
+  // the header section. m2, without REQUIRETLS, is delivered and gets no DSN.
+  const scenario = {
+    hops: [
+      { id: 'relay', inbound: { requireTls: 'advertise' }, outbound: { tls: 'verify' } },
+      { id: 'mailbox', inbound: { requireTls: 'none' } },
+    ],
+  };
+
+  it('holds the status and the redaction of the DSN, and a message without one fails a dsn claim with "no DSN"', async () => {
+    const run = await runInline({
+      ...scenario,
+      messages: [
+        { from: 'alice@org.test', to: ['bob@partner.test'], requireTls: true, expect: { outcome: 'bounced', dsn: { status: '5.7.30', redacted: true } } },
+        { from: 'alice@org.test', to: ['bob@partner.test'], expect: { outcome: 'delivered', dsn: { status: '5.7.30' } } },
+      ],
+    });
+    expect(run.report.expectations.filter((e) => e.key.startsWith('dsn'))).toEqual([
+      { key: 'dsn.status', messageId: 'm1', expected: '5.7.30', actual: '5.7.30', held: true },
+      { key: 'dsn.redacted', messageId: 'm1', expected: 'true', actual: 'true', held: true },
+      { key: 'dsn.status', messageId: 'm2', expected: '5.7.30', actual: 'no DSN', held: false },
+    ]);
+    expect(run.report.failures).toEqual(['expected m2 dsn.status 5.7.30, got no DSN']);
+  });
+
+  it('names the status the DSN really had', async () => {
+    const run = await runInline({ ...scenario, messages: [{ from: 'alice@org.test', to: ['bob@partner.test'], requireTls: true, expect: { dsn: { status: '5.7.10', redacted: false } } }] });
+    expect(run.report.failures).toEqual(['expected m1 dsn.status 5.7.10, got 5.7.30', 'expected m1 dsn.redacted false, got true']);
+  });
+
+  it('refuses a status that is no enhanced status code, where it is written', () => {
+    const text = ['name: x', 'hops: [{ id: mailbox }]', 'messages:', '  - from: a@b.test', '    to: [c@d.test]', '    expect: { dsn: { status: "550" } }'].join('\n');
+    expect(() => loadScenarioText(text, 'x.yaml')).toThrow('x.yaml:6:30: messages[0].expect.dsn.status: must be an enhanced status code like 5.7.30 (RFC 3463)');
+  });
+});
