@@ -20,7 +20,7 @@ import { userIds } from './system-users.js';
 import { waitForGreeting } from './wait-for-greeting.js';
 import { engineFactEvents, type EngineDsn } from './engine-fact-events.js';
 import { MaildirMailbox, type MaildirMessage } from './maildir-mailbox.js';
-import { engineResolvConf } from './engine-dns.js';
+import { dnsPolicyOf, engineResolvConf } from './engine-dns.js';
 
 /** What an engine is configured from (as EngineHopConfig, its paths optional), plus how the run watches it. */
 export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
@@ -91,6 +91,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const onFact = engineFactEvents({
     hopId: hop.id, engine, hostname: options.hostname, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
     now: options.now, guessMessage: options.guessMessage, mailbox: () => running.mailbox, onMailbox: options.onMailbox, onDsn: options.onDsn,
+    dane: options.dns !== undefined && ['honor', 'require'].includes(dnsPolicyOf(hop.outbound).dane ?? 'ignore'),
   });
   const log = engineLog(reader, onFact);
   const cleanup = () => stopRunning(running);

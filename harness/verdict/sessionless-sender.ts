@@ -197,15 +197,16 @@ function weighWitnesses(m: MessageOnLink, delivered: boolean): { witnesses: Witn
 }
 
 /**
- * The verdict of a delivered message: `tls-verified` when it stayed encrypted under a `verify` policy and the
+ * The verdict of a delivered message: `tls-verified` when it stayed encrypted under a `verify` policy or DANE and the
  * engine's log says it verified the certificate, `tls` when it stayed encrypted, else `stripped`, `downgraded` or
  * `plain` (appending why to `notes`).
  */
 function deliveredVerdict(m: MessageOnLink, notes: string[]): LinkVerdictName {
   const { accepted, records, facts, policy } = m;
   const tls = !m.crossedInClear && (m.receiverTls ?? Boolean(m.relayedFact?.tls));
-  // As for a mock sender: only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3).
-  if (tls) return policy === 'verify' && m.relayedFact?.tls?.verified ? 'tls-verified' : 'tls';
+  // As for a mock sender: only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3):
+  // `verify`, or DANE, under which the engine verified it by TLSA records (RFC 7672 §3).
+  if (tls) return (policy === 'verify' || m.relayedFact?.tls?.dane) && m.relayedFact?.tls?.verified ? 'tls-verified' : 'tls';
   if (accepted?.tls?.nullCipher) notes.push(`eNULL cipher ${accepted.tls.cipher}: TLS framing without encryption`);
   // Downgraded only when STARTTLS was tried (on the wire, or by the engine's own log); an engine
   // that chose not to try it (policy none) sent `plain`.
