@@ -107,7 +107,7 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
   );
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   for (const sender of plan.senders) {
-    const targets = sender.routes.map((route) => relayTarget(plan, records, units, sender, route, pki.ca.cert, tlsContexts));
+    const targets = sender.routes.map((route) => relayTarget(plan, records, units, sender, route, pki.ca.cert, tlsContexts, certs));
     const routing = sender.id === plan.router && units.dns ? mxRouting(plan, records, sender, units.dns.address, targets) : undefined;
     units.queues.set(sender.id, new RelayQueue({
       target: targets[0],
@@ -207,9 +207,12 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
 }
 
 /** Where and how a sender delivers over one of its routes: that link's proxy, receiver and the sender's policy. */
-function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, sender: PlannedSender, route: string, ca: string, tlsContexts: ClientTlsContexts): RelayTarget {
+function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, sender: PlannedSender, route: string, ca: string, tlsContexts: ClientTlsContexts, certs: ReadonlyArray<KeyCert | null>): RelayTarget {
   const link = plan.links.find((l) => l.name === route)!;
+  // What the next hop serves after its own certificate (its chain), PEM blocks.
+  const served = certs[link.toIndex]?.cert.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   return {
+    presentedChain: served.slice(1),
     hop: sender.id,
     link: link.name,
     policy: sender.policy,
