@@ -124,7 +124,8 @@ export class EximLogReader implements EngineLogReader {
       const dane = this.daneFailures.get(qid);
       this.daneFailures.delete(qid);
       const failure = dane ? { reply: dane.slice(dane.indexOf('DANE attempt failed; ')).trim(), line: clip(dane) } : { line: clip(line) };
-      const failed = /TLS|gnutls/i.test(reason.reply) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, messageId, ...failure }] : [];
+      // A failed TLSA lookup (`DANE error: tlsa lookup DEFER`) is decided before connecting: no TLS was tried.
+      const failed = /TLS|gnutls/i.test(reason.reply) && !/DANE error: tlsa lookup/.test(reason.reply) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, messageId, ...failure }] : [];
       return [...failed, { kind: 'outbound', fact: 'deferred', messageId, ...reason, line: clip(line) }];
     }
     if (rest.startsWith('** ')) {

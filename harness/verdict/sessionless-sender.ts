@@ -98,7 +98,10 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
   if (leak) notes.push(`LEAK: content crossed in clear although ${sender.engine} was configured ${m.policy}`);
   const delivered = Boolean(accepted || m.relayedFact || clearOnWire);
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
-  const verdict = delivered ? deliveredVerdict(m, notes) : records.length > 0 || facts.length > 0 ? 'refused' : 'none';
+  // Deferrals alone, with nothing on the wire: the engine never connected (its MX or TLSA lookup failed, RFC 7672
+  // §2.2), so the message did not reach the link, as a mock sender's `none` says for the same DNS failure.
+  const reachedLink = records.length > 0 || facts.some((f) => f.fact !== 'deferred');
+  const verdict = delivered ? deliveredVerdict(m, notes) : reachedLink ? 'refused' : 'none';
   const tlsSeen = verdict === 'tls' || verdict === 'tls-verified' ? (accepted?.tls ?? m.relayedFact?.tls) : undefined;
   // The connection the receiver accepted it on resumed an earlier TLS session (docs/behaviour.md#B-resumption): the
   // wire says so; what the engine made of the certificate is its log's account, as after any handshake.
