@@ -98,9 +98,9 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
   if (leak) notes.push(`LEAK: content crossed in clear although ${sender.engine} was configured ${m.policy}`);
   const delivered = Boolean(accepted || m.relayedFact || clearOnWire);
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
-  // Deferrals alone, with nothing on the wire: the engine never connected (its MX or TLSA lookup failed, RFC 7672
-  // §2.2), so the message did not reach the link, as a mock sender's `none` says for the same DNS failure.
-  const reachedLink = records.length > 0 || facts.some((f) => f.fact !== 'deferred');
+  // Deferrals or a bounce alone, with nothing on the wire: the engine never connected (its MX or TLSA lookup failed
+  // or found no usable record, RFC 7672 §2.2), so the message did not reach the link, as a mock sender's `none` says.
+  const reachedLink = records.length > 0 || facts.some((f) => f.fact !== 'deferred' && f.fact !== 'bounced');
   const verdict = delivered ? deliveredVerdict(m, notes) : reachedLink ? 'refused' : 'none';
   const tlsSeen = verdict === 'tls' || verdict === 'tls-verified' ? (accepted?.tls ?? m.relayedFact?.tls) : undefined;
   // The connection the receiver accepted it on resumed an earlier TLS session (docs/behaviour.md#B-resumption): the

@@ -25,7 +25,10 @@ interface DaneCase {
   dns: ScenarioInput['dns'];
   fault?: 'strip-starttls';
   cert?: 'expired' | 'valid-chain';
-  expected: { outcome: string; verdict: string };
+  /** The sender's DANE policy; absent: `honor`. */
+  dane?: 'require';
+  /** Per engine when the products differ (the preset must follow its own). */
+  expected: { outcome: string; verdict: string } | Record<Engine, { outcome: string; verdict: string }>;
   /** The engine's own log line that shows why (absent: the verdict's witnesses say enough). */
   logged?: Record<Engine, RegExp>;
 }
@@ -92,6 +95,16 @@ const CASES: DaneCase[] = [
     },
   },
   {
+    name: 'dane: require and TLSA records in an insecure zone: the MX host is not used; Postfix waits, Exim bounces',
+    dns: { 'partner.test': { dnssec: 'secure', mx: [{ hop: 'mx', preference: 10 }] }, 'mx-host.test': { dnssec: 'insecure', tlsa: { mx: [EE] } } } as ScenarioInput['dns'],
+    dane: 'require',
+    expected: { postfix: { outcome: 'deferred', verdict: 'none' }, exim: { outcome: 'bounced', verdict: 'none' } },
+    logged: {
+      postfix: /relay=none, .*dsn=4\.7\.5, status=deferred \(no TLSA records found\)$/,
+      exim: /\*\* bob@partner\.test R=dnslookup T=remote_smtp: DANE error: tlsa lookup FAIL$/,
+    },
+  },
+  {
     name: 'DANE-TA 2 1 1 of the issuer, the hop serving its chain (cert: valid-chain): delivered, authenticated',
     dns: signed([TA]),
     cert: 'valid-chain',
@@ -115,21 +128,23 @@ for (const engine of ['postfix', 'exim'] as const) {
   describe.skipIf(!availability(engine).usable).concurrent(titled(`DANE: real ${engine} and preset ${engine} against the run's DNS`, engine), () => {
     for (const c of CASES) {
       it(c.name, async () => {
+        const dane = c.dane ?? 'honor';
         const [real, preset] = await Promise.all([
-          runScenario(chainOf(c, { engine, outbound: { route: 'mx', dane: 'honor' } })),
-          runScenario(chainOf(c, { preset: engine, outbound: { route: 'mx', dane: 'honor', retry: ['10m'] } })),
+          runScenario(chainOf(c, { engine, outbound: { route: 'mx', dane } })),
+          runScenario(chainOf(c, { preset: engine, outbound: { route: 'mx', dane, retry: ['10m'] } })),
         ]);
-        expect({ real: verdictOf(real), preset: verdictOf(preset) }).toEqual({ real: c.expected, preset: c.expected });
+        const expected = 'outcome' in c.expected ? c.expected : c.expected[engine];
+        expect({ real: verdictOf(real), preset: verdictOf(preset) }).toEqual({ real: expected, preset: expected });
         const lines = real.facts().map((f) => f.line);
         if (c.logged) expect(lines).toContainEqual(expect.stringMatching(c.logged[engine]));
         const wire = real.wire('relay->mx');
-        if (c.expected.outcome === 'deferred') {
+        if (expected.outcome !== 'delivered') {
           // Held: nothing crossed in clear, and the MX host accepted nothing.
           for (const w of wire) expect({ plaintextData: w.plaintextData, mailInClear: w.commands.some((x) => x.verb === 'MAIL') }).toEqual({ plaintextData: false, mailInClear: false });
           expect(real.events.filter((e) => e.kind === 'accepted' && e.link === 'relay->mx')).toEqual([]);
-          if (c.expected.verdict === 'none') expect(wire).toEqual([]);
+          if (expected.verdict === 'none') expect(wire).toEqual([]);
         }
-        if (c.expected.verdict === 'stripped') {
+        if (expected.verdict === 'stripped') {
           // No DANE: the engine took the stripped EHLO at its word and sent the message in clear.
           expect(wire[0].plaintextMessageIds).toEqual(['m1']);
           expect(real.facts('tls')).toEqual([]);
