@@ -81,3 +81,17 @@ export function eximDaneOptions(policy: EngineDnsPolicy): string[] {
   if (policy.dane === 'require') return ['hosts_require_dane = *'];
   return ['hosts_try_dane =', 'hosts_require_dane ='];
 }
+
+/**
+ * What an engine hop sees of DNS, as `mailhop doctor` says it: Postfix and Exim with `route: mx` ask the run's DNS
+ * server through a private resolv.conf; every other engine hop (and these without `route: mx`) looks names up in
+ * the files of its namespace only (engine-namespace.ts).
+ */
+export const ENGINE_DNS_WORDS: Readonly<Record<'postfix' | 'sendmail' | 'exim' | 'opensmtpd', string>> = {
+  postfix:
+    "with route: mx, its resolv.conf is 'nameserver 127.53.x.y' (the run's DNS, port 53) and 'options trust-ad'; smtp_dns_support_level = dnssec, DANE at smtp_tls_security_level = dane | dane-only (Postfix 3.7 sets RES_TRUSTAD itself when it asks for DNSSEC: observed); otherwise names come from its hosts file only",
+  exim:
+    "with route: mx, its resolv.conf is 'nameserver 127.53.x.y' (the run's DNS, port 53) and 'options trust-ad', which Exim 4.96 needs: without it glibc 2.36 clears the AD bit and Exim never applies DANE (observed); a dnslookup router with dnssec_request_domains, hosts_try_dane / hosts_require_dane; otherwise names come from its hosts file only",
+  sendmail: 'no DNS: names come from its hosts file only (route: mx is postfix and exim only)',
+  opensmtpd: 'no DNS: names come from its hosts file only (route: mx is postfix and exim only)',
+};
