@@ -13,6 +13,8 @@ import { discoverPolicy, stsSender, stsTarget, type AppliedPolicy, type StsSende
 import { startPolicyHosts, type StartedPolicyHosts } from '../mta-sts/policy-host.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from '../mta/relay-target.js';
 import { MailhopError } from '../errors.js';
+import { ENGINE_DNS_PORT, routesByMx } from '../engines/engine-dns.js';
+import { listenOnFreshAddress } from '../engines/free-address.js';
 import type { ChainPlan, PlannedSender } from './plan-chain.js';
 import type { ChainRecords } from './chain-records.js';
 
@@ -32,11 +34,23 @@ export type RunDns = StartedDnsServer & { policyHosts: StartedPolicyHosts };
 const stallKey = (domain: string) => `mta-sts.${domain}`;
 
 /**
- * Starts the run's DNS server for `plan` (which must have `scenario.dns`).
- * @param certs per hop index, the certificate it serves (null for a hop without one).
- * @throws MailhopError `ESTART` when a zone lists TLSA records for a hop that serves no certificate of mailhop's.
+ * Indexes of the hops a real engine reaches by MX (the hop after an engine whose outbound says `route: mx`): their
+ * link proxies listen on port 25 of an address of their own, which their A record gives (engines/engine-dns.ts).
  */
-export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyArray<KeyCert | null>, records: ChainRecords): Promise<RunDns> {
+export function engineMxTargets(plan: ChainPlan): number[] {
+  return plan.scenario.hops.flatMap((hop, i) => (hop.engine !== 'mock' && hop.engine !== 'external' && routesByMx(hop.outbound) && i + 1 < plan.hops.length ? [i + 1] : []));
+}
+
+/**
+ * Starts the run's DNS server for `plan` (which must have `scenario.dns`): on an ephemeral port of the chain's host,
+ * or, when a real engine routes by MX, on port 53 of a loopback address of its own (127.53.x.y), the only port the
+ * engine's resolver asks on.
+ * @param certs per hop index, the certificate it serves (null for a hop without one).
+ * @param proxies per hop index, where its link proxy listens: the A record of a hop a real engine reaches by MX.
+ * @throws MailhopError `ESTART` when a zone lists TLSA records for a hop that serves no certificate of mailhop's, or
+ *   port 53 cannot be listened on.
+ */
+export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyArray<KeyCert | null>, records: ChainRecords, proxies: ReadonlyArray<{ host: string }> = []): Promise<RunDns> {
   const zones = plan.scenario.dns!;
   const tlsaHops = new Set(Object.values(zones).flatMap((z) => Object.keys(z.tlsa)));
   const sources = new Map<string, { served: string; old: string; issuer: string }>();
@@ -50,11 +64,17 @@ export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyA
     const old = await pki.issue(hop.hostname, 'valid');
     sources.set(hop.id, { served: served.cert, old: old.cert, issuer: pki.ca.cert });
   }
+  const engineTargets = new Map(engineMxTargets(plan).map((i) => [plan.hops[i].id, proxies[i]?.host ?? plan.host]));
   const policyHosts = await startPolicyHosts(zones, pki, (domain, port) => records.stalls.stalled(stallKey(domain), port), (r) =>
     records.trace.emit({ kind: 'policy-served', source: 'policy-host', link: stallKey(r.domain), ...r }));
+  const answers = dnsAnswers(zones, (hop) => sources.get(hop)!, (domain) => policyHosts.addressOf(domain), (hop) => engineTargets.get(hop) ?? '127.0.0.1');
   let server: StartedDnsServer;
   try {
-    server = await startDnsServer(dnsAnswers(zones, (hop) => sources.get(hop)!, (domain) => policyHosts.addressOf(domain)), plan.host);
+    server = engineTargets.size === 0
+      ? await startDnsServer(answers, plan.host)
+      : await listenOnFreshAddress(53, ENGINE_DNS_PORT, (host, port) => startDnsServer(answers, host, port)).catch((err: unknown) => {
+        throw MailhopError.of('ESTART', { where: `scenario ${plan.scenario.name}`, what: `serve the run's DNS on port ${ENGINE_DNS_PORT}`, why: `${(err as Error).message} (a real engine's resolver asks on port 53 only; listening there needs root)`, cause: err });
+      });
   } catch (err) {
     await policyHosts.stop();
     throw err;

@@ -3,7 +3,7 @@
  * start-chain.ts started from the plan; what it knows is in its records (chain-records.ts).
  */
 import type { StartedEngine } from '../engines/start-engine.js';
-import type { StartedDnsServer } from '../dns/dns-server.js';
+import type { RunDns } from './chain-dns.js';
 import type { RelayQueue } from '../mta/relay-queue.js';
 import type { ChainRuntime, StartedUnit } from '../runtime/runtime.js';
 import { Message, type MessageInput } from '../scenario/schema.js';
@@ -36,7 +36,7 @@ export interface ChainUnits {
   /** One per sender mailhop drives, by sender id (`client`, or the hop's id). */
   readonly queues: Map<string, RelayQueue>;
   /** The run's DNS server, when the scenario has a `dns:` block. */
-  dns?: StartedDnsServer;
+  dns?: RunDns;
   /** The run's CA certificate (PEM), once the PKI is made. */
   caCert: string;
   /** The run's PKI, once made (TLS-RPT's HTTPS endpoint takes a certificate from it). */

@@ -21,7 +21,9 @@ import { planChain, type ChainPlan, type PlannedAddress, type PlannedHop, type P
 import { ChainRecords } from './chain-records.js';
 import type { ChainOptions, StartedChain } from './chain-types.js';
 import { RunningChain, type ChainUnits } from './running-chain.js';
-import { startRunDns, mxRouting, routedDelivery, routingSts } from './chain-dns.js';
+import { startRunDns, mxRouting, routedDelivery, routingSts, engineMxTargets } from './chain-dns.js';
+import { listenOnFreshAddress } from '../engines/free-address.js';
+import { ENGINE_MX_PORT } from '../engines/engine-dns.js';
 import { splitByDomain } from '../mta/mx-delivery.js';
 
 /**
@@ -77,8 +79,14 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
     });
   }
   units.serverAddresses.push(...plan.hops.map((hop, i) => (servers[i]?.address ?? targets[i])!));
-  const proxies = await startEach(plan.links, (link) => startProxy(plan, records, units.runtime, link, units.serverAddresses[link.toIndex], pki));
+  // A real engine that routes by MX reaches the next hop's proxy on port 25 at the address DNS gives (engine-dns.ts).
+  const byEngineMx = new Set(engineMxTargets(plan));
+  const proxies = await startEach(plan.links, (link) => {
+    const start = (listen?: PlannedAddress) => startProxy(plan, records, units.runtime, link, units.serverAddresses[link.toIndex], pki, listen);
+    return byEngineMx.has(link.toIndex) ? listenOnFreshAddress(25, ENGINE_MX_PORT, (host, port) => start({ host, port })) : start();
+  });
   units.proxies.push(...proxies);
+  if (plan.scenario.dns) units.dns = await startRunDns(plan, pki, certs, records, proxies.map((p) => p.address));
 
   units.engines.push(
     ...(await startChainEngines({
@@ -95,21 +103,20 @@ async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUn
       onMailbox: (m) => records.deliver({ id: m.id, from: m.from, to: m.to, raw: m.raw, inbound: m.inbound }),
       onDsn: (hop, dsn) => records.bounced(hop, { id: dsn.messageId, from: dsn.to }, dsn.reply),
       ...(options.stampMissingId || app ? { adoptHandSent: (messageId: string) => records.ids.adopt(1, messageId) } : {}),
+      ...(units.dns ? { nameserver: units.dns.address.host } : {}),
     })),
   );
-  const runDns = plan.scenario.dns ? await startRunDns(plan, pki, certs, records) : undefined;
-  units.dns = runDns;
   const tlsContexts = new ClientTlsContexts([pki.ca.cert]);
   for (const sender of plan.senders) {
-    const targets = sender.routes.map((route) => relayTarget(plan, records, units, sender, route, pki.ca.cert, tlsContexts));
-    const routing = sender.id === plan.router && runDns ? mxRouting(plan, records, sender, runDns.address, targets) : undefined;
+    const targets = sender.routes.map((route) => relayTarget(plan, records, units, sender, route, pki.ca.cert, tlsContexts, certs));
+    const routing = sender.id === plan.router && units.dns ? mxRouting(plan, records, sender, units.dns.address, targets) : undefined;
     units.queues.set(sender.id, new RelayQueue({
       target: targets[0],
       clock: records.clock,
       onBounce: (message, reply) => records.bounced(sender.id, message, reply),
       runUntil: (id) => records.budget.until(id),
       // MX routing reaches several hosts: a session kept for one is no session for another (none is kept).
-      ...(routing && runDns ? { deliver: routedDelivery(routing, sender.policy, routingSts(records, sender.policy, runDns, pki.ca.cert)) } : {}),
+      ...(routing && units.dns ? { deliver: routedDelivery(routing, sender.policy, routingSts(records, sender.policy, units.dns, pki.ca.cert)) } : {}),
     }));
   }
 }
@@ -163,7 +170,7 @@ function startHopServer(plan: ChainPlan, records: ChainRecords, units: ChainUnit
  * The link proxy in front of a hop: on-path attackers (scenario `links:`) act in it, learning which delivery
  * a connection carries from the open connections (a runtime elsewhere is told through announce()).
  */
-async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: ChainRuntime, link: PlannedLink, target: PlannedAddress, pki: RunPki): Promise<StartedUnit> {
+async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: ChainRuntime, link: PlannedLink, target: PlannedAddress, pki: RunPki, listen?: PlannedAddress): Promise<StartedUnit> {
   const hop = plan.hops[link.toIndex];
   // The application's connections are numbered by the chain (attempts: counts them); the wire records still come.
   const app = link.senderKind === 'app' ? new AppConnections() : null;
@@ -173,7 +180,7 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
   return runtime
     .startLinkProxy(
       {
-        kind: 'link', name: link.name, host: hop.proxyHost, port: hop.fixedPort?.port, target,
+        kind: 'link', name: link.name, host: listen?.host ?? hop.proxyHost, port: listen?.port ?? hop.fixedPort?.port, target,
         faults: [...link.faults], servername: link.servername,
         ...(attackerCert ? { attackerCert } : {}),
         // With a bounded trace the proxies keep no finished records either (the trace has them).
@@ -201,9 +208,12 @@ async function startProxy(plan: ChainPlan, records: ChainRecords, runtime: Chain
 }
 
 /** Where and how a sender delivers over one of its routes: that link's proxy, receiver and the sender's policy. */
-function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, sender: PlannedSender, route: string, ca: string, tlsContexts: ClientTlsContexts): RelayTarget {
+function relayTarget(plan: ChainPlan, records: ChainRecords, units: ChainUnits, sender: PlannedSender, route: string, ca: string, tlsContexts: ClientTlsContexts, certs: ReadonlyArray<KeyCert | null>): RelayTarget {
   const link = plan.links.find((l) => l.name === route)!;
+  // What the next hop serves after its own certificate (its chain), PEM blocks.
+  const served = certs[link.toIndex]?.cert.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   return {
+    presentedChain: served.slice(1),
     hop: sender.id,
     link: link.name,
     policy: sender.policy,

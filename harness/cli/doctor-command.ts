@@ -15,6 +15,7 @@ export function renderDoctor(diagnoses: readonly EngineDiagnosis[]): string {
     const head = `${d.usable ? '✔' : '✘'} ${d.engine.padEnd(width)}  `;
     const text = escapeControls(d.usable ? (d.found ?? 'usable') : d.reasons[0]);
     const more = d.usable ? [] : d.reasons.slice(1).map((r) => `${' '.repeat(head.length)}${escapeControls(r)}`);
+    if (d.dns) more.push(`${' '.repeat(head.length)}DNS: ${d.dns}`);
     return [`${head}${text}`, ...more].join('\n');
   });
   const usable = diagnoses.filter((d) => d.usable).length;

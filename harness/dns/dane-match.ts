@@ -30,7 +30,11 @@ export function presentTlsa(r: TlsaRecordData): string {
 export interface PresentedChain {
   /** The server's certificate. */
   leaf: X509Certificate;
-  /** Trust anchor candidates the server's chain leads to (for mailhop's hops: the run's CA, PEM). */
+  /**
+   * Trust anchor candidates: the certificates the server presented after its own (PEM). A DANE-TA(2) record matches
+   * only one of them (RFC 7672 §3.1.2: the server must include the TA certificate in its chain), as Postfix 3.7 and
+   * Exim 4.96 were observed to require (test/engines/dane-fidelity.test.ts).
+   */
   anchors: readonly string[];
   /** The chain to those anchors validated and the certificate names the MX host (Node's verification). */
   chainAndNameValid: boolean;

@@ -34,8 +34,16 @@ export const tlsaName = (hop: string) => `_25._tcp.${hopHostname(hop)}`;
  * The names and records of the zones.
  * @param sources per hop id, the certificates its TLSA records draw on (only hops with TLSA records need one).
  * @param stsHost per domain with an MTA-STS policy host, its loopback address: the A record of `mta-sts.<domain>`.
+ * @param addressOf per MX target hop id, the IPv4 address its A record gives: default 127.0.0.1 (mailhop's own client
+ *   reaches each MX host through its link proxy and reads only the name); a real engine connects to the address on
+ *   port 25, so an engine's MX target gets the address its link proxy listens on (chain/chain-dns.ts).
  */
-export function dnsAnswers(zones: DnsZones, sources: (hop: string) => TlsaSources, stsHost: (domain: string) => string | undefined = () => undefined): Map<string, DnsName> {
+export function dnsAnswers(
+  zones: DnsZones,
+  sources: (hop: string) => TlsaSources,
+  stsHost: (domain: string) => string | undefined = () => undefined,
+  addressOf: (hop: string) => string = () => '127.0.0.1',
+): Map<string, DnsName> {
   const names = new Map<string, DnsName>();
   const add = (name: string, zone: string, status: DnssecStatus, record?: DnsRecord) => {
     const entry = names.get(name) ?? { status, zone, records: [] };
@@ -47,7 +55,7 @@ export function dnsAnswers(zones: DnsZones, sources: (hop: string) => TlsaSource
     for (const mx of zone.mx) {
       add(domain, domain, zone.dnssec, { type: 'MX', data: { preference: mx.preference, exchange: hopHostname(mx.hop) } });
       // The MX host's own name and its TLSA base name belong, for the resolver, to the zone that points at it.
-      add(hopHostname(mx.hop), domain, zone.dnssec, { type: 'A', data: '127.0.0.1' });
+      add(hopHostname(mx.hop), domain, zone.dnssec, { type: 'A', data: addressOf(mx.hop) });
       if (!names.has(tlsaName(mx.hop))) add(tlsaName(mx.hop), domain, zone.dnssec);
     }
     for (const [hop, records] of Object.entries(zone.tlsa)) {

@@ -71,8 +71,12 @@ function apexes(answers: DnsAnswers): string[] {
   return [...answers].flatMap(([name, entry]) => (entry.zone === name ? [name] : []));
 }
 
-/** Starts the server on `host` (loopback), an ephemeral port shared by UDP and TCP. */
-export async function startDnsServer(answers: DnsAnswers, host = '127.0.0.1'): Promise<StartedDnsServer> {
+/**
+ * Starts the server on `host` (loopback), an ephemeral port shared by UDP and TCP, or `port` when given (53 for a
+ * real engine's resolver, which takes no port in resolv.conf(5); binding it needs root).
+ * @throws the bind error (`EADDRINUSE`, `EACCES`) when a given `port` cannot be had.
+ */
+export async function startDnsServer(answers: DnsAnswers, host = '127.0.0.1', port = 0): Promise<StartedDnsServer> {
   const queries: Array<{ name: string; type: string }> = [];
   const reply = (packet: Buffer): Buffer | null => {
     let query: dnsPacket.Packet;
@@ -95,25 +99,25 @@ export async function startDnsServer(answers: DnsAnswers, host = '127.0.0.1'): P
     });
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
-      udp.bind(0, host, () => resolve());
+      udp.bind(port, host, () => resolve());
     });
-    const port = udp.address().port;
+    const bound = udp.address().port;
     const tcp = net.createServer((socket) => serveTcp(socket, reply));
     try {
       await new Promise<void>((resolve, reject) => {
         tcp.once('error', reject);
-        tcp.listen(port, host, () => resolve());
+        tcp.listen(bound, host, () => resolve());
       });
     } catch (err) {
       udp.close();
-      if (tries < PORT_TRIES && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
+      if (port === 0 && tries < PORT_TRIES && (err as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
       throw err;
     }
     const stop = async () => {
       udp.close();
       await new Promise<void>((resolve) => tcp.close(() => resolve()));
     };
-    return { address: { host, port }, queries, stop, [Symbol.asyncDispose]: stop };
+    return { address: { host, port: bound }, queries, stop, [Symbol.asyncDispose]: stop };
   }
 }
 

@@ -9,6 +9,7 @@ import type { Trace } from '../trace/trace.js';
 import { startEngine, type StartedEngine, type StartEngineOptions } from './start-engine.js';
 import { mailhopIdOfMessageId, type AcceptedIdOf } from './engine-definition.js';
 import type { EngineDsn } from './engine-fact-events.js';
+import { routesByMx } from './engine-dns.js';
 
 type Address = { host: string; port: number };
 
@@ -35,6 +36,8 @@ export interface StartChainEnginesOptions {
    * accepting it (chain/delivery-ids.ts `adopt`), from its Message-ID, so its submission link is reported.
    */
   adoptHandSent?: (messageId: string) => string;
+  /** The run's DNS server's address (port 53), for the engines that route by MX (engine-dns.ts). */
+  nameserver?: string;
 }
 
 /**
@@ -56,6 +59,7 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
               caCert: o.caCert,
               inboundLink: o.linkNames[i],
               outboundLink: o.linkNames[i + 1] ?? null,
+              ...(o.nameserver && routesByMx(hop.outbound) ? { dns: { nameserver: o.nameserver } } : {}),
               trace: o.trace,
               now: o.now,
               guessMessage: () => o.onlyMessageAt(hop.id),

@@ -10,6 +10,7 @@ import { REAL_ENGINES, type RealEngineName } from '../scenario/hop-kind.js';
 import { ENGINES } from './engines.js';
 import { mtaPaths, type MtaPaths } from './mta-paths.js';
 import { groupId, userIds } from './system-users.js';
+import { ENGINE_DNS_WORDS } from './engine-dns.js';
 
 /** The verdict on one engine. */
 export interface EngineDiagnosis {
@@ -19,6 +20,8 @@ export interface EngineDiagnosis {
   reasons: string[];
   /** What was found, e.g. `Postfix 3.7.11`. */
   found?: string;
+  /** What DNS the engine sees as a hop: the run's DNS server through a private resolv.conf, or only its hosts file (engine-dns.ts). */
+  dns?: string;
 }
 
 const INSTALL = 'run `mailhop install-mtas` as root';
@@ -84,7 +87,7 @@ export function diagnoseEngines(paths: MtaPaths = mtaPaths()): EngineDiagnosis[]
       if (lib) reasons.push(lib);
     }
     const found = absent.length > 0 ? undefined : engine === 'postfix' ? postfixVersion(paths) : unpackedVersion(paths, engine);
-    return { engine, usable: reasons.length === 0, reasons, ...(found ? { found } : {}) };
+    return { engine, usable: reasons.length === 0, reasons, ...(found ? { found } : {}), dns: ENGINE_DNS_WORDS[engine] };
   });
   return [
     ...real,

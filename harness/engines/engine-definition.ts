@@ -10,6 +10,7 @@ import type { EffectivePolicy, EngineEvent } from '../trace/events.js';
 import type { MtaPaths } from './mta-paths.js';
 import { MailhopError } from '../errors.js';
 import type { RunFolder } from './run-folder.js';
+import type { EngineDns } from './engine-dns.js';
 
 /** Everything an engine's configuration is written from. */
 export interface EngineHopConfig {
@@ -27,6 +28,8 @@ export interface EngineHopConfig {
   keyCert: KeyCert;
   /** The run's CA certificate. */
   caCert: string;
+  /** The run's DNS server, for a hop that routes by MX (`outbound.route: mx`; engine-dns.ts); absent otherwise. */
+  dns?: EngineDns;
   paths: MtaPaths;
 }
 

@@ -46,6 +46,8 @@ export interface EngineFactTarget {
   onMailbox?: (message: MaildirMessage & { inbound: Tls | null }) => void;
   /** It bounced a message with a sender to notify (called right after the `bounced` event is recorded). */
   onDsn?: (dsn: EngineDsn) => void;
+  /** It applies DANE (routes by MX with `dane: honor | require`): a certificate it verified, it verified by TLSA records. */
+  dane?: boolean;
 }
 
 /** What the handler remembers between facts. */
@@ -139,7 +141,8 @@ function emitOutbound(target: EngineFactTarget, fact: OutboundFact, memory: Fact
   const messageId = messageOf(target, fact, memory);
   const ids = messageId ? { messageId } : {};
   const detail = fact.reply ? { detail: fact.reply } : {};
-  trace.emit({ kind: 'engine', source: 'engine', link, ...hopEvent, engine, fact: fact.fact, ...ids, ...(fact.tls ? { tls: fact.tls } : {}), ...detail, line: fact.line });
+  const tls = fact.tls && target.dane && fact.tls.verified ? { ...fact.tls, dane: true as const } : fact.tls;
+  trace.emit({ kind: 'engine', source: 'engine', link, ...hopEvent, engine, fact: fact.fact, ...ids, ...(tls ? { tls } : {}), ...detail, line: fact.line });
   if (!messageId) return;
   const logged = { serverReply: fact.serverReply, reason: fact.reply, line: fact.line };
   if (fact.fact === 'deferred') {

@@ -21,6 +21,11 @@ export interface NamespaceSpec {
   binds?: Array<[string, string]>;
   /** Replace /dev so that /dev/log is `<folder>/ns/dev/log` (see SyslogSink). */
   syslog: boolean;
+  /**
+   * The resolv.conf it sees, for an engine that asks the run's DNS server (engine-dns.ts); absent: a resolver on
+   * loopback where nothing answers.
+   */
+  resolvConf?: string;
   /** The program to run, exec'd as the namespace's first process. */
   command: string[];
 }
@@ -40,7 +45,7 @@ export function namespaceCommand(folder: RunFolder, spec: NamespaceSpec, paths: 
   const hosts = folder.file('ns/hosts', `127.0.0.1 localhost\n${spec.address} ${spec.hostname} ${spec.hostname.split('.')[0]}\n${more}`);
   // A resolver on loopback where nothing answers: a lookup that slips past nsswitch fails at once, on this machine.
   // `lookup file` is for OpenSMTPD's libasr, which reads resolv.conf itself and would ask DNS before /etc/hosts.
-  const resolv = folder.file('ns/resolv.conf', 'lookup file\nnameserver 127.0.0.1\noptions attempts:1 timeout:1\n');
+  const resolv = folder.file('ns/resolv.conf', spec.resolvConf ?? 'lookup file\nnameserver 127.0.0.1\noptions attempts:1 timeout:1\n');
   const nsswitch = folder.file('ns/nsswitch.conf', 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\nprotocols: files\naliases: files\n');
   const binds: Array<[string, string]> = [[hosts, '/etc/hosts'], [resolv, '/etc/resolv.conf'], [nsswitch, '/etc/nsswitch.conf'], ...(spec.binds ?? [])];
   const lines = ['set -e'];

@@ -74,6 +74,8 @@ export class EximLogReader implements EngineLogReader {
   private readonly senders = new Map<string, string>();
   /** Queue ids of the DSNs it wrote itself. */
   private readonly dsns = new Set<string>();
+  /** queue id -> its last "DANE attempt failed" line, which names the TLSA failure its next deferral only describes. */
+  private readonly daneFailures = new Map<string, string>();
 
   /** `idOf`: names the messages it accepts from a host (`<= ... H=...`); its own bounces (`P=local`) only by mailhop's id. */
   constructor(private readonly idOf: AcceptedIdOf = mailhopIdOfMessageId) {}
@@ -101,8 +103,9 @@ export class EximLogReader implements EngineLogReader {
     }
     if (rest.startsWith('=> ')) {
       const local = / T=maildir_delivery\b/.test(rest);
-      // CV=yes: the server's certificate was verified (log_selector tls_certificate_verified, on by default).
-      const tls = tlsOf(rest, / CV=yes\b/.test(rest));
+      // CV=yes: the server's certificate was verified (log_selector tls_certificate_verified, on by default);
+      // CV=dane: verified by DANE TLSA records (observed with Exim 4.96, hosts_try_dane).
+      const tls = tlsOf(rest, / CV=(?:yes|dane)\b/.test(rest));
       const reply = / C="([^"]*)"/.exec(rest)?.[1] ?? '';
       const serverReply = reply ? { serverReply: reply } : {};
       return [
@@ -110,9 +113,19 @@ export class EximLogReader implements EngineLogReader {
         { kind: 'outbound', fact: 'relayed', messageId, reply, ...serverReply, ...(tls ? { tls } : {}), ...(local ? { local } : {}), line: clip(line) },
       ];
     }
+    // Observed with Exim 4.96 under hosts_try_dane: `DANE attempt failed; TLS connection to mx [ip]: (certificate
+    // verification failed): Verification failed. The certificate differs.`, then the `==` deferral.
+    if (rest.startsWith('DANE attempt failed; ')) {
+      this.daneFailures.set(qid, line);
+      return [];
+    }
     if (rest.startsWith('== ')) {
       const reason = reasonOf(rest);
-      const failed = /TLS|gnutls/i.test(reason.reply) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, messageId, line: clip(line) }] : [];
+      const dane = this.daneFailures.get(qid);
+      this.daneFailures.delete(qid);
+      const failure = dane ? { reply: dane.slice(dane.indexOf('DANE attempt failed; ')).trim(), line: clip(dane) } : { line: clip(line) };
+      // A failed TLSA lookup (`DANE error: tlsa lookup DEFER`) is decided before connecting: no TLS was tried.
+      const failed = /TLS|gnutls/i.test(reason.reply) && !/DANE error: tlsa lookup/.test(reason.reply) ? [{ kind: 'outbound' as const, fact: 'tls-failed' as const, messageId, ...failure }] : [];
       return [...failed, { kind: 'outbound', fact: 'deferred', messageId, ...reason, line: clip(line) }];
     }
     if (rest.startsWith('** ')) {

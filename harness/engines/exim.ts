@@ -17,6 +17,7 @@ import { seconds, verifiedName, type EngineDefinition, type EngineHopConfig, typ
 import type { RunFolder } from './run-folder.js';
 import { EximLogReader } from './exim-log.js';
 import { MailhopError } from '../errors.js';
+import { dnsPolicyOf, eximDaneOptions, eximMxRouter } from './engine-dns.js';
 
 const USER = 'Debian-exim';
 
@@ -54,14 +55,18 @@ function conf(folder: RunFolder, c: EngineHopConfig): string {
   // Under verify the router finds the next hop by its name (from the hosts file mailhop writes into the
   // namespace), so that name is the one the certificate is checked against; otherwise by its address.
   const nextHost = c.next && c.hop.outbound.tls === 'verify' ? `${verifiedName(c)} byname` : c.next?.host;
-  const route = c.next
+  const viaDns = c.dns !== undefined && c.next !== null;
+  const route = viaDns
+    ? eximMxRouter()
+    : c.next
     ? ['smarthost:', '  driver = manualroute', `  route_list = * ${nextHost}`, '  # the next hop is a local address: send to it anyway', '  self = send', '  transport = remote_smtp', '  no_more']
     : ['mailbox:', '  driver = accept', '  transport = maildir_delivery', '  no_more'];
   const transports = c.next
     ? [
         'remote_smtp:',
         '  driver = smtp',
-        `  port = ${c.next.port}`,
+        // Routed by MX: port 25, where the MX target's link proxy listens (engine-dns.ts).
+        ...(viaDns ? eximDaneOptions(dnsPolicyOf(c.hop.outbound)).map((l) => `  ${l}`) : [`  port = ${c.next.port}`]),
         '  allow_localhost',
         // Exim pipelines QUIT after the final dot and half-closes at once; mailhop's STARTTLS fronts (mta/fronts/,
         // used by none/fake-*/break-handshake hops) drop such a connection before the 250, and Exim then sends the

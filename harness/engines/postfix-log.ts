@@ -65,10 +65,15 @@ export class PostfixLogReader implements EngineLogReader {
     } else if (service === 'smtp') {
       // "Verified": the certificate chained to smtp_tls_CAfile and matched smtp_tls_verify_cert_match (TLS_README, "Client-side TLS activity logging").
       const verified = text.startsWith('Verified ') ? ({ verified: true } as const) : {};
-      if (tls?.[1] === 'to') this.pending.set(pid, { tls: { version: tls[2], cipher: tls[3], ...verified }, tlsLine: line });
+      // The TLS line follows a DANE failure of the same connection (below): keep that failure beside it.
+      if (tls?.[1] === 'to') this.pending.set(pid, { ...this.pending.get(pid), tls: { version: tls[2], cipher: tls[3], ...verified }, tlsLine: line });
       const status = STATUS.exec(text);
       if (status) facts.push(...this.status(pid, status, line));
       else if (/^SSL_connect error to |Cannot start TLS/.test(text)) this.pending.set(pid, { failure: line });
+      // At level dane: the certificate matched no TLSA record; the status line says only "Server certificate not
+      // verified" (observed with Postfix 3.7.x: `server certificate verification failed for mx[ip]:25: num=65:no
+      // matching DANE TLSA records`, before the "Untrusted TLS connection established" line).
+      else if (/^server certificate verification failed for .*DANE TLSA/.test(text)) this.pending.set(pid, { failure: line });
     } else if (service === 'virtual') {
       const status = STATUS.exec(text);
       if (status?.[3] === 'sent') facts.push({ kind: 'outbound', fact: 'relayed', messageId: this.ids.get(status[1]), local: true, line: clip(line) });

@@ -16,6 +16,7 @@ import { seconds, verifiedName, type EngineDefinition, type EngineHopConfig, typ
 import type { RunFolder } from './run-folder.js';
 import { PostfixLogReader } from './postfix-log.js';
 import { MailhopError } from '../errors.js';
+import { dnsPolicyOf, postfixDnsSettings } from './engine-dns.js';
 
 const INBOUND_LEVEL = { offer: 'may', none: 'none', require: 'encrypt' } as Record<string, string>;
 const OUTBOUND_LEVEL = { none: 'none', opportunistic: 'may', mandatory: 'encrypt', verify: 'verify' } as Record<string, string>;
@@ -78,6 +79,8 @@ export const POSTFIX_QUEUE_TIMING = { queueRunDelay: 1, minimalBackoff: 3, maxim
  * inside `folder`; `mailbox` (the virtual uid/gid) when the hop is the final mailbox.
  */
 export function postfixMainCf(folder: Pick<RunFolder, 'at'>, c: EngineHopConfig, mailbox: { uid: number; gid: number } | null): string {
+  // Routing by MX in the run's DNS (engine-dns.ts): no relayhost, DNSSEC requested, DANE's TLS level if asked.
+  const viaDns = c.dns && c.next ? postfixDnsSettings(dnsPolicyOf(c.hop.outbound)) : undefined;
   const lines = [
     'compatibility_level = 3.6',
     `myhostname = ${c.hostname}`,
@@ -93,15 +96,15 @@ export function postfixMainCf(folder: Pick<RunFolder, 'at'>, c: EngineHopConfig,
     'alias_database =',
     'local_recipient_maps =',
     'biff = no',
-    // No DNS: peer names are not looked up, the relay host is an address literal.
+    // No DNS for peer names; none at all unless the hop routes by MX (then the relay host is not an address literal).
     'smtpd_peername_lookup = no',
-    'smtp_dns_support_level = disabled',
+    ...(viaDns ? viaDns.lines : ['smtp_dns_support_level = disabled']),
     'smtpd_client_port_logging = yes',
     `smtpd_tls_security_level = ${INBOUND_LEVEL[c.hop.inbound.starttls]}`,
     `smtpd_tls_chain_files = ${folder.at('certs/key.pem')}, ${folder.at('certs/cert.pem')}`,
     'smtpd_tls_received_header = yes',
     'smtpd_tls_loglevel = 1',
-    `smtp_tls_security_level = ${OUTBOUND_LEVEL[c.hop.outbound.tls]}`,
+    `smtp_tls_security_level = ${viaDns?.level ?? OUTBOUND_LEVEL[c.hop.outbound.tls]}`,
     'smtp_tls_loglevel = 1',
     ...outboundSettings(c, folder.at('certs/ca.pem')),
     // One delivery per connection, so each "TLS connection established" line belongs to the next status line.
@@ -110,7 +113,7 @@ export function postfixMainCf(folder: Pick<RunFolder, 'at'>, c: EngineHopConfig,
     `minimal_backoff_time = ${POSTFIX_QUEUE_TIMING.minimalBackoff}s`,
     `maximal_backoff_time = ${POSTFIX_QUEUE_TIMING.maximalBackoff}s`,
   ];
-  if (c.next) lines.push(`relayhost = [${c.next.host}]:${c.next.port}`);
+  if (c.next && !viaDns) lines.push(`relayhost = [${c.next.host}]:${c.next.port}`);
   if (mailbox) {
     lines.push(
       // The final mailbox: every recipient of every domain into one Maildir.

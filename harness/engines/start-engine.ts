@@ -20,6 +20,7 @@ import { userIds } from './system-users.js';
 import { waitForGreeting } from './wait-for-greeting.js';
 import { engineFactEvents, type EngineDsn } from './engine-fact-events.js';
 import { MaildirMailbox, type MaildirMessage } from './maildir-mailbox.js';
+import { dnsPolicyOf, engineResolvConf } from './engine-dns.js';
 
 /** What an engine is configured from (as EngineHopConfig, its paths optional), plus how the run watches it. */
 export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
@@ -90,6 +91,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const onFact = engineFactEvents({
     hopId: hop.id, engine, hostname: options.hostname, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
     now: options.now, guessMessage: options.guessMessage, mailbox: () => running.mailbox, onMailbox: options.onMailbox, onDsn: options.onDsn,
+    dane: options.dns !== undefined && ['honor', 'require'].includes(dnsPolicyOf(hop.outbound).dane ?? 'ignore'),
   });
   const log = engineLog(reader, onFact);
   const cleanup = () => stopRunning(running);
@@ -150,10 +152,13 @@ async function launch(options: StartEngineOptions, def: EngineDefinition, paths:
   const { hop, hostname, listen } = options;
   const { folder } = running;
   const launched = await def.prepare(folder, {
-    hop, hostname, listen, next: options.next, keyCert: options.keyCert, caCert: options.caCert, paths,
+    hop, hostname, listen, next: options.next, keyCert: options.keyCert, caCert: options.caCert, paths, ...(options.dns ? { dns: options.dns } : {}),
   });
   if (launched.maildir) running.mailbox = new MaildirMailbox(launched.maildir);
-  const argv = namespaceCommand(folder, { hostname, address: listen.host, hosts: launched.hosts, binds: launched.binds, syslog: launched.syslog, command: launched.command }, paths);
+  const argv = namespaceCommand(folder, {
+    hostname, address: listen.host, hosts: launched.hosts, binds: launched.binds, syslog: launched.syslog, command: launched.command,
+    ...(options.dns ? { resolvConf: engineResolvConf(options.dns) } : {}),
+  }, paths);
   if (launched.syslog) running.sink = await SyslogSink.listen(syslogSocketPath(folder), log.onLine);
   const proc = (running.proc = await EngineProcess.start({
     label: `${hop.engine} (hop ${hop.id})`,

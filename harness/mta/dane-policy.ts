@@ -43,7 +43,7 @@ export async function daneTarget(routing: MxRouting, copy: RoutedCopy, host: str
   });
   if (!mxSecure) {
     const why = `${copy.destination}'s MX answer is not DNSSEC-validated, so DANE does not apply (RFC 7672 §2.2.1)`;
-    if (dane === 'require') return refuse(decide, host, why);
+    if (dane === 'require') return refuse(decide, host, why, target);
     decide(why);
     return using(ownPolicyFact(target, why));
   }
@@ -64,13 +64,18 @@ export async function daneTarget(routing: MxRouting, copy: RoutedCopy, host: str
     return using({ source: 'dane', words, authenticates: false }, true, records);
   }
   const why = found.ad ? `DNSSEC says ${host} has no TLSA records` : `the TLSA answer for ${host} is not DNSSEC-validated (insecure zone)`;
-  if (dane === 'require') return refuse(decide, host, why);
+  if (dane === 'require') return refuse(decide, host, why, target);
   decide(`${why}: no DANE`);
   return using(ownPolicyFact(target, `${why}, so DANE does not apply`));
 }
 
-/** `dane: require` and no usable records under DNSSEC: the host is not used (`dane-required`). */
-function refuse(decide: (decision: string, failure?: TlsFailureType) => void, host: string, why: string): AttemptOutcome {
-  decide(`dane: require, but ${why}: ${host} is not used`, 'dane-required');
-  return unusable(`DANE required, but ${why}: MX host ${host} not used`, '4.7.5');
+/**
+ * `dane: require` and no usable records under DNSSEC: the host is not used (`dane-required`), and the message
+ * waits, or bounces under `daneRequiredMissing: bounce` (Exim 4.96, which fails the message at once).
+ */
+function refuse(decide: (decision: string, failure?: TlsFailureType) => void, host: string, why: string, target: RelayTarget): AttemptOutcome {
+  const bounce = (target.policy as { daneRequiredMissing?: string }).daneRequiredMissing === 'bounce';
+  decide(`dane: require, but ${why}: ${host} is not used${bounce ? '; the message bounces' : ''}`, 'dane-required');
+  const text = `DANE required, but ${why}: MX host ${host} not used`;
+  return bounce ? { result: 'bounced', reply: { code: 550, enhanced: '5.7.5', text: `550 5.7.5 ${text}` } } : unusable(text, '4.7.5');
 }

@@ -48,6 +48,12 @@ export interface RelayTarget {
   implicitTls: boolean;
   /** PEM CA certificates a `verify` client trusts (the run's CA). */
   ca: string[];
+  /**
+   * PEM certificates the next hop serves after its own (its chain: the run's CA for `cert: valid-chain`, else none):
+   * the only trust anchors a DANE-TA(2) record can match, as the server must present it (RFC 7672 §3.1.2). Node
+   * completes a peer's chain from the client's own trust store, so the chain is known from what the hop serves.
+   */
+  presentedChain?: readonly string[];
   /** The chain's reusable client TLS contexts (one per cipher string); without it each handshake builds its own. */
   tlsContexts?: ClientTlsContexts;
   /** The TLS session kept for this next hop (tls-session-cache.ts): the relay queue adds it under `tlsResumption: tickets`. */

@@ -288,7 +288,7 @@ class SenderSession {
     // `TLS-Required: No` relaxes the policy to opportunistic: DANE failures are then ignored (RFC 8689 §4.2.2).
     if (dane?.fact.source === 'dane' && dane.fact.authenticates && event.tls && this.#requiresTls) {
       const leaf = this.#client!.peerCertificate();
-      const matched = leaf && daneMatch(dane.tlsa, { leaf, anchors: this.#target.ca, chainAndNameValid: event.tls.verified });
+      const matched = leaf && daneMatch(dane.tlsa, { leaf, anchors: this.#target.presentedChain ?? [], chainAndNameValid: event.tls.verified });
       if (matched) {
         event.tlsPolicy = { ...dane.fact, matched };
         return false;

@@ -86,6 +86,11 @@ export class RunPki {
     switch (kind) {
       case 'valid':
         return issueLeaf(hostname, current, issuer);
+      case 'valid-chain': {
+        // The leaf, then its issuer: served as one chain (RFC 8446 §4.4.2 certificate_list, RFC 7672 §3.1.2).
+        const leaf = await issueLeaf(hostname, current, issuer);
+        return { ...leaf, cert: `${leaf.cert.trimEnd()}\n${this.run.keyCert.cert}` };
+      }
       case 'self-signed':
         return issueLeaf(hostname, current, null);
       case 'expired':

@@ -120,6 +120,7 @@ export function topologyProblems(hops: readonly TopologyHop[], dns: DnsZones | u
       else tlsaZone.set(hop, domain);
     }
   }
+  problems.push(...engineRouterProblems(hops, dns));
   if (r >= 0) {
     const targets = new Set(mxTargets(dns));
     hops.forEach((h, i) => {
@@ -128,5 +129,32 @@ export function topologyProblems(hops: readonly TopologyHop[], dns: DnsZones | u
       }
     });
   }
+  return problems;
+}
+
+/**
+ * A real engine that routes by MX (`engine: postfix | exim` with `route: mx`) keeps the chain a line: it looks the
+ * recipient domains up in the run's DNS itself, and every MX record must name the hop after it, the one its
+ * outbound link reaches (engines/engine-dns.ts points that name at the link's proxy).
+ */
+function engineRouterProblems(hops: readonly TopologyHop[], dns: DnsZones | undefined): TopologyProblem[] {
+  const problems: TopologyProblem[] = [];
+  hops.forEach((hop, i) => {
+    const engine = hop.engine ?? 'mock';
+    if (engine === 'mock' || !hop.outbound || !('route' in hop.outbound) || hop.outbound.route !== 'mx') return;
+    const at = ['hops', i, 'outbound', 'route'];
+    const next = hops[i + 1]?.id;
+    if (dns === undefined) problems.push({ path: at, message: `route: mx makes ${engine} look recipient domains up in the run's DNS: add a dns: block with their zones` });
+    else if (next === undefined) problems.push({ path: at, message: `${hop.id} is the last hop (the final mailbox): it relays nowhere, so route: mx has nothing to route to` });
+    for (const [domain, zone] of Object.entries(dns ?? {})) {
+      const records: unknown[] = Array.isArray((zone as { mx?: unknown } | null)?.mx) ? (zone as { mx: unknown[] }).mx : [];
+      records.forEach((mx, k) => {
+        const target = (mx as { hop?: unknown } | null)?.hop;
+        if (next !== undefined && typeof target === 'string' && target !== next) {
+          problems.push({ path: ['dns', domain, 'mx', k, 'hop'], message: `${target} cannot be an MX target: ${hop.id} (engine ${engine}) routes by MX and reaches only the hop after it, ${next}` });
+        }
+      });
+    }
+  });
   return problems;
 }

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { formatDuration, RealWait } from './duration.js';
-import { CertKind, CipherString, Fallback, InboundStarttls } from './policies.js';
+import { CertKind, CipherString, Dane, Fallback, InboundStarttls, Route } from './policies.js';
 import { HopId, type RealEngineName } from './hop-kind.js';
 import { ENGINE_SUPPORT, type EngineKeySupport, type EngineOutboundKey, type EngineOutboundTls } from './engine-support.js';
 
@@ -123,6 +123,36 @@ function engineInbound(engine: RealEngineName) {
   });
 }
 
+/**
+ * The engines that can route by MX in the run's DNS and apply DANE there (harness/engines/engine-dns.ts): Postfix
+ * (`smtp_dns_support_level = dnssec`, `smtp_tls_security_level = dane | dane-only`) and Exim (a dnslookup router with
+ * `dnssec_request_domains`, `hosts_try_dane` / `hosts_require_dane`), as observed with Postfix 3.7 and Exim 4.96
+ * (test/engines/dane-fidelity.test.ts).
+ */
+export const DNS_ENGINES: readonly RealEngineName[] = ['postfix', 'exim'];
+
+/** `route` and `dane` for an engine that routes by MX, else their refusals. */
+function dnsKeys(engine: RealEngineName) {
+  if (DNS_ENGINES.includes(engine)) {
+    return {
+      /** `mx`: MX lookup in the run's DNS (its private resolv.conf names the run's server); absent: the next hop. */
+      route: Route.optional(),
+    };
+  }
+  return { route: refused(`engine ${engine} cannot take outbound.route: mailhop runs only postfix and exim against the run's DNS; ${engine} relays to the next hop`) };
+}
+
+/** `dane` on an opportunistic engine that may route by MX, else its refusal. */
+function daneKey(engine: RealEngineName) {
+  if (DNS_ENGINES.includes(engine)) return { dane: Dane.optional() };
+  return { dane: refused(`engine ${engine} cannot take outbound.dane: mailhop runs only postfix and exim as DANE clients`) };
+}
+
+/** `dane` beside a `tls` that requires TLS: the product's DANE level replaces its TLS level, so the two do not combine. */
+function daneBeside(engine: RealEngineName, tls: string) {
+  return refused(`engine ${engine} cannot take outbound.dane beside tls: ${tls}: its DANE level replaces its TLS level (a zone without usable TLSA records gets opportunistic TLS); leave tls: opportunistic`);
+}
+
 /** How an engine relays: one variant per `tls` value it can do (absent means opportunistic). */
 function engineOutbound(engine: RealEngineName) {
   const support = ENGINE_SUPPORT[engine];
@@ -135,6 +165,7 @@ function engineOutbound(engine: RealEngineName) {
     replies: cannotTake(engine, 'outbound.replies'),
     concurrencyLimit: cannotTake(engine, 'outbound.concurrencyLimit'),
     reuse: cannotTake(engine, 'outbound.reuse'),
+    ...dnsKeys(engine),
   };
   const tlsKeys = {
     /** The OpenSSL cipher string the engine offers (TLS 1.2 and below); absent: the product's own list. */
@@ -156,13 +187,14 @@ function engineOutbound(engine: RealEngineName) {
       ...common,
       ...tlsKeys,
       fallback,
+      ...daneKey(engine),
       fallbackAfter: cannotTake(engine, 'outbound.fallbackAfter'),
       starttlsRejected: z.literal('continue', {
         error: (iss) => `engine ${engine} cannot do outbound.starttlsRejected: ${String(iss.input)}; opportunistically it goes on in plaintext after a 4xx/5xx to STARTTLS`,
       }).default('continue'),
     }).superRefine(shared),
-    mandatory: z.strictObject({ tls: z.literal('mandatory'), ...common, ...tlsKeys }).superRefine(shared),
-    verify: z.strictObject({ tls: z.literal('verify'), ...common, ...tlsKeys }).superRefine(shared),
+    mandatory: z.strictObject({ tls: z.literal('mandatory'), ...common, ...tlsKeys, dane: daneBeside(engine, 'mandatory') }).superRefine(shared),
+    verify: z.strictObject({ tls: z.literal('verify'), ...common, ...tlsKeys, dane: daneBeside(engine, 'verify') }).superRefine(shared),
   };
   type Variant = (typeof variants)[EngineOutboundTls];
   const supported = support.outbound.map((tls) => variants[tls]) as [Variant, ...Variant[]];

@@ -48,8 +48,12 @@ export type InboundStarttls = z.infer<typeof InboundStarttls>;
 export const BreakHow = z.enum(['close', 'alert', 'garbage', 'stall']);
 export type BreakHow = z.infer<typeof BreakHow>;
 
-/** Which certificate a hop presents; all but `valid` fail a `verify` client (RFC 8460 §4.3.1 result types). */
-export const CertKind = z.enum(['valid', 'self-signed', 'expired', 'not-yet-valid', 'wrong-host', 'untrusted-ca']);
+/**
+ * Which certificate a hop presents; all but `valid` and `valid-chain` fail a `verify` client (RFC 8460 §4.3.1 result
+ * types). `valid-chain` is `valid` served with the run's CA certificate after it: the chain a server with DANE-TA(2)
+ * records must present (RFC 7672 §3.1.2), without which no DANE client can match such a record.
+ */
+export const CertKind = z.enum(['valid', 'valid-chain', 'self-signed', 'expired', 'not-yet-valid', 'wrong-host', 'untrusted-ca']);
 export type CertKind = z.infer<typeof CertKind>;
 
 /**

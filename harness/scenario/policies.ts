@@ -124,6 +124,15 @@ export const Dane = z.enum(['honor', 'require', 'ignore']);
 export type Dane = z.infer<typeof Dane>;
 
 /**
+ * What `dane: require` makes of an MX host without usable TLSA records under DNSSEC (an insecure zone, a validated
+ * "no TLSA"): `defer` (Postfix `dane-only`: `status=deferred (no TLSA records found)`, dsn 4.7.5) or `bounce` (Exim
+ * `hosts_require_dane`: `** ... DANE error: tlsa lookup FAIL`), each observed with Postfix 3.7.x and Exim 4.96
+ * (test/engines/dane-fidelity.test.ts).
+ */
+export const DaneRequiredMissing = z.enum(['defer', 'bounce']);
+export type DaneRequiredMissing = z.infer<typeof DaneRequiredMissing>;
+
+/**
  * What a client does with a message tagged REQUIRETLS (RFC 8689 §4.2.1), after Postfix 3.11's smtp_requiretls_policy
  * (REQUIRETLS_README); docs/behaviour.md#B-requiretls:
  * - `enforce` (absent): as the RFC says: STARTTLS and a certificate that verifies, whatever `tls` says (the message's
@@ -172,6 +181,8 @@ const clientCommon = {
   mtaSts: MtaSts.optional(),
   /** MTA-STS policies the hop holds when the run starts, by domain (StsCache); absent: none. Not for `submit`. */
   mtaStsCache: StsCache.optional(),
+  /** Under `dane: require`, an MX host without usable TLSA records under DNSSEC (DaneRequiredMissing); absent: `defer`. */
+  daneRequiredMissing: DaneRequiredMissing.optional(),
   /** What the client does with a message tagged REQUIRETLS or `TLS-Required: No` (RequireTlsLevel); absent: `enforce`. */
   requireTls: RequireTlsLevel.optional(),
 };

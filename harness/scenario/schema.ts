@@ -247,7 +247,7 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
 /** MX routing problems (chain-topology.ts), read as defensively as crossReferenceProblems: beside other problems. */
 function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
   if (!isRecord(value)) return;
-  for (const key of ['route', 'dane', 'mtaSts', 'mtaStsCache']) {
+  for (const key of ['route', 'dane', 'daneRequiredMissing', 'mtaSts', 'mtaStsCache']) {
     if (isRecord(value.submit) && value.submit[key] !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['submit', key], message: `${key} is for a hop's outbound; the injecting client always submits to the first hop` });
     }

@@ -294,9 +294,11 @@ export interface EngineEvent extends EventBase {
   /**
    * For `tls` (and `relayed` over TLS): what the engine logged; `verified` when the log says it verified the
    * certificate, chain and name (Postfix `Verified TLS connection`, Exim `CV=yes`, Sendmail `verify=OK` under its
-   * CN requirement, OpenSMTPD `server-cert-check result="success"`).
+   * CN requirement, OpenSMTPD `server-cert-check result="success"`). `dane` when the engine applies DANE
+   * (`outbound.dane` honor/require, routed by MX) and verified the certificate, which it then did by the TLSA
+   * records (RFC 7672 §3; Postfix `Verified TLS connection` at level dane, Exim `CV=dane`).
    */
-  tls?: { version: string; cipher: string; verified?: true };
+  tls?: { version: string; cipher: string; verified?: true; dane?: true };
   /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`; for `dsn`, its recipient. */
   detail?: string;
   /** The log line, without the syslog prefix (at most 300 characters). */

@@ -98,7 +98,10 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
   if (leak) notes.push(`LEAK: content crossed in clear although ${sender.engine} was configured ${m.policy}`);
   const delivered = Boolean(accepted || m.relayedFact || clearOnWire);
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
-  const verdict = delivered ? deliveredVerdict(m, notes) : records.length > 0 || facts.length > 0 ? 'refused' : 'none';
+  // Deferrals or a bounce alone, with nothing on the wire: the engine never connected (its MX or TLSA lookup failed
+  // or found no usable record, RFC 7672 §2.2), so the message did not reach the link, as a mock sender's `none` says.
+  const reachedLink = records.length > 0 || facts.some((f) => f.fact !== 'deferred' && f.fact !== 'bounced');
+  const verdict = delivered ? deliveredVerdict(m, notes) : reachedLink ? 'refused' : 'none';
   const tlsSeen = verdict === 'tls' || verdict === 'tls-verified' ? (accepted?.tls ?? m.relayedFact?.tls) : undefined;
   // The connection the receiver accepted it on resumed an earlier TLS session (docs/behaviour.md#B-resumption): the
   // wire says so; what the engine made of the certificate is its log's account, as after any handshake.
@@ -197,15 +200,16 @@ function weighWitnesses(m: MessageOnLink, delivered: boolean): { witnesses: Witn
 }
 
 /**
- * The verdict of a delivered message: `tls-verified` when it stayed encrypted under a `verify` policy and the
+ * The verdict of a delivered message: `tls-verified` when it stayed encrypted under a `verify` policy or DANE and the
  * engine's log says it verified the certificate, `tls` when it stayed encrypted, else `stripped`, `downgraded` or
  * `plain` (appending why to `notes`).
  */
 function deliveredVerdict(m: MessageOnLink, notes: string[]): LinkVerdictName {
   const { accepted, records, facts, policy } = m;
   const tls = !m.crossedInClear && (m.receiverTls ?? Boolean(m.relayedFact?.tls));
-  // As for a mock sender: only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3).
-  if (tls) return policy === 'verify' && m.relayedFact?.tls?.verified ? 'tls-verified' : 'tls';
+  // As for a mock sender: only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3):
+  // `verify`, or DANE, under which the engine verified it by TLSA records (RFC 7672 §3).
+  if (tls) return (policy === 'verify' || m.relayedFact?.tls?.dane) && m.relayedFact?.tls?.verified ? 'tls-verified' : 'tls';
   if (accepted?.tls?.nullCipher) notes.push(`eNULL cipher ${accepted.tls.cipher}: TLS framing without encryption`);
   // Downgraded only when STARTTLS was tried (on the wire, or by the engine's own log); an engine
   // that chose not to try it (policy none) sent `plain`.

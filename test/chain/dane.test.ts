@@ -73,11 +73,20 @@ describe('DANE for mailhop\'s own sender', () => {
 
   it('checks DANE-TA by chain and name: the CA\'s record authenticates the right name and refuses another', async () => {
     const ta: Tlsa = { usage: 2, selector: 1, matchingType: 1, matches: 'issuer' };
-    const good = await runInline(daneChain({ dnssec: 'secure', tlsa: { mx: [ta] } }));
+    const good = await runInline(daneChain({ dnssec: 'secure', tlsa: { mx: [ta] } }, { mx: { inbound: { cert: 'valid-chain' } } }));
     expect(good.report.messages[0].links[1].verdict).toBe('tls-verified');
     const wrongName = await runInline(daneChain({ dnssec: 'secure', tlsa: { mx: [ta] } }, { mx: { inbound: { cert: 'wrong-host' } } }));
     expect(accepted(wrongName)).toEqual([]);
     expect(wrongName.report.messages[0].links[1].failures?.[0].type).toBe('tlsa-invalid');
+  });
+
+  it('matches DANE-TA only against a trust anchor the server presents (RFC 7672 §3.1.2): a hop serving its leaf alone is refused, as Postfix 3.7 and Exim 4.96 refuse it', async () => {
+    const ta: Tlsa = { usage: 2, selector: 1, matchingType: 1, matches: 'issuer' };
+    const leafOnly = await runInline(daneChain({ dnssec: 'secure', tlsa: { mx: [ta] } }));
+    expect(leafOnly.wire('relay->mx').map((r) => r.handshake)).toEqual(['established', 'established']);
+    expect(accepted(leafOnly)).toEqual([]);
+    const link = leafOnly.report.messages[0].links[1];
+    expect([link.verdict, link.failures?.map((f) => f.type)]).toEqual(['refused', ['tlsa-invalid', 'tlsa-invalid']]);
   });
 
   it('never connects to an MX host whose TLSA lookup fails (SERVFAIL, no answer): dnssec-invalid, held', async () => {

@@ -14,6 +14,14 @@ describe('mailhop doctor', () => {
     expect(diagnoses.find((d) => d.engine === 'external')!.usable).toBe(true);
   });
 
+  it('says what DNS each engine hop sees: the run\'s server and trust-ad for postfix and exim, files for the others', () => {
+    const dns = Object.fromEntries(diagnoseEngines(mtaPaths('/nonexistent/mtas')).map((d) => [d.engine, d.dns]));
+    expect(dns.exim).toMatch(/^with route: mx, its resolv\.conf is 'nameserver 127\.53\.x\.y' \(the run's DNS, port 53\) and 'options trust-ad', which Exim 4\.96 needs/);
+    expect(dns.postfix).toMatch(/Postfix 3\.7 sets RES_TRUSTAD itself/);
+    expect(dns.sendmail).toBe('no DNS: names come from its hosts file only (route: mx is postfix and exim only)');
+    expect(renderDoctor([{ engine: 'postfix', usable: true, reasons: [], found: 'Postfix 3.7.11', dns: 'words' }])).toBe(['✔ postfix  Postfix 3.7.11', '           DNS: words', '1 of 1 engines usable', ''].join('\n'));
+  });
+
   it('prints one line per engine, then the reasons under it', () => {
     const text = renderDoctor([
       { engine: 'postfix', usable: true, reasons: [], found: 'Postfix 3.7.11' },
