@@ -46,7 +46,7 @@ describe('MTA-STS in a scenario', () => {
       'sts.yaml:11:59: hops[1].outbound.mtaStsCache["partner.test"].maxAge: must be at most 31557600s (RFC 8461 §3.2 max_age); got "400d"',
       'sts.yaml:16:38: dns["partner.test"].stsPolicy.mx[0]: must be a lower-case host name, or *. and a name (one wildcard label, left-most), like *.mailhop.test; got "*.*.test"',
       'sts.yaml:16:58: dns["partner.test"].stsPolicy.serve: must be one of policy, unreachable, timeout, not-found, redirect, wrong-content-type, bad-syntax; got "gone"',
-      'sts.yaml:16:70: dns["partner.test"].stsPolicy.cert: must be one of valid, self-signed, expired, not-yet-valid, wrong-host, untrusted-ca; got "stale"',
+      'sts.yaml:16:70: dns["partner.test"].stsPolicy.cert: must be one of valid, valid-chain, self-signed, expired, not-yet-valid, wrong-host, untrusted-ca; got "stale"',
     ]);
   });
 });
