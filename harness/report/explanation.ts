@@ -5,7 +5,7 @@
  * deferrals, and the verdict with its meaning; then the end-to-end verdict and the scenario's claims.
  * Pure: scenario, report and trace in, sentences out; every verdict quoted is the report's.
  */
-import type { LinkVerdictName, Scenario } from '../scenario/schema.js';
+import { chainTopology, type LinkVerdictName, type Scenario } from '../scenario/schema.js';
 import type { MessageReport, ScenarioReport } from '../verdict/judge-scenario.js';
 import type { SessionEvent, TraceEvent } from '../trace/events.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -120,9 +120,20 @@ function dnsSentence(report: ScenarioReport): string {
   return report.dns?.length ? ` The run's DNS answered: ${report.dns.map(dnsAnswerWords).join('; ')}.` : '';
 }
 
+/**
+ * The chain's shape in words: `client → relay → mailbox`, or, where a hop routes by MX (RFC 5321 §5.1), the line up
+ * to it and then each of its links, since it delivers to every MX host itself and never one through another:
+ * `client → relay, which routes each recipient domain to its MX hosts: relay → primary, relay → backup`.
+ */
+export function chainWords(scenario: Scenario): string {
+  const topology = chainTopology(scenario.hops, scenario.dns);
+  if (!topology.router) return ['client', ...scenario.hops.map((h) => h.id)].join(' → ');
+  const line = ['client', ...topology.pathTo(topology.router.hop)].join(' → ');
+  return `${line}, which routes each recipient domain to its MX hosts: ${topology.router.routes.map((r) => r.replace('->', ' → ')).join(', ')}`;
+}
+
 /** Explains one run: the scenario as written, its report, and the trace the report was judged from. */
 export function explainRun(scenario: Scenario, report: ScenarioReport, events: readonly TraceEvent[]): Explanation {
-  const hops = ['client', ...scenario.hops.map((h) => h.id)];
   const index = new TraceIndex(events);
   const messages = report.messages.map((m): ExplainedMessage => {
     const n = /^m(\d+)$/.exec(m.messageId);
@@ -142,7 +153,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
     name: report.name,
     ...(report.file ? { file: report.file } : {}),
     ...(scenario.description?.trim() ? { description: scenario.description.trim() } : {}),
-    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.${dnsSentence(report)}`,
+    chain: `The chain: ${chainWords(scenario)}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.${dnsSentence(report)}`,
     messages,
     ...(report.expectations.length ? { claimsHeading: report.passed ? 'The scenario’s claims all held:' : 'The scenario’s claims:' } : {}),
     claims,
