@@ -132,6 +132,19 @@ export function chainWords(scenario: Scenario): string {
   return `${line}, which routes each recipient domain to its MX hosts: ${topology.router.routes.map((r) => r.replace('->', ' → ')).join(', ')}`;
 }
 
+/**
+ * A message's end-to-end verdict and outcome in words; for a message split per recipient domain whose copies fared
+ * differently (`mixed`), each copy's, since no one word is true of the whole message.
+ */
+function endToEndWords(m: MessageReport): string {
+  const stop = (s: MessageReport['stoppedAt']) => (s ? ` (at ${s.hop}: ${s.reply.text})` : '');
+  if (m.endToEnd !== 'mixed' && m.outcome !== 'mixed') {
+    return `End to end: ${m.endToEnd}, ${END_TO_END_MEANING[m.endToEnd]}. Outcome: ${m.outcome}, ${OUTCOME_MEANING[m.outcome]}${stop(m.stoppedAt)}.`;
+  }
+  const copies = (m.destinations ?? []).map((d) => `${d.destination}: ${d.endToEnd}, ${END_TO_END_MEANING[d.endToEnd]}; ${d.outcome}, ${OUTCOME_MEANING[d.outcome]}${stop(d.stoppedAt)}`);
+  return `End to end: ${m.endToEnd}, outcome: ${m.outcome}: its copies, one per recipient domain, fared differently. ${copies.join('. ')}.`;
+}
+
 /** Explains one run: the scenario as written, its report, and the trace the report was judged from. */
 export function explainRun(scenario: Scenario, report: ScenarioReport, events: readonly TraceEvent[]): Explanation {
   const index = new TraceIndex(events);
@@ -142,7 +155,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
       messageId: m.messageId,
       heading: `Message ${m.messageId}${msg ? ` (${msg.from} → ${msg.to.join(', ')}, "${msg.subject}")` : ''}`,
       links: m.links.map((l) => explainLink(scenario, events, index, m, l.link)),
-      endToEnd: `End to end: ${m.endToEnd}, ${END_TO_END_MEANING[m.endToEnd]}. Outcome: ${m.outcome}, ${OUTCOME_MEANING[m.outcome]}${m.stoppedAt ? ` (at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text})` : ''}.`,
+      endToEnd: endToEndWords(m),
     };
   });
   const claims = [

@@ -53,8 +53,8 @@ export interface MessageSummary {
   entry?: { link: string; hop: string };
   /** The links from where the message came in to the final mailbox, in chain order. */
   links: MessageLinkView[];
-  /** End to end over the links mailhop relayed it on (README: Verdicts). */
-  endToEnd: EndToEndName;
+  /** End to end over the links mailhop relayed it on (README: Verdicts); `mixed` for a split message whose copies differ. */
+  endToEnd: EndToEndName | 'mixed';
   /** For a message not delivered: the hop holding it (or that bounced it) and the last reply. */
   stoppedAt?: MessageReport['stoppedAt'];
   /** The last deferral: which hop, which attempt, the reply, and when the next attempt is due (virtual ms). */
