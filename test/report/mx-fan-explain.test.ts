@@ -7,6 +7,9 @@ import { describe, expect, test } from 'vitest';
 import { loadScenarioFile, startChain } from '../../harness/index.js';
 import { renderExplanation } from '../../harness/report/explain-report.js';
 import { renderChainDiagram } from '../../harness/report/html-diagram.js';
+import { renderScenario } from '../../harness/report/text-report.js';
+import { stripVTControlCharacters } from 'node:util';
+import { runInline } from '../support/chain.js';
 
 /** Runs a bundled scenario: its explanation (one paragraph per line) and its diagram's HTML. */
 async function explainAndDraw(name: string): Promise<{ text: string; html: string }> {
@@ -36,5 +39,19 @@ describe('a hop routing by MX, explained and drawn', () => {
   test('every MX host failing: the copy is deferred, not handed on', async () => {
     const { text } = await explainAndDraw('dns/dane-strip-starttls-held');
     expect(text).toContain('The message content never crossed; relay deferred it (450 4.7.4 TLS is required, but was not offered by host mx.mailhop.test)');
+  });
+});
+
+describe('the Received headers line of a split message', () => {
+  test('counts each link once, though both copies\' headers tell of the link they shared', async () => {
+    const run = await runInline({
+      hops: [{ id: 'gateway', outbound: { tls: 'opportunistic', route: 'mx' } }, { id: 'mx-a' }, { id: 'mx-b' }],
+      dns: { 'partner.test': { mx: [{ hop: 'mx-a', preference: 10 }] }, 'other.test': { mx: [{ hop: 'mx-b', preference: 10 }] } },
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test', 'carol@other.test'] }],
+    });
+    // Both copies arrived, each with its own Received headers: client->gateway is told twice.
+    expect(run.mailbox.map((m) => m.to)).toEqual([['bob@partner.test'], ['carol@other.test']]);
+    expect(run.report.headers?.map((h) => h.link)).toEqual(['client->gateway', 'gateway->mx-a', 'client->gateway', 'gateway->mx-b']);
+    expect(stripVTControlCharacters(renderScenario(run.report))).toContain('✔ Received headers of m1 match the wire on all 3 links');
   });
 });
