@@ -131,6 +131,21 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
   return out;
 }
 
+/**
+ * The MX host a hop routing by MX went on to after this session failed, in the same attempt (RFC 5321 §5.1: the
+ * next host in preference order is tried before the copy is deferred): the receiver of the hop's next session for
+ * the same copy, when that comes before the copy's deferral. Undefined when the session was not a copy's, or the
+ * copy was deferred next.
+ */
+function nextMxHost(events: readonly TraceEvent[], s: SessionEvent): string | undefined {
+  if (s.destination === undefined) return undefined;
+  const from = events.indexOf(s);
+  if (from < 0) return undefined;
+  const same = (e: TraceEvent): boolean => 'destination' in e && e.destination === s.destination && 'messageId' in e && e.messageId === s.messageId && 'hop' in e && e.hop === s.hop;
+  const next = events.slice(from + 1).find((e) => same(e) && (e.kind === 'deferred' || (e.kind === 'session' && e.link !== s.link)));
+  return next?.kind === 'session' ? next.link.split('->')[1] : undefined;
+}
+
 function resultSentence(scenario: Scenario, events: readonly TraceEvent[], s: SessionEvent): string {
   const [sender, receiver] = s.link.split('->');
   const content = s.contentSent ? (s.contentSent.encrypted ? 'The message crossed encrypted' : 'The message crossed in plaintext') : 'The message content never crossed';
@@ -145,6 +160,8 @@ function resultSentence(scenario: Scenario, events: readonly TraceEvent[], s: Se
       return `${content}; ${sender} gave up on it (${s.reply.text})${to ? ` and a DSN went to ${to}` : ''}.`;
     }
     case 'deferred': {
+      const onward = nextMxHost(events, s);
+      if (onward) return `${content}; ${sender} gave ${receiver} up (${s.reply.text}) and went on at once to the next MX host, ${onward} (RFC 5321 §5.1).`;
       const next = events.find((e): e is DeferredEvent => e.kind === 'deferred' && e.hop === s.hop && e.messageId === s.messageId && e.attempt === s.attempt);
       const when = next ? `; next attempt at +${formatDuration(next.nextAttemptAt)} (virtual time)` : '';
       return `${content}; ${sender} deferred it (${s.reply.text})${when}.`;

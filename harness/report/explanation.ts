@@ -5,7 +5,7 @@
  * deferrals, and the verdict with its meaning; then the end-to-end verdict and the scenario's claims.
  * Pure: scenario, report and trace in, sentences out; every verdict quoted is the report's.
  */
-import type { LinkVerdictName, Scenario } from '../scenario/schema.js';
+import { chainTopology, type LinkVerdictName, type Scenario } from '../scenario/schema.js';
 import type { MessageReport, ScenarioReport } from '../verdict/judge-scenario.js';
 import type { SessionEvent, TraceEvent } from '../trace/events.js';
 import { formatDuration } from '../scenario/duration.js';
@@ -122,9 +122,33 @@ function dnsSentence(report: ScenarioReport): string {
   return `${dns}${report.mtaSts?.length ? ` MTA-STS: ${report.mtaSts.map(stsDiscoveryWords).join('; ')}.` : ''}`;
 }
 
+/**
+ * The chain's shape in words: `client → relay → mailbox`, or, where a hop routes by MX (RFC 5321 §5.1), the line up
+ * to it and then each of its links, since it delivers to every MX host itself and never one through another:
+ * `client → relay, which routes each recipient domain to its MX hosts: relay → primary, relay → backup`.
+ */
+export function chainWords(scenario: Scenario): string {
+  const topology = chainTopology(scenario.hops, scenario.dns);
+  if (!topology.router) return ['client', ...scenario.hops.map((h) => h.id)].join(' → ');
+  const line = ['client', ...topology.pathTo(topology.router.hop)].join(' → ');
+  return `${line}, which routes each recipient domain to its MX hosts: ${topology.router.routes.map((r) => r.replace('->', ' → ')).join(', ')}`;
+}
+
+/**
+ * A message's end-to-end verdict and outcome in words; for a message split per recipient domain whose copies fared
+ * differently (`mixed`), each copy's, since no one word is true of the whole message.
+ */
+function endToEndWords(m: MessageReport): string {
+  const stop = (s: MessageReport['stoppedAt']) => (s ? ` (at ${s.hop}: ${s.reply.text})` : '');
+  if (m.endToEnd !== 'mixed' && m.outcome !== 'mixed') {
+    return `End to end: ${m.endToEnd}, ${END_TO_END_MEANING[m.endToEnd]}. Outcome: ${m.outcome}, ${OUTCOME_MEANING[m.outcome]}${stop(m.stoppedAt)}.`;
+  }
+  const copies = (m.destinations ?? []).map((d) => `${d.destination}: ${d.endToEnd}, ${END_TO_END_MEANING[d.endToEnd]}; ${d.outcome}, ${OUTCOME_MEANING[d.outcome]}${stop(d.stoppedAt)}`);
+  return `End to end: ${m.endToEnd}, outcome: ${m.outcome}: its copies, one per recipient domain, fared differently. ${copies.join('. ')}.`;
+}
+
 /** Explains one run: the scenario as written, its report, and the trace the report was judged from. */
 export function explainRun(scenario: Scenario, report: ScenarioReport, events: readonly TraceEvent[]): Explanation {
-  const hops = ['client', ...scenario.hops.map((h) => h.id)];
   const index = new TraceIndex(events);
   const messages = report.messages.map((m): ExplainedMessage => {
     const n = /^m(\d+)$/.exec(m.messageId);
@@ -133,7 +157,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
       messageId: m.messageId,
       heading: `Message ${m.messageId}${msg ? ` (${msg.from} → ${msg.to.join(', ')}, "${msg.subject}")` : ''}`,
       links: m.links.map((l) => explainLink(scenario, events, index, m, l.link)),
-      endToEnd: `End to end: ${m.endToEnd}, ${END_TO_END_MEANING[m.endToEnd]}. Outcome: ${m.outcome}, ${OUTCOME_MEANING[m.outcome]}${m.stoppedAt ? ` (at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text})` : ''}.`,
+      endToEnd: endToEndWords(m),
     };
   });
   const claims = [
@@ -144,7 +168,7 @@ export function explainRun(scenario: Scenario, report: ScenarioReport, events: r
     name: report.name,
     ...(report.file ? { file: report.file } : {}),
     ...(scenario.description?.trim() ? { description: scenario.description.trim() } : {}),
-    chain: `The chain: ${hops.join(' → ')}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.${dnsSentence(report)}`,
+    chain: `The chain: ${chainWords(scenario)}. Each hop offers STARTTLS as its inbound mode says (${scenario.hops.map((h) => `${h.id}: ${h.inbound?.starttls ?? 'external'}`).join(', ')}), and mailhop's proxy on every link watches the wire.${dnsSentence(report)}`,
     messages,
     ...(report.expectations.length ? { claimsHeading: report.passed ? 'The scenario’s claims all held:' : 'The scenario’s claims:' } : {}),
     claims,

@@ -18,6 +18,7 @@ import { renderDescription, renderExplanationHtml } from './html-explain.js';
 import { explainRun } from './explanation.js';
 import { esc, icon, LOCK_OF, verdictClass } from './html-parts.js';
 import { END_TO_END_MEANING } from './verdict-words.js';
+import { mixedCopiesWords } from './destination-lines.js';
 
 /** Options of {@link renderHtml}. */
 export interface HtmlOptions {
@@ -80,7 +81,7 @@ function dnsSection(report: RunRecord['report']): string {
 
 function scenarioSection(run: RunRecord, i: number, diagram: ChainDiagram): string {
   const { report, events } = run;
-  const e2e = report.endToEnd === 'mixed' ? 'messages differ' : END_TO_END_MEANING[report.endToEnd];
+  const e2e = report.endToEnd === 'mixed' ? (mixedCopiesWords(report) ?? 'messages differ') : END_TO_END_MEANING[report.endToEnd];
   const parts = [
     `<section class="scenario" id="${anchor(report, i)}" data-scenario="${esc(report.name)}" data-passed="${report.passed}">`,
     `<h2><span class="badge ${report.skipped ? 'skip' : report.passed ? 'pass' : 'fail'}">${report.skipped ? 'skipped' : report.passed ? 'passed' : 'failed'}</span> ${esc(report.name)}</h2>`,

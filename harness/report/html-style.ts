@@ -20,6 +20,9 @@ section.scenario { border: 1px solid var(--line); border-radius: 8px; padding: 1
 .diagram { overflow-x: auto; margin: 12px 0 2px; container-type: inline-size; }
 .diagram .chain { display: flex; flex-wrap: wrap; align-items: flex-start; }
 .diagram .chain > svg { display: block; flex: none; margin: 4px 0; }
+.diagram .chain > .fan { display: flex; flex-direction: column; flex: none; margin: 4px 0; }
+.diagram .fan > svg { display: block; }
+.diagram .trunk { stroke: var(--muted); stroke-width: 2.5; }
 .diagram .br { display: none; flex-basis: 100%; height: 0; }
 .box { fill: var(--panel); stroke: var(--fg); stroke-width: 1.5; }
 .box-client { stroke: var(--muted); }

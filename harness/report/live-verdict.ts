@@ -14,6 +14,8 @@ import type { HopAddresses } from '../chain/chain.js';
 import { judgeIndexedLink } from '../verdict/link-verdict.js';
 import type { TraceIndex } from '../verdict/trace-index.js';
 import { endToEndVerdict } from '../verdict/end-to-end.js';
+import { mxRoutesOf } from '../verdict/destination-outcomes.js';
+import { judgeMessage } from '../verdict/judge-message.js';
 import { formatDuration } from '../scenario/duration.js';
 import { LOCK_OF } from './html-parts.js';
 import { escapeControls as t } from './terminal-safe.js';
@@ -73,6 +75,21 @@ export function renderLiveVerdict(scenario: Scenario, index: TraceIndex, message
     return `${l.link} ${MARK[LOCK_OF[l.verdict]]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`;
   });
   const judged = byHand ? shown.slice(1) : shown;
-  const e2e = judged.length ? `end to end${byHand ? ` from ${firstHop} on` : ''}: ${endToEndVerdict(judged, delivered)}` : '';
+  const from = `end to end${byHand ? ` from ${firstHop} on` : ''}`;
+  const routes = mxRoutesOf(scenario);
+  const copies = routes ? judgeMessage(index, links.map((l) => l.link), messageId, held?.hop, routes).destinations : undefined;
+  if (routes && copies?.length) {
+    // Split per destination (RFC 5321 §5.1): the shared links once, then each copy with its own links past the router.
+    const shared = parts.filter((_, i) => !shown[i].link.startsWith(`${routes.router}->`));
+    const copyParts = copies.map((c) => {
+      const mine = c.links.filter((l) => l.link.startsWith(`${routes.router}->`) && l.verdict !== 'none');
+      const how = c.outcome === 'delivered' ? pc.green('delivered') : c.outcome === 'bounced' ? pc.red(`bounced at ${t(c.stoppedAt!.hop)} (${t(c.stoppedAt!.reply.text)})`) : pc.yellow(`held at ${t(c.stoppedAt?.hop ?? '?')}`);
+      const crossed = mine.map((l) => `${l.link} ${MARK[LOCK_OF[l.verdict]]} ${l.verdict}${l.disagreement ? ' ⚠' : ''}`);
+      return `→ ${t(c.destination)} ${how}${crossed.length ? `: ${crossed.join(', ')}` : ''}, ${from}: ${c.endToEnd}`;
+    });
+    const head = copies.every((c) => c.outcome === copies[0].outcome) ? outcome : pc.yellow('mixed');
+    return [`${pc.bold(t(messageId))} ${head}`, ...shared, ...copyParts].join(' · ');
+  }
+  const e2e = judged.length ? `${from}: ${endToEndVerdict(judged, delivered)}` : '';
   return [`${pc.bold(t(messageId))} ${outcome}`, ...parts, e2e].filter(Boolean).join(' · ');
 }

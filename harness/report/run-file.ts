@@ -27,7 +27,7 @@ const ReportShape = z.looseObject({
   outcome: z.union([OutcomeName, z.literal('mixed')]),
   endToEnd: z.union([EndToEndName, z.literal('mixed')]),
   links: z.array(z.looseObject({ link: z.string(), from: z.string(), to: z.string(), verdict: LinkVerdictName, attempts: z.number() })),
-  messages: z.array(z.looseObject({ messageId: z.string(), outcome: OutcomeName, endToEnd: EndToEndName, links: z.array(LinkVerdict) })),
+  messages: z.array(z.looseObject({ messageId: z.string(), outcome: z.union([OutcomeName, z.literal('mixed')]), endToEnd: z.union([EndToEndName, z.literal('mixed')]), links: z.array(LinkVerdict) })),
   expectations: z.array(z.looseObject({ key: z.string(), expected: z.string(), actual: z.string(), held: z.boolean() })),
   failures: z.array(z.string()),
   dsns: z.array(z.unknown()),

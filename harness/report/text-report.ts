@@ -10,7 +10,7 @@ import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import { headerSummary, headerWords } from './header-words.js';
 import { columnWidths, pad } from './text-columns.js';
 import { escapeStrings } from './terminal-safe.js';
-import { destinationLines } from './destination-lines.js';
+import { destinationLines, mixedCopiesWords } from './destination-lines.js';
 import { dnsAnswerWords, linkPolicyWords, stsDiscoveryWords } from './dns-words.js';
 
 const MARK: Record<LinkVerdictName, string> = {
@@ -72,7 +72,8 @@ export function renderScenario(raw: ScenarioReport): string {
     `    ${cells.map((c, i) => colour(pad(c, widths[i]), i)).join('  ')}`.trimEnd();
   const out = [head, pc.dim(line(header))];
   for (const r of rows) out.push(line(r, (s, i) => (i === 1 ? colourVerdict(s.trimEnd()) + ' '.repeat(s.length - s.trimEnd().length) : s)));
-  out.push(`    end to end: ${colourVerdict(report.endToEnd)} · outcome: ${report.outcome}`);
+  const copies = mixedCopiesWords(report);
+  out.push(`    end to end: ${colourVerdict(report.endToEnd)} · outcome: ${report.outcome}${copies ? ` (${copies})` : ''}`);
   for (const a of report.dns ?? []) out.push(pc.dim(`    DNS ${dnsAnswerWords(a)}`));
   for (const d of report.mtaSts ?? []) out.push(`    MTA-STS ${stsDiscoveryWords(d)}`);
   // A run that split messages per destination says each copy's policy under the copy instead (destination-lines.ts).

@@ -47,6 +47,11 @@ const messageClaims = {
   outcome: OutcomeName.optional(),
   links: z.record(z.string().regex(/^[a-z0-9-]+->[a-z0-9-]+$/, 'must name a link as "from->to"'), LinkVerdictName).optional(),
   endToEnd: EndToEndName.optional(),
+  /**
+   * Per recipient domain, what its copy must show, for a message that a hop routing by MX split per destination
+   * (RFC 5321 §5.1), e.g. `{ partner.test: { outcome: delivered, endToEnd: encrypted } }`.
+   */
+  destinations: z.record(z.string(), z.strictObject({ outcome: OutcomeName.optional(), endToEnd: EndToEndName.optional() })).optional(),
 };
 
 /** What the scenario claims; every message must satisfy it. `tlsRpt`: what the TLS-RPT reports say (tlsrpt-spec.ts). */
@@ -240,6 +245,13 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
       if (!linkNames.includes(key)) {
         ctx.addIssue({ code: 'custom', path: [...at, 'links', key], message: `no such link "${key}"; the links are ${linkNames.join(', ')}` });
       }
+    }
+    const domains = isRecord(value.dns) ? Object.keys(value.dns) : [];
+    for (const key of Object.keys(isRecord(expect) && isRecord(expect.destinations) ? expect.destinations : {})) {
+      const message = !topology.router
+        ? 'a message is split per destination only by a hop whose outbound says route: mx; no hop does'
+        : domains.includes(key) ? undefined : `no destination "${key}"; the recipient domains in dns: are ${domains.join(', ')}`;
+      if (message) ctx.addIssue({ code: 'custom', path: [...at, 'destinations', key], message });
     }
   }
 }

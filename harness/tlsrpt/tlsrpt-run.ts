@@ -14,7 +14,7 @@ export interface TlsRptDelivery {
   /** `mail`: the report message's id in the run (its sessions are not counted in any report). */
   messageId?: string;
   /** `mail`: what became of the report message. */
-  outcome?: OutcomeName;
+  outcome?: OutcomeName | 'mixed';
   /** `https`: the HTTP status the endpoint answered. */
   status?: number;
   /** Why it was not sent or not taken, e.g. `no _smtp._tls record for partner.test`. */

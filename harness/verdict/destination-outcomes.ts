@@ -91,8 +91,23 @@ export function crossed(links: readonly MessageLinkVerdict[], delivered: boolean
   return links.filter((l) => l.verdict !== 'none' && !(delivered && l.verdict === 'refused'));
 }
 
-/** A split message's own outcome: delivered when every copy was, else deferred while one waits, else bounced. */
-export function splitOutcome(copies: readonly DestinationReport[]): OutcomeName {
-  if (copies.every((c) => c.outcome === 'delivered')) return 'delivered';
-  return copies.some((c) => c.outcome === 'deferred') ? 'deferred' : 'bounced';
+/**
+ * A split message's own outcome: the copies' when they agree, else `mixed` (one copy delivered while another waits
+ * or bounced is neither "delivered" nor "bounced"; each copy's outcome is in `destinations`).
+ */
+export function splitOutcome(copies: readonly DestinationReport[]): OutcomeName | 'mixed' {
+  return copies.every((c) => c.outcome === copies[0].outcome) ? copies[0].outcome : 'mixed';
+}
+
+/**
+ * A split message's own end-to-end verdict from its copies': `leak` or `broken` when any copy's content crossed in
+ * clear (true of the message whatever the other copies did); the copies' when they agree; `encrypted` when every copy
+ * was delivered over TLS but not every one verified; else `mixed` (a copy delivered over TLS while another was held:
+ * the message was neither all delivered nor all held).
+ */
+export function splitEndToEnd(copies: readonly DestinationReport[]): EndToEndName | 'mixed' {
+  const verdicts = copies.map((c) => c.endToEnd);
+  for (const worst of ['leak', 'broken'] as const) if (verdicts.includes(worst)) return worst;
+  if (verdicts.every((v) => v === verdicts[0])) return verdicts[0];
+  return verdicts.every((v) => v === 'encrypted' || v === 'encrypted-verified') ? 'encrypted' : 'mixed';
 }

@@ -8,13 +8,15 @@ import { endToEndVerdict } from './end-to-end.js';
 import { judgeIndexedLink, leastSecure, type MessageLinkVerdict } from './link-verdict.js';
 import { judgeRequireTls, submittedWithRequireTls } from './require-tls-verdict.js';
 import type { TraceIndex } from './trace-index.js';
-import { copyLinks, crossed, destinationReport, destinationsOf, splitOutcome, type DestinationReport, type MxRoutes } from './destination-outcomes.js';
+import { copyLinks, destinationReport, destinationsOf, splitEndToEnd, splitOutcome, type DestinationReport, type MxRoutes } from './destination-outcomes.js';
 
 /** What happened to one message. */
 export interface MessageReport {
   messageId: string;
-  outcome: OutcomeName;
-  endToEnd: EndToEndName;
+  /** `mixed` only for a message split per destination whose copies' outcomes differ (see `destinations`). */
+  outcome: OutcomeName | 'mixed';
+  /** `mixed` only for a split message with a copy delivered over TLS and another held (destination-outcomes.ts). */
+  endToEnd: EndToEndName | 'mixed';
   /** For a message not delivered: the hop holding it (or that bounced it) and the last reply. */
   stoppedAt?: { hop: string; reply: { code: number; enhanced?: string; text: string } };
   links: MessageLinkVerdict[];
@@ -58,8 +60,8 @@ export function judgeMessage(index: TraceIndex, linkNames: readonly string[], me
 
 /**
  * A message routed by MX: each copy judged on its own path (destination-outcomes.ts); the message's outcome over its
- * copies (splitOutcome); on a link past the router that several copies crossed, the least secure copy's verdict; the
- * end-to-end verdict over the links it reached (an MX host never tried is no link of its path). A message submitted
+ * copies (splitOutcome, `mixed` when they differ); on a link past the router that several copies crossed, the least
+ * secure copy's verdict; the end-to-end verdict over its copies' (splitEndToEnd). A message submitted
  * with REQUIRETLS is held to its promise on every copy's links as on the message's (require-tls-verdict.ts).
  */
 function splitMessage(
@@ -85,6 +87,6 @@ function splitMessage(
   const outcome = splitOutcome(copies);
   const delivered = outcome === 'delivered';
   const links = requireTls ? judgeRequireTls(index, merged, delivered).links : merged;
-  const stopped = copies.find((c) => c.stoppedAt && c.outcome === outcome)?.stoppedAt;
-  return { messageId, outcome, endToEnd: endToEnd(crossed(links, delivered), delivered), ...(stopped ? { stoppedAt: stopped } : {}), links, destinations: copies };
+  const stopped = copies.find((c) => c.stoppedAt && (c.outcome === outcome || outcome === 'mixed'))?.stoppedAt;
+  return { messageId, outcome, endToEnd: splitEndToEnd(copies), ...(stopped ? { stoppedAt: stopped } : {}), links, destinations: copies };
 }

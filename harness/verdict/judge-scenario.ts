@@ -10,6 +10,7 @@ import { headerAccountsOf, knownHops, type HeaderAccount } from './header-recons
 import { judgeMessage, type MessageReport } from './judge-message.js';
 import { TraceIndex } from './trace-index.js';
 import { mxRoutesOf } from './destination-outcomes.js';
+import { copyActual, copyClaim, copyKeys, isCopyKey, NO_COPY } from './copy-claims.js';
 import { credentialLeaks, describeLeak, type CredentialLeak } from './credential-leaks.js';
 import { believedReplyFailures } from './believed-replies.js';
 import type { TlsRptRun } from '../tlsrpt/tlsrpt-run.js';
@@ -120,19 +121,22 @@ function expectationsOf(scenario: Scenario, messages: readonly MessageReport[], 
     const n = /^m(\d+)$/.exec(m.messageId);
     return n ? scenario.messages[Number(n[1]) - 1]?.expect : undefined;
   };
+  // A copy's claim is keyed by its path in the YAML, `destinations.<domain>.<outcome|endToEnd>` (copy-claims.ts).
   const actualOf = (m: MessageReport, key: string) =>
-    key === 'outcome' ? m.outcome : key === 'endToEnd' ? m.endToEnd : (m.links[linkNames.indexOf(key)]?.verdict ?? 'none');
+    key === 'outcome' ? m.outcome : key === 'endToEnd' ? m.endToEnd : isCopyKey(key) ? copyActual(m, key) : (m.links[linkNames.indexOf(key)]?.verdict ?? 'none');
   const claimOf = (e: Expect | undefined, key: string): string | undefined =>
-    key === 'outcome' ? e?.outcome : key === 'endToEnd' ? e?.endToEnd : e?.links?.[key];
-  const keys = ['outcome', ...linkNames, 'endToEnd'];
+    key === 'outcome' ? e?.outcome : key === 'endToEnd' ? e?.endToEnd : isCopyKey(key) ? copyClaim(e, key) : e?.links?.[key];
+  const keys = ['outcome', ...linkNames, 'endToEnd', ...copyKeys([scenario.expect, ...scenario.messages.map((m) => m.expect)])];
   const out: Expectation[] = [];
   for (const key of keys) {
     const expected = claimOf(scenario.expect, key);
     if (expected !== undefined) {
-      const values = messages.filter((m) => claimOf(own(m), key) === undefined).map((m) => ({ id: m.messageId, value: actualOf(m, key) }));
+      // A scenario-wide claim on a copy concerns the messages that have a copy to that domain.
+      const concerned = messages.filter((m) => claimOf(own(m), key) === undefined && (!isCopyKey(key) || copyActual(m, key) !== NO_COPY));
+      const values = concerned.map((m) => ({ id: m.messageId, value: actualOf(m, key) }));
       // Every message overriding the claim leaves nothing to check scenario-wide; an empty run still fails it.
       if (values.length || messages.every((m) => claimOf(own(m), key) === undefined)) {
-        out.push({ key, expected, actual: describe(values), held: values.length > 0 && values.every((v) => v.value === expected) });
+        out.push({ key, expected, actual: values.length || !isCopyKey(key) ? describe(values) : NO_COPY, held: values.length > 0 && values.every((v) => v.value === expected) });
       }
     }
   }

@@ -51,7 +51,7 @@ function deliveredAs(report: RunTlsRptReport): { via: 'mail' | 'https' | 'none';
 }
 
 /** The TLS-RPT part of the scenario report: each report mail's outcome filled in (`outcomeOf`, judged from the trace). */
-export function tlsRptPart(run: TlsRptRun, outcomeOf: (id: string) => OutcomeName): TlsRptRun {
+export function tlsRptPart(run: TlsRptRun, outcomeOf: (id: string) => OutcomeName | 'mixed'): TlsRptRun {
   return {
     posts: run.posts,
     reports: run.reports.map((r) => ({ ...r, deliveries: r.deliveries.map((d) => (d.messageId ? { ...d, outcome: outcomeOf(d.messageId) } : d)) })),

@@ -20,6 +20,7 @@ import { toBeHeldNeverInClear } from './to-be-held-never-in-clear.js';
 import { toHaveVerdict } from './to-have-verdict.js';
 import { toBeBouncedAt, toBeDeferredAt } from './to-be-stopped-at.js';
 import { toBeBelievedOn } from './to-be-believed-on.js';
+import { toHaveCopyTo } from './to-have-copy-to.js';
 
 /** The matchers, for `expect.extend(mailhopMatchers)` with another `expect`. */
 export const mailhopMatchers = {
@@ -32,6 +33,7 @@ export const mailhopMatchers = {
   toBeDeferredAt,
   toBeBouncedAt,
   toBeBelievedOn,
+  toHaveCopyTo,
 };
 
 // vitest types expect.extend's argument against Matchers<MatcherState>, whose argument lists here
@@ -39,5 +41,6 @@ export const mailhopMatchers = {
 expect.extend(mailhopMatchers as unknown as Parameters<typeof expect.extend>[0]);
 
 export type { MailhopMatchers, MailhopRun, LinkName, HoldTlsOptions } from './mailhop-matchers.js';
+export type { CopyClaim } from './to-have-copy-to.js';
 export { chainTest, type ChainFixtures, type ScenarioSource } from './chain-test.js';
 export { forMessages, type MessageSelection } from './message-selection.js';

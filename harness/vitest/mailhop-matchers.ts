@@ -8,6 +8,7 @@ import type { StartedChain } from '../chain/chain.js';
 import type { LinkVerdictName } from '../scenario/schema.js';
 import type { Belief } from '../verdict/header-reconstruction.js';
 import type { MessageSelection } from './message-selection.js';
+import type { CopyClaim } from './to-have-copy-to.js';
 
 /** A link name as reports spell it: `<sender>-><receiver>`, e.g. `gateway->mailbox` or `client->sendmail`. */
 export type LinkName = `${string}->${string}`;
@@ -59,6 +60,11 @@ export interface MailhopMatchers<T = unknown> {
    * `link` was `tls`, `plain`, or could not tell (`unknown`), whatever crossed the wire.
    */
   toBeBelievedOn(...args: ArgsFor<T, [link: LinkName, belief: Belief]>): Promise<void>;
+  /**
+   * Every message's copy to recipient domain `domain` (split off by a hop routing by MX) has the claimed outcome and
+   * end-to-end verdict, e.g. `toHaveCopyTo('partner.test', { outcome: 'delivered', endToEnd: 'encrypted' })`.
+   */
+  toHaveCopyTo(...args: ArgsFor<T, [domain: string, claim: CopyClaim]>): Promise<void>;
 }
 
 declare module 'vitest' {

@@ -16,7 +16,7 @@ export async function toHoldTlsEndToEnd(this: MatcherState, received: unknown, o
   const wanted: readonly EndToEndName[] = options.verified ? ['encrypted-verified'] : ENCRYPTED_END_TO_END;
   const linkOk: readonly LinkVerdictName[] = options.verified ? ['tls-verified'] : ENCRYPTED_LINK_VERDICTS;
   const claim = options.verified ? 'TLS with verified certificates' : 'TLS';
-  const off = messages.filter((m) => !wanted.includes(m.endToEnd));
+  const off = messages.filter((m) => !(wanted as readonly string[]).includes(m.endToEnd));
   const culprits = off.map((m) => ({ message: m, link: firstLinkFailing(m, (l) => linkOk.includes(l.verdict))?.link }));
   return {
     pass: off.length === 0,

@@ -4,7 +4,7 @@
  * the Received headers a recipient reads, set against the wire link by link (report/header-words.ts); and
  * the DSNs sent for it. Pure: wording comes from report/ (link-evidence.ts, verdict-words.ts).
  */
-import type { SessionEvent } from '../trace/events.js';
+import type { AcceptedEvent, SessionEvent, TraceEvent } from '../trace/events.js';
 import { senderWitness } from '../verdict/link-verdict.js';
 import type { WireFaultEvent, WireRecord } from '../link/wire-record.js';
 import type { Dsn } from '../chain/chain.js';
@@ -13,7 +13,7 @@ import type { HeaderLinkWords, HeaderWords } from '../report/header-words.js';
 import { attemptName, formatLine, sessionSummary, wireSummary } from '../report/link-evidence.js';
 import { LINK_VERDICT_MEANING } from '../report/verdict-words.js';
 import type { HandEntry } from './hand-entry.js';
-import type { MessageLinkView, MessageSummary, ViewSources } from './message-view.js';
+import type { CopyView, MessageLinkView, MessageSummary, ViewSources } from './message-view.js';
 
 /** One TCP connection that carried (or tried to carry) the message on a link. */
 export interface ConnectionView {
@@ -39,12 +39,14 @@ export interface MessageLinkDetail extends MessageLinkView {
 }
 
 /** `GET /api/messages/:id`. */
-export interface MessageDetail extends Omit<MessageSummary, 'links'> {
+export interface MessageDetail extends Omit<MessageSummary, 'links' | 'destinations'> {
   links: MessageLinkDetail[];
   /** Per link from where it came in: what its Received headers say against the wire; empty until delivered. */
   headers: HeaderLinkWords[];
-  /** The Received headers as the final mailbox stored them, top-down, unfolded; empty until delivered. */
+  /** The Received headers as the final mailbox stored them, top-down, unfolded; empty until delivered, and for a split message (see `destinations`). */
   received: string[];
+  /** A message a hop routing by MX split per recipient domain: each copy, with its own Received headers. */
+  destinations?: Array<CopyView & { received: string[] }>;
   dsns: Dsn[];
 }
 
@@ -77,6 +79,19 @@ function entryWords(words: HeaderLinkWords, entry: HandEntry): HeaderLinkWords {
   const tls = entry.wire?.tls ?? entry.accepted.tls;
   const wire = entry.actual === 'tls' ? `encrypted${tls ? ` (${tls.version} ${tls.cipher})` : ''}` : 'in clear';
   return { ...words, wire };
+}
+
+/**
+ * The Received headers of the copy to `destination` as its MX host stored them: the `accepted` event on the link its
+ * `delivered` event names (copies sharing an MX host are accepted there in the order they were delivered).
+ */
+function copyReceived(own: readonly TraceEvent[], destination: string): string[] {
+  const delivered = own.filter((e) => e.kind === 'delivered');
+  const mine = delivered.find((e) => 'destination' in e && e.destination === destination);
+  if (!mine) return [];
+  const rank = delivered.filter((e) => e.link === mine.link).indexOf(mine);
+  const accepted = own.filter((e): e is AcceptedEvent => e.kind === 'accepted' && e.link === mine.link)[rank];
+  return (mine.kind === 'delivered' ? mine.received : undefined)?.headers ?? accepted?.received?.headers ?? [];
 }
 
 /**
@@ -113,11 +128,15 @@ export function messageDetail(
   const headers = (sources.words?.links ?? []).filter((w) => shown.has(w.link)).map((w) => (entry && w.link === entry.link ? entryWords(w, entry) : w));
   const last = report.links.at(-1)?.link;
   const stored = own.find((e) => e.kind === 'accepted' && e.link === last);
+  const { destinations, ...rest } = summary;
+  const copies = destinations?.map((c) => ({ ...c, received: copyReceived(own, c.destination) }));
   return {
-    ...summary,
+    ...rest,
     links,
     headers,
-    received: stored?.kind === 'accepted' ? (stored.received?.headers ?? []) : [],
+    // A split message: each copy's headers are under its destination; no one copy speaks for the message.
+    received: copies ? [] : stored?.kind === 'accepted' ? (stored.received?.headers ?? []) : [],
+    ...(copies ? { destinations: copies } : {}),
     dsns: sources.dsns.filter((d) => d.messageId === report.messageId),
   };
 }

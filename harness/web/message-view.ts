@@ -6,21 +6,34 @@
  * link shows what the receiving hop saw instead of a verdict, links before it are left out, and the end
  * to end verdict covers the links mailhop relayed: as `mailhop up` prints it.
  */
-import type { EndToEndName, LinkVerdictName, Scenario } from '../scenario/schema.js';
+import type { EndToEndName, LinkVerdictName, OutcomeName, Scenario } from '../scenario/schema.js';
 import type { DeferredEvent, SessionEvent, TraceEvent } from '../trace/events.js';
 import type { MailboxMessage } from '../chain/chain.js';
 import type { MessageReport } from '../verdict/judge-scenario.js';
 import type { MessageLinkVerdict } from '../verdict/link-verdict.js';
 import type { TraceIndex } from '../verdict/trace-index.js';
 import { endToEndVerdict } from '../verdict/end-to-end.js';
+import { mxRoutesOf } from '../verdict/destination-outcomes.js';
 import type { HandEntry } from './hand-entry.js';
 
 /**
  * Where a message is: `in-flight` (on its way), `deferred` (waiting for a retry on the virtual clock),
  * `delivered` (in the final mailbox), `bounced` (given up, DSN sent), `held` (still queued when its
- * `runFor` was used up).
+ * `runFor` was used up), `mixed` (a message split per recipient domain whose copies are not all in one of these;
+ * see `destinations`).
  */
-export type MessageStatus = 'in-flight' | 'deferred' | 'delivered' | 'bounced' | 'held';
+export type MessageStatus = 'in-flight' | 'deferred' | 'delivered' | 'bounced' | 'held' | 'mixed';
+
+/** One copy of a message that a hop routing by MX split per recipient domain (RFC 5321 §5.1). */
+export interface CopyView {
+  destination: string;
+  outcome: OutcomeName;
+  endToEnd: EndToEndName;
+  /** For a copy not delivered: the hop holding it (or that bounced it) and the last reply. */
+  stoppedAt?: MessageReport['stoppedAt'];
+  /** The links past the routing hop this copy crossed or tried, judged for this copy alone. */
+  links: MessageLinkView[];
+}
 
 /** One link of one message: its verdict, or (the link mail sent by hand came in on) what the receiver saw. */
 export interface MessageLinkView {
@@ -53,10 +66,12 @@ export interface MessageSummary {
   entry?: { link: string; hop: string };
   /** The links from where the message came in to the final mailbox, in chain order. */
   links: MessageLinkView[];
-  /** End to end over the links mailhop relayed it on (README: Verdicts). */
-  endToEnd: EndToEndName;
+  /** End to end over the links mailhop relayed it on (README: Verdicts); `mixed` for a split message whose copies differ. */
+  endToEnd: EndToEndName | 'mixed';
   /** For a message not delivered: the hop holding it (or that bounced it) and the last reply. */
   stoppedAt?: MessageReport['stoppedAt'];
+  /** A message a hop routing by MX split per recipient domain: each copy's own outcome and links. */
+  destinations?: CopyView[];
   /** The last deferral: which hop, which attempt, the reply, and when the next attempt is due (virtual ms). */
   deferred?: { hop: string; attempt: number; reply: string; nextAttemptAt: number };
 }
@@ -94,20 +109,23 @@ function subjectOf(raw: Buffer): string | undefined {
   return head.match(SUBJECT)?.[1].replace(/\r?\n[ \t]+/g, ' ');
 }
 
-/** Envelope from the final mailbox, else from the first sender transcript that carried it. */
+/**
+ * Envelope from the first sender transcript that carried the message (all its recipients, before any hop split it
+ * per destination) and from the final mailboxes (every copy stored, one per recipient domain when split; the Subject).
+ */
 function envelopeOf(id: string, own: readonly TraceEvent[], mailbox: readonly MailboxMessage[]): Pick<MessageSummary, 'from' | 'to' | 'subject'> {
-  const stored = mailbox.find((m) => m.id === id);
-  if (stored) return { from: stored.from, to: [...stored.to], ...(subjectOf(stored.raw) ? { subject: subjectOf(stored.raw) } : {}) };
+  const stored = mailbox.filter((m) => m.id === id);
   const session = own.find((e): e is SessionEvent => e.kind === 'session' && e.transcript.some((l) => l.dir === 'C' && /^MAIL FROM:/i.test(l.text)));
-  if (!session) return {};
   const address = (line: string | undefined) => line?.match(/<([^>]*)>/)?.[1];
-  const from = address(session.transcript.find((l) => l.dir === 'C' && /^MAIL FROM:/i.test(l.text))?.text);
-  const to = session.transcript.filter((l) => l.dir === 'C' && /^RCPT TO:/i.test(l.text)).map((l) => address(l.text)).filter((a): a is string => a !== undefined);
-  return { ...(from !== undefined ? { from } : {}), ...(to.length ? { to } : {}) };
+  const sent = session?.transcript.filter((l) => l.dir === 'C' && /^RCPT TO:/i.test(l.text)).map((l) => address(l.text)).filter((a): a is string => a !== undefined) ?? [];
+  const from = stored[0]?.from ?? address(session?.transcript.find((l) => l.dir === 'C' && /^MAIL FROM:/i.test(l.text))?.text);
+  const to = [...new Set([...sent, ...stored.flatMap((m) => m.to)])];
+  const subject = stored[0] ? subjectOf(stored[0].raw) : undefined;
+  return { ...(from !== undefined ? { from } : {}), ...(to.length ? { to } : {}), ...(subject ? { subject } : {}) };
 }
 
-function statusOf(own: readonly TraceEvent[], settled: boolean): MessageStatus {
-  if (own.some((e) => e.kind === 'delivered')) return 'delivered';
+function statusOf(own: readonly TraceEvent[], settled: boolean, copies?: MessageReport['destinations']): MessageStatus {
+  if (copies ? copies.every((c) => c.outcome === 'delivered') : own.some((e) => e.kind === 'delivered')) return 'delivered';
   if (own.some((e) => e.kind === 'bounced')) return 'bounced';
   if (settled) return 'held';
   return own.some((e) => e.kind === 'deferred') ? 'deferred' : 'in-flight';
@@ -117,9 +135,12 @@ function statusOf(own: readonly TraceEvent[], settled: boolean): MessageStatus {
 export function messageSummary(report: MessageReport, sources: ViewSources, entry: HandEntry | undefined): MessageSummary {
   const id = report.messageId;
   const own = sources.indexed.own(id);
-  const status = statusOf(own, sources.settled.has(id));
+  const copies = report.destinations;
+  // A split message is delivered only when every copy is; copies that fared differently make it mixed.
+  const status = copies && report.outcome !== 'delivered' && report.outcome === 'mixed' ? 'mixed' : statusOf(own, sources.settled.has(id), copies);
   const lastDefer = own.filter((e): e is DeferredEvent => e.kind === 'deferred').at(-1);
   const judged = entry ? report.links.slice(entry.index + 1) : report.links;
+  const router = copies ? mxRoutesOf(sources.scenario)?.router : undefined;
   return {
     id,
     status,
@@ -127,7 +148,16 @@ export function messageSummary(report: MessageReport, sources: ViewSources, entr
     ...envelopeOf(id, own, sources.mailbox),
     ...(entry ? { entry: { link: entry.link, hop: entry.accepted.hop } } : {}),
     links: [...(entry ? [entryView(entry)] : []), ...judged.map(linkView)],
-    endToEnd: entry ? endToEndVerdict(judged, status === 'delivered') : report.endToEnd,
+    // A split message's end to end is its copies' (each over the links it crossed; the entry link has no verdict).
+    endToEnd: entry && !copies ? endToEndVerdict(judged, status === 'delivered') : report.endToEnd,
+    ...(copies
+      ? {
+          destinations: copies.map((c) => ({
+            destination: c.destination, outcome: c.outcome, endToEnd: c.endToEnd, ...(c.stoppedAt ? { stoppedAt: c.stoppedAt } : {}),
+            links: c.links.filter((l) => router !== undefined && l.link.startsWith(`${router}->`)).map(linkView),
+          })),
+        }
+      : {}),
     ...(report.stoppedAt && status !== 'delivered' ? { stoppedAt: report.stoppedAt } : {}),
     ...(lastDefer ? { deferred: { hop: lastDefer.hop, attempt: lastDefer.attempt, reply: lastDefer.reply.text, nextAttemptAt: lastDefer.nextAttemptAt } } : {}),
   };

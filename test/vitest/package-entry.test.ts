@@ -13,7 +13,7 @@ describe('the mailhop/vitest package entry', () => {
 
   test('importing it registers the matchers on vitest’s expect', async () => {
     const { mailhopMatchers } = await import('../../harness/vitest/index.js');
-    expect(Object.keys(mailhopMatchers).sort()).toEqual(['toBeBelievedOn', 'toBeBouncedAt', 'toBeDeferredAt', 'toBeDelivered', 'toBeEncryptedOn', 'toBeHeldNeverInClear', 'toDowngradeAt', 'toHaveVerdict', 'toHoldTlsEndToEnd']);
+    expect(Object.keys(mailhopMatchers).sort()).toEqual(['toBeBelievedOn', 'toBeBouncedAt', 'toBeDeferredAt', 'toBeDelivered', 'toBeEncryptedOn', 'toBeHeldNeverInClear', 'toDowngradeAt', 'toHaveCopyTo', 'toHaveVerdict', 'toHoldTlsEndToEnd']);
     for (const name of Object.keys(mailhopMatchers)) expect(typeof (expect(1) as unknown as Record<string, unknown>)[name]).toBe('function');
   });
 });
