@@ -104,7 +104,9 @@ function mailhop(...args: string[]) {
 
 describe('a hostile gateway\'s replies on the terminal', () => {
   it('mailhop run, run --json and explain: the reply shown escaped, no control character printed', async () => {
-    const file = await scenarioFile('first-hop.yaml', `name: hostile-first-hop
+    for (const command of [['run'], ['run', '--json'], ['explain']]) {
+      // A port found free just before each run: one kept across three processes could be taken by another test meanwhile.
+      const file = await scenarioFile('first-hop.yaml', `name: hostile-first-hop
 hops:
   - { id: gw, engine: external, host: 127.0.0.1, port: ${gateway.port} }
   - { id: mx, port: ${await freePort('127.0.0.1')} }
@@ -112,7 +114,7 @@ messages:
   - { from: alice@org.test, to: [bob@partner.test] }
 runFor: 10m
 `);
-    for (const args of [['run', file], ['run', '--json', file], ['explain', file]]) {
+      const args = [...command, file];
       const cli = mailhop(...args);
       const [code] = await cli.exited;
       const output = cli.text.stdout + cli.text.stderr;
