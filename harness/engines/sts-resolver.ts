@@ -23,10 +23,11 @@ const PACKAGES = '/usr/lib/python3/dist-packages';
  * fetched and parsed a policy from mailhop's policy host through mailhop's DNS once these three were arranged by hand):
  * its DNS is c-ares reading /etc/resolv.conf, so it needs a private mount namespace whose resolv.conf names a DNS
  * server on port 53; its fetch goes to port 443 of the A record's address and trusts only the system CAs or
- * SSL_CERT_FILE; and a Postfix hop does not route by MX through the run's DNS yet.
+ * SSL_CERT_FILE. A Postfix hop routes by MX through the run's DNS (as a DANE client, engine-dns.ts), so what is left is
+ * running the daemon beside it with those three, and a policy host on port 443.
  */
 export const NOT_WIRED =
-  'not wired to the Postfix hop: a Postfix hop does not route by MX through the run\'s DNS yet, and the resolver (c-ares, aiohttp) ' +
+  'not wired to the Postfix hop yet (a Postfix hop routes by MX through the run\'s DNS as a DANE client, but not under MTA-STS): the resolver (c-ares, aiohttp) ' +
   'reads /etc/resolv.conf (a DNS server on port 53 in a private mount namespace), fetches from port 443 of mta-sts.<domain> ' +
   '(mailhop\'s policy hosts listen on ephemeral ports) and trusts the run\'s CA only through SSL_CERT_FILE';
 
