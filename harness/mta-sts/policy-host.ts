@@ -13,6 +13,7 @@ import type { DnsZones } from '../scenario/dns-zones.js';
 import type { StsPolicyHost } from '../scenario/sts-policy.js';
 import type { RunPki } from '../pki/run-pki.js';
 import { policyText } from './policy-text.js';
+import type { EventBase, PolicyServedEvent } from '../trace/events.js';
 
 /** The path of the policy on its host (RFC 8461 §3.3). */
 export const POLICY_PATH = '/.well-known/mta-sts.txt';
@@ -20,18 +21,8 @@ export const POLICY_PATH = '/.well-known/mta-sts.txt';
 /** The policy host's name for a domain (RFC 8461 §3.3). */
 export const policyHostname = (domain: string) => `mta-sts.${domain}`;
 
-/** One request a policy host received, as it arrived, and what it answered. */
-export interface PolicyRequest {
-  domain: string;
-  /** The name the client asked for in TLS SNI. */
-  servername: string | false;
-  method: string;
-  path: string;
-  /** The Host header. */
-  host: string | undefined;
-  /** The status answered. */
-  status: number;
-}
+/** One request a policy host received, as it arrived, and what it answered: its `policy-served` event's fields. */
+export type PolicyRequest = Omit<PolicyServedEvent, keyof EventBase | 'kind' | 'source'>;
 
 /** The started policy hosts of a run. */
 export interface StartedPolicyHosts extends AsyncDisposable {

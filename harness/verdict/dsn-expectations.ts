@@ -5,14 +5,8 @@
  */
 import type { Scenario } from '../scenario/schema.js';
 
-/** One checked claim, as judge-scenario.ts's `Expectation` (`key` `dsn.status` or `dsn.redacted`). */
-export interface Expectation {
-  key: string;
-  messageId?: string;
-  expected: string;
-  actual: string;
-  held: boolean;
-}
+import type { Expectation } from './expectation.js';
+
 
 /** A DSN as the judge sees it; `requireTls` is present on the DSN of a REQUIRETLS message. */
 export interface JudgedDsn {

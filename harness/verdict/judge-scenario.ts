@@ -2,6 +2,8 @@
  * The run report of one scenario: a pure function of the scenario and its trace. Reports,
  * the CLI and matchers only render this object, so they cannot disagree with each other.
  */
+import type { Expectation } from './expectation.js';
+export type { Expectation } from './expectation.js';
 import { chainTopology, type EndToEndName, type Expect, type LinkVerdictName, type OutcomeName, type Scenario } from '../scenario/schema.js';
 import type { MtaStsEvent, TlsFailureType, TraceEvent } from '../trace/events.js';
 import { AccountingTally, type AccountingProblem, type HeldCopy } from './accounting.js';
@@ -65,17 +67,6 @@ export interface StsDiscovery {
   failure?: TlsFailureType;
 }
 
-/** One claim of the scenario's `expect`, checked against every message. */
-export interface Expectation {
-  /** `outcome`, `endToEnd`, or a link name. */
-  key: string;
-  /** Set for a message's own claim (`messages[].expect`): the message it is about, e.g. `m2`. */
-  messageId?: string;
-  expected: string;
-  /** The actual value, or `m1: x, m2: y` when messages differ. */
-  actual: string;
-  held: boolean;
-}
 
 /** The report of one scenario run. */
 export interface ScenarioReport {

@@ -6,7 +6,7 @@
 import type { TlsRptClaim } from '../scenario/tlsrpt-spec.js';
 import type { RunTlsRptReport, TlsRptRun } from '../tlsrpt/tlsrpt-run.js';
 import type { OutcomeName } from '../scenario/schema.js';
-import type { Expectation } from './dsn-expectations.js';
+import type { Expectation } from './expectation.js';
 
 const DAY_MS = 86_400_000;
 
