@@ -134,15 +134,22 @@ async function mxHosts(routing: MxRouting, copy: RoutedCopy): Promise<{ hosts: s
 
 /**
  * A REQUIRETLS copy under `requireTls: enforce` (absent: enforce) may go only to MX hosts found by a protected lookup
- * (RFC 8689 §4.2.1: DNSSEC, or an MTA-STS policy naming them); an unvalidated MX answer leaves no host to try, so the
- * copy is returned at once, as for a failed TLS step (§5, 5.7.10). Undefined when the lookup may be used.
+ * (RFC 8689 §4.2.1: the MX answer DNSSEC-validated, or the MX host named by an MTA-STS policy in enforce mode); a host
+ * that is neither is passed by, and with none left the copy is returned at once, as for a failed TLS step (§5,
+ * 5.7.10). Undefined when every host may be used: no REQUIRETLS, a lower `requireTls` level, or a validated answer.
  */
 function requireTlsNeedsSecureMx(routing: MxRouting, copy: RoutedCopy, secure: boolean): AttemptOutcome | undefined {
   if (!copy.requireTls || secure) return undefined;
   const first = routing.targets.values().next().value;
   if (!first || (first.policy.requireTls ?? 'enforce') !== 'enforce') return undefined;
-  return { result: 'bounced', reply: reply(550, '5.7.10', `REQUIRETLS: the MX lookup for ${copy.destination} was not DNSSEC-validated, so no MX host may be trusted with the message (RFC 8689 §4.2.1)`) };
+  return {
+    result: 'bounced',
+    reply: reply(550, '5.7.10', `REQUIRETLS: the MX lookup for ${copy.destination} was not DNSSEC-validated and no MTA-STS policy in enforce mode names the MX host, so no MX host may be trusted with the message (RFC 8689 §4.2.1)`),
+  };
 }
+
+/** Whether an MTA-STS policy in enforce mode vouches for the host the target goes to (RFC 8461 §4.1 pattern match). */
+const stsValidated = (target: RelayTarget) => target.dnsPolicy?.fact.source === 'mta-sts' && target.dnsPolicy.fact.stsMode === 'enforce';
 
 /**
  * One attempt for one destination's copy: MX lookup, then the MX hosts in order.
@@ -161,7 +168,6 @@ export async function deliverViaMx(
   if (!('hosts' in found)) return { ...found, link: routing.firstLink };
   const { hosts, secure } = found;
   const unprotected = requireTlsNeedsSecureMx(routing, copy, secure);
-  if (unprotected) return { ...unprotected, link: routing.firstLink };
   let last: AttemptOutcome | undefined;
   for (const host of hosts) {
     const target = routing.targets.get(host);
@@ -170,10 +176,12 @@ export async function deliverViaMx(
       continue;
     }
     const decided = await tryHost(host, target, secure);
+    // An MX host nothing vouches for gets no connection; the bounce stands only if no other host is tried (below).
+    if (unprotected && !('result' in decided) && !stsValidated(decided)) continue;
     const outcome = 'result' in decided ? decided : await deliverAttempt(decided, copy, attempt, kept);
     last = { ...outcome, link: target.link };
     // A 5xx is the destination's answer, not this host's trouble: no other MX is asked (RFC 5321 §4.2.1).
     if (outcome.result !== 'deferred') return last;
   }
-  return last!;
+  return last ?? { ...unprotected!, link: routing.firstLink };
 }

@@ -98,4 +98,26 @@ describe('a REQUIRETLS message routed by MX', () => {
     expect([session.policy, session.requireTls]).toEqual(['verify', { advertised: true, sent: true }]);
     expect([secure.report.messages[0].outcome, secure.report.messages[0].endToEnd]).toEqual(['delivered', 'encrypted-verified']);
   });
+
+  it('under requireTls: enforce, goes to an MX host that an MTA-STS policy in enforce mode names, though the zone is unsigned; a testing-mode policy vouches for nothing (RFC 8689 §4.2.1)', async () => {
+    const chain = (mode: 'enforce' | 'testing') => runInline({
+      submit: { tls: 'verify' },
+      hops: [
+        { id: 'relay', inbound: { requireTls: 'advertise' }, outbound: { tls: 'opportunistic', route: 'mx', mtaSts: 'honor' } },
+        { id: 'mx', inbound: { requireTls: 'advertise' } },
+      ],
+      dns: { 'partner.test': { mx: [{ hop: 'mx', preference: 10 }], mtaSts: 'v=STSv1; id=20261207', stsPolicy: { mode, mx: ['*.mailhop.test'], maxAge: '7d' } } },
+      messages: [{ from: 'alice@org.test', to: ['bob@partner.test'], requireTls: true }],
+    });
+    const enforced = await chain('enforce');
+    const [session] = enforced.sessions('relay->mx');
+    expect([session.tlsPolicy?.source, session.requireTls]).toEqual(['mta-sts', { advertised: true, sent: true }]);
+    expect(enforced.wire('relay->mx').every((w) => !w.plaintextData)).toBe(true);
+    expect([enforced.report.messages[0].outcome, enforced.report.messages[0].endToEnd]).toEqual(['delivered', 'encrypted-verified']);
+
+    const testing = await chain('testing');
+    expect(testing.wire('relay->mx')).toEqual([]);
+    expect(testing.dsns.map((d) => [d.hop, d.reply.enhanced])).toEqual([['relay', '5.7.10']]);
+    expect(testing.report.messages[0].outcome).toBe('bounced');
+  });
 });
