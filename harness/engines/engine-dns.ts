@@ -14,6 +14,8 @@
  *   and the one TLSA records are published for: `_25._tcp`, RFC 7672 §2.2.3).
  */
 
+import type { DnsZones } from '../scenario/dns-zones.js';
+
 /** Where the engine's resolver asks: the run's DNS server, on port 53 of `nameserver`. */
 export interface EngineDns {
   /** IPv4 loopback address of the run's DNS server (port 53). */
@@ -95,3 +97,19 @@ export const ENGINE_DNS_WORDS: Readonly<Record<'postfix' | 'sendmail' | 'exim' |
   sendmail: 'no DNS: names come from its hosts file only (route: mx is postfix and exim only)',
   opensmtpd: 'no DNS: names come from its hosts file only (route: mx is postfix and exim only)',
 };
+
+/**
+ * Whether DANE (RFC 7672 §2.2) requires TLS on the link from an engine hop to the MX host `to`, judged from the
+ * scenario's zones rather than from what the engine made of them: the hop honours or requires DANE, and every domain
+ * whose MX records name `to` has a DNSSEC-signed (`secure`) zone with TLSA records for it, usable or not (§2.2: any
+ * such record makes TLS mandatory). Returns the words the verdict gives a plaintext crossing there (a leak), or
+ * undefined when DANE does not decide the link or when the host also serves a domain without DANE (a crossing in
+ * clear could be that domain's copy, which is no leak).
+ */
+export function daneRequiredWords(policy: EngineDnsPolicy, zones: DnsZones | undefined, to: string): string | undefined {
+  if (policy.route !== 'mx' || (policy.dane !== 'honor' && policy.dane !== 'require') || !zones) return undefined;
+  const served = Object.entries(zones).filter(([, zone]) => zone.mx.some((m) => m.hop === to));
+  if (served.length === 0 || served.some(([, zone]) => zone.dnssec !== 'secure' || !zone.tlsa[to]?.length)) return undefined;
+  const records = served.map(([domain, zone]) => `${domain} publishes DANE (secure zone, ${zone.tlsa[to].map((r) => `${r.usage} ${r.selector} ${r.matchingType}`).join(', ')} for ${to})`);
+  return `${records.join('; ')}: TLS was required (RFC 7672 §2.2)`;
+}

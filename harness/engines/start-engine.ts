@@ -38,6 +38,8 @@ export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
   onMailbox?: (message: MaildirMessage & { inbound: { version: string; cipher: string } | null }) => void;
   /** It bounced a message whose envelope sender (as its log names it) gets a DSN (engine-fact-events.ts). */
   onDsn?: (dsn: EngineDsn) => void;
+  /** Words for a link where DANE requires TLS (engine-dns.ts `daneRequiredWords`): a crossing in clear there is a leak. */
+  daneRequired?: string;
   /** Real time to wait for the 220 greeting, ms (default 15 s: Sendmail sleeps 60 s without its namespace). */
   startTimeoutMs?: number;
   paths?: MtaPaths;
@@ -202,6 +204,6 @@ function emitHopStarted(options: StartEngineOptions, engine: RealEngineName): vo
   const { hop, listen } = options;
   options.trace.emit({
     kind: 'hop-started', source: 'chain', link: options.inboundLink, hop: hop.id, hopKind: 'engine', engine, outboundLink: options.outboundLink,
-    hostname: options.hostname, address: listen, policy: outboundPolicy(hop), line: `${engine} listening on ${listen.host}:${listen.port}`,
+    hostname: options.hostname, address: listen, policy: outboundPolicy(hop), ...(options.daneRequired ? { daneRequired: options.daneRequired } : {}), line: `${engine} listening on ${listen.host}:${listen.port}`,
   });
 }

@@ -267,6 +267,11 @@ export interface HopStartedEvent extends EventBase {
   address: { host: string; port: number };
   /** For an engine hop: the outbound TLS policy its configuration amounts to (a leak is content in clear under `mandatory`). */
   policy?: EffectivePolicy;
+  /**
+   * For an engine hop that routes by MX under DANE: the scenario's zones require TLS on its outbound link (RFC 7672
+   * §2.2), in words (engines/engine-dns.ts `daneRequiredWords`); content in clear there is a leak.
+   */
+  daneRequired?: string;
   /** In words, e.g. `postfix listening on 127.88.1.2:2525`. */
   line: string;
 }

@@ -66,6 +66,8 @@ interface MessageOnLink {
 export interface SessionlessSender {
   engine?: RealEngineName;
   policy?: EffectivePolicy;
+  /** For an engine under DANE: the zones require TLS on the link, in words (a crossing in clear is then a leak). */
+  daneRequired?: string;
   /** The application under test on the submission link (`submit: { sender: app }`): every message it is said to send starts with it. */
   app?: boolean;
 }
@@ -94,8 +96,9 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
   };
 
   const notes = senderNotes(m, sender, !soleMessage && view.untied.length > 0 && reachedSender ? view.untied.length : 0);
-  const leak = m.crossedInClear && (m.policy === 'mandatory' || m.policy === 'verify');
-  if (leak) notes.push(`LEAK: content crossed in clear although ${sender.engine} was configured ${m.policy}`);
+  const configured = m.policy === 'mandatory' || m.policy === 'verify';
+  const leak = m.crossedInClear && (configured || sender.daneRequired !== undefined);
+  if (leak) notes.push(`LEAK: content crossed in clear although ${configured ? `${sender.engine} was configured ${m.policy}` : sender.daneRequired}`);
   const delivered = Boolean(accepted || m.relayedFact || clearOnWire);
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
   // Deferrals or a bounce alone, with nothing on the wire: the engine never connected (its MX or TLSA lookup failed
