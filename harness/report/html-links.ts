@@ -7,7 +7,7 @@
 import type { ScenarioReport, LinkReport } from '../verdict/judge-scenario.js';
 import type { SessionEvent, TraceEvent, WireEvent } from '../trace/events.js';
 import type { TranscriptLine } from '../mta/smtp-client.js';
-import { attemptName, certificateWords, wireSummary } from './link-evidence.js';
+import { attemptName, certificateWords, sessionPolicyName, wireSummary } from './link-evidence.js';
 import { LINK_VERDICT_MEANING } from './verdict-words.js';
 import { esc, icon, LOCK_OF, verdictClass } from './html-parts.js';
 import { linkWarning } from './link-warning.js';
@@ -42,7 +42,7 @@ function tlsCell(s: SessionEvent): string {
 function sessionsTable(sessions: readonly SessionEvent[], multi: boolean): string {
   const rows = sessions.map(
     (s) =>
-      `<tr>${multi ? `<td>${esc(s.messageId)}</td>` : ''}<td>${esc(attemptName(s))}</td><td>${esc(s.policy)}</td><td>${starttlsCell(s)}</td><td>${tlsCell(s)}</td>` +
+      `<tr>${multi ? `<td>${esc(s.messageId)}</td>` : ''}<td>${esc(attemptName(s))}</td><td>${esc(sessionPolicyName(s))}</td><td>${starttlsCell(s)}</td><td>${tlsCell(s)}</td>` +
       `<td>${s.contentSent ? (s.contentSent.encrypted ? 'encrypted' : '<span class="v-clear">in clear</span>') : '—'}</td><td>${esc(s.result)}</td><td class="mono">${esc(s.reply.text)}</td></tr>`,
   );
   return `<table class="attempts"><thead><tr>${multi ? '<th>message</th>' : ''}<th>attempt</th><th>policy</th><th>STARTTLS</th><th>TLS</th><th>content</th><th>result</th><th>reply</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;

@@ -23,9 +23,19 @@ export function attemptName(s: SessionEvent): string {
   return `attempt ${s.attempt}${s.connection > 1 ? `, connection ${s.connection}` : ''}`;
 }
 
+/**
+ * The policy a session ran under, named with where it came from when DNS decided it (RFC 7672 DANE, RFC 8461
+ * MTA-STS): `mandatory (DANE)`, `verify (MTA-STS enforce)`; else the policy alone, e.g. `opportunistic`.
+ */
+export function sessionPolicyName(s: SessionEvent): string {
+  if (s.tlsPolicy?.source === 'dane') return `${s.policy} (DANE)`;
+  if (s.tlsPolicy?.source === 'mta-sts') return `${s.policy} (MTA-STS${s.tlsPolicy.stsMode ? ` ${s.tlsPolicy.stsMode}` : ''})`;
+  return s.policy;
+}
+
 /** One line summing up a session: policy, STARTTLS, TLS, result. */
 export function sessionSummary(s: SessionEvent): string {
-  const parts = [`policy ${s.policy}`];
+  const parts = [`policy ${sessionPolicyName(s)}`];
   if (s.plaintextRetry) parts.push('plaintext retry (STARTTLS skipped on purpose)');
   else if (s.starttlsAdvertised === null) parts.push('no EHLO reply');
   else if (!s.starttlsAdvertised && !s.starttlsSent) parts.push('STARTTLS not advertised');
@@ -150,13 +160,24 @@ function groupRepeats(sessions: readonly SessionEvent[]): Array<{ name: string; 
 
 /**
  * What the session's certificate check meant: only a `verify` policy enforces it (RFC 7435 §3), so
- * a valid certificate under an opportunistic or mandatory policy is said to be not enforced.
+ * a valid certificate under an opportunistic or mandatory policy is said to be not enforced. Under DANE
+ * with usable TLSA records (RFC 7672 §3) the TLSA match is the check that is enforced, whatever the PKIX
+ * result: `, certificate matched TLSA 3 1 1 5a0c… (enforced by DANE)` or `, certificate matched no TLSA
+ * record (enforced by DANE)`.
  */
 export function certificateWords(s: SessionEvent): string {
   if (!s.tls) return '';
   // A resumed session showed no certificate: its facts are the full handshake's that established it (B-resumption).
   const resumed = s.tls.resumed ? ', session resumed' : '';
   const of = s.tls.resumed ? ' when the session was established' : '';
+  if (s.tlsPolicy?.source === 'dane' && s.tlsPolicy.authenticates) {
+    // The policy word is `mandatory`, but the session was held to the TLSA records, not left unchecked.
+    if (!s.tlsPolicy.matched) return `${resumed}, certificate matched no TLSA record${of} (enforced by DANE)`;
+    // DANE-EE (usage 3) ignores the certificate's names and dates (RFC 7672 §3.1.1): a PKIX failure did not count.
+    const ee = s.tlsPolicy.matched.startsWith('3 ') ? ', which DANE-EE ignores' : '';
+    const pkix = s.tls.verified ? '' : `; not valid as PKIX (${s.tls.verifyError ?? 'not verified'})${ee}`;
+    return `${resumed}, certificate matched TLSA ${s.tlsPolicy.matched}${of} (enforced by DANE)${pkix}`;
+  }
   if (s.tls.verified) return `${resumed}${s.policy === 'verify' ? `, certificate verified${of} (enforced)` : `, certificate valid${of} (not enforced)`}`;
   return s.tls.verifyError ? `${resumed}, certificate not valid${of} (${s.tls.verifyError})${s.policy === 'verify' ? '' : ', not enforced'}` : resumed;
 }
