@@ -86,7 +86,8 @@ export interface TopologyProblem {
 
 /**
  * Whether the hops and the `dns:` block make one chain: at most one hop routes by MX, and only with a `dns:`
- * block; every MX record names a mock hop after it; every hop after it is an MX target (nothing else reaches it).
+ * block; a `dns:` block with zones has a hop that routes by MX (mock or engine) to ask it; every MX record names a
+ * mock hop after it; every hop after it is an MX target (nothing else reaches it).
  */
 export function topologyProblems(hops: readonly TopologyHop[], dns: DnsZones | undefined): TopologyProblem[] {
   const problems: TopologyProblem[] = [];
@@ -95,6 +96,12 @@ export function topologyProblems(hops: readonly TopologyHop[], dns: DnsZones | u
     problems.push({ path: ['hops', i, 'outbound', 'route'], message: `only one hop may route by MX; ${hops[routers[0]].id} does already` });
   }
   const r = routers[0] ?? -1;
+  // Only a hop that routes by MX (a mock, or a postfix / exim engine) asks the run's DNS; without one every zone
+  // would be served and never asked, and the scenario would run as if it had no dns: block.
+  const anyRouter = hops.some((h) => !!h.outbound && 'route' in h.outbound && h.outbound.route === 'mx');
+  if (dns !== undefined && Object.keys(dns).length > 0 && !anyRouter) {
+    problems.push({ path: ['dns'], message: 'no hop routes by MX, so nothing would look these zones up: add route: mx to the outbound of the hop that delivers to the recipient domains (and dane or mtaSts to use their policies), or remove the dns: block' });
+  }
   if (r >= 0 && dns === undefined) {
     problems.push({ path: ['hops', r, 'outbound', 'route'], message: 'route: mx looks recipient domains up in the run\'s DNS: add a dns: block with their zones' });
   }

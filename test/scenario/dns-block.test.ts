@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../harness/scenario/load-scenario.js';
 
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
+const NO_ROUTER = 'no hop routes by MX, so nothing would look these zones up: add route: mx to the outbound of the hop that delivers to the recipient domains (and dane or mtaSts to use their policies), or remove the dns: block';
 
 function problems(text: string): string[] {
   try {
@@ -96,7 +97,26 @@ describe('the dns: block', () => {
       '  - { from: a@org.test, to: [b@partner.test] }',
     ))).toEqual([
       'dns.yaml:4:43: hops[0].outbound.dane: dane: honor applies to the MX hosts of a hop that routes by MX: add route: mx (and a dns: zone for the recipient domain), or drop dane',
+      `dns.yaml:7:3: dns: ${NO_ROUTER}`,
     ]);
+  });
+
+  it('refuses a dns: block that no hop asks: without route: mx the zones would be served and never looked up', () => {
+    // A signed zone with TLSA for the next hop, on a chain that is a line: the run would go as if DNS said nothing.
+    expect(problems(lines(
+      'name: dns-nobody-asks',
+      'hops:',
+      '  - id: relay',
+      '    outbound: { tls: opportunistic }',
+      '  - id: mx',
+      'dns:',
+      '  partner.test:',
+      '    dnssec: secure',
+      '    mx: [{ hop: mx, preference: 10 }]',
+      '    tlsa: { mx: [{ usage: 3, selector: 1, matchingType: 1, matches: served-key }] }',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([`dns.yaml:7:3: dns: ${NO_ROUTER}`]);
   });
 
   it('names the links of a router: one to every MX target, for faults and expectations', () => {
