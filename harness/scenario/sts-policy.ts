@@ -36,7 +36,7 @@ const policyFields = {
 /** `enforce` and `testing` policies name at least one MX pattern (RFC 8461 §3.2). */
 function needsMx(policy: { mode: StsMode; mx: string[] }, ctx: z.core.$RefinementCtx): void {
   if (policy.mode !== 'none' && policy.mx.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['mx'], message: `a ${policy.mode} policy names at least one MX pattern (RFC 8461 §3.2), e.g. mx: ["*.mailhop.test"]` });
+    ctx.addIssue({ code: 'custom', path: ['mx'], message: `a policy in ${policy.mode} mode must name at least one MX pattern (RFC 8461 §3.2), e.g. mx: ["*.mailhop.test"]` });
   }
 }
 

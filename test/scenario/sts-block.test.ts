@@ -41,7 +41,7 @@ describe('MTA-STS in a scenario', () => {
       'sts.yaml:2:19: submit.mtaSts: mtaSts is for a hop\'s outbound; the injecting client always submits to the first hop',
       'sts.yaml:5:25: hops[0].outbound.mtaSts: mtaSts applies to the MX hosts of recipient domains: add route: mx to this outbound',
       'sts.yaml:9:15: hops[1].outbound.mtaSts: must be one of honor, ignore; got "always"',
-      'sts.yaml:11:23: hops[1].outbound.mtaStsCache["partner.test"].mx: a testing policy names at least one MX pattern (RFC 8461 §3.2), e.g. mx: ["*.mailhop.test"]',
+      'sts.yaml:11:23: hops[1].outbound.mtaStsCache["partner.test"].mx: a policy in testing mode must name at least one MX pattern (RFC 8461 §3.2), e.g. mx: ["*.mailhop.test"]',
       'sts.yaml:11:29: hops[1].outbound.mtaStsCache["partner.test"].id: must be 1 to 32 letters and digits (RFC 8461 §3.1 id); got "x-1"',
       'sts.yaml:11:59: hops[1].outbound.mtaStsCache["partner.test"].maxAge: must be at most 31557600s (RFC 8461 §3.2 max_age); got "400d"',
       'sts.yaml:16:38: dns["partner.test"].stsPolicy.mx[0]: must be a lower-case host name, or *. and a name (one wildcard label, left-most), like *.mailhop.test; got "*.*.test"',
