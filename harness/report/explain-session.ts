@@ -100,8 +100,9 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
       `${receiver} advertised STARTTLS, but ${sender} did not use it (${s.policyReason ?? `policy ${s.policy}`}): plaintext by the sender's choice, not a downgrade.`,
     );
   } else {
-    const reply = s.starttlsReply ? s.starttlsReply.text : 'no reply';
-    out.push(`${s.starttlsAdvertised ? `${receiver} advertised STARTTLS and ` : `${notAdvertised}, yet `}${sender} sent it; ${receiver} answered ${reply}.`);
+    // No reply: the connection ended or timed out first (a reset fault, a dropped link); say so, not "answered no reply".
+    const reply = s.starttlsReply ? `${receiver} answered ${s.starttlsReply.text}` : `no reply to it came from ${receiver}`;
+    out.push(`${s.starttlsAdvertised ? `${receiver} advertised STARTTLS and ` : `${notAdvertised}, yet `}${sender} sent it; ${reply}.`);
   }
   const told = new Set<string>();
   for (const f of wire?.faults ?? []) {

@@ -24,6 +24,8 @@ describe('a hop routing by MX, explained and drawn', () => {
   test('backup MX: the chain fans out from relay to primary and backup; primary given up for backup at once, not deferred', async () => {
     const { text, html } = await explainAndDraw('dns/backup-mx-without-starttls-takes-the-mail');
     expect(text).toContain('The chain: client → relay, which routes each recipient domain to its MX hosts: relay → primary, relay → backup.');
+    // The reset fault cut the connection before any reply to STARTTLS: nothing "answered".
+    expect(text).toContain('primary advertised STARTTLS and relay sent it; no reply to it came from primary. On the link between relay and primary, the reset fault acted: reset the connection on STARTTLS.');
     expect(text).toContain(
       'The message content never crossed; relay gave primary up (451 4.4.1 connection error: read ECONNRESET (waiting for the reply to STARTTLS)) and went on at once to the next MX host, backup (RFC 5321 §5.1).',
     );
