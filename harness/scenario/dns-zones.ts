@@ -68,6 +68,12 @@ export const DnsZone = z.strictObject({
    * fetch goes (sts-policy.ts); `mta-sts.<domain>` then has an A record to the policy host's loopback address.
    */
   stsPolicy: StsPolicyHost.optional(),
+}).superRefine((zone, ctx) => {
+  // A sender fetches the policy only after the TXT record names its id (RFC 8461 §3.1, §3.3); without one the policy
+  // host would be served and never asked, and the domain would count as having no MTA-STS.
+  if (zone.stsPolicy && zone.mtaSts === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['stsPolicy'], message: 'senders fetch the policy only after the _mta-sts TXT record names its id (RFC 8461 §3.1): add mtaSts: "v=STSv1; id=20261201" to this zone' });
+  }
 });
 export type DnsZone = z.output<typeof DnsZone>;
 

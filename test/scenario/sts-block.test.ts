@@ -49,6 +49,24 @@ describe('MTA-STS in a scenario', () => {
       'sts.yaml:16:70: dns["partner.test"].stsPolicy.cert: must be one of valid, valid-chain, self-signed, expired, not-yet-valid, wrong-host, untrusted-ca; got "stale"',
     ]);
   });
+
+  it('refuses a policy host with no _mta-sts TXT record: no sender would ever fetch it', () => {
+    expect(problems(lines(
+      'name: sts-without-txt',
+      'hops:',
+      '  - id: relay',
+      '    outbound: { tls: opportunistic, route: mx, mtaSts: honor }',
+      '  - id: mx',
+      'dns:',
+      '  partner.test:',
+      '    mx: [{ hop: mx, preference: 10 }]',
+      '    stsPolicy: { mode: enforce, mx: ["*.mailhop.test"] }',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([
+      'sts.yaml:9:16: dns["partner.test"].stsPolicy: senders fetch the policy only after the _mta-sts TXT record names its id (RFC 8461 §3.1): add mtaSts: "v=STSv1; id=20261201" to this zone',
+    ]);
+  });
 });
 
 describe('the README\'s MTA-STS example', () => {
