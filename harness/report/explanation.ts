@@ -67,14 +67,17 @@ const at = (ms: number) => (ms ? `+${formatDuration(ms)}` : '+0');
 
 /** Groups consecutive attempts whose story is the same, so seven identical deferrals read as one paragraph. */
 function storyGroups(scenario: Scenario, events: readonly TraceEvent[], sessions: readonly SessionEvent[]) {
-  const groups: Array<{ sessions: SessionEvent[]; story: string[]; same: string }> = [];
+  const groups: Array<{ sessions: SessionEvent[]; story: string[]; same: string; key: string }> = [];
   for (const s of sessions) {
     const story = sessionSentences(scenario, events, s);
-    // Retries differ only in when the next one is due; a group's heading gives the times instead.
+    // Retries differ only in when the next one is due; a group's heading gives the times instead. The policy sentence
+    // is told once per group from its first session, so attempts under other policy words (an MTA-STS policy fetched
+    // at the first attempt and taken from the cache at the next) are another group.
     const same = story.join(' ').replace(/; next attempt at \+\S+ \(virtual time\)/, '');
+    const key = `${policySentence(scenario, events, s)}\n${same}`;
     const last = groups.at(-1);
-    if (last && s.connection === 1 && last.sessions.at(-1)!.connection === 1 && last.same === same) last.sessions.push(s);
-    else groups.push({ sessions: [s], story, same });
+    if (last && s.connection === 1 && last.sessions.at(-1)!.connection === 1 && last.key === key) last.sessions.push(s);
+    else groups.push({ sessions: [s], story, same, key });
   }
   return groups.map((g) => ({ sessions: g.sessions, story: g.sessions.length > 1 ? [g.same] : g.story }));
 }

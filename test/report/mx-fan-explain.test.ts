@@ -38,6 +38,14 @@ describe('a hop routing by MX, explained and drawn', () => {
     expect(fan.match(/class="trunk"/g)).toHaveLength(2);
   });
 
+  test('MTA-STS: the attempt that fetched the policy and the ones that took it from the cache are told apart', async () => {
+    const { text } = await explainAndDraw('dns/mta-sts-enforce-strip-held');
+    const story = text.split('\n').filter((l) => /^\s*Attempts? \d/.test(l)).map((l) => l.trim());
+    expect(story).toHaveLength(2);
+    expect(story[0]).toMatch(/^Attempt 1: relay relayed m1 to mx under MTA-STS: partner\.test publishes MTA-STS enforce \(id 20261201, fetched\)/);
+    expect(story[1]).toMatch(/^Attempts 2–4 \(at \+10m, \+20m, \+30m\) went the same way: relay relayed m1 to mx under MTA-STS: partner\.test publishes MTA-STS enforce \(id 20261201, cached\)/);
+  });
+
   test('every MX host failing: the copy is deferred, not handed on', async () => {
     const { text } = await explainAndDraw('dns/dane-strip-starttls-held');
     expect(text).toContain('The message content never crossed; relay deferred it (450 4.7.4 TLS is required, but was not offered by host mx.mailhop.test)');
