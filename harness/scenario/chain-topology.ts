@@ -130,9 +130,12 @@ export function topologyProblems(hops: readonly TopologyHop[], dns: DnsZones | u
   problems.push(...engineRouterProblems(hops, dns));
   if (r >= 0) {
     const targets = new Set(mxTargets(dns));
+    // An MX record naming no hop is most often this hop's id mistyped: say so beside the orphan, not only at the record.
+    const unknown = [...targets].filter((t) => !index.has(t));
+    const typo = unknown.length ? ` (MX records name ${unknown.map((t) => `"${t}"`).join(', ')}, which no hop is)` : '';
     hops.forEach((h, i) => {
       if (i > r && !targets.has(h.id)) {
-        problems.push({ path: ['hops', i, 'id'], message: `${h.id} comes after ${hops[r].id}, which routes by MX, but no MX record names it: nothing would deliver to it` });
+        problems.push({ path: ['hops', i, 'id'], message: `${h.id} comes after ${hops[r].id}, which routes by MX, but no MX record names it: nothing would deliver to it${typo}` });
       }
     });
   }

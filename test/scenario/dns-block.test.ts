@@ -39,7 +39,7 @@ describe('the dns: block', () => {
       '  - { from: a@org.test, to: [b@partner.test] }',
     ))).toEqual([
       'dns.yaml:2:18: submit.route: route is for a hop\'s outbound; the injecting client always submits to the first hop',
-      'dns.yaml:7:9: hops[2].id: stray comes after relay, which routes by MX, but no MX record names it: nothing would deliver to it',
+      'dns.yaml:7:9: hops[2].id: stray comes after relay, which routes by MX, but no MX record names it: nothing would deliver to it (MX records name "mx-z", which no hop is)',
       'dns.yaml:10:13: dns["partner.test"].dnssec: must be one of secure, insecure, bogus, servfail, timeout; got "signed"',
       'dns.yaml:11:17: dns["partner.test"].mx[0].hop: no hop "mx-z"; the hops are relay, mx-a, stray',
       'dns.yaml:11:66: dns["partner.test"].mx[1].preference: must be <= 65535; got 70000',
