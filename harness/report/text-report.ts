@@ -83,9 +83,15 @@ export function renderScenario(raw: ScenarioReport): string {
     if (words) out.push(`    policy ${words}`);
   }
   for (const l of tlsRptLines(report.tlsRpt?.reports ?? [])) out.push(`    ${l}`);
+  // Messages that fared differently make the headline `mixed`: each one's own verdict then, as for the copies of a split
+  // message, since a delivered message has no `stopped at` line to tell it apart.
+  const mixed = !copies && report.messages.length > 1 && (report.endToEnd === 'mixed' || report.outcome === 'mixed');
   for (const m of report.messages) {
     if (m.destinations) out.push(...destinationLines(m, colourVerdict));
-    else if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));
+    else if (mixed) {
+      out.push(`    ${m.messageId}: ${m.outcome} · ${colourVerdict(m.endToEnd)}`);
+      if (m.stoppedAt) out.push(pc.dim(`      stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));
+    } else if (m.stoppedAt) out.push(pc.dim(`    ${m.messageId} stopped at ${m.stoppedAt.hop}: ${m.stoppedAt.reply.text}`));
   }
   out.push(...headerLines(report));
   for (const l of report.links) {
