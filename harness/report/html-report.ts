@@ -33,7 +33,9 @@ function anchor(report: ScenarioReport, i: number): string {
 function linkTable(run: RunRecord): string {
   const rows = run.report.links.map((l) => {
     const warning = linkWarning(run.report, run.events, l.link);
-    const seen = Object.entries(l.witnesses).map(([who, saw]) => `${who} ${saw}`).join(', ');
+    // What each witness saw of TLS on the deciding session, not a verdict: `plain` here would read as the verdict
+    // `plain` (delivered in clear) on a refused link whose content never crossed.
+    const seen = Object.entries(l.witnesses).map(([who, saw]) => `${who} ${saw === 'tls' ? 'TLS' : 'no TLS'}`).join(', ');
     return (
       `<tr data-link="${esc(l.link)}"><td class="mono">${esc(l.link)}</td>` +
       `<td><span class="${verdictClass(l.verdict)}">${icon(`lock-${LOCK_OF[l.verdict]}`, 16, l.verdict)} ${esc(l.verdict)}</span>${warning ? ` ${icon('warning', 16, warning)}` : ''}</td>` +

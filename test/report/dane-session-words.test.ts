@@ -5,8 +5,10 @@
  * tls-verified, and "certificate valid (not enforced)" on a session deferred for matching no TLSA record.
  */
 import { describe, expect, test } from 'vitest';
-import { loadScenarioFile, startChain } from '../../harness/index.js';
+import { loadScenarioFile, loadScenarios, startChain } from '../../harness/index.js';
 import { renderLinkDetails } from '../../harness/report/html-links.js';
+import { renderHtml } from '../../harness/report/html-report.js';
+import { runRecords } from '../support/chain.js';
 import { sessionSummary } from '../../harness/report/link-evidence.js';
 import type { SessionEvent } from '../../harness/trace/events.js';
 
@@ -56,5 +58,19 @@ describe('a session under DANE, in the attempts table', () => {
     const client = await attemptsOf('dns/mta-sts-enforce-expired-certificate-held', 'client->relay');
     expect(client.rows[0][1]).toBe('opportunistic');
     expect(client.rows[0][3]).toBe('TLSv1.3 TLS_AES_256_GCM_SHA384 · certificate valid (not enforced)');
+  });
+});
+
+describe('the witnesses column of the HTML link table', () => {
+  test('a link DANE refused reads "no TLS" for what each witness saw, never the verdict word plain', async () => {
+    const runs = await runRecords(await loadScenarios(['scenarios/dns/dane-strip-starttls-held.yaml']));
+    // Nothing crossed in clear: every session on relay->mx stopped after the stripped EHLO reply.
+    expect(runs[0].report.links.find((l) => l.link === 'relay->mx')?.verdict).toBe('refused');
+    const html = renderHtml(runs);
+    // The link table's rows, each with its last cell (witnesses).
+    const rows = [...html.matchAll(/<tr data-link="([^"]+)">(.*?)<\/tr>/g)];
+    const cells = (link: string) => rows.filter((m) => m[1] === link).map((m) => [...m[2].matchAll(/<td[^>]*>(.*?)<\/td>/g)].at(-1)![1]);
+    expect(cells('relay-&gt;mx')).toEqual(['sender no TLS, wire no TLS']);
+    expect(cells('client-&gt;relay')).toEqual(['sender TLS, wire TLS, receiver TLS']);
   });
 });
