@@ -272,6 +272,14 @@ function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
         ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', key], message: `${key} applies to the MX hosts of recipient domains: add route: mx to this outbound` });
       }
     }
+    // Keys read only beside another setting would do nothing alone (a preset may bring that setting: then say nothing;
+    // a value that is no setting at all has its own error).
+    if (hop.preset === undefined && out.daneRequiredMissing !== undefined && [undefined, 'ignore', 'honor'].includes(out.dane as string)) {
+      ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'daneRequiredMissing'], message: `daneRequiredMissing is what dane: require does with an MX host without usable TLSA records; this outbound's dane is ${String(out.dane ?? 'ignore')}, so it would do nothing: write dane: require, or drop daneRequiredMissing` });
+    }
+    if (hop.preset === undefined && out.mtaStsCache !== undefined && out.route === 'mx' && [undefined, 'ignore'].includes(out.mtaSts as string)) {
+      ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'mtaStsCache'], message: `mtaStsCache seeds the policy cache that mtaSts: honor reads; this outbound's mtaSts is ${String(out.mtaSts ?? 'ignore')}, so it would do nothing: write mtaSts: honor, or drop mtaStsCache` });
+    }
     if (out.dane === undefined || out.dane === 'ignore' || out.route === 'mx') return;
     // DANE is looked up per MX host (RFC 7672 §2.2): a hop relaying to the next in the list never asks, so it would do nothing.
     ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'dane'], message: `dane: ${String(out.dane)} applies to the MX hosts of a hop that routes by MX: add route: mx (and a dns: zone for the recipient domain), or drop dane` });

@@ -101,6 +101,27 @@ describe('the dns: block', () => {
     ]);
   });
 
+  it('refuses daneRequiredMissing without dane: require and mtaStsCache without mtaSts: honor: alone they do nothing', () => {
+    expect(problems(lines(
+      'name: keys-that-do-nothing',
+      'hops:',
+      '  - id: relay',
+      '    outbound:',
+      '      route: mx',
+      '      dane: honor',
+      '      daneRequiredMissing: bounce',
+      '      mtaStsCache: { partner.test: { id: "1", mode: enforce, mx: ["*.mailhop.test"] } }',
+      '  - id: mx',
+      'dns:',
+      '  partner.test: { dnssec: secure, mx: [{ hop: mx, preference: 10 }] }',
+      'messages:',
+      '  - { from: a@org.test, to: [b@partner.test] }',
+    ))).toEqual([
+      'dns.yaml:7:28: hops[0].outbound.daneRequiredMissing: daneRequiredMissing is what dane: require does with an MX host without usable TLSA records; this outbound\'s dane is honor, so it would do nothing: write dane: require, or drop daneRequiredMissing',
+      'dns.yaml:8:20: hops[0].outbound.mtaStsCache: mtaStsCache seeds the policy cache that mtaSts: honor reads; this outbound\'s mtaSts is ignore, so it would do nothing: write mtaSts: honor, or drop mtaStsCache',
+    ]);
+  });
+
   it('refuses a dns: block that no hop asks: without route: mx the zones would be served and never looked up', () => {
     // A signed zone with TLSA for the next hop, on a chain that is a line: the run would go as if DNS said nothing.
     expect(problems(lines(
