@@ -12,7 +12,7 @@ export const LINK_VERDICT_MEANING = {
   downgraded: 'delivered in plaintext although STARTTLS was tried (refused, failed handshake, or an eNULL suite)',
   plain: 'delivered in plaintext; STARTTLS was not tried (not offered, or the sender\'s policy chose plaintext)',
   stripped: 'delivered in plaintext because a fault on the link kept TLS from being used, not because of the servers',
-  refused: 'attempted, but policy or replies stopped the message before its content crossed',
+  refused: 'attempted, but policy, replies or a lost connection stopped the message before its content crossed',
   none: 'the message never reached this link',
 } satisfies Record<LinkVerdictName, string>;
 

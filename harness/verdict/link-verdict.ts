@@ -16,8 +16,8 @@
  * - `plain`: delivered in plaintext and STARTTLS was not tried: the receiver did not offer it, or the
  *   sender's policy chose not to use it (`tls: none`, preserve-inbound for mail that arrived in clear);
  *   the notes say which.
- * - `refused`: attempted, but the sender's policy or the receiver's replies stopped the message
- *   before its content crossed.
+ * - `refused`: attempted, but the sender's policy, the receiver's replies or a lost connection (a reset, a
+ *   timeout) stopped the message before its content crossed.
  * - `none`: the message never reached this link.
  */
 import { isDriven } from '../scenario/hop-kind.js';

@@ -30,6 +30,8 @@ describe('a hop routing by MX, explained and drawn', () => {
       'The message content never crossed; relay gave primary up (451 4.4.1 connection error: read ECONNRESET (waiting for the reply to STARTTLS)) and went on at once to the next MX host, backup (RFC 5321 §5.1).',
     );
     expect(text).not.toContain('relay deferred it');
+    // The verdict's meaning names what stopped it here: an attacker's reset, neither a policy nor a reply.
+    expect(text).toContain('So: refused, attempted, but policy, replies or a lost connection stopped the message before its content crossed.');
     // The picture: client and relay on the line, then a fan holding one branch per MX host, each arrow from relay.
     expect(html).toContain('aria-label="chain client -&gt; relay, which routes by MX to primary or backup: client-&gt;relay tls, relay-&gt;primary refused (attacker: reset), relay-&gt;backup plain"');
     const fan = /<div class="fan step-2">(.*?)<\/div>/.exec(html)?.[1] ?? '';

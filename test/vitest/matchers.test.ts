@@ -155,7 +155,7 @@ describe('a mandatory relay facing a hop without STARTTLS (mandatory-to-hop-with
     expect(await failureOf(expect(chain).toBeDelivered())).toBe(
       `expected every message of mandatory-to-hop-without-starttls-held to be delivered, but m1 was deferred at relay (450 4.7.4 TLS is required, but was not offered by host mailbox.mailhop.test)
 
-m1 on relay->mailbox: refused (attempted, but policy or replies stopped the message before its content crossed)
+m1 on relay->mailbox: refused (attempted, but policy, replies or a lost connection stopped the message before its content crossed)
   witnesses: sender saw plain, wire saw plain
   attempts 1–7: policy mandatory · STARTTLS not advertised · starttls-not-supported (STARTTLS not in the EHLO reply) · deferred: 450 4.7.4 TLS is required, but was not offered by host mailbox.mailhop.test
   transcript of attempt 7 (relay -> mailbox), as relay saw it:
