@@ -13,7 +13,7 @@ import { discoverPolicy, stsSender, stsTarget, type AppliedPolicy, type StsSende
 import { startPolicyHosts, type StartedPolicyHosts } from '../mta-sts/policy-host.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from '../mta/relay-target.js';
 import { MailhopError } from '../errors.js';
-import { ENGINE_DNS_PORT, routesByMx } from '../engines/engine-dns.js';
+import { ENGINE_DNS_PORT, honorsMtaSts, routesByMx } from '../engines/engine-dns.js';
 import { listenOnFreshAddress } from '../engines/free-address.js';
 import type { ChainPlan, PlannedSender } from './plan-chain.js';
 import type { ChainRecords } from './chain-records.js';
@@ -42,13 +42,22 @@ export function engineMxTargets(plan: ChainPlan): number[] {
 }
 
 /**
+ * Whether a real engine of `plan` fetches MTA-STS policies itself (Postfix with its policy resolver,
+ * engines/mta-sts-daemon.ts): the policy hosts must then listen on port 443, the only one it fetches from.
+ */
+export function engineFetchesPolicies(plan: ChainPlan): boolean {
+  return plan.scenario.hops.some((hop) => hop.engine !== 'mock' && hop.engine !== 'external' && honorsMtaSts(hop.outbound));
+}
+
+/**
  * Starts the run's DNS server for `plan` (which must have `scenario.dns`): on an ephemeral port of the chain's host,
  * or, when a real engine routes by MX, on port 53 of a loopback address of its own (127.53.x.y), the only port the
  * engine's resolver asks on.
  * @param certs per hop index, the certificate it serves (null for a hop without one).
  * @param proxies per hop index, where its link proxy listens: the A record of a hop a real engine reaches by MX.
+ * The policy hosts listen on ephemeral ports, or on port 443 when a real engine fetches policies ({@link engineFetchesPolicies}).
  * @throws MailhopError `ESTART` when a zone lists TLSA records for a hop that serves no certificate of mailhop's, or
- *   port 53 cannot be listened on.
+ *   port 53 or 443 cannot be listened on.
  */
 export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyArray<KeyCert | null>, records: ChainRecords, proxies: ReadonlyArray<{ host: string }> = []): Promise<RunDns> {
   const zones = plan.scenario.dns!;
@@ -65,8 +74,12 @@ export async function startRunDns(plan: ChainPlan, pki: RunPki, certs: ReadonlyA
     sources.set(hop.id, { served: served.cert, old: old.cert, issuer: pki.ca.cert });
   }
   const engineTargets = new Map(engineMxTargets(plan).map((i) => [plan.hops[i].id, proxies[i]?.host ?? plan.host]));
+  const at = engineFetchesPolicies(plan) ? ({ port: 443 } as const) : ({ port: 0 } as const);
   const policyHosts = await startPolicyHosts(zones, pki, (domain, port) => records.stalls.stalled(stallKey(domain), port), (r) =>
-    records.trace.emit({ kind: 'policy-served', source: 'policy-host', link: stallKey(r.domain), ...r }));
+    records.trace.emit({ kind: 'policy-served', source: 'policy-host', link: stallKey(r.domain), ...r }), at).catch((err: unknown) => {
+    if (at.port === 0) throw err;
+    throw MailhopError.of('ESTART', { where: `scenario ${plan.scenario.name}`, what: 'serve the MTA-STS policy hosts on port 443', why: `${(err as Error).message} (Postfix's policy resolver fetches from port 443 only; listening there needs root)`, cause: err });
+  });
   const answers = dnsAnswers(zones, (hop) => sources.get(hop)!, (domain) => policyHosts.addressOf(domain), (hop) => engineTargets.get(hop) ?? '127.0.0.1');
   let server: StartedDnsServer;
   try {

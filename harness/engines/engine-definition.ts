@@ -45,6 +45,24 @@ export interface EngineLaunch {
   maildir?: string;
   /** Names its hosts file gives besides its own: [address, name], e.g. the next hop's name for a `verify` policy that routes by name. */
   hosts?: Array<[string, string]>;
+  /** Processes it needs beside it, started (and ready) before it, stopped after it (beside-process.ts). */
+  beside?: BesideProcess[];
+}
+
+/**
+ * A process an engine needs beside it, such as Postfix's MTA-STS policy resolver (mta-sts-daemon.ts): run in a mount
+ * namespace of its own with the engine's hostname, hosts file and resolv.conf (files under `ns-<label>/` of the run
+ * folder), its stdout/stderr lines added to the engine's log as `<label>: <line>`.
+ */
+export interface BesideProcess {
+  /** Names it in messages and log lines, e.g. `mta-sts-daemon`. */
+  label: string;
+  /** The program and its arguments. */
+  command: string[];
+  /** The line it writes once it serves (waited for before the engine starts). */
+  ready: RegExp;
+  /** It looks host names up in the run's DNS too (NamespaceSpec.hostsFromDns). */
+  hostsFromDns?: boolean;
 }
 
 /** A fact read from one log line. */

@@ -36,16 +36,23 @@ export function engineResolvConf(dns: EngineDns): string {
   return `nameserver ${dns.nameserver}\noptions trust-ad attempts:1 timeout:1\n`;
 }
 
-/** What a hop's outbound asks of DNS: `route: mx` and its DANE policy. */
+/** What a hop's outbound asks of DNS: `route: mx`, its DANE policy and its MTA-STS policy (Postfix only: mta-sts-daemon.ts). */
 export interface EngineDnsPolicy {
   route?: 'next' | 'mx';
   dane?: 'honor' | 'require' | 'ignore';
+  mtaSts?: 'honor' | 'ignore';
 }
 
 /** The outbound's DNS keys, read from an engine hop's outbound of any `tls` variant. */
 export function dnsPolicyOf(outbound: object): EngineDnsPolicy {
   const o = outbound as EngineDnsPolicy;
-  return { ...(o.route ? { route: o.route } : {}), ...(o.dane ? { dane: o.dane } : {}) };
+  return { ...(o.route ? { route: o.route } : {}), ...(o.dane ? { dane: o.dane } : {}), ...(o.mtaSts ? { mtaSts: o.mtaSts } : {}) };
+}
+
+/** Whether the hop routes by MX and asks an MTA-STS policy resolver (mta-sts-daemon.ts) for each recipient domain. */
+export function honorsMtaSts(outbound: object): boolean {
+  const policy = dnsPolicyOf(outbound);
+  return policy.route === 'mx' && policy.mtaSts === 'honor';
 }
 
 /** Whether the hop routes by MX in the run's DNS. */

@@ -26,6 +26,14 @@ export interface NamespaceSpec {
    * loopback where nothing answers.
    */
   resolvConf?: string;
+  /**
+   * Host names from its hosts file, then from the run's DNS (nsswitch `hosts: files dns`), for a program that reaches
+   * names through getaddrinfo(3) and must find them in the run's zones (the MTA-STS policy resolver's HTTPS fetch,
+   * mta-sts-daemon.ts); absent: from its hosts file only.
+   */
+  hostsFromDns?: boolean;
+  /** The run-folder directory for these files (default `ns`): a second process beside the engine has its own. */
+  dir?: string;
   /** The program to run, exec'd as the namespace's first process. */
   command: string[];
 }
@@ -42,11 +50,12 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Writes the namespace's files into the run folder and returns the argv that starts the engine in it. */
 export function namespaceCommand(folder: RunFolder, spec: NamespaceSpec, paths: MtaPaths): string[] {
   const more = (spec.hosts ?? []).map(([address, name]) => `${address} ${name}\n`).join('');
-  const hosts = folder.file('ns/hosts', `127.0.0.1 localhost\n${spec.address} ${spec.hostname} ${spec.hostname.split('.')[0]}\n${more}`);
+  const dir = spec.dir ?? 'ns';
+  const hosts = folder.file(`${dir}/hosts`, `127.0.0.1 localhost\n${spec.address} ${spec.hostname} ${spec.hostname.split('.')[0]}\n${more}`);
   // A resolver on loopback where nothing answers: a lookup that slips past nsswitch fails at once, on this machine.
   // `lookup file` is for OpenSMTPD's libasr, which reads resolv.conf itself and would ask DNS before /etc/hosts.
-  const resolv = folder.file('ns/resolv.conf', spec.resolvConf ?? 'lookup file\nnameserver 127.0.0.1\noptions attempts:1 timeout:1\n');
-  const nsswitch = folder.file('ns/nsswitch.conf', 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\nservices: files\nprotocols: files\naliases: files\n');
+  const resolv = folder.file(`${dir}/resolv.conf`, spec.resolvConf ?? 'lookup file\nnameserver 127.0.0.1\noptions attempts:1 timeout:1\n');
+  const nsswitch = folder.file(`${dir}/nsswitch.conf`, `passwd: files\ngroup: files\nshadow: files\nhosts: files${spec.hostsFromDns ? ' dns' : ''}\nnetworks: files\nservices: files\nprotocols: files\naliases: files\n`);
   const binds: Array<[string, string]> = [[hosts, '/etc/hosts'], [resolv, '/etc/resolv.conf'], [nsswitch, '/etc/nsswitch.conf'], ...(spec.binds ?? [])];
   const lines = ['set -e'];
   // A target the host lacks cannot be mounted over; without it the engine falls back to the files above anyway.

@@ -16,7 +16,8 @@ import { seconds, verifiedName, type EngineDefinition, type EngineHopConfig, typ
 import type { RunFolder } from './run-folder.js';
 import { PostfixLogReader } from './postfix-log.js';
 import { MailhopError } from '../errors.js';
-import { dnsPolicyOf, postfixDnsSettings } from './engine-dns.js';
+import { dnsPolicyOf, honorsMtaSts, postfixDnsSettings } from './engine-dns.js';
+import { stsPolicyMapLines, stsResolverBeside } from './mta-sts-daemon.js';
 
 const INBOUND_LEVEL = { offer: 'may', none: 'none', require: 'encrypt' } as Record<string, string>;
 const OUTBOUND_LEVEL = { none: 'none', opportunistic: 'may', mandatory: 'encrypt', verify: 'verify' } as Record<string, string>;
@@ -81,6 +82,8 @@ export const POSTFIX_QUEUE_TIMING = { queueRunDelay: 1, minimalBackoff: 3, maxim
 export function postfixMainCf(folder: Pick<RunFolder, 'at'>, c: EngineHopConfig, mailbox: { uid: number; gid: number } | null): string {
   // Routing by MX in the run's DNS (engine-dns.ts): no relayhost, DNSSEC requested, DANE's TLS level if asked.
   const viaDns = c.dns && c.next ? postfixDnsSettings(dnsPolicyOf(c.hop.outbound)) : undefined;
+  // MTA-STS (RFC 8461): each next-hop domain's policy from postfix-mta-sts-resolver, running beside it (mta-sts-daemon.ts).
+  const sts = viaDns && honorsMtaSts(c.hop.outbound) ? stsPolicyMapLines(folder, folder.at('certs/ca.pem')) : [];
   const lines = [
     'compatibility_level = 3.6',
     `myhostname = ${c.hostname}`,
@@ -107,6 +110,7 @@ export function postfixMainCf(folder: Pick<RunFolder, 'at'>, c: EngineHopConfig,
     `smtp_tls_security_level = ${viaDns?.level ?? OUTBOUND_LEVEL[c.hop.outbound.tls]}`,
     'smtp_tls_loglevel = 1',
     ...outboundSettings(c, folder.at('certs/ca.pem')),
+    ...sts,
     // One delivery per connection, so each "TLS connection established" line belongs to the next status line.
     'smtp_connection_cache_on_demand = no',
     `queue_run_delay = ${POSTFIX_QUEUE_TIMING.queueRunDelay}s`,
@@ -189,7 +193,8 @@ export const postfix: EngineDefinition = {
     // 300 ms naps: ~2 s at start); the files are complete, so date them a minute back.
     const past = new Date(Date.now() - 60_000);
     for (const f of ['main.cf', 'master.cf', ...(mailbox ? ['any', 'mailbox'] : [])]) utimesSync(folder.at('etc', f), past, past);
-    return { command: [c.paths.postfix.master, '-d', '-c', folder.at('etc')], syslog: true, maildir };
+    const beside = c.dns && c.next && honorsMtaSts(c.hop.outbound) ? [stsResolverBeside(folder, folder.at('certs/ca.pem'))] : [];
+    return { command: [c.paths.postfix.master, '-d', '-c', folder.at('etc')], syslog: true, maildir, ...(beside.length ? { beside } : {}) };
   },
   logReader: (idOf) => new PostfixLogReader(idOf),
 };

@@ -21,6 +21,7 @@ import { waitForGreeting } from './wait-for-greeting.js';
 import { engineFactEvents, type EngineDsn } from './engine-fact-events.js';
 import { MaildirMailbox, type MaildirMessage } from './maildir-mailbox.js';
 import { dnsPolicyOf, engineResolvConf } from './engine-dns.js';
+import { startBeside } from './beside-process.js';
 
 /** What an engine is configured from (as EngineHopConfig, its paths optional), plus how the run watches it. */
 export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
@@ -66,6 +67,8 @@ interface Running {
   folder: RunFolder;
   sink?: SyslogSink;
   proc?: EngineProcess;
+  /** Processes beside the engine (its MTA-STS policy resolver), stopped after it. */
+  beside: EngineProcess[];
   mailbox?: MaildirMailbox;
 }
 
@@ -88,7 +91,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
   const paths = options.paths ?? mtaPaths();
   assertInstalled(def, paths, hop.id, engine);
   const owner = def.folderOwner ? userIds(def.folderOwner) : undefined;
-  const running: Running = { folder: RunFolder.create(`${engine}-${hop.id}`, owner) };
+  const running: Running = { folder: RunFolder.create(`${engine}-${hop.id}`, owner), beside: [] };
   const reader = def.logReader(options.acceptedIdOf);
   const onFact = engineFactEvents({
     hopId: hop.id, engine, hostname: options.hostname, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
@@ -157,10 +160,10 @@ async function launch(options: StartEngineOptions, def: EngineDefinition, paths:
     hop, hostname, listen, next: options.next, keyCert: options.keyCert, caCert: options.caCert, paths, ...(options.dns ? { dns: options.dns } : {}),
   });
   if (launched.maildir) running.mailbox = new MaildirMailbox(launched.maildir);
-  const argv = namespaceCommand(folder, {
-    hostname, address: listen.host, hosts: launched.hosts, binds: launched.binds, syslog: launched.syslog, command: launched.command,
-    ...(options.dns ? { resolvConf: engineResolvConf(options.dns) } : {}),
-  }, paths);
+  const names = { hostname, address: listen.host, hosts: launched.hosts, ...(options.dns ? { resolvConf: engineResolvConf(options.dns) } : {}) };
+  // Ready before the engine starts: it may ask them from its first delivery on.
+  for (const spec of launched.beside ?? []) running.beside.push(await startBeside(folder, spec, names, paths, log.onLine));
+  const argv = namespaceCommand(folder, { ...names, binds: launched.binds, syslog: launched.syslog, command: launched.command }, paths);
   if (launched.syslog) running.sink = await SyslogSink.listen(syslogSocketPath(folder), log.onLine);
   const proc = (running.proc = await EngineProcess.start({
     label: `${hop.engine} (hop ${hop.id})`,
@@ -179,9 +182,11 @@ async function launch(options: StartEngineOptions, def: EngineDefinition, paths:
   });
 }
 
-/** Stops what a start brought up: the daemon, its syslog socket, then its run folder. */
+/** Stops what a start brought up: the daemon, the processes beside it, its syslog socket, then its run folder. */
 async function stopRunning(running: Running): Promise<void> {
   await running.proc?.stop();
+  // Nothing of theirs needs an orderly end (mta-sts-daemon keeps its cache in memory): killed at once.
+  await Promise.all(running.beside.map((p) => p.stop(0)));
   await running.sink?.close();
   running.folder.remove();
 }

@@ -14,6 +14,10 @@ import type { StsPolicyHost } from '../scenario/sts-policy.js';
 import type { RunPki } from '../pki/run-pki.js';
 import { policyText } from './policy-text.js';
 import type { EventBase, PolicyServedEvent } from '../trace/events.js';
+import { listenOnFreshAddress } from '../engines/free-address.js';
+
+/** The second octet of the addresses of policy hosts on port 443 (127.90.0.0/16). */
+const FIXED_PORT_NET = 90;
 
 /** The path of the policy on its host (RFC 8461 §3.3). */
 export const POLICY_PATH = '/.well-known/mta-sts.txt';
@@ -60,17 +64,19 @@ function response(domain: string, host: StsPolicyHost): { status: number; header
  * Starts a policy host for every zone of `zones` with an `stsPolicy`.
  * @param onStall told for each connection a `timeout` host silences (chain/stalled-connections.ts makes the client's wait virtual).
  * @param onRequest told of each request as it is answered (the host's own account, for the trace).
- * @param at where the hosts listen: `port` 0 (default) for the kernel's choice, or 443 (root only) for a client that
- *   cannot be told another port, such as a real policy resolver (test/engines/mta-sts-resolver.test.ts); `net`, the
- *   first two octets of their addresses (default `127.89`; another for hosts on port 443, so that nothing answers
- *   there for a run's `unreachable` host).
+ * @param at where the hosts listen: `port` 0 (default) for the kernel's choice, at one address per host in
+ *   127.89.0.0/16, the same in every run; or 443 (root only) for a client that cannot be told another port, such as
+ *   Postfix's policy resolver (engines/mta-sts-daemon.ts), each host then at a fresh address in 127.90.0.0/16 (runs
+ *   side by side cannot share one). An `unreachable` host's address is always in 127.89.0.0/16, where nothing ever
+ *   listens on port 443.
+ * @throws the bind error when a host cannot listen (`EACCES` for port 443 when not root).
  */
 export async function startPolicyHosts(
   zones: DnsZones,
   pki: RunPki,
   onStall: OnStall,
   onRequest: (r: PolicyRequest) => void = () => {},
-  at: { port: number; net: string } = { port: 0, net: '127.89' },
+  at: { port: 0 | 443 } = { port: 0 },
 ): Promise<StartedPolicyHosts> {
   const requests: PolicyRequest[] = [];
   const addresses = new Map<string, string>();
@@ -81,8 +87,8 @@ export async function startPolicyHosts(
     const host = zone.stsPolicy;
     if (!host) continue;
     // One address per policy host, the same in every run (reports repeat); ports are the kernel's, so runs side by side do not collide.
-    const address = `${at.net}.${Math.floor(addresses.size / 250)}.${(addresses.size % 250) + 2}`;
-    addresses.set(domain, address);
+    const fixed = `127.89.${Math.floor(addresses.size / 250)}.${(addresses.size % 250) + 2}`;
+    addresses.set(domain, fixed);
     if (host.serve === 'unreachable') continue;
     let server: https.Server | net.Server;
     if (host.serve === 'timeout') {
@@ -110,10 +116,15 @@ export async function startPolicyHosts(
         socket.on('close', () => sockets.delete(socket));
       });
     }
-    await new Promise<void>((resolve, reject) => {
+    const listen = (address: string, port: number) => new Promise<string>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(at.port, address, () => resolve());
+      server.listen(port, address, () => {
+        server.off('error', reject);
+        resolve(address);
+      });
     });
+    const address = at.port === 0 ? await listen(fixed, 0) : await listenOnFreshAddress(FIXED_PORT_NET, at.port, listen);
+    addresses.set(domain, address);
     servers.push(server);
     ports.set(address, (server.address() as net.AddressInfo).port);
   }

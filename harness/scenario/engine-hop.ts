@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { formatDuration, RealWait } from './duration.js';
 import { CertKind, CipherString, Dane, Fallback, InboundStarttls, Route } from './policies.js';
 import { HopId, type RealEngineName } from './hop-kind.js';
+import { MtaSts } from './sts-policy.js';
 import { ENGINE_SUPPORT, type EngineKeySupport, type EngineOutboundKey, type EngineOutboundTls } from './engine-support.js';
 
 export { ENGINE_SUPPORT, takesOutboundKey, type EngineKeySupport, type EngineOutboundKey, type EngineOutboundTls, type EngineSupport } from './engine-support.js';
@@ -142,6 +143,17 @@ function dnsKeys(engine: RealEngineName) {
   return { route: refused(`engine ${engine} cannot take outbound.route: mailhop runs only postfix and exim against the run's DNS; ${engine} relays to the next hop`) };
 }
 
+/**
+ * `mtaSts` on Postfix, the one engine mailhop runs as an MTA-STS sender (RFC 8461): postfix-mta-sts-resolver answers
+ * its smtp_tls_policy_maps (harness/engines/mta-sts-daemon.ts); else its refusal. `mtaStsCache` never: the resolver
+ * starts each run with an empty cache.
+ */
+function stsKeys(engine: RealEngineName) {
+  const mtaStsCache = refused(`engine ${engine} cannot take outbound.mtaStsCache: ${engine === 'postfix' ? 'its policy resolver (postfix-mta-sts-resolver) starts each run with an empty cache' : 'it has no MTA-STS'}`);
+  if (engine === 'postfix') return { mtaSts: MtaSts.optional(), mtaStsCache };
+  return { mtaSts: refused(`engine ${engine} cannot take outbound.mtaSts: it has no MTA-STS of its own; mailhop runs only postfix (with postfix-mta-sts-resolver) as an MTA-STS sender`), mtaStsCache };
+}
+
 /** `dane` on an opportunistic engine that may route by MX, else its refusal. */
 function daneKey(engine: RealEngineName) {
   if (DNS_ENGINES.includes(engine)) return { dane: Dane.optional() };
@@ -166,6 +178,7 @@ function engineOutbound(engine: RealEngineName) {
     concurrencyLimit: cannotTake(engine, 'outbound.concurrencyLimit'),
     reuse: cannotTake(engine, 'outbound.reuse'),
     ...dnsKeys(engine),
+    ...stsKeys(engine),
   };
   const tlsKeys = {
     /** The OpenSSL cipher string the engine offers (TLS 1.2 and below); absent: the product's own list. */

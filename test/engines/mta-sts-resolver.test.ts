@@ -28,8 +28,8 @@ const DNS_HOST = '127.53.0.1';
 async function query(stsPolicy: object): Promise<{ out: string; requests: PolicyRequest[] }> {
   const pki = await RunPki.create();
   const zones = DnsZones.parse({ 'partner.test': { mtaSts: 'v=STSv1; id=20261201', stsPolicy } });
-  // Not 127.89: a run's `unreachable` policy host there must find nothing on port 443 while this test runs.
-  const hosts = await startPolicyHosts(zones, pki, () => {}, () => {}, { port: 443, net: '127.90' });
+  // Port 443 at a fresh address in 127.90.0.0/16: a run's `unreachable` policy host in 127.89 must find nothing there.
+  const hosts = await startPolicyHosts(zones, pki, () => {}, () => {}, { port: 443 });
   const answers = dnsAnswers(zones, () => { throw new Error('no TLSA here'); }, (d) => hosts.addressOf(d));
   const udp = dgram.createSocket('udp4');
   udp.on('message', (msg, peer) => {
