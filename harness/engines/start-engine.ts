@@ -20,7 +20,7 @@ import { userIds } from './system-users.js';
 import { waitForGreeting } from './wait-for-greeting.js';
 import { engineFactEvents, type EngineDsn } from './engine-fact-events.js';
 import { MaildirMailbox, type MaildirMessage } from './maildir-mailbox.js';
-import { dnsPolicyOf, engineResolvConf } from './engine-dns.js';
+import { dnsPolicyOf, engineResolvConf, honorsMtaSts } from './engine-dns.js';
 import { startBeside } from './beside-process.js';
 
 /** What an engine is configured from (as EngineHopConfig, its paths optional), plus how the run watches it. */
@@ -97,6 +97,7 @@ export async function startEngine(options: StartEngineOptions): Promise<StartedE
     hopId: hop.id, engine, hostname: options.hostname, inboundLink: options.inboundLink, outboundLink: options.outboundLink, trace: options.trace,
     now: options.now, guessMessage: options.guessMessage, mailbox: () => running.mailbox, onMailbox: options.onMailbox, onDsn: options.onDsn,
     dane: options.dns !== undefined && ['honor', 'require'].includes(dnsPolicyOf(hop.outbound).dane ?? 'ignore'),
+    mtaSts: options.dns !== undefined && honorsMtaSts(hop.outbound),
   });
   const log = engineLog(reader, onFact);
   const cleanup = () => stopRunning(running);

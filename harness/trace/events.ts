@@ -301,9 +301,12 @@ export interface EngineEvent extends EventBase {
    * certificate, chain and name (Postfix `Verified TLS connection`, Exim `CV=yes`, Sendmail `verify=OK` under its
    * CN requirement, OpenSMTPD `server-cert-check result="success"`). `dane` when the engine applies DANE
    * (`outbound.dane` honor/require, routed by MX) and verified the certificate, which it then did by the TLSA
-   * records (RFC 7672 §3; Postfix `Verified TLS connection` at level dane, Exim `CV=dane`).
+   * records (RFC 7672 §3; Postfix `Verified TLS connection` at level dane, Exim `CV=dane`). `mtaSts` when the engine
+   * applies MTA-STS (`outbound.mtaSts: honor`, Postfix with its policy resolver) and verified the certificate: only an
+   * `enforce` policy makes it verify (RFC 8461 §4.2; Postfix `Verified` at level secure). Neither when it applies both:
+   * its log does not say which one verified.
    */
-  tls?: { version: string; cipher: string; verified?: true; dane?: true };
+  tls?: { version: string; cipher: string; verified?: true; dane?: true; mtaSts?: true };
   /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`; for `dsn`, its recipient. */
   detail?: string;
   /** The log line, without the syslog prefix (at most 300 characters). */

@@ -211,8 +211,9 @@ function deliveredVerdict(m: MessageOnLink, notes: string[]): LinkVerdictName {
   const { accepted, records, facts, policy } = m;
   const tls = !m.crossedInClear && (m.receiverTls ?? Boolean(m.relayedFact?.tls));
   // As for a mock sender: only a policy that would have refused a bad certificate authenticates the link (RFC 7435 §3):
-  // `verify`, or DANE, under which the engine verified it by TLSA records (RFC 7672 §3).
-  if (tls) return (policy === 'verify' || m.relayedFact?.tls?.dane) && m.relayedFact?.tls?.verified ? 'tls-verified' : 'tls';
+  // `verify`, or DANE, under which the engine verified it by TLSA records (RFC 7672 §3), or an enforced MTA-STS policy (RFC 8461 §4.2).
+  const byPolicy = m.relayedFact?.tls?.dane || m.relayedFact?.tls?.mtaSts;
+  if (tls) return (policy === 'verify' || byPolicy) && m.relayedFact?.tls?.verified ? 'tls-verified' : 'tls';
   if (accepted?.tls?.nullCipher) notes.push(`eNULL cipher ${accepted.tls.cipher}: TLS framing without encryption`);
   // Downgraded only when STARTTLS was tried (on the wire, or by the engine's own log); an engine
   // that chose not to try it (policy none) sent `plain`.
