@@ -27,7 +27,7 @@ step() { printf 'install-real-mtas: %s\n' "$*"; }
 
 # Runtime pieces: postfix (the one apt-installed MTA), m4 to build sendmail.cf, the libraries the
 # unpacked binaries link against, util-linux for unshare/nsenter/mount, and postfix-mta-sts-resolver (Postfix's
-# MTA-STS policy daemon, checked against mailhop's policy hosts by test/engines/mta-sts-resolver.test.ts).
+# MTA-STS policy daemon, run beside a postfix hop with mtaSts: honor: test/engines/mta-sts-fidelity.test.ts).
 PACKAGES=(postfix openssl m4 util-linux mount liblockfile1 libwrap0 libldap-2.5-0 libidn12 libgnutls-dane0 libevent-2.1-7 postfix-mta-sts-resolver)
 missing=()
 for p in "${PACKAGES[@]}"; do

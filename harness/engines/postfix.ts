@@ -10,14 +10,14 @@
  * The outbound keys it takes ({@link outboundSettings}): `verify` = level `verify` against the run's CA and the
  * next hop's name, `timeout` / `starttlsTimeout` = the smtp client's time limits, `tlsCiphers` = the cipher list.
  */
-import { utimesSync } from 'node:fs';
+import { existsSync, utimesSync } from 'node:fs';
 import { groupId, userIds } from './system-users.js';
 import { seconds, verifiedName, type EngineDefinition, type EngineHopConfig, type EngineLaunch } from './engine-definition.js';
 import type { RunFolder } from './run-folder.js';
 import { PostfixLogReader } from './postfix-log.js';
 import { MailhopError } from '../errors.js';
 import { dnsPolicyOf, honorsMtaSts, postfixDnsSettings } from './engine-dns.js';
-import { stsPolicyMapLines, stsResolverBeside } from './mta-sts-daemon.js';
+import { MTA_STS_DAEMON, stsPolicyMapLines, stsResolverBeside } from './mta-sts-daemon.js';
 
 const INBOUND_LEVEL = { offer: 'may', none: 'none', require: 'encrypt' } as Record<string, string>;
 const OUTBOUND_LEVEL = { none: 'none', opportunistic: 'may', mandatory: 'encrypt', verify: 'verify' } as Record<string, string>;
@@ -194,6 +194,9 @@ export const postfix: EngineDefinition = {
     const past = new Date(Date.now() - 60_000);
     for (const f of ['main.cf', 'master.cf', ...(mailbox ? ['any', 'mailbox'] : [])]) utimesSync(folder.at('etc', f), past, past);
     const beside = c.dns && c.next && honorsMtaSts(c.hop.outbound) ? [stsResolverBeside(folder, folder.at('certs/ca.pem'))] : [];
+    if (beside.length && !existsSync(MTA_STS_DAEMON)) {
+      throw MailhopError.of('ENOENGINE', { where: `hop ${c.hop.id} (postfix)`, what: 'apply MTA-STS (outbound.mtaSts: honor)', why: `its policy resolver is not installed: ${MTA_STS_DAEMON} missing`, hint: 'Run "mailhop install-mtas" as root (apt-get install postfix-mta-sts-resolver), or drop mtaSts from the hop.', hop: c.hop.id });
+    }
     return { command: [c.paths.postfix.master, '-d', '-c', folder.at('etc')], syslog: true, maildir, ...(beside.length ? { beside } : {}) };
   },
   logReader: (idOf) => new PostfixLogReader(idOf),

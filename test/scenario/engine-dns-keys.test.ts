@@ -47,3 +47,16 @@ describe('route: mx and dane on a real engine', () => {
     ]);
   });
 });
+
+describe('mtaSts on a real engine', () => {
+  it('postfix takes mtaSts (its policy resolver answers it); exim has no MTA-STS; no engine takes a seeded cache', () => {
+    expect(problems('hops:', '  - id: relay', '    engine: postfix', '    outbound: { route: mx, mtaSts: honor }', '  - id: mx', ...ZONE)).toEqual([]);
+    expect(problems('hops:', '  - id: relay', '    engine: exim', '    outbound: { route: mx, mtaSts: honor }', '  - id: mx', ...ZONE)).toEqual([
+      'x.yaml:5:36: hops[0].outbound.mtaSts: engine exim cannot take outbound.mtaSts: it has no MTA-STS of its own; mailhop runs only postfix (with postfix-mta-sts-resolver) as an MTA-STS sender',
+    ]);
+    const cache = '{ "partner.test": { mode: enforce, mx: ["*.mailhop.test"], id: a1 } }';
+    expect(problems('hops:', '  - id: relay', '    engine: postfix', `    outbound: { route: mx, mtaSts: honor, mtaStsCache: ${cache} }`, '  - id: mx', ...ZONE)).toEqual([
+      'x.yaml:5:56: hops[0].outbound.mtaStsCache: engine postfix cannot take outbound.mtaStsCache: its policy resolver (postfix-mta-sts-resolver) starts each run with an empty cache',
+    ]);
+  });
+});
