@@ -98,7 +98,7 @@ export function eximDaneOptions(policy: EngineDnsPolicy): string[] {
  */
 export const ENGINE_DNS_WORDS: Readonly<Record<'postfix' | 'sendmail' | 'exim' | 'opensmtpd', string>> = {
   postfix:
-    "with route: mx, its resolv.conf is 'nameserver 127.53.x.y' (the run's DNS, port 53) and 'options trust-ad'; smtp_dns_support_level = dnssec, DANE at smtp_tls_security_level = dane | dane-only (Postfix 3.7 sets RES_TRUSTAD itself when it asks for DNSSEC: observed); otherwise names come from its hosts file only",
+    "with route: mx, its resolv.conf is 'nameserver 127.53.x.y' (the run's DNS, port 53) and 'options trust-ad'; smtp_dns_support_level = dnssec, DANE at smtp_tls_security_level = dane | dane-only (Postfix 3.7 sets RES_TRUSTAD itself when it asks for DNSSEC: observed); with mtaSts: honor too, postfix-mta-sts-resolver beside it asks the same server (smtp_tls_policy_maps); otherwise names come from its hosts file only",
   exim:
     "with route: mx, its resolv.conf is 'nameserver 127.53.x.y' (the run's DNS, port 53) and 'options trust-ad', which Exim 4.96 needs: without it glibc 2.36 clears the AD bit and Exim never applies DANE (observed); a dnslookup router with dnssec_request_domains, hosts_try_dane / hosts_require_dane; otherwise names come from its hosts file only",
   sendmail: 'no DNS: names come from its hosts file only (route: mx is postfix and exim only)',
