@@ -9,7 +9,7 @@ import type { Trace } from '../trace/trace.js';
 import { startEngine, type StartedEngine, type StartEngineOptions } from './start-engine.js';
 import { mailhopIdOfMessageId, type AcceptedIdOf } from './engine-definition.js';
 import type { EngineDsn } from './engine-fact-events.js';
-import { daneRequiredWords, dnsPolicyOf, routesByMx } from './engine-dns.js';
+import { dnsRequiresTlsWords, dnsPolicyOf, routesByMx } from './engine-dns.js';
 
 type Address = { host: string; port: number };
 
@@ -60,7 +60,7 @@ export async function startChainEngines(o: StartChainEnginesOptions): Promise<St
               inboundLink: o.linkNames[i],
               outboundLink: o.linkNames[i + 1] ?? null,
               ...(o.nameserver && routesByMx(hop.outbound) ? { dns: { nameserver: o.nameserver } } : {}),
-              ...(o.scenario.hops[i + 1] ? { daneRequired: daneRequiredWords(dnsPolicyOf(hop.outbound), o.scenario.dns, o.scenario.hops[i + 1].id) } : {}),
+              ...(o.scenario.hops[i + 1] ? { dnsRequiresTls: dnsRequiresTlsWords(dnsPolicyOf(hop.outbound), o.scenario.dns, o.scenario.hops[i + 1].id) } : {}),
               trace: o.trace,
               now: o.now,
               guessMessage: () => o.onlyMessageAt(hop.id),

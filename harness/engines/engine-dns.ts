@@ -14,7 +14,9 @@
  *   and the one TLSA records are published for: `_25._tcp`, RFC 7672 §2.2.3).
  */
 
-import type { DnsZones } from '../scenario/dns-zones.js';
+import type { DnsZone, DnsZones } from '../scenario/dns-zones.js';
+import { hopHostname } from '../dns/dns-answers.js';
+import { matchingPattern } from '../mta-sts/policy-text.js';
 
 /** Where the engine's resolver asks: the run's DNS server, on port 53 of `nameserver`. */
 export interface EngineDns {
@@ -106,17 +108,33 @@ export const ENGINE_DNS_WORDS: Readonly<Record<'postfix' | 'sendmail' | 'exim' |
 };
 
 /**
- * Whether DANE (RFC 7672 §2.2) requires TLS on the link from an engine hop to the MX host `to`, judged from the
- * scenario's zones rather than from what the engine made of them: the hop honours or requires DANE, and every domain
- * whose MX records name `to` has a DNSSEC-signed (`secure`) zone with TLSA records for it, usable or not (§2.2: any
- * such record makes TLS mandatory). Returns the words the verdict gives a plaintext crossing there (a leak), or
- * undefined when DANE does not decide the link or when the host also serves a domain without DANE (a crossing in
- * clear could be that domain's copy, which is no leak).
+ * Whether the recipient domains' DNS requires TLS on the link from an engine hop to the MX host `to`, judged from the
+ * scenario's zones rather than from what the engine made of them. Every domain whose MX records name `to` must
+ * require it, each in one of two ways:
+ * - DANE (RFC 7672 §2.2): the hop honours or requires DANE, and the zone is DNSSEC-signed (`secure`) with TLSA records
+ *   for `to`, usable or not (any such record makes TLS mandatory);
+ * - MTA-STS (RFC 8461 §5): the hop honours MTA-STS, and the domain announces (`mtaSts` TXT) and serves (`serve:
+ *   policy`, a valid certificate) a policy in enforce mode whose patterns match `to`'s name.
+ * Returns the words the verdict gives a plaintext crossing there (a leak), or undefined when DNS does not decide the
+ * link or when the host also serves a domain that does not require TLS (a crossing in clear could be that domain's
+ * copy, which is no leak). A policy cached by the engine before the run is not modelled here: engines start empty.
  */
-export function daneRequiredWords(policy: EngineDnsPolicy, zones: DnsZones | undefined, to: string): string | undefined {
-  if (policy.route !== 'mx' || (policy.dane !== 'honor' && policy.dane !== 'require') || !zones) return undefined;
+export function dnsRequiresTlsWords(policy: EngineDnsPolicy, zones: DnsZones | undefined, to: string): string | undefined {
+  if (policy.route !== 'mx' || !zones) return undefined;
   const served = Object.entries(zones).filter(([, zone]) => zone.mx.some((m) => m.hop === to));
-  if (served.length === 0 || served.some(([, zone]) => zone.dnssec !== 'secure' || !zone.tlsa[to]?.length)) return undefined;
-  const records = served.map(([domain, zone]) => `${domain} publishes DANE (secure zone, ${zone.tlsa[to].map((r) => `${r.usage} ${r.selector} ${r.matchingType}`).join(', ')} for ${to})`);
-  return `${records.join('; ')}: TLS was required (RFC 7672 §2.2)`;
+  const why = served.map(([domain, zone]) => requiresTls(policy, domain, zone, to));
+  if (served.length === 0 || why.some((w) => w === undefined)) return undefined;
+  return `${why.join('; ')}: TLS was required`;
+}
+
+/** Why `domain`'s DNS requires TLS towards `to` (DANE first: it wins where both apply, RFC 8461 §2), or undefined. */
+function requiresTls(policy: EngineDnsPolicy, domain: string, zone: DnsZone, to: string): string | undefined {
+  const dane = policy.dane === 'honor' || policy.dane === 'require';
+  if (dane && zone.dnssec === 'secure' && zone.tlsa[to]?.length) {
+    return `${domain} publishes DANE (secure zone, ${zone.tlsa[to].map((r) => `${r.usage} ${r.selector} ${r.matchingType}`).join(', ')} for ${to}; RFC 7672 §2.2)`;
+  }
+  const sts = zone.stsPolicy;
+  if (policy.mtaSts !== 'honor' || !zone.mtaSts || !sts || sts.mode !== 'enforce' || sts.serve !== 'policy' || sts.cert !== 'valid') return undefined;
+  const pattern = matchingPattern({ mode: sts.mode, mx: sts.mx, maxAge: 0 }, hopHostname(to));
+  return pattern ? `${domain} publishes MTA-STS enforce (${hopHostname(to)} matches ${pattern}; RFC 8461 §5)` : undefined;
 }

@@ -39,8 +39,8 @@ export interface StartEngineOptions extends Omit<EngineHopConfig, 'paths'> {
   onMailbox?: (message: MaildirMessage & { inbound: { version: string; cipher: string } | null }) => void;
   /** It bounced a message whose envelope sender (as its log names it) gets a DSN (engine-fact-events.ts). */
   onDsn?: (dsn: EngineDsn) => void;
-  /** Words for a link where DANE requires TLS (engine-dns.ts `daneRequiredWords`): a crossing in clear there is a leak. */
-  daneRequired?: string;
+  /** Words for a link where the recipient domains' DNS (DANE or MTA-STS enforce) requires TLS (engine-dns.ts `dnsRequiresTlsWords`): a crossing in clear there is a leak. */
+  dnsRequiresTls?: string;
   /** Real time to wait for the 220 greeting, ms (default 15 s: Sendmail sleeps 60 s without its namespace). */
   startTimeoutMs?: number;
   paths?: MtaPaths;
@@ -210,6 +210,6 @@ function emitHopStarted(options: StartEngineOptions, engine: RealEngineName): vo
   const { hop, listen } = options;
   options.trace.emit({
     kind: 'hop-started', source: 'chain', link: options.inboundLink, hop: hop.id, hopKind: 'engine', engine, outboundLink: options.outboundLink,
-    hostname: options.hostname, address: listen, policy: outboundPolicy(hop), ...(options.daneRequired ? { daneRequired: options.daneRequired } : {}), line: `${engine} listening on ${listen.host}:${listen.port}`,
+    hostname: options.hostname, address: listen, policy: outboundPolicy(hop), ...(options.dnsRequiresTls ? { dnsRequiresTls: options.dnsRequiresTls } : {}), line: `${engine} listening on ${listen.host}:${listen.port}`,
   });
 }

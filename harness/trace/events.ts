@@ -268,10 +268,11 @@ export interface HopStartedEvent extends EventBase {
   /** For an engine hop: the outbound TLS policy its configuration amounts to (a leak is content in clear under `mandatory`). */
   policy?: EffectivePolicy;
   /**
-   * For an engine hop that routes by MX under DANE: the scenario's zones require TLS on its outbound link (RFC 7672
-   * §2.2), in words (engines/engine-dns.ts `daneRequiredWords`); content in clear there is a leak.
+   * For an engine hop that routes by MX: the recipient domains' DNS requires TLS on its outbound link (DANE, RFC 7672
+   * §2.2, or MTA-STS enforce, RFC 8461 §5), in words (engines/engine-dns.ts `dnsRequiresTlsWords`); content in clear
+   * there is a leak.
    */
-  daneRequired?: string;
+  dnsRequiresTls?: string;
   /** In words, e.g. `postfix listening on 127.88.1.2:2525`. */
   line: string;
 }

@@ -17,19 +17,19 @@ export class EngineSender implements SenderWitness {
   readonly kind = 'engine';
   readonly hop: string;
 
-  /** `policy`: the outbound TLS policy its configuration amounts to; `daneRequired`: DANE's words for the link (both from its `hop-started` event). */
+  /** `policy`: the outbound TLS policy its configuration amounts to; `dnsRequiresTls`: why the recipient domains' DNS requires TLS on the link (both from its `hop-started` event). */
   constructor(
     private readonly index: TraceIndex,
     readonly link: string,
     readonly engine: RealEngineName,
     private readonly policy: EffectivePolicy | undefined,
-    private readonly daneRequired?: string,
+    private readonly dnsRequiresTls?: string,
   ) {
     this.hop = link.split('->')[0];
   }
 
   judge(messageId: string): MessageLinkVerdict {
-    return judgeSessionless(this.index, this.link, messageId, { engine: this.engine, policy: this.policy, ...(this.daneRequired ? { daneRequired: this.daneRequired } : {}) });
+    return judgeSessionless(this.index, this.link, messageId, { engine: this.engine, policy: this.policy, ...(this.dnsRequiresTls ? { dnsRequiresTls: this.dnsRequiresTls } : {}) });
   }
 
   /** The connections the wire saw on the link: the engine's sessions, as it records none. */

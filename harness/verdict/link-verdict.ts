@@ -42,7 +42,7 @@ export function senderWitness(index: TraceIndex, link: string): SenderWitness {
   if (kind === 'app') return new AppSender(index, link);
   if (isDriven(kind)) return new MockSender(index, link, kind);
   const started = index.sender(link);
-  if (kind === 'engine' && started?.engine) return new EngineSender(index, link, started.engine, started.policy, started.daneRequired);
+  if (kind === 'engine' && started?.engine) return new EngineSender(index, link, started.engine, started.policy, started.dnsRequiresTls);
   return new ExternalSender(index, link);
 }
 

@@ -66,8 +66,8 @@ interface MessageOnLink {
 export interface SessionlessSender {
   engine?: RealEngineName;
   policy?: EffectivePolicy;
-  /** For an engine under DANE: the zones require TLS on the link, in words (a crossing in clear is then a leak). */
-  daneRequired?: string;
+  /** For an engine routing by MX: why the recipient domains' DNS (DANE, MTA-STS enforce) requires TLS on the link (a crossing in clear is then a leak). */
+  dnsRequiresTls?: string;
   /** The application under test on the submission link (`submit: { sender: app }`): every message it is said to send starts with it. */
   app?: boolean;
 }
@@ -97,8 +97,8 @@ export function judgeSessionless(index: TraceIndex, link: string, messageId: str
 
   const notes = senderNotes(m, sender, !soleMessage && view.untied.length > 0 && reachedSender ? view.untied.length : 0);
   const configured = m.policy === 'mandatory' || m.policy === 'verify';
-  const leak = m.crossedInClear && (configured || sender.daneRequired !== undefined);
-  if (leak) notes.push(`LEAK: content crossed in clear although ${configured ? `${sender.engine} was configured ${m.policy}` : sender.daneRequired}`);
+  const leak = m.crossedInClear && (configured || sender.dnsRequiresTls !== undefined);
+  if (leak) notes.push(`LEAK: content crossed in clear although ${configured ? `${sender.engine} was configured ${m.policy}` : sender.dnsRequiresTls}`);
   const delivered = Boolean(accepted || m.relayedFact || clearOnWire);
   const { witnesses, disagreement } = weighWitnesses(m, delivered);
   // Deferrals or a bounce alone, with nothing on the wire: the engine never connected (its MX or TLSA lookup failed
