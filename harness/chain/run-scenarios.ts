@@ -2,11 +2,15 @@ import type { LoadedScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { TraceEvent } from '../trace/events.js';
-import { startChain } from './chain.js';
+import { runOneScenario, type OneScenarioResult } from './run-one-scenario.js';
+import { ScenarioThread, scenarioThreadCount } from './scenario-threads.js';
 import { diagnoseEngines, type EngineDiagnosis } from '../engines/doctor.js';
 import { unavailableEngines } from '../engines/unavailable-engines.js';
 import { isAppSubmit } from '../scenario/submit.js';
+import { isRealEngine } from '../scenario/hop-kind.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
+
+export { stopOnAbort } from './run-one-scenario.js';
 
 /** Why a scenario whose application under test submits (`submit: { sender: app }`) cannot run from the CLI. */
 export const APP_SUBMITS = 'the application under test submits its mail (submit: { sender: app }): run it from your tests with chainTest or startChain';
@@ -29,6 +33,13 @@ export interface RunScenariosOptions {
    * scenario that did not finish gets a failed report saying so, and `onReport` is not called for it.
    */
   signal?: AbortSignal;
+  /**
+   * Scenario threads besides this one (scenario-threads.ts): each runs the scenarios it is given in chains of its
+   * own, judged there, and sends back report and trace. Default: one less than the cores for a run of at least 16
+   * scenarios on the in-process runtime, else 0 (everything on this thread). Scenarios with a real engine always
+   * run on this thread. `concurrency` counts the chains of all threads together.
+   */
+  threads?: number;
 }
 
 /**
@@ -41,8 +52,15 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
   let diagnoses: EngineDiagnosis[] | undefined;
   const machineEngines = () => (diagnoses ??= diagnoseEngines());
   const { signal } = options;
+  const slots = Math.max(1, Math.min(options.concurrency ?? 4, loaded.length));
+  const threads = Array.from({ length: Math.min(slots - 1, scenarioThreadCount(loaded.length, options.runtime, options.threads)) }, () => new ScenarioThread());
+  const abortThreads = () => threads.forEach((t) => t.abort(String(signal?.reason)));
+  signal?.addEventListener('abort', abortThreads, { once: true });
   let next = 0;
-  const worker = async () => {
+  // Slot k runs its scenarios on thread k mod (threads + 1), 0 being this one; a thread's slots start once it has loaded.
+  const worker = async (slot: number) => {
+    const thread = threads[(slot % (threads.length + 1)) - 1];
+    if (thread && !(await thread.ready)) return;
     while (next < loaded.length && !signal?.aborted) {
       const i = next++;
       const { scenario, file } = loaded[i];
@@ -54,22 +72,23 @@ export async function runScenarios(loaded: readonly LoadedScenario[], options: R
         continue;
       }
       const started = performance.now();
-      let events: readonly TraceEvent[] = [];
-      try {
-        await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal, ...(options.runtime ? { runtime: options.runtime } : {}) });
-        using _stop = stopOnAbort(chain, signal);
-        // An abort stops the chain, and the judging of a large run at its next turn of the event loop.
-        reports[i] = await chain.run({ signal });
-        events = chain.events();
-      } catch (err) {
-        // A runtime the run asked for and cannot have fails the run (engines a scenario lacks were skipped above).
-        reports[i] = failedReport(scenario, file, `the chain failed: ${(err as Error).message}`);
-      }
+      // A real engine's processes and files belong to this process's run: such a scenario runs here.
+      const here = !thread || scenario.hops.some((h) => isRealEngine(h.engine));
+      const result: OneScenarioResult = here
+        ? await runOneScenario(loaded[i], { allowExternal: options.allowExternal, signal, ...(options.runtime ? { runtime: options.runtime } : {}) })
+        : await thread.run(loaded[i], options.allowExternal);
+      reports[i] = 'failed' in result ? failedReport(scenario, file, result.failed) : result.report;
+      const events = 'failed' in result ? [] : result.events;
       if (signal?.aborted) reports[i] = failedReport(scenario, file, `interrupted (${String(signal.reason)}) before it finished`);
       else options.onReport?.(reports[i], i, events, performance.now() - started);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 4, loaded.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: slots }, (_, slot) => worker(slot)));
+  } finally {
+    signal?.removeEventListener('abort', abortThreads);
+    await Promise.all(threads.map((t) => t.close()));
+  }
   for (let i = 0; i < loaded.length; i++) reports[i] ??= failedReport(loaded[i].scenario, loaded[i].file, `not run: interrupted (${String(signal?.reason)})`);
   return reports;
 }
@@ -85,12 +104,4 @@ export function failedReport(scenario: Scenario, file: string | undefined, why: 
     name: scenario.name, file, passed: false, outcome: 'mixed', endToEnd: 'mixed', links: [], messages: [],
     attempts: 0, expectations: [], failures: [why], dsns: [],
   };
-}
-
-/** Stops `chain` when `signal` aborts (at once if it already has); disposing stops listening. */
-export function stopOnAbort(chain: { stop(): Promise<void> }, signal: AbortSignal | undefined): Disposable {
-  const stop = () => void chain.stop();
-  if (signal?.aborted) stop();
-  else signal?.addEventListener('abort', stop, { once: true });
-  return { [Symbol.dispose]: () => signal?.removeEventListener('abort', stop) };
 }

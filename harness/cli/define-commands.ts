@@ -52,6 +52,7 @@ function defineRun(program: Command, session: CliSession): void {
     .argument('<paths...>', 'scenario files or folders')
     .option('--json', 'print a machine-readable report to stdout')
     .option('--concurrency <n>', 'scenarios run at once', (v) => Number.parseInt(v, 10), 4)
+    .option('--threads <n>', 'scenario threads besides the main one (default: one less than the cores, from 16 scenarios on)', (v) => Number.parseInt(v, 10))
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per scenario)')
     .option('--html <file>', 'also write a self-contained HTML report (chain diagrams, attempts, transcripts)')
     .option('--allow-external', 'let engine: external hops use non-loopback addresses (a vendor gateway you run elsewhere)')

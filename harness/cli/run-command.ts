@@ -80,6 +80,7 @@ async function runUntilInterrupted(loaded: LoadedScenario[], opts: RunOptions, i
   try {
     reports = await runScenarios(loaded, {
       concurrency: opts.concurrency,
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
       signal: interrupt.signal,
       allowExternal: opts.allowExternal,
       runtime: opts.runtime,

@@ -31,6 +31,10 @@ export async function readRunInputs(paths: string[], opts: RunOptions): Promise<
     process.stderr.write(`mailhop run: --concurrency must be a whole number of scenarios, 1 or more; got ${escapeControls(JSON.stringify(String(opts.concurrency)))}\n`);
     return 2;
   }
+  if (opts.threads !== undefined && !(Number.isInteger(opts.threads) && opts.threads >= 0)) {
+    process.stderr.write(`mailhop run: --threads must be a whole number of threads, 0 or more; got ${escapeControls(JSON.stringify(String(opts.threads)))}\n`);
+    return 2;
+  }
   const filters = parseFilters(opts);
   if (typeof filters === 'number') return filters;
   const { grep, shard } = filters;

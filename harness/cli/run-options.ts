@@ -4,6 +4,8 @@ import type { RuntimeName } from '../runtime/runtime.js';
 export interface RunOptions {
   json?: boolean;
   concurrency?: number;
+  /** Scenario threads besides the main one (`runScenarios`' `threads`); default one less than the cores from 16 scenarios on. */
+  threads?: number;
   /** Write a JUnit XML report here. */
   junit?: string;
   /** Write a self-contained HTML report here (runs keep their traces for the transcripts). */

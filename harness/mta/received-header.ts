@@ -9,6 +9,7 @@ import type { ReceivedFacts } from './received/received-format.js';
 
 export type { ReceivedFacts } from './received/received-format.js';
 export { cipherBits, rfc5322Date } from './received/received-format.js';
+export { headerValue, headerValues } from './header-fields.js';
 
 /**
  * The header in `format` (default `mailhop`), folded with the product's whitespace, ending in CRLF.
@@ -21,21 +22,4 @@ export function receivedHeader(f: ReceivedFacts, format: ReceivedFormat = 'mailh
 /** The name a hop with this format writes after `by` (its hostname, or its service's host: MessageLabs, Gmail). */
 export function receivedByHost(hostname: string, format: ReceivedFormat = 'mailhop'): string {
   return RECEIVED_WRITERS[format].byHost(hostname);
-}
-
-/** Reads the value of the first header named `name` from a raw message (case-insensitive). */
-export function headerValue(raw: Buffer | string, name: string): string | undefined {
-  return headerValues(raw, name)[0];
-}
-
-/**
- * The values of every header named `name`, top-down, unfolded (CRLF + whitespace becomes one space). Bytes are
- * read as UTF-8 (RFC 6532 §3.2), so a Received header's `for <用户@例子.test>` reads as it was written.
- */
-export function headerValues(raw: Buffer | string, name: string): string[] {
-  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
-  const end = text.search(/\r?\n\r?\n/);
-  const head = end >= 0 ? text.slice(0, end) : text;
-  const re = new RegExp(`^${name.replace(/[-]/g, '\\-')}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'gim');
-  return [...head.matchAll(re)].map((m) => m[1].replace(/\r?\n[ \t]+/g, ' ').trim());
 }

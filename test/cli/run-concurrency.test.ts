@@ -15,3 +15,30 @@ describe('mailhop run --concurrency', () => {
     }
   });
 });
+
+describe('mailhop run --threads', () => {
+  it.each([Number.NaN, -1, 1.5])('refuses %s with exit 2 and says why', async (threads) => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const out = { write: vi.fn(() => true) };
+    try {
+      expect(await runCommand(['scenarios/all-hops-offer-encrypted.yaml'], { threads }, { stdout: out as never })).toBe(2);
+      expect(String(stderr.mock.calls[0]?.[0])).toMatch(/^mailhop run: --threads must be a whole number of threads, 0 or more; got "/);
+      expect(out.write).not.toHaveBeenCalled();
+    } finally {
+      stderr.mockRestore();
+    }
+  });
+
+  it('runs scenarios on a thread besides the main one and reports them as without', async () => {
+    const files = ['scenarios/all-hops-offer-encrypted.yaml', 'scenarios/fake-454-opportunistic-continues-in-plaintext.yaml', 'scenarios/interception-caught-by-verify.yaml'];
+    const outputs: string[] = [];
+    for (const threads of [1, 0]) {
+      let text = '';
+      expect(await runCommand(files, { threads, json: true }, { stdout: { write: (s: string) => ((text += s), true) } as never })).toBe(0);
+      const { scenarios } = JSON.parse(text) as { scenarios: Array<{ name: string; outcome: string; links: Array<{ link: string; verdict: string }> }> };
+      outputs.push(JSON.stringify(scenarios.map((s) => [s.name, s.outcome, s.links.map((l) => [l.link, l.verdict])])));
+    }
+    expect(outputs[0]).toBe(outputs[1]);
+    expect(JSON.parse(outputs[0])).toHaveLength(3);
+  });
+});
