@@ -5,12 +5,12 @@
  * Why EC: a P-256 key is made in a tenth of a millisecond against ~120 ms for RSA-2048, whose key
  * generation is a prime search (Node 20), and TLS cost on loopback does not depend on it.
  *
- * Who makes what: every certificate is written from parts and signed with node:crypto, the CAs by
- * ca-certificate.ts and the hop certificates by leaf-certificate.ts: a leaf cost 6 to 15 ms through selfsigned
- * and still 2 to 3 ms through @peculiar/x509 directly, a CA ~5 ms through selfsigned, against ~0.3 ms each
- * written from parts (a fresh P-256 key each way). OpenSSL checks every kind (test/pki/run-pki.test.ts).
+ * Who makes what: selfsigned, a well-kept library, makes the two CAs: one certificate per run (~5 ms), the
+ * trust anchor every check depends on. Hop certificates, one per hop and so the bulk of a chain's start-up,
+ * are written from parts by leaf-certificate.ts: a leaf cost 6 to 15 ms through selfsigned and still 2 to 3 ms
+ * through @peculiar/x509 directly, against ~0.3 ms written from parts (a fresh P-256 key per leaf either way).
  */
-import { issueCa } from './ca-certificate.js';
+import { generate } from 'selfsigned';
 import type { CertKind } from '../scenario/policies.js';
 import type { KeyCert } from './key-cert.js';
 import { issueLeaf, LeafIssuer } from './leaf-certificate.js';
@@ -25,10 +25,20 @@ interface Ca {
   issuer: LeafIssuer;
 }
 
-function makeCa(commonName: string): Ca {
-  // Long enough for a `mailhop up` session left running for months; the CA exists only in this process.
-  const now = Date.now();
-  const keyCert = issueCa(commonName, { notBefore: new Date(now), notAfter: new Date(now + 400 * DAY_MS) });
+async function makeCa(commonName: string): Promise<Ca> {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    // selfsigned's default digest is SHA-1, which OpenSSL 3 refuses for a CA ("ca md too weak").
+    algorithm: 'sha256',
+    // Long enough for a `mailhop up` session left running for months; the CA exists only in this process.
+    notAfterDate: new Date(Date.now() + 400 * DAY_MS),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  const keyCert = { key: pems.private, cert: pems.cert };
   return { keyCert, issuer: LeafIssuer.of(keyCert) };
 }
 
@@ -36,28 +46,28 @@ function makeCa(commonName: string): Ca {
 export class RunPki {
   private constructor(private readonly run: Ca) {}
 
-  private foreign: Ca | null = null;
+  private foreign: Promise<Ca> | null = null;
 
   /** The CA every `verify` client of this run trusts. */
   get ca(): KeyCert {
     return this.run.keyCert;
   }
 
-  private foreignIssuer(): Ca {
+  private foreignIssuer(): Promise<Ca> {
     return (this.foreign ??= makeCa('mailhop foreign CA'));
   }
 
   /**
    * A CA nobody in the run trusts: signs `untrusted-ca` certificates and attacker certificates.
-   * Made on first use (~0.3 ms), since most chains never need it.
+   * Made on first use (~5 ms), since most chains never need it.
    */
   async foreignCa(): Promise<KeyCert> {
-    return this.foreignIssuer().keyCert;
+    return (await this.foreignIssuer()).keyCert;
   }
 
-  /** Creates the run's CA (~0.3 ms; async for the callers written when it was not). */
+  /** Creates the run's CA (~5 ms). */
   static async create(): Promise<RunPki> {
-    return new RunPki(makeCa('mailhop run CA'));
+    return new RunPki(await makeCa('mailhop run CA'));
   }
 
   /**
@@ -90,7 +100,7 @@ export class RunPki {
       case 'wrong-host':
         return issueLeaf('wrong-host.mailhop.invalid', current, issuer);
       case 'untrusted-ca':
-        return issueLeaf(hostname, current, this.foreignIssuer().issuer);
+        return issueLeaf(hostname, current, (await this.foreignIssuer()).issuer);
     }
   }
 }

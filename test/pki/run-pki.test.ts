@@ -114,31 +114,6 @@ describe.skipIf(opensslMissing !== '')(`hop certificates, as OpenSSL reads them$
     expect((err as NodeJS.ErrnoException | undefined)?.code).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
   });
 
-  it.each([
-    ['the run CA', async () => pki.ca, 'mailhop run CA'],
-    ['the foreign CA', async () => pki.foreignCa(), 'mailhop foreign CA'],
-  ] as const)('%s: a self-signed P-256 CA that OpenSSL accepts as one, with the key identifier its leaves name', async (_, ca, name) => {
-    const kc = await ca();
-    const file = save(`ca-${name}`, kc.cert);
-    const out = text(file);
-    expect(out).toContain('Version: 3 (0x2)');
-    expect(out).toContain('Signature Algorithm: ecdsa-with-SHA256');
-    expect(out).toMatch(new RegExp(`Issuer: CN ?= ?${name}\n`));
-    expect(out).toMatch(new RegExp(`Subject: CN ?= ?${name}\n`));
-    expect(out).toMatch(/X509v3 Basic Constraints: critical\s*\n\s*CA:TRUE\n/);
-    expect(out).toMatch(/X509v3 Key Usage: critical\s*\n\s*Digital Signature, Certificate Sign, CRL Sign\n/);
-    const keyId = /X509v3 Subject Key Identifier:\s*\n\s*([0-9A-F:]+)/.exec(out)?.[1];
-    expect(keyId).toBeDefined();
-    // Trusted as itself: the root of its own chain, fit to sign server certificates.
-    expect(verify(file, ['-purpose', 'sslserver', '-x509_strict'], file)).toEqual({ ok: true, out: `${file}: OK\n` });
-    // Its key is PKCS#8 and belongs to it.
-    expect(kc.key.startsWith('-----BEGIN PRIVATE KEY-----\n')).toBe(true);
-    expect(new X509Certificate(kc.cert).checkPrivateKey(createPrivateKey(kc.key))).toBe(true);
-    // Each leaf names it by that key identifier.
-    const leaf = text(save(`leaf-of-${name}`, (await pki.issue(HOST, name === 'mailhop run CA' ? 'valid' : 'untrusted-ca')).cert));
-    expect(/X509v3 Authority Key Identifier:\s*\n\s*(?:keyid:)?([0-9A-F:]+)/.exec(leaf)?.[1]).toBe(keyId);
-  });
-
   it('a long hop name (parts over 127 bytes, long-form DER lengths) gives a certificate OpenSSL verifies for that name', async () => {
     const long = `${'x'.repeat(60)}.${'y'.repeat(60)}.${'z'.repeat(60)}.mailhop.test`;
     const file = save('long', (await pki.issue(long, 'valid')).cert);
