@@ -5,6 +5,7 @@
 import type { AcceptedMessage } from '../mta/hop-server.js';
 import type { RedactedReturn } from '../mta/require-tls.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
+import type { RunPki } from '../pki/run-pki.js';
 import type { MessageInput, Scenario } from '../scenario/schema.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
@@ -44,6 +45,12 @@ export interface ChainOptions {
    * own header as `X-Mailhop-Original-Id`. Ids from {@link StartedChain.send} are kept.
    */
   stampMissingId?: boolean;
+  /**
+   * The run's PKI (its CA, made by selfsigned, and the hop certificates it issues) when several chains make one run,
+   * as the scenarios of one `mailhop run` do (run-one-scenario.ts): the CA is made once per thread instead of once
+   * per chain (~5 ms each). Default: a PKI of the chain's own.
+   */
+  pki?: RunPki;
   /** Lets an `engine: external` hop, and the hop after it, use a non-loopback address. Never in tests. */
   allowExternal?: boolean;
   /**

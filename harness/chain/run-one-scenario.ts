@@ -6,7 +6,11 @@ import type { LoadedScenario } from '../scenario/load-scenario.js';
 import type { ScenarioReport } from '../verdict/judge-scenario.js';
 import type { TraceEvent } from '../trace/events.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
+import { RunPki } from '../pki/run-pki.js';
 import { startChain } from './chain.js';
+
+/** One run's PKI on this thread, shared by its chains: one CA per run (and per scenario thread), not one per scenario. */
+let runPki: Promise<RunPki> | undefined;
 
 /** The chain's report and trace, or why the chain failed (it did not start, or its runtime failed). */
 export type OneScenarioResult = { report: ScenarioReport; events: readonly TraceEvent[] } | { failed: string };
@@ -23,7 +27,8 @@ export interface OneScenarioOptions {
 export async function runOneScenario({ scenario, file }: Pick<LoadedScenario, 'scenario' | 'file'>, options: OneScenarioOptions): Promise<OneScenarioResult> {
   const { signal } = options;
   try {
-    await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal, ...(options.runtime ? { runtime: options.runtime } : {}) });
+    const pki = await (runPki ??= RunPki.create());
+    await using chain = await startChain(scenario, { file, allowExternal: options.allowExternal, pki, ...(options.runtime ? { runtime: options.runtime } : {}) });
     using _stop = stopOnAbort(chain, signal);
     const report = await chain.run({ signal });
     return { report, events: chain.events() };

@@ -54,7 +54,7 @@ export async function startChain(scenario: Scenario, options: ChainOptions = {})
 
 /** Starts hops, proxies, engines and queues, in that order, into `units`. */
 async function startUnits(plan: ChainPlan, records: ChainRecords, units: ChainUnits, options: ChainOptions): Promise<void> {
-  const pki = await RunPki.create();
+  const pki = options.pki ?? (await RunPki.create());
   units.caCert = pki.ca.cert;
   units.pki = pki;
   // An external server presents its own certificate: none is issued for it.
