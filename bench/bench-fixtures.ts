@@ -25,11 +25,13 @@ export function offerChain(hops: number, greetingDelay: string | number = 0): Sc
 }
 
 /**
- * `offerChain` with connection reuse on every client (`outbound.reuse: all`, docs/behaviour.md#B-reuse): at most
- * `concurrencyLimit` sessions per next hop, so messages in flight queue for a session and ride the open ones.
+ * `offerChain` with connection reuse on every client (`outbound.reuse: all`, `connectionCache: always`,
+ * docs/behaviour.md#B-reuse): at most `concurrencyLimit` sessions per next hop, each kept open for the next message
+ * while the chain is busy (Postfix with smtp_tls_connection_reuse = yes and the next hop in
+ * smtp_connection_cache_destinations), so messages in flight ride the open ones.
  */
 export function reuseChain(hops: number, concurrencyLimit = 2): Scenario {
-  const reuse = { tls: 'opportunistic', reuse: 'all', concurrencyLimit } as const;
+  const reuse = { tls: 'opportunistic', reuse: 'all', connectionCache: 'always', concurrencyLimit } as const;
   return Scenario.parse({
     name: `bench-${hops}-hops-reuse`,
     submit: reuse,

@@ -38,11 +38,24 @@ export type FallbackMemory = z.infer<typeof FallbackMemory>;
  * - `plaintext`: sessions without TLS are kept (Postfix's connection cache, smtp_connection_cache_on_demand).
  * - `all`: TLS sessions too (Postfix with smtp_tls_connection_reuse = yes; Exim and Sendmail deliver the queued
  *   messages for one host on one connection).
- * A kept session carries a message only under the same effective policy it was opened with, and only while
- * another message waits for it: nothing stays open while virtual time runs on.
+ * A kept session carries a message only under the same effective policy it was opened with; how long it is kept is
+ * `connectionCache` (ConnectionCache). Nothing stays open while virtual time runs on.
  */
 export const ConnectionReuse = z.enum(['none', 'plaintext', 'all']);
 export type ConnectionReuse = z.infer<typeof ConnectionReuse>;
+
+/**
+ * How long a session `reuse` lets a client keep waits for the next message (docs/behaviour.md#B-reuse):
+ * - `on-demand`: only while another message already waits for the next hop; with none waiting it ends with QUIT at
+ *   once (Postfix's smtp_connection_cache_on_demand = yes, its default: a destination with a backlog).
+ * - `always`: after every transaction it stays open, idle, for the next message to the next hop, until virtual time
+ *   next moves (Postfix with the next hop in smtp_connection_cache_destinations keeps one for
+ *   smtp_connection_cache_time_limit, 2 s by default). The clock moves only once nothing is in flight anywhere in
+ *   the chain, and then the session ends with QUIT first.
+ * At most `concurrencyLimit` sessions are kept per next hop.
+ */
+export const ConnectionCache = z.enum(['on-demand', 'always']);
+export type ConnectionCache = z.infer<typeof ConnectionCache>;
 
 /**
  * Whether a client resumes TLS sessions on its next connection to the same next hop (docs/behaviour.md#B-resumption;
@@ -173,6 +186,8 @@ const clientCommon = {
   concurrencyLimit: z.number().int().min(1).default(20),
   /** Which sessions carry further messages to the same next hop (ConnectionReuse); absent: `none`. */
   reuse: ConnectionReuse.default('none'),
+  /** How long a session `reuse` keeps waits for the next message (ConnectionCache); absent: `on-demand`. */
+  connectionCache: ConnectionCache.optional(),
   /** Where a hop relays (Route); absent: `next`. Not for `submit`. */
   route: Route.optional(),
   /** Whether the hop's client applies DANE (Dane); absent: `ignore`. Not for `submit`. */
