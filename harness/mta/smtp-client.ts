@@ -174,8 +174,11 @@ export class SmtpClient {
     this.transcript.push({ dir: 'C', text: '.' });
     if (sendsAsIs(raw)) {
       // Nothing to change (the usual case): the bytes go as they are, without a copy per relay.
+      // One write for content and end of data: one TLS record and one segment, not two (corked, without a copy here).
+      this.socket.cork();
       this.socket.write(raw);
       this.socket.write(raw.at(-1) === 0x0a ? '.\r\n' : '\r\n.\r\n', 'latin1');
+      this.socket.uncork();
       return this.readReply('DATA content');
     }
     const text = raw.toString('latin1').replace(/\r?\n/g, '\r\n');
