@@ -18,6 +18,7 @@ import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.j
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, preTlsBytes, trailingData, type TrailingData } from './session-decisions.js';
 import { daneMatch } from '../dns/dane-match.js';
 import { authenticateAsAsked } from './client-auth.js';
+import { sendEnvelope } from './mail-envelope.js';
 import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
@@ -265,17 +266,9 @@ class SenderSession {
     const requireTls = mailParameter(this.#place.requireTls, client.secure, advertises(this.#ehlo!, 'REQUIRETLS'));
     if (requireTls) this.#event.requireTls = requireTls.seen;
     if (requireTls?.parameter === null) return this.#finish('bounced', requireTlsMissing(this.#target.servername));
-    const mail = await client.command(`${mailFromCommand(message.from, utf8)}${requireTls?.parameter ?? ''}`);
-    if (mail.code !== 250) return this.#failWith(mail);
-    let accepted = 0;
-    let lastRcpt: SmtpReply | undefined;
-    for (const rcpt of message.to) {
-      lastRcpt = await client.command(`RCPT TO:<${rcpt}>`);
-      if (lastRcpt.code === 250 || lastRcpt.code === 251) accepted++;
-    }
-    if (accepted === 0 && lastRcpt) return this.#failWith(lastRcpt);
-    const data = await client.command('DATA');
-    if (data.code !== 354) return this.#failWith(data);
+    const pipelines = optionOf(this.#target.policy, 'pipelining') === true && advertises(this.#ehlo!, 'PIPELINING');
+    const ended = await sendEnvelope(client, `${mailFromCommand(message.from, utf8)}${requireTls?.parameter ?? ''}`, message.to, pipelines);
+    if (ended) return this.#failWith(ended);
     this.#event.contentSent = { encrypted: client.secure && !this.#event.tls?.nullCipher };
     const final = await client.sendData(message.raw);
     return this.#finish(byCode(final.code), replyOf(final));
@@ -339,7 +332,7 @@ class SenderSession {
   }
 }
 
-/** An opportunistic key of the policy, when its variant has it (undefined otherwise, or when absent). */
-function optionOf<K extends 'starttlsTimedOut' | 'starttlsDropped'>(policy: object, key: K): string | undefined {
-  return key in policy ? ((policy as Record<K, string | undefined>)[key]) : undefined;
+/** A key of the policy, when its variant has it (undefined otherwise, or when absent). */
+function optionOf<K extends 'starttlsTimedOut' | 'starttlsDropped' | 'pipelining'>(policy: object, key: K): string | boolean | undefined {
+  return key in policy ? ((policy as Record<K, string | boolean | undefined>)[key]) : undefined;
 }

@@ -188,6 +188,13 @@ const clientCommon = {
   reuse: ConnectionReuse.default('none'),
   /** How long a session `reuse` keeps waits for the next message (ConnectionCache); absent: `on-demand`. */
   connectionCache: ConnectionCache.optional(),
+  /**
+   * RFC 2920 pipelining: when the server's last EHLO reply lists PIPELINING, MAIL FROM, every RCPT TO and DATA go in
+   * one write and their replies are read after, in order (§3.1: DATA ends the group), instead of one round trip per
+   * command. Postfix's client groups them so whenever the server offers it (smtp_proto.c, smtp_xfer). Absent: false,
+   * one command at a time (mailhop's default, and what every preset does until observed otherwise).
+   */
+  pipelining: z.boolean().optional(),
   /** Where a hop relays (Route); absent: `next`. Not for `submit`. */
   route: Route.optional(),
   /** Whether the hop's client applies DANE (Dane); absent: `ignore`. Not for `submit`. */
