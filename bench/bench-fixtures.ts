@@ -27,12 +27,12 @@ export function offerChain(hops: number, greetingDelay: string | number = 0): Sc
 /**
  * `offerChain` with connection reuse on every client (`outbound.reuse: all`, `connectionCache: always`,
  * docs/behaviour.md#B-reuse): at most `concurrencyLimit` sessions per next hop, each kept open for the next message
- * while the chain is busy, so messages in flight ride the open ones; each transaction's MAIL, RCPT and DATA go as one
- * pipelined group (`pipelining: true`, RFC 2920). Postfix with smtp_tls_connection_reuse = yes and the next hop in
- * smtp_connection_cache_destinations works so.
+ * while the chain is busy, so messages in flight ride the open ones; each later transaction on a session starts with an
+ * RSET probe (`reuseProbe: rset`), and its MAIL, RCPT and DATA go as one pipelined group (`pipelining: true`, RFC 2920).
+ * Postfix with smtp_tls_connection_reuse = yes and the next hop in smtp_connection_cache_destinations works so.
  */
 export function reuseChain(hops: number, concurrencyLimit = 2): Scenario {
-  const reuse = { tls: 'opportunistic', reuse: 'all', connectionCache: 'always', pipelining: true, concurrencyLimit } as const;
+  const reuse = { tls: 'opportunistic', reuse: 'all', connectionCache: 'always', reuseProbe: 'rset', pipelining: true, concurrencyLimit } as const;
   return Scenario.parse({
     name: `bench-${hops}-hops-reuse`,
     submit: reuse,

@@ -54,7 +54,7 @@ if (args.has('--runtimes')) {
   process.exit(0);
 }
 
-const reuseProgress = `3 STARTTLS hops with reuse on (outbound.reuse: all, connectionCache: always, pipelining, concurrencyLimit 2) against fresh connections and a pooled baseline (nodemailer pool, 2 connections): ${N.throughput} with 10 in flight, ${N.rounds} alternating rounds`;
+const reuseProgress = `3 STARTTLS hops with reuse on (outbound.reuse: all, connectionCache: always, reuseProbe: rset, pipelining, concurrencyLimit 2) against fresh connections and a pooled baseline (nodemailer pool, 2 connections): ${N.throughput} with 10 in flight, ${N.rounds} alternating rounds`;
 const reuseSides: Side[] = [
   { name: 'mailhop, reuse', start: () => startMailhopPath(reuseChain(3)) },
   { name: 'mailhop, fresh', start: () => startMailhopPath(offerChain(3)) },

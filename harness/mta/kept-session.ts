@@ -1,7 +1,8 @@
 /**
  * Connection reuse (`outbound.reuse`, docs/behaviour.md#B-reuse): after a completed mail transaction a session may
  * stay open for the next message due to the same next hop, which then runs its own transaction on it (RFC 5321
- * §3.3: MAIL may follow a completed transaction, so no RSET is due) instead of QUIT and a new connection.
+ * §3.3: MAIL may follow a completed transaction; under `reuseProbe: rset` an RSET probe first, sender-session.ts)
+ * instead of QUIT and a new connection.
  * `fallbackMemory: session` (docs/behaviour.md#B-fallback-memory) is one use of it: the plaintext session a failed
  * handshake led to is kept whatever `reuse` says, as OpenSMTPD does (observed with OpenSMTPD 6.8.0p2,
  * test/engines/fallback-memory.test.ts). Under `connectionCache: on-demand` a session kept with no message waiting

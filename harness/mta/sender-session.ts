@@ -57,7 +57,7 @@ export function runSession(target: RelayTarget, message: QueuedMessage, place: S
 class SenderSession {
   readonly #target: RelayTarget;
   readonly #message: QueuedMessage;
-  readonly #place: SessionPlace;
+  #place: SessionPlace;
   readonly #event: Omit<SessionEvent, 'seq' | 'at'>;
   /** Decisions the client takes itself, worded as the product in `replies` words them (local-replies.ts). */
   readonly #texts: LocalReplies;
@@ -92,7 +92,8 @@ class SenderSession {
 
   async run(): Promise<SessionResult> {
     try {
-      if (this.#place.reuse) return await this.#resume(this.#place.reuse);
+      const reuse = this.#place.reuse;
+      if (reuse && (await this.#probe(reuse))) return await this.#resume(reuse);
       await this.#connect();
       return (await this.#implicitTls()) ?? (await this.#greet()) ?? (await this.#starttls()) ?? (await this.#transaction());
     } catch (err) {
@@ -120,6 +121,25 @@ class SenderSession {
   }
 
   /**
+   * Under `reuseProbe: rset`, RSET on the kept session first (RFC 5321 §4.1.1.5, as Postfix probes a cached session):
+   * true when it was answered 250 (its lines are then this transaction's first). Otherwise the session is dropped
+   * without QUIT and this one becomes a new connection, as if nothing had been kept.
+   */
+  async #probe(open: OpenSession): Promise<boolean> {
+    if (optionOf(this.#target.policy, 'reuseProbe') !== 'rset') return true;
+    const from = open.client.transcript.length;
+    const accepted = await open.client.command('RSET').then((r) => r.code === 250, () => false);
+    if (accepted) {
+      this.#transcriptFrom = from;
+      return true;
+    }
+    open.client.destroy();
+    this.#place = { ...this.#place, reuse: undefined, plaintextRetry: false };
+    this.#event.plaintextRetry = false;
+    return false;
+  }
+
+  /**
    * Another mail transaction on a kept session (RFC 5321 §3.3: MAIL may follow a completed one), announced anew. The
    * event carries the session's facts (its STARTTLS, TLS, failure), so each message is judged on the session that
    * carried it, and `sharedSession` names the messages before it.
@@ -129,7 +149,7 @@ class SenderSession {
     this.#client = client;
     this.#ehlo = ehlo;
     this.#carried = open.carried;
-    this.#transcriptFrom = client.transcript.length;
+    if (optionOf(this.#target.policy, 'reuseProbe') !== 'rset') this.#transcriptFrom = client.transcript.length;
     Object.assign(this.#event, { localPort: client.localPort, ...open.facts, sharedSession: { transaction: open.carried.length + 1, after: [...open.carried] } });
     const { attempt, connection } = this.#place;
     this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
@@ -333,6 +353,6 @@ class SenderSession {
 }
 
 /** A key of the policy, when its variant has it (undefined otherwise, or when absent). */
-function optionOf<K extends 'starttlsTimedOut' | 'starttlsDropped' | 'pipelining'>(policy: object, key: K): string | boolean | undefined {
+function optionOf<K extends 'starttlsTimedOut' | 'starttlsDropped' | 'pipelining' | 'reuseProbe'>(policy: object, key: K): string | boolean | undefined {
   return key in policy ? ((policy as Record<K, string | boolean | undefined>)[key]) : undefined;
 }

@@ -58,6 +58,16 @@ export const ConnectionCache = z.enum(['on-demand', 'always']);
 export type ConnectionCache = z.infer<typeof ConnectionCache>;
 
 /**
+ * What a client does before it runs a transaction on a kept session (docs/behaviour.md#B-reuse):
+ * - `none`: MAIL at once (RFC 5321 §3.3: MAIL may follow a completed transaction); OpenSMTPD 6.8.0p2 does so
+ *   (observed: MAIL after the last transaction's 250, no RSET).
+ * - `rset`: an RSET probe first (RFC 5321 §4.1.1.5); a session whose RSET is not answered 250 is dropped and the
+ *   message opens a new connection (Postfix's smtp_reuse.c checks every cached session so before reusing it).
+ */
+export const ReuseProbe = z.enum(['none', 'rset']);
+export type ReuseProbe = z.infer<typeof ReuseProbe>;
+
+/**
  * Whether a client resumes TLS sessions on its next connection to the same next hop (docs/behaviour.md#B-resumption;
  * mta/tls-session-cache.ts), instead of a full handshake each time:
  * - `none`: every handshake is a full one (mailhop's default).
@@ -188,6 +198,8 @@ const clientCommon = {
   reuse: ConnectionReuse.default('none'),
   /** How long a session `reuse` keeps waits for the next message (ConnectionCache); absent: `on-demand`. */
   connectionCache: ConnectionCache.optional(),
+  /** What goes before a transaction on a kept session (ReuseProbe); absent: `none`. */
+  reuseProbe: ReuseProbe.optional(),
   /**
    * RFC 2920 pipelining: when the server's last EHLO reply lists PIPELINING, MAIL FROM, every RCPT TO and DATA go in
    * one write and their replies are read after, in order (§3.1: DATA ends the group), instead of one round trip per

@@ -147,3 +147,34 @@ describe('connectionCache: always', () => {
     ]);
   });
 });
+
+describe('reuseProbe: rset', () => {
+  const probing = { tls: 'none', reuse: 'plaintext', connectionCache: 'always', reuseProbe: 'rset', concurrencyLimit: 1 };
+  const three = ['m-one', 'm-two', 'm-three'].map((subject) => ({ from: 'alice@org.test', to: ['bob@partner.test'], subject }));
+
+  it('sends RSET before each later transaction on the kept session, and runs it once answered 250', async () => {
+    const run = await runInline({ hops: [{ id: 'relay', outbound: probing }, { id: 'mx', inbound: { starttls: 'none' } }], messages: three });
+    const wire = run.wire('relay->mx');
+    expect(wire.map(verbs)).toEqual([['EHLO', 'MAIL', 'RCPT', 'DATA', 'RSET', 'MAIL', 'RCPT', 'DATA', 'RSET', 'MAIL', 'RCPT', 'DATA', 'QUIT']]);
+    // Each later message's own part of the transcript starts with the probe and its reply.
+    const sessions = run.sessions('relay->mx');
+    expect(sessions.map((s) => s.transcript.slice(0, 2).map((l) => `${l.dir} ${l.text.slice(0, 4).trim()}`))).toEqual([
+      ['S 220', 'C EHLO'], ['C RSET', 'S 250'], ['C RSET', 'S 250'],
+    ]);
+    expect(verdicts(run)).toEqual([['m1', 'delivered', 'plain'], ['m2', 'delivered', 'plain'], ['m3', 'delivered', 'plain']]);
+  });
+
+  it('a kept session whose RSET fails is dropped without QUIT, and the message goes on a new connection', async () => {
+    const run = await runInline({
+      hops: [{ id: 'relay', outbound: probing }, { id: 'mx', inbound: { starttls: 'none' } }], messages: three.slice(0, 2),
+      links: [{ from: 'relay', to: 'mx', fault: 'reset', after: 'RSET' }],
+    });
+    const wire = run.wire('relay->mx');
+    expect(wire.map(verbs)).toEqual([['EHLO', 'MAIL', 'RCPT', 'DATA', 'RSET'], ['EHLO', 'MAIL', 'RCPT', 'DATA', 'QUIT']]);
+    const sessions = run.sessions('relay->mx');
+    expect(sessions.map((s) => [s.messageId, s.localPort === wire[sessions.indexOf(s)].clientPort, s.sharedSession, s.result])).toEqual([
+      ['m1', true, undefined, 'relayed'], ['m2', true, undefined, 'relayed'],
+    ]);
+    expect(run.mailbox.map((m) => m.id).sort()).toEqual(['m1', 'm2']);
+  });
+});
