@@ -338,11 +338,14 @@ class SenderSession {
     if (client) {
       const { keep, policy } = this.#place;
       const event = this.#event;
-      if (keep && result === 'relayed' && mayKeep(this.#target.policy, client.secure, event.plaintextRetry)) {
-        keep({ client, ehlo: this.#ehlo!, policy, facts: factsOf(event), carried: [...this.#carried, this.#message.id] });
-      } else if (quit) await client.quit();
+      const kept = keep && result === 'relayed' && mayKeep(this.#target.policy, client.secure, event.plaintextRetry);
+      if (kept) keep({ client, ehlo: this.#ehlo!, policy, facts: factsOf(event), carried: [...this.#carried, this.#message.id] });
+      else if (quit) await client.quit();
       else client.destroy();
       this.#event.transcript = client.transcript.slice(this.#transcriptFrom);
+      // A kept session's lines so far now live in this event: the next transaction's part starts afresh, so a session
+      // that carries thousands of messages does not hold every one's transcript.
+      if (kept) client.transcript.splice(0);
       if (client.preTlsReplies.length) this.#event.preTlsReplies = [...client.preTlsReplies];
     }
     this.#event.result = result;
