@@ -33,9 +33,21 @@ export function headerValue(raw: Buffer | string, name: string): string | undefi
  * read as UTF-8 (RFC 6532 §3.2), so a Received header's `for <用户@例子.test>` reads as it was written.
  */
 export function headerValues(raw: Buffer | string, name: string): string[] {
-  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
-  const end = text.search(/\r?\n\r?\n/);
-  const head = end >= 0 ? text.slice(0, end) : text;
+  const head = typeof raw === 'string' ? raw.slice(0, headerEnd(raw)) : raw.toString('utf8', 0, headerEnd(raw));
   const re = new RegExp(`^${name.replace(/[-]/g, '\\-')}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'gim');
   return [...head.matchAll(re)].map((m) => m[1].replace(/\r?\n[ \t]+/g, ' ').trim());
+}
+
+/**
+ * Where the header section ends: the offset of the line end before the first empty line (`\r?\n\r?\n`), or the
+ * length when there is none. Found in the bytes, so only the header section is decoded (a hop reads several headers
+ * of every message it takes; the body can be megabytes). CR and LF are single bytes in UTF-8, so the offset is the
+ * same in the bytes and in the decoded text.
+ */
+function headerEnd(raw: Buffer | string): number {
+  for (let lf = raw.indexOf('\n'); lf !== -1; lf = raw.indexOf('\n', lf + 1)) {
+    const next = raw[lf + 1] === '\r' || raw[lf + 1] === 0x0d ? lf + 2 : lf + 1;
+    if (raw[next] === '\n' || raw[next] === 0x0a) return lf > 0 && (raw[lf - 1] === '\r' || raw[lf - 1] === 0x0d) ? lf - 1 : lf;
+  }
+  return raw.length;
 }
