@@ -25,11 +25,15 @@ export function offerChain(hops: number, greetingDelay: string | number = 0): Sc
 }
 
 /**
- * `offerChain` with connection reuse on every client (`outbound.reuse: all`, docs/behaviour.md#B-reuse): at most
- * `concurrencyLimit` sessions per next hop, so messages in flight queue for a session and ride the open ones.
+ * `offerChain` with connection reuse on every client (`outbound.reuse: all`, `connectionCache: always`,
+ * docs/behaviour.md#B-reuse): at most `concurrencyLimit` sessions per next hop, each kept open for the next message
+ * while the chain is busy, so messages in flight ride the open ones; each later transaction on a session starts with an
+ * RSET probe (`reuseProbe: rset`), and its MAIL, RCPT and DATA go as one pipelined group (`pipelining: true`, RFC 2920).
+ * Postfix with smtp_tls_connection_reuse = yes and the next hop in smtp_connection_cache_destinations works so.
+ * `reuseProbe: 'none'` leaves the probe out (MAIL at once on a kept session), to show what the probe costs.
  */
-export function reuseChain(hops: number, concurrencyLimit = 2): Scenario {
-  const reuse = { tls: 'opportunistic', reuse: 'all', concurrencyLimit } as const;
+export function reuseChain(hops: number, concurrencyLimit = 2, reuseProbe: 'rset' | 'none' = 'rset'): Scenario {
+  const reuse = { tls: 'opportunistic', reuse: 'all', connectionCache: 'always', reuseProbe, pipelining: true, concurrencyLimit } as const;
   return Scenario.parse({
     name: `bench-${hops}-hops-reuse`,
     submit: reuse,

@@ -10,6 +10,7 @@
  *   npm run bench -- --quick      # smaller counts, for working on the bench itself
  *   npm run bench -- --runtimes   # only the worker runtime against the in-process one (compare-runtimes.ts)
  *   npm run bench -- --dns        # only the DNS-routed chain against the same chain without DNS
+ *   npm run bench -- --reuse      # only the reuse rows (reuse against fresh connections and the pooled baseline)
  *
  * Memory (one message through 1,000 hops) is measured in a child process of its own: peak RSS is per process.
  */
@@ -68,6 +69,30 @@ if (args.has('--dns')) {
   process.exit(0);
 }
 
+const reuseProgress = `3 STARTTLS hops with reuse on (outbound.reuse: all, connectionCache: always, reuseProbe: rset, pipelining, concurrencyLimit 2) against fresh connections, a pooled baseline (nodemailer pool, 2 connections) and reuse without the probe: ${N.throughput} with 10 in flight, ${N.rounds} alternating rounds`;
+const reuseSides: Side[] = [
+  { name: 'mailhop, reuse', start: () => startMailhopPath(reuseChain(3)) },
+  { name: 'mailhop, fresh', start: () => startMailhopPath(offerChain(3)) },
+  { name: 'baseline, pooled', start: () => startBaselinePath({ hops: 3, greeting: 'patched', pool: 2 }) },
+  { name: 'mailhop, reuse without RSET probe', start: () => startMailhopPath(reuseChain(3, 2, 'none')) },
+];
+const reuseOptions = { latencyMessages: N.rounds, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 };
+/** The reuse rows: throughput with reuse on against mailhop's fresh connections and against the pooled baseline. */
+const reuseRows = (reused: SideResult, fresh: SideResult, pooled: SideResult, unprobed: SideResult): Row[] => [
+  { figure: 'throughput with reuse on (vs mailhop fresh)', mailhop: perSec(reused.perSecond), baseline: perSec(fresh.perSecond), ratio: ratio(reused.perSecond / fresh.perSecond), target: '>= 5.00x', pass: reused.perSecond >= 5 * fresh.perSecond },
+  { figure: '  with reuse on vs a pooled baseline (nodemailer pool)', mailhop: perSec(reused.perSecond), baseline: perSec(pooled.perSecond), ratio: ratio(reused.perSecond / pooled.perSecond), target: '>= 1.00x', pass: reused.perSecond >= pooled.perSecond },
+  { figure: '  CPU per message, reuse on (vs pooled baseline)', mailhop: ms(reused.cpuPerMessage), baseline: ms(pooled.cpuPerMessage), ratio: ratio(reused.cpuPerMessage / pooled.cpuPerMessage) },
+  { figure: '  reuse without the RSET probe (vs pooled baseline)', mailhop: perSec(unprobed.perSecond), baseline: perSec(pooled.perSecond), ratio: ratio(unprobed.perSecond / pooled.perSecond) },
+  { figure: '    CPU per message', mailhop: ms(unprobed.cpuPerMessage), baseline: ms(pooled.cpuPerMessage), ratio: ratio(unprobed.cpuPerMessage / pooled.cpuPerMessage) },
+];
+if (args.has('--reuse')) {
+  progress(reuseProgress);
+  const [reused, fresh, pooled, unprobed] = await compareSides(reuseSides, reuseOptions);
+  const table = renderTable(reuseRows(reused, fresh, pooled, unprobed));
+  process.stdout.write(`\n${pc.bold(`mailhop bench, reuse · ${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${os.cpus().length} cores · load average ${loadAtStart} at start, ${load()} at end`)}\n\n${table}\n`);
+  process.exit(0);
+}
+
 // Scenarios first: the process is as cold as a fresh `mailhop run scenarios/` would be.
 progress('scenarios/ with mock hops only, as the CLI runs them');
 const scenarios = await measureScenarios('scenarios');
@@ -83,11 +108,9 @@ const baselineSide: Side = { name: 'baseline', start: () => startBaselinePath({ 
 progress(`3 STARTTLS hops: ${N.latency} one at a time + ${N.throughput} with 10 in flight, each side, ${N.rounds} alternating rounds`);
 const [mh, base] = await compareSides([mailhopSide, baselineSide], { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
 
-progress(`3 STARTTLS hops with reuse on (outbound.reuse: all, concurrencyLimit 2) against fresh connections and a pooled baseline (nodemailer pool, 2 connections): ${N.throughput} with 10 in flight`);
-const reuseSide: Side = { name: 'mailhop, reuse', start: () => startMailhopPath(reuseChain(3)) };
-const freshSide: Side = { name: 'mailhop, fresh', start: () => startMailhopPath(offerChain(3)) };
-const pooledSide: Side = { name: 'baseline, pooled', start: () => startBaselinePath({ hops: 3, greeting: 'patched', pool: 2 }) };
-const [reused, fresh, pooled] = await compareSides([reuseSide, freshSide, pooledSide], { latencyMessages: N.rounds, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
+progress(reuseProgress);
+const [reused, fresh, pooled, unprobed] = await compareSides(reuseSides, reuseOptions);
+const freshSide = reuseSides[1];
 
 progress('3 STARTTLS hops, worker runtime against in-process, alternating rounds');
 const runtimes = await compareRuntimes(runtimeOptions, N.startupRuns);
@@ -126,8 +149,7 @@ const rows: Row[] = [
   { figure: 'throughput, 10 in flight', mailhop: perSec(mh.perSecond), baseline: perSec(base.perSecond), ratio: ratio(throughputRatio), target: '>= 1.50x', pass: throughputRatio >= 1.5 },
   { figure: '  CPU per message (process, user+sys)', mailhop: ms(mh.cpuPerMessage), baseline: ms(base.cpuPerMessage), ratio: ratio(mh.cpuPerMessage / base.cpuPerMessage), target: '<= 1.00x', pass: mh.cpuPerMessage <= base.cpuPerMessage },
   { figure: '  latency under that load, p50', mailhop: ms(mh.loadedLatency.p50), baseline: ms(base.loadedLatency.p50) },
-  { figure: 'throughput with reuse on (vs mailhop fresh)', mailhop: perSec(reused.perSecond), baseline: perSec(fresh.perSecond), ratio: ratio(reused.perSecond / fresh.perSecond), target: '>= 5.00x', pass: reused.perSecond >= 5 * fresh.perSecond },
-  { figure: '  with reuse on vs a pooled baseline (nodemailer pool)', mailhop: perSec(reused.perSecond), baseline: perSec(pooled.perSecond), ratio: ratio(reused.perSecond / pooled.perSecond), target: '>= 1.00x', pass: reused.perSecond >= pooled.perSecond },
+  ...reuseRows(reused, fresh, pooled, unprobed),
   ...runtimeRows(runtimes),
   { figure: 'TLS handshake, resumed (vs full): CPU', mailhop: ms(handshakes.resumed.cpuMs), baseline: ms(handshakes.full.cpuMs), ratio: ratio(handshakes.resumed.cpuMs / handshakes.full.cpuMs) },
   { figure: `  wall per handshake (${handshakes.resumedCount} of ${handshakes.count} resumed)`, mailhop: ms(handshakes.resumed.wallMs), baseline: ms(handshakes.full.wallMs), ratio: ratio(handshakes.resumed.wallMs / handshakes.full.wallMs) },

@@ -18,6 +18,8 @@ export class VirtualClock {
   private timers: Timer[] = [];
   private busy = 0;
   private idleWaiters: Array<() => void> = [];
+  /** One-shot callbacks for the next moment nothing is in flight ({@link beforeIdle}). */
+  private idleHooks: Array<() => void> = [];
   private stopped = false;
 
   /** Virtual ms since the run started. */
@@ -72,6 +74,15 @@ export class VirtualClock {
     };
   }
 
+  /**
+   * Runs `fn` once, the next time no tracked work is in flight, before the clock counts as idle (before it jumps to a
+   * timer or `run()` returns). Work `fn` tracks puts the idle off until it settles: a kept SMTP session ends with
+   * QUIT before virtual time moves on (mta/kept-session.ts).
+   */
+  beforeIdle(fn: () => void): void {
+    this.idleHooks.push(fn);
+  }
+
   /** Virtual time of the earliest pending timer, or undefined. */
   nextTimerAt(): number | undefined {
     return this.timers.reduce<number | undefined>((min, t) => (min === undefined || t.at < min ? t.at : min), undefined);
@@ -82,7 +93,7 @@ export class VirtualClock {
     if (this.busy === 0) {
       // Let callbacks queued by the finished work start theirs before declaring idle.
       setImmediate(() => {
-        if (this.busy !== 0) return;
+        if (this.busy !== 0 || this.runIdleHooks()) return;
         const waiters = this.idleWaiters;
         this.idleWaiters = [];
         for (const w of waiters) w();
@@ -90,8 +101,17 @@ export class VirtualClock {
     }
   }
 
+  /** Runs the hooks waiting for idle; true when they started tracked work (so the clock is busy again). */
+  private runIdleHooks(): boolean {
+    if (this.idleHooks.length === 0) return false;
+    const hooks = this.idleHooks;
+    this.idleHooks = [];
+    for (const fn of hooks) fn();
+    return this.busy !== 0;
+  }
+
   private idle(): Promise<void> {
-    if (this.busy === 0) return new Promise((resolve) => setImmediate(() => (this.busy === 0 ? resolve() : this.idleWaiters.push(resolve))));
+    if (this.busy === 0) return new Promise((resolve) => setImmediate(() => (this.busy === 0 && !this.runIdleHooks() ? resolve() : this.idleWaiters.push(resolve))));
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -124,6 +144,7 @@ export class VirtualClock {
   stop(): void {
     this.stopped = true;
     this.timers = [];
+    this.idleHooks = [];
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -1,10 +1,12 @@
 /**
  * Connection reuse (`outbound.reuse`, docs/behaviour.md#B-reuse): after a completed mail transaction a session may
  * stay open for the next message due to the same next hop, which then runs its own transaction on it (RFC 5321
- * §3.3: MAIL may follow a completed transaction, so no RSET is due) instead of QUIT and a new connection.
+ * §3.3: MAIL may follow a completed transaction; under `reuseProbe: rset` an RSET probe first, sender-session.ts)
+ * instead of QUIT and a new connection.
  * `fallbackMemory: session` (docs/behaviour.md#B-fallback-memory) is one use of it: the plaintext session a failed
  * handshake led to is kept whatever `reuse` says, as OpenSMTPD does (observed with OpenSMTPD 6.8.0p2,
- * test/engines/fallback-memory.test.ts). A session kept with no message waiting for it is closed with QUIT at once,
+ * test/engines/fallback-memory.test.ts). Under `connectionCache: on-demand` a session kept with no message waiting
+ * for it is closed with QUIT at once; under `always` it waits, idle, until the virtual clock next moves (relay-queue.ts),
  * so nothing stays open while virtual time runs on.
  */
 import type { EffectivePolicy, SessionEvent } from '../trace/events.js';
@@ -49,16 +51,30 @@ export function keepsSessions(policy: Outbound | Submit): boolean {
   return reuse !== 'none' || ('fallbackMemory' in policy && policy.fallbackMemory === 'session');
 }
 
+/** True when `policy` keeps a session idle for the next message (`connectionCache: always`), not only on a backlog. */
+export function cachesAlways(policy: Outbound | Submit): boolean {
+  return 'connectionCache' in policy && policy.connectionCache === 'always';
+}
+
 /**
- * The sessions kept open to the next hop, handed from one attempt to the next: at most one per session slot
- * (`concurrencyLimit`), since only a session that just carried a message is kept.
+ * The sessions kept open to the next hop, handed from one attempt to the next: at most `limit` (`concurrencyLimit`),
+ * one per session slot, as Postfix's connection cache holds at most one session per concurrent delivery.
  */
 export class KeptSession {
   readonly #open: OpenSession[] = [];
 
+  /** @param limit most sessions kept at once, >= 1; keeping one more ends the oldest with QUIT. */
+  constructor(private readonly limit = Infinity) {}
+
+  /** Sessions kept now. */
+  get size(): number {
+    return this.#open.length;
+  }
+
   /** Keeps `session` for the next message. */
   keep(session: OpenSession): void {
     this.#open.push(session);
+    if (this.#open.length > this.limit) void this.#open.shift()!.client.quit();
   }
 
   /**

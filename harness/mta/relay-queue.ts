@@ -10,7 +10,7 @@ import { deliverAttempt, type AttemptOutcome, type QueuedMessage, type RelayTarg
 import type { KeptSession as Kept } from './kept-session.js';
 import { SessionSlots } from './session-slots.js';
 import { QueueRun } from './queue-run.js';
-import { KeptSession, keepsSessions } from './kept-session.js';
+import { cachesAlways, KeptSession, keepsSessions } from './kept-session.js';
 import { resumesTls, TlsSessionCache } from './tls-session-cache.js';
 
 export interface RelayQueueOptions {
@@ -48,6 +48,8 @@ export class RelayQueue {
   private readonly run: QueueRun | undefined;
   /** Under `outbound.reuse` or `fallbackMemory: session`, the session kept for the next message (kept-session.ts). */
   private readonly kept: KeptSession | undefined;
+  /** Under `connectionCache: always`: a close of the kept sessions is waiting for the clock to go idle. */
+  private closeOnIdle = false;
   /** The target, with the TLS session kept for the next hop under `tlsResumption: tickets` (tls-session-cache.ts). */
   private readonly target: RelayTarget;
   private stopped = false;
@@ -57,7 +59,7 @@ export class RelayQueue {
     this.slots = new SessionSlots(policy.concurrencyLimit);
     const memory = 'fallbackMemory' in policy ? policy.fallbackMemory : 'message';
     this.run = memory === 'destination-run' ? new QueueRun() : undefined;
-    this.kept = keepsSessions(policy) ? new KeptSession() : undefined;
+    this.kept = keepsSessions(policy) ? new KeptSession(policy.concurrencyLimit) : undefined;
     this.target = resumesTls(policy) && !opts.target.tlsSessions ? { ...opts.target, tlsSessions: new TlsSessionCache() } : opts.target;
   }
 
@@ -97,10 +99,28 @@ export class RelayQueue {
       // own); its retries join the queue run of their virtual instant.
       const outcome = this.run && message.attempts > 1 ? await this.run.join(this.opts.clock.now(), deliver) : await deliver();
       this.settle(message, outcome);
-      // A kept session waits only for an attempt already in line: nothing stays open while virtual time runs on.
-      if (this.slots.queued === 0) await this.kept?.close();
+      await this.release();
     });
     void this.opts.clock.track(work);
+  }
+
+  /**
+   * After an attempt: under `connectionCache: on-demand` a kept session waits only for an attempt already in line;
+   * under `always` it waits until the clock would move on. Either way nothing stays open while virtual time runs on.
+   */
+  private async release(): Promise<void> {
+    const kept = this.kept;
+    if (!kept || kept.size === 0) return;
+    if (!cachesAlways(this.opts.target.policy)) {
+      if (this.slots.queued === 0) await kept.close();
+      return;
+    }
+    if (this.closeOnIdle) return;
+    this.closeOnIdle = true;
+    this.opts.clock.beforeIdle(() => {
+      this.closeOnIdle = false;
+      void this.opts.clock.track(kept.close());
+    });
   }
 
   private settle(message: HeldMessage, outcome: AttemptOutcome): void {

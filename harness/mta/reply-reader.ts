@@ -51,8 +51,8 @@ export const MAX_REPLY_LINES = 100;
 
 /**
  * Octets received and not read yet, at most: one reply of {@link MAX_REPLY_LINES} lines of
- * {@link MAX_REPLY_LINE}. mailhop's client never pipelines, so an honest server has at most one reply
- * outstanding; more is a server answering commands nobody sent.
+ * {@link MAX_REPLY_LINE}. Without `pipelining` an honest server has at most one reply outstanding; with it, one
+ * group of MAIL, RCPT and DATA replies (single short lines). More is a server answering commands nobody sent.
  */
 export const MAX_UNREAD = MAX_REPLY_LINES * (MAX_REPLY_LINE + 2);
 

@@ -18,6 +18,7 @@ import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.j
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, preTlsBytes, trailingData, type TrailingData } from './session-decisions.js';
 import { daneMatch } from '../dns/dane-match.js';
 import { authenticateAsAsked } from './client-auth.js';
+import { sendEnvelope } from './mail-envelope.js';
 import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
 
 /** Which connection of which attempt this session is, and what the attempt decided before it. */
@@ -56,7 +57,7 @@ export function runSession(target: RelayTarget, message: QueuedMessage, place: S
 class SenderSession {
   readonly #target: RelayTarget;
   readonly #message: QueuedMessage;
-  readonly #place: SessionPlace;
+  #place: SessionPlace;
   readonly #event: Omit<SessionEvent, 'seq' | 'at'>;
   /** Decisions the client takes itself, worded as the product in `replies` words them (local-replies.ts). */
   readonly #texts: LocalReplies;
@@ -91,7 +92,8 @@ class SenderSession {
 
   async run(): Promise<SessionResult> {
     try {
-      if (this.#place.reuse) return await this.#resume(this.#place.reuse);
+      const reuse = this.#place.reuse;
+      if (reuse && (await this.#probe(reuse))) return await this.#resume(reuse);
       await this.#connect();
       return (await this.#implicitTls()) ?? (await this.#greet()) ?? (await this.#starttls()) ?? (await this.#transaction());
     } catch (err) {
@@ -119,6 +121,25 @@ class SenderSession {
   }
 
   /**
+   * Under `reuseProbe: rset`, RSET on the kept session first (RFC 5321 §4.1.1.5, as Postfix probes a cached session):
+   * true when it was answered 250 (its lines are then this transaction's first). Otherwise the session is dropped
+   * without QUIT and this one becomes a new connection, as if nothing had been kept.
+   */
+  async #probe(open: OpenSession): Promise<boolean> {
+    if (optionOf(this.#target.policy, 'reuseProbe') !== 'rset') return true;
+    const from = open.client.transcript.length;
+    const accepted = await open.client.command('RSET').then((r) => r.code === 250, () => false);
+    if (accepted) {
+      this.#transcriptFrom = from;
+      return true;
+    }
+    open.client.destroy();
+    this.#place = { ...this.#place, reuse: undefined, plaintextRetry: false };
+    this.#event.plaintextRetry = false;
+    return false;
+  }
+
+  /**
    * Another mail transaction on a kept session (RFC 5321 §3.3: MAIL may follow a completed one), announced anew. The
    * event carries the session's facts (its STARTTLS, TLS, failure), so each message is judged on the session that
    * carried it, and `sharedSession` names the messages before it.
@@ -128,7 +149,7 @@ class SenderSession {
     this.#client = client;
     this.#ehlo = ehlo;
     this.#carried = open.carried;
-    this.#transcriptFrom = client.transcript.length;
+    if (optionOf(this.#target.policy, 'reuseProbe') !== 'rset') this.#transcriptFrom = client.transcript.length;
     Object.assign(this.#event, { localPort: client.localPort, ...open.facts, sharedSession: { transaction: open.carried.length + 1, after: [...open.carried] } });
     const { attempt, connection } = this.#place;
     this.#target.onConnect?.({ localPort: client.localPort, localAddress: client.localAddress, messageId: this.#message.id, attempt, connection });
@@ -265,17 +286,9 @@ class SenderSession {
     const requireTls = mailParameter(this.#place.requireTls, client.secure, advertises(this.#ehlo!, 'REQUIRETLS'));
     if (requireTls) this.#event.requireTls = requireTls.seen;
     if (requireTls?.parameter === null) return this.#finish('bounced', requireTlsMissing(this.#target.servername));
-    const mail = await client.command(`${mailFromCommand(message.from, utf8)}${requireTls?.parameter ?? ''}`);
-    if (mail.code !== 250) return this.#failWith(mail);
-    let accepted = 0;
-    let lastRcpt: SmtpReply | undefined;
-    for (const rcpt of message.to) {
-      lastRcpt = await client.command(`RCPT TO:<${rcpt}>`);
-      if (lastRcpt.code === 250 || lastRcpt.code === 251) accepted++;
-    }
-    if (accepted === 0 && lastRcpt) return this.#failWith(lastRcpt);
-    const data = await client.command('DATA');
-    if (data.code !== 354) return this.#failWith(data);
+    const pipelines = optionOf(this.#target.policy, 'pipelining') === true && advertises(this.#ehlo!, 'PIPELINING');
+    const ended = await sendEnvelope(client, `${mailFromCommand(message.from, utf8)}${requireTls?.parameter ?? ''}`, message.to, pipelines);
+    if (ended) return this.#failWith(ended);
     this.#event.contentSent = { encrypted: client.secure && !this.#event.tls?.nullCipher };
     const final = await client.sendData(message.raw);
     return this.#finish(byCode(final.code), replyOf(final));
@@ -325,11 +338,14 @@ class SenderSession {
     if (client) {
       const { keep, policy } = this.#place;
       const event = this.#event;
-      if (keep && result === 'relayed' && mayKeep(this.#target.policy, client.secure, event.plaintextRetry)) {
-        keep({ client, ehlo: this.#ehlo!, policy, facts: factsOf(event), carried: [...this.#carried, this.#message.id] });
-      } else if (quit) await client.quit();
+      const kept = keep && result === 'relayed' && mayKeep(this.#target.policy, client.secure, event.plaintextRetry);
+      if (kept) keep({ client, ehlo: this.#ehlo!, policy, facts: factsOf(event), carried: [...this.#carried, this.#message.id] });
+      else if (quit) await client.quit();
       else client.destroy();
       this.#event.transcript = client.transcript.slice(this.#transcriptFrom);
+      // A kept session's lines so far now live in this event: the next transaction's part starts afresh, so a session
+      // that carries thousands of messages does not hold every one's transcript.
+      if (kept) client.transcript.splice(0);
       if (client.preTlsReplies.length) this.#event.preTlsReplies = [...client.preTlsReplies];
     }
     this.#event.result = result;
@@ -339,7 +355,7 @@ class SenderSession {
   }
 }
 
-/** An opportunistic key of the policy, when its variant has it (undefined otherwise, or when absent). */
-function optionOf<K extends 'starttlsTimedOut' | 'starttlsDropped'>(policy: object, key: K): string | undefined {
-  return key in policy ? ((policy as Record<K, string | undefined>)[key]) : undefined;
+/** A key of the policy, when its variant has it (undefined otherwise, or when absent). */
+function optionOf<K extends 'starttlsTimedOut' | 'starttlsDropped' | 'pipelining' | 'reuseProbe'>(policy: object, key: K): string | boolean | undefined {
+  return key in policy ? ((policy as Record<K, string | boolean | undefined>)[key]) : undefined;
 }

@@ -146,17 +146,18 @@ export class SmtpClient {
   /** Sends one command line (CRLF added) and reads its reply. */
   async command(line: string): Promise<SmtpReply> {
     this.write(line);
-    return this.readReply(line.split(' ')[0] === 'MAIL' || line.startsWith('RCPT') ? line : line.split(' ')[0]);
+    return this.readReply(replyLabel(line));
   }
 
   /**
-   * Writes a command line without reading (CRLF added), as UTF-8: the only encoding RFC 6531 §3.3 allows
+   * Writes command lines without reading (CRLF added to each), as UTF-8: the only encoding RFC 6531 §3.3 allows
    * for non-ASCII addresses (latin1 would send `é` as a lone 0xE9 byte and drop the high byte of `用`).
    * ASCII lines are the same bytes either way.
    */
-  write(line: string): void {
-    this.transcript.push({ dir: 'C', text: line });
-    this.socket.write(`${line}\r\n`, 'utf8');
+  write(...lines: string[]): void {
+    for (const line of lines) this.transcript.push({ dir: 'C', text: line });
+    // Several lines (a pipelined group, RFC 2920) go in one write: one TLS record, one segment.
+    this.socket.write(lines.length === 1 ? `${lines[0]}\r\n` : lines.map((line) => `${line}\r\n`).join(''), 'utf8');
   }
 
   /**
@@ -174,8 +175,11 @@ export class SmtpClient {
     this.transcript.push({ dir: 'C', text: '.' });
     if (sendsAsIs(raw)) {
       // Nothing to change (the usual case): the bytes go as they are, without a copy per relay.
+      // One write for content and end of data: one TLS record and one segment, not two (corked, without a copy here).
+      this.socket.cork();
       this.socket.write(raw);
       this.socket.write(raw.at(-1) === 0x0a ? '.\r\n' : '\r\n.\r\n', 'latin1');
+      this.socket.uncork();
       return this.readReply('DATA content');
     }
     const text = raw.toString('latin1').replace(/\r?\n/g, '\r\n');
@@ -295,4 +299,10 @@ function sendsAsIs(raw: Buffer): boolean {
     if (lf === 0 || raw[lf - 1] !== 0x0d || raw[lf + 1] === 0x2e) return false;
   }
   return true;
+}
+
+/** What a reply is read for, in errors and the transcript: MAIL and RCPT with their address, other commands by verb. */
+export function replyLabel(line: string): string {
+  const verb = line.split(' ')[0];
+  return verb === 'MAIL' || line.startsWith('RCPT') ? line : verb;
 }

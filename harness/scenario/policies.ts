@@ -38,11 +38,34 @@ export type FallbackMemory = z.infer<typeof FallbackMemory>;
  * - `plaintext`: sessions without TLS are kept (Postfix's connection cache, smtp_connection_cache_on_demand).
  * - `all`: TLS sessions too (Postfix with smtp_tls_connection_reuse = yes; Exim and Sendmail deliver the queued
  *   messages for one host on one connection).
- * A kept session carries a message only under the same effective policy it was opened with, and only while
- * another message waits for it: nothing stays open while virtual time runs on.
+ * A kept session carries a message only under the same effective policy it was opened with; how long it is kept is
+ * `connectionCache` (ConnectionCache). Nothing stays open while virtual time runs on.
  */
 export const ConnectionReuse = z.enum(['none', 'plaintext', 'all']);
 export type ConnectionReuse = z.infer<typeof ConnectionReuse>;
+
+/**
+ * How long a session `reuse` lets a client keep waits for the next message (docs/behaviour.md#B-reuse):
+ * - `on-demand`: only while another message already waits for the next hop; with none waiting it ends with QUIT at
+ *   once (Postfix's smtp_connection_cache_on_demand = yes, its default: a destination with a backlog).
+ * - `always`: after every transaction it stays open, idle, for the next message to the next hop, until virtual time
+ *   next moves (Postfix with the next hop in smtp_connection_cache_destinations keeps one for
+ *   smtp_connection_cache_time_limit, 2 s by default). The clock moves only once nothing is in flight anywhere in
+ *   the chain, and then the session ends with QUIT first.
+ * At most `concurrencyLimit` sessions are kept per next hop.
+ */
+export const ConnectionCache = z.enum(['on-demand', 'always']);
+export type ConnectionCache = z.infer<typeof ConnectionCache>;
+
+/**
+ * What a client does before it runs a transaction on a kept session (docs/behaviour.md#B-reuse):
+ * - `none`: MAIL at once (RFC 5321 §3.3: MAIL may follow a completed transaction); OpenSMTPD 6.8.0p2 does so
+ *   (observed: MAIL after the last transaction's 250, no RSET).
+ * - `rset`: an RSET probe first (RFC 5321 §4.1.1.5); a session whose RSET is not answered 250 is dropped and the
+ *   message opens a new connection (Postfix's smtp_reuse.c checks every cached session so before reusing it).
+ */
+export const ReuseProbe = z.enum(['none', 'rset']);
+export type ReuseProbe = z.infer<typeof ReuseProbe>;
 
 /**
  * Whether a client resumes TLS sessions on its next connection to the same next hop (docs/behaviour.md#B-resumption;
@@ -173,6 +196,17 @@ const clientCommon = {
   concurrencyLimit: z.number().int().min(1).default(20),
   /** Which sessions carry further messages to the same next hop (ConnectionReuse); absent: `none`. */
   reuse: ConnectionReuse.default('none'),
+  /** How long a session `reuse` keeps waits for the next message (ConnectionCache); absent: `on-demand`. */
+  connectionCache: ConnectionCache.optional(),
+  /** What goes before a transaction on a kept session (ReuseProbe); absent: `none`. */
+  reuseProbe: ReuseProbe.optional(),
+  /**
+   * RFC 2920 pipelining: when the server's last EHLO reply lists PIPELINING, MAIL FROM, every RCPT TO and DATA go in
+   * one write and their replies are read after, in order (§3.1: DATA ends the group), instead of one round trip per
+   * command. Postfix's client groups them so whenever the server offers it (smtp_proto.c, smtp_xfer). Absent: false,
+   * one command at a time (mailhop's default, and what every preset does until observed otherwise).
+   */
+  pipelining: z.boolean().optional(),
   /** Where a hop relays (Route); absent: `next`. Not for `submit`. */
   route: Route.optional(),
   /** Whether the hop's client applies DANE (Dane); absent: `ignore`. Not for `submit`. */

@@ -69,6 +69,18 @@ async function threeMessages(relay: { engine: RealEngineName } | { preset: strin
   return crossedOn(chain.events());
 }
 
+/** The plaintext commands of each connection on relay->mx, three messages sent one after another, no TLS anywhere. */
+async function plaintextVerbs(relay: { engine: RealEngineName } | { preset: string }): Promise<string[][]> {
+  const scenario = Scenario.parse({ name: 'reuse-plaintext', submit: { tls: 'none' }, hops: [{ id: 'relay', inbound: { starttls: 'none' }, ...relay }, { id: 'mx', inbound: { starttls: 'none' } }], messages: THREE });
+  const chain = await startChain(scenario);
+  try {
+    await chain.run();
+  } finally {
+    await chain.stop();
+  }
+  return chain.events().flatMap((e) => (e.kind === 'wire' && e.link === 'relay->mx' ? [e.record] : [])).sort((a, b) => a.seq - b.seq).map((w) => w.commands.map((c) => c.verb));
+}
+
 const tls = (messages: string[]): Crossed => ({ handshake: 'established', offered: false, resumed: false, messages });
 const ONE_EACH = [tls(['m1']), tls(['m2']), tls(['m3'])];
 
@@ -100,6 +112,14 @@ describe.skipIf(!availability('opensmtpd').usable)(titled('reuse and resumption 
 
   it('the opensmtpd preset does the same (reuse: all, one session at a time)', async () => {
     expect(await threeMessages({ preset: 'opensmtpd' })).toEqual([tls(['m1', 'm2', 'm3'])]);
+  });
+
+  it('in plaintext, each next MAIL follows the last transaction at once: no RSET between (reuseProbe: none)', async () => {
+    expect(await plaintextVerbs({ engine: 'opensmtpd' })).toEqual([['EHLO', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA']]);
+  }, 180_000);
+
+  it('the opensmtpd preset does the same (QUIT at the end, where the engine keeps its connection idle)', async () => {
+    expect(await plaintextVerbs({ preset: 'opensmtpd' })).toEqual([['EHLO', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'MAIL', 'RCPT', 'DATA', 'QUIT']]);
   });
 
   it('each message after the connection before it closed: a full handshake each, no session offered', async () => {
