@@ -9,7 +9,7 @@ import { startDnsServer, type StartedDnsServer } from '../dns/dns-server.js';
 import type { DnsServerAddress } from '../dns/dns-lookup.js';
 import { deliverViaMx, type MxRouting, type RoutedCopy } from '../mta/mx-delivery.js';
 import { daneTarget } from '../mta/dane-policy.js';
-import { discoverPolicy, stsSender, stsTarget, type AppliedPolicy, type StsSender } from '../mta/sts-policy.js';
+import { discoverPolicy, replacesDane, stsSender, stsTarget, type AppliedPolicy, type StsSender } from '../mta/sts-policy.js';
 import { startPolicyHosts, type StartedPolicyHosts } from '../mta-sts/policy-host.js';
 import type { AttemptOutcome, QueuedMessage, RelayTarget } from '../mta/relay-target.js';
 import { MailhopError } from '../errors.js';
@@ -116,6 +116,7 @@ export function mxRouting(plan: ChainPlan, records: ChainRecords, sender: Planne
  */
 export function routedDelivery(routing: MxRouting, policy: RelayTarget['policy'], sts?: StsSender): (message: QueuedMessage, attempt: number) => Promise<AttemptOutcome> {
   const dane = policy.dane ?? 'ignore';
+  const check = policy.mtaStsCheck ?? 'mx-host';
   return async (message, attempt) => {
     const copy = message as RoutedCopy;
     // Discovered once per attempt, at the first MX host, whatever DANE then decides for each host.
@@ -123,10 +124,13 @@ export function routedDelivery(routing: MxRouting, policy: RelayTarget['policy']
     return deliverViaMx(routing, copy, attempt, undefined, async (host, target, secure) => {
       if (sts) applied ??= discoverPolicy(routing, sts, copy, target.link);
       const policy = await applied;
+      // Postfix's policy map answers `secure` for a domain with an enforce policy, replacing its level dane: no TLSA
+      // lookup at all (mtaStsCheck: policy-map, docs/behaviour.md#B-mta-sts-postfix).
+      if (sts && replacesDane(policy, check)) return stsTarget(routing, copy, policy, host, target, check);
       const decided = await daneTarget(routing, copy, host, target, secure, dane);
       // RFC 8461 §2: where DANE decides for a host (usable or unusable TLSA under DNSSEC, a failed lookup), MTA-STS does not.
       if (!sts || 'result' in decided || decided.dnsPolicy?.fact.source === 'dane') return decided;
-      return stsTarget(routing, copy, policy, host, decided);
+      return stsTarget(routing, copy, policy, host, decided, check);
     });
   };
 }

@@ -46,9 +46,9 @@ export interface EngineFactTarget {
   onMailbox?: (message: MaildirMessage & { inbound: Tls | null }) => void;
   /** It bounced a message with a sender to notify (called right after the `bounced` event is recorded). */
   onDsn?: (dsn: EngineDsn) => void;
-  /** It applies DANE (routes by MX with `dane: honor | require`): a certificate it verified, it verified by TLSA records (unless MTA-STS too). */
+  /** It applies DANE (routes by MX with `dane: honor | require`): a certificate it verified, it verified by TLSA records (or, with MTA-STS too, by one of the two). */
   dane?: boolean;
-  /** It applies MTA-STS (`mtaSts: honor`): a certificate it verified, it verified under an enforce policy (unless DANE too). */
+  /** It applies MTA-STS (`mtaSts: honor`): a certificate it verified, it verified under an enforce policy (or, with DANE too, by one of the two). */
   mtaSts?: boolean;
 }
 
@@ -144,9 +144,10 @@ function emitOutbound(target: EngineFactTarget, fact: OutboundFact, memory: Fact
   const ids = messageId ? { messageId } : {};
   const detail = fact.reply ? { detail: fact.reply } : {};
   // With both, a `Verified` line does not say which verified it: the resolver's `secure` answer replaces Postfix's DANE
-  // level for a domain with an enforce policy (observed with Postfix 3.7, docs/behaviour.md#B-mta-sts-postfix).
-  const by = target.dane && !target.mtaSts ? { dane: true as const } : target.mtaSts && !target.dane ? { mtaSts: true as const } : undefined;
-  const tls = fact.tls && by && fact.tls.verified ? { ...fact.tls, ...by } : fact.tls;
+  // level for a domain with an enforce policy (observed with Postfix 3.7, docs/behaviour.md#B-mta-sts-postfix). Either
+  // way a policy that would have refused the certificate verified it, so both are set.
+  const by = { ...(target.dane ? { dane: true as const } : {}), ...(target.mtaSts ? { mtaSts: true as const } : {}) };
+  const tls = fact.tls && fact.tls.verified ? { ...fact.tls, ...by } : fact.tls;
   trace.emit({ kind: 'engine', source: 'engine', link, ...hopEvent, engine, fact: fact.fact, ...ids, ...(tls ? { tls } : {}), ...detail, line: fact.line });
   if (!messageId) return;
   const logged = { serverReply: fact.serverReply, reason: fact.reply, line: fact.line };

@@ -81,6 +81,12 @@ export interface RelayTarget {
     tlsa: readonly TlsaRecordData[];
     /** MTA-STS enforce (RFC 8461 §4.2): the certificate must verify by the run's CA and name the MX host (`verify`). */
     verifies?: boolean;
+    /**
+     * MTA-STS enforce as Postfix's policy map has it (`mtaStsCheck: policy-map`, mta-sts/policy-map.ts): the
+     * certificate must chain to the run's CA and one of its names match one of these entries (`.x`: any subdomain),
+     * instead of being valid for the MX name.
+     */
+    certMatch?: readonly string[];
     /** MTA-STS testing (RFC 8461 §5): TLS failures are recorded on the session but change nothing. */
     reportsOnly?: boolean;
   };

@@ -17,6 +17,7 @@ import { advertises, mailFromCommand, needsSmtpUtf8, smtpUtf8Refused } from './s
 import type { QueuedMessage, RelayTarget, SessionResult } from './relay-target.js';
 import { byCode, certificateFailureType, localReply, plaintextRetryAllowed, preTlsBytes, trailingData, type TrailingData } from './session-decisions.js';
 import { daneMatch } from '../dns/dane-match.js';
+import { checkPolicyMap } from '../mta-sts/policy-map.js';
 import { authenticateAsAsked } from './client-auth.js';
 import { sendEnvelope } from './mail-envelope.js';
 import { mailParameter, requireTlsMissing, returnedAtOnce, type RequireTlsPlan } from './require-tls.js';
@@ -309,6 +310,12 @@ class SenderSession {
       event.tlsFailure = { type: 'tlsa-invalid', detail: `no TLSA record of ${this.#target.servername} matches the certificate it presented` };
       return true;
     }
+    if (dane?.certMatch && event.tls && this.#place.policy === 'verify') {
+      const checked = checkPolicyMap(dane.certMatch, this.#client!.peerCertificate(), event.tls.verifyError);
+      if ('matched' in checked) event.tlsPolicy = { ...dane.fact, matched: checked.matched };
+      else if ('mismatch' in checked) event.tlsFailure = { type: 'certificate-host-mismatch', detail: checked.mismatch };
+      if (!('chainFailed' in checked)) return 'mismatch' in checked;
+    }
     if (!event.tls || event.tls.verified) return false;
     if (this.#place.policy !== 'verify') {
       // MTA-STS testing: a certificate not valid for the MX name is recorded, and accepted (RFC 8461 §5).
@@ -319,9 +326,10 @@ class SenderSession {
     return true;
   }
 
-  /** Why the certificate was refused: Node's verification error, or no TLSA match (DANE). */
+  /** Why the certificate was refused: Node's verification error, no TLSA match (DANE), or no name in a policy map's match list. */
   #refusal(): string | undefined {
-    return this.#event.tlsFailure?.type === 'tlsa-invalid' ? 'no TLSA record matched' : this.#event.tls?.verifyError;
+    const failure = this.#event.tlsFailure;
+    return failure?.type === 'tlsa-invalid' ? 'no TLSA record matched' : failure?.detail || this.#event.tls?.verifyError;
   }
 
   /** The server's refusal ends the session: a 2xx where a 3xx/other was due counts as deferred. */

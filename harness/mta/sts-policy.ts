@@ -9,11 +9,15 @@
  *   next one, and with none left the copy waits, never in clear; under `testing`, the hop's own policy, failures
  *   recorded; `none`: no policy.
  * DANE wins where both apply (RFC 8461 §2): chain-dns.ts asks this only for hosts DANE left alone.
+ * Under `outbound.mtaStsCheck: policy-map` an enforce policy is applied as Postfix with postfix-mta-sts-resolver does
+ * (observed with Postfix 3.7 + postfix-mta-sts-resolver 1.1.2, docs/behaviour.md#B-mta-sts-postfix): every MX host is
+ * tried, the certificate's names are checked against the patterns, and the policy replaces DANE for the domain.
  */
-import type { StsCache } from '../scenario/sts-policy.js';
+import type { MtaStsCheck, StsCache } from '../scenario/sts-policy.js';
 import type { MtaStsEvent, TlsFailureType } from '../trace/events.js';
 import { fetchPolicy, type FetchSetup } from '../mta-sts/policy-fetch.js';
 import { matchingPattern, stsTxtId, type StsPolicy } from '../mta-sts/policy-text.js';
+import { policyMapMatch } from '../mta-sts/policy-map.js';
 import { policyHostname } from '../mta-sts/policy-host.js';
 import { cachedLookup, presentAnswers, recordLookup, type MxRouting, type RoutedCopy } from './mx-delivery.js';
 import { ownPolicyFact } from './dane-policy.js';
@@ -97,11 +101,16 @@ function passedBy(text: string): AttemptOutcome {
   return { result: 'deferred', reply: { code: 451, enhanced: '4.7.5', text: `451 4.7.5 ${text}` } };
 }
 
+/** Whether the applied policy is one `mtaStsCheck: policy-map` lets replace DANE for the domain (enforce, as Postfix's `secure` entry). */
+export const replacesDane = (applied: AppliedPolicy, check: MtaStsCheck): boolean => check === 'policy-map' && applied?.policy.mode === 'enforce';
+
 /**
  * The target to deliver over for one MX host under the applied policy, or the outcome that passes the host by.
  * @param target the host's target as DANE left it (no DANE policy on it).
+ * @param check `mx-host` (RFC 8461 §4.1, §4.2) or `policy-map` (Postfix with postfix-mta-sts-resolver: every MX host
+ *   tried, the certificate's names checked against the patterns, mta-sts/policy-map.ts).
  */
-export function stsTarget(routing: MxRouting, copy: RoutedCopy, applied: AppliedPolicy, host: string, target: RelayTarget): RelayTarget | AttemptOutcome {
+export function stsTarget(routing: MxRouting, copy: RoutedCopy, applied: AppliedPolicy, host: string, target: RelayTarget, check: MtaStsCheck = 'mx-host'): RelayTarget | AttemptOutcome {
   if (!applied || applied.policy.mode === 'none') {
     const why = applied ? `${copy.destination}'s MTA-STS policy is mode none` : `${copy.destination} has no MTA-STS policy in force`;
     return { ...target, dnsPolicy: { fact: ownPolicyFact(target, why), requiresTls: false, tlsa: [] } };
@@ -116,6 +125,12 @@ export function stsTarget(routing: MxRouting, copy: RoutedCopy, applied: Applied
   const patterns = policy.mx.join(', ');
   // What a TLS-RPT report names the policy by (RFC 8460 §4.4): its lines and its MX patterns.
   const reported = { policyString: ['version: STSv1', `mode: ${policy.mode}`, ...policy.mx.map((mx) => `mx: ${mx}`), `max_age: ${policy.maxAge}`], mxHost: [...policy.mx] };
+  if (policy.mode === 'enforce' && check === 'policy-map') {
+    const match = policyMapMatch(policy);
+    if (!pattern) record(`mx-mismatch: ${host} matches none of ${patterns}: tried all the same, as Postfix's policy map (secure match=${match.join(':')}) leaves it to the certificate (mtaStsCheck: policy-map)`, 'validation-failure');
+    const words = `${copy.destination} publishes MTA-STS enforce (id ${id}, ${applied.from === 'cache' ? 'cached' : 'fetched'}), applied as Postfix's policy map: TLS required, the certificate verified and one of its names matching secure match=${match.join(':')}`;
+    return { ...target, dnsPolicy: { fact: { source: 'mta-sts', words, stsMode: 'enforce', ...reported }, requiresTls: true, verifies: true, certMatch: match, tlsa: [] } };
+  }
   if (policy.mode === 'enforce') {
     if (!pattern) {
       record(`mx-mismatch: ${host} matches none of ${patterns}: not used under enforce (RFC 8461 §4.1)`, 'validation-failure');

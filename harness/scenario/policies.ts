@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { Duration, RealWait, RetryDelay } from './duration.js';
 import { CipherString, TlsVersion } from './inbound-policy.js';
 import { CLIENT_PRESET_NAMES } from './client-presets.js';
-import { MtaSts, StsCache } from './sts-policy.js';
+import { MtaSts, MtaStsCheck, StsCache } from './sts-policy.js';
 
 export * from './inbound-policy.js';
 
@@ -215,6 +215,8 @@ const clientCommon = {
   mtaSts: MtaSts.optional(),
   /** MTA-STS policies the hop holds when the run starts, by domain (StsCache); absent: none. Not for `submit`. */
   mtaStsCache: StsCache.optional(),
+  /** How `mtaSts: honor` checks an MX host under an enforce policy (MtaStsCheck); absent: `mx-host` (RFC 8461 §4). */
+  mtaStsCheck: MtaStsCheck.optional(),
   /** Under `dane: require`, an MX host without usable TLSA records under DNSSEC (DaneRequiredMissing); absent: `defer`. */
   daneRequiredMissing: DaneRequiredMissing.optional(),
   /** What the client does with a message tagged REQUIRETLS or `TLS-Required: No` (RequireTlsLevel); absent: `enforce`. */

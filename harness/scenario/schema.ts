@@ -259,7 +259,7 @@ function crossReferenceProblems(value: unknown, ctx: z.core.$RefinementCtx): voi
 /** MX routing problems (chain-topology.ts), read as defensively as crossReferenceProblems: beside other problems. */
 function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
   if (!isRecord(value)) return;
-  for (const key of ['route', 'dane', 'daneRequiredMissing', 'mtaSts', 'mtaStsCache']) {
+  for (const key of ['route', 'dane', 'daneRequiredMissing', 'mtaSts', 'mtaStsCache', 'mtaStsCheck']) {
     if (isRecord(value.submit) && value.submit[key] !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['submit', key], message: `${key} is for a hop's outbound; the injecting client always submits to the first hop` });
     }
@@ -279,6 +279,9 @@ function routingProblems(value: unknown, ctx: z.core.$RefinementCtx): void {
     }
     if (hop.preset === undefined && out.mtaStsCache !== undefined && out.route === 'mx' && [undefined, 'ignore'].includes(out.mtaSts as string)) {
       ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'mtaStsCache'], message: `mtaStsCache seeds the policy cache that mtaSts: honor reads; this outbound's mtaSts is ${String(out.mtaSts ?? 'ignore')}, so it would do nothing: write mtaSts: honor, or drop mtaStsCache` });
+    }
+    if (hop.preset === undefined && out.mtaStsCheck !== undefined && out.mtaSts !== 'honor') {
+      ctx.addIssue({ code: 'custom', path: ['hops', i, 'outbound', 'mtaStsCheck'], message: `mtaStsCheck says how mtaSts: honor checks an MX host; this outbound's mtaSts is ${String(out.mtaSts ?? 'ignore')}, so it would do nothing: write mtaSts: honor (with route: mx), or drop mtaStsCheck` });
     }
     if (out.dane === undefined || out.dane === 'ignore' || out.route === 'mx') return;
     // DANE is looked up per MX host (RFC 7672 §2.2): a hop relaying to the next in the list never asks, so it would do nothing.

@@ -82,6 +82,20 @@ export type StsCachedPolicy = z.output<typeof StsCachedPolicy>;
 export const MtaSts = z.enum(['honor', 'ignore']);
 export type MtaSts = z.infer<typeof MtaSts>;
 
+/**
+ * How a sender that honours MTA-STS checks an MX host under an `enforce` policy:
+ * - `mx-host` (absent): as RFC 8461 §4.1 and §4.2 say: only MX hosts matching the policy's patterns are used, and the
+ *   certificate must be valid for the MX host's own name;
+ * - `policy-map`: as Postfix with postfix-mta-sts-resolver, whose answer is a per-domain TLS policy map entry
+ *   `secure match=<patterns>` (`*.x` written as Postfix's `.x`, which matches any number of labels): every MX host is
+ *   tried, and a certificate that chains to a trusted CA and names any host the patterns match is accepted, whatever
+ *   the MX host's name. That entry replaces the hop's DANE level for the domain, so DANE is not looked up where an
+ *   enforce policy applies. Observed with Postfix 3.7 + postfix-mta-sts-resolver 1.1.2
+ *   (test/engines/mta-sts-fidelity.test.ts, docs/behaviour.md#B-mta-sts-postfix).
+ */
+export const MtaStsCheck = z.enum(['mx-host', 'policy-map']);
+export type MtaStsCheck = z.infer<typeof MtaStsCheck>;
+
 /** A sender's cache at the start of the run: policies by domain (lower-case). */
 export const StsCache = z.record(
   z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/, 'must be a lower-case domain name like partner.test'),

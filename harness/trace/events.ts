@@ -304,8 +304,9 @@ export interface EngineEvent extends EventBase {
    * (`outbound.dane` honor/require, routed by MX) and verified the certificate, which it then did by the TLSA
    * records (RFC 7672 §3; Postfix `Verified TLS connection` at level dane, Exim `CV=dane`). `mtaSts` when the engine
    * applies MTA-STS (`outbound.mtaSts: honor`, Postfix with its policy resolver) and verified the certificate: only an
-   * `enforce` policy makes it verify (RFC 8461 §4.2; Postfix `Verified` at level secure). Neither when it applies both:
-   * its log does not say which one verified.
+   * `enforce` policy makes it verify (RFC 8461 §4.2; Postfix `Verified` at level secure). Both when it applies both:
+   * one of the two verified it (Postfix logs `Verified` only at level dane with a TLSA match, or at level secure from
+   * the policy map), its log does not say which.
    */
   tls?: { version: string; cipher: string; verified?: true; dane?: true; mtaSts?: true };
   /** What the line says in short: the reply or reason for relayed/deferred/bounced and failures, e.g. `Cannot start TLS: handshake failure`; for `dsn`, its recipient. */

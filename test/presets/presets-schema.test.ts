@@ -36,7 +36,7 @@ describe('preset: on a hop', () => {
     expect(hop.inbound).toEqual({ starttls: 'offer', cert: 'valid', greetingDelay: 0, received: 'postfix' });
     expect(hop.outbound).toEqual({
       tls: 'opportunistic', fallback: 'next-attempt', fallbackAfter: 300_000, fallbackMemory: 'message', starttlsRejected: 'continue', replies: 'postfix',
-      retry: [300_000, 600_000, 1_200_000, 2_400_000, 4_000_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20, daneRequiredMissing: 'defer', reuse: 'plaintext', reuseProbe: 'rset',
+      retry: [300_000, 600_000, 1_200_000, 2_400_000, 4_000_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20, daneRequiredMissing: 'defer', mtaStsCheck: 'policy-map', reuse: 'plaintext', reuseProbe: 'rset',
       tlsMinVersion: 'TLSv1', starttlsTimeout: 300_000, tlsResumption: 'none', requireTls: 'disabled',
     });
   });
@@ -50,7 +50,7 @@ describe('preset: on a hop', () => {
   it('choosing another tls variant keeps only the preset keys that variant has', () => {
     const hop = Hop.parse({ id: 'h', preset: 'postfix', outbound: { tls: 'mandatory' } });
     expect(hop.outbound).toEqual({
-      tls: 'mandatory', replies: 'postfix', retry: [300_000, 600_000, 1_200_000, 2_400_000, 4_000_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20, daneRequiredMissing: 'defer', reuse: 'plaintext', reuseProbe: 'rset',
+      tls: 'mandatory', replies: 'postfix', retry: [300_000, 600_000, 1_200_000, 2_400_000, 4_000_000], maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20, daneRequiredMissing: 'defer', mtaStsCheck: 'policy-map', reuse: 'plaintext', reuseProbe: 'rset',
       tlsMinVersion: 'TLSv1', starttlsTimeout: 300_000, tlsResumption: 'none', requireTls: 'disabled',
     });
     expect(Hop.parse({ id: 'h', preset: 'messagelabs', outbound: { tls: 'none' } }).outbound).toEqual({ tls: 'none', retry: expect.any(Array), maxAge: 432_000_000, timeout: 5_000, concurrencyLimit: 20, reuse: 'none' });
@@ -72,7 +72,7 @@ describe('preset: on a hop', () => {
       'f.yaml:5:27: hops[0].outbound.fallback: must be one of reconnect, next-attempt, never; got "sometimes"',
     ]);
     expect(problems(scenario('  - id: relay\n    preset: exim\n    outbound: { tls: none, fallback: never }'))).toEqual([
-      'f.yaml:5:28: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, connectionCache, reuseProbe, pipelining, route, dane, mtaSts, mtaStsCache, daneRequiredMissing, requireTls)',
+      'f.yaml:5:28: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, connectionCache, reuseProbe, pipelining, route, dane, mtaSts, mtaStsCache, mtaStsCheck, daneRequiredMissing, requireTls)',
     ]);
   });
 

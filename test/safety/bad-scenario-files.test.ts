@@ -58,7 +58,7 @@ const at = (file: string) => path.join(dir, file);
 const BAD = [
   `${at('bad.yaml')}:2:1: unknown key "hopz" (allowed: $schema, name, description, submit, hops, messages, expect, links, runFor, dns)`,
   `${at('bad.yaml')}:5:61: hops[0].inbound.greetingDelay: must be a duration such as 300ms, 1s, 5m, 2h or 5d; got "soon"`,
-  `${at('bad.yaml')}:6:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, connectionCache, reuseProbe, pipelining, route, dane, mtaSts, mtaStsCache, daneRequiredMissing, requireTls, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData, tlsResumption)`,
+  `${at('bad.yaml')}:6:33: hops[0].outbound: unknown key "fallback" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, connectionCache, reuseProbe, pipelining, route, dane, mtaSts, mtaStsCache, mtaStsCheck, daneRequiredMissing, requireTls, tlsCiphers, tlsMinVersion, tlsMaxVersion, starttlsTimeout, starttlsTrailingData, tlsResumption)`,
   `${at('bad.yaml')}:7:9: hops[1].id: duplicate hop id "relay" (first used by hops[0])`,
   `${at('bad.yaml')}:9:14: hops[2].inbound: missing required key "starttlsReply"`,
   `${at('bad.yaml')}:12:26: hops[3].inbound.starttls: engine opensmtpd cannot do inbound.starttls: offer (Debian 12's OpenSMTPD 6.8.0p2 fails every inbound TLS handshake with OpenSSL 3: "missing private key", OpenSMTPD#1171); it supports none`,

@@ -44,7 +44,7 @@ describe('the client\'s TLS versions in a scenario', () => {
 
   it('tls: none offers no TLS, so it takes no versions', () => {
     expect(problems('hops:', '  - id: relay', '    outbound: { tls: none, tlsMinVersion: TLSv1 }', '  - id: mx')).toEqual([
-      'x.yaml:4:28: hops[0].outbound: unknown key "tlsMinVersion" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, connectionCache, reuseProbe, pipelining, route, dane, mtaSts, mtaStsCache, daneRequiredMissing, requireTls)',
+      'x.yaml:4:28: hops[0].outbound: unknown key "tlsMinVersion" (allowed: tls, retry, maxAge, timeout, replies, concurrencyLimit, reuse, connectionCache, reuseProbe, pipelining, route, dane, mtaSts, mtaStsCache, mtaStsCheck, daneRequiredMissing, requireTls)',
     ]);
   });
 
