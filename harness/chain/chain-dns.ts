@@ -112,7 +112,9 @@ export function mxRouting(plan: ChainPlan, records: ChainRecords, sender: Planne
 
 /**
  * One attempt of the routing hop for one copy: its MX hosts in order, each under DANE as the hop's `dane` says
- * (dane-policy.ts). Sessions are not kept across attempts: a session kept for one MX host is none for another.
+ * (dane-policy.ts), then MTA-STS where DANE left the host alone; under `mtaStsCheck: policy-map` an enforce policy
+ * comes first and DANE is not looked up (sts-policy.ts). Sessions are not kept across attempts: a session kept for
+ * one MX host is none for another.
  */
 export function routedDelivery(routing: MxRouting, policy: RelayTarget['policy'], sts?: StsSender): (message: QueuedMessage, attempt: number) => Promise<AttemptOutcome> {
   const dane = policy.dane ?? 'ignore';
