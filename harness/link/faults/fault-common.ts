@@ -74,3 +74,6 @@ export function isStarttls(line: string | undefined): boolean {
 
 /** An empty buffer: a TLS verdict forwarding this sends nothing. */
 export const NOTHING = Buffer.alloc(0);
+
+/** Real ms a connection's first hook waits for its delivery to be announced, where it can be late (a worker thread, a container). */
+export const ANNOUNCE_WAIT_MS = 2_000;

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { LinkFault, TlsVerdict } from '../link-fault.js';
 import { HANDSHAKE_FAILURE_ALERT } from '../tls-names.js';
-import { attemptsKey, linkKeys, NOTHING, type FaultEnv } from './fault-common.js';
+import { ANNOUNCE_WAIT_MS, attemptsKey, linkKeys, NOTHING, type FaultEnv } from './fault-common.js';
 import { withoutStarttls } from './strip-starttls.js';
 
 export const KillHandshakeSpec = z.strictObject({
@@ -36,22 +36,48 @@ const KILLS: Record<KillHandshakeSpec['how'], TlsVerdict> = {
 };
 
 /** @example { from: sendmail, to: gateway, fault: kill-handshake, attempts: [1] } */
-export function killHandshake(spec: Pick<KillHandshakeSpec, 'how' | 'thenStrip'>, env: Pick<FaultEnv, 'deliveryOf'>): LinkFault {
+export function killHandshake(spec: Pick<KillHandshakeSpec, 'how' | 'thenStrip'>, env: Pick<FaultEnv, 'deliveryOf' | 'awaitDelivery'>): LinkFault {
   /** Messages whose handshake this fault broke (`?` stands for connections of unknown senders). */
   const killed = new Set<string>();
   return {
     name: 'kill-handshake',
     open(context) {
-      const key = () => env.deliveryOf(context.clientPort)?.messageId ?? '?';
-      // Decided at the first hook, once the sender has announced the connection.
+      // The message the connection carries, once the sender has announced it. Where the announcement travels apart
+      // from the bytes (a proxy on a worker thread or in a container), the first hook waits for it: a kill filed
+      // under `?` would let the next attempt of the same message be killed again instead of stripped.
+      let id: string | Promise<string> | undefined;
+      const key = (): string | Promise<string> => {
+        if (id !== undefined) return id;
+        const known = env.deliveryOf(context.clientPort)?.messageId;
+        if (known || !env.awaitDelivery) return (id = known ?? '?');
+        return (id = env.awaitDelivery(context.clientPort, ANNOUNCE_WAIT_MS).then((d) => (id = d?.messageId ?? '?')));
+      };
+      // Decided at the first hook.
       let strip: boolean | undefined;
-      const stripping = () => (strip ??= spec.thenStrip && killed.has(key()));
+      const decide = (k: string) => (strip ??= spec.thenStrip && killed.has(k));
+      const stripping = (): boolean | Promise<boolean> => {
+        if (strip !== undefined) return strip;
+        const k = key();
+        return typeof k === 'string' ? decide(k) : k.then(decide);
+      };
+      const kill = (k: string): TlsVerdict => {
+        killed.add(k);
+        return { ...KILLS[spec.how], effect: 'tls-denied' };
+      };
       return {
-        reply: (lines, answering) => (stripping() ? withoutStarttls(lines, answering) : undefined),
+        reply: (lines, answering) => {
+          const s = stripping();
+          return typeof s === 'boolean' ? (s ? withoutStarttls(lines, answering) : undefined) : s.then((y) => (y ? withoutStarttls(lines, answering) : undefined));
+        },
         tls(dir, _chunk, info) {
-          if (stripping() || dir !== 'C' || !info.first) return undefined;
-          killed.add(key());
-          return { ...KILLS[spec.how], effect: 'tls-denied' };
+          if (dir !== 'C' || !info.first) return undefined;
+          const s = stripping();
+          const act = (y: boolean) => {
+            if (y) return undefined;
+            const k = key();
+            return typeof k === 'string' ? kill(k) : k.then(kill);
+          };
+          return typeof s === 'boolean' ? act(s) : s.then(act);
         },
       };
     },

@@ -4,12 +4,9 @@
  * nor records.
  */
 import type { LinkFault, LinkFaultSession } from '../link-fault.js';
-import type { FaultEnv } from './fault-common.js';
+import { ANNOUNCE_WAIT_MS, type FaultEnv } from './fault-common.js';
 
 const HOOKS = ['command', 'reply', 'tls', 'end'] as const;
-
-/** Real ms a connection's first hook waits for its delivery to be announced, when it can be late (containers). */
-const ANNOUNCE_WAIT_MS = 2_000;
 
 /** `fault`, acting only on connections whose delivery attempt is in `attempts` (every connection when absent). */
 export function onAttempts(fault: LinkFault, attempts: readonly number[] | undefined, env: Pick<FaultEnv, 'deliveryOf' | 'awaitDelivery'>): LinkFault {
