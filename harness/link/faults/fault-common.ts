@@ -76,4 +76,29 @@ export function isStarttls(line: string | undefined): boolean {
 export const NOTHING = Buffer.alloc(0);
 
 /** Real ms a connection's first hook waits for its delivery to be announced, where it can be late (a worker thread, a container). */
-export const ANNOUNCE_WAIT_MS = 2_000;
+const ANNOUNCE_WAIT_MS = 2_000;
+
+/** A value now, or later where it has to be waited for. */
+export type NowOrLater<T> = T | Promise<T>;
+
+/** `f` applied to `value`, at once when it is there, else once it is. */
+export function whenReady<T, R>(value: NowOrLater<T>, f: (v: T) => R): R | Promise<Awaited<R>> {
+  return value instanceof Promise ? (value.then(f) as Promise<Awaited<R>>) : f(value);
+}
+
+/**
+ * The delivery the connection from `clientPort` carries, asked once and kept: at once where announcements come before
+ * a connection's bytes (in-process, or already arrived); where they travel apart from them (a proxy on a worker
+ * thread or in a container, `awaitDelivery`), a promise that waits up to 2 s real time for it (undefined without).
+ */
+export function announcedDelivery(env: Pick<FaultEnv, 'deliveryOf' | 'awaitDelivery'>, clientPort: number): () => NowOrLater<CarriedDelivery | undefined> {
+  let kept: NowOrLater<CarriedDelivery | undefined> | undefined;
+  let asked = false;
+  return () => {
+    if (asked) return kept;
+    asked = true;
+    const known = env.deliveryOf(clientPort);
+    kept = known || !env.awaitDelivery ? known : env.awaitDelivery(clientPort, ANNOUNCE_WAIT_MS).then((d) => (kept = d));
+    return kept;
+  };
+}

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import type { LinkFault, TlsVerdict } from '../link-fault.js';
 import { HANDSHAKE_FAILURE_ALERT } from '../tls-names.js';
-import { ANNOUNCE_WAIT_MS, attemptsKey, linkKeys, NOTHING, type FaultEnv } from './fault-common.js';
+import { announcedDelivery, attemptsKey, linkKeys, NOTHING, whenReady, type FaultEnv } from './fault-common.js';
 import { withoutStarttls } from './strip-starttls.js';
 
 export const KillHandshakeSpec = z.strictObject({
@@ -42,42 +42,22 @@ export function killHandshake(spec: Pick<KillHandshakeSpec, 'how' | 'thenStrip'>
   return {
     name: 'kill-handshake',
     open(context) {
-      // The message the connection carries, once the sender has announced it. Where the announcement travels apart
-      // from the bytes (a proxy on a worker thread or in a container), the first hook waits for it: a kill filed
-      // under `?` would let the next attempt of the same message be killed again instead of stripped.
-      let id: string | Promise<string> | undefined;
-      const key = (): string | Promise<string> => {
-        if (id !== undefined) return id;
-        const known = env.deliveryOf(context.clientPort)?.messageId;
-        if (known || !env.awaitDelivery) return (id = known ?? '?');
-        return (id = env.awaitDelivery(context.clientPort, ANNOUNCE_WAIT_MS).then((d) => (id = d?.messageId ?? '?')));
-      };
+      // The message the connection carries, once the sender has announced it; where the announcement travels apart
+      // from the bytes, the first hook waits for it: a kill filed under `?` would let the next attempt of the same
+      // message be killed again instead of stripped.
+      const delivery = announcedDelivery(env, context.clientPort);
+      const key = () => whenReady(delivery(), (d) => d?.messageId ?? '?');
       // Decided at the first hook.
       let strip: boolean | undefined;
-      const decide = (k: string) => (strip ??= spec.thenStrip && killed.has(k));
-      const stripping = (): boolean | Promise<boolean> => {
-        if (strip !== undefined) return strip;
-        const k = key();
-        return typeof k === 'string' ? decide(k) : k.then(decide);
-      };
-      const kill = (k: string): TlsVerdict => {
-        killed.add(k);
-        return { ...KILLS[spec.how], effect: 'tls-denied' };
-      };
+      const stripping = () => whenReady(key(), (k) => (strip ??= spec.thenStrip && killed.has(k)));
       return {
-        reply: (lines, answering) => {
-          const s = stripping();
-          return typeof s === 'boolean' ? (s ? withoutStarttls(lines, answering) : undefined) : s.then((y) => (y ? withoutStarttls(lines, answering) : undefined));
-        },
+        reply: (lines, answering) => whenReady(stripping(), (s) => (s ? withoutStarttls(lines, answering) : undefined)),
         tls(dir, _chunk, info) {
           if (dir !== 'C' || !info.first) return undefined;
-          const s = stripping();
-          const act = (y: boolean) => {
-            if (y) return undefined;
-            const k = key();
-            return typeof k === 'string' ? kill(k) : k.then(kill);
-          };
-          return typeof s === 'boolean' ? act(s) : s.then(act);
+          return whenReady(stripping(), (s) => (s ? undefined : whenReady(key(), (k): TlsVerdict => {
+            killed.add(k);
+            return { ...KILLS[spec.how], effect: 'tls-denied' };
+          })));
         },
       };
     },

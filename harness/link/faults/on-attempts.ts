@@ -4,7 +4,7 @@
  * nor records.
  */
 import type { LinkFault, LinkFaultSession } from '../link-fault.js';
-import { ANNOUNCE_WAIT_MS, type FaultEnv } from './fault-common.js';
+import { announcedDelivery, whenReady, type FaultEnv } from './fault-common.js';
 
 const HOOKS = ['command', 'reply', 'tls', 'end'] as const;
 
@@ -16,24 +16,15 @@ export function onAttempts(fault: LinkFault, attempts: readonly number[] | undef
     name: fault.name,
     open(context) {
       const inner = fault.open(context);
-      // Decided at the first hook: by then the sender has announced which delivery it carries. Where
-      // the announcement can arrive after the first bytes (a proxy in a container), the hook waits for it.
-      let active: boolean | undefined;
-      let deciding: Promise<boolean> | undefined;
-      const on = (): boolean | Promise<boolean> => {
-        if (active !== undefined) return active;
-        const known = env.deliveryOf(context.clientPort);
-        if (known || !env.awaitDelivery) return (active = wanted.has(known?.attempt ?? 0));
-        return (deciding ??= env.awaitDelivery(context.clientPort, ANNOUNCE_WAIT_MS).then((d) => (active = wanted.has(d?.attempt ?? 0))));
-      };
+      // Decided at the first hook: by then the sender has announced which delivery it carries (or the hook waits for it).
+      const delivery = announcedDelivery(env, context.clientPort);
+      const on = () => whenReady(delivery(), (d) => wanted.has(d?.attempt ?? 0));
       const gated: LinkFaultSession = {};
       for (const hook of HOOKS) {
         const call = inner[hook] as ((...args: unknown[]) => never) | undefined;
         if (!call) continue;
         (gated as Record<string, unknown>)[hook] = (...args: unknown[]) => {
-          const yes = on();
-          if (typeof yes === 'boolean') return yes ? call.apply(inner, args) : undefined;
-          return yes.then((y) => (y ? call.apply(inner, args) : undefined));
+          return whenReady(on(), (yes) => (yes ? call.apply(inner, args) : undefined));
         };
       }
       return gated;
