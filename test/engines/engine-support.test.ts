@@ -1,21 +1,13 @@
 // What a real engine cannot be configured to do is a scenario error naming the engine and the option,
 // with file:line:column like every other problem (pure: no engine runs here).
 import { describe, expect, it } from 'vitest';
-import { loadScenarioText, ScenarioError } from '../../harness/scenario/load-scenario.js';
+import { loadScenarioText } from '../../harness/scenario/load-scenario.js';
+import { scenarioProblems, yamlLines } from '../support/scenario-problems.js';
 
-const lines = (...l: string[]) => `${l.join('\n')}\n`;
 const MESSAGES = 'messages: [{ from: a@b.test, to: [c@d.test] }]';
 const EXIM_CIPHERS = 'this Exim is built with GnuTLS, whose tls_require_ciphers is a GnuTLS priority string (e.g. NORMAL:+NULL), and an OpenSSL cipher string has no faithful translation into one';
 
-function problems(...hops: string[]): string[] {
-  try {
-    loadScenarioText(lines('name: x', 'hops:', ...hops, MESSAGES), 'x.yaml');
-    return [];
-  } catch (err) {
-    if (!(err instanceof ScenarioError)) throw err;
-    return err.message.split('\n');
-  }
-}
+const problems = (...hops: string[]): string[] => scenarioProblems(yamlLines('name: x', 'hops:', ...hops, MESSAGES));
 
 describe('engine options a real MTA cannot take', () => {
   it('a fake inbound mode: put a link fault in front instead', () => {
@@ -50,7 +42,7 @@ describe('engine options a real MTA cannot take', () => {
 
   it("a hop without fallback gets its engine's own, not the mock's reconnect (a Sendmail hop gets no TLSFallbacktoClear)", () => {
     const fallbacks = (...hops: string[]) =>
-      loadScenarioText(lines('name: x', 'hops:', ...hops, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops.slice(0, -1).map((h) => h.outbound?.tls === 'opportunistic' && h.outbound.fallback);
+      loadScenarioText(yamlLines('name: x', 'hops:', ...hops, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops.slice(0, -1).map((h) => h.outbound?.tls === 'opportunistic' && h.outbound.fallback);
     expect(fallbacks('  - id: a', '    engine: postfix', '  - id: b', '    engine: sendmail', '  - id: c', '    engine: exim', '  - id: d', '    engine: opensmtpd', '    inbound: { starttls: none }', '  - id: e'))
       .toEqual(['next-attempt', 'never', 'reconnect', 'reconnect', 'reconnect']);
     expect(fallbacks('  - id: a', '    engine: sendmail', '    outbound: { fallback: reconnect }', '  - id: b', '    engine: exim', '    outbound: { fallback: never }')).toEqual(['reconnect', 'never']);
@@ -76,7 +68,7 @@ describe('engine options a real MTA cannot take', () => {
   });
 
   it('verify, timeouts and ciphers, where the product has the setting: parsed into ms and the cipher string', () => {
-    const outbound = (...hop: string[]) => loadScenarioText(lines('name: x', 'hops:', ...hop, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops[0].outbound;
+    const outbound = (...hop: string[]) => loadScenarioText(yamlLines('name: x', 'hops:', ...hop, '  - id: mx', MESSAGES), 'x.yaml').scenario.hops[0].outbound;
     for (const engine of ['postfix', 'sendmail']) {
       expect(outbound('  - id: relay', `    engine: ${engine}`, '    outbound: { tls: verify, timeout: 2s, starttlsTimeout: 1m, tlsCiphers: "ALL:eNULL:@SECLEVEL=0" }'))
         .toEqual({ tls: 'verify', timeout: 2000, starttlsTimeout: 60000, tlsCiphers: 'ALL:eNULL:@SECLEVEL=0' });

@@ -1,20 +1,11 @@
 // outbound.tlsMinVersion / tlsMaxVersion (and submit's): a bad value or an empty range is a located problem naming
 // the key, as every other scenario problem (pure: nothing starts here).
 import { describe, expect, it } from 'vitest';
-import { loadScenarioText, ScenarioError } from '../../harness/scenario/load-scenario.js';
+import { scenarioProblems, yamlLines } from '../support/scenario-problems.js';
 
-const lines = (...l: string[]) => `${l.join('\n')}\n`;
 const MESSAGES = 'messages: [{ from: a@b.test, to: [c@d.test] }]';
 
-function problems(...text: string[]): string[] {
-  try {
-    loadScenarioText(lines('name: x', ...text, MESSAGES), 'x.yaml');
-    return [];
-  } catch (err) {
-    if (!(err instanceof ScenarioError)) throw err;
-    return err.message.split('\n');
-  }
-}
+const problems = (...text: string[]): string[] => scenarioProblems(yamlLines('name: x', ...text, MESSAGES));
 
 describe('the client\'s TLS versions in a scenario', () => {
   it('a version Node does not know, on submit', () => {

@@ -4,18 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../harness/scenario/load-scenario.js';
+import { refusedProblems } from '../support/scenario-problems.js';
 
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 const NO_ROUTER = 'no hop routes by MX, so nothing would look these zones up: add route: mx to the outbound of the hop that delivers to the recipient domains (and dane or mtaSts to use their policies), or remove the dns: block';
 
-function problems(text: string): string[] {
-  try {
-    loadScenarioText(text, 'dns.yaml');
-  } catch (err) {
-    return (err as Error).message.split('\n');
-  }
-  throw new Error('expected the scenario to be refused');
-}
+const problems = (text: string): string[] => refusedProblems(text, 'dns.yaml');
 
 describe('the dns: block', () => {
   it('lists every problem of the zones, the records and the routing, located', () => {

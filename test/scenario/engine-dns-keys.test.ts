@@ -2,21 +2,12 @@
 // DANE only beside opportunistic TLS, and the engine reaches only the hop after it, so every MX record must name
 // that hop. Each is a located problem (pure: nothing starts here).
 import { describe, expect, it } from 'vitest';
-import { loadScenarioText, ScenarioError } from '../../harness/scenario/load-scenario.js';
+import { scenarioProblems, yamlLines } from '../support/scenario-problems.js';
 
-const lines = (...l: string[]) => `${l.join('\n')}\n`;
 const MESSAGES = 'messages: [{ from: a@b.test, to: [c@partner.test] }]';
 const ZONE = ['dns:', '  partner.test:', '    dnssec: secure', '    mx: [{ hop: mx, preference: 10 }]'];
 
-function problems(...text: string[]): string[] {
-  try {
-    loadScenarioText(lines('name: x', ...text, MESSAGES), 'x.yaml');
-    return [];
-  } catch (err) {
-    if (!(err instanceof ScenarioError)) throw err;
-    return err.message.split('\n');
-  }
-}
+const problems = (...text: string[]): string[] => scenarioProblems(yamlLines('name: x', ...text, MESSAGES));
 
 describe('route: mx and dane on a real engine', () => {
   it('postfix and exim take them; the MX target is the hop after the engine', () => {

@@ -4,17 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../harness/scenario/load-scenario.js';
+import { refusedProblems } from '../support/scenario-problems.js';
 
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 
-function problems(text: string): string[] {
-  try {
-    loadScenarioText(text, 'sts.yaml');
-  } catch (err) {
-    return (err as Error).message.split('\n');
-  }
-  throw new Error('expected the scenario to be refused');
-}
+const problems = (text: string): string[] => refusedProblems(text, 'sts.yaml');
 
 describe('MTA-STS in a scenario', () => {
   it('lists every problem of the policy host, the cache and the sender, located', () => {
