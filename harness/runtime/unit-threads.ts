@@ -1,9 +1,17 @@
 /**
- * The worker threads of one chain's worker runtime: started when a unit first needs one, each serving the units
- * given to it, and terminated together when the chain stops. A hop and the link proxy in front of it share a
- * thread (same key: the link's name), so the bytes between them never leave it; successive keys go to successive
- * threads, so the hops of a chain spread over all of them.
+ * The worker threads of one chain's worker runtime: taken when a unit first needs one, each serving the units given
+ * to it, and handed back together when the chain stops. A hop and the link proxy in front of it share a thread (same
+ * key: the link's name), so the bytes between them never leave it; successive keys go to successive threads, so the
+ * hops of a chain spread over all of them.
+ *
+ * Threads outlive their chain: a stopped chain's threads wait, idle and unref'd (they keep no process alive), for the
+ * next chain of the process. A thread loads mailhop's modules once (about 0.6 s from the TypeScript sources, measured
+ * by `npm run bench`'s runtime rows) and its JIT-compiled code stays warm, so only the first chain of a process pays
+ * for them: `mailhop run --runtime workers` over many scenarios, the bench's alternating rounds, a vitest file.
+ * A thread is reused only when it is alive and every unit it served has said `stopped`; at most
+ * {@link MAX_IDLE_THREADS} wait, and {@link closeIdleUnitThreads} ends them.
  */
+import os from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startUnitThread } from './unit-thread.js';
 
@@ -12,8 +20,30 @@ export interface UnitThread {
   readonly worker: Worker;
   /** Resolves when the thread has exited, with the uncaught error that ended it (undefined when terminated). */
   readonly exited: Promise<Error | undefined>;
-  /** Units of the thread that said hello (worker-unit.ts counts them). */
+  /** Units of the thread's current chain that said hello (worker-unit.ts counts them); 0 while it waits in the pool. */
   started: number;
+  /** Units of the thread's current chain that have not yet said `stopped` (worker-unit.ts counts them). */
+  running: number;
+}
+
+/** Idle threads kept for the next chain at most: one per core. */
+export const MAX_IDLE_THREADS = os.availableParallelism();
+
+/** The process's idle threads, most recently returned last. */
+const idle: UnitThread[] = [];
+
+/** Ends every idle thread and waits until each has exited (threads of running chains are not touched). */
+export async function closeIdleUnitThreads(): Promise<void> {
+  const ending = idle.splice(0);
+  await Promise.all(ending.map(async (t) => {
+    await t.worker.terminate();
+    await t.exited;
+  }));
+}
+
+/** Idle threads waiting for a chain (for tests and the bench). */
+export function idleUnitThreads(): number {
+  return idle.length;
 }
 
 export class UnitThreads {
@@ -27,39 +57,66 @@ export class UnitThreads {
     this.#count = Math.max(1, Math.floor(count));
   }
 
-  /** Threads started so far. */
+  /** Threads this chain has taken so far (from the pool or started). */
   get started(): number {
     return this.#threads.length;
   }
 
-  /** The thread for `key` (a link name): the same for the same key, started on first use. */
+  /** The thread for `key` (a link name): the same for the same key, taken on first use. */
   for(key: string): UnitThread {
     let index = this.#byKey.get(key);
     if (index === undefined) this.#byKey.set(key, (index = this.#byKey.size % this.#count));
-    return (this.#threads[index] ??= this.#start());
+    return (this.#threads[index] ??= this.#take());
   }
 
-  /** Terminates every thread and waits until each has exited; later {@link for} calls start none. */
+  /**
+   * Hands every thread back (after the chain stopped its units): a live thread whose units all stopped waits in the
+   * pool, unref'd, up to {@link MAX_IDLE_THREADS}; any other is terminated and waited for. Later {@link for} calls
+   * take none.
+   */
   async terminate(): Promise<void> {
     this.#terminated = true;
     await Promise.all(this.#threads.map(async (t) => {
+      if (t.running === 0 && idle.length < MAX_IDLE_THREADS && (await settledOrAlive(t))) {
+        t.started = 0;
+        t.worker.unref();
+        idle.push(t);
+        return;
+      }
       await t.worker.terminate();
       await t.exited;
     }));
   }
 
-  #start(): UnitThread {
+  #take(): UnitThread {
     if (this.#terminated) throw new Error('the chain stopped: its worker threads are gone');
-    const worker = startUnitThread();
-    let error: Error | undefined;
-    worker.on('error', (err) => (error = err));
-    const exited = new Promise<Error | undefined>((resolve) => worker.once('exit', () => resolve(error)));
-    const thread: UnitThread = { worker, exited, started: 0 };
-    // An exception no running unit caught ends its thread; in-process it would end the process: it does here too,
-    // unhidden. Before any unit runs (the thread could not load), the units' starts reject with it instead (ESTART).
-    void exited.then((err) => {
-      if (err && thread.started > 0) setImmediate(() => { throw err; });
-    });
-    return thread;
+    const pooled = idle.pop();
+    if (pooled) {
+      pooled.worker.ref();
+      return pooled;
+    }
+    return startThread();
   }
+}
+
+/** True when `t` has not exited (checked after a turn of the event loop, so an exit already under way is seen). */
+async function settledOrAlive(t: UnitThread): Promise<boolean> {
+  const exited = await Promise.race([t.exited.then(() => true), new Promise<false>((resolve) => setImmediate(() => resolve(false)))]);
+  return !exited;
+}
+
+function startThread(): UnitThread {
+  const worker = startUnitThread();
+  let error: Error | undefined;
+  worker.on('error', (err) => (error = err));
+  const exited = new Promise<Error | undefined>((resolve) => worker.once('exit', () => resolve(error)));
+  const thread: UnitThread = { worker, exited, started: 0, running: 0 };
+  // An exception no running unit caught ends its thread; in-process it would end the process: it does here too,
+  // unhidden. Before any unit runs (the thread could not load), the units' starts reject with it instead (ESTART).
+  void exited.then((err) => {
+    const at = idle.indexOf(thread);
+    if (at >= 0) idle.splice(at, 1);
+    if (err && thread.started > 0) setImmediate(() => { throw err; });
+  });
+  return thread;
 }

@@ -29,7 +29,8 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
   const post = (line: WorkerChainLine) => port.postMessage(line);
   let closed!: () => void;
   const gone = new Promise<void>((resolve) => (closed = resolve));
-  port.once('close', () => closed());
+  const portClosed = new Promise<void>((resolve) => port.once('close', () => resolve()));
+  void portClosed.then(() => closed());
   const hello = new Promise<Address>((resolve, reject) => {
     port.on('message', (line: WorkerUnitLine) => {
       if ('hello' in line) resolve(line.address);
@@ -54,11 +55,15 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
     throw err;
   });
   thread.started++;
+  thread.running++;
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
     post({ stop: true });
     await Promise.race([gone, thread.exited]);
+    thread.running--;
     port.close();
+    // Closing is asynchronous: the chain counts as stopped once the port has closed (its thread may serve another chain).
+    await portClosed;
     clients.closeAll(undefined);
   })());
   const clientOf = (upstream: PeerEnd) => clients.ask((n) => post({ clientOf: { n, upstream } }));

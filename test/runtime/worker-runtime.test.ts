@@ -1,7 +1,7 @@
 /**
  * The worker runtime (hop servers and their link proxies in worker threads) against the in-process one: the same
  * normalised verdicts for a representative set of bundled scenarios (every kind of link fault, the STARTTLS fronts,
- * connection reuse, TLS resumption, retries and stalls on the virtual clock), its threads gone when the chain stops, and a unit's
+ * connection reuse, TLS resumption, retries and stalls on the virtual clock), its message ports gone when the chain stops and its threads kept for the next chain, and a unit's
  * failure to start rejected with the same MailhopError.
  */
 import fs from 'node:fs';
@@ -15,6 +15,7 @@ import { RunPki } from '../../harness/pki/run-pki.js';
 import { MailhopError } from '../../harness/errors.js';
 import { inProcessRuntime } from '../../harness/runtime/in-process-runtime.js';
 import { workerRuntime } from '../../harness/runtime/worker-runtime.js';
+import { closeIdleUnitThreads, idleUnitThreads } from '../../harness/runtime/unit-threads.js';
 import type { ChainRuntime, HopPlan } from '../../harness/runtime/runtime.js';
 import type { ChainOptions } from '../../harness/chain/chain-types.js';
 
@@ -96,22 +97,39 @@ const threadCount = () => fs.readdirSync('/proc/self/task').length;
 const messagePorts = () => process.getActiveResourcesInfo().filter((r) => r === 'MessagePort').length;
 
 describe('worker runtime: threads', () => {
-  it.skipIf(!fs.existsSync('/proc/self/task'))('a stopped chain leaves no thread and no message port behind', { timeout: 60_000 }, async () => {
+  it.skipIf(!fs.existsSync('/proc/self/task'))('a stopped chain leaves no message port behind; its threads wait idle for the next chain, which starts none', { timeout: 60_000 }, async () => {
     const scenario = Scenario.parse({ name: 'threads', hops: [{ id: 'relay' }, { id: 'mx' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'] }] });
     { // libuv's thread pool (keys, DNS) starts on first use and stays: started before counting.
       await using warm = await startChain(scenario);
       await warm.run();
     }
+    await closeIdleUnitThreads();
     const [threads, ports] = [threadCount(), messagePorts()];
-    const runtime = workerRuntime({ threads: 2 });
-    const chain = await startChain(scenario, { runtime });
+    const first = workerRuntime({ threads: 2 });
+    const chain = await startChain(scenario, { runtime: first });
     expect((await chain.run()).outcome).toBe('delivered');
-    expect(runtime.threads.started).toBe(2);
+    expect(first.threads.started).toBe(2);
     expect(threadCount()).toBeGreaterThanOrEqual(threads + 2);
     expect(messagePorts()).toBeGreaterThan(ports);
     await chain.stop();
-    expect(threadCount()).toBe(threads);
     expect(messagePorts()).toBe(ports);
+    expect(idleUnitThreads()).toBe(2);
+    const withIdle = threadCount();
+
+    // The next chain takes the two idle threads: no OS thread is added, and the message crosses as before.
+    const second = workerRuntime({ threads: 2 });
+    const again = await startChain(scenario, { runtime: second });
+    expect(idleUnitThreads()).toBe(0);
+    const report = await again.run();
+    expect(report.outcome).toBe('delivered');
+    expect(second.threads.started).toBe(2);
+    expect(threadCount()).toBe(withIdle);
+    await again.stop();
+    expect(messagePorts()).toBe(ports);
+
+    await closeIdleUnitThreads();
+    expect(idleUnitThreads()).toBe(0);
+    expect(threadCount()).toBe(threads);
   });
 });
 
