@@ -30,12 +30,26 @@ export interface CompareOptions {
   inFlight: number;
   rounds: number;
   warmup: number;
+  /**
+   * Messages of one untimed round per side before the measured ones (10 in flight each), so every side's code is
+   * JIT-compiled in every thread it runs on, as in a process that has run chains before; the worker runtime's threads,
+   * reused from chain to chain (unit-threads.ts), would otherwise pay their first compilation inside round 1.
+   */
+  warmupRound?: number;
 }
 
 /** Runs every side `rounds` times in turn; returns results in the order of `sides`. */
 export async function compareSides(sides: readonly Side[], o: CompareOptions): Promise<SideResult[]> {
   const acc = sides.map(() => ({ lat: [] as number[], quiet: [] as number[], loaded: [] as number[], wallMs: 0, sent: 0, cpuMs: 0, plaintext: 0, errors: [] as string[] }));
   const perRound = (total: number) => Math.ceil(total / o.rounds);
+  for (const side of o.warmupRound ? sides : []) {
+    const path = await side.start();
+    try {
+      await measureThroughput(path, o.warmupRound!, o.inFlight);
+    } finally {
+      await path.stop();
+    }
+  }
   for (let round = 0; round < o.rounds; round++) {
     for (const [s, side] of sides.entries()) {
       const path = await side.start();

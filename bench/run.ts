@@ -40,6 +40,7 @@ const N = {
   stockThroughput: quick ? 40 : 100,
   longChainHops: quick ? 200 : 1000,
   handshakes: quick ? 100 : 400,
+  warmupRound: quick ? 30 : 100,
 };
 const progress = (text: string) => process.stderr.write(pc.dim(`bench: ${text}\n`));
 const load = () => os.loadavg()[0].toFixed(2);
@@ -47,7 +48,7 @@ const load = () => os.loadavg()[0].toFixed(2);
 const loadAtStart = load();
 const started = performance.now();
 
-const runtimeOptions = { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 };
+const runtimeOptions = { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5, warmupRound: N.warmupRound };
 if (args.has('--runtimes')) {
   progress(`3 STARTTLS hops, worker runtime against in-process: ${N.latency} one at a time + ${N.throughput} with 10 in flight, each side, ${N.rounds} alternating rounds`);
   const table = renderTable(runtimeRows(await compareRuntimes(runtimeOptions, N.startupRuns)));
@@ -114,7 +115,7 @@ const baselineSide: Side = { name: 'baseline', start: () => startBaselinePath({ 
 // rounds as the in-process chain and the baseline, so its ratio to the baseline is measured under the same load.
 const workersSide: Side = { name: 'mailhop, worker runtime', start: () => startMailhopPath(offerChain(3), { runtime: 'workers' }) };
 progress(`3 STARTTLS hops: ${N.latency} one at a time + ${N.throughput} with 10 in flight, each side (in-process, worker runtime, baseline), ${N.rounds} alternating rounds`);
-const [mh, mhWorkers, base] = await compareSides([mailhopSide, workersSide, baselineSide], { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5 });
+const [mh, mhWorkers, base] = await compareSides([mailhopSide, workersSide, baselineSide], { latencyMessages: N.latency, throughputMessages: N.throughput, inFlight: 10, rounds: N.rounds, warmup: 5, warmupRound: N.warmupRound });
 
 progress(reuseProgress);
 const [reused, fresh, pooled, unprobed] = await compareSides(reuseSides, reuseOptions);
@@ -203,7 +204,7 @@ const out = [
   '',
   pc.bold(`mailhop bench · ${new Date().toISOString().slice(0, 10)} · Node ${process.version} · ${os.cpus().length} cores · load average ${loadAtStart} at start, ${loadAtEnd} at end · ${((performance.now() - started) / 1000).toFixed(0)} s`),
   `baseline: bare smtp-server hops relaying with nodemailer SMTPConnection, fresh STARTTLS connection per hop per message, greeting patched to 0 ms; no link proxies, no trace`,
-  `latency: ${N.latency} messages one at a time, send() -> final mailbox; throughput: ${N.throughput} messages, 10 in flight; ${N.rounds} alternating rounds`,
+  `latency: ${N.latency} messages one at a time, send() -> final mailbox; throughput: ${N.throughput} messages, 10 in flight; ${N.rounds} alternating rounds after one untimed warm-up round (${N.warmupRound} messages a side)`,
   ...(busy ? [pc.yellow(`machine busy (load average above ${os.cpus().length}): absolute figures are inflated and noisy; the ratios come from alternating rounds but rerun when quiet`)] : []),
   '',
   renderTable(rows),

@@ -59,7 +59,8 @@ export async function diagnose(rounds: number, messages: number, throughputMessa
   };
   const acc = VARIANTS.map(() => ({ lat: [] as number[], cpu: 0, n: 0, sent: 0, wall: 0, steps: new Map<string, number>(), sessions: 0, links: new Map<string, number>() }));
   try {
-    for (let round = 0; round < rounds; round++) {
+    // Round -1 is untimed: it JIT-warms every variant's code (see compare-paths.ts `warmupRound`).
+    for (let round = -1; round < rounds; round++) {
       for (const [v, variant] of VARIANTS.entries()) {
         whatIf.reuseSecureContext = variant.reuseSecureContext ?? false;
         whatIf.linkProxy = variant.linkProxy ?? 'mailhop';
@@ -76,6 +77,10 @@ export async function diagnose(rounds: number, messages: number, throughputMessa
           links = new Map();
           queuedAt.clear();
           const lat = await measureLatency(path, messages, 0);
+          if (round < 0) {
+            await measureThroughput(path, throughputMessages, 10);
+            continue;
+          }
           const a = acc[v];
           a.n += messages;
           a.lat.push(...lat.samples.delivered);
