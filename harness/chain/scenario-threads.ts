@@ -6,12 +6,9 @@
  * back each report with its trace. Built mailhop starts the compiled entry; run from its TypeScript sources
  * (vitest, `tsx`) the thread first registers tsx's loader, as the worker runtime's threads do (runtime/unit-thread.ts).
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startEntryThread } from '../runtime/unit-thread.js';
 import type { LoadedScenario } from '../scenario/load-scenario.js';
 import type { RuntimeChoice } from '../runtime/select-runtime.js';
 import type { OneScenarioResult } from './run-one-scenario.js';
@@ -89,19 +86,7 @@ export class ScenarioThread {
   }
 }
 
-const here = import.meta.url;
-
 /** Starts a thread running scenario-thread-entry (compiled, or through tsx's loader from the sources). */
 function startScenarioThread(): Worker {
-  if (!here.endsWith('.ts')) return new Worker(new URL('./scenario-thread-entry.js', here));
-  const entry = new URL('./scenario-thread-entry.ts', here).href;
-  const boot = `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
-  return new Worker(boot, { eval: true });
-}
-
-/** The file URL of tsx's ESM API (`tsx/esm/api` under the `import` condition). */
-function tsxEsmApi(): string {
-  const manifest = createRequire(here).resolve('tsx/package.json');
-  const exports = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
-  return pathToFileURL(path.join(path.dirname(manifest), exports['./esm/api'].import.default)).href;
+  return startEntryThread(import.meta.url, './scenario-thread-entry');
 }

@@ -1,7 +1,8 @@
 /**
- * One worker thread of the worker runtime, running worker-entry.ts. Built mailhop (dist/) starts the compiled
- * entry; run from its TypeScript sources (vitest, `tsx`), the thread first registers tsx's loader (tsx 4,
- * `tsx/esm/api`) and then imports the entry, since Node 20 applies no `--import` hook of the parent to a worker.
+ * Worker threads that run one of mailhop's entry modules: a worker runtime's unit thread (worker-entry.ts) or a
+ * scenario thread (chain/scenario-thread-entry.ts). Built mailhop (dist/) starts the compiled entry; run from its
+ * TypeScript sources (vitest, `tsx`), the thread first registers tsx's loader (tsx 4, `tsx/esm/api`) and then
+ * imports the entry, since Node 20 applies no `--import` hook of the parent to a worker.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,10 +14,17 @@ const here = import.meta.url;
 
 /** Starts a thread that serves units (worker-entry.ts). */
 export function startUnitThread(): Worker {
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker-entry.js', here));
-  const entry = new URL('./worker-entry.ts', here).href;
-  const tsx = tsxEsmApi();
-  const boot = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return startEntryThread(here, './worker-entry');
+}
+
+/**
+ * Starts a thread running `entry` (a path without extension, relative to `from`, the caller's `import.meta.url`):
+ * `entry.js` when `from` is compiled JavaScript, `entry.ts` through tsx's loader when it is a TypeScript source.
+ */
+export function startEntryThread(from: string, entry: string): Worker {
+  if (!from.endsWith('.ts')) return new Worker(new URL(`${entry}.js`, from));
+  const source = new URL(`${entry}.ts`, from).href;
+  const boot = `import(${JSON.stringify(tsxEsmApi())}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
   return new Worker(boot, { eval: true });
 }
 
