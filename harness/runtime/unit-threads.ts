@@ -20,6 +20,12 @@ export interface UnitThread {
   readonly worker: Worker;
   /** Resolves when the thread has exited, with the uncaught error that ended it (undefined when terminated). */
   readonly exited: Promise<Error | undefined>;
+  /**
+   * Calls `fn` with what {@link exited} gives once the thread exits (soon, if it has); the function returned stops
+   * watching. What a unit watches with must go when the unit stops: a reaction on `exited` would keep its hooks
+   * (its chain's records and mail) for as long as the thread serves later chains.
+   */
+  onExit(fn: (err: Error | undefined) => void): () => void;
   /** Units of the thread's current chain that said hello (worker-unit.ts counts them); 0 while it waits in the pool. */
   started: number;
   /** Units of the thread's current chain that have not yet said `stopped` (worker-unit.ts counts them). */
@@ -101,7 +107,10 @@ export class UnitThreads {
 
 /** True when `t` has not exited (checked after a turn of the event loop, so an exit already under way is seen). */
 async function settledOrAlive(t: UnitThread): Promise<boolean> {
-  const exited = await Promise.race([t.exited.then(() => true), new Promise<false>((resolve) => setImmediate(() => resolve(false)))]);
+  let exited = false;
+  const unwatch = t.onExit(() => (exited = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  unwatch();
   return !exited;
 }
 
@@ -109,8 +118,24 @@ function startThread(): UnitThread {
   const worker = startUnitThread();
   let error: Error | undefined;
   worker.on('error', (err) => (error = err));
-  const exited = new Promise<Error | undefined>((resolve) => worker.once('exit', () => resolve(error)));
-  const thread: UnitThread = { worker, exited, started: 0, running: 0 };
+  let ended: { err: Error | undefined } | undefined;
+  const watchers = new Set<(err: Error | undefined) => void>();
+  const exited = new Promise<Error | undefined>((resolve) => worker.once('exit', () => {
+    ended = { err: error };
+    resolve(error);
+    for (const fn of watchers) fn(error);
+    watchers.clear();
+  }));
+  const onExit = (fn: (err: Error | undefined) => void) => {
+    if (ended) {
+      const { err } = ended;
+      queueMicrotask(() => fn(err));
+      return () => {};
+    }
+    watchers.add(fn);
+    return () => void watchers.delete(fn);
+  };
+  const thread: UnitThread = { worker, exited, onExit, started: 0, running: 0 };
   // An exception no running unit caught ends its thread; in-process it would end the process: it does here too,
   // unhidden. Before any unit runs (the thread could not load), the units' starts reject with it instead (ESTART).
   void exited.then((err) => {

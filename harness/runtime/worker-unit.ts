@@ -31,6 +31,7 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
   const gone = new Promise<void>((resolve) => (closed = resolve));
   const portClosed = new Promise<void>((resolve) => port.once('close', () => resolve()));
   void portClosed.then(() => closed());
+  let unwatch!: () => void;
   const hello = new Promise<Address>((resolve, reject) => {
     port.on('message', (line: WorkerUnitLine) => {
       if ('hello' in line) resolve(line.address);
@@ -39,7 +40,8 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
       else if (plan.kind === 'hop') onHopLine(hooks as HopHooks, line, post);
       else onLinkProxyLine(hooks as LinkProxyHooks, clients, line);
     });
-    void thread.exited.then((err) => {
+    // Watched until the unit has stopped (unwatch): the thread may serve later chains.
+    unwatch = thread.onExit((err) => {
       closed();
       reject(MailhopError.of('ESTART', {
         where: plan.kind === 'hop' ? `hop ${plan.hopId}` : `link ${plan.name}`, what: 'start it in a worker thread',
@@ -51,6 +53,7 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
   const start = plan.kind === 'hop' && (hooks as HopHooks).assignId ? { ...plan, askIds: true } : plan;
   thread.worker.postMessage({ start, port: port2 }, [port2]);
   const address = await hello.catch((err: unknown) => {
+    unwatch();
     port.close();
     throw err;
   });
@@ -59,11 +62,12 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
     post({ stop: true });
-    await Promise.race([gone, thread.exited]);
+    await gone; // its `stopped` line, or the thread's exit
     thread.running--;
     port.close();
     // Closing is asynchronous: the chain counts as stopped once the port has closed (its thread may serve another chain).
     await portClosed;
+    unwatch();
     clients.closeAll(undefined);
   })());
   const clientOf = (upstream: PeerEnd) => clients.ask((n) => post({ clientOf: { n, upstream } }));

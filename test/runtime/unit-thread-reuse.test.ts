@@ -1,0 +1,39 @@
+/**
+ * Threads kept from chain to chain (harness/runtime/unit-threads.ts) must not keep the chains they served: a
+ * stopped chain's accepted mail is freed while its thread waits idle for the next chain.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startChain } from '../../harness/chain/chain.js';
+import { Scenario } from '../../harness/scenario/schema.js';
+import { workerRuntime } from '../../harness/runtime/worker-runtime.js';
+import { closeIdleUnitThreads, idleUnitThreads } from '../../harness/runtime/unit-threads.js';
+
+v8.setFlagsFromString('--expose-gc');
+/** A full garbage collection (the flag above makes `gc` available to a new context). */
+const gc = vm.runInNewContext('gc') as () => void;
+
+afterAll(() => closeIdleUnitThreads());
+
+/** Runs one chain on one worker thread and gives a weak reference to the message its mailbox received. */
+async function deliveredMessage(scenario: Scenario): Promise<WeakRef<object>> {
+  await using chain = await startChain(scenario, { runtime: workerRuntime({ threads: 1 }) });
+  expect((await chain.run()).outcome).toBe('delivered');
+  const [message] = chain.mailbox();
+  expect(message.raw.length).toBeGreaterThan(100_000);
+  return new WeakRef(message);
+}
+
+describe('worker threads kept for the next chain', () => {
+  it('a stopped chain\'s mail is freed while its thread waits idle', { timeout: 60_000 }, async () => {
+    const scenario = Scenario.parse({ name: 'freed', hops: [{ id: 'mx' }], messages: [{ from: 'a@org.test', to: ['b@partner.test'], body: 'x'.repeat(200_000) }] });
+    const message = await deliveredMessage(scenario);
+    expect(idleUnitThreads()).toBe(1);
+    // A WeakRef's target stays alive until the current job ends: collected after a turn of the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(message.deref() === undefined ? 'freed' : 'still held').toBe('freed');
+    expect(idleUnitThreads()).toBe(1);
+  });
+});
