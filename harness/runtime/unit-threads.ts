@@ -56,7 +56,7 @@ export class UnitThreads {
   readonly #count: number;
   readonly #threads: UnitThread[] = [];
   readonly #byKey = new Map<string, number>();
-  #terminated = false;
+  #terminating: Promise<void> | undefined;
 
   /** @param count how many threads at most (>= 1). */
   constructor(count: number) {
@@ -78,10 +78,13 @@ export class UnitThreads {
   /**
    * Hands every thread back (after the chain stopped its units): a live thread whose units all stopped waits in the
    * pool, unref'd, up to {@link MAX_IDLE_THREADS}; any other is terminated and waited for. Later {@link for} calls
-   * take none.
+   * take none. Idempotent: a thread handed back twice could serve two chains at once.
    */
-  async terminate(): Promise<void> {
-    this.#terminated = true;
+  terminate(): Promise<void> {
+    return (this.#terminating ??= this.#handBack());
+  }
+
+  async #handBack(): Promise<void> {
     await Promise.all(this.#threads.map(async (t) => {
       if (t.running === 0 && idle.length < MAX_IDLE_THREADS && (await settledOrAlive(t))) {
         t.started = 0;
@@ -95,7 +98,7 @@ export class UnitThreads {
   }
 
   #take(): UnitThread {
-    if (this.#terminated) throw new Error('the chain stopped: its worker threads are gone');
+    if (this.#terminating) throw new Error('the chain stopped: its worker threads are gone');
     const pooled = idle.pop();
     if (pooled) {
       pooled.worker.ref();

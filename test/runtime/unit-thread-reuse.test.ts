@@ -1,6 +1,7 @@
 /**
  * Threads kept from chain to chain (harness/runtime/unit-threads.ts) must not keep the chains they served: a
- * stopped chain's accepted mail is freed while its thread waits idle for the next chain.
+ * stopped chain's accepted mail is freed while its thread waits idle for the next chain; and two chains that run
+ * at once never share a thread, however often the first stopped.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -35,5 +36,20 @@ describe('worker threads kept for the next chain', () => {
     gc();
     expect(message.deref() === undefined ? 'freed' : 'still held').toBe('freed');
     expect(idleUnitThreads()).toBe(1);
+  });
+
+  it('a runtime stopped twice hands its thread back once: two chains after it get a thread each', { timeout: 30_000 }, async () => {
+    await closeIdleUnitThreads();
+    const first = workerRuntime({ threads: 1 });
+    first.threads.for('client->mx');
+    await first.stop();
+    await first.stop();
+    expect(idleUnitThreads()).toBe(1);
+    const [a, b] = [workerRuntime({ threads: 1 }), workerRuntime({ threads: 1 })];
+    try {
+      expect(a.threads.for('client->mx')).not.toBe(b.threads.for('client->mx'));
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
   });
 });
