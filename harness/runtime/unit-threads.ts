@@ -86,7 +86,8 @@ export class UnitThreads {
 
   async #handBack(): Promise<void> {
     await Promise.all(this.#threads.map(async (t) => {
-      if (t.running === 0 && idle.length < MAX_IDLE_THREADS && (await settledOrAlive(t))) {
+      // The pool's size is read after the wait: threads handed back at once must not all see room for one.
+      if (t.running === 0 && (await settledOrAlive(t)) && idle.length < MAX_IDLE_THREADS) {
         t.started = 0;
         t.worker.unref();
         idle.push(t);

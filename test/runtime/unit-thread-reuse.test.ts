@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startChain } from '../../harness/chain/chain.js';
 import { Scenario } from '../../harness/scenario/schema.js';
 import { workerRuntime } from '../../harness/runtime/worker-runtime.js';
-import { closeIdleUnitThreads, idleUnitThreads } from '../../harness/runtime/unit-threads.js';
+import { MAX_IDLE_THREADS, closeIdleUnitThreads, idleUnitThreads } from '../../harness/runtime/unit-threads.js';
 
 v8.setFlagsFromString('--expose-gc');
 /** A full garbage collection (the flag above makes `gc` available to a new context). */
@@ -51,5 +51,15 @@ describe('worker threads kept for the next chain', () => {
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
+  });
+
+  it('threads handed back at once fill the pool to its limit and no further; the rest end', { timeout: 30_000 }, async () => {
+    await closeIdleUnitThreads();
+    const runtime = workerRuntime({ threads: MAX_IDLE_THREADS + 1 });
+    const taken = Array.from({ length: MAX_IDLE_THREADS + 1 }, (_, i) => runtime.threads.for(`link-${i}`));
+    await runtime.stop();
+    expect(idleUnitThreads()).toBe(MAX_IDLE_THREADS);
+    const ended = await Promise.all(taken.map((t) => Promise.race([t.exited.then(() => 'ended'), new Promise((resolve) => setImmediate(() => resolve('alive')))])));
+    expect(ended.filter((e) => e === 'ended')).toHaveLength(1);
   });
 });
