@@ -26,9 +26,7 @@ export interface UnitThread {
    * (its chain's records and mail) for as long as the thread serves later chains.
    */
   onExit(fn: (err: Error | undefined) => void): () => void;
-  /** Units of the thread's current chain that said hello (worker-unit.ts counts them); 0 while it waits in the pool. */
-  started: number;
-  /** Units of the thread's current chain that have not yet said `stopped` (worker-unit.ts counts them). */
+  /** Units of the thread's current chain that said hello and not yet `stopped` (worker-unit.ts counts them); 0 while it waits in the pool. */
   running: number;
 }
 
@@ -87,8 +85,7 @@ export class UnitThreads {
   async #handBack(): Promise<void> {
     await Promise.all(this.#threads.map(async (t) => {
       // The pool's size is read after the wait: threads handed back at once must not all see room for one.
-      if (t.running === 0 && (await settledOrAlive(t)) && idle.length < MAX_IDLE_THREADS) {
-        t.started = 0;
+      if (t.running === 0 && (await alive(t)) && idle.length < MAX_IDLE_THREADS) {
         t.worker.unref();
         idle.push(t);
         return;
@@ -110,7 +107,7 @@ export class UnitThreads {
 }
 
 /** True when `t` has not exited (checked after a turn of the event loop, so an exit already under way is seen). */
-async function settledOrAlive(t: UnitThread): Promise<boolean> {
+async function alive(t: UnitThread): Promise<boolean> {
   let exited = false;
   const unwatch = t.onExit(() => (exited = true));
   await new Promise((resolve) => setImmediate(resolve));
@@ -118,6 +115,7 @@ async function settledOrAlive(t: UnitThread): Promise<boolean> {
   return !exited;
 }
 
+/** Starts a thread that serves units, with its exit watched (onExit) and an uncaught error while a unit runs rethrown. */
 function startThread(): UnitThread {
   const worker = startUnitThread();
   let error: Error | undefined;
@@ -139,13 +137,14 @@ function startThread(): UnitThread {
     watchers.add(fn);
     return () => void watchers.delete(fn);
   };
-  const thread: UnitThread = { worker, exited, onExit, started: 0, running: 0 };
+  const thread: UnitThread = { worker, exited, onExit, running: 0 };
   // An exception no running unit caught ends its thread; in-process it would end the process: it does here too,
-  // unhidden. Before any unit runs (the thread could not load), the units' starts reject with it instead (ESTART).
+  // unhidden. While no unit runs (the thread could not load, or it waits idle), the units' starts reject with it
+  // instead (ESTART).
   void exited.then((err) => {
     const at = idle.indexOf(thread);
     if (at >= 0) idle.splice(at, 1);
-    if (err && thread.started > 0) setImmediate(() => { throw err; });
+    if (err && thread.running > 0) setImmediate(() => { throw err; });
   });
   return thread;
 }

@@ -57,7 +57,6 @@ export async function startWorkerUnit(thread: UnitThread, plan: HopPlan | LinkPr
     port.close();
     throw err;
   });
-  thread.started++;
   thread.running++;
   let stopping: Promise<void> | null = null;
   const stop = () => (stopping ??= (async () => {
