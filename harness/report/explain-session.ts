@@ -104,13 +104,13 @@ export function sessionSentences(scenario: Scenario, events: readonly TraceEvent
     const reply = s.starttlsReply ? `${receiver} answered ${s.starttlsReply.text}` : `no reply to it came from ${receiver}`;
     out.push(`${s.starttlsAdvertised ? `${receiver} advertised STARTTLS and ` : `${notAdvertised}, yet `}${sender} sent it; ${reply}.`);
   }
-  const told = new Set<string>();
+  // Per fault, its distinct actions in order, in one sentence: "the downgrade-454 fault acted: sent NOOP ...; answered ...".
+  const acts = new Map<string, Set<string>>();
   for (const f of wire?.faults ?? []) {
     const what = f.note ?? `${f.action}${f.detail ? ` on "${f.detail.split('\n')[0].slice(0, 60)}"` : ''}`;
-    const sentence = `On the link between ${sender} and ${receiver}, the ${f.fault} fault acted: ${what}.`;
-    if (!told.has(sentence)) out.push(sentence);
-    told.add(sentence);
+    acts.set(f.fault, (acts.get(f.fault) ?? new Set()).add(what));
   }
+  for (const [fault, what] of acts) out.push(`On the link between ${sender} and ${receiver}, the ${fault} fault acted: ${[...what].join('; ')}.`);
   if (s.tls) {
     const cert = s.tlsPolicy?.matched
       ? `the certificate matched the TLSA record ${s.tlsPolicy.matched}, which authenticates it under DANE${s.tls.verified ? '' : ` although it did not verify as PKIX (${s.tls.verifyError}): DANE-EE trusts the key whatever the certificate's names and dates`}`

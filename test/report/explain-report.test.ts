@@ -55,6 +55,12 @@ describe('renderExplanation', () => {
     expect(text).toContain('So: stripped, delivered in plaintext because a fault on the link kept TLS from being used, not because of the servers.');
   });
 
+  test('a fault that acts twice on one session is told in one sentence, each action once', async () => {
+    const text = await explain('link-454-downgrades-postfix-may');
+    expect(text).toContain('On the link between postfix and mailbox, the downgrade-454 fault acted: sent NOOP to the server instead of STARTTLS; answered STARTTLS with "454 4.7.0 TLS not available due to temporary reason" in place of the server\'s reply to its NOOP.');
+    expect(text.split('On the link between postfix and mailbox').length - 1).toBe(1);
+  });
+
   test('wrap keeps words whole and indents every line', () => {
     expect(wrap('aaa bbb ccc ddd', '  ', 9)).toEqual(['  aaa bbb', '  ccc ddd']);
   });
